@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT
+ * line_reader: bounded CRLF line splitting with bare-LF/bare-CR detection.
+ * RFC 5321 2.3.8: lines end with CRLF only; 4.5.3.1.4-6: line length limits.
+ */
+#include "proto/line_reader.h"
+
+#include <string.h>
+
+struct LineReader {
+    GByteArray *buf;   /* unconsumed input */
+    gsize start;       /* first unconsumed byte in buf */
+    gsize max;         /* longest line, CRLF included */
+    gboolean skipping; /* inside an over-long line: drop until its end */
+    GByteArray *line;  /* the line handed out last (NUL-terminated) */
+};
+
+LineReader *
+line_reader_new(gsize max)
+{
+    g_return_val_if_fail(max >= 2, NULL);
+    LineReader *lr = g_new0(LineReader, 1);
+    lr->buf = g_byte_array_new();
+    lr->line = g_byte_array_new();
+    lr->max = max;
+    return lr;
+}
+
+void
+line_reader_free(LineReader *lr)
+{
+    if (lr == NULL)
+        return;
+    g_byte_array_unref(lr->buf);
+    g_byte_array_unref(lr->line);
+    g_free(lr);
+}
+
+void
+line_reader_set_max(LineReader *lr, gsize max)
+{
+    g_return_if_fail(lr != NULL && max >= 2);
+    lr->max = max;
+}
+
+static void
+line_reader_compact(LineReader *lr)
+{
+    if (lr->start == 0)
+        return;
+    g_byte_array_remove_range(lr->buf, 0, (guint)lr->start);
+    lr->start = 0;
+}
+
+void
+line_reader_feed(LineReader *lr, const guint8 *data, gsize len)
+{
+    g_return_if_fail(lr != NULL);
+    if (lr->start > 4096 && lr->start * 2 > lr->buf->len)
+        line_reader_compact(lr);
+    if (len > 0)
+        g_byte_array_append(lr->buf, data, (guint)len);
+}
+
+/* Finds the end of the line starting at lr->start. Returns the index of the
+ * first byte of the ending and sets *elen and *end; FALSE when no ending is
+ * buffered yet (a CR at the very end may still be followed by LF). */
+static gboolean
+line_reader_find_end(const LineReader *lr, gsize *pos, gsize *elen, LineEnd *end)
+{
+    const guint8 *p = lr->buf->data;
+    gsize n = lr->buf->len;
+    for (gsize i = lr->start; i < n; i++) {
+        if (p[i] == '\n') {
+            *pos = i;
+            *elen = 1;
+            *end = LINE_END_LF;
+            return TRUE;
+        }
+        if (p[i] == '\r') {
+            if (i + 1 >= n)
+                return FALSE;
+            *pos = i;
+            if (p[i + 1] == '\n') {
+                *elen = 2;
+                *end = LINE_END_CRLF;
+            } else {
+                *elen = 1;
+                *end = LINE_END_CR;
+            }
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+LineReaderResult
+line_reader_next(LineReader *lr, const char **text, gsize *len, LineEnd *end)
+{
+    g_return_val_if_fail(lr != NULL && text != NULL && len != NULL, LINE_READER_NONE);
+    gsize pos = 0, elen = 0;
+    LineEnd e = LINE_END_CRLF;
+    gboolean found = line_reader_find_end(lr, &pos, &elen, &e);
+
+    if (!found) {
+        gsize have = lr->buf->len - lr->start;
+        /* A partial line already longer than the limit can never become
+         * valid: report it now and skip the rest, so memory stays bounded. */
+        if (have + 2 > lr->max && !lr->skipping) {
+            lr->skipping = TRUE;
+            gsize keep = lr->buf->len > 0 && lr->buf->data[lr->buf->len - 1] == '\r' ? 1 : 0;
+            lr->start = lr->buf->len - keep;
+            line_reader_compact(lr);
+            return LINE_READER_TOO_LONG;
+        }
+        if (lr->skipping) {
+            gsize keep = lr->buf->len > lr->start && lr->buf->data[lr->buf->len - 1] == '\r';
+            lr->start = lr->buf->len - keep;
+            line_reader_compact(lr);
+        }
+        return LINE_READER_NONE;
+    }
+    gsize linelen = pos - lr->start;
+    if (lr->skipping) {
+        lr->skipping = FALSE;
+        lr->start = pos + elen;
+        return line_reader_next(lr, text, len, end);
+    }
+    if (linelen + 2 > lr->max) {
+        lr->start = pos + elen;
+        return LINE_READER_TOO_LONG;
+    }
+    g_byte_array_set_size(lr->line, 0);
+    g_byte_array_append(lr->line, lr->buf->data + lr->start, (guint)linelen);
+    g_byte_array_append(lr->line, (const guint8 *)"", 1);
+    lr->start = pos + elen;
+    *text = (const char *)lr->line->data;
+    *len = linelen;
+    if (end)
+        *end = e;
+    return LINE_READER_LINE;
+}
+
+gsize
+line_reader_pending(const LineReader *lr)
+{
+    g_return_val_if_fail(lr != NULL, 0);
+    return lr->buf->len - lr->start;
+}
+
+gsize
+line_reader_discard(LineReader *lr)
+{
+    g_return_val_if_fail(lr != NULL, 0);
+    gsize n = lr->buf->len - lr->start;
+    g_byte_array_set_size(lr->buf, 0);
+    lr->start = 0;
+    lr->skipping = FALSE;
+    return n;
+}
+
+GBytes *
+line_reader_take_raw(LineReader *lr)
+{
+    g_return_val_if_fail(lr != NULL, NULL);
+    GBytes *b = g_bytes_new(lr->buf->data + lr->start, lr->buf->len - lr->start);
+    line_reader_discard(lr);
+    return b;
+}
