@@ -104,7 +104,7 @@ const char *sim_seg_kind_name(SimSegKind kind);
 
 /* One segment leaving src for dst (host byte order). offset is the number of
  * payload bytes sent in this direction before this segment (a relative TCP
- * sequence number); ack the payload bytes sent the other way so far. */
+ * sequence number); ack the payload bytes src has received so far. */
 typedef struct {
     SimTime time;   /* when it leaves src */
     SimTime arrive; /* when it reaches dst (0 in taps: not yet known) */
