@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT
+ * smtp_reply: SMTP replies shared by client and server (RFC 5321 4.2, 4.2.1;
+ * enhanced status codes RFC 2034 / RFC 3463). A formatter for the server and
+ * an incremental, bounded multi-line reply parser for the client. Replies
+ * longer than the limits are reported as protocol errors, never truncated.
+ */
+#ifndef PROTO_SMTP_REPLY_H
+#define PROTO_SMTP_REPLY_H
+
+#include <glib.h>
+
+/* RFC 5321 4.5.3.1.5: a reply line is at most 512 octets including CRLF. */
+#define SMTP_REPLY_LINE_MAX 512
+/* Not bounded by the RFC; ours, so a hostile server cannot make us buffer
+ * an endless multi-line reply (an EHLO list is well under this). */
+#define SMTP_REPLY_LINES_MAX 100
+/* Longest enhanced status code "c.sss.ddd" (RFC 3463 2) plus NUL. */
+#define SMTP_REPLY_ENHANCED_MAX 12
+
+typedef struct {
+    guint code;                             /* 200..599 */
+    char enhanced[SMTP_REPLY_ENHANCED_MAX]; /* "5.7.1", or "" when absent */
+    GPtrArray *lines; /* char*, at least one: each line's text after the code, the
+                         separator and (if any) the enhanced code; may be "" */
+} SmtpReply;
+
+/* New single-line reply. enhanced: (nullable) "2.1.0" style code; text: printf
+ * format for the line text. */
+SmtpReply *smtp_reply_new(guint code, const char *enhanced, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+/* Appends one more line of text (multi-line reply). */
+void smtp_reply_add_line(SmtpReply *r, const char *text);
+SmtpReply *smtp_reply_copy(const SmtpReply *r);
+void smtp_reply_free(SmtpReply *r);
+
+/* First line's text, never NULL. */
+const char *smtp_reply_text(const SmtpReply *r);
+
+/* RFC 5321 4.2.1 classes. */
+static inline gboolean
+smtp_reply_is_positive(const SmtpReply *r) /* 2xx */
+{
+    return r->code >= 200 && r->code < 300;
+}
+static inline gboolean
+smtp_reply_is_intermediate(const SmtpReply *r) /* 3xx */
+{
+    return r->code >= 300 && r->code < 400;
+}
+static inline gboolean
+smtp_reply_is_transient(const SmtpReply *r) /* 4xx */
+{
+    return r->code >= 400 && r->code < 500;
+}
+static inline gboolean
+smtp_reply_is_permanent(const SmtpReply *r) /* 5xx */
+{
+    return r->code >= 500 && r->code < 600;
+}
+
+/* Wire form: "CODE-ENH text\r\n" for every line but the last, "CODE ENH
+ * text\r\n" for the last. with_enhanced FALSE omits the enhanced code (peer
+ * did not get ENHANCEDSTATUSCODES advertised, RFC 2034 3). Appends to out. */
+void smtp_reply_format(const SmtpReply *r, gboolean with_enhanced, GByteArray *out);
+/* Same, as a newly allocated string (tests, traces). */
+char *smtp_reply_to_string(const SmtpReply *r);
+
+/* Incremental reply parser (client side). */
+typedef struct SmtpReplyParser SmtpReplyParser;
+
+typedef enum {
+    SMTP_REPLY_PARSE_NONE = 0, /* need more bytes */
+    SMTP_REPLY_PARSE_REPLY,    /* *reply is set (transfer full) */
+    SMTP_REPLY_PARSE_ERROR,    /* malformed or over-long reply: the connection is unusable
+                                  (sticky; smtp_reply_parser_error() says why) */
+} SmtpReplyParseResult;
+
+SmtpReplyParser *smtp_reply_parser_new(void);
+void smtp_reply_parser_free(SmtpReplyParser *p);
+void smtp_reply_parser_feed(SmtpReplyParser *p, const guint8 *data, gsize len);
+/* Takes the next complete reply. Every line must end with CRLF (RFC 5321
+ * 2.3.8), start with the same three digits, and use "-" on all lines but the
+ * last (4.2.1). */
+SmtpReplyParseResult smtp_reply_parser_next(SmtpReplyParser *p, SmtpReply **reply);
+/* (transfer none) Description of the sticky error, or NULL. */
+const char *smtp_reply_parser_error(const SmtpReplyParser *p);
+/* Drops buffered bytes, returns how many (client side of RFC 3207 4.2:
+ * nothing the server sent after "220" to STARTTLS may be trusted). */
+gsize smtp_reply_parser_discard(SmtpReplyParser *p);
+/* Bytes buffered, not yet part of a reply. */
+gsize smtp_reply_parser_pending(const SmtpReplyParser *p);
+
+/* Parses one complete reply held in a string (tests; transcript answers such
+ * as "250 2.0.0 queued as X" or "334 "). Lines may end with CRLF or not.
+ * Returns NULL when malformed. */
+SmtpReply *smtp_reply_parse_string(const char *text);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmtpReply, smtp_reply_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmtpReplyParser, smtp_reply_parser_free)
+
+#endif
