@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT
+ * world_spec: constructors with defaults, destructors, look-ups and name
+ * tables for the scenario data model. Parsing lives in app/scenario.c.
+ */
+#include "nodes/world_spec.h"
+
+#include <string.h>
+
+static char **
+world_spec_empty_strv(void)
+{
+    return g_new0(char *, 1);
+}
+
+WorldSpec *
+world_spec_new(void)
+{
+    WorldSpec *s = g_new0(WorldSpec, 1);
+    s->seed = 1;
+    s->epoch_unix = WORLD_SPEC_EPOCH_DEFAULT;
+    s->network.latency = 5000;
+    s->network.bandwidth = G_GUINT64_CONSTANT(100000000);
+    s->network.jitter = 0;
+    s->network.connect_timeout = 30 * WORLD_SPEC_USEC;
+    s->network.mtu = 0;
+    s->zone = dns_zone_new();
+    s->nodes = g_ptr_array_new_with_free_func((GDestroyNotify)node_spec_free);
+    s->links = g_ptr_array_new_with_free_func((GDestroyNotify)link_spec_free);
+    s->users = g_ptr_array_new_with_free_func((GDestroyNotify)user_spec_free);
+    s->events = g_ptr_array_new_with_free_func((GDestroyNotify)event_spec_free);
+    s->expects = g_ptr_array_new_with_free_func((GDestroyNotify)expect_spec_free);
+    return s;
+}
+
+void
+world_spec_free(WorldSpec *spec)
+{
+    if (spec == NULL)
+        return;
+    g_free(spec->file);
+    g_free(spec->name);
+    g_clear_pointer(&spec->zone, dns_zone_unref);
+    g_ptr_array_unref(spec->nodes);
+    g_ptr_array_unref(spec->links);
+    g_ptr_array_unref(spec->users);
+    g_ptr_array_unref(spec->events);
+    g_ptr_array_unref(spec->expects);
+    g_free(spec);
+}
+
+NodeSpec *
+node_spec_new(SpecRole role)
+{
+    NodeSpec *n = g_new0(NodeSpec, 1);
+    n->role = role;
+    n->ips = world_spec_empty_strv();
+    n->max_recipients = 100; /* RFC 5321 4.5.3.1.8: at least 100 must be accepted */
+    n->max_message_size = 10 * 1024 * 1024;
+    n->smtp_port = 25;
+    n->submission_port = 587; /* RFC 6409 3.1 */
+    n->pop3_port = 110;       /* RFC 1939 3 */
+    n->keep = TRUE;
+    n->relay.domains = world_spec_empty_strv();
+    n->relay.networks = world_spec_empty_strv();
+    n->local_domains = world_spec_empty_strv();
+    n->retry.first = 60 * WORLD_SPEC_USEC;
+    n->retry.backoff = 2;
+    n->retry.max_attempts = 4;
+    n->retry.max_age = 3600 * WORLD_SPEC_USEC;
+    n->domains = world_spec_empty_strv();
+    n->answer_latency = 1000;
+    return n;
+}
+
+void
+node_spec_free(NodeSpec *n)
+{
+    if (n == NULL)
+        return;
+    g_free(n->name);
+    g_strfreev(n->ips);
+    g_free(n->hostname);
+    g_free(n->user);
+    if (n->password != NULL)
+        memset(n->password, 0, strlen(n->password));
+    g_free(n->password);
+    g_free(n->msa);
+    g_free(n->ms);
+    g_free(n->relayhost);
+    g_strfreev(n->relay.domains);
+    g_strfreev(n->relay.networks);
+    g_strfreev(n->local_domains);
+    g_free(n->deliver_to);
+    g_strfreev(n->domains);
+    g_free(n);
+}
+
+LinkSpec *
+link_spec_new(void)
+{
+    LinkSpec *l = g_new0(LinkSpec, 1);
+    l->latency = -1;
+    l->jitter = -1;
+    l->schedule = g_array_new(FALSE, TRUE, sizeof(LinkChange));
+    return l;
+}
+
+void
+link_spec_free(LinkSpec *l)
+{
+    if (l == NULL)
+        return;
+    g_free(l->a);
+    g_free(l->b);
+    g_array_unref(l->schedule);
+    g_free(l);
+}
+
+UserSpec *
+user_spec_new(void)
+{
+    return g_new0(UserSpec, 1);
+}
+
+void
+user_spec_free(UserSpec *u)
+{
+    if (u == NULL)
+        return;
+    g_free(u->address);
+    if (u->password != NULL)
+        memset(u->password, 0, strlen(u->password));
+    g_free(u->password);
+    g_free(u->ms);
+    g_free(u);
+}
+
+void
+spec_header_free(SpecHeader *h)
+{
+    if (h == NULL)
+        return;
+    g_free(h->name);
+    g_free(h->value);
+    g_free(h);
+}
+
+EventSpec *
+event_spec_new(SpecEventKind kind)
+{
+    EventSpec *e = g_new0(EventSpec, 1);
+    e->kind = kind;
+    e->send.to = world_spec_empty_strv();
+    e->send.cc = world_spec_empty_strv();
+    e->send.bcc = world_spec_empty_strv();
+    e->send.headers = g_ptr_array_new_with_free_func((GDestroyNotify)spec_header_free);
+    e->fetch.keep = TRUE;
+    e->traffic.count = 1;
+    e->traffic.interval = WORLD_SPEC_USEC;
+    e->traffic.from = world_spec_empty_strv();
+    e->traffic.to = world_spec_empty_strv();
+    e->traffic.start = 1;
+    e->traffic.size = 1000;
+    return e;
+}
+
+void
+event_spec_free(EventSpec *e)
+{
+    if (e == NULL)
+        return;
+    g_free(e->send.from);
+    g_strfreev(e->send.to);
+    g_strfreev(e->send.cc);
+    g_strfreev(e->send.bcc);
+    g_free(e->send.subject);
+    g_free(e->send.body);
+    g_ptr_array_unref(e->send.headers);
+    g_free(e->send.id);
+    g_free(e->send.envelope_from);
+    g_free(e->reply.by);
+    g_free(e->reply.to);
+    g_free(e->reply.id);
+    g_free(e->reply.body);
+    g_free(e->reply.subject);
+    g_free(e->fetch.by);
+    g_free(e->fault.a);
+    g_free(e->fault.b);
+    g_strfreev(e->traffic.from);
+    g_strfreev(e->traffic.to);
+    g_free(e->traffic.id_prefix);
+    g_free(e);
+}
+
+ExpectSpec *
+expect_spec_new(SpecExpectKind kind)
+{
+    ExpectSpec *x = g_new0(ExpectSpec, 1);
+    x->kind = kind;
+    x->present = TRUE;
+    return x;
+}
+
+void
+expect_spec_free(ExpectSpec *x)
+{
+    if (x == NULL)
+        return;
+    g_free(x->message);
+    g_free(x->to);
+    g_strfreev(x->path);
+    g_free(x->other);
+    g_free(x->header);
+    g_free(x);
+}
+
+NodeSpec *
+world_spec_find_node(const WorldSpec *spec, const char *name)
+{
+    g_return_val_if_fail(spec != NULL, NULL);
+    if (name == NULL)
+        return NULL;
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        NodeSpec *n = spec->nodes->pdata[i];
+        if (g_strcmp0(n->name, name) == 0)
+            return n;
+    }
+    return NULL;
+}
+
+UserSpec *
+world_spec_find_user(const WorldSpec *spec, const char *address)
+{
+    g_return_val_if_fail(spec != NULL, NULL);
+    if (address == NULL)
+        return NULL;
+    for (guint i = 0; i < spec->users->len; i++) {
+        UserSpec *u = spec->users->pdata[i];
+        if (u->address != NULL && g_ascii_strcasecmp(u->address, address) == 0)
+            return u;
+    }
+    return NULL;
+}
+
+LinkSpec *
+world_spec_find_link(const WorldSpec *spec, const char *a, const char *b)
+{
+    g_return_val_if_fail(spec != NULL, NULL);
+    for (guint i = 0; i < spec->links->len; i++) {
+        LinkSpec *l = spec->links->pdata[i];
+        if ((g_strcmp0(l->a, a) == 0 && g_strcmp0(l->b, b) == 0) ||
+            (g_strcmp0(l->a, b) == 0 && g_strcmp0(l->b, a) == 0))
+            return l;
+    }
+    return NULL;
+}
+
+static gboolean
+world_spec_strv_has_domain(char **domains, const char *domain)
+{
+    for (char **d = domains; d != NULL && *d != NULL; d++)
+        if (g_ascii_strcasecmp(*d, domain) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+const char *
+world_spec_mailbox_node(const WorldSpec *spec, const char *address)
+{
+    g_return_val_if_fail(spec != NULL, NULL);
+    if (address == NULL)
+        return NULL;
+    UserSpec *u = world_spec_find_user(spec, address);
+    if (u != NULL && u->ms != NULL)
+        return u->ms;
+    const char *at = strrchr(address, '@');
+    if (at == NULL)
+        return NULL;
+    const char *domain = at + 1;
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        NodeSpec *n = spec->nodes->pdata[i];
+        if (n->role == SPEC_ROLE_MS && world_spec_strv_has_domain(n->domains, domain))
+            return n->name;
+    }
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        NodeSpec *n = spec->nodes->pdata[i];
+        if (n->role == SPEC_ROLE_MTA && n->deliver_to != NULL &&
+            world_spec_strv_has_domain(n->local_domains, domain))
+            return n->deliver_to;
+    }
+    return NULL;
+}
+
+const char *
+world_spec_user_password(const WorldSpec *spec, const char *address)
+{
+    g_return_val_if_fail(spec != NULL, NULL);
+    UserSpec *u = world_spec_find_user(spec, address);
+    if (u != NULL && u->password != NULL)
+        return u->password;
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        NodeSpec *n = spec->nodes->pdata[i];
+        if (n->role == SPEC_ROLE_MUA && n->user != NULL && n->password != NULL &&
+            g_ascii_strcasecmp(n->user, address) == 0)
+            return n->password;
+    }
+    return NULL;
+}
+
+char *
+spec_loc_to_string(const SpecLoc *loc)
+{
+    g_return_val_if_fail(loc != NULL, NULL);
+    const char *file = loc->file != NULL ? loc->file : "<scenario>";
+    if (loc->line == 0)
+        return g_strdup(file);
+    return g_strdup_printf("%s:%u:%u", file, loc->line, loc->col);
+}
+
+static const char *const spec_role_names[] = {
+    [SPEC_ROLE_NONE] = "none",
+    [SPEC_ROLE_MUA] = "mua",
+    [SPEC_ROLE_MSA] = "msa",
+    [SPEC_ROLE_MTA] = "mta",
+    [SPEC_ROLE_MS] = "ms",
+    [SPEC_ROLE_DNS] = "dns",
+    [SPEC_ROLE_SPAMMER] = "spammer",
+    [SPEC_ROLE_EAVESDROPPER] = "eavesdropper",
+    [SPEC_ROLE_MITM] = "mitm",
+    [SPEC_ROLE_WEBMAIL] = "webmail",
+    [SPEC_ROLE_BROWSER] = "browser",
+    [SPEC_ROLE_GATEWAY] = "gateway",
+};
+
+const char *
+spec_role_name(SpecRole role)
+{
+    if ((guint)role >= G_N_ELEMENTS(spec_role_names))
+        return "?";
+    return spec_role_names[role];
+}
+
+SpecRole
+spec_role_from_name(const char *name)
+{
+    for (guint i = 1; name != NULL && i < G_N_ELEMENTS(spec_role_names); i++)
+        if (g_ascii_strcasecmp(spec_role_names[i], name) == 0)
+            return (SpecRole)i;
+    return SPEC_ROLE_NONE;
+}
+
+const char *
+spec_event_kind_name(SpecEventKind kind)
+{
+    switch (kind) {
+    case SPEC_EVENT_SEND:
+        return "send";
+    case SPEC_EVENT_REPLY:
+        return "reply";
+    case SPEC_EVENT_FETCH:
+        return "fetch";
+    case SPEC_EVENT_FAULT:
+        return "fault";
+    case SPEC_EVENT_TRAFFIC:
+        return "traffic";
+    }
+    return "?";
+}
+
+const char *
+spec_expect_kind_name(SpecExpectKind kind)
+{
+    switch (kind) {
+    case SPEC_EXPECT_STATUS:
+        return "status";
+    case SPEC_EXPECT_PATH:
+        return "path";
+    case SPEC_EXPECT_PATH_DIFFERS:
+        return "path_differs_from";
+    case SPEC_EXPECT_HEADER:
+        return "header";
+    case SPEC_EXPECT_DELIVERED:
+        return "delivered";
+    }
+    return "?";
+}
+
+static const char *const spec_status_names[] = {
+    [SPEC_STATUS_NONE] = "none",         [SPEC_STATUS_DELIVERED] = "delivered",
+    [SPEC_STATUS_REJECTED] = "rejected", [SPEC_STATUS_BOUNCED] = "bounced",
+    [SPEC_STATUS_QUEUED] = "queued",
+};
+
+const char *
+spec_status_name(SpecStatus status)
+{
+    if ((guint)status >= G_N_ELEMENTS(spec_status_names))
+        return "?";
+    return spec_status_names[status];
+}
+
+SpecStatus
+spec_status_from_name(const char *name)
+{
+    for (guint i = 1; name != NULL && i < G_N_ELEMENTS(spec_status_names); i++)
+        if (g_ascii_strcasecmp(spec_status_names[i], name) == 0)
+            return (SpecStatus)i;
+    return SPEC_STATUS_NONE;
+}

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT
+ * world_spec: the scenario as plain data (DESIGN 5): network defaults, DNS
+ * zone, nodes with their role settings, links, users, timed events and
+ * expectations. Built by the YAML loader in app/ (or by tests, by hand) and
+ * read by the world builder in nodes/. Pure data: no YAML, no simulator.
+ * Times are SimTime-compatible microseconds (gint64). Every struct carries
+ * the place in the scenario file it came from, so that run-time problems
+ * can still say FILE:LINE:COL.
+ */
+#ifndef NODES_WORLD_SPEC_H
+#define NODES_WORLD_SPEC_H
+
+#include <glib.h>
+
+#include "proto/dns_zone.h"
+
+/* 2026-01-01T00:00:00Z: virtual time 0 unless the scenario sets `epoch`. */
+#define WORLD_SPEC_EPOCH_DEFAULT G_GINT64_CONSTANT(1767225600)
+#define WORLD_SPEC_USEC G_GINT64_CONSTANT(1000000)
+
+/* Where a spec item was written: file (interned, never freed), 1-based line
+ * and column; line 0 means "not from a file". */
+typedef struct {
+    const char *file;
+    guint line;
+    guint col;
+} SpecLoc;
+
+typedef struct {
+    gint64 latency;         /* one-way, microseconds (default 5 ms) */
+    guint64 bandwidth;      /* bits per second (default 100 Mbit/s) */
+    gint64 jitter;          /* microseconds, drawn from the seeded RNG (default 0) */
+    gint64 connect_timeout; /* microseconds (default 30 s) */
+    guint mtu;              /* re-chunk streams to this many bytes; 0 = no re-chunking */
+} NetSpec;
+
+typedef enum {
+    SPEC_ROLE_NONE = 0,
+    SPEC_ROLE_MUA,
+    SPEC_ROLE_MSA,
+    SPEC_ROLE_MTA,
+    SPEC_ROLE_MS,
+    SPEC_ROLE_DNS,
+    /* Reserved for later roles; the loader does not accept them yet. */
+    SPEC_ROLE_SPAMMER,
+    SPEC_ROLE_EAVESDROPPER,
+    SPEC_ROLE_MITM,
+    SPEC_ROLE_WEBMAIL,
+    SPEC_ROLE_BROWSER,
+    SPEC_ROLE_GATEWAY,
+} SpecRole;
+
+typedef struct {
+    char **domains;     /* recipient domains this MTA relays for (NULL-terminated) */
+    char **networks;    /* client networks (IPv4 CIDR) allowed to relay anywhere */
+    gboolean open_relay;/* relays for anybody (the classic misconfiguration) */
+} RelaySpec;
+
+typedef struct {
+    gint64 first;      /* delay before the first retry (default 60 s) */
+    guint backoff;     /* each later delay is multiplied by this (default 2) */
+    guint max_attempts;/* delivery attempts before bouncing, first one included (default 4) */
+    gint64 max_age;    /* bounce when the message is older than this (default 1 h) */
+} RetrySpec;
+
+/* One node. Role fields sit in one flat struct; fields of other roles stay
+ * at their zero/default value. Strings are owned (transfer full). */
+typedef struct {
+    SpecLoc loc;
+    char *name;
+    SpecRole role;
+    char **ips;                /* IPv4 addresses, at least one (NULL-terminated) */
+
+    /* common */
+    char *hostname;            /* greeting / Received name; default: the node name */
+    guint max_recipients;      /* per message (default 100, RFC 5321 4.5.3.1.8) */
+    guint64 max_message_size;  /* bytes (default 10 MiB) */
+    guint16 smtp_port;         /* default 25 */
+    guint16 submission_port;   /* default 587 */
+    guint16 pop3_port;         /* default 110 */
+
+    /* mua */
+    char *user;                /* mail address of the user of this client */
+    char *password;            /* NULL: taken from `users` */
+    char *msa;                 /* node name of the submission server */
+    char *ms;                  /* node name of the message store (POP3) */
+    gboolean keep;             /* leave fetched mail on the server (default TRUE) */
+
+    /* msa, mta */
+    char *relayhost;           /* node name or host name; NULL: route by MX */
+    gboolean require_auth;     /* msa: submission needs SMTP AUTH (default FALSE) */
+
+    /* mta */
+    RelaySpec relay;
+    char **local_domains;      /* domains whose mail goes to deliver_to */
+    char *deliver_to;          /* ms node name */
+    RetrySpec retry;
+
+    /* ms */
+    char **domains;            /* domains whose mailboxes this store holds */
+
+    /* dns */
+    gint64 answer_latency;     /* delay before an answer (default 1 ms) */
+} NodeSpec;
+
+typedef struct {
+    gint64 at;
+    gboolean up;
+} LinkChange;
+
+typedef struct {
+    SpecLoc loc;
+    char *a, *b;               /* node names */
+    gint64 latency;            /* -1: the network default */
+    guint64 bandwidth;         /* 0: the network default */
+    gint64 jitter;             /* -1: the network default */
+    GArray *schedule;          /* LinkChange, sorted by time as written */
+} LinkSpec;
+
+typedef struct {
+    SpecLoc loc;
+    char *address;
+    char *password;            /* nullable */
+    char *ms;                  /* nullable: the ms serving the address's domain */
+} UserSpec;
+
+typedef enum {
+    SPEC_EVENT_SEND = 1,
+    SPEC_EVENT_REPLY,
+    SPEC_EVENT_FETCH,
+    SPEC_EVENT_FAULT,
+    SPEC_EVENT_TRAFFIC,
+} SpecEventKind;
+
+typedef struct {
+    char *name;
+    char *value;
+} SpecHeader;
+
+typedef struct {
+    char *from;                /* mua node */
+    char **to, **cc, **bcc;    /* addresses (never NULL; may be empty) */
+    char *subject;             /* nullable */
+    char *body;                /* nullable */
+    GPtrArray *headers;        /* SpecHeader*, in order: extra or forged headers */
+    char *id;                  /* scenario message id (unique) */
+    char *envelope_from;       /* nullable: MAIL FROM override */
+} SendSpec;
+
+typedef struct {
+    char *by;                  /* mua node */
+    char *to;                  /* message id replied to */
+    char *id;
+    char *body;                /* nullable */
+    char *subject;             /* nullable: default "Re: " + original */
+} ReplySpec;
+
+typedef struct {
+    char *by;                  /* mua node */
+    gboolean keep;             /* default: the mua's keep */
+    gboolean has_keep;         /* keep was written */
+} FetchSpec;
+
+typedef struct {
+    char *a, *b;               /* link ends */
+    gboolean up;
+} FaultSpec;
+
+typedef struct {
+    guint count;
+    gint64 interval;           /* between messages, from `rate` (messages/s) or `interval` */
+    char **from;               /* mua nodes, used round robin */
+    char **to;                 /* addresses, used round robin */
+    char *id_prefix;           /* ids are id_prefix + N, N from `start` */
+    guint start;               /* first N (default 1) */
+    gsize size;                /* body bytes (default 1000) */
+} TrafficSpec;
+
+typedef struct {
+    SpecLoc loc;
+    gint64 at;
+    SpecEventKind kind;
+    SendSpec send;
+    ReplySpec reply;
+    FetchSpec fetch;
+    FaultSpec fault;
+    TrafficSpec traffic;
+} EventSpec;
+
+typedef enum {
+    SPEC_EXPECT_STATUS = 1,    /* message, status, to?, code? */
+    SPEC_EXPECT_PATH,          /* message, path */
+    SPEC_EXPECT_PATH_DIFFERS,  /* message, other */
+    SPEC_EXPECT_HEADER,        /* message, header, present, to? */
+    SPEC_EXPECT_DELIVERED,     /* count */
+} SpecExpectKind;
+
+typedef enum {
+    SPEC_STATUS_NONE = 0,
+    SPEC_STATUS_DELIVERED,
+    SPEC_STATUS_REJECTED,
+    SPEC_STATUS_BOUNCED,
+    SPEC_STATUS_QUEUED,
+} SpecStatus;
+
+typedef struct {
+    SpecLoc loc;
+    SpecExpectKind kind;
+    char *message;             /* message id (not for DELIVERED) */
+    SpecStatus status;
+    char *to;                  /* nullable: one recipient */
+    guint code;                /* 0: any reply code */
+    char **path;               /* node names */
+    char *other;               /* path_differs_from */
+    char *header;
+    gboolean present;
+    guint count;
+} ExpectSpec;
+
+typedef struct {
+    char *file;                /* display name of the scenario source */
+    char *name;
+    guint64 seed;              /* default 1 */
+    gint64 epoch_unix;         /* unix seconds of virtual time 0 */
+    NetSpec network;
+    DnsZone *zone;             /* never NULL (transfer: owned, one reference) */
+    GPtrArray *nodes;          /* NodeSpec* */
+    GPtrArray *links;          /* LinkSpec* */
+    GPtrArray *users;          /* UserSpec* */
+    GPtrArray *events;         /* EventSpec*, in file order (not sorted by time) */
+    GPtrArray *expects;        /* ExpectSpec* */
+} WorldSpec;
+
+/* An empty spec with every default set (transfer full). */
+WorldSpec *world_spec_new(void);
+void world_spec_free(WorldSpec *spec);
+
+/* A node with the defaults of role (transfer full). */
+NodeSpec *node_spec_new(SpecRole role);
+void node_spec_free(NodeSpec *node);
+LinkSpec *link_spec_new(void);
+void link_spec_free(LinkSpec *link);
+UserSpec *user_spec_new(void);
+void user_spec_free(UserSpec *user);
+EventSpec *event_spec_new(SpecEventKind kind);
+void event_spec_free(EventSpec *event);
+ExpectSpec *expect_spec_new(SpecExpectKind kind);
+void expect_spec_free(ExpectSpec *expect);
+void spec_header_free(SpecHeader *h);
+
+/* Look-ups (transfer none; NULL when absent). Addresses compare
+ * case-insensitively. */
+NodeSpec *world_spec_find_node(const WorldSpec *spec, const char *name);
+UserSpec *world_spec_find_user(const WorldSpec *spec, const char *address);
+/* The link between a and b in either direction, or NULL. */
+LinkSpec *world_spec_find_link(const WorldSpec *spec, const char *a, const char *b);
+/* The ms node holding address's mailbox: the user's `ms`, else the first ms
+ * whose `domains` holds the address's domain, else the `deliver_to` of an
+ * mta with the domain in local_domains. NULL when none. */
+const char *world_spec_mailbox_node(const WorldSpec *spec, const char *address);
+/* The password of address (users table, else a mua with that user). */
+const char *world_spec_user_password(const WorldSpec *spec, const char *address);
+
+/* "FILE:LINE:COL" (transfer full); "FILE" alone when line is 0. */
+char *spec_loc_to_string(const SpecLoc *loc);
+
+/* Name tables: "mua", "send", "delivered"...; from_name returns 0 when unknown. */
+const char *spec_role_name(SpecRole role);
+SpecRole spec_role_from_name(const char *name);
+const char *spec_event_kind_name(SpecEventKind kind);
+const char *spec_expect_kind_name(SpecExpectKind kind);
+const char *spec_status_name(SpecStatus status);
+SpecStatus spec_status_from_name(const char *name);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(WorldSpec, world_spec_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NodeSpec, node_spec_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LinkSpec, link_spec_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(UserSpec, user_spec_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(EventSpec, event_spec_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ExpectSpec, expect_spec_free)
+
+#endif
