@@ -56,6 +56,10 @@ guint mail_message_get_defects(const MailMessage *msg);
 /* TRUE when every line ending seen in the header section was a bare LF. */
 gboolean mail_message_is_lf_only(const MailMessage *msg);
 
+/* The mbox envelope line ("From addr date" LF) found before the first
+ * field, kept out of the fields and re-serialised as is; NULL if none. */
+const guint8 *mail_message_get_unix_from(const MailMessage *msg, gsize *len);
+
 /* Fields, in order. Indexes are valid until the next mutating call. */
 guint mail_message_n_fields(const MailMessage *msg);
 /* The name as written (transfer none). */
