@@ -16,7 +16,6 @@ typedef enum {
                                              read as +0000 (RFC 5322 4.3) */
     MAIL_DATE_FLAG_NO_SECONDS = 1 << 2,   /* seconds were omitted (legal) */
     MAIL_DATE_FLAG_NO_WEEKDAY = 1 << 3,   /* the day-of-week was omitted (legal) */
-    MAIL_DATE_FLAG_WEEKDAY_WRONG = 1 << 4,/* day-of-week does not match the date */
 } MailDateFlags;
 
 /* A parsed date-time. */
@@ -28,7 +27,9 @@ typedef struct {
 
 /* Parses an RFC 5322 date-time (the value of Date:, Resent-Date:, or the
  * part after ';' in Received:). Returns FALSE for anything that is not a
- * date-time (out-of-range fields, missing zone, garbage); out untouched. */
+ * date-time (out-of-range fields, a day-of-week that does not match the
+ * date, a year before 1900, missing zone, garbage); out is then untouched.
+ * A leap second (:60) is accepted and counted as the next second. */
 gboolean mail_date_parse(const char *text, MailDate *out);
 
 /* "Thu, 13 Feb 1975 23:32:30 +0000" for the instant unix_utc shown in zone
