@@ -213,7 +213,7 @@ sim_ipv4_parse(const char *s, guint32 *out)
             digits++;
         }
         /* No empty parts, no leading zeros ("01" reads as octal elsewhere). */
-        if (digits == 0 || digits > 3 || v > 255 || (digits > 1 && p[-digits] == '0'))
+        if (digits == 0 || digits > 3 || v > 255 || (digits > 1 && *(p - digits) == '0'))
             return FALSE;
         addr = addr << 8 | v;
         if (part < 3 && *p++ != '.')

@@ -106,7 +106,8 @@ const char *sim_seg_kind_name(SimSegKind kind);
  * payload bytes sent in this direction before this segment (a relative TCP
  * sequence number); ack the payload bytes src has received so far. */
 typedef struct {
-    SimTime time;   /* when it leaves src */
+    SimTime time;   /* taps: now; observers: when its first bit leaves src,
+                     * after queueing behind earlier segments on the link */
     SimTime arrive; /* when it reaches dst (0 in taps: not yet known) */
     SimSegKind kind;
     guint64 conn_id; /* 1, 2, 3... in connect order */

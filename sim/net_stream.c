@@ -211,6 +211,7 @@ sim_stream_send(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
     /* A direction is a FIFO: jitter delays, never reorders. */
     SimTime arrive = MAX(done + p->latency + jitter, dst->last_arrival);
     dst->last_arrival = arrive;
+    seg.time = start;
     seg.arrive = arrive;
     seg.data = payload;
     if (net->observers->len > 0)
