@@ -3,12 +3,16 @@
  * classic hold model (pop the earliest event, push one at now + random
  * delay, N events pending), against a bare binary heap of (time, seq) pairs
  * doing the same. Prints events per second for both and their ratio.
+ * Then a stream workload: sessions that connect, exchange 10 small
+ * request/reply pairs and close (about what one SMTP hop costs), reporting
+ * sessions and segments per second.
  * Usage: bench_events [PENDING [EVENTS]] (defaults 1000, 10000000).
  */
 #include <stdlib.h>
 
 #include <glib.h>
 
+#include "sim/net.h"
 #include "sim/world.h"
 
 typedef struct {
@@ -119,6 +123,111 @@ bench_bare(guint pending, guint64 events, gint64 *checksum)
     return (double)events / ((double)(t1 - t0) / 1e6);
 }
 
+/* --- streams --- */
+
+#define BENCH_ROUNDS 10
+
+typedef struct {
+    SimNet *net;
+    SimHost *client, *server;
+    GBytes *req, *rep;
+    guint64 sessions_left, sessions_done;
+} StreamBench;
+
+typedef struct {
+    StreamBench *b;
+    guint rounds;
+} Session;
+
+static void bench_session_start(StreamBench *b);
+
+static void
+bench_srv_data(SimStream *s, GBytes *data, gpointer ud)
+{
+    StreamBench *b = ud;
+    sim_stream_write(s, b->rep);
+}
+
+static void
+bench_srv_eof(SimStream *s, gpointer ud)
+{
+    sim_stream_close(s);
+}
+
+static const SimStreamHandler bench_srv_handler = {.on_data = bench_srv_data,
+                                                   .on_eof = bench_srv_eof};
+
+static void
+bench_accept(SimListener *l, SimStream *s, gpointer ud)
+{
+    sim_stream_set_handler(s, &bench_srv_handler, ud);
+}
+
+static void
+bench_cli_connected(SimStream *s, gpointer ud)
+{
+    Session *ss = ud;
+    sim_stream_write(s, ss->b->req);
+}
+
+static void
+bench_cli_data(SimStream *s, GBytes *data, gpointer ud)
+{
+    Session *ss = ud;
+    if (++ss->rounds < BENCH_ROUNDS) {
+        sim_stream_write(s, ss->b->req);
+        return;
+    }
+    StreamBench *b = ss->b;
+    sim_stream_close(s);
+    g_free(ss);
+    b->sessions_done++;
+    bench_session_start(b);
+}
+
+static const SimStreamHandler bench_cli_handler = {.on_connected = bench_cli_connected,
+                                                   .on_data = bench_cli_data};
+
+static void
+bench_session_start(StreamBench *b)
+{
+    if (b->sessions_left == 0)
+        return;
+    b->sessions_left--;
+    Session *ss = g_new0(Session, 1);
+    ss->b = b;
+    sim_net_connect_addr(b->net, b->client, sim_host_address(b->server), 25, &bench_cli_handler,
+                         ss);
+}
+
+static void
+bench_streams(guint64 sessions, guint parallel)
+{
+    g_autoptr(SimWorld) w = sim_world_new(1);
+    StreamBench b = {.net = sim_net_new(w), .sessions_left = sessions};
+    b.client = sim_net_add_host(b.net, "client");
+    b.server = sim_net_add_host(b.net, "server");
+    sim_host_add_address(b.client, "10.0.0.1");
+    sim_host_add_address(b.server, "10.0.0.2");
+    SimLinkParams p = {.latency = SIM_TIME_MS, .bandwidth = 100000000};
+    sim_net_set_default(b.net, &p);
+    b.req = g_bytes_new_static("RCPT TO:<bob@example.com>\r\n", 27);
+    b.rep = g_bytes_new_static("250 2.1.5 Ok\r\n", 15);
+    sim_net_listen(b.net, b.server, 25, bench_accept, &b, NULL);
+    for (guint i = 0; i < parallel; i++)
+        bench_session_start(&b);
+    gint64 t0 = g_get_monotonic_time();
+    guint64 n = sim_world_run(w, SIM_TIME_NEVER);
+    gint64 t1 = g_get_monotonic_time();
+    double secs = (double)(t1 - t0) / 1e6;
+    g_assert(b.sessions_done == sessions && sim_net_n_conns(b.net) == 0);
+    g_print("streams:    %.0f sessions/s (%d round trips each), %.0f events/s\n",
+            (double)sessions / secs, BENCH_ROUNDS, (double)n / secs);
+    sim_net_free(b.net);
+    g_bytes_unref(b.req);
+    g_bytes_unref(b.rep);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -135,5 +244,6 @@ main(int argc, char **argv)
     g_print("sim queue:  %.0f events/s\n", sim);
     g_print("bare heap:  %.0f events/s (end time %" G_GINT64_FORMAT ")\n", bare, sum);
     g_print("ratio:      %.2f\n", sim / bare);
+    bench_streams(200000, 100);
     return 0;
 }

@@ -215,6 +215,12 @@ guint64 sim_stream_bytes_sent(const SimStream *s);
 guint64 sim_stream_bytes_received(const SimStream *s);
 SimNet *sim_stream_net(const SimStream *s);
 
+/* Connections still held (by a user or by segments in flight); for leak
+ * checks and statistics. */
+guint sim_net_n_conns(const SimNet *net);
+/* Connections made since the net was created. */
+guint64 sim_net_n_connects(const SimNet *net);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimNet, sim_net_free)
 
 #endif

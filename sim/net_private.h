@@ -68,6 +68,7 @@ struct SimNet {
     SimTapId next_tap_id;
     guint64 next_conn_id;
     SimConn *conns;          /* live connections (doubly linked) */
+    guint n_conns;
 };
 
 /* Effective parameters of a link (its own or the net default). */

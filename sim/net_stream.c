@@ -119,6 +119,7 @@ sim_conn_free(SimConn *c)
         net->conns = c->next;
     if (c->next != NULL)
         c->next->prev = c->prev;
+    net->n_conns--;
     sim_stream_end_clear(&c->end[0]);
     sim_stream_end_clear(&c->end[1]);
     g_free(c);
@@ -454,6 +455,7 @@ sim_net_connect_addr(SimNet *net, SimHost *from, guint32 addr, guint16 port,
     if (net->conns != NULL)
         net->conns->prev = c;
     net->conns = c;
+    net->n_conns++;
     c->timeout_ev = sim_world_schedule_in(net->world, net->connect_timeout, sim_stream_on_timeout,
                                           c, NULL);
     c->pending++;
@@ -473,6 +475,18 @@ sim_net_connect(SimNet *net, SimHost *from, const char *ip_or_name, guint16 port
         addr = h != NULL ? sim_host_address(h) : 0;
     }
     return sim_net_connect_addr(net, from, addr, port, handler, user_data);
+}
+
+guint
+sim_net_n_conns(const SimNet *net)
+{
+    return net->n_conns;
+}
+
+guint64
+sim_net_n_connects(const SimNet *net)
+{
+    return net->next_conn_id - 1;
 }
 
 /* --- user calls --- */

@@ -68,6 +68,7 @@ test_timing_by_hand(void)
     g_assert_cmpuint(env.server.received->str[999], ==, 'x');
     g_assert_cmpuint(env.server.received->str[1000], ==, 'y');
     g_assert_null(env.client.s);
+    g_assert_cmpuint(sim_net_n_conns(env.net), ==, 0); /* both ends released */
     tenv_clear(&env);
 }
 
@@ -129,6 +130,8 @@ test_refused(void)
     sim_world_run(env.world, SIM_TIME_NEVER);
     g_assert_cmpstr(env.log->str, ==, "100020000:c:refused;");
     g_assert_cmpuint(sim_world_pending(env.world), ==, 0);
+    g_assert_cmpuint(sim_net_n_conns(env.net), ==, 0);
+    g_assert_cmpuint(sim_net_n_connects(env.net), ==, 2);
     tenv_clear(&env);
 }
 
@@ -222,6 +225,7 @@ test_reset(void)
     g_assert_cmpstr(env.log->str, ==,
                     "20000:c:connected;30000:s:accept;30000:s:data:abc;30000:s:reset;");
     g_assert_null(env.server.s);
+    g_assert_cmpuint(sim_net_n_conns(env.net), ==, 0);
     tenv_clear(&env);
 }
 
