@@ -215,6 +215,14 @@ guint64 sim_stream_bytes_sent(const SimStream *s);
 guint64 sim_stream_bytes_received(const SimStream *s);
 SimNet *sim_stream_net(const SimStream *s);
 
+/* Emits conn.open (connect), conn.accept, conn.refused, conn.timeout,
+ * conn.close (FIN sent) and conn.reset (RST sent on an established end)
+ * to the world's trace, with fields conn (id), local and remote
+ * ("ip:port" seen from node), peer (remote host name, when known).
+ * Off by default. A FIN or RST sent while the link is down is traced
+ * when it actually leaves. */
+void sim_net_set_trace_conns(SimNet *net, gboolean on);
+
 /* Connections still held (by a user or by segments in flight); for leak
  * checks and statistics. */
 guint sim_net_n_conns(const SimNet *net);

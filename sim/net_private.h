@@ -69,6 +69,7 @@ struct SimNet {
     guint64 next_conn_id;
     SimConn *conns;          /* live connections (doubly linked) */
     guint n_conns;
+    gboolean trace_conns;
 };
 
 /* Effective parameters of a link (its own or the net default). */

@@ -56,6 +56,7 @@ typedef struct {
 } SimHeldSeg;
 
 static void sim_stream_send(SimConn *c, guint idx, SimSegKind kind, GBytes *data);
+static void sim_stream_trace(SimConn *c, guint idx, const char *ev);
 
 /* --- rings --- */
 
@@ -197,6 +198,10 @@ sim_stream_send(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
             sim_stream_hold(c, idx, kind, data);
         return;
     }
+    if (kind == SIM_SEG_FIN)
+        sim_stream_trace(c, idx, "conn.close");
+    else if (kind == SIM_SEG_RST && src->connected)
+        sim_stream_trace(c, idx, "conn.reset");
     SimSegment seg;
     sim_stream_header(c, idx, kind, &seg);
     seg.data = data;
@@ -242,9 +247,35 @@ sim_net_free_held(gpointer p)
     g_free(h);
 }
 
+/* conn.* trace records (sim_net_set_trace_conns): node is the host of end
+ * idx, local/remote are seen from it. */
+static void
+sim_stream_trace(SimConn *c, guint idx, const char *ev)
+{
+    SimTrace *tr = sim_world_trace(c->net->world);
+    if (!c->net->trace_conns || !sim_trace_enabled(tr))
+        return;
+    SimStream *me = &c->end[idx], *peer = &c->end[1 - idx];
+    char la[16], ra[16], buf[32];
+    SimTraceRec *r = sim_trace_begin(tr, sim_world_now(c->net->world), ev,
+                                     me->host != NULL ? me->host->name : NULL);
+    sim_trace_int(r, "conn", (gint64)c->id);
+    g_snprintf(buf, sizeof buf, "%s:%u", sim_ipv4_format(me->addr, la), me->port);
+    sim_trace_str(r, "local", buf);
+    g_snprintf(buf, sizeof buf, "%s:%u", sim_ipv4_format(peer->addr, ra), peer->port);
+    sim_trace_str(r, "remote", buf);
+    if (peer->host != NULL)
+        sim_trace_str(r, "peer", peer->host->name);
+    sim_trace_end(r);
+}
+
 static void
 sim_stream_notify(SimConn *c, SimWireKind kind)
 {
+    static const char *const evs[] = {"conn.open", "conn.accept", "conn.refused",
+                                      "conn.timeout"};
+    g_assert((guint)kind < G_N_ELEMENTS(evs));
+    sim_stream_trace(c, kind == SIM_WIRE_ACCEPT ? 1 : 0, evs[kind]);
     if (c->net->observers->len == 0)
         return;
     SimSegment seg;
@@ -475,6 +506,13 @@ sim_net_connect(SimNet *net, SimHost *from, const char *ip_or_name, guint16 port
         addr = h != NULL ? sim_host_address(h) : 0;
     }
     return sim_net_connect_addr(net, from, addr, port, handler, user_data);
+}
+
+void
+sim_net_set_trace_conns(SimNet *net, gboolean on)
+{
+    g_return_if_fail(net != NULL);
+    net->trace_conns = on;
 }
 
 guint

@@ -243,6 +243,48 @@ test_identical_runs(void)
     g_assert_cmpstr(a, !=, c);
 }
 
+static void
+reset_after_data(TPeer *p, GBytes *data)
+{
+    sim_stream_reset(p->s);
+    p->s = NULL;
+}
+
+static void
+test_conn_records(void)
+{
+    TEnv env;
+    tenv_init(&env, 1, 10 * SIM_TIME_MS, 0, 0);
+    SimTrace *tr = sim_trace_new();
+    GString *out = g_string_new(NULL);
+    sim_trace_add_text_string(tr, out);
+    sim_world_set_trace(env.world, tr);
+    sim_net_set_trace_conns(env.net, TRUE);
+    tenv_listen(&env, 25);
+    env.client.on_connected = chatter;
+    env.server.on_data = reset_after_data;
+    tenv_connect(&env, 25);
+    sim_world_run(env.world, SIM_TIME_NEVER);
+    /* A port nobody listens on. */
+    env.client.s = sim_net_connect(env.net, env.a, "b", 26, &tpeer_handler, &env.client);
+    sim_world_run(env.world, SIM_TIME_NEVER);
+    g_assert_cmpstr(out->str, ==,
+                    "t=0.000000 node=a ev=conn.open conn=1 local=10.0.0.1:49152 "
+                    "remote=10.0.0.2:25 peer=b\n"
+                    "t=0.020000 node=a ev=conn.close conn=1 local=10.0.0.1:49152 "
+                    "remote=10.0.0.2:25 peer=b\n"
+                    "t=0.030000 node=b ev=conn.accept conn=1 local=10.0.0.2:25 "
+                    "remote=10.0.0.1:49152 peer=a\n"
+                    "t=0.030000 node=b ev=conn.reset conn=1 local=10.0.0.2:25 "
+                    "remote=10.0.0.1:49152 peer=a\n"
+                    "t=0.040000 node=a ev=conn.open conn=2 local=10.0.0.1:49153 "
+                    "remote=10.0.0.2:26 peer=b\n"
+                    "t=0.060000 node=a ev=conn.refused conn=2 local=10.0.0.1:49153 "
+                    "remote=10.0.0.2:26 peer=b\n");
+    tenv_clear(&env);
+    g_string_free(out, TRUE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -255,5 +297,6 @@ main(int argc, char **argv)
     g_test_add_func("/sim/trace/printable", test_printable);
     g_test_add_func("/sim/trace/file-sinks", test_file_sinks);
     g_test_add_func("/sim/trace/identical-runs", test_identical_runs);
+    g_test_add_func("/sim/trace/conn-records", test_conn_records);
     return g_test_run();
 }
