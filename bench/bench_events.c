@@ -47,8 +47,7 @@ bench_sim(guint pending, guint64 events)
     g_autoptr(SimWorld) w = sim_world_new(1);
     BenchCtx ctx = {.state = 88172645463325252u, .remaining = events};
     for (guint i = 0; i < pending; i++)
-        sim_world_schedule_at(w, (SimTime)(bench_rand(&ctx.state) % 1000u), bench_hold, &ctx,
-                              NULL);
+        sim_world_schedule_at(w, (SimTime)(bench_rand(&ctx.state) % 1000u), bench_hold, &ctx, NULL);
     gint64 t0 = g_get_monotonic_time();
     guint64 n = sim_world_run(w, SIM_TIME_NEVER);
     gint64 t1 = g_get_monotonic_time();

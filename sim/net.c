@@ -427,8 +427,7 @@ sim_net_run_taps(SimNet *net, SimLink *link, SimSegment *seg)
 }
 
 void
-sim_net_add_wire_observer(SimNet *net, SimWireFunc fn, gpointer user_data,
-                          GDestroyNotify destroy)
+sim_net_add_wire_observer(SimNet *net, SimWireFunc fn, gpointer user_data, GDestroyNotify destroy)
 {
     g_return_if_fail(net != NULL && fn != NULL);
     SimWireObserver o = {.fn = fn, .user_data = user_data, .destroy = destroy};

@@ -126,8 +126,7 @@ typedef guint SimTapId;
 
 /* Tap on one link (both directions) / on every link. Link taps run before
  * global taps, each in the order added; a rewrite is seen by later taps. */
-SimTapId sim_link_add_tap(SimLink *link, SimTapFunc fn, gpointer user_data,
-                          GDestroyNotify destroy);
+SimTapId sim_link_add_tap(SimLink *link, SimTapFunc fn, gpointer user_data, GDestroyNotify destroy);
 SimTapId sim_net_add_tap(SimNet *net, SimTapFunc fn, gpointer user_data, GDestroyNotify destroy);
 /* Removes a tap by id (link or global). FALSE if unknown. */
 gboolean sim_net_remove_tap(SimNet *net, SimTapId id);
@@ -154,12 +153,12 @@ void sim_net_add_wire_observer(SimNet *net, SimWireFunc fn, gpointer user_data,
 /* Callbacks of one stream end, all optional (NULL = ignore). Each is called
  * from an event; inside it the stream may be written, closed or reset. */
 typedef struct {
-    void (*on_connected)(SimStream *s, gpointer user_data); /* client: SYN-ACK came */
+    void (*on_connected)(SimStream *s, gpointer user_data);          /* client: SYN-ACK came */
     void (*on_data)(SimStream *s, GBytes *data, gpointer user_data); /* transfer none */
-    void (*on_eof)(SimStream *s, gpointer user_data);     /* peer FIN: no more data */
-    void (*on_reset)(SimStream *s, gpointer user_data);   /* peer RST: stream dead */
-    void (*on_refused)(SimStream *s, gpointer user_data); /* connect refused: dead */
-    void (*on_timeout)(SimStream *s, gpointer user_data); /* connect timed out: dead */
+    void (*on_eof)(SimStream *s, gpointer user_data);                /* peer FIN: no more data */
+    void (*on_reset)(SimStream *s, gpointer user_data);              /* peer RST: stream dead */
+    void (*on_refused)(SimStream *s, gpointer user_data);            /* connect refused: dead */
+    void (*on_timeout)(SimStream *s, gpointer user_data);            /* connect timed out: dead */
 } SimStreamHandler;
 
 /* A new stream accepted on a listener. s (transfer full: release it with
@@ -201,7 +200,7 @@ void sim_stream_close(SimStream *s);
 void sim_stream_reset(SimStream *s);
 
 gboolean sim_stream_is_connected(const SimStream *s); /* handshake done, not dead */
-gboolean sim_stream_is_dead(const SimStream *s); /* refused, timed out or reset */
+gboolean sim_stream_is_dead(const SimStream *s);      /* refused, timed out or reset */
 SimHost *sim_stream_local_host(const SimStream *s);
 SimHost *sim_stream_remote_host(const SimStream *s); /* NULL if unknown address */
 guint32 sim_stream_local_addr(const SimStream *s);

@@ -21,7 +21,7 @@ typedef struct {
 
 struct SimStream {
     SimConn *conn;
-    guint idx; /* 0 client, 1 server */
+    guint idx;     /* 0 client, 1 server */
     SimHost *host; /* nullable: a server end at an unknown address */
     guint32 addr;
     guint16 port;
@@ -30,7 +30,7 @@ struct SimStream {
     gboolean owned; /* the user holds this end */
     gboolean connected, dead, wr_shut, eof, rst_sent;
     guint64 sent, received;
-    guint dir; /* link direction of segments sent by this end */
+    guint dir;      /* link direction of segments sent by this end */
     SimInSeg *ring; /* segments in flight toward this end */
     guint head, len, cap;
     SimTime last_arrival;
@@ -225,7 +225,8 @@ sim_stream_send(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
     src->sent += size;
     sim_stream_ring_push(dst, kind, payload);
     c->pending++;
-    sim_world_schedule_at(net->world, arrive, sim_stream_deliver, dst, NULL);
+    sim_world_schedule_node(net->world, arrive, dst->host != NULL ? dst->host->id : SIM_NODE_NONE,
+                            sim_stream_deliver, dst, NULL);
 }
 
 void
@@ -272,8 +273,7 @@ sim_stream_trace(SimConn *c, guint idx, const char *ev)
 static void
 sim_stream_notify(SimConn *c, SimWireKind kind)
 {
-    static const char *const evs[] = {"conn.open", "conn.accept", "conn.refused",
-                                      "conn.timeout"};
+    static const char *const evs[] = {"conn.open", "conn.accept", "conn.refused", "conn.timeout"};
     g_assert((guint)kind < G_N_ELEMENTS(evs));
     sim_stream_trace(c, kind == SIM_WIRE_ACCEPT ? 1 : 0, evs[kind]);
     if (c->net->observers->len == 0)
@@ -487,8 +487,9 @@ sim_net_connect_addr(SimNet *net, SimHost *from, guint32 addr, guint16 port,
         net->conns->prev = c;
     net->conns = c;
     net->n_conns++;
-    c->timeout_ev = sim_world_schedule_in(net->world, net->connect_timeout, sim_stream_on_timeout,
-                                          c, NULL);
+    c->timeout_ev =
+        sim_world_schedule_node(net->world, sim_world_now(net->world) + net->connect_timeout,
+                                from->id, sim_stream_on_timeout, c, NULL);
     c->pending++;
     sim_stream_notify(c, SIM_WIRE_CONNECT);
     sim_stream_send(c, 0, SIM_SEG_SYN, NULL);

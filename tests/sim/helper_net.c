@@ -128,8 +128,8 @@ tenv_listen(TEnv *env, guint16 port)
 void
 tenv_connect(TEnv *env, guint16 port)
 {
-    env->client.s = sim_net_connect(env->net, env->a, "10.0.0.2", port, &tpeer_handler,
-                                    &env->client);
+    env->client.s =
+        sim_net_connect(env->net, env->a, "10.0.0.2", port, &tpeer_handler, &env->client);
 }
 
 void

@@ -34,6 +34,8 @@ write_two_and_close(TPeer *p)
 static void
 server_reply_on_data(TPeer *p, GBytes *data)
 {
+    /* Deliveries target the receiving host (STYLE 9: events carry a node). */
+    g_assert_cmpuint(sim_world_current_node(p->env->world), ==, sim_host_id(p->env->b));
     if (p->received->len == 2000) {
         sim_stream_write_data(p->s, "bye", 3);
         sim_stream_close(p->s);
@@ -185,8 +187,7 @@ test_link_schedule(void)
     /* Written while down: waits, leaves when the link is back. */
     sim_world_schedule_at(env.world, 500 * MS, write_at, &env.client, NULL);
     sim_world_run(env.world, 3 * SIM_TIME_S);
-    g_assert_cmpstr(env.log->str, ==,
-                    "20000:c:connected;30000:s:accept;2010000:s:data:late;");
+    g_assert_cmpstr(env.log->str, ==, "20000:c:connected;30000:s:accept;2010000:s:data:late;");
     g_assert_true(sim_link_is_up(env.link));
     /* A connect while down times out; one after the link is up works. */
     g_string_truncate(env.log, 0);
@@ -288,7 +289,8 @@ test_half_close(void)
     env.client.on_connected = client_shutdown;
     tenv_connect(&env, 25);
     sim_world_run(env.world, 31 * MS);
-    g_assert_cmpstr(env.log->str, ==, "20000:c:connected;30000:s:accept;30000:s:data:req;30000:s:eof;");
+    g_assert_cmpstr(env.log->str, ==,
+                    "20000:c:connected;30000:s:accept;30000:s:data:req;30000:s:eof;");
     sim_world_schedule_at(env.world, 50 * MS, server_answer_after_eof, &env.server, NULL);
     sim_world_run(env.world, SIM_TIME_NEVER);
     g_assert_true(g_str_has_suffix(env.log->str, "60000:c:data:resp;60000:c:eof;"));
@@ -398,11 +400,12 @@ wire_observe(const SimWireEvent *ev, gpointer ud)
                            sim_ipv4_format(s->src_addr, src), s->src_port,
                            sim_ipv4_format(s->dst_addr, dst), s->dst_port);
     if (ev->kind == SIM_WIRE_SEGMENT)
-        g_string_append_printf(t->wire, " %s %" G_GINT64_FORMAT "->%" G_GINT64_FORMAT
-                                        " off=%" G_GUINT64_FORMAT " ack=%" G_GUINT64_FORMAT
-                                        " len=%" G_GSIZE_FORMAT,
-                               sim_seg_kind_name(s->kind), s->time, s->arrive, s->offset,
-                               s->ack, s->data != NULL ? g_bytes_get_size(s->data) : 0);
+        g_string_append_printf(t->wire,
+                               " %s %" G_GINT64_FORMAT "->%" G_GINT64_FORMAT
+                               " off=%" G_GUINT64_FORMAT " ack=%" G_GUINT64_FORMAT
+                               " len=%" G_GSIZE_FORMAT,
+                               sim_seg_kind_name(s->kind), s->time, s->arrive, s->offset, s->ack,
+                               s->data != NULL ? g_bytes_get_size(s->data) : 0);
     g_string_append(t->wire, "\n");
 }
 

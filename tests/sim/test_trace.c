@@ -29,17 +29,17 @@ emit_sample(SimTrace *tr)
     sim_trace_end(r);
 }
 
-#define SAMPLE_JSONL                                                                              \
-    "{\"t\":1.250000,\"ev\":\"smtp.cmd\",\"node\":\"mx1\",\"peer\":\"mta1\","                     \
+#define SAMPLE_JSONL                                                                               \
+    "{\"t\":1.250000,\"ev\":\"smtp.cmd\",\"node\":\"mx1\",\"peer\":\"mta1\","                      \
     "\"line\":\"RCPT TO:<bob@b.example>\",\"size\":42,\"tls\":false}\n"                            \
-    "{\"t\":2.000001,\"ev\":\"auth.attempt\",\"node\":\"msa\","                                   \
+    "{\"t\":2.000001,\"ev\":\"auth.attempt\",\"node\":\"msa\","                                    \
     "\"wire\":\"AUTH PLAIN \\\"x\\\"\\\\\\\\\\\\r\\\\n\\\\x01\\\\xFF\",\"neg\":-7,\"ok\":true,"    \
     "\"empty\":\"\"}\n"
 
-#define SAMPLE_TEXT                                                                               \
-    "t=1.250000 node=mx1 ev=smtp.cmd peer=mta1 line=\"RCPT TO:<bob@b.example>\" size=42 "         \
-    "tls=false\n"                                                                                 \
-    "t=2.000001 node=msa ev=auth.attempt wire=\"AUTH PLAIN \\\"x\\\"\\\\\\r\\n\\x01\\xFF\" "      \
+#define SAMPLE_TEXT                                                                                \
+    "t=1.250000 node=mx1 ev=smtp.cmd peer=mta1 line=\"RCPT TO:<bob@b.example>\" size=42 "          \
+    "tls=false\n"                                                                                  \
+    "t=2.000001 node=msa ev=auth.attempt wire=\"AUTH PLAIN \\\"x\\\"\\\\\\r\\n\\x01\\xFF\" "       \
     "neg=-7 ok=true empty=\"\"\n"
 
 static void
@@ -135,7 +135,9 @@ test_null_node_and_utf8(void)
     sim_trace_add_jsonl_string(tr, json);
     sim_trace_add_text_string(tr, text);
     SimTraceRec *r = sim_trace_begin(tr, 0, "fault", NULL);
-    sim_trace_str(r, "bad", "a\xff" "b");
+    sim_trace_str(r, "bad",
+                  "a\xff"
+                  "b");
     sim_trace_str(r, "utf8", "caf\xc3\xa9");
     sim_trace_end(r);
     g_assert_cmpstr(json->str, ==,
