@@ -489,6 +489,62 @@ test_hosts_and_addresses(void)
     g_assert_cmpint(sim_link_params(l)->latency, ==, 5 * MS);
 }
 
+static void
+loop_accept(SimListener *l, SimStream *s, gpointer ud)
+{
+    TPeer *p = ud;
+    p->s = s;
+    sim_stream_set_handler(s, &tpeer_handler, p);
+    sim_stream_write_data(s, "220 hi", 6);
+}
+
+/* A host connecting to itself (by name, on its second address). */
+static void
+test_loopback(void)
+{
+    TEnv env;
+    tenv_init(&env, 1, 10 * MS, 0, 0);
+    g_assert_true(sim_host_add_address(env.a, "10.0.1.1"));
+    SimLinkParams lo = {.latency = 1};
+    sim_link_set_params(sim_net_link(env.net, env.a, env.a), &lo);
+    g_assert_nonnull(sim_net_listen(env.net, env.a, 2525, loop_accept, &env.server, NULL));
+    g_assert_null(sim_net_listen(env.net, env.a, 2525, loop_accept, &env.server, NULL));
+    env.client.s = sim_net_connect(env.net, env.a, "10.0.1.1", 2525, &tpeer_handler, &env.client);
+    sim_world_run(env.world, SIM_TIME_NEVER);
+    g_assert_cmpstr(env.log->str, ==, "2:c:connected;4:c:data:220 hi;");
+    g_assert_true(sim_stream_local_host(env.server.s) == env.a);
+    g_assert_cmphex(sim_stream_local_addr(env.server.s), ==, 0x0a000101);
+    g_assert_cmphex(sim_stream_remote_addr(env.server.s), ==, 0x0a000001);
+    g_assert_cmpuint(sim_stream_remote_port(env.server.s), ==, SIM_NET_EPHEMERAL_FIRST);
+    g_assert_false(sim_stream_is_client(env.server.s));
+    g_assert_cmpuint(sim_stream_bytes_sent(env.server.s), ==, 6);
+    g_assert_cmpuint(sim_stream_bytes_received(env.client.s), ==, 6);
+    tenv_clear(&env);
+}
+
+/* Two connections on one link direction share its bandwidth. */
+static void
+test_shared_bandwidth(void)
+{
+    TEnv env;
+    tenv_init(&env, 1, 0, 8000, 0); /* 1 byte per ms, no latency */
+    tenv_listen(&env, 25);
+    SimStream *s1 = sim_net_connect(env.net, env.a, "b", 25, NULL, NULL);
+    SimStream *s2 = sim_net_connect(env.net, env.a, "b", 25, NULL, NULL);
+    sim_world_run(env.world, 0);
+    g_assert_true(sim_stream_is_connected(s1) && sim_stream_is_connected(s2));
+    g_string_truncate(env.log, 0);
+    g_autoptr(GBytes) ten = bytes_of(10, 'z');
+    sim_stream_write(s1, ten);
+    sim_stream_write(s2, ten);
+    sim_world_run(env.world, SIM_TIME_NEVER);
+    /* The second stream's data waits for the first's 10 ms on the link. */
+    g_assert_true(strstr(env.log->str, "10000:s:data:zzzzzzzzzz;20000:s:data:zzzzzzzzzz;") != NULL);
+    sim_stream_close(s1);
+    sim_stream_close(s2);
+    tenv_clear(&env);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -505,5 +561,7 @@ main(int argc, char **argv)
     g_test_add_func("/sim/net/jitter", test_jitter_determinism);
     g_test_add_func("/sim/net/taps", test_taps);
     g_test_add_func("/sim/net/hosts", test_hosts_and_addresses);
+    g_test_add_func("/sim/net/loopback", test_loopback);
+    g_test_add_func("/sim/net/shared-bandwidth", test_shared_bandwidth);
     return g_test_run();
 }
