@@ -11,7 +11,7 @@
  * timestamped record of every connection event and segment (pcap writer).
  *
  * Deliberately not modelled: packet loss and retransmission timing, windows,
- * congestion control, MTU segmentation (a write is one segment), a link
+ * congestion control, segmentation other than the link's mtu, a link
  * going down while a segment is in flight (it still arrives). Segments sent
  * while a link is down wait and leave, in order, when it comes back up.
  * All callbacks run from events, never inside the call that caused them.
@@ -35,6 +35,9 @@ typedef struct {
     SimTime latency;   /* one-way propagation delay */
     guint64 bandwidth; /* bits per second; 0 = infinite */
     SimTime jitter;    /* extra one-way delay, uniform in [0, jitter] */
+    guint mtu;         /* largest DATA payload per segment; 0 = a write is one
+                        * segment. Larger writes are split (no copy), which
+                        * exercises engines' split-invariance (STYLE 9). */
 } SimLinkParams;
 
 #define SIM_NET_CONNECT_TIMEOUT_DEFAULT (30 * SIM_TIME_S)

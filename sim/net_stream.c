@@ -182,9 +182,28 @@ sim_stream_hold(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
     g_queue_push_tail(&c->link->held, h);
 }
 
-/* Sends one segment from end idx (data: transfer none, DATA only). */
+static void sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data);
+
+/* Sends from end idx (data: transfer none, DATA only), split at the mtu. */
 static void
 sim_stream_send(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
+{
+    guint mtu = c->link != NULL && c->link->up ? sim_link_effective(c->link)->mtu : 0;
+    gsize size = data != NULL ? g_bytes_get_size(data) : 0;
+    if (kind != SIM_SEG_DATA || mtu == 0 || size <= mtu) {
+        sim_stream_send_one(c, idx, kind, data);
+        return;
+    }
+    for (gsize off = 0; off < size; off += mtu) {
+        GBytes *part = g_bytes_new_from_bytes(data, off, MIN(mtu, size - off));
+        sim_stream_send_one(c, idx, kind, part);
+        g_bytes_unref(part);
+    }
+}
+
+/* Sends one segment from end idx. */
+static void
+sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
 {
     SimNet *net = c->net;
     SimLink *link = c->link;

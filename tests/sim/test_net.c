@@ -545,6 +545,31 @@ test_shared_bandwidth(void)
     tenv_clear(&env);
 }
 
+static void
+write_hello(TPeer *p)
+{
+    sim_stream_write_data(p->s, "HELLO WORLD", 11);
+}
+
+/* An mtu splits writes into segments, each with its own timing. */
+static void
+test_mtu(void)
+{
+    TEnv env;
+    tenv_init(&env, 1, 10 * MS, 8000, 0);
+    SimLinkParams p = {.latency = 10 * MS, .bandwidth = 8000, .mtu = 4};
+    sim_link_set_params(env.link, &p);
+    tenv_listen(&env, 25);
+    env.client.on_connected = write_hello;
+    tenv_connect(&env, 25);
+    sim_world_run(env.world, SIM_TIME_NEVER);
+    g_assert_cmpstr(env.log->str, ==,
+                    "20000:c:connected;30000:s:accept;34000:s:data:HELL;38000:s:data:O WO;"
+                    "41000:s:data:RLD;");
+    g_assert_cmpstr(env.server.received->str, ==, "HELLO WORLD");
+    tenv_clear(&env);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -563,5 +588,6 @@ main(int argc, char **argv)
     g_test_add_func("/sim/net/hosts", test_hosts_and_addresses);
     g_test_add_func("/sim/net/loopback", test_loopback);
     g_test_add_func("/sim/net/shared-bandwidth", test_shared_bandwidth);
+    g_test_add_func("/sim/net/mtu", test_mtu);
     return g_test_run();
 }
