@@ -20,6 +20,7 @@ typedef struct {
     GDestroyNotify destroy;
     guint32 gen;       /* current generation, never 0 once used */
     guint32 next_free; /* free-list link when the slot is free */
+    guint32 node;
     gboolean live;
 } SimHeapSlot;
 
@@ -149,7 +150,7 @@ sim_event_heap_compact(SimEventHeap *h)
 }
 
 SimEventId
-sim_event_heap_push(SimEventHeap *h, SimTime t, SimEventFunc fn, gpointer data,
+sim_event_heap_push(SimEventHeap *h, SimTime t, guint32 node, SimEventFunc fn, gpointer data,
                     GDestroyNotify destroy)
 {
     g_return_val_if_fail(h != NULL && fn != NULL, SIM_EVENT_ID_NONE);
@@ -166,6 +167,7 @@ sim_event_heap_push(SimEventHeap *h, SimTime t, SimEventFunc fn, gpointer data,
     if (s->gen == 0)
         s->gen = 1;
     s->fn = fn;
+    s->node = node;
     s->data = data;
     s->destroy = destroy;
     s->live = TRUE;
@@ -237,6 +239,7 @@ sim_event_heap_pop(SimEventHeap *h, SimEvent *out)
             continue;
         SimHeapSlot *s = &h->slots[top.slot];
         out->time = top.time;
+        out->node = s->node;
         out->fn = s->fn;
         out->data = s->data;
         out->destroy = s->destroy;

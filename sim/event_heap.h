@@ -25,9 +25,14 @@ typedef void (*SimEventFunc)(SimWorld *world, gpointer data);
 typedef guint64 SimEventId;
 #define SIM_EVENT_ID_NONE ((SimEventId)0)
 
+/* Target node of an event (STYLE 9): an opaque id chosen by the caller
+ * (the net uses host ids); SIM_NODE_NONE when none. */
+#define SIM_NODE_NONE G_MAXUINT32
+
 /* A popped event, handed to the caller who runs it. */
 typedef struct {
     SimTime time;
+    guint32 node;
     SimEventFunc fn;
     gpointer data;
     GDestroyNotify destroy; /* (nullable) for data */
@@ -39,10 +44,10 @@ SimEventHeap *sim_event_heap_new(void);
 /* Frees the heap; runs the destroy notify of every pending event. */
 void sim_event_heap_free(SimEventHeap *h);
 
-/* Schedules fn(world, data) at time t. data is owned by the event
+/* Schedules fn(world, data) at time t for node. data is owned by the event
  * (destroy, nullable, runs after the event ran or when it is cancelled). */
-SimEventId sim_event_heap_push(SimEventHeap *h, SimTime t, SimEventFunc fn, gpointer data,
-                               GDestroyNotify destroy);
+SimEventId sim_event_heap_push(SimEventHeap *h, SimTime t, guint32 node, SimEventFunc fn,
+                               gpointer data, GDestroyNotify destroy);
 /* Cancels a pending event and runs its destroy notify now. Returns FALSE if
  * id is not pending (already run, already cancelled, or NONE). */
 gboolean sim_event_heap_cancel(SimEventHeap *h, SimEventId id);

@@ -213,7 +213,7 @@ sim_ipv4_parse(const char *s, guint32 *out)
             digits++;
         }
         /* No empty parts, no leading zeros ("01" reads as octal elsewhere). */
-        if (digits == 0 || digits > 3 || v > 255 || (digits > 1 && p[-digits] == '0'))
+        if (digits == 0 || digits > 3 || v > 255 || (digits > 1 && *(p - digits) == '0'))
             return FALSE;
         addr = addr << 8 | v;
         if (part < 3 && *p++ != '.')
@@ -427,8 +427,7 @@ sim_net_run_taps(SimNet *net, SimLink *link, SimSegment *seg)
 }
 
 void
-sim_net_add_wire_observer(SimNet *net, SimWireFunc fn, gpointer user_data,
-                          GDestroyNotify destroy)
+sim_net_add_wire_observer(SimNet *net, SimWireFunc fn, gpointer user_data, GDestroyNotify destroy)
 {
     g_return_if_fail(net != NULL && fn != NULL);
     SimWireObserver o = {.fn = fn, .user_data = user_data, .destroy = destroy};

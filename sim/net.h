@@ -11,7 +11,7 @@
  * timestamped record of every connection event and segment (pcap writer).
  *
  * Deliberately not modelled: packet loss and retransmission timing, windows,
- * congestion control, MTU segmentation (a write is one segment), a link
+ * congestion control, segmentation other than the link's mtu, a link
  * going down while a segment is in flight (it still arrives). Segments sent
  * while a link is down wait and leave, in order, when it comes back up.
  * All callbacks run from events, never inside the call that caused them.
@@ -35,6 +35,9 @@ typedef struct {
     SimTime latency;   /* one-way propagation delay */
     guint64 bandwidth; /* bits per second; 0 = infinite */
     SimTime jitter;    /* extra one-way delay, uniform in [0, jitter] */
+    guint mtu;         /* largest DATA payload per segment; 0 = a write is one
+                        * segment. Larger writes are split (no copy), which
+                        * exercises engines' split-invariance (STYLE 9). */
 } SimLinkParams;
 
 #define SIM_NET_CONNECT_TIMEOUT_DEFAULT (30 * SIM_TIME_S)
@@ -106,7 +109,8 @@ const char *sim_seg_kind_name(SimSegKind kind);
  * payload bytes sent in this direction before this segment (a relative TCP
  * sequence number); ack the payload bytes src has received so far. */
 typedef struct {
-    SimTime time;   /* when it leaves src */
+    SimTime time;   /* taps: now; observers: when its first bit leaves src,
+                     * after queueing behind earlier segments on the link */
     SimTime arrive; /* when it reaches dst (0 in taps: not yet known) */
     SimSegKind kind;
     guint64 conn_id; /* 1, 2, 3... in connect order */
@@ -125,8 +129,7 @@ typedef guint SimTapId;
 
 /* Tap on one link (both directions) / on every link. Link taps run before
  * global taps, each in the order added; a rewrite is seen by later taps. */
-SimTapId sim_link_add_tap(SimLink *link, SimTapFunc fn, gpointer user_data,
-                          GDestroyNotify destroy);
+SimTapId sim_link_add_tap(SimLink *link, SimTapFunc fn, gpointer user_data, GDestroyNotify destroy);
 SimTapId sim_net_add_tap(SimNet *net, SimTapFunc fn, gpointer user_data, GDestroyNotify destroy);
 /* Removes a tap by id (link or global). FALSE if unknown. */
 gboolean sim_net_remove_tap(SimNet *net, SimTapId id);
@@ -153,12 +156,12 @@ void sim_net_add_wire_observer(SimNet *net, SimWireFunc fn, gpointer user_data,
 /* Callbacks of one stream end, all optional (NULL = ignore). Each is called
  * from an event; inside it the stream may be written, closed or reset. */
 typedef struct {
-    void (*on_connected)(SimStream *s, gpointer user_data); /* client: SYN-ACK came */
+    void (*on_connected)(SimStream *s, gpointer user_data);          /* client: SYN-ACK came */
     void (*on_data)(SimStream *s, GBytes *data, gpointer user_data); /* transfer none */
-    void (*on_eof)(SimStream *s, gpointer user_data);     /* peer FIN: no more data */
-    void (*on_reset)(SimStream *s, gpointer user_data);   /* peer RST: stream dead */
-    void (*on_refused)(SimStream *s, gpointer user_data); /* connect refused: dead */
-    void (*on_timeout)(SimStream *s, gpointer user_data); /* connect timed out: dead */
+    void (*on_eof)(SimStream *s, gpointer user_data);                /* peer FIN: no more data */
+    void (*on_reset)(SimStream *s, gpointer user_data);              /* peer RST: stream dead */
+    void (*on_refused)(SimStream *s, gpointer user_data);            /* connect refused: dead */
+    void (*on_timeout)(SimStream *s, gpointer user_data);            /* connect timed out: dead */
 } SimStreamHandler;
 
 /* A new stream accepted on a listener. s (transfer full: release it with
@@ -200,7 +203,7 @@ void sim_stream_close(SimStream *s);
 void sim_stream_reset(SimStream *s);
 
 gboolean sim_stream_is_connected(const SimStream *s); /* handshake done, not dead */
-gboolean sim_stream_is_dead(const SimStream *s); /* refused, timed out or reset */
+gboolean sim_stream_is_dead(const SimStream *s);      /* refused, timed out or reset */
 SimHost *sim_stream_local_host(const SimStream *s);
 SimHost *sim_stream_remote_host(const SimStream *s); /* NULL if unknown address */
 guint32 sim_stream_local_addr(const SimStream *s);
@@ -213,6 +216,20 @@ gboolean sim_stream_is_client(const SimStream *s);
 guint64 sim_stream_bytes_sent(const SimStream *s);
 guint64 sim_stream_bytes_received(const SimStream *s);
 SimNet *sim_stream_net(const SimStream *s);
+
+/* Emits conn.open (connect), conn.accept, conn.refused, conn.timeout,
+ * conn.close (FIN sent) and conn.reset (RST sent on an established end)
+ * to the world's trace, with fields conn (id), local and remote
+ * ("ip:port" seen from node), peer (remote host name, when known).
+ * Off by default. A FIN or RST sent while the link is down is traced
+ * when it actually leaves. */
+void sim_net_set_trace_conns(SimNet *net, gboolean on);
+
+/* Connections still held (by a user or by segments in flight); for leak
+ * checks and statistics. */
+guint sim_net_n_conns(const SimNet *net);
+/* Connections made since the net was created. */
+guint64 sim_net_n_connects(const SimNet *net);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimNet, sim_net_free)
 

@@ -57,17 +57,19 @@ struct SimNet {
     SimWorld *world;
     SimLinkParams def;
     SimTime connect_timeout;
-    GPtrArray *hosts;        /* SimHost, by id */
-    GHashTable *by_name;     /* name -> SimHost */
-    GHashTable *by_addr;     /* GUINT_TO_POINTER(addr) -> SimHost */
-    GHashTable *links;       /* &link->key -> SimLink */
-    GHashTable *listeners;   /* GUINT_TO_POINTER(host id << 16 | port) -> SimListener */
+    GPtrArray *hosts;         /* SimHost, by id */
+    GHashTable *by_name;      /* name -> SimHost */
+    GHashTable *by_addr;      /* GUINT_TO_POINTER(addr) -> SimHost */
+    GHashTable *links;        /* &link->key -> SimLink */
+    GHashTable *listeners;    /* GUINT_TO_POINTER(host id << 16 | port) -> SimListener */
     GPtrArray *all_listeners; /* every listener ever made, freed with the net */
-    GArray *taps;            /* SimTap, global */
-    GArray *observers;       /* SimWireObserver */
+    GArray *taps;             /* SimTap, global */
+    GArray *observers;        /* SimWireObserver */
     SimTapId next_tap_id;
     guint64 next_conn_id;
-    SimConn *conns;          /* live connections (doubly linked) */
+    SimConn *conns; /* live connections (doubly linked) */
+    guint n_conns;
+    gboolean trace_conns;
 };
 
 /* Effective parameters of a link (its own or the net default). */

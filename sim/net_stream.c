@@ -21,7 +21,7 @@ typedef struct {
 
 struct SimStream {
     SimConn *conn;
-    guint idx; /* 0 client, 1 server */
+    guint idx;     /* 0 client, 1 server */
     SimHost *host; /* nullable: a server end at an unknown address */
     guint32 addr;
     guint16 port;
@@ -30,7 +30,7 @@ struct SimStream {
     gboolean owned; /* the user holds this end */
     gboolean connected, dead, wr_shut, eof, rst_sent;
     guint64 sent, received;
-    guint dir; /* link direction of segments sent by this end */
+    guint dir;      /* link direction of segments sent by this end */
     SimInSeg *ring; /* segments in flight toward this end */
     guint head, len, cap;
     SimTime last_arrival;
@@ -56,6 +56,7 @@ typedef struct {
 } SimHeldSeg;
 
 static void sim_stream_send(SimConn *c, guint idx, SimSegKind kind, GBytes *data);
+static void sim_stream_trace(SimConn *c, guint idx, const char *ev);
 
 /* --- rings --- */
 
@@ -119,6 +120,7 @@ sim_conn_free(SimConn *c)
         net->conns = c->next;
     if (c->next != NULL)
         c->next->prev = c->prev;
+    net->n_conns--;
     sim_stream_end_clear(&c->end[0]);
     sim_stream_end_clear(&c->end[1]);
     g_free(c);
@@ -180,9 +182,28 @@ sim_stream_hold(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
     g_queue_push_tail(&c->link->held, h);
 }
 
-/* Sends one segment from end idx (data: transfer none, DATA only). */
+static void sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data);
+
+/* Sends from end idx (data: transfer none, DATA only), split at the mtu. */
 static void
 sim_stream_send(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
+{
+    guint mtu = c->link != NULL && c->link->up ? sim_link_effective(c->link)->mtu : 0;
+    gsize size = data != NULL ? g_bytes_get_size(data) : 0;
+    if (kind != SIM_SEG_DATA || mtu == 0 || size <= mtu) {
+        sim_stream_send_one(c, idx, kind, data);
+        return;
+    }
+    for (gsize off = 0; off < size; off += mtu) {
+        GBytes *part = g_bytes_new_from_bytes(data, off, MIN(mtu, size - off));
+        sim_stream_send_one(c, idx, kind, part);
+        g_bytes_unref(part);
+    }
+}
+
+/* Sends one segment from end idx. */
+static void
+sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
 {
     SimNet *net = c->net;
     SimLink *link = c->link;
@@ -196,6 +217,10 @@ sim_stream_send(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
             sim_stream_hold(c, idx, kind, data);
         return;
     }
+    if (kind == SIM_SEG_FIN)
+        sim_stream_trace(c, idx, "conn.close");
+    else if (kind == SIM_SEG_RST && src->connected)
+        sim_stream_trace(c, idx, "conn.reset");
     SimSegment seg;
     sim_stream_header(c, idx, kind, &seg);
     seg.data = data;
@@ -211,6 +236,7 @@ sim_stream_send(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
     /* A direction is a FIFO: jitter delays, never reorders. */
     SimTime arrive = MAX(done + p->latency + jitter, dst->last_arrival);
     dst->last_arrival = arrive;
+    seg.time = start;
     seg.arrive = arrive;
     seg.data = payload;
     if (net->observers->len > 0)
@@ -218,7 +244,8 @@ sim_stream_send(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
     src->sent += size;
     sim_stream_ring_push(dst, kind, payload);
     c->pending++;
-    sim_world_schedule_at(net->world, arrive, sim_stream_deliver, dst, NULL);
+    sim_world_schedule_node(net->world, arrive, dst->host != NULL ? dst->host->id : SIM_NODE_NONE,
+                            sim_stream_deliver, dst, NULL);
 }
 
 void
@@ -240,9 +267,34 @@ sim_net_free_held(gpointer p)
     g_free(h);
 }
 
+/* conn.* trace records (sim_net_set_trace_conns): node is the host of end
+ * idx, local/remote are seen from it. */
+static void
+sim_stream_trace(SimConn *c, guint idx, const char *ev)
+{
+    SimTrace *tr = sim_world_trace(c->net->world);
+    if (!c->net->trace_conns || !sim_trace_enabled(tr))
+        return;
+    SimStream *me = &c->end[idx], *peer = &c->end[1 - idx];
+    char la[16], ra[16], buf[32];
+    SimTraceRec *r = sim_trace_begin(tr, sim_world_now(c->net->world), ev,
+                                     me->host != NULL ? me->host->name : NULL);
+    sim_trace_int(r, "conn", (gint64)c->id);
+    g_snprintf(buf, sizeof buf, "%s:%u", sim_ipv4_format(me->addr, la), me->port);
+    sim_trace_str(r, "local", buf);
+    g_snprintf(buf, sizeof buf, "%s:%u", sim_ipv4_format(peer->addr, ra), peer->port);
+    sim_trace_str(r, "remote", buf);
+    if (peer->host != NULL)
+        sim_trace_str(r, "peer", peer->host->name);
+    sim_trace_end(r);
+}
+
 static void
 sim_stream_notify(SimConn *c, SimWireKind kind)
 {
+    static const char *const evs[] = {"conn.open", "conn.accept", "conn.refused", "conn.timeout"};
+    g_assert((guint)kind < G_N_ELEMENTS(evs));
+    sim_stream_trace(c, kind == SIM_WIRE_ACCEPT ? 1 : 0, evs[kind]);
     if (c->net->observers->len == 0)
         return;
     SimSegment seg;
@@ -453,8 +505,10 @@ sim_net_connect_addr(SimNet *net, SimHost *from, guint32 addr, guint16 port,
     if (net->conns != NULL)
         net->conns->prev = c;
     net->conns = c;
-    c->timeout_ev = sim_world_schedule_in(net->world, net->connect_timeout, sim_stream_on_timeout,
-                                          c, NULL);
+    net->n_conns++;
+    c->timeout_ev =
+        sim_world_schedule_node(net->world, sim_world_now(net->world) + net->connect_timeout,
+                                from->id, sim_stream_on_timeout, c, NULL);
     c->pending++;
     sim_stream_notify(c, SIM_WIRE_CONNECT);
     sim_stream_send(c, 0, SIM_SEG_SYN, NULL);
@@ -472,6 +526,25 @@ sim_net_connect(SimNet *net, SimHost *from, const char *ip_or_name, guint16 port
         addr = h != NULL ? sim_host_address(h) : 0;
     }
     return sim_net_connect_addr(net, from, addr, port, handler, user_data);
+}
+
+void
+sim_net_set_trace_conns(SimNet *net, gboolean on)
+{
+    g_return_if_fail(net != NULL);
+    net->trace_conns = on;
+}
+
+guint
+sim_net_n_conns(const SimNet *net)
+{
+    return net->n_conns;
+}
+
+guint64
+sim_net_n_connects(const SimNet *net)
+{
+    return net->next_conn_id - 1;
 }
 
 /* --- user calls --- */

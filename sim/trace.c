@@ -23,7 +23,7 @@ struct SimTraceRec {
     SimTrace *tr;
     SimTime t;
     char *ev;
-    char *node; /* nullable */
+    char *node;     /* nullable */
     GArray *fields; /* SimTraceField */
 };
 
@@ -46,7 +46,7 @@ typedef struct {
 } SimTraceSink;
 
 struct SimTrace {
-    GArray *sinks; /* SimTraceSink */
+    GArray *sinks;      /* SimTraceSink */
     GPtrArray *records; /* kept SimTraceRec, NULL unless keeping */
     gboolean want_json, want_text;
 };
@@ -97,8 +97,7 @@ sim_trace_add_file(SimTrace *tr, SimTraceSinkKind kind, const char *path, GError
     FILE *fp = fopen(path, "w");
     if (fp == NULL) {
         int e = errno;
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "%s: %s", path,
-                    g_strerror(e));
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "%s: %s", path, g_strerror(e));
         return FALSE;
     }
     sim_trace_add_sink(tr, &(SimTraceSink){.kind = kind, .fp = fp, .owns_fp = TRUE});

@@ -8,6 +8,7 @@
 
 struct SimWorld {
     SimTime now;
+    guint32 node; /* target of the running event */
     guint64 seed;
     SimEventHeap *events;
     guint64 executed;
@@ -21,6 +22,7 @@ sim_world_new(guint64 seed)
 {
     SimWorld *w = g_new0(SimWorld, 1);
     w->seed = seed;
+    w->node = SIM_NODE_NONE;
     w->events = sim_event_heap_new();
     w->rngs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_rand_free);
     w->trace = sim_trace_new();
@@ -51,13 +53,26 @@ sim_world_seed(const SimWorld *w)
 }
 
 SimEventId
-sim_world_schedule_at(SimWorld *w, SimTime at, SimEventFunc fn, gpointer data,
-                      GDestroyNotify destroy)
+sim_world_schedule_node(SimWorld *w, SimTime at, guint32 node, SimEventFunc fn, gpointer data,
+                        GDestroyNotify destroy)
 {
     g_return_val_if_fail(w != NULL && fn != NULL, SIM_EVENT_ID_NONE);
     /* Time never goes backwards (STYLE 9). */
     g_assert(at >= w->now);
-    return sim_event_heap_push(w->events, at, fn, data, destroy);
+    return sim_event_heap_push(w->events, at, node, fn, data, destroy);
+}
+
+SimEventId
+sim_world_schedule_at(SimWorld *w, SimTime at, SimEventFunc fn, gpointer data,
+                      GDestroyNotify destroy)
+{
+    return sim_world_schedule_node(w, at, w->node, fn, data, destroy);
+}
+
+guint32
+sim_world_current_node(const SimWorld *w)
+{
+    return w->node;
 }
 
 SimEventId
@@ -88,10 +103,12 @@ sim_world_exec(SimWorld *w, SimEvent *ev)
 {
     g_assert(ev->time >= w->now);
     w->now = ev->time;
+    w->node = ev->node;
     w->executed++;
     ev->fn(w, ev->data);
     if (ev->destroy != NULL)
         ev->destroy(ev->data);
+    w->node = SIM_NODE_NONE;
 }
 
 gboolean

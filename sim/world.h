@@ -30,9 +30,14 @@ guint64 sim_world_seed(const SimWorld *w);
 
 /* Schedules fn(w, data) at absolute time at (>= now; asserted). data is
  * owned by the event: destroy (nullable) runs after fn, or on cancel, or
- * when the world is freed. Returns an id for sim_world_cancel(). */
+ * when the world is freed. Returns an id for sim_world_cancel(). The event
+ * targets the node of the event running now (sim_world_current_node()),
+ * like an ns-3 context; use sim_world_schedule_node() to name another. */
 SimEventId sim_world_schedule_at(SimWorld *w, SimTime at, SimEventFunc fn, gpointer data,
                                  GDestroyNotify destroy);
+/* Same, targeting node (SIM_NODE_NONE: none). */
+SimEventId sim_world_schedule_node(SimWorld *w, SimTime at, guint32 node, SimEventFunc fn,
+                                   gpointer data, GDestroyNotify destroy);
 /* Same, at now + delay (delay >= 0). */
 SimEventId sim_world_schedule_in(SimWorld *w, SimTime delay, SimEventFunc fn, gpointer data,
                                  GDestroyNotify destroy);
@@ -48,6 +53,8 @@ gboolean sim_world_step(SimWorld *w);
  * not SIM_TIME_NEVER. Clears the stop flag on entry. Returns the number of
  * events run by this call. */
 guint64 sim_world_run(SimWorld *w, SimTime until);
+/* Target node of the event being run (SIM_NODE_NONE outside events). */
+guint32 sim_world_current_node(const SimWorld *w);
 /* Asks sim_world_run() to return after the current event. */
 void sim_world_stop(SimWorld *w);
 gboolean sim_world_is_stopped(const SimWorld *w);

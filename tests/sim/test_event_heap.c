@@ -64,8 +64,8 @@ test_heap_ties_many(void)
 {
     g_autoptr(SimEventHeap) h = sim_event_heap_new();
     for (guint i = 0; i < 5000; i++)
-        sim_event_heap_push(h, (SimTime)((i * 7919u) % 13u), record_event,
-                            GUINT_TO_POINTER(i), NULL);
+        sim_event_heap_push(h, (SimTime)((i * 7919u) % 13u), 0, record_event, GUINT_TO_POINTER(i),
+                            NULL);
     SimTime last_t = -1;
     gint64 last_i = -1;
     SimEvent ev;
@@ -125,8 +125,8 @@ test_cancel_many(void)
     g_autoptr(SimEventHeap) h = sim_event_heap_new();
     GArray *ids = g_array_new(FALSE, FALSE, sizeof(SimEventId));
     for (guint i = 0; i < 2000; i++) {
-        SimEventId id = sim_event_heap_push(h, (SimTime)(i % 50), record_event,
-                                            GUINT_TO_POINTER(i), NULL);
+        SimEventId id =
+            sim_event_heap_push(h, (SimTime)(i % 50), 0, record_event, GUINT_TO_POINTER(i), NULL);
         g_array_append_val(ids, id);
     }
     for (guint i = 0; i < 2000; i++)
@@ -134,7 +134,7 @@ test_cancel_many(void)
             g_assert_true(sim_event_heap_cancel(h, g_array_index(ids, SimEventId, i)));
     /* Pushes after mass cancel go through compaction. */
     for (guint i = 2000; i < 2400; i++)
-        sim_event_heap_push(h, 100, record_event, GUINT_TO_POINTER(i), NULL);
+        sim_event_heap_push(h, 100, 0, record_event, GUINT_TO_POINTER(i), NULL);
     g_assert_cmpuint(sim_event_heap_size(h), ==, 600);
     SimEvent ev;
     SimTime last_t = -1;
@@ -189,7 +189,7 @@ test_run_until_and_stop(void)
     Ctx ctx = {g_string_new(NULL), w};
     sim_world_schedule_at(w, 0, chain, &ctx, NULL);
     g_assert_cmpuint(sim_world_run(w, 15), ==, 2);
-    g_assert_cmpint(sim_world_now(w), ==, 15); /* advanced to until */
+    g_assert_cmpint(sim_world_now(w), ==, 15);      /* advanced to until */
     g_assert_cmpuint(sim_world_run(w, 100), ==, 1); /* stopped at 20 */
     g_assert_true(sim_world_is_stopped(w));
     g_assert_cmpint(sim_world_now(w), ==, 20);
@@ -225,6 +225,34 @@ test_time_format(void)
     g_assert_cmpint(sim_time_from_ms(1500), ==, 1500000);
 }
 
+static void
+node_child(SimWorld *w, gpointer data)
+{
+    g_string_append_printf(data, "child:%u;", sim_world_current_node(w));
+}
+
+static void
+node_parent(SimWorld *w, gpointer data)
+{
+    g_string_append_printf(data, "parent:%u;", sim_world_current_node(w));
+    sim_world_schedule_in(w, 1, node_child, data, NULL);      /* inherits 7 */
+    sim_world_schedule_node(w, 2, 9, node_child, data, NULL); /* explicit */
+}
+
+static void
+test_event_node(void)
+{
+    g_autoptr(SimWorld) w = sim_world_new(1);
+    GString *log = g_string_new(NULL);
+    g_assert_cmpuint(sim_world_current_node(w), ==, SIM_NODE_NONE);
+    sim_world_schedule_node(w, 0, 7, node_parent, log, NULL);
+    sim_world_schedule_at(w, 5, node_child, log, NULL);
+    sim_world_run(w, SIM_TIME_NEVER);
+    g_assert_cmpstr(log->str, ==, "parent:7;child:7;child:9;child:4294967295;");
+    g_assert_cmpuint(sim_world_current_node(w), ==, SIM_NODE_NONE);
+    g_string_free(log, TRUE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -237,5 +265,6 @@ main(int argc, char **argv)
     g_test_add_func("/sim/world/run-until-stop", test_run_until_and_stop);
     g_test_add_func("/sim/world/destroy-on-free", test_destroy_on_free);
     g_test_add_func("/sim/time/format", test_time_format);
+    g_test_add_func("/sim/world/event-node", test_event_node);
     return g_test_run();
 }
