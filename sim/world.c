@@ -161,6 +161,12 @@ sim_world_events_executed(const SimWorld *w)
     return w->executed;
 }
 
+SimTime
+sim_world_next_time(SimWorld *w)
+{
+    return sim_event_heap_peek_time(w->events);
+}
+
 guint
 sim_world_pending(const SimWorld *w)
 {

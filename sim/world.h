@@ -61,6 +61,8 @@ gboolean sim_world_is_stopped(const SimWorld *w);
 
 /* Events run since the world was created. */
 guint64 sim_world_events_executed(const SimWorld *w);
+/* Time of the earliest pending event, SIM_TIME_NEVER when none. */
+SimTime sim_world_next_time(SimWorld *w);
 /* Events scheduled and not yet run or cancelled. */
 guint sim_world_pending(const SimWorld *w);
 

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT
+ * expect: the scenario's assertions (DESIGN 5) checked against the tracker
+ * after a run: a recipient's status (and reply code), a message's exact
+ * path, two paths that differ, a header present or absent in the delivered
+ * copy, a count of delivered messages.
+ */
+#ifndef NODES_EXPECT_H
+#define NODES_EXPECT_H
+
+#include <glib.h>
+
+#include "nodes/tracker.h"
+#include "nodes/world_spec.h"
+
+typedef struct {
+    const ExpectSpec *spec; /* borrowed */
+    gboolean held;
+    char *what;   /* one line: what was expected */
+    char *actual; /* one line: what happened */
+} ExpectResult;
+
+void expect_result_free(ExpectResult *r);
+
+/* Mailbox copy lookup: the delivered bytes of message id for rcpt (nullable
+ * rcpt: any recipient), or NULL. */
+typedef GBytes *(*ExpectCopyFunc)(const char *msg_id, const char *rcpt, gpointer user_data);
+
+/* Checks one expectation (transfer full). */
+ExpectResult *expect_check(const ExpectSpec *e, const Tracker *t, guint64 delivered,
+                           ExpectCopyFunc copy, gpointer user_data);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ExpectResult, expect_result_free)
+
+#endif

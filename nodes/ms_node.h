@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT
+ * ms_node: the message store role: final delivery into mailboxes over SMTP
+ * (the last hop from the MX), one mailbox per user, and the copies each
+ * mailbox holds. POP3 access plugs in here.
+ */
+#ifndef NODES_MS_NODE_H
+#define NODES_MS_NODE_H
+
+#include <glib.h>
+
+#include "nodes/node.h"
+
+typedef struct {
+    char *uid;      /* unique id in the mailbox (UIDL, RFC 1939 7) */
+    char *msg_id;   /* the tracker's id */
+    GBytes *bytes;  /* the stored copy */
+    gboolean deleted;
+} MsMessage;
+
+/* Mailbox of address on this store (transfer none), NULL if none. */
+GPtrArray *ms_node_mailbox(Node *ms, const char *address);
+/* Sorted addresses of every mailbox (transfer full). */
+char **ms_node_mailbox_names(Node *ms);
+
+#endif

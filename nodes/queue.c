@@ -1,0 +1,608 @@
+/* SPDX-License-Identifier: MIT
+ * queue: routing, delivery attempts, retries with backoff and DSN bounces.
+ * RFC 5321 4.5.4.1 (retry strategy), 5.1 (MX, implicit MX), 6.1 (bounces
+ * go to the reverse path, never to <>); RFC 3464 (the report format).
+ */
+#include "nodes/queue.h"
+
+#include <string.h>
+
+#include "nodes/smtp_session.h"
+#include "nodes/world_private.h"
+#include "proto/dsn.h"
+#include "proto/mail_date.h"
+#include "proto/message_id.h"
+
+typedef enum {
+    QUEUE_RCPT_PENDING = 0,
+    QUEUE_RCPT_SENT,
+    QUEUE_RCPT_FAILED,
+} QueueRcptState;
+
+typedef struct {
+    char *address;
+    QueueRcptState state;
+    char *last_reply;   /* nullable: the last reply or reason */
+    char *last_status;  /* enhanced status for a DSN */
+    char *remote;       /* nullable: the host that answered last */
+    guint last_code;
+    gboolean in_flight;
+} QueueRcpt;
+
+typedef struct QueueEntry QueueEntry;
+struct QueueEntry {
+    Queue *queue;
+    char *qid;
+    char *msg_id;
+    char *mail_from;
+    GPtrArray *rcpts;   /* QueueRcpt* */
+    GBytes *data;
+    SimTime arrived;
+    gint64 arrived_unix;
+    guint attempts;
+    guint groups_open;  /* deliveries of this attempt still running */
+    SimEventId retry_ev;
+};
+
+/* One delivery: recipients that share a next hop. */
+typedef struct {
+    QueueEntry *entry;
+    GPtrArray *rcpts;     /* QueueRcpt* borrowed from entry */
+    char *domain;         /* the recipients' domain */
+    GPtrArray *hosts;     /* candidate host names, in order */
+    guint next_host;
+    char *host;           /* the host being tried */
+} QueueDelivery;
+
+struct Queue {
+    Node *node;
+    GPtrArray *entries; /* QueueEntry* owned, arrival order */
+};
+
+static void queue_attempt(QueueEntry *e);
+static void queue_delivery_try_next(QueueDelivery *d);
+static void queue_delivery_done(QueueDelivery *d);
+static void queue_route_mx(QueueDelivery *d);
+
+static void
+queue_rcpt_free(QueueRcpt *r)
+{
+    g_free(r->address);
+    g_free(r->last_reply);
+    g_free(r->last_status);
+    g_free(r->remote);
+    g_free(r);
+}
+
+static void
+queue_entry_free(QueueEntry *e)
+{
+    g_free(e->qid);
+    g_free(e->msg_id);
+    g_free(e->mail_from);
+    g_ptr_array_unref(e->rcpts);
+    g_bytes_unref(e->data);
+    g_free(e);
+}
+
+Queue *
+queue_new(Node *node)
+{
+    Queue *q = g_new0(Queue, 1);
+    q->node = node;
+    q->entries = g_ptr_array_new_with_free_func((GDestroyNotify)queue_entry_free);
+    return q;
+}
+
+void
+queue_free(Queue *q)
+{
+    if (q == NULL)
+        return;
+    g_ptr_array_unref(q->entries);
+    g_free(q);
+}
+
+guint
+queue_length(const Queue *q)
+{
+    return q->entries->len;
+}
+
+static void
+queue_attempt_event(SimWorld *sim, gpointer data)
+{
+    QueueEntry *e = data;
+    e->retry_ev = 0;
+    queue_attempt(e);
+}
+
+void
+queue_submit(Queue *q, const char *msg_id, const char *queue_id, const char *mail_from,
+             const char *const *rcpts, GBytes *data)
+{
+    World *w = q->node->world;
+    QueueEntry *e = g_new0(QueueEntry, 1);
+    e->queue = q;
+    e->qid = g_strdup(queue_id);
+    e->msg_id = g_strdup(msg_id);
+    e->mail_from = g_strdup(mail_from);
+    e->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)queue_rcpt_free);
+    for (const char *const *p = rcpts; *p; p++) {
+        QueueRcpt *r = g_new0(QueueRcpt, 1);
+        r->address = g_strdup(*p);
+        g_ptr_array_add(e->rcpts, r);
+    }
+    e->data = g_bytes_ref(data);
+    e->arrived = sim_world_now(w->sim);
+    e->arrived_unix = world_unix_now(w);
+    g_ptr_array_add(q->entries, e);
+    e->retry_ev = sim_world_schedule_in(w->sim, 0, queue_attempt_event, e, NULL);
+}
+
+static gboolean
+queue_domain_in(const char *domain, char *const *list)
+{
+    for (char *const *p = list; p && *p; p++)
+        if (g_ascii_strcasecmp(*p, domain) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+static const char *
+queue_domain_of(const char *address)
+{
+    const char *at = strrchr(address, '@');
+    return at ? at + 1 : "";
+}
+
+/* The first hop for domain: a fixed host (local store or relayhost), or
+ * NULL to route by MX. */
+static const char *
+queue_fixed_route(Queue *q, const char *domain)
+{
+    const NodeSpec *spec = q->node->spec;
+    if (spec->deliver_to && queue_domain_in(domain, spec->local_domains))
+        return spec->deliver_to;
+    return spec->relayhost;
+}
+
+/* Starts every delivery of this attempt: recipients grouped by domain. */
+static void
+queue_attempt(QueueEntry *e)
+{
+    Queue *q = e->queue;
+    World *w = q->node->world;
+    e->attempts++;
+    GHashTable *groups = g_hash_table_new(g_str_hash, g_str_equal);
+    GPtrArray *order = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < e->rcpts->len; i++) {
+        QueueRcpt *r = e->rcpts->pdata[i];
+        if (r->state != QUEUE_RCPT_PENDING)
+            continue;
+        g_autofree char *domain = g_ascii_strdown(queue_domain_of(r->address), -1);
+        QueueDelivery *d = g_hash_table_lookup(groups, domain);
+        if (d == NULL) {
+            d = g_new0(QueueDelivery, 1);
+            d->entry = e;
+            d->rcpts = g_ptr_array_new();
+            d->domain = g_strdup(domain);
+            d->hosts = g_ptr_array_new_with_free_func(g_free);
+            g_hash_table_insert(groups, d->domain, d);
+            g_ptr_array_add(order, g_strdup(domain));
+        }
+        g_ptr_array_add(d->rcpts, r);
+        r->in_flight = TRUE;
+    }
+    e->groups_open = order->len;
+    SimTraceRec *tr = world_trace(w, "queue.attempt", q->node->name);
+    sim_trace_str(tr, "qid", e->qid);
+    sim_trace_str(tr, "msg", e->msg_id);
+    sim_trace_int(tr, "attempt", e->attempts);
+    sim_trace_end(tr);
+    /* Start in domain order of first appearance: deterministic. */
+    GPtrArray *starts = g_ptr_array_new();
+    for (guint i = 0; i < order->len; i++)
+        g_ptr_array_add(starts, g_hash_table_lookup(groups, order->pdata[i]));
+    g_hash_table_unref(groups);
+    g_ptr_array_unref(order);
+    for (guint i = 0; i < starts->len; i++) {
+        QueueDelivery *d = starts->pdata[i];
+        const char *fixed = queue_fixed_route(q, d->domain);
+        if (fixed) {
+            g_ptr_array_add(d->hosts, g_strdup(fixed));
+            queue_delivery_try_next(d);
+        } else {
+            queue_route_mx(d);
+        }
+    }
+    g_ptr_array_unref(starts);
+}
+
+static void
+queue_delivery_free(QueueDelivery *d)
+{
+    g_ptr_array_unref(d->rcpts);
+    g_free(d->domain);
+    g_ptr_array_unref(d->hosts);
+    g_free(d->host);
+    g_free(d);
+}
+
+/* Every recipient of d failed temporarily for reason (no host reachable). */
+static void
+queue_delivery_tempfail_all(QueueDelivery *d, const char *reason)
+{
+    for (guint i = 0; i < d->rcpts->len; i++) {
+        QueueRcpt *r = d->rcpts->pdata[i];
+        g_free(r->last_reply);
+        r->last_reply = g_strdup(reason);
+        g_free(r->last_status);
+        r->last_status = g_strdup("4.4.1");
+        r->last_code = 0;
+    }
+    queue_delivery_done(d);
+}
+
+static gint
+queue_mx_cmp(gconstpointer a, gconstpointer b)
+{
+    const DnsRecord *x = *(DnsRecord *const *)a, *y = *(DnsRecord *const *)b;
+    return (gint)x->pref - (gint)y->pref;
+}
+
+static void
+queue_on_mx(World *w, const DnsAnswer *ans, gpointer user_data)
+{
+    QueueDelivery *d = user_data;
+    if (ans->rcode == DNS_RCODE_SERVFAIL || ans->rcode == DNS_RCODE_TIMEOUT) {
+        queue_delivery_tempfail_all(d, "Host or domain name not found: MX lookup failed");
+        return;
+    }
+    if (ans->rcode == DNS_RCODE_NXDOMAIN) {
+        /* RFC 5321 5.1: a domain that does not exist is a permanent error. */
+        for (guint i = 0; i < d->rcpts->len; i++) {
+            QueueRcpt *r = d->rcpts->pdata[i];
+            r->state = QUEUE_RCPT_FAILED;
+            g_free(r->last_reply);
+            r->last_reply = g_strdup_printf("Host or domain name not found: %s", d->domain);
+            g_free(r->last_status);
+            r->last_status = g_strdup("5.1.2");
+            r->last_code = 550;
+        }
+        queue_delivery_done(d);
+        return;
+    }
+    if (ans->records->len == 0) {
+        /* RFC 5321 5.1: no MX, the domain itself is the implicit MX. */
+        g_ptr_array_add(d->hosts, g_strdup(d->domain));
+    } else {
+        /* Stable sort by preference: equal preferences keep zone order
+         * (a real MTA randomises them; determinism matters more here). */
+        g_autoptr(GPtrArray) mx = g_ptr_array_copy(ans->records, NULL, NULL);
+        g_ptr_array_sort(mx, queue_mx_cmp);
+        for (guint i = 0; i < mx->len; i++)
+            g_ptr_array_add(d->hosts, g_strdup(((DnsRecord *)mx->pdata[i])->text));
+    }
+    queue_delivery_try_next(d);
+}
+
+static void
+queue_route_mx(QueueDelivery *d)
+{
+    Node *node = d->entry->queue->node;
+    world_resolve(node->world, node, d->domain, DNS_RR_MX, queue_on_mx, d);
+}
+
+static void queue_delivery_connect(QueueDelivery *d, const char *ip);
+
+static void
+queue_on_a(World *w, const DnsAnswer *ans, gpointer user_data)
+{
+    QueueDelivery *d = user_data;
+    if (ans->rcode != DNS_RCODE_NOERROR || ans->records->len == 0) {
+        queue_delivery_try_next(d);
+        return;
+    }
+    queue_delivery_connect(d, ((DnsRecord *)ans->records->pdata[0])->text);
+}
+
+/* Tries the next candidate host, or ends the delivery when none is left. */
+static void
+queue_delivery_try_next(QueueDelivery *d)
+{
+    Node *node = d->entry->queue->node;
+    World *w = node->world;
+    if (d->next_host >= d->hosts->len) {
+        g_autofree char *why = d->host ? g_strdup_printf("connect to %s failed", d->host)
+                                        : g_strdup("no route to destination");
+        queue_delivery_tempfail_all(d, why);
+        return;
+    }
+    g_free(d->host);
+    d->host = g_strdup(d->hosts->pdata[d->next_host++]);
+    /* A node of the scenario by name needs no DNS (relayhost: node). */
+    Node *target = world_node(w, d->host);
+    if (target != NULL) {
+        queue_delivery_connect(d, node_ip(target));
+        return;
+    }
+    world_resolve(w, node, d->host, DNS_RR_A, queue_on_a, d);
+}
+
+static void queue_delivery_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o,
+                                   gpointer user_data);
+
+static void
+queue_delivery_connect(QueueDelivery *d, const char *ip)
+{
+    QueueEntry *e = d->entry;
+    Node *node = e->queue->node;
+    g_autoptr(GPtrArray) rcpts = g_ptr_array_new();
+    for (guint i = 0; i < d->rcpts->len; i++)
+        g_ptr_array_add(rcpts, ((QueueRcpt *)d->rcpts->pdata[i])->address);
+    g_ptr_array_add(rcpts, NULL);
+    SmtpClientConfig cfg = {
+        .helo_name = node->hostname,
+        .reverse_path = e->mail_from,
+        .recipients = (const char *const *)rcpts->pdata,
+        .message = e->data,
+    };
+    Node *target = world_node(node->world, d->host);
+    guint16 port = target && target->spec->smtp_port ? target->spec->smtp_port : 25;
+    smtp_client_session_start(node, ip, port, d->host, &cfg, e->msg_id, queue_delivery_on_done,
+                              d);
+}
+
+static const char *
+queue_reply_status(const SmtpReply *r, char buf[16])
+{
+    if (r->enhanced[0])
+        return r->enhanced;
+    g_snprintf(buf, 16, "%u.0.0", r->code / 100);
+    return buf;
+}
+
+static void
+queue_delivery_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer user_data)
+{
+    QueueDelivery *d = user_data;
+    if (o->connection_failure && o->result != SMTP_CLIENT_RESULT_PERMFAIL) {
+        queue_delivery_try_next(d);
+        return;
+    }
+    for (guint i = 0; o->recipients && o->recipients[i]; i++) {
+        QueueRcpt *r = NULL;
+        for (guint j = 0; j < d->rcpts->len; j++)
+            if (g_ascii_strcasecmp(((QueueRcpt *)d->rcpts->pdata[j])->address,
+                                   o->recipients[i]) == 0)
+                r = d->rcpts->pdata[j];
+        if (r == NULL)
+            continue;
+        const SmtpReply *reply = o->rcpt_replies[i] ? o->rcpt_replies[i] : o->reply;
+        char buf[16];
+        g_free(r->last_reply);
+        g_free(r->last_status);
+        g_free(r->remote);
+        r->remote = g_strdup(d->host);
+        if (reply) {
+            r->last_reply = smtp_reply_to_string(reply);
+            g_strchomp(r->last_reply);
+            r->last_status = g_strdup(queue_reply_status(reply, buf));
+            r->last_code = reply->code;
+        } else {
+            r->last_reply = g_strdup(o->detail ? o->detail : "connection lost");
+            r->last_status = g_strdup("4.4.2");
+            r->last_code = 0;
+        }
+        if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED)
+            r->state = QUEUE_RCPT_SENT;
+        else if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_PERMFAIL)
+            r->state = QUEUE_RCPT_FAILED;
+    }
+    queue_delivery_done(d);
+}
+
+static void
+queue_bounce(QueueEntry *e, GPtrArray *failed)
+{
+    Queue *q = e->queue;
+    Node *node = q->node;
+    World *w = node->world;
+    SimTime now = sim_world_now(w->sim);
+    TrackMsg *m = tracker_find(w->tracker, e->msg_id);
+    for (guint i = 0; i < failed->len; i++) {
+        QueueRcpt *r = failed->pdata[i];
+        if (m)
+            track_msg_set_status(m, r->address, TRACK_STATUS_BOUNCED, r->last_code,
+                                 r->last_reply, node->name, now);
+        SimTraceRec *tr = world_trace(w, "msg.bounce", node->name);
+        sim_trace_str(tr, "msg", e->msg_id);
+        sim_trace_str(tr, "qid", e->qid);
+        sim_trace_str(tr, "rcpt", r->address);
+        sim_trace_str(tr, "status", r->last_status);
+        sim_trace_str(tr, "reason", r->last_reply);
+        sim_trace_end(tr);
+    }
+    if (e->mail_from[0] == '\0') {
+        /* RFC 5321 6.1: never bounce a bounce (null reverse path). */
+        SimTraceRec *tr = world_trace(w, "dsn.suppressed", node->name);
+        sim_trace_str(tr, "msg", e->msg_id);
+        sim_trace_str(tr, "reason", "null reverse path");
+        sim_trace_end(tr);
+        return;
+    }
+    DsnRecipient *rc = g_new0(DsnRecipient, failed->len);
+    for (guint i = 0; i < failed->len; i++) {
+        QueueRcpt *r = failed->pdata[i];
+        rc[i].address = r->address;
+        rc[i].action = "failed";
+        rc[i].status = r->last_status ? r->last_status : "5.0.0";
+        rc[i].remote_mta = r->remote;
+        rc[i].diagnostic = r->last_reply;
+    }
+    g_autofree char *qid = node_new_queue_id(node);
+    g_autofree char *mid = mail_message_id_make(qid, node->hostname);
+    g_autofree char *from = g_strdup_printf("MAILER-DAEMON@%s", node->hostname);
+    g_autofree char *boundary = g_strdup_printf("%s/%s", qid, node->hostname);
+    DsnInfo info = {
+        .reporting_mta = node->hostname,
+        .from = from,
+        .to = e->mail_from,
+        .message_id = mid,
+        .boundary = boundary,
+        .date_unix = world_unix_now(w),
+        .arrival_unix = e->arrived_unix,
+        .original_envelope_id = e->qid,
+        .rcpts = rc,
+        .n_rcpts = failed->len,
+        .original = e->data,
+    };
+    g_autoptr(GBytes) dsn = dsn_build(&info);
+    g_free(rc);
+    g_autofree char *dsn_id = tracker_derive_id(w->tracker, e->msg_id, "dsn");
+    TrackMsg *dm = tracker_add(w->tracker, dsn_id, "dsn", now);
+    dm->parent = g_strdup(e->msg_id);
+    dm->from = g_strdup(from);
+    dm->envelope_from = g_strdup("");
+    dm->subject = g_strdup("Undelivered Mail Returned to Sender");
+    dm->message_id = g_strdup(mid);
+    dm->original = g_bytes_ref(dsn);
+    const char *to[] = {e->mail_from, NULL};
+    track_msg_rcpt(dm, e->mail_from);
+    track_msg_add_hop(dm, node->name, now, "bounce", "DSN (RFC 3464)", to, qid);
+    SimTraceRec *tr = world_trace(w, "msg.dsn", node->name);
+    sim_trace_str(tr, "msg", dsn_id);
+    sim_trace_str(tr, "about", e->msg_id);
+    sim_trace_str(tr, "to", e->mail_from);
+    sim_trace_end(tr);
+    queue_submit(q, dsn_id, qid, "", to, dsn);
+}
+
+static SimTime
+queue_retry_delay(const RetrySpec *rs, guint attempts)
+{
+    SimTime delay = rs->first > 0 ? rs->first : 60 * SIM_TIME_S;
+    guint factor = rs->backoff > 0 ? rs->backoff : 2;
+    for (guint i = 1; i < attempts && delay < 24 * 3600 * SIM_TIME_S; i++)
+        delay *= factor;
+    return delay;
+}
+
+/* Every delivery of the attempt is over: bounce, retry or forget. */
+static void
+queue_entry_settle(QueueEntry *e)
+{
+    Queue *q = e->queue;
+    Node *node = q->node;
+    World *w = node->world;
+    SimTime now = sim_world_now(w->sim);
+    const RetrySpec *rs = &node->spec->retry;
+    guint max_attempts = rs->max_attempts ? rs->max_attempts : 4;
+    SimTime max_age = rs->max_age > 0 ? rs->max_age : 3600 * SIM_TIME_S;
+    g_autoptr(GPtrArray) failed = g_ptr_array_new();
+    guint pending = 0;
+    gboolean expired = e->attempts >= max_attempts || now - e->arrived >= max_age;
+    for (guint i = 0; i < e->rcpts->len; i++) {
+        QueueRcpt *r = e->rcpts->pdata[i];
+        if (r->state == QUEUE_RCPT_PENDING && expired) {
+            /* RFC 3463: 4.4.7 delivery time expired, made permanent. */
+            r->state = QUEUE_RCPT_FAILED;
+            g_autofree char *why = g_strdup_printf("delivery expired after %u attempts: %s",
+                                                   e->attempts, r->last_reply ? r->last_reply : "");
+            g_free(r->last_reply);
+            r->last_reply = g_steal_pointer(&why);
+            g_free(r->last_status);
+            r->last_status = g_strdup("4.4.7");
+        }
+        if (r->state == QUEUE_RCPT_FAILED && !r->in_flight)
+            continue; /* bounced in an earlier attempt */
+        if (r->state == QUEUE_RCPT_FAILED)
+            g_ptr_array_add(failed, r);
+        if (r->state == QUEUE_RCPT_PENDING)
+            pending++;
+        r->in_flight = FALSE;
+    }
+    if (failed->len > 0)
+        queue_bounce(e, failed);
+    TrackMsg *m = tracker_find(w->tracker, e->msg_id);
+    if (pending > 0) {
+        SimTime delay = queue_retry_delay(rs, e->attempts);
+        SimTraceRec *tr = world_trace(w, "msg.defer", node->name);
+        sim_trace_str(tr, "msg", e->msg_id);
+        sim_trace_str(tr, "qid", e->qid);
+        sim_trace_int(tr, "attempt", e->attempts);
+        sim_trace_int(tr, "pending", pending);
+        for (guint i = 0; i < e->rcpts->len; i++) {
+            QueueRcpt *r = e->rcpts->pdata[i];
+            if (r->state == QUEUE_RCPT_PENDING) {
+                sim_trace_str(tr, "reason", r->last_reply ? r->last_reply : "");
+                break;
+            }
+        }
+        char buf[SIM_TIME_FORMAT_MAX];
+        sim_trace_str(tr, "retry_in", sim_time_format(delay, buf, NULL));
+        sim_trace_end(tr);
+        if (m) {
+            TrackHop *h = track_msg_open_hop(m, node->name);
+            if (h && g_strcmp0(h->action, "defer") != 0) {
+                g_free(h->action);
+                h->action = g_strdup("defer");
+            }
+        }
+        e->retry_ev = sim_world_schedule_in(w->sim, delay, queue_attempt_event, e, NULL);
+        return;
+    }
+    if (m) {
+        TrackHop *h = track_msg_open_hop(m, node->name);
+        if (h)
+            h->t_out = now;
+    }
+    g_ptr_array_remove(q->entries, e);
+}
+
+static void
+queue_delivery_done(QueueDelivery *d)
+{
+    QueueEntry *e = d->entry;
+    Node *node = e->queue->node;
+    World *w = node->world;
+    for (guint i = 0; i < d->rcpts->len; i++) {
+        QueueRcpt *r = d->rcpts->pdata[i];
+        if (r->state != QUEUE_RCPT_SENT)
+            continue;
+        SimTraceRec *tr = world_trace(w, "msg.relay", node->name);
+        sim_trace_str(tr, "msg", e->msg_id);
+        sim_trace_str(tr, "qid", e->qid);
+        sim_trace_str(tr, "rcpt", r->address);
+        sim_trace_str(tr, "to", d->host);
+        sim_trace_str(tr, "reply", r->last_reply);
+        sim_trace_end(tr);
+    }
+    queue_delivery_free(d);
+    g_assert(e->groups_open > 0);
+    if (--e->groups_open == 0)
+        queue_entry_settle(e);
+}
+
+void
+queue_finish(Queue *q)
+{
+    World *w = q->node->world;
+    for (guint i = 0; i < q->entries->len; i++) {
+        QueueEntry *e = q->entries->pdata[i];
+        TrackMsg *m = tracker_find(w->tracker, e->msg_id);
+        if (m == NULL)
+            continue;
+        for (guint j = 0; j < e->rcpts->len; j++) {
+            QueueRcpt *r = e->rcpts->pdata[j];
+            if (r->state != QUEUE_RCPT_PENDING)
+                continue;
+            TrackRcpt *tr = track_msg_rcpt(m, r->address);
+            if (tr->status == TRACK_STATUS_PENDING)
+                track_msg_set_status(m, r->address, TRACK_STATUS_QUEUED, r->last_code,
+                                     r->last_reply ? r->last_reply : "waiting for delivery",
+                                     q->node->name, sim_world_now(w->sim));
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT
+ * queue: the outgoing mail queue of an MSA or MTA (DESIGN 4). A message is
+ * durable once queued (the node answers 250 only after queue_submit()).
+ * Each recipient is routed: to the store of a local domain, to a
+ * relayhost, or by MX (RFC 5321 5.1: preference order, the next MX when a
+ * host cannot be reached, the domain's A record when there is no MX).
+ * Temporary failures are retried with exponential backoff; permanent
+ * failures and expired messages are bounced with a DSN (RFC 3464) to the
+ * reverse path, never to the null path (RFC 5321 6.1).
+ */
+#ifndef NODES_QUEUE_H
+#define NODES_QUEUE_H
+
+#include <glib.h>
+
+#include "nodes/node.h"
+
+typedef struct Queue Queue;
+
+Queue *queue_new(Node *node);
+void queue_free(Queue *q);
+
+/* Takes a message (data: a reference is taken). rcpts are copied. msg_id is
+ * the tracker's id. Delivery starts at once (in a later event). */
+void queue_submit(Queue *q, const char *msg_id, const char *queue_id, const char *mail_from,
+                  const char *const *rcpts, GBytes *data);
+/* Marks every recipient still queued in the tracker (end of run). */
+void queue_finish(Queue *q);
+guint queue_length(const Queue *q);
+
+#endif

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT
+ * relay_node: the msa and mta roles. Both are an SMTP server in front of a
+ * queue: the MSA listens on the submission port (RFC 6409) and completes
+ * the message (Message-ID, Date: RFC 6409 8.2, 8.3); the MTA listens on 25
+ * and applies the relay policy in Postfix's vocabulary: mail for its own
+ * domains (local_domains, relay.domains) is accepted from anyone, mail for
+ * elsewhere only from trusted networks (reject_unauth_destination: "554
+ * 5.7.1 Relay access denied"). Each accepts by prepending a Received field
+ * (RFC 5321 4.4) and making the message durable in its queue before 250.
+ */
+#include <string.h>
+
+#include "nodes/node.h"
+#include "nodes/queue.h"
+#include "nodes/relay_policy.h"
+#include "nodes/smtp_session.h"
+#include "nodes/world_private.h"
+#include "proto/mail_date.h"
+#include "proto/message.h"
+#include "proto/message_id.h"
+#include "proto/received.h"
+
+typedef struct {
+    Queue *queue;
+    gboolean is_msa;
+    SmtpServerConfig cfg;
+    RelayPolicy *policy;
+} RelayNode;
+
+static RelayNode *
+relay_node_priv(Node *node)
+{
+    return node->priv;
+}
+
+/* The message as the next hop will see it: with our Received on top, and
+ * for submission the fields the MUA left out. */
+static GBytes *
+relay_node_stamp(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q, const char *qid)
+{
+    World *w = node->world;
+    RelayNode *rn = relay_node_priv(node);
+    g_autoptr(MailMessage) msg = mail_message_parse_bytes(q->message, NULL);
+    gint64 now = world_unix_now(w);
+    if (rn->is_msa) {
+        if (mail_message_get(msg, "Date") == NULL) {
+            g_autofree char *date = mail_date_format(now, 0);
+            mail_message_append(msg, "Date", date);
+        }
+        if (mail_message_get(msg, "Message-ID") == NULL) {
+            g_autofree char *mid = mail_message_id_make(qid, node->hostname);
+            mail_message_append(msg, "Message-ID", mid);
+        }
+    }
+    const char *client_node = smtp_server_session_client_node(ss);
+    MailReceivedInfo ri = {
+        .helo = smtp_server_session_helo(ss),
+        .client_name = client_node,
+        .client_ip = smtp_server_session_client_ip(ss),
+        .by = node->hostname,
+        .is_esmtp = smtp_server_session_is_esmtp(ss),
+        .is_tls = q->is_tls,
+        .is_auth = q->is_authenticated,
+        .id = qid,
+        .for_rcpt = q->rcpts && q->rcpts[0] && !q->rcpts[1] ? q->rcpts[0] : NULL,
+        .time_unix = now,
+    };
+    g_autofree char *received = mail_received_build(&ri);
+    mail_message_prepend(msg, "Received", received);
+    return mail_message_serialize(msg);
+}
+
+static void
+relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
+{
+    World *w = node->world;
+    RelayNode *rn = relay_node_priv(node);
+    SimTime now = sim_world_now(w->sim);
+    g_autofree char *qid = node_new_queue_id(node);
+    const char *tag = tracker_conn_tag(w->tracker, smtp_server_session_conn_id(ss));
+    g_autofree char *msg_id = NULL;
+    TrackMsg *m = tag ? tracker_find(w->tracker, tag) : NULL;
+    if (m == NULL) {
+        /* Mail from outside the tracked world: track it from here. */
+        msg_id = tracker_derive_id(w->tracker, node->name, qid);
+        m = tracker_add(w->tracker, msg_id, "mail", now);
+        m->envelope_from = g_strdup(q->mail_from);
+        m->original = g_bytes_ref(q->message);
+        for (char **p = q->rcpts; p && *p; p++)
+            track_msg_rcpt(m, *p);
+    }
+    g_autoptr(GBytes) stamped = relay_node_stamp(node, ss, q, qid);
+    const char *proto = mail_received_protocol(smtp_server_session_is_esmtp(ss), q->is_tls,
+                                               q->is_authenticated);
+    g_autofree char *detail = g_strdup_printf("%s from %s", proto,
+                                              smtp_server_session_client_node(ss)
+                                                  ? smtp_server_session_client_node(ss)
+                                                  : smtp_server_session_client_ip(ss));
+    track_msg_add_hop(m, node->name, now, "accept", detail, (const char *const *)q->rcpts, qid);
+    queue_submit(rn->queue, m->id, qid, q->mail_from, (const char *const *)q->rcpts, stamped);
+    SimTraceRec *tr = world_trace(w, "msg.accept", node->name);
+    sim_trace_str(tr, "msg", m->id);
+    sim_trace_str(tr, "qid", qid);
+    sim_trace_str(tr, "from", q->mail_from);
+    sim_trace_int(tr, "rcpts", q->rcpts ? g_strv_length(q->rcpts) : 0);
+    sim_trace_int(tr, "size", (gint64)g_bytes_get_size(stamped));
+    sim_trace_str(tr, "proto", proto);
+    sim_trace_end(tr);
+    /* RFC 5321 4.1.1.4: 250 only once the message is safe (queued). */
+    g_autoptr(SmtpReply) ok = smtp_reply_new(250, "2.0.0", "Ok: queued as %s", qid);
+    smtp_server_session_answer(ss, ok);
+}
+
+static void
+relay_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer user_data)
+{
+    Node *node = user_data;
+    RelayNode *rn = relay_node_priv(node);
+    switch (q->kind) {
+    case SMTP_SERVER_QUERY_RCPT: {
+        g_autoptr(SmtpReply) r = relay_policy_check_rcpt(rn->policy, ss, q);
+        if (r) {
+            SimTraceRec *tr = world_trace(node->world, "msg.reject", node->name);
+            sim_trace_str(tr, "rcpt", q->addr);
+            sim_trace_int(tr, "code", r->code);
+            sim_trace_str(tr, "reason", smtp_reply_text(r));
+            sim_trace_end(tr);
+        }
+        smtp_server_session_answer(ss, r);
+        break;
+    }
+    case SMTP_SERVER_QUERY_DATA:
+        relay_node_on_data(node, ss, q);
+        break;
+    default:
+        smtp_server_session_answer(ss, NULL);
+        break;
+    }
+}
+
+static const SmtpServerPolicy relay_node_policy = {
+    .on_query = relay_node_on_query,
+};
+
+static void
+relay_node_accept(SimListener *l, SimStream *s, gpointer user_data)
+{
+    Node *node = user_data;
+    smtp_server_session_new(node, s, &relay_node_priv(node)->cfg, &relay_node_policy, node);
+}
+
+static void
+relay_node_start(Node *node)
+{
+    RelayNode *rn = relay_node_priv(node);
+    guint16 port = rn->is_msa ? node->spec->submission_port : node->spec->smtp_port;
+    if (port == 0)
+        port = rn->is_msa ? 587 : 25;
+    sim_net_listen(node->world->net, node->host, port, relay_node_accept, node, NULL);
+}
+
+static void
+relay_node_finish(Node *node)
+{
+    queue_finish(relay_node_priv(node)->queue);
+}
+
+static void
+relay_node_free(Node *node)
+{
+    RelayNode *rn = relay_node_priv(node);
+    queue_free(rn->queue);
+    relay_policy_free(rn->policy);
+    g_free(rn);
+}
+
+static const NodeClass relay_node_msa_class = {
+    .kind = "msa",
+    .start = relay_node_start,
+    .finish = relay_node_finish,
+    .free = relay_node_free,
+};
+
+static const NodeClass relay_node_mta_class = {
+    .kind = "mta",
+    .start = relay_node_start,
+    .finish = relay_node_finish,
+    .free = relay_node_free,
+};
+
+Node *
+relay_node_new(World *world, const NodeSpec *spec)
+{
+    gboolean is_msa = spec->role == SPEC_ROLE_MSA;
+    Node *node = node_new(world, is_msa ? &relay_node_msa_class : &relay_node_mta_class, spec);
+    RelayNode *rn = g_new0(RelayNode, 1);
+    rn->is_msa = is_msa;
+    rn->queue = queue_new(node);
+    rn->policy = relay_policy_new(node);
+    rn->cfg.hostname = node->hostname;
+    rn->cfg.max_rcpts = spec->max_recipients;
+    rn->cfg.max_size = spec->max_message_size;
+    node->priv = rn;
+    return node;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT
+ * relay_policy: who may send mail through an MSA or MTA, in Postfix's
+ * vocabulary (smtpd_relay_restrictions = permit_mynetworks,
+ * permit_sasl_authenticated, reject_unauth_destination). A recipient in a
+ * domain the node serves (local_domains, relay.domains) is accepted from
+ * any client; any other recipient only from a client in the trusted
+ * networks (default: the node's own /24, Postfix mynetworks_style=subnet)
+ * or when the node is an open relay. An MSA accepts its clients' mail for
+ * anywhere (submission, RFC 6409); requiring AUTH is the engine's job.
+ */
+#ifndef NODES_RELAY_POLICY_H
+#define NODES_RELAY_POLICY_H
+
+#include <glib.h>
+
+#include "nodes/node.h"
+#include "nodes/smtp_session.h"
+
+typedef struct RelayPolicy RelayPolicy;
+
+RelayPolicy *relay_policy_new(Node *node);
+void relay_policy_free(RelayPolicy *p);
+
+/* NULL when the recipient is accepted, else the refusal (transfer full). */
+SmtpReply *relay_policy_check_rcpt(RelayPolicy *p, SmtpServerSession *ss,
+                                   const SmtpServerQuery *q);
+
+/* CIDR helper: TRUE when ipv4 (host order) is inside "a.b.c.d/n". */
+gboolean relay_policy_cidr_match(const char *cidr, guint32 ipv4);
+
+#endif

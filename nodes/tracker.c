@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT
+ * tracker: the run's messages, their hops and their recipients' fates.
+ */
+#include "nodes/tracker.h"
+
+#include <string.h>
+
+struct Tracker {
+    GPtrArray *msgs;       /* TrackMsg* owned, creation order */
+    GHashTable *by_id;     /* id -> TrackMsg* */
+    GHashTable *conn_tags; /* conn id (guint64*) -> msg id (char*) */
+};
+
+static void
+track_hop_free(TrackHop *h)
+{
+    g_free(h->node);
+    g_free(h->action);
+    g_free(h->detail);
+    g_strfreev(h->rcpts);
+    g_free(h->queue_id);
+    g_free(h);
+}
+
+static void
+track_rcpt_free(TrackRcpt *r)
+{
+    g_free(r->address);
+    g_free(r->reply);
+    g_free(r->where);
+    g_free(r->mailbox_node);
+    g_free(r);
+}
+
+static void
+track_msg_free(TrackMsg *m)
+{
+    g_free(m->id);
+    g_free(m->parent);
+    g_free(m->kind);
+    g_free(m->from);
+    g_free(m->envelope_from);
+    g_free(m->subject);
+    g_free(m->message_id);
+    if (m->original)
+        g_bytes_unref(m->original);
+    g_ptr_array_unref(m->hops);
+    g_ptr_array_unref(m->rcpts);
+    g_free(m);
+}
+
+Tracker *
+tracker_new(void)
+{
+    Tracker *t = g_new0(Tracker, 1);
+    t->msgs = g_ptr_array_new_with_free_func((GDestroyNotify)track_msg_free);
+    t->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    t->conn_tags = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    return t;
+}
+
+void
+tracker_free(Tracker *t)
+{
+    if (t == NULL)
+        return;
+    g_hash_table_unref(t->by_id);
+    g_hash_table_unref(t->conn_tags);
+    g_ptr_array_unref(t->msgs);
+    g_free(t);
+}
+
+TrackMsg *
+tracker_add(Tracker *t, const char *id, const char *kind, SimTime now)
+{
+    g_return_val_if_fail(t != NULL && id != NULL, NULL);
+    g_assert(!g_hash_table_contains(t->by_id, id));
+    TrackMsg *m = g_new0(TrackMsg, 1);
+    m->id = g_strdup(id);
+    m->kind = g_strdup(kind ? kind : "mail");
+    m->created = now;
+    m->hops = g_ptr_array_new_with_free_func((GDestroyNotify)track_hop_free);
+    m->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)track_rcpt_free);
+    g_ptr_array_add(t->msgs, m);
+    g_hash_table_insert(t->by_id, m->id, m);
+    return m;
+}
+
+TrackMsg *
+tracker_find(const Tracker *t, const char *id)
+{
+    return id ? g_hash_table_lookup(t->by_id, id) : NULL;
+}
+
+const GPtrArray *
+tracker_messages(const Tracker *t)
+{
+    return t->msgs;
+}
+
+char *
+tracker_derive_id(const Tracker *t, const char *base, const char *suffix)
+{
+    char *id = g_strdup_printf("%s.%s", base, suffix);
+    for (guint n = 2; g_hash_table_contains(t->by_id, id); n++) {
+        g_free(id);
+        id = g_strdup_printf("%s.%s%u", base, suffix, n);
+    }
+    return id;
+}
+
+TrackRcpt *
+track_msg_rcpt(TrackMsg *m, const char *address)
+{
+    for (guint i = 0; i < m->rcpts->len; i++) {
+        TrackRcpt *r = m->rcpts->pdata[i];
+        if (g_ascii_strcasecmp(r->address, address) == 0)
+            return r;
+    }
+    TrackRcpt *r = g_new0(TrackRcpt, 1);
+    r->address = g_strdup(address);
+    r->at = -1;
+    g_ptr_array_add(m->rcpts, r);
+    return r;
+}
+
+TrackHop *
+track_msg_add_hop(TrackMsg *m, const char *node, SimTime t_in, const char *action,
+                  const char *detail, const char *const *rcpts, const char *queue_id)
+{
+    TrackHop *h = g_new0(TrackHop, 1);
+    h->node = g_strdup(node);
+    h->t_in = t_in;
+    h->t_out = -1;
+    h->action = g_strdup(action);
+    h->detail = g_strdup(detail);
+    h->rcpts = rcpts ? g_strdupv((char **)rcpts) : g_new0(char *, 1);
+    h->queue_id = g_strdup(queue_id);
+    g_ptr_array_add(m->hops, h);
+    return h;
+}
+
+TrackHop *
+track_msg_open_hop(TrackMsg *m, const char *node)
+{
+    for (guint i = m->hops->len; i-- > 0;) {
+        TrackHop *h = m->hops->pdata[i];
+        if (h->t_out < 0 && strcmp(h->node, node) == 0)
+            return h;
+    }
+    return NULL;
+}
+
+void
+track_msg_set_status(TrackMsg *m, const char *address, TrackStatus status, guint code,
+                     const char *reply, const char *where, SimTime at)
+{
+    TrackRcpt *r = track_msg_rcpt(m, address);
+    r->status = status;
+    r->code = code;
+    g_free(r->reply);
+    r->reply = g_strdup(reply);
+    g_free(r->where);
+    r->where = g_strdup(where);
+    r->at = at;
+    if (status == TRACK_STATUS_DELIVERED) {
+        g_free(r->mailbox_node);
+        r->mailbox_node = g_strdup(where);
+    }
+}
+
+static gboolean
+track_hop_has_rcpt(const TrackHop *h, const char *rcpt)
+{
+    if (h->rcpts == NULL || h->rcpts[0] == NULL)
+        return TRUE; /* a hop that names nobody carried everyone */
+    for (char **p = h->rcpts; *p; p++)
+        if (g_ascii_strcasecmp(*p, rcpt) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+char **
+track_msg_path(const TrackMsg *m, const char *rcpt)
+{
+    GPtrArray *out = g_ptr_array_new();
+    const char *last = NULL;
+    for (guint i = 0; i < m->hops->len; i++) {
+        const TrackHop *h = m->hops->pdata[i];
+        if (rcpt && !track_hop_has_rcpt(h, rcpt))
+            continue;
+        if (last && strcmp(last, h->node) == 0)
+            continue;
+        g_ptr_array_add(out, g_strdup(h->node));
+        last = h->node;
+    }
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(out, FALSE);
+}
+
+const char *
+track_status_name(TrackStatus s)
+{
+    static const char *const names[] = {"pending", "delivered", "rejected", "bounced", "queued"};
+    return (guint)s < G_N_ELEMENTS(names) ? names[s] : "?";
+}
+
+void
+tracker_tag_conn(Tracker *t, guint64 conn_id, const char *msg_id)
+{
+    gint64 *key = g_new(gint64, 1);
+    *key = (gint64)conn_id;
+    g_hash_table_replace(t->conn_tags, key, g_strdup(msg_id));
+}
+
+const char *
+tracker_conn_tag(const Tracker *t, guint64 conn_id)
+{
+    gint64 key = (gint64)conn_id;
+    return g_hash_table_lookup(t->conn_tags, &key);
+}
+
+void
+tracker_untag_conn(Tracker *t, guint64 conn_id)
+{
+    gint64 key = (gint64)conn_id;
+    g_hash_table_remove(t->conn_tags, &key);
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT
+ * tracker: every message of a run and its journey (DESIGN 4): the hops
+ * {node, time in, time out, action, detail}, and each recipient's fate
+ * (delivered, rejected with a code, bounced, queued). The diagrams, the
+ * report, the expectations and the grader read this, never node internals.
+ * Copies that travel between nodes are tied to their message through the
+ * connection that carries them (the simulator knows which message a client
+ * sends), never through headers a sender could forge.
+ */
+#ifndef NODES_TRACKER_H
+#define NODES_TRACKER_H
+
+#include <glib.h>
+
+#include "sim/sim_time.h"
+
+typedef enum {
+    TRACK_STATUS_PENDING = 0, /* on its way */
+    TRACK_STATUS_DELIVERED,   /* stored in a mailbox */
+    TRACK_STATUS_REJECTED,    /* refused to the submitting client (it knows at once) */
+    TRACK_STATUS_BOUNCED,     /* refused later: a DSN went back to the sender */
+    TRACK_STATUS_QUEUED,      /* still in a queue when the run ended */
+} TrackStatus;
+
+typedef struct {
+    char *node;
+    SimTime t_in;
+    SimTime t_out;   /* -1 while the node still holds the message */
+    char *action;    /* "submit", "accept", "relay", "deliver", "reject", "defer", "bounce" */
+    char *detail;    /* nullable: protocol, reply, reason */
+    char **rcpts;    /* recipients this hop carried (NULL-terminated) */
+    char *queue_id;  /* nullable */
+} TrackHop;
+
+typedef struct {
+    char *address;
+    TrackStatus status;
+    guint code;      /* the deciding reply code (0 when none) */
+    char *reply;     /* nullable: the deciding reply text */
+    char *where;     /* nullable: node that decided */
+    SimTime at;
+    char *mailbox_node; /* DELIVERED: the store */
+} TrackRcpt;
+
+typedef struct {
+    char *id;         /* scenario id ("m1"), or a derived one ("m1.dsn") */
+    char *parent;     /* nullable: the message this one answers or reports on */
+    char *kind;       /* "mail", "reply", "dsn", "traffic" */
+    char *from;       /* header From address */
+    char *envelope_from;
+    char *subject;
+    char *message_id; /* the Message-ID header as first written */
+    GBytes *original; /* the bytes as first submitted */
+    SimTime created;
+    GPtrArray *hops;  /* TrackHop* */
+    GPtrArray *rcpts; /* TrackRcpt* */
+} TrackMsg;
+
+typedef struct Tracker Tracker;
+
+Tracker *tracker_new(void);
+void tracker_free(Tracker *t);
+
+/* Registers a message (id must be new; asserted). (transfer none) */
+TrackMsg *tracker_add(Tracker *t, const char *id, const char *kind, SimTime now);
+TrackMsg *tracker_find(const Tracker *t, const char *id);
+/* Messages in creation order (transfer none). */
+const GPtrArray *tracker_messages(const Tracker *t);
+/* A new id derived from base ("m1.dsn", "m1.dsn2", ...) (transfer full). */
+char *tracker_derive_id(const Tracker *t, const char *base, const char *suffix);
+
+TrackRcpt *track_msg_rcpt(TrackMsg *m, const char *address); /* adds if new */
+/* Appends a hop (rcpts copied; nullable detail and queue_id). (transfer none) */
+TrackHop *track_msg_add_hop(TrackMsg *m, const char *node, SimTime t_in, const char *action,
+                            const char *detail, const char *const *rcpts, const char *queue_id);
+/* The last hop at node still open (t_out -1), or NULL. */
+TrackHop *track_msg_open_hop(TrackMsg *m, const char *node);
+void track_msg_set_status(TrackMsg *m, const char *address, TrackStatus status, guint code,
+                          const char *reply, const char *where, SimTime at);
+/* Node names in hop order for one recipient (or all when rcpt is NULL),
+ * consecutive repeats merged (transfer full, NULL-terminated). */
+char **track_msg_path(const TrackMsg *m, const char *rcpt);
+
+const char *track_status_name(TrackStatus s);
+
+/* Connection tags: which message a client connection carries. */
+void tracker_tag_conn(Tracker *t, guint64 conn_id, const char *msg_id);
+const char *tracker_conn_tag(const Tracker *t, guint64 conn_id);
+void tracker_untag_conn(Tracker *t, guint64 conn_id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Tracker, tracker_free)
+
+#endif

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: MIT
+ * world: builds the simulator, the network and the nodes from a WorldSpec,
+ * schedules the scenario's events, runs, and checks the expectations.
+ */
+#include "nodes/world.h"
+
+#include <string.h>
+
+#include "nodes/world_private.h"
+
+G_DEFINE_QUARK(node-error-quark, node_error)
+
+typedef struct {
+    World *world;
+    const EventSpec *ev;
+    guint n; /* traffic: messages sent so far */
+} WorldEvent;
+
+Node *
+world_node(const World *w, const char *name)
+{
+    return name ? g_hash_table_lookup(w->by_name, name) : NULL;
+}
+
+gint64
+world_unix_now(const World *w)
+{
+    return w->spec->epoch_unix + sim_world_now(w->sim) / SIM_TIME_S;
+}
+
+void
+world_note_copy(World *w, const char *msg_id, const char *rcpt, GBytes *bytes)
+{
+    g_autofree char *key = g_strdup_printf("%s\n%s", msg_id, rcpt);
+    g_hash_table_replace(w->copies, g_ascii_strdown(key, -1), g_bytes_ref(bytes));
+}
+
+static void
+world_fault(World *w, const FaultSpec *f)
+{
+    Node *a = world_node(w, f->a), *b = world_node(w, f->b);
+    SimLink *link = sim_net_link(w->net, a->host, b->host);
+    sim_link_set_up(link, f->up);
+    SimTraceRec *r = world_trace(w, "fault", f->a);
+    sim_trace_str(r, "link", f->b);
+    sim_trace_str(r, "state", f->up ? "up" : "down");
+    sim_trace_end(r);
+}
+
+static void world_event_run(SimWorld *sim, gpointer data);
+
+static void
+world_traffic_next(World *w, WorldEvent *we)
+{
+    const TrafficSpec *t = &we->ev->traffic;
+    guint i = we->n++;
+    guint nfrom = g_strv_length(t->from), nto = g_strv_length(t->to);
+    g_autofree char *id = g_strdup_printf("%s%u", t->id_prefix ? t->id_prefix : "t", t->start + i);
+    g_autofree char *subject = g_strdup_printf("Traffic message %u", t->start + i);
+    char *body = g_malloc(t->size + 1);
+    for (gsize k = 0; k < t->size; k++)
+        body[k] = (k + 1) % 72 == 0 ? '\n' : (char)('a' + k % 26);
+    body[t->size] = '\0';
+    char *to[] = {t->to[i % nto], NULL};
+    char *none[] = {NULL};
+    SendSpec s = {
+        .from = t->from[i % nfrom],
+        .to = to,
+        .cc = none,
+        .bcc = none,
+        .subject = subject,
+        .body = body,
+        .id = id,
+    };
+    if (tracker_find(w->tracker, id) == NULL)
+        mua_node_send(world_node(w, s.from), &s);
+    g_free(body);
+    if (we->n < t->count) {
+        WorldEvent *next = g_new0(WorldEvent, 1);
+        *next = *we;
+        sim_world_schedule_in(w->sim, t->interval, world_event_run, next, g_free);
+    }
+}
+
+static void
+world_event_run(SimWorld *sim, gpointer data)
+{
+    WorldEvent *we = data;
+    World *w = we->world;
+    const EventSpec *ev = we->ev;
+    switch (ev->kind) {
+    case SPEC_EVENT_SEND:
+        mua_node_send(world_node(w, ev->send.from), &ev->send);
+        break;
+    case SPEC_EVENT_REPLY:
+        mua_node_reply(world_node(w, ev->reply.by), &ev->reply);
+        break;
+    case SPEC_EVENT_FETCH:
+        mua_node_fetch(world_node(w, ev->fetch.by), &ev->fetch);
+        break;
+    case SPEC_EVENT_FAULT:
+        world_fault(w, &ev->fault);
+        break;
+    case SPEC_EVENT_TRAFFIC:
+        if (ev->traffic.count > 0)
+            world_traffic_next(w, we);
+        break;
+    }
+}
+
+static gboolean
+world_check_node(World *w, const char *name, SpecRole role, const SpecLoc *loc, GError **error)
+{
+    Node *n = world_node(w, name);
+    if (n && (role == SPEC_ROLE_NONE || n->spec->role == role))
+        return TRUE;
+    g_autofree char *where = spec_loc_to_string(loc);
+    g_set_error(error, NODE_ERROR, NODE_ERROR_SPEC, "%s: %s '%s'", where,
+                n ? "node has the wrong role:" : "unknown node", name ? name : "(none)");
+    return FALSE;
+}
+
+static Node *
+world_make_node(World *w, const NodeSpec *ns)
+{
+    switch (ns->role) {
+    case SPEC_ROLE_MUA:
+        return mua_node_new(w, ns);
+    case SPEC_ROLE_MSA:
+    case SPEC_ROLE_MTA:
+        return relay_node_new(w, ns);
+    case SPEC_ROLE_MS:
+        return ms_node_new(w, ns);
+    case SPEC_ROLE_DNS:
+        return dns_node_new(w, ns);
+    default:
+        return NULL;
+    }
+}
+
+static gboolean
+world_build_nodes(World *w, GError **error)
+{
+    const WorldSpec *spec = w->spec;
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        const NodeSpec *ns = spec->nodes->pdata[i];
+        Node *n = world_make_node(w, ns);
+        if (n == NULL) {
+            g_autofree char *where = spec_loc_to_string(&ns->loc);
+            g_set_error(error, NODE_ERROR, NODE_ERROR_SPEC, "%s: role '%s' cannot run yet",
+                        where, spec_role_name(ns->role));
+            return FALSE;
+        }
+        g_ptr_array_add(w->nodes, n);
+        g_hash_table_insert(w->by_name, n->name, n);
+        if (ns->role == SPEC_ROLE_DNS && w->dns == NULL)
+            w->dns = n;
+    }
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        const NodeSpec *ns = spec->nodes->pdata[i];
+        if (ns->role == SPEC_ROLE_MUA &&
+            !world_check_node(w, ns->msa, SPEC_ROLE_MSA, &ns->loc, error))
+            return FALSE;
+        if (ns->deliver_to && !world_check_node(w, ns->deliver_to, SPEC_ROLE_NONE, &ns->loc, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+world_build_links(World *w, GError **error)
+{
+    const WorldSpec *spec = w->spec;
+    for (guint i = 0; i < spec->links->len; i++) {
+        const LinkSpec *ls = spec->links->pdata[i];
+        if (!world_check_node(w, ls->a, SPEC_ROLE_NONE, &ls->loc, error) ||
+            !world_check_node(w, ls->b, SPEC_ROLE_NONE, &ls->loc, error))
+            return FALSE;
+        SimLink *link = sim_net_link(w->net, world_node(w, ls->a)->host, world_node(w, ls->b)->host);
+        SimLinkParams p = {
+            .latency = ls->latency >= 0 ? ls->latency : spec->network.latency,
+            .bandwidth = ls->bandwidth ? ls->bandwidth : spec->network.bandwidth,
+            .jitter = ls->jitter >= 0 ? ls->jitter : spec->network.jitter,
+        };
+        sim_link_set_params(link, &p);
+        for (guint k = 0; ls->schedule && k < ls->schedule->len; k++) {
+            const LinkChange *c = &g_array_index(ls->schedule, LinkChange, k);
+            sim_link_schedule(link, c->at, c->up);
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+world_schedule_events(World *w, GError **error)
+{
+    const WorldSpec *spec = w->spec;
+    for (guint i = 0; i < spec->events->len; i++) {
+        const EventSpec *ev = spec->events->pdata[i];
+        gboolean ok = TRUE;
+        switch (ev->kind) {
+        case SPEC_EVENT_SEND:
+            ok = world_check_node(w, ev->send.from, SPEC_ROLE_MUA, &ev->loc, error);
+            break;
+        case SPEC_EVENT_REPLY:
+            ok = world_check_node(w, ev->reply.by, SPEC_ROLE_MUA, &ev->loc, error);
+            break;
+        case SPEC_EVENT_FETCH:
+            ok = world_check_node(w, ev->fetch.by, SPEC_ROLE_MUA, &ev->loc, error);
+            break;
+        case SPEC_EVENT_FAULT:
+            ok = world_check_node(w, ev->fault.a, SPEC_ROLE_NONE, &ev->loc, error) &&
+                 world_check_node(w, ev->fault.b, SPEC_ROLE_NONE, &ev->loc, error);
+            break;
+        case SPEC_EVENT_TRAFFIC:
+            for (char **p = ev->traffic.from; ok && p && *p; p++)
+                ok = world_check_node(w, *p, SPEC_ROLE_MUA, &ev->loc, error);
+            if (ok && (!ev->traffic.from || !ev->traffic.from[0] || !ev->traffic.to ||
+                       !ev->traffic.to[0])) {
+                g_autofree char *where = spec_loc_to_string(&ev->loc);
+                g_set_error(error, NODE_ERROR, NODE_ERROR_SPEC,
+                            "%s: traffic needs at least one sender and one recipient", where);
+                ok = FALSE;
+            }
+            break;
+        }
+        if (!ok)
+            return FALSE;
+        WorldEvent *we = g_new0(WorldEvent, 1);
+        we->world = w;
+        we->ev = ev;
+        sim_world_schedule_at(w->sim, ev->at, world_event_run, we, g_free);
+    }
+    return TRUE;
+}
+
+World *
+world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 seed, GError **error)
+{
+    World *w = g_new0(World, 1);
+    w->spec = spec;
+    w->seed = has_seed ? seed : spec->seed;
+    w->sim = sim_world_new(w->seed);
+    if (trace)
+        sim_world_set_trace(w->sim, trace);
+    w->trace = sim_world_trace(w->sim);
+    w->net = sim_net_new(w->sim);
+    SimLinkParams def = {
+        .latency = spec->network.latency,
+        .bandwidth = spec->network.bandwidth,
+        .jitter = spec->network.jitter,
+    };
+    sim_net_set_default(w->net, &def);
+    if (spec->network.connect_timeout > 0)
+        sim_net_set_connect_timeout(w->net, spec->network.connect_timeout);
+    w->nodes = g_ptr_array_new_with_free_func((GDestroyNotify)node_free);
+    w->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    w->tracker = tracker_new();
+    w->copies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify)g_bytes_unref);
+    w->dns_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, dns_cache_entry_free);
+    if (!world_build_nodes(w, error) || !world_build_links(w, error) ||
+        !world_schedule_events(w, error)) {
+        world_free(w);
+        return NULL;
+    }
+    for (guint i = 0; i < w->nodes->len; i++) {
+        Node *n = w->nodes->pdata[i];
+        if (n->klass->start)
+            n->klass->start(n);
+    }
+    return w;
+}
+
+void
+world_free(World *w)
+{
+    if (w == NULL)
+        return;
+    /* Streams and events reference nodes: drop them first. */
+    sim_net_free(w->net);
+    sim_world_free(w->sim);
+    g_ptr_array_unref(w->nodes);
+    g_hash_table_unref(w->by_name);
+    tracker_free(w->tracker);
+    g_hash_table_unref(w->copies);
+    g_hash_table_unref(w->dns_cache);
+    g_free(w);
+}
+
+guint64
+world_run(World *w, SimTime until, WorldProgressFunc progress, gpointer user_data)
+{
+    guint64 total = 0;
+    if (progress == NULL) {
+        total = sim_world_run(w->sim, until);
+    } else {
+        for (;;) {
+            guint64 n = 0;
+            while (n < 65536 && sim_world_next_time(w->sim) <= until && sim_world_step(w->sim))
+                n++;
+            total += n;
+            progress(w, user_data);
+            if (n < 65536)
+                break;
+        }
+    }
+    for (guint i = 0; i < w->nodes->len; i++) {
+        Node *n = w->nodes->pdata[i];
+        if (n->klass->finish)
+            n->klass->finish(n);
+    }
+    /* Messages still on their way when time ran out. */
+    const GPtrArray *msgs = tracker_messages(w->tracker);
+    for (guint i = 0; i < msgs->len; i++) {
+        TrackMsg *m = msgs->pdata[i];
+        for (guint k = 0; k < m->rcpts->len; k++) {
+            TrackRcpt *r = m->rcpts->pdata[k];
+            if (r->status == TRACK_STATUS_PENDING) {
+                r->status = TRACK_STATUS_QUEUED;
+                g_free(r->reply);
+                r->reply = g_strdup("in transit when the run ended");
+            }
+        }
+    }
+    sim_trace_flush(w->trace);
+    return total;
+}
+
+SimWorld *
+world_sim(World *w)
+{
+    return w->sim;
+}
+
+SimTime
+world_now(const World *w)
+{
+    return sim_world_now(w->sim);
+}
+
+Tracker *
+world_tracker(World *w)
+{
+    return w->tracker;
+}
+
+const WorldSpec *
+world_spec(const World *w)
+{
+    return w->spec;
+}
+
+guint64
+world_seed(const World *w)
+{
+    return w->seed;
+}
+
+guint64
+world_delivered(const World *w)
+{
+    return w->delivered;
+}
+
+static GBytes *
+world_copy_lookup(const char *msg_id, const char *rcpt, gpointer user_data)
+{
+    World *w = user_data;
+    if (rcpt) {
+        g_autofree char *key = g_strdup_printf("%s\n%s", msg_id, rcpt);
+        g_autofree char *lkey = g_ascii_strdown(key, -1);
+        return g_hash_table_lookup(w->copies, lkey);
+    }
+    TrackMsg *m = tracker_find(w->tracker, msg_id);
+    for (guint i = 0; m && i < m->rcpts->len; i++) {
+        GBytes *b = world_copy_lookup(msg_id, ((TrackRcpt *)m->rcpts->pdata[i])->address, w);
+        if (b)
+            return b;
+    }
+    return NULL;
+}
+
+GPtrArray *
+world_check_expectations(World *w)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)expect_result_free);
+    for (guint i = 0; i < w->spec->expects->len; i++)
+        g_ptr_array_add(out, expect_check(w->spec->expects->pdata[i], w->tracker, w->delivered,
+                                          world_copy_lookup, w));
+    return out;
+}

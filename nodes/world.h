@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT
+ * world: a runnable MHS built from a WorldSpec (DESIGN 4, 5): the simulator,
+ * the network with every node's host and links, the nodes of each role, the
+ * scenario's events scheduled in virtual time, and the tracker that records
+ * each message's journey. app/ builds one, runs it and reads the results.
+ */
+#ifndef NODES_WORLD_H
+#define NODES_WORLD_H
+
+#include <glib.h>
+
+#include "nodes/expect.h"
+#include "nodes/tracker.h"
+#include "nodes/world_spec.h"
+#include "sim/trace.h"
+#include "sim/world.h"
+
+typedef struct World World;
+
+#define NODE_ERROR (node_error_quark())
+GQuark node_error_quark(void);
+typedef enum {
+    NODE_ERROR_SPEC = 1, /* the spec cannot be built (names a missing node...) */
+} NodeError;
+
+/* Builds the world. spec is borrowed and must outlive the world. trace
+ * (transfer full, nullable) receives the run's records; seed_override is
+ * used instead of the spec's seed when has_seed. */
+World *world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 seed,
+                 GError **error);
+void world_free(World *w);
+
+/* Runs until virtual time until (SIM_TIME_NEVER: until no event is left),
+ * then lets every node note what it still holds. progress (nullable) is
+ * called about every 65536 events. Returns the number of events run. */
+typedef void (*WorldProgressFunc)(World *w, gpointer user_data);
+guint64 world_run(World *w, SimTime until, WorldProgressFunc progress, gpointer user_data);
+
+SimWorld *world_sim(World *w);
+SimTime world_now(const World *w);
+Tracker *world_tracker(World *w);
+const WorldSpec *world_spec(const World *w);
+guint64 world_seed(const World *w);
+/* Messages delivered into mailboxes so far. */
+guint64 world_delivered(const World *w);
+
+/* Checks every expectation of the spec (transfer full). */
+GPtrArray *world_check_expectations(World *w);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(World, world_free)
+
+#endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT
+ * world_private: what the role files share inside nodes/: the World
+ * structure, tracing shortcuts, the resolver, and each role's entry points
+ * for scenario events. Not for app/.
+ */
+#ifndef NODES_WORLD_PRIVATE_H
+#define NODES_WORLD_PRIVATE_H
+
+#include <glib.h>
+
+#include "nodes/node.h"
+#include "nodes/tracker.h"
+#include "nodes/world.h"
+#include "proto/dns_zone.h"
+#include "sim/net.h"
+#include "sim/trace.h"
+#include "sim/world.h"
+
+struct World {
+    const WorldSpec *spec;
+    SimWorld *sim;
+    SimNet *net;
+    SimTrace *trace; /* borrowed from sim */
+    GPtrArray *nodes;  /* Node* owned, spec order */
+    GHashTable *by_name; /* name -> Node* */
+    Tracker *tracker;
+    Node *dns;         /* nullable: the first dns node */
+    guint64 seed;
+    guint64 delivered;
+    GHashTable *copies; /* "msgid\nrcpt" -> GBytes* delivered copy */
+    GHashTable *dns_cache; /* "asker\ttype\tname" -> DnsCacheEntry* */
+};
+
+Node *world_node(const World *w, const char *name);
+/* Unix seconds of virtual time now (for Date and Received). */
+gint64 world_unix_now(const World *w);
+
+/* Trace shortcut: NULL when tracing is off. */
+static inline SimTraceRec *
+world_trace(World *w, const char *ev, const char *node)
+{
+    return sim_trace_begin(w->trace, sim_world_now(w->sim), ev, node);
+}
+static inline gboolean
+world_tracing(const World *w)
+{
+    return sim_trace_enabled(w->trace);
+}
+
+/* Records the copy stored for a recipient (for header expectations). */
+void world_note_copy(World *w, const char *msg_id, const char *rcpt, GBytes *bytes);
+
+/* DNS through the scenario's dns node (virtual-time round trip, traced);
+ * answers straight from the zone after no delay when there is no dns node. */
+typedef void (*WorldDnsFunc)(World *w, const DnsAnswer *answer, gpointer user_data);
+void world_resolve(World *w, Node *asker, const char *name, DnsRrType type, WorldDnsFunc fn,
+                   gpointer user_data);
+/* Frees a resolver cache entry (the dns_cache's value destroy notify). */
+void dns_cache_entry_free(gpointer p);
+/* Answers a query at the dns node (dns_node.c). */
+void dns_node_answer(Node *dns, const char *name, DnsRrType type, DnsAnswer *answer);
+SimTime dns_node_latency(const Node *dns);
+
+/* Scenario events per role. */
+void mua_node_send(Node *mua, const SendSpec *send);
+void mua_node_reply(Node *mua, const ReplySpec *reply);
+void mua_node_fetch(Node *mua, const FetchSpec *fetch);
+
+/* Delivery into a store: TRUE if address has a mailbox on ms. */
+gboolean ms_node_has_mailbox(Node *ms, const char *address);
+
+#endif
