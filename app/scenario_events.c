@@ -392,16 +392,24 @@ scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
                              "{message: m1, status: delivered}, not %s",
                              scenario_kind_name(map));
     ctx->where = "expect";
+    /* The form is given by its key; the second form key (in file order) is
+     * the one reported. */
     int form = -1;
-    for (guint i = 0; i < G_N_ELEMENTS(scenario_expect_forms); i++) {
-        yaml_node_t *k = scenario_map_key(ctx, map, scenario_expect_forms[i].key);
-        if (k == NULL)
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = scenario_item(ctx, p->key);
+        if (k->type != YAML_SCALAR_NODE)
             continue;
-        if (form >= 0)
-            return scenario_fail(ctx, k, error, SCENARIO_ERROR_EVENT,
-                                 "one check per expectation: '%s' and '%s' in the same one",
-                                 scenario_expect_forms[form].key, scenario_expect_forms[i].key);
-        form = (int)i;
+        for (guint i = 0; i < G_N_ELEMENTS(scenario_expect_forms); i++) {
+            if (strcmp((const char *)k->data.scalar.value, scenario_expect_forms[i].key) != 0)
+                continue;
+            if (form >= 0)
+                return scenario_fail(
+                    ctx, k, error, SCENARIO_ERROR_EVENT,
+                    "one check per expectation: '%s' and '%s' in the same one",
+                    scenario_expect_forms[form].key, scenario_expect_forms[i].key);
+            form = (int)i;
+        }
     }
     ExpectSpec *x = expect_spec_new(form >= 0 ? scenario_expect_forms[form].kind : 0);
     scenario_loc(ctx, map, &x->loc);
