@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: MIT
+ * scenario_events: the `events:` list (send, reply, fetch, fault, traffic
+ * at virtual times) and the `expect:` list (status, path,
+ * path_differs_from, header, delivered count) of a scenario. Header names
+ * of forged or extra headers are checked against RFC 5322 2.2 (ftext).
+ */
+#include "app/scenario-private.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "app/scenario_value.h"
+
+/* Most messages one traffic event may generate. */
+#define SCENARIO_TRAFFIC_MAX 100000
+/* Largest generated body. */
+#define SCENARIO_TRAFFIC_SIZE_MAX (64 * 1024 * 1024)
+
+static gboolean
+scenario_set_msg_id(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                    GError **error)
+{
+    if (!scenario_set_str(ctx, f, v, slot, error))
+        return FALSE;
+    return scenario_add_message_id(ctx, v, *(char **)slot, error);
+}
+
+/* RFC 5322 2.2: field-name = 1*ftext, printable US-ASCII except ':'. */
+static gboolean
+scenario_header_name_ok(const char *name)
+{
+    if (name[0] == '\0')
+        return FALSE;
+    for (const char *p = name; *p != '\0'; p++)
+        if (*p < 33 || *p > 126 || *p == ':')
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean
+scenario_header_add(ScenarioCtx *ctx, yaml_node_t *k, yaml_node_t *v, GPtrArray *headers,
+                    GError **error)
+{
+    const char *name = scenario_want_scalar(ctx, k, "headers", error);
+    if (name == NULL)
+        return FALSE;
+    if (!scenario_header_name_ok(name))
+        return scenario_fail(ctx, k, error, SCENARIO_ERROR_VALUE,
+                             "'%s' is not a header field name (RFC 5322 2.2)", name);
+    const char *value = scenario_is_null(v) ? "" : scenario_want_scalar(ctx, v, name, error);
+    if (value == NULL)
+        return FALSE;
+    SpecHeader *h = g_new0(SpecHeader, 1);
+    h->name = g_strdup(name);
+    h->value = g_strdup(value);
+    g_ptr_array_add(headers, h);
+    return TRUE;
+}
+
+/* headers: {Name: value, ...} or [{Name: value}, ...] (repeats allowed). */
+static gboolean
+scenario_set_headers(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                     GError **error)
+{
+    GPtrArray *headers = *(GPtrArray **)slot;
+    if (v->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
+             p++)
+            if (!scenario_header_add(ctx, scenario_item(ctx, p->key),
+                                     scenario_item(ctx, p->value), headers, error))
+                return FALSE;
+        return TRUE;
+    }
+    if (!scenario_want_seq(ctx, v, f->key, error))
+        return FALSE;
+    for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+        yaml_node_t *item = scenario_item(ctx, *i);
+        if (item->type != YAML_MAPPING_NODE ||
+            item->data.mapping.pairs.top - item->data.mapping.pairs.start != 1)
+            return scenario_fail(ctx, item, error, SCENARIO_ERROR_TYPE,
+                                 "each item of 'headers' must be one 'Name: value' pair");
+        yaml_node_pair_t *p = item->data.mapping.pairs.start;
+        if (!scenario_header_add(ctx, scenario_item(ctx, p->key), scenario_item(ctx, p->value),
+                                 headers, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static const ScenarioField scenario_send_fields[] = {
+    {"from", scenario_set_node_ref, offsetof(SendSpec, from), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_MUA},
+    {"to", scenario_set_addresses, offsetof(SendSpec, to), 0, 0},
+    {"cc", scenario_set_addresses, offsetof(SendSpec, cc), 0, 0},
+    {"bcc", scenario_set_addresses, offsetof(SendSpec, bcc), 0, 0},
+    {"subject", scenario_set_str, offsetof(SendSpec, subject), 0, 0},
+    {"body", scenario_set_str, offsetof(SendSpec, body), 0, 0},
+    {"headers", scenario_set_headers, offsetof(SendSpec, headers), 0, 0},
+    {"id", scenario_set_msg_id, offsetof(SendSpec, id), 0, 0},
+    {"envelope_from", scenario_set_str, offsetof(SendSpec, envelope_from), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_reply_fields[] = {
+    {"by", scenario_set_node_ref, offsetof(ReplySpec, by), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_MUA},
+    {"to", scenario_set_msg_ref, offsetof(ReplySpec, to), SCENARIO_FIELD_REQUIRED, 0},
+    {"id", scenario_set_msg_id, offsetof(ReplySpec, id), 0, 0},
+    {"body", scenario_set_str, offsetof(ReplySpec, body), 0, 0},
+    {"subject", scenario_set_str, offsetof(ReplySpec, subject), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static gboolean
+scenario_set_fetch_keep(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                        GError **error)
+{
+    FetchSpec *fs = slot;
+    if (!scenario_set_bool(ctx, f, v, &fs->keep, error))
+        return FALSE;
+    fs->has_keep = TRUE;
+    return TRUE;
+}
+
+static const ScenarioField scenario_fetch_fields[] = {
+    {"by", scenario_set_node_ref, offsetof(FetchSpec, by), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_MUA},
+    {"keep", scenario_set_fetch_keep, 0, 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+/* link: [a, b] */
+static gboolean
+scenario_set_fault_link(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                        GError **error)
+{
+    FaultSpec *fs = slot;
+    if (!scenario_want_seq(ctx, v, f->key, error))
+        return FALSE;
+    if (v->data.sequence.items.top - v->data.sequence.items.start != 2)
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                             "'link' must name two nodes: [a, b]");
+    ScenarioField ref = {"link", scenario_set_node_ref, 0, 0, 0};
+    return scenario_set_node_ref(ctx, &ref, scenario_item(ctx, v->data.sequence.items.start[0]),
+                                 &fs->a, error) &&
+           scenario_set_node_ref(ctx, &ref, scenario_item(ctx, v->data.sequence.items.start[1]),
+                                 &fs->b, error);
+}
+
+static const ScenarioField scenario_fault_fields[] = {
+    {"link", scenario_set_fault_link, 0, SCENARIO_FIELD_REQUIRED, 0},
+    {"up", scenario_set_bool, offsetof(FaultSpec, up), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static gboolean
+scenario_set_rate(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                  GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    if (!scenario_parse_rate(s, slot))
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                             "bad rate '%s' (messages per second, e.g. 10 or 0.5)", s);
+    return TRUE;
+}
+
+static const ScenarioField scenario_traffic_fields[] = {
+    {"count", scenario_set_uint, offsetof(TrafficSpec, count), 0, SCENARIO_TRAFFIC_MAX},
+    {"rate", scenario_set_rate, offsetof(TrafficSpec, interval), 0, 0},
+    {"interval", scenario_set_duration, offsetof(TrafficSpec, interval), 0, 0},
+    {"from", scenario_set_node_refs, offsetof(TrafficSpec, from), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_MUA},
+    {"to", scenario_set_addresses, offsetof(TrafficSpec, to), SCENARIO_FIELD_REQUIRED, 0},
+    {"id_prefix", scenario_set_str, offsetof(TrafficSpec, id_prefix), SCENARIO_FIELD_REQUIRED,
+     0},
+    {"start", scenario_set_uint, offsetof(TrafficSpec, start), 0, 1000000000},
+    {"size", scenario_set_size_t, offsetof(TrafficSpec, size), 0, SCENARIO_TRAFFIC_SIZE_MAX},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField *const scenario_event_tables[] = {
+    [SPEC_EVENT_SEND] = scenario_send_fields,   [SPEC_EVENT_REPLY] = scenario_reply_fields,
+    [SPEC_EVENT_FETCH] = scenario_fetch_fields, [SPEC_EVENT_FAULT] = scenario_fault_fields,
+    [SPEC_EVENT_TRAFFIC] = scenario_traffic_fields,
+};
+
+static gpointer
+scenario_event_part(EventSpec *e)
+{
+    switch (e->kind) {
+    case SPEC_EVENT_SEND:
+        return &e->send;
+    case SPEC_EVENT_REPLY:
+        return &e->reply;
+    case SPEC_EVENT_FETCH:
+        return &e->fetch;
+    case SPEC_EVENT_FAULT:
+        return &e->fault;
+    case SPEC_EVENT_TRAFFIC:
+        return &e->traffic;
+    }
+    g_assert_not_reached();
+}
+
+static gboolean
+scenario_traffic_check(ScenarioCtx *ctx, yaml_node_t *map, TrafficSpec *t, GError **error)
+{
+    if (t->from[0] == NULL || t->to[0] == NULL)
+        return scenario_fail(ctx, map, error, SCENARIO_ERROR_MISSING,
+                             "traffic needs at least one node in 'from' and one address in 'to'");
+    yaml_node_t *at = scenario_map_get(ctx, map, "id_prefix");
+    for (guint i = 0; i < t->count; i++) {
+        g_autofree char *id = g_strdup_printf("%s%u", t->id_prefix, t->start + i);
+        if (!scenario_add_message_id(ctx, at, id, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* send: {...}, reply: {...}, ...: the one thing an event does. */
+static gboolean
+scenario_set_event_kind(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                        GError **error)
+{
+    EventSpec *e = slot;
+    if (e->kind != 0)
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_EVENT,
+                             "an event does one thing: '%s' and '%s' in the same event",
+                             spec_event_kind_name(e->kind), f->key);
+    e->kind = (SpecEventKind)f->arg;
+    const ScenarioField *tables[] = {scenario_event_tables[e->kind], NULL};
+    const char *saved = ctx->where;
+    ctx->where = f->key;
+    gboolean ok = scenario_fields_apply(ctx, v, tables, scenario_event_part(e), NULL, error);
+    ctx->where = saved;
+    if (!ok)
+        return FALSE;
+    if (e->kind == SPEC_EVENT_SEND && e->send.to[0] == NULL && e->send.cc[0] == NULL &&
+        e->send.bcc[0] == NULL)
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_MISSING,
+                             "send needs at least one recipient in 'to', 'cc' or 'bcc'");
+    if (e->kind == SPEC_EVENT_TRAFFIC)
+        return scenario_traffic_check(ctx, v, &e->traffic, error);
+    return TRUE;
+}
+
+static const ScenarioField scenario_event_fields[] = {
+    {"at", scenario_set_duration, offsetof(EventSpec, at), SCENARIO_FIELD_REQUIRED, 0},
+    {"send", scenario_set_event_kind, 0, 0, SPEC_EVENT_SEND},
+    {"reply", scenario_set_event_kind, 0, 0, SPEC_EVENT_REPLY},
+    {"fetch", scenario_set_event_kind, 0, 0, SPEC_EVENT_FETCH},
+    {"fault", scenario_set_event_kind, 0, 0, SPEC_EVENT_FAULT},
+    {"traffic", scenario_set_event_kind, 0, 0, SPEC_EVENT_TRAFFIC},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static gboolean
+scenario_event_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
+                             "an event must be a mapping such as {at: 1s, send: {...}}, not %s",
+                             scenario_kind_name(map));
+    EventSpec *e = event_spec_new(0);
+    scenario_loc(ctx, map, &e->loc);
+    g_ptr_array_add(ctx->spec->events, e);
+    ctx->where = "event";
+    const ScenarioField *tables[] = {scenario_event_fields, NULL};
+    if (!scenario_fields_apply(ctx, map, tables, e, NULL, error))
+        return FALSE;
+    if (e->kind == 0)
+        return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
+                             "an event needs one of 'send', 'reply', 'fetch', 'fault' or "
+                             "'traffic'");
+    return TRUE;
+}
+
+gboolean
+scenario_set_events(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                    GError **error)
+{
+    if (!scenario_want_seq(ctx, v, f->key, error))
+        return FALSE;
+    const char *saved = ctx->where;
+    for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++)
+        if (!scenario_event_parse(ctx, scenario_item(ctx, *i), error))
+            return FALSE;
+    ctx->where = saved;
+    return TRUE;
+}
+
+/* ---- expectations ---- */
+
+static gboolean
+scenario_set_status(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                    GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    SpecStatus st = spec_status_from_name(s);
+    if (st == SPEC_STATUS_NONE)
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                             "unknown status '%s' (delivered, rejected, bounced or queued)", s);
+    *(SpecStatus *)slot = st;
+    return TRUE;
+}
+
+static gboolean
+scenario_set_code(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                  GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    guint64 n;
+    /* RFC 5321 4.2: reply codes are three digits, 2yz to 5yz. */
+    if (!scenario_parse_uint(s, 599, &n) || n < 200)
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                             "'code' must be an SMTP reply code from 200 to 599, not '%s'", s);
+    *(guint *)slot = (guint)n;
+    return TRUE;
+}
+
+#define SCENARIO_X_MESSAGE                                                                        \
+    {"message", scenario_set_msg_ref, offsetof(ExpectSpec, message), SCENARIO_FIELD_REQUIRED, 0}
+
+static const ScenarioField scenario_expect_status[] = {
+    SCENARIO_X_MESSAGE,
+    {"status", scenario_set_status, offsetof(ExpectSpec, status), SCENARIO_FIELD_REQUIRED, 0},
+    {"to", scenario_set_address, offsetof(ExpectSpec, to), 0, 0},
+    {"code", scenario_set_code, offsetof(ExpectSpec, code), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_path[] = {
+    SCENARIO_X_MESSAGE,
+    {"path", scenario_set_node_refs, offsetof(ExpectSpec, path), SCENARIO_FIELD_REQUIRED, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_differs[] = {
+    SCENARIO_X_MESSAGE,
+    {"path_differs_from", scenario_set_msg_ref, offsetof(ExpectSpec, other),
+     SCENARIO_FIELD_REQUIRED, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_header[] = {
+    SCENARIO_X_MESSAGE,
+    {"header", scenario_set_str, offsetof(ExpectSpec, header), SCENARIO_FIELD_REQUIRED, 0},
+    {"present", scenario_set_bool, offsetof(ExpectSpec, present), 0, 0},
+    {"to", scenario_set_address, offsetof(ExpectSpec, to), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_delivered[] = {
+    {"delivered", scenario_set_uint, offsetof(ExpectSpec, count), SCENARIO_FIELD_REQUIRED,
+     G_MAXINT},
+    {NULL, NULL, 0, 0, 0},
+};
+
+/* Every key of every form, for suggestions when no form is recognised. */
+static const ScenarioField scenario_expect_keys[] = {
+    {"message", scenario_set_skip, 0, 0, 0},   {"status", scenario_set_skip, 0, 0, 0},
+    {"to", scenario_set_skip, 0, 0, 0},        {"code", scenario_set_skip, 0, 0, 0},
+    {"path", scenario_set_skip, 0, 0, 0},      {"path_differs_from", scenario_set_skip, 0, 0, 0},
+    {"header", scenario_set_skip, 0, 0, 0},    {"present", scenario_set_skip, 0, 0, 0},
+    {"delivered", scenario_set_skip, 0, 0, 0}, {NULL, NULL, 0, 0, 0},
+};
+
+static const struct {
+    const char *key;
+    SpecExpectKind kind;
+    const ScenarioField *table;
+} scenario_expect_forms[] = {
+    {"status", SPEC_EXPECT_STATUS, scenario_expect_status},
+    {"path", SPEC_EXPECT_PATH, scenario_expect_path},
+    {"path_differs_from", SPEC_EXPECT_PATH_DIFFERS, scenario_expect_differs},
+    {"header", SPEC_EXPECT_HEADER, scenario_expect_header},
+    {"delivered", SPEC_EXPECT_DELIVERED, scenario_expect_delivered},
+};
+
+static gboolean
+scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
+                             "an expectation must be a mapping such as "
+                             "{message: m1, status: delivered}, not %s",
+                             scenario_kind_name(map));
+    ctx->where = "expect";
+    /* The form is given by its key; the second form key (in file order) is
+     * the one reported. */
+    int form = -1;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = scenario_item(ctx, p->key);
+        if (k->type != YAML_SCALAR_NODE)
+            continue;
+        for (guint i = 0; i < G_N_ELEMENTS(scenario_expect_forms); i++) {
+            if (strcmp((const char *)k->data.scalar.value, scenario_expect_forms[i].key) != 0)
+                continue;
+            if (form >= 0)
+                return scenario_fail(
+                    ctx, k, error, SCENARIO_ERROR_EVENT,
+                    "one check per expectation: '%s' and '%s' in the same one",
+                    scenario_expect_forms[form].key, scenario_expect_forms[i].key);
+            form = (int)i;
+        }
+    }
+    ExpectSpec *x = expect_spec_new(form >= 0 ? scenario_expect_forms[form].kind : 0);
+    scenario_loc(ctx, map, &x->loc);
+    g_ptr_array_add(ctx->spec->expects, x);
+    if (form < 0) {
+        /* Unknown keys first: a misspelt "stauts" is the likely cause. */
+        const ScenarioField *all[] = {scenario_expect_keys, NULL};
+        if (!scenario_fields_apply(ctx, map, all, x, NULL, error))
+            return FALSE;
+        return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
+                             "an expectation needs one of 'status', 'path', "
+                             "'path_differs_from', 'header' or 'delivered'");
+    }
+    const ScenarioField *tables[] = {scenario_expect_forms[form].table, NULL};
+    return scenario_fields_apply(ctx, map, tables, x, NULL, error);
+}
+
+gboolean
+scenario_set_expects(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                     GError **error)
+{
+    if (!scenario_want_seq(ctx, v, f->key, error))
+        return FALSE;
+    const char *saved = ctx->where;
+    for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++)
+        if (!scenario_expect_parse(ctx, scenario_item(ctx, *i), error))
+            return FALSE;
+    ctx->where = saved;
+    return TRUE;
+}
