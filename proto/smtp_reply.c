@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT
+ * smtp_reply: reply values, wire formatting and the client's incremental
+ * reply parser. RFC 5321 4.2 (Reply-line grammar), 4.2.1 (classes), 4.5.3.1.5
+ * (line length); RFC 2034 / RFC 3463 (enhanced status codes).
+ */
+#include "proto/smtp_reply.h"
+
+#include <string.h>
+
+#include "proto/line_reader.h"
+
+static void
+smtp_reply_set_enhanced(SmtpReply *r, const char *enhanced)
+{
+    r->enhanced[0] = '\0';
+    if (enhanced != NULL)
+        g_strlcpy(r->enhanced, enhanced, sizeof r->enhanced);
+}
+
+static SmtpReply *
+smtp_reply_alloc(guint code, const char *enhanced)
+{
+    SmtpReply *r = g_new0(SmtpReply, 1);
+    r->code = code;
+    smtp_reply_set_enhanced(r, enhanced);
+    r->lines = g_ptr_array_new_with_free_func(g_free);
+    return r;
+}
+
+SmtpReply *
+smtp_reply_new(guint code, const char *enhanced, const char *fmt, ...)
+{
+    g_return_val_if_fail(code >= 200 && code <= 599, NULL);
+    SmtpReply *r = smtp_reply_alloc(code, enhanced);
+    va_list ap;
+    va_start(ap, fmt);
+    g_ptr_array_add(r->lines, g_strdup_vprintf(fmt ? fmt : "", ap));
+    va_end(ap);
+    return r;
+}
+
+void
+smtp_reply_add_line(SmtpReply *r, const char *text)
+{
+    g_return_if_fail(r != NULL);
+    g_ptr_array_add(r->lines, g_strdup(text ? text : ""));
+}
+
+SmtpReply *
+smtp_reply_copy(const SmtpReply *r)
+{
+    g_return_val_if_fail(r != NULL, NULL);
+    SmtpReply *c = smtp_reply_alloc(r->code, r->enhanced);
+    for (guint i = 0; i < r->lines->len; i++)
+        g_ptr_array_add(c->lines, g_strdup(g_ptr_array_index(r->lines, i)));
+    return c;
+}
+
+void
+smtp_reply_free(SmtpReply *r)
+{
+    if (r == NULL)
+        return;
+    g_ptr_array_unref(r->lines);
+    g_free(r);
+}
+
+const char *
+smtp_reply_text(const SmtpReply *r)
+{
+    g_return_val_if_fail(r != NULL, "");
+    return r->lines->len > 0 ? g_ptr_array_index(r->lines, 0) : "";
+}
+
+void
+smtp_reply_format(const SmtpReply *r, gboolean with_enhanced, GByteArray *out)
+{
+    g_return_if_fail(r != NULL && out != NULL);
+    guint n = MAX(r->lines->len, 1);
+    gboolean enh = with_enhanced && r->enhanced[0] != '\0';
+    for (guint i = 0; i < n; i++) {
+        const char *text = i < r->lines->len ? g_ptr_array_index(r->lines, i) : "";
+        char head[8 + SMTP_REPLY_ENHANCED_MAX];
+        /* RFC 2034 3: the enhanced code follows the reply code on every line. */
+        int hl = g_snprintf(head, sizeof head, "%03u%c%s%s", r->code, i + 1 < n ? '-' : ' ',
+                            enh ? r->enhanced : "", enh && text[0] != '\0' ? " " : "");
+        g_byte_array_append(out, (const guint8 *)head, (guint)hl);
+        g_byte_array_append(out, (const guint8 *)text, (guint)strlen(text));
+        g_byte_array_append(out, (const guint8 *)"\r\n", 2);
+    }
+}
+
+char *
+smtp_reply_to_string(const SmtpReply *r)
+{
+    GByteArray *b = g_byte_array_new();
+    smtp_reply_format(r, TRUE, b);
+    g_byte_array_append(b, (const guint8 *)"", 1);
+    return (char *)g_byte_array_free(b, FALSE);
+}
+
+/* RFC 3463 2: class "." subject "." detail, class 2/4/5, subject 1-3 digits,
+ * detail 1-3 digits; it must agree with the reply code's class. Returns its
+ * length, 0 when the text does not start with one. */
+static gsize
+smtp_reply_scan_enhanced(const char *t, gsize len, guint code)
+{
+    if (len < 5 || t[0] != (char)('0' + code / 100) || t[1] != '.')
+        return 0;
+    if (t[0] != '2' && t[0] != '4' && t[0] != '5')
+        return 0;
+    gsize i = 2;
+    for (int part = 0; part < 2; part++) {
+        gsize start = i;
+        while (i < len && g_ascii_isdigit(t[i]) && i - start < 3)
+            i++;
+        if (i == start)
+            return 0;
+        if (part == 0) {
+            if (i >= len || t[i] != '.')
+                return 0;
+            i++;
+        }
+    }
+    if (i < len && t[i] != ' ')
+        return 0;
+    return i;
+}
+
+/* Splits one reply line. Returns FALSE when it is not a Reply-line. */
+static gboolean
+smtp_reply_split_line(const char *t, gsize len, guint *code, gboolean *more, const char **text,
+                      gsize *tlen)
+{
+    if (len < 3 || !g_ascii_isdigit(t[0]) || !g_ascii_isdigit(t[1]) || !g_ascii_isdigit(t[2]))
+        return FALSE;
+    /* RFC 5321 4.2: first digit 2-5, second 0-5. */
+    if (t[0] < '2' || t[0] > '5' || t[1] > '5')
+        return FALSE;
+    *code = (guint)((t[0] - '0') * 100 + (t[1] - '0') * 10 + (t[2] - '0'));
+    if (len == 3) {
+        *more = FALSE;
+        *text = t + 3;
+        *tlen = 0;
+        return TRUE;
+    }
+    if (t[3] != ' ' && t[3] != '-')
+        return FALSE;
+    *more = t[3] == '-';
+    *text = t + 4;
+    *tlen = len - 4;
+    return TRUE;
+}
+
+struct SmtpReplyParser {
+    LineReader *lr;
+    SmtpReply *cur; /* reply being assembled */
+    char *error;    /* sticky */
+};
+
+SmtpReplyParser *
+smtp_reply_parser_new(void)
+{
+    SmtpReplyParser *p = g_new0(SmtpReplyParser, 1);
+    /* +1: see smtp_reply_parser_next() on the exact limit. */
+    p->lr = line_reader_new(SMTP_REPLY_LINE_MAX + 1);
+    return p;
+}
+
+void
+smtp_reply_parser_free(SmtpReplyParser *p)
+{
+    if (p == NULL)
+        return;
+    line_reader_free(p->lr);
+    smtp_reply_free(p->cur);
+    g_free(p->error);
+    g_free(p);
+}
+
+void
+smtp_reply_parser_feed(SmtpReplyParser *p, const guint8 *data, gsize len)
+{
+    g_return_if_fail(p != NULL);
+    if (p->error == NULL)
+        line_reader_feed(p->lr, data, len);
+}
+
+static SmtpReplyParseResult
+smtp_reply_parser_fail(SmtpReplyParser *p, const char *why)
+{
+    p->error = g_strdup(why);
+    g_clear_pointer(&p->cur, smtp_reply_free);
+    line_reader_discard(p->lr);
+    return SMTP_REPLY_PARSE_ERROR;
+}
+
+/* Adds one line to p->cur; TRUE when the reply is complete. */
+static gboolean
+smtp_reply_parser_add(SmtpReplyParser *p, guint code, gboolean more, const char *text, gsize tlen)
+{
+    if (p->cur == NULL) {
+        p->cur = smtp_reply_alloc(code, NULL);
+        gsize el = smtp_reply_scan_enhanced(text, tlen, code);
+        if (el > 0) {
+            g_strlcpy(p->cur->enhanced, text, MIN(el + 1, sizeof p->cur->enhanced));
+        }
+    }
+    gsize el = p->cur->enhanced[0] ? strlen(p->cur->enhanced) : 0;
+    if (el > 0 && tlen >= el && memcmp(text, p->cur->enhanced, el) == 0 &&
+        (tlen == el || text[el] == ' ')) {
+        text += el;
+        tlen -= el;
+        if (tlen > 0) {
+            text++;
+            tlen--;
+        }
+    }
+    g_ptr_array_add(p->cur->lines, g_strndup(text, tlen));
+    return !more;
+}
+
+SmtpReplyParseResult
+smtp_reply_parser_next(SmtpReplyParser *p, SmtpReply **reply)
+{
+    g_return_val_if_fail(p != NULL && reply != NULL, SMTP_REPLY_PARSE_ERROR);
+    if (p->error != NULL)
+        return SMTP_REPLY_PARSE_ERROR;
+    for (;;) {
+        const char *t;
+        gsize len;
+        LineEnd end;
+        LineReaderResult lrr = line_reader_next(p->lr, &t, &len, &end);
+        if (lrr == LINE_READER_NONE)
+            return SMTP_REPLY_PARSE_NONE;
+        /* line_reader counts a CR still waiting for its LF as content, so
+         * it runs one octet over and the exact limit is checked here. */
+        if (lrr == LINE_READER_TOO_LONG || len + 2 > SMTP_REPLY_LINE_MAX)
+            return smtp_reply_parser_fail(p, "reply line too long");
+        /* RFC 5321 2.3.8: only CRLF ends a line. */
+        if (end != LINE_END_CRLF)
+            return smtp_reply_parser_fail(p, "reply line not ended by CRLF");
+        guint code;
+        gboolean more;
+        const char *text;
+        gsize tlen;
+        if (!smtp_reply_split_line(t, len, &code, &more, &text, &tlen))
+            return smtp_reply_parser_fail(p, "malformed reply line");
+        /* RFC 5321 4.2.1: every line of a multi-line reply has the same code. */
+        if (p->cur != NULL && p->cur->code != code)
+            return smtp_reply_parser_fail(p, "reply code changed inside a multi-line reply");
+        if (p->cur != NULL && p->cur->lines->len >= SMTP_REPLY_LINES_MAX)
+            return smtp_reply_parser_fail(p, "too many reply lines");
+        if (smtp_reply_parser_add(p, code, more, text, tlen)) {
+            *reply = g_steal_pointer(&p->cur);
+            return SMTP_REPLY_PARSE_REPLY;
+        }
+    }
+}
+
+const char *
+smtp_reply_parser_error(const SmtpReplyParser *p)
+{
+    g_return_val_if_fail(p != NULL, NULL);
+    return p->error;
+}
+
+gsize
+smtp_reply_parser_discard(SmtpReplyParser *p)
+{
+    g_return_val_if_fail(p != NULL, 0);
+    g_clear_pointer(&p->cur, smtp_reply_free);
+    return line_reader_discard(p->lr);
+}
+
+gsize
+smtp_reply_parser_pending(const SmtpReplyParser *p)
+{
+    g_return_val_if_fail(p != NULL, 0);
+    return line_reader_pending(p->lr);
+}
+
+SmtpReply *
+smtp_reply_parse_string(const char *text)
+{
+    g_return_val_if_fail(text != NULL, NULL);
+    g_autoptr(SmtpReplyParser) p = smtp_reply_parser_new();
+    gsize n = strlen(text);
+    smtp_reply_parser_feed(p, (const guint8 *)text, n);
+    if (n < 2 || text[n - 2] != '\r' || text[n - 1] != '\n')
+        smtp_reply_parser_feed(p, (const guint8 *)"\r\n", 2);
+    SmtpReply *r = NULL;
+    if (smtp_reply_parser_next(p, &r) != SMTP_REPLY_PARSE_REPLY)
+        return NULL;
+    if (smtp_reply_parser_pending(p) != 0) {
+        smtp_reply_free(r);
+        return NULL;
+    }
+    return r;
+}
