@@ -20,10 +20,11 @@
 
 /* One mailbox. Transparent; owned fields. */
 typedef struct {
-    char *display_name; /* nullable: quotes removed, quoted-pairs decoded, WSP runs made one SP */
+    char *display_name; /* nullable: quotes removed, quoted-pairs decoded, words joined by one SP */
     char *local_part;   /* semantic form: quotes removed, quoted-pairs decoded */
-    char *domain;       /* the domain (a literal keeps its brackets) */
-    char *addr;         /* clean "local@domain", the local part re-quoted if needed */
+    char *domain;       /* the domain (a literal keeps its brackets); NULL if absent */
+    char *addr;         /* clean "local@domain" (local part re-quoted if needed), or
+                           just the local part when there is no domain */
     char *route;        /* nullable: obsolete source route "@a,@b" (RFC 5322 4.4) */
 } MailMailbox;
 
@@ -39,13 +40,15 @@ typedef enum {
     MAIL_ADDRESS_FLAG_NONE = 0,
     MAIL_ADDRESS_FLAG_OBSOLETE = 1 << 0, /* RFC 5322 4.4 syntax was used */
     MAIL_ADDRESS_FLAG_COMMENTS = 1 << 1, /* comments were present */
-    MAIL_ADDRESS_FLAG_FWS = 1 << 2,      /* folding white space was present */
+    MAIL_ADDRESS_FLAG_NO_DOMAIN = 1 << 2,/* a mailbox had no "@domain" (accepted leniently) */
+    MAIL_ADDRESS_FLAG_NO_GROUP_END = 1 << 3, /* a group lacked its closing ';' */
 } MailAddressFlags;
 
 /* Out-parameters of a parse (caller-allocated; mail_address_info_clear). */
 typedef struct {
     guint flags;        /* MailAddressFlags */
-    GPtrArray *comments;/* char*: each top-level comment's text, in order */
+    GPtrArray *comments;/* char*: each outermost comment's text (quoted-pairs decoded,
+                           nested parentheses kept), in order; NULL until used */
 } MailAddressInfo;
 void mail_address_info_clear(MailAddressInfo *info);
 

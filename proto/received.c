@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT
+ * received: RFC 5321 4.4 Stamp ("from" Extended-Domain with its TCP-info
+ * comment, "by", "via", "with" (RFC 3848 protocol types), "id", "for",
+ * ";" date-time) built for a hop and parsed back, leniently, for trace
+ * analysis (RFC 5322 3.6.7 received-token lists are looser than 5321).
+ */
+#include "proto/received.h"
+
+#include <string.h>
+
+const char *
+mail_received_protocol(gboolean is_esmtp, gboolean is_tls, gboolean is_auth)
+{
+    /* RFC 3848 section 1: ESMTPA and ESMTPS imply ESMTP. */
+    if (is_tls && is_auth)
+        return "ESMTPSA";
+    if (is_tls)
+        return "ESMTPS";
+    if (is_auth)
+        return "ESMTPA";
+    return is_esmtp ? "ESMTP" : "SMTP";
+}
+
+/* Peer-chosen names (HELO) go into a header: keep printable ASCII that
+ * cannot end a comment or the field, replace the rest by '?'. */
+static char *
+mail_received_sanitize(const char *s)
+{
+    char *out = g_strdup(s);
+    for (char *p = out; *p; p++)
+        if ((guchar)*p <= ' ' || (guchar)*p >= 127 || *p == '(' || *p == ')' || *p == ';' ||
+            *p == '\\')
+            *p = '?';
+    return out;
+}
+
+char *
+mail_received_build(const MailReceivedInfo *info)
+{
+    g_return_val_if_fail(info != NULL && info->by != NULL, NULL);
+    GString *s = g_string_new(NULL);
+    if (info->helo != NULL || info->client_ip != NULL) {
+        g_autofree char *helo = info->helo ? mail_received_sanitize(info->helo) : NULL;
+        g_autofree char *name = mail_received_sanitize(info->client_name ? info->client_name : "unknown");
+        if (helo != NULL)
+            g_string_append_printf(s, "from %s", helo);
+        else
+            g_string_append_printf(s, "from [%s]", info->client_ip);
+        /* RFC 5321 4.4 TCP-info: the name and address the server saw. */
+        if (info->client_ip != NULL)
+            g_string_append_printf(s, " (%s [%s])", name, info->client_ip);
+        g_string_append_c(s, ' ');
+    }
+    g_string_append_printf(s, "by %s", info->by);
+    if (info->via != NULL)
+        g_string_append_printf(s, " via %s", info->via);
+    const char *with = info->with ? info->with : mail_received_protocol(info->is_esmtp, info->is_tls, info->is_auth);
+    g_string_append_printf(s, " with %s", with);
+    if (info->id != NULL)
+        g_string_append_printf(s, " id %s", info->id);
+    if (info->for_rcpt != NULL)
+        g_string_append_printf(s, " for <%s>", info->for_rcpt);
+    g_autofree char *date = mail_date_format(info->time_unix, info->offset_min);
+    g_string_append_printf(s, "; %s", date);
+    return g_string_free(s, FALSE);
+}
+
+void
+mail_received_free(MailReceived *r)
+{
+    if (r == NULL)
+        return;
+    g_free(r->from);
+    g_free(r->from_info);
+    g_free(r->from_ip);
+    g_free(r->from_rdns);
+    g_free(r->by);
+    g_free(r->by_info);
+    g_free(r->via);
+    g_free(r->with);
+    g_free(r->id);
+    g_free(r->for_addr);
+    g_free(r->date_text);
+    g_free(r);
+}
+
+/* Reads a comment at *pp ('('); returns its text without the outer
+ * parentheses (folding whitespace made single spaces). */
+static char *
+mail_received_read_comment(const char **pp)
+{
+    const char *p = *pp;
+    GString *s = g_string_new(NULL);
+    int depth = 0;
+    while (*p) {
+        if (*p == '\\' && p[1]) {
+            g_string_append_c(s, p[1]);
+            p += 2;
+            continue;
+        }
+        if (*p == '(' && depth++ == 0) {
+            p++;
+            continue;
+        }
+        if (*p == ')' && --depth == 0) {
+            p++;
+            break;
+        }
+        char c = (*p == '\r' || *p == '\n' || *p == '\t') ? ' ' : *p;
+        if (!(c == ' ' && s->len > 0 && s->str[s->len - 1] == ' '))
+            g_string_append_c(s, c);
+        p++;
+    }
+    *pp = p;
+    return g_strstrip(g_string_free(s, FALSE));
+}
+
+/* The text inside the first "[...]" of s, or NULL. */
+static char *
+mail_received_literal(const char *s)
+{
+    const char *a = s ? strchr(s, '[') : NULL;
+    const char *b = a ? strchr(a, ']') : NULL;
+    return b ? g_strndup(a + 1, (gsize)(b - a - 1)) : NULL;
+}
+
+static const char *const mail_received_order[] = {"from", "by", "via", "with", "id", "for"};
+
+static gint
+mail_received_keyword(const char *w)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(mail_received_order); i++)
+        if (g_ascii_strcasecmp(w, mail_received_order[i]) == 0)
+            return (gint)i;
+    return -1;
+}
+
+static char **
+mail_received_slot(MailReceived *r, gint kw)
+{
+    char **slots[] = {&r->from, &r->by, &r->via, &r->with, &r->id, &r->for_addr};
+    return slots[kw];
+}
+
+/* A comment after "from" or "by" is its TCP-info / server info. */
+static void
+mail_received_take_comment(MailReceived *r, gint kw, char *comment)
+{
+    if (kw == 0 && r->from_info == NULL)
+        r->from_info = comment;
+    else if (kw == 1 && r->by_info == NULL)
+        r->by_info = comment;
+    else
+        g_free(comment);
+}
+
+static void
+mail_received_parse_clauses(MailReceived *r, const char *p)
+{
+    gint last_kw = -1, cur_kw = -1;
+    gboolean want_value = FALSE;
+    while (*p) {
+        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+            p++;
+            continue;
+        }
+        if (*p == '(') {
+            mail_received_take_comment(r, cur_kw, mail_received_read_comment(&p));
+            continue;
+        }
+        const char *s = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != '(')
+            p++;
+        g_autofree char *word = g_strndup(s, (gsize)(p - s));
+        if (want_value) {
+            char **slot = mail_received_slot(r, cur_kw);
+            g_free(*slot);
+            *slot = g_steal_pointer(&word);
+            want_value = FALSE;
+            continue;
+        }
+        gint kw = mail_received_keyword(word);
+        if (kw < 0 || kw <= last_kw || *mail_received_slot(r, kw) != NULL)
+            r->is_well_formed = FALSE; /* unknown word, repeated or out of order */
+        if (kw >= 0) {
+            last_kw = MAX(last_kw, kw);
+            want_value = TRUE;
+        }
+        cur_kw = kw;
+    }
+    if (want_value)
+        r->is_well_formed = FALSE;
+}
+
+MailReceived *
+mail_received_parse(const char *value)
+{
+    g_return_val_if_fail(value != NULL, NULL);
+    MailReceived *r = g_new0(MailReceived, 1);
+    r->is_well_formed = TRUE;
+    /* RFC 5322 3.6.7: received = *received-token ";" date-time */
+    const char *semi = strrchr(value, ';');
+    g_autofree char *clauses = semi ? g_strndup(value, (gsize)(semi - value)) : g_strdup(value);
+    if (semi != NULL) {
+        r->date_text = g_strstrip(g_strdup(semi + 1));
+        r->has_date = mail_date_parse(r->date_text, &r->date);
+    }
+    mail_received_parse_clauses(r, clauses);
+    /* RFC 5321 4.4 requires from and by, and the date. */
+    if (r->from == NULL || r->by == NULL || !r->has_date)
+        r->is_well_formed = FALSE;
+    r->from_ip = mail_received_literal(r->from_info);
+    if (r->from_ip == NULL)
+        r->from_ip = mail_received_literal(r->from);
+    if (r->from_info != NULL && r->from_info[0] != '[') {
+        const char *sp = strchr(r->from_info, ' ');
+        if (sp != NULL && sp[1] == '[')
+            r->from_rdns = g_strndup(r->from_info, (gsize)(sp - r->from_info));
+    }
+    return r;
+}
