@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: MIT
+ * smtp_client: the ESMTP client engine (RFC 5321 3.3 and 4.1; PIPELINING RFC
+ * 2920 3.1; SIZE RFC 1870; 8BITMIME RFC 6152; STARTTLS RFC 3207 4.2, with
+ * the client-side leftover discard; AUTH RFC 4954 4). Every command sent
+ * pushes the reply it expects onto a queue, so pipelined and lock-step
+ * sessions share one reply handler.
+ */
+#include "proto/smtp_client.h"
+
+#include <string.h>
+
+#include "proto/smtp_data.h"
+
+typedef enum {
+    SMTP_CLIENT_EXP_GREETING = 0,
+    SMTP_CLIENT_EXP_EHLO,
+    SMTP_CLIENT_EXP_HELO,
+    SMTP_CLIENT_EXP_STARTTLS,
+    SMTP_CLIENT_EXP_AUTH,
+    SMTP_CLIENT_EXP_MAIL,
+    SMTP_CLIENT_EXP_RCPT,
+    SMTP_CLIENT_EXP_DATA,
+    SMTP_CLIENT_EXP_DOT,
+    SMTP_CLIENT_EXP_QUIT,
+} SmtpClientExpect;
+
+typedef enum {
+    SMTP_CLIENT_RCPT_PENDING = 0,
+    SMTP_CLIENT_RCPT_ACCEPTED,
+    SMTP_CLIENT_RCPT_REJECTED,
+} SmtpClientRcptState;
+
+struct SmtpClient {
+    char *helo_name;
+    gboolean use_helo, no_pipelining, want_starttls, require_starttls, require_auth;
+    gboolean no_size_param, no_fallback_helo, body_8bitmime;
+    char *auth_mech;
+    char *mail_auth_param;
+    char *reverse_path;
+    GStrv rcpts;
+    guint nrcpts;
+    GBytes *message;
+
+    SmtpReplyParser *rp;
+    GQueue acts;     /* SmtpClientAct* */
+    GQueue expect;   /* SmtpClientExpect (as pointers), in sending order */
+    GHashTable *ext; /* upper-case keyword -> parameters */
+    GStrv auth_mechs;
+    SmtpClientRcptState *rcpt_state;
+    SmtpReply **rcpt_reply;
+    guint rcpt_next;  /* next RCPT reply index */
+    guint naccepted;
+    gboolean is_tls, is_authed, auth_started, starttls_refused, waiting_tls;
+    gboolean decided, quit_sent, closed;
+    gboolean query_pending;
+    guint32 query_id, next_id;
+};
+
+static void smtp_client_after_ehlo(SmtpClient *c);
+
+SmtpClient *
+smtp_client_new(const SmtpClientConfig *cfg)
+{
+    g_return_val_if_fail(cfg != NULL, NULL);
+    SmtpClient *c = g_new0(SmtpClient, 1);
+    c->helo_name = g_strdup(cfg->helo_name ? cfg->helo_name : "localhost");
+    c->use_helo = cfg->use_helo;
+    c->no_pipelining = cfg->no_pipelining;
+    c->want_starttls = cfg->want_starttls || cfg->require_starttls;
+    c->require_starttls = cfg->require_starttls;
+    c->require_auth = cfg->require_auth;
+    c->no_size_param = cfg->no_size_param;
+    c->no_fallback_helo = cfg->no_fallback_helo;
+    c->body_8bitmime = cfg->body_8bitmime;
+    c->auth_mech = g_strdup(cfg->auth_mech);
+    c->mail_auth_param = g_strdup(cfg->mail_auth_param);
+    c->reverse_path = g_strdup(cfg->reverse_path ? cfg->reverse_path : "");
+    c->rcpts = g_strdupv((char **)(cfg->recipients ? cfg->recipients : (const char *const[]){NULL}));
+    c->nrcpts = g_strv_length(c->rcpts);
+    c->message = cfg->message ? g_bytes_ref(cfg->message) : g_bytes_new(NULL, 0);
+    c->rp = smtp_reply_parser_new();
+    g_queue_init(&c->acts);
+    g_queue_init(&c->expect);
+    c->ext = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    c->rcpt_state = g_new0(SmtpClientRcptState, c->nrcpts + 1);
+    c->rcpt_reply = g_new0(SmtpReply *, c->nrcpts + 1);
+    c->next_id = 1;
+    g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_GREETING));
+    return c;
+}
+
+static void
+smtp_client_act_free(gpointer p)
+{
+    smtp_client_act_clear(p);
+    g_free(p);
+}
+
+void
+smtp_client_free(SmtpClient *c)
+{
+    if (c == NULL)
+        return;
+    g_free(c->helo_name);
+    g_free(c->auth_mech);
+    g_free(c->mail_auth_param);
+    g_free(c->reverse_path);
+    g_strfreev(c->rcpts);
+    g_bytes_unref(c->message);
+    smtp_reply_parser_free(c->rp);
+    g_queue_clear_full(&c->acts, smtp_client_act_free);
+    g_queue_clear(&c->expect);
+    g_hash_table_unref(c->ext);
+    g_strfreev(c->auth_mechs);
+    for (guint i = 0; i < c->nrcpts; i++)
+        smtp_reply_free(c->rcpt_reply[i]);
+    g_free(c->rcpt_reply);
+    g_free(c->rcpt_state);
+    g_free(c);
+}
+
+void
+smtp_client_outcome_free(SmtpClientOutcome *o)
+{
+    if (o == NULL)
+        return;
+    smtp_reply_free(o->reply);
+    g_free(o->detail);
+    guint n = o->recipients ? g_strv_length(o->recipients) : 0;
+    for (guint i = 0; i < n; i++)
+        smtp_reply_free(o->rcpt_replies[i]);
+    g_strfreev(o->recipients);
+    g_free(o->rcpt_results);
+    g_free(o->rcpt_replies);
+    g_free(o);
+}
+
+void
+smtp_client_act_clear(SmtpClientAct *act)
+{
+    if (act == NULL)
+        return;
+    g_clear_pointer(&act->bytes, g_bytes_unref);
+    g_clear_pointer(&act->reply, smtp_reply_free);
+    g_clear_pointer(&act->rcpt, g_free);
+    g_clear_pointer(&act->challenge, g_bytes_unref);
+    g_clear_pointer(&act->outcome, smtp_client_outcome_free);
+    memset(act, 0, sizeof *act);
+}
+
+static SmtpClientAct *
+smtp_client_push(SmtpClient *c, SmtpClientActKind kind)
+{
+    SmtpClientAct *a = g_new0(SmtpClientAct, 1);
+    a->kind = kind;
+    g_queue_push_tail(&c->acts, a);
+    return a;
+}
+
+static void
+smtp_client_send(SmtpClient *c, GString *s)
+{
+    SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
+    gsize n = s->len;
+    a->bytes = g_bytes_new_take(g_string_free(s, FALSE), n);
+}
+
+/* Sends one command line and expects its reply. */
+static void
+smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void
+smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *fmt, ...)
+{
+    GString *s = g_string_new(NULL);
+    va_list ap;
+    va_start(ap, fmt);
+    g_string_append_vprintf(s, fmt, ap);
+    va_end(ap);
+    g_string_append(s, "\r\n");
+    smtp_client_send(c, s);
+    g_queue_push_tail(&c->expect, GUINT_TO_POINTER(exp));
+}
+
+static void
+smtp_client_close(SmtpClient *c)
+{
+    if (c->closed)
+        return;
+    c->closed = TRUE;
+    g_queue_clear(&c->expect);
+    smtp_client_push(c, SMTP_CLIENT_ACT_CLOSE);
+}
+
+static SmtpClientResult
+smtp_client_classify(const SmtpReply *r)
+{
+    if (r == NULL || !smtp_reply_is_permanent(r))
+        return r != NULL && smtp_reply_is_positive(r) ? SMTP_CLIENT_RESULT_DELIVERED
+                                                       : SMTP_CLIENT_RESULT_TEMPFAIL;
+    return SMTP_CLIENT_RESULT_PERMFAIL;
+}
+
+/* Decides the transaction: recipients refused at RCPT keep their reply, the
+ * others take the deciding reply (NULL: connection lost, TEMPFAIL). */
+static void
+smtp_client_finish(SmtpClient *c, SmtpClientStage stage, const SmtpReply *r, const char *detail,
+                   gboolean conn)
+{
+    if (c->decided)
+        return;
+    c->decided = TRUE;
+    SmtpClientOutcome *o = g_new0(SmtpClientOutcome, 1);
+    o->stage = stage;
+    o->reply = r ? smtp_reply_copy(r) : NULL;
+    o->detail = g_strdup(detail);
+    o->recipients = g_strdupv(c->rcpts);
+    o->rcpt_results = g_new0(SmtpClientResult, c->nrcpts + 1);
+    o->rcpt_replies = g_new0(SmtpReply *, c->nrcpts + 1);
+    gboolean any_ok = FALSE, any_temp = FALSE, any_tried = FALSE;
+    for (guint i = 0; i < c->nrcpts; i++) {
+        const SmtpReply *ri = c->rcpt_state[i] == SMTP_CLIENT_RCPT_REJECTED ? c->rcpt_reply[i] : r;
+        if (c->rcpt_state[i] != SMTP_CLIENT_RCPT_PENDING)
+            any_tried = TRUE;
+        o->rcpt_results[i] = smtp_client_classify(ri);
+        o->rcpt_replies[i] = ri ? smtp_reply_copy(ri) : NULL;
+        any_ok |= o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED;
+        any_temp |= o->rcpt_results[i] == SMTP_CLIENT_RESULT_TEMPFAIL;
+    }
+    if (c->nrcpts == 0)
+        o->result = smtp_client_classify(r);
+    else
+        o->result = any_ok     ? SMTP_CLIENT_RESULT_DELIVERED
+                    : any_temp ? SMTP_CLIENT_RESULT_TEMPFAIL
+                               : SMTP_CLIENT_RESULT_PERMFAIL;
+    o->connection_failure = conn || (!any_tried && stage <= SMTP_CLIENT_STAGE_AUTH);
+    SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_DONE);
+    a->outcome = o;
+}
+
+/* After the decision: QUIT once every expected reply has arrived. */
+static void
+smtp_client_maybe_quit(SmtpClient *c)
+{
+    if (c->decided && !c->quit_sent && !c->closed && g_queue_is_empty(&c->expect)) {
+        c->quit_sent = TRUE;
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_QUIT, "QUIT");
+    }
+}
+
+gboolean
+smtp_client_server_has_ext(const SmtpClient *c, const char *keyword)
+{
+    g_return_val_if_fail(c != NULL && keyword != NULL, FALSE);
+    g_autofree char *k = g_ascii_strup(keyword, -1);
+    return g_hash_table_contains(c->ext, k);
+}
+
+const char *const *
+smtp_client_server_auth_mechs(const SmtpClient *c)
+{
+    g_return_val_if_fail(c != NULL, NULL);
+    return (const char *const *)c->auth_mechs;
+}
+
+/* RFC 5321 4.1.1.1: each EHLO line after the first is "keyword [params]". */
+static void
+smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
+{
+    g_hash_table_remove_all(c->ext);
+    g_clear_pointer(&c->auth_mechs, g_strfreev);
+    for (guint i = 1; i < r->lines->len; i++) {
+        const char *l = g_ptr_array_index(r->lines, i);
+        const char *sp = strchr(l, ' ');
+        char *k = sp ? g_strndup(l, (gsize)(sp - l)) : g_strdup(l);
+        char *up = g_ascii_strup(k, -1);
+        g_free(k);
+        if (strcmp(up, "AUTH") == 0 && sp != NULL)
+            c->auth_mechs = g_strsplit_set(sp + 1, " ", -1);
+        g_hash_table_replace(c->ext, up, g_strdup(sp ? sp + 1 : ""));
+    }
+}
+
+static gboolean
+smtp_client_mech_offered(const SmtpClient *c)
+{
+    for (guint i = 0; c->auth_mechs && c->auth_mechs[i]; i++)
+        if (g_ascii_strcasecmp(c->auth_mechs[i], c->auth_mech) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+/* RFC 3461 4 xtext: "+" and "=" and non-printables as +XX. */
+static void
+smtp_client_append_xtext(GString *s, const char *v)
+{
+    for (const guchar *p = (const guchar *)v; *p; p++) {
+        if (*p < 33 || *p > 126 || *p == '+' || *p == '=')
+            g_string_append_printf(s, "+%02X", *p);
+        else
+            g_string_append_c(s, (char)*p);
+    }
+}
+
+static void
+smtp_client_start_txn(SmtpClient *c)
+{
+    gboolean pipe = !c->no_pipelining && smtp_client_server_has_ext(c, "PIPELINING");
+    GString *s = g_string_new(NULL);
+    g_string_append_printf(s, "MAIL FROM:<%s>", c->reverse_path);
+    if (!c->no_size_param && smtp_client_server_has_ext(c, "SIZE"))
+        g_string_append_printf(s, " SIZE=%" G_GSIZE_FORMAT, g_bytes_get_size(c->message));
+    if (c->body_8bitmime && smtp_client_server_has_ext(c, "8BITMIME"))
+        g_string_append(s, " BODY=8BITMIME");
+    if (c->mail_auth_param && c->auth_mechs) {
+        g_string_append(s, " AUTH=");
+        smtp_client_append_xtext(s, c->mail_auth_param);
+    }
+    g_string_append(s, "\r\n");
+    g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_MAIL));
+    if (pipe) {
+        /* RFC 2920 3.1: MAIL, the RCPTs and DATA in one group, DATA last. */
+        for (guint i = 0; i < c->nrcpts; i++) {
+            g_string_append_printf(s, "RCPT TO:<%s>\r\n", c->rcpts[i]);
+            g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_RCPT));
+        }
+        g_string_append(s, "DATA\r\n");
+        g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_DATA));
+    }
+    smtp_client_send(c, s);
+}
+
+static void
+smtp_client_auth_query(SmtpClient *c, GBytes *challenge)
+{
+    SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_QUERY);
+    a->query_id = c->next_id++;
+    a->query_kind = SMTP_CLIENT_QUERY_AUTH_STEP;
+    a->challenge = challenge;
+    c->query_pending = TRUE;
+    c->query_id = a->query_id;
+}
+
+static void
+smtp_client_after_ehlo(SmtpClient *c)
+{
+    if (c->want_starttls && !c->is_tls && !c->starttls_refused &&
+        smtp_client_server_has_ext(c, "STARTTLS")) {
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_STARTTLS, "STARTTLS");
+        return;
+    }
+    if (c->require_starttls && !c->is_tls) {
+        smtp_client_finish(c, SMTP_CLIENT_STAGE_STARTTLS, NULL, "STARTTLS not available", TRUE);
+        smtp_client_maybe_quit(c);
+        return;
+    }
+    if (c->auth_mech && !c->is_authed) {
+        if (smtp_client_mech_offered(c)) {
+            c->auth_started = FALSE;
+            smtp_client_auth_query(c, NULL);
+            return;
+        }
+        if (c->require_auth) {
+            smtp_client_finish(c, SMTP_CLIENT_STAGE_AUTH, NULL, "AUTH mechanism not offered", TRUE);
+            smtp_client_maybe_quit(c);
+            return;
+        }
+    }
+    smtp_client_start_txn(c);
+}
+
+static void
+smtp_client_send_ehlo(SmtpClient *c)
+{
+    if (c->use_helo)
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_HELO, "HELO %s", c->helo_name);
+    else
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_EHLO, "EHLO %s", c->helo_name);
+}
+
+static gboolean
+smtp_client_rcpts_done(const SmtpClient *c)
+{
+    return c->rcpt_next >= c->nrcpts;
+}
+
+static void
+smtp_client_on_rcpt(SmtpClient *c, const SmtpReply *r, gboolean pipe)
+{
+    guint i = c->rcpt_next++;
+    if (i >= c->nrcpts)
+        return;
+    c->rcpt_reply[i] = smtp_reply_copy(r);
+    c->rcpt_state[i] = smtp_reply_is_positive(r) ? SMTP_CLIENT_RCPT_ACCEPTED
+                                                  : SMTP_CLIENT_RCPT_REJECTED;
+    if (smtp_reply_is_positive(r))
+        c->naccepted++;
+    SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_RCPT_RESULT);
+    a->rcpt = g_strdup(c->rcpts[i]);
+    a->reply = smtp_reply_copy(r);
+    if (!smtp_client_rcpts_done(c)) {
+        if (!pipe)
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_RCPT, "RCPT TO:<%s>", c->rcpts[i + 1]);
+        return;
+    }
+    if (c->naccepted == 0)
+        smtp_client_finish(c, SMTP_CLIENT_STAGE_RCPT, r, "no recipient accepted", FALSE);
+    else if (!pipe)
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_DATA, "DATA");
+}
+
+static void
+smtp_client_on_data(SmtpClient *c, const SmtpReply *r)
+{
+    if (r->code != 354) {
+        smtp_client_finish(c, SMTP_CLIENT_STAGE_DATA, r, NULL, FALSE);
+        return;
+    }
+    if (c->decided) {
+        /* RFC 2920 3.1: 354 despite no valid recipient: end an empty message. */
+        smtp_client_send(c, g_string_new(".\r\n"));
+    } else {
+        g_autoptr(GBytes) enc = smtp_data_encode(c->message, NULL);
+        SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
+        a->bytes = g_steal_pointer(&enc);
+    }
+    g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_DOT));
+}
+
+static void
+smtp_client_on_auth(SmtpClient *c, const SmtpReply *r)
+{
+    if (r->code == 334) {
+        /* RFC 4954 4: the challenge is base64; bad base64 ends the exchange. */
+        gsize n = 0;
+        const char *t = smtp_reply_text(r);
+        guchar *d = t[0] ? g_base64_decode(t, &n) : g_malloc0(1);
+        smtp_client_auth_query(c, g_bytes_new_take(d, n));
+        return;
+    }
+    if (smtp_reply_is_positive(r)) {
+        c->is_authed = TRUE;
+        smtp_client_start_txn(c);
+        return;
+    }
+    smtp_client_finish(c, SMTP_CLIENT_STAGE_AUTH, r, NULL, TRUE);
+}
+
+static void
+smtp_client_on_reply(SmtpClient *c, SmtpClientExpect exp, const SmtpReply *r)
+{
+    gboolean pipe = !c->no_pipelining && smtp_client_server_has_ext(c, "PIPELINING");
+    gboolean ok = smtp_reply_is_positive(r);
+    switch (exp) {
+    case SMTP_CLIENT_EXP_GREETING:
+        if (ok)
+            smtp_client_send_ehlo(c);
+        else
+            smtp_client_finish(c, SMTP_CLIENT_STAGE_CONNECT, r, NULL, TRUE);
+        break;
+    case SMTP_CLIENT_EXP_EHLO:
+        if (ok) {
+            smtp_client_parse_ehlo(c, r);
+            smtp_client_after_ehlo(c);
+        } else if (smtp_reply_is_permanent(r) && !c->no_fallback_helo && !c->is_tls) {
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_HELO, "HELO %s", c->helo_name);
+        } else {
+            smtp_client_finish(c, SMTP_CLIENT_STAGE_EHLO, r, NULL, TRUE);
+        }
+        break;
+    case SMTP_CLIENT_EXP_HELO:
+        g_hash_table_remove_all(c->ext);
+        if (ok)
+            smtp_client_after_ehlo(c);
+        else
+            smtp_client_finish(c, SMTP_CLIENT_STAGE_EHLO, r, NULL, TRUE);
+        break;
+    case SMTP_CLIENT_EXP_STARTTLS:
+        if (r->code == 220) {
+            SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_STARTTLS);
+            /* RFC 3207 4.2: nothing after the 220 may be trusted. */
+            a->discarded = smtp_reply_parser_discard(c->rp);
+            c->waiting_tls = TRUE;
+        } else if (c->require_starttls) {
+            smtp_client_finish(c, SMTP_CLIENT_STAGE_STARTTLS, r, NULL, TRUE);
+        } else {
+            c->starttls_refused = TRUE;
+            smtp_client_after_ehlo(c);
+        }
+        break;
+    case SMTP_CLIENT_EXP_AUTH:
+        smtp_client_on_auth(c, r);
+        break;
+    case SMTP_CLIENT_EXP_MAIL:
+        if (!ok)
+            smtp_client_finish(c, SMTP_CLIENT_STAGE_MAIL, r, NULL, FALSE);
+        else if (!pipe && c->nrcpts > 0)
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_RCPT, "RCPT TO:<%s>", c->rcpts[0]);
+        else if (c->nrcpts == 0)
+            smtp_client_finish(c, SMTP_CLIENT_STAGE_RCPT, r, "no recipients", FALSE);
+        break;
+    case SMTP_CLIENT_EXP_RCPT:
+        if (!c->decided)
+            smtp_client_on_rcpt(c, r, pipe);
+        break;
+    case SMTP_CLIENT_EXP_DATA:
+        smtp_client_on_data(c, r);
+        break;
+    case SMTP_CLIENT_EXP_DOT:
+        smtp_client_finish(c, SMTP_CLIENT_STAGE_DOT, r, NULL, FALSE);
+        break;
+    case SMTP_CLIENT_EXP_QUIT:
+        smtp_client_close(c);
+        return;
+    }
+    smtp_client_maybe_quit(c);
+}
+
+/* Reads replies while nothing blocks; FALSE when no progress. */
+static gboolean
+smtp_client_step(SmtpClient *c)
+{
+    if (c->closed || c->query_pending || c->waiting_tls)
+        return FALSE;
+    SmtpReply *r = NULL;
+    SmtpReplyParseResult res = smtp_reply_parser_next(c->rp, &r);
+    if (res == SMTP_REPLY_PARSE_NONE)
+        return FALSE;
+    if (res == SMTP_REPLY_PARSE_ERROR) {
+        smtp_client_finish(c, SMTP_CLIENT_STAGE_CONNECT, NULL, smtp_reply_parser_error(c->rp), TRUE);
+        smtp_client_close(c);
+        return TRUE;
+    }
+    SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_REPLY);
+    a->reply = r;
+    if (g_queue_is_empty(&c->expect)) {
+        /* An unsolicited reply: the server is out of step. */
+        smtp_client_finish(c, SMTP_CLIENT_STAGE_CONNECT, r, "unexpected reply", TRUE);
+        smtp_client_close(c);
+        return TRUE;
+    }
+    SmtpClientExpect exp = GPOINTER_TO_UINT(g_queue_pop_head(&c->expect));
+    if (r->code == 421 && exp != SMTP_CLIENT_EXP_QUIT) {
+        /* RFC 5321 3.8: the server is closing; no QUIT. */
+        SmtpClientStage st = exp == SMTP_CLIENT_EXP_GREETING ? SMTP_CLIENT_STAGE_CONNECT
+                             : exp <= SMTP_CLIENT_EXP_HELO    ? SMTP_CLIENT_STAGE_EHLO
+                             : exp == SMTP_CLIENT_EXP_STARTTLS ? SMTP_CLIENT_STAGE_STARTTLS
+                             : exp == SMTP_CLIENT_EXP_AUTH     ? SMTP_CLIENT_STAGE_AUTH
+                                                               : (SmtpClientStage)(exp - 1);
+        smtp_client_finish(c, st, r, NULL, TRUE);
+        smtp_client_close(c);
+        return TRUE;
+    }
+    smtp_client_on_reply(c, exp, r);
+    return TRUE;
+}
+
+void
+smtp_client_feed(SmtpClient *c, const guint8 *buf, gsize len)
+{
+    g_return_if_fail(c != NULL && (buf != NULL || len == 0));
+    if (c->closed || len == 0)
+        return;
+    if (c->waiting_tls) {
+        /* RFC 3207 4.2: plaintext arriving before the switch is dropped. */
+        return;
+    }
+    smtp_reply_parser_feed(c->rp, buf, len);
+}
+
+void
+smtp_client_feed_eof(SmtpClient *c)
+{
+    g_return_if_fail(c != NULL);
+    if (c->closed)
+        return;
+    if (!c->quit_sent)
+        smtp_client_finish(c, SMTP_CLIENT_STAGE_CONNECT, NULL, "connection closed", TRUE);
+    smtp_client_close(c);
+}
+
+void
+smtp_client_abort(SmtpClient *c, const char *reason)
+{
+    g_return_if_fail(c != NULL);
+    if (c->closed)
+        return;
+    smtp_client_finish(c, SMTP_CLIENT_STAGE_CONNECT, NULL, reason ? reason : "aborted", TRUE);
+    smtp_client_close(c);
+}
+
+gboolean
+smtp_client_poll(SmtpClient *c, SmtpClientAct *act)
+{
+    g_return_val_if_fail(c != NULL && act != NULL, FALSE);
+    memset(act, 0, sizeof *act);
+    while (g_queue_is_empty(&c->acts)) {
+        if (!smtp_client_step(c))
+            return FALSE;
+    }
+    SmtpClientAct *a = g_queue_pop_head(&c->acts);
+    *act = *a;
+    g_free(a);
+    return TRUE;
+}
+
+void
+smtp_client_answer_auth(SmtpClient *c, guint32 query_id, GBytes *response, gboolean abort)
+{
+    g_return_if_fail(c != NULL);
+    if (c->closed)
+        return;
+    g_return_if_fail(c->query_pending && c->query_id == query_id);
+    c->query_pending = FALSE;
+    gsize n = 0;
+    const guchar *d = response ? g_bytes_get_data(response, &n) : NULL;
+    g_autofree char *b64 = response ? g_base64_encode(d, n) : NULL;
+    if (!c->auth_started) {
+        /* RFC 4954 4: "=" is an empty initial response. */
+        c->auth_started = TRUE;
+        if (abort) {
+            smtp_client_finish(c, SMTP_CLIENT_STAGE_AUTH, NULL, "AUTH cancelled", TRUE);
+            smtp_client_maybe_quit(c);
+        } else if (response == NULL)
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "AUTH %s", c->auth_mech);
+        else
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "AUTH %s %s", c->auth_mech,
+                            n == 0 ? "=" : b64);
+        return;
+    }
+    smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "%s", abort ? "*" : b64 ? b64 : "");
+}
+
+void
+smtp_client_starttls_done(SmtpClient *c)
+{
+    g_return_if_fail(c != NULL && c->waiting_tls);
+    /* RFC 3207 4.2: forget the extension list; EHLO again. */
+    c->waiting_tls = FALSE;
+    c->is_tls = TRUE;
+    smtp_reply_parser_discard(c->rp);
+    g_hash_table_remove_all(c->ext);
+    g_clear_pointer(&c->auth_mechs, g_strfreev);
+    smtp_client_send_ehlo(c);
+}
+
+gboolean
+smtp_client_is_done(const SmtpClient *c)
+{
+    g_return_val_if_fail(c != NULL, TRUE);
+    return c->closed && g_queue_is_empty((GQueue *)&c->acts);
+}
+
+gboolean
+smtp_client_is_tls(const SmtpClient *c)
+{
+    g_return_val_if_fail(c != NULL, FALSE);
+    return c->is_tls;
+}
+
+const char *
+smtp_client_result_name(SmtpClientResult r)
+{
+    static const char *const names[] = {"delivered", "tempfail", "permfail"};
+    return (guint)r < G_N_ELEMENTS(names) ? names[r] : "?";
+}
+
+const char *
+smtp_client_stage_name(SmtpClientStage s)
+{
+    static const char *const names[] = {"CONNECT", "EHLO", "STARTTLS", "AUTH",
+                                        "MAIL",    "RCPT", "DATA",     "DOT"};
+    return (guint)s < G_N_ELEMENTS(names) ? names[s] : "?";
+}
+
+static void
+smtp_client_describe_reply(GString *s, const SmtpReply *r)
+{
+    if (r == NULL) {
+        g_string_append(s, " -");
+        return;
+    }
+    g_string_append_printf(s, " %03u%s%s %s", r->code, r->enhanced[0] ? " " : "", r->enhanced,
+                           smtp_reply_text(r));
+}
+
+char *
+smtp_client_act_to_string(const SmtpClientAct *act)
+{
+    g_return_val_if_fail(act != NULL, NULL);
+    GString *s = g_string_new(NULL);
+    switch (act->kind) {
+    case SMTP_CLIENT_ACT_SEND: {
+        gsize n = 0;
+        const char *p = g_bytes_get_data(act->bytes, &n);
+        g_autofree char *raw = g_strndup(p ? p : "", n);
+        g_autofree char *esc = g_strescape(raw, NULL);
+        g_string_append_printf(s, "SEND %s", esc);
+        break;
+    }
+    case SMTP_CLIENT_ACT_REPLY:
+        g_string_append(s, "REPLY");
+        smtp_client_describe_reply(s, act->reply);
+        break;
+    case SMTP_CLIENT_ACT_STARTTLS:
+        g_string_append_printf(s, "STARTTLS discarded=%" G_GSIZE_FORMAT, act->discarded);
+        break;
+    case SMTP_CLIENT_ACT_QUERY: {
+        g_string_append(s, "QUERY AUTH_STEP");
+        if (act->challenge) {
+            gsize n = 0;
+            const char *p = g_bytes_get_data(act->challenge, &n);
+            g_autofree char *raw = g_strndup(p ? p : "", n);
+            g_autofree char *esc = g_strescape(raw, NULL);
+            g_string_append_printf(s, " \"%s\"", esc);
+        }
+        break;
+    }
+    case SMTP_CLIENT_ACT_RCPT_RESULT:
+        g_string_append_printf(s, "RCPT_RESULT %s", act->rcpt);
+        smtp_client_describe_reply(s, act->reply);
+        break;
+    case SMTP_CLIENT_ACT_DONE: {
+        const SmtpClientOutcome *o = act->outcome;
+        g_string_append_printf(s, "DONE %s stage=%s%s", smtp_client_result_name(o->result),
+                               smtp_client_stage_name(o->stage),
+                               o->connection_failure ? " connection" : "");
+        smtp_client_describe_reply(s, o->reply);
+        if (o->detail)
+            g_string_append_printf(s, " (%s)", o->detail);
+        break;
+    }
+    case SMTP_CLIENT_ACT_CLOSE:
+        g_string_append(s, "CLOSE");
+        break;
+    default:
+        g_string_append(s, "NONE");
+        break;
+    }
+    return g_string_free(s, FALSE);
+}
