@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT
+ * cli: the subcommands of the mhs command (DESIGN 7). Each returns the
+ * process exit status: 0 success (every expectation held), 1 an
+ * expectation or check failed, 2 bad input or usage.
+ */
+#ifndef APP_CLI_H
+#define APP_CLI_H
+
+#include <glib.h>
+
+enum {
+    MHS_EXIT_OK = 0,
+    MHS_EXIT_FAIL = 1,
+    MHS_EXIT_USAGE = 2,
+};
+
+int mhs_cmd_run(int argc, char **argv);
+int mhs_cmd_check(int argc, char **argv);
+
+/* Prints "mhs: MESSAGE" on stderr and returns MHS_EXIT_USAGE. */
+int mhs_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+#endif

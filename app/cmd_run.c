@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT
+ * cmd_run: `mhs run` and `mhs check`. Loads the scenario (bad input: a
+ * FILE:LINE:COL message and exit 2, nothing runs), builds the world, runs
+ * it in virtual time, prints one row per message with its hop path and
+ * virtual times, then each expectation and whether it held.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "app/cli.h"
+#include "app/run_report.h"
+#include "app/scenario.h"
+#include "app/scenario_value.h"
+#include "nodes/world.h"
+
+typedef struct {
+    gint64 started;   /* monotonic µs */
+    gint64 last;      /* last progress line */
+    gboolean shown;
+} RunProgress;
+
+static void
+run_progress(World *w, gpointer user_data)
+{
+    RunProgress *p = user_data;
+    gint64 now = g_get_monotonic_time();
+    if (now - p->started < G_USEC_PER_SEC || now - p->last < G_USEC_PER_SEC / 10)
+        return;
+    p->last = now;
+    p->shown = TRUE;
+    SimTime t = world_now(w);
+    fprintf(stderr, "\rmhs: t=%" G_GINT64_FORMAT ".%06" G_GINT64_FORMAT "s  events=%" G_GUINT64_FORMAT
+                    "  delivered=%" G_GUINT64_FORMAT "   ",
+            t / 1000000, t % 1000000, sim_world_events_executed(world_sim(w)), world_delivered(w));
+    fflush(stderr);
+}
+
+static WorldSpec *
+run_load(const char *path)
+{
+    g_autoptr(GError) error = NULL;
+    WorldSpec *spec = scenario_load(path, &error);
+    if (spec == NULL)
+        fprintf(stderr, "%s\n", error->message);
+    return spec;
+}
+
+int
+mhs_cmd_check(int argc, char **argv)
+{
+    g_autoptr(GOptionContext) ctx = g_option_context_new("SCENARIO - validate a scenario");
+    g_autoptr(GError) error = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &error))
+        return mhs_usage_error("%s", error->message);
+    if (argc != 2)
+        return mhs_usage_error("check needs exactly one SCENARIO");
+    g_autoptr(WorldSpec) spec = run_load(argv[1]);
+    if (spec == NULL)
+        return MHS_EXIT_USAGE;
+    g_autoptr(World) w = world_new(spec, NULL, FALSE, 0, &error);
+    if (w == NULL) {
+        fprintf(stderr, "%s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
+    printf("ok: %s: %u nodes, %u events, %u expectations\n", argv[1], spec->nodes->len,
+           spec->events->len, spec->expects->len);
+    return MHS_EXIT_OK;
+}
+
+int
+mhs_cmd_run(int argc, char **argv)
+{
+    gint64 seed = -1;
+    char *until_text = NULL, *trace_path = NULL, *text_path = NULL;
+    gboolean quiet = FALSE;
+    GOptionEntry entries[] = {
+        {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the run (default: the scenario's)", "N"},
+        {"until", 0, 0, G_OPTION_ARG_STRING, &until_text, "Stop at this virtual time", "T"},
+        {"trace", 0, 0, G_OPTION_ARG_FILENAME, &trace_path, "Write the trace as JSON Lines",
+         "F.jsonl"},
+        {"trace-text", 0, 0, G_OPTION_ARG_FILENAME, &text_path, "Write the trace as text lines",
+         "F"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the summary line", NULL},
+        {NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("SCENARIO - run a scenario");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_autoptr(GError) error = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &error))
+        return mhs_usage_error("%s", error->message);
+    g_autofree char *until_s = until_text, *trace_s = trace_path, *text_s = text_path;
+    if (argc != 2)
+        return mhs_usage_error("run needs exactly one SCENARIO");
+    gint64 until = G_MAXINT64;
+    if (until_text && !scenario_parse_duration(until_text, &until))
+        return mhs_usage_error("--until: '%s' is not a duration (e.g. 90s, 5m)", until_text);
+    if (seed < -1)
+        return mhs_usage_error("--seed must be a non-negative number");
+
+    g_autoptr(WorldSpec) spec = run_load(argv[1]);
+    if (spec == NULL)
+        return MHS_EXIT_USAGE;
+    SimTrace *trace = sim_trace_new();
+    if (trace_path && !sim_trace_add_jsonl_file(trace, trace_path, &error)) {
+        sim_trace_free(trace);
+        return mhs_usage_error("--trace: %s", error->message);
+    }
+    if (text_path && !sim_trace_add_text_file(trace, text_path, &error)) {
+        sim_trace_free(trace);
+        return mhs_usage_error("--trace-text: %s", error->message);
+    }
+    g_autoptr(World) w = world_new(spec, trace, seed >= 0, (guint64)seed, &error);
+    if (w == NULL) {
+        fprintf(stderr, "%s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
+    RunProgress prog = {.started = g_get_monotonic_time()};
+    gboolean tty = isatty(STDERR_FILENO);
+    world_run(w, until, tty ? run_progress : NULL, &prog);
+    if (prog.shown)
+        fprintf(stderr, "\r\033[K");
+    g_autoptr(GPtrArray) results = world_check_expectations(w);
+    run_report_print(stdout, w, results, quiet);
+    for (guint i = 0; i < results->len; i++)
+        if (!((ExpectResult *)results->pdata[i])->held)
+            return MHS_EXIT_FAIL;
+    return MHS_EXIT_OK;
+}

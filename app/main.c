@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT
+ * main: the mhs command. Dispatches to subcommands; `mhs help [CMD]`,
+ * `mhs --version`. The contract (names, options, exit codes) is DESIGN 7.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "app/cli.h"
+
+typedef struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *synopsis;
+    const char *summary;
+} MhsCommand;
+
+static const MhsCommand mhs_commands[] = {
+    {"run", mhs_cmd_run,
+     "run SCENARIO [--seed N] [--until T] [--trace F.jsonl] [--trace-text F] [-q]",
+     "simulate a scenario and check its expectations"},
+    {"check", mhs_cmd_check, "check SCENARIO", "validate a scenario without running it"},
+};
+
+static void
+mhs_print_usage(FILE *out)
+{
+    fprintf(out, "usage: mhs COMMAND [ARGS]\n\ncommands:\n");
+    for (gsize i = 0; i < G_N_ELEMENTS(mhs_commands); i++)
+        fprintf(out, "  %-8s %s\n", mhs_commands[i].name, mhs_commands[i].summary);
+    fprintf(out, "  %-8s %s\n", "help", "help [COMMAND]: show a command's options");
+    fprintf(out, "\nmhs --version prints the version. Exit status: 0 success, 1 an expectation\n"
+                 "or check failed, 2 bad input or usage.\n");
+}
+
+static const MhsCommand *
+mhs_find_command(const char *name)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(mhs_commands); i++)
+        if (strcmp(mhs_commands[i].name, name) == 0)
+            return &mhs_commands[i];
+    return NULL;
+}
+
+int
+mhs_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "mhs: %s\n", msg);
+    return MHS_EXIT_USAGE;
+}
+
+static int
+mhs_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        mhs_print_usage(stdout);
+        return MHS_EXIT_OK;
+    }
+    const MhsCommand *c = mhs_find_command(argv[1]);
+    if (c == NULL)
+        return mhs_usage_error("unknown command '%s' (try 'mhs help')", argv[1]);
+    /* Each command prints its own option help through GOptionContext. */
+    char *args[] = {(char *)c->name, (char *)"--help", NULL};
+    return c->fn(2, args);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        mhs_print_usage(stderr);
+        return MHS_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("mhs %s\n", MHS_VERSION);
+        return MHS_EXIT_OK;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0)
+        return mhs_help(argc - 1, argv + 1);
+    const MhsCommand *c = mhs_find_command(argv[1]);
+    if (c == NULL)
+        return mhs_usage_error("unknown command '%s' (try 'mhs help')", argv[1]);
+    return c->fn(argc - 1, argv + 1);
+}

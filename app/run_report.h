@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT
+ * run_report: the text summary of a run: a row per message (id, from, to,
+ * status, the hop path with virtual times) and the expectations.
+ */
+#ifndef APP_RUN_REPORT_H
+#define APP_RUN_REPORT_H
+
+#include <stdio.h>
+
+#include <glib.h>
+
+#include "nodes/world.h"
+
+/* Rows shown before the table is cut short (the trace has everything). */
+#define RUN_REPORT_MAX_ROWS 200
+
+void run_report_print(FILE *out, World *w, GPtrArray *results, gboolean quiet);
+
+#endif
