@@ -66,6 +66,8 @@ typedef struct {
     guint16 pref;                /* MX preference */
     const char *const *strings;  /* TXT (nullable): the character-strings, NULL-terminated;
                                   * joined with no separator (RFC 7208 3.3) */
+    const gsize *lengths;        /* TXT (nullable): octets in each string, for strings that
+                                  * hold NUL octets; NULL means strlen() of each */
 } SpfAnswerRecord;
 
 /* The answer to one QUERY. Records of a type other than the one asked for
