@@ -67,6 +67,7 @@ typedef struct {
     const char *domain;   /* d */
     const guint8 *ip;     /* i, c, v: 4 or 16 octets */
     gboolean is_v6;
+    gboolean hex_upper;   /* IPv6 %{i} nibbles in upper case (see spf_macro.c) */
     const char *validated; /* p (nullable: "unknown") */
     const char *helo;     /* h */
     const char *receiver; /* r (nullable: "unknown") */
@@ -130,6 +131,7 @@ struct SpfCheck {
     gint64 now_unix;
     guint8 ip[16];
     gboolean is_v6;
+    gboolean hex_upper; /* the address was written with upper-case hex digits */
     GPtrArray *frames; /* SpfFrame*, the include stack; top is last */
     GQueue acts;       /* SpfAct* waiting for poll() */
     guint32 next_id;

@@ -105,7 +105,7 @@ spf_eval_finish(SpfCheck *c, SpfResult r, const char *mech)
     c->mech = m;
     SpfAct *a = spf_check_push(c, SPF_ACT_DONE);
     a->result = r;
-    a->mechanism = g_strdup(mech);
+    a->mechanism = g_strdup(m);
     a->explanation = g_strdup(c->explanation);
 }
 
@@ -179,6 +179,14 @@ spf_check_new(const SpfRequest *req)
         spf_eval_step(c, "'%s' is not an IP address", req->ip);
         spf_eval_finish(c, SPF_RESULT_PERMERROR, NULL);
         return c;
+    }
+    if (c->is_v6) {
+        gboolean upper = FALSE, lower = FALSE;
+        for (const char *p = req->ip; *p; p++) {
+            upper |= *p >= 'A' && *p <= 'F';
+            lower |= *p >= 'a' && *p <= 'f';
+        }
+        c->hex_upper = upper && !lower;
     }
     const char *domain = req->identity == SPF_IDENTITY_HELO ? c->helo : c->sender_domain;
     if (strlen(c->sender) > SPF_INPUT_MAX || strlen(c->helo) > SPF_INPUT_MAX ||

@@ -51,6 +51,7 @@ spf_eval_macro_ctx(SpfCheck *c, const char *domain, SpfMacroContext *ctx)
     ctx->domain = domain;
     ctx->ip = c->ip;
     ctx->is_v6 = c->is_v6;
+    ctx->hex_upper = c->hex_upper;
     ctx->validated = c->p_value;
     ctx->helo = c->helo;
     ctx->receiver = c->receiver;
@@ -148,7 +149,8 @@ spf_eval_txt_text(const SpfAnswerRecord *r)
     if (r->strings == NULL)
         return g_strdup(r->text ? r->text : "");
     GString *s = g_string_new(NULL);
-    for (guint i = 0; r->strings[i] != NULL; i++) {
+    /* Past SPF_RECORD_MAX the text is refused anyway: stop copying there. */
+    for (guint i = 0; r->strings[i] != NULL && s->len <= SPF_RECORD_MAX; i++) {
         gsize len = r->lengths ? r->lengths[i] : strlen(r->strings[i]);
         gsize from = s->len;
         g_string_append_len(s, r->strings[i], (gssize)len);

@@ -103,8 +103,11 @@ spf_macro_ip_dotted(const SpfMacroContext *ctx)
     const guint8 *b = ctx->ip;
     if (!ctx->is_v6)
         return g_strdup_printf("%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-    /* RFC 7208 7.3: IPv6 %{i} is dot-separated nibbles. */
-    static const char hex[] = "0123456789abcdef";
+    /* RFC 7208 7.3: IPv6 %{i} is dot-separated nibbles. The RFC's examples
+     * write them in lower case; the openspf suite (and pyspf) in upper case
+     * for an address given as "CAFE:BABE::1". DNS ignores the case, so only
+     * explanations see it: we follow the case the address was written in. */
+    const char *hex = ctx->hex_upper ? "0123456789ABCDEF" : "0123456789abcdef";
     GString *s = g_string_new(NULL);
     for (int i = 0; i < 16; i++) {
         if (i > 0)
