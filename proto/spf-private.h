@@ -61,17 +61,17 @@ const char *spf_mech_kind_name(SpfMechKind kind);
 
 /* RFC 7208 7: the values the macros expand to. */
 typedef struct {
-    const char *sender;   /* s */
-    const char *local;    /* l */
+    const char *sender;        /* s */
+    const char *local;         /* l */
     const char *sender_domain; /* o */
-    const char *domain;   /* d */
-    const guint8 *ip;     /* i, c, v: 4 or 16 octets */
+    const char *domain;        /* d */
+    const guint8 *ip;          /* i, c, v: 4 or 16 octets */
     gboolean is_v6;
-    gboolean hex_upper;   /* IPv6 %{i} nibbles in upper case (see spf_macro.c) */
+    gboolean hex_upper;    /* IPv6 %{i} nibbles in upper case (see spf_macro.c) */
     const char *validated; /* p (nullable: "unknown") */
-    const char *helo;     /* h */
-    const char *receiver; /* r (nullable: "unknown") */
-    gint64 now_unix;      /* t */
+    const char *helo;      /* h */
+    const char *receiver;  /* r (nullable: "unknown") */
+    gint64 now_unix;       /* t */
 } SpfMacroContext;
 
 typedef enum {
@@ -109,21 +109,21 @@ gboolean spf_ip_prefix_match(const guint8 *a, const guint8 *b, int bits);
 /* What the pending query is for. */
 typedef enum {
     SPF_WAIT_NONE = 0,
-    SPF_WAIT_RECORD,    /* TXT of a frame's domain (4.4) */
-    SPF_WAIT_MECH,      /* the first query of a, mx, ptr or exists */
-    SPF_WAIT_MX_ADDR,   /* A/AAAA of one MX host (5.4) */
-    SPF_WAIT_PTR_ADDR,  /* A/AAAA of one PTR name (5.5) */
-    SPF_WAIT_P_PTR,     /* PTR for the %{p} macro (7.3) */
-    SPF_WAIT_P_ADDR,    /* A/AAAA of one name for %{p} */
-    SPF_WAIT_EXP,       /* TXT of the exp= domain (6.2) */
+    SPF_WAIT_RECORD,   /* TXT of a frame's domain (4.4) */
+    SPF_WAIT_MECH,     /* the first query of a, mx, ptr or exists */
+    SPF_WAIT_MX_ADDR,  /* A/AAAA of one MX host (5.4) */
+    SPF_WAIT_PTR_ADDR, /* A/AAAA of one PTR name (5.5) */
+    SPF_WAIT_P_PTR,    /* PTR for the %{p} macro (7.3) */
+    SPF_WAIT_P_ADDR,   /* A/AAAA of one name for %{p} */
+    SPF_WAIT_EXP,      /* TXT of the exp= domain (6.2) */
 } SpfWait;
 
 typedef struct {
-    char *domain;       /* <domain> of this check_host() call */
-    SpfRecord *rec;     /* NULL until the record arrives */
-    guint term;         /* next mechanism */
+    char *domain;         /* <domain> of this check_host() call */
+    SpfRecord *rec;       /* NULL until the record arrives */
+    guint term;           /* next mechanism */
     gboolean is_redirect; /* reached through redirect=: none becomes permerror */
-    gboolean asked;     /* the record query was sent */
+    gboolean asked;       /* the record query was sent */
 } SpfFrame;
 
 struct SpfCheck {
@@ -132,21 +132,21 @@ struct SpfCheck {
     guint8 ip[16];
     gboolean is_v6;
     gboolean hex_upper; /* the address was written with upper-case hex digits */
-    GPtrArray *frames; /* SpfFrame*, the include stack; top is last */
-    GQueue acts;       /* SpfAct* waiting for poll() */
+    GPtrArray *frames;  /* SpfFrame*, the include stack; top is last */
+    GQueue acts;        /* SpfAct* waiting for poll() */
     guint32 next_id;
     SpfWait wait;
     guint32 wait_id;
-    char *target;      /* expanded target of the mechanism in progress */
-    GPtrArray *names;  /* MX hosts or PTR names being checked (char*) */
+    char *target;     /* expanded target of the mechanism in progress */
+    GPtrArray *names; /* MX hosts or PTR names being checked (char*) */
     guint name_idx;
-    gboolean p_done;   /* %{p} resolved (p_value NULL = "unknown") */
+    gboolean p_done; /* %{p} resolved (p_value NULL = "unknown") */
     char *p_value;
     guint lookups, voids;
-    int exp_stage;     /* 0 none, 1 expand domain, 2 expand text */
+    int exp_stage; /* 0 none, 1 expand domain, 2 expand text */
     char *exp_spec, *exp_domain, *exp_text;
     SpfResult result;
-    char *mech;        /* the deciding term */
+    char *mech; /* the deciding term */
     char *explanation;
     gboolean done;
 };

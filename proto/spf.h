@@ -36,7 +36,7 @@ typedef struct {
     const char *helo;     /* HELO/EHLO name (%{h}); NULL means "" */
     const char *receiver; /* the checking host's name for %{r}; NULL means "unknown" */
     SpfIdentity identity;
-    gint64 now_unix;      /* %{t} (RFC 7208 7.2); 0 is a valid time */
+    gint64 now_unix; /* %{t} (RFC 7208 7.2); 0 is a valid time */
 } SpfRequest;
 
 typedef enum {
@@ -61,20 +61,20 @@ typedef struct {
 
 /* One resource record of an answer. */
 typedef struct {
-    const char *text;            /* A/AAAA: address text; MX: exchange host; PTR: target name;
-                                  * TXT: the whole text when strings is NULL */
-    guint16 pref;                /* MX preference */
-    const char *const *strings;  /* TXT (nullable): the character-strings, NULL-terminated;
-                                  * joined with no separator (RFC 7208 3.3) */
-    const gsize *lengths;        /* TXT (nullable): octets in each string, for strings that
-                                  * hold NUL octets; NULL means strlen() of each */
+    const char *text;           /* A/AAAA: address text; MX: exchange host; PTR: target name;
+                                 * TXT: the whole text when strings is NULL */
+    guint16 pref;               /* MX preference */
+    const char *const *strings; /* TXT (nullable): the character-strings, NULL-terminated;
+                                 * joined with no separator (RFC 7208 3.3) */
+    const gsize *lengths;       /* TXT (nullable): octets in each string, for strings that
+                                 * hold NUL octets; NULL means strlen() of each */
 } SpfAnswerRecord;
 
 /* The answer to one QUERY. Records of a type other than the one asked for
  * must not be passed (a CNAME chain is the caller's business). */
 typedef struct {
-    DnsRcode rcode;                  /* NOERROR, NXDOMAIN, SERVFAIL or TIMEOUT */
-    const SpfAnswerRecord *records;  /* (transfer none) n_records entries */
+    DnsRcode rcode;                 /* NOERROR, NXDOMAIN, SERVFAIL or TIMEOUT */
+    const SpfAnswerRecord *records; /* (transfer none) n_records entries */
     guint n_records;
 } SpfAnswer;
 

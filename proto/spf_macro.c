@@ -123,22 +123,33 @@ static char *
 spf_macro_value(char letter, const SpfMacroContext *ctx)
 {
     switch (g_ascii_tolower(letter)) {
-    case 's': return g_strdup(ctx->sender);
-    case 'l': return g_strdup(ctx->local);
-    case 'o': return g_strdup(ctx->sender_domain);
-    case 'd': return g_strdup(ctx->domain);
-    case 'i': return spf_macro_ip_dotted(ctx);
-    case 'p': return g_strdup(ctx->validated ? ctx->validated : "unknown");
-    case 'h': return g_strdup(ctx->helo);
-    case 'v': return g_strdup(ctx->is_v6 ? "ip6" : "in-addr");
-    case 'r': return g_strdup(ctx->receiver ? ctx->receiver : "unknown");
-    case 't': return g_strdup_printf("%" G_GINT64_FORMAT, ctx->now_unix);
+    case 's':
+        return g_strdup(ctx->sender);
+    case 'l':
+        return g_strdup(ctx->local);
+    case 'o':
+        return g_strdup(ctx->sender_domain);
+    case 'd':
+        return g_strdup(ctx->domain);
+    case 'i':
+        return spf_macro_ip_dotted(ctx);
+    case 'p':
+        return g_strdup(ctx->validated ? ctx->validated : "unknown");
+    case 'h':
+        return g_strdup(ctx->helo);
+    case 'v':
+        return g_strdup(ctx->is_v6 ? "ip6" : "in-addr");
+    case 'r':
+        return g_strdup(ctx->receiver ? ctx->receiver : "unknown");
+    case 't':
+        return g_strdup_printf("%" G_GINT64_FORMAT, ctx->now_unix);
     case 'c': {
         char buf[INET6_ADDRSTRLEN];
         inet_ntop(ctx->is_v6 ? AF_INET6 : AF_INET, ctx->ip, buf, sizeof buf);
         return g_strdup(buf);
     }
-    default: g_assert_not_reached();
+    default:
+        g_assert_not_reached();
     }
 }
 
@@ -228,8 +239,7 @@ spf_macro_expand(const char *s, const SpfMacroContext *ctx, gboolean is_exp, gbo
         p = spf_macro_parse_expand(p + 1, is_exp, &letter, &digits, &reverse, delims);
         g_assert(p != NULL); /* checked by spf_macro_is_valid() */
         g_autofree char *value = spf_macro_value(letter, ctx);
-        g_autofree char *t =
-            spf_macro_transform(value, digits, reverse, delims[0] ? delims : ".");
+        g_autofree char *t = spf_macro_transform(value, digits, reverse, delims[0] ? delims : ".");
         if (g_ascii_isupper(letter))
             spf_macro_append_escaped(o, t);
         else

@@ -211,11 +211,24 @@ spf_record_directive(const char *term, char **problem)
     m->qualifier = SPF_RESULT_PASS;
     const char *p = term;
     switch (*p) {
-    case '+': m->qualifier = SPF_RESULT_PASS; p++; break;
-    case '-': m->qualifier = SPF_RESULT_FAIL; p++; break;
-    case '~': m->qualifier = SPF_RESULT_SOFTFAIL; p++; break;
-    case '?': m->qualifier = SPF_RESULT_NEUTRAL; p++; break;
-    default: break;
+    case '+':
+        m->qualifier = SPF_RESULT_PASS;
+        p++;
+        break;
+    case '-':
+        m->qualifier = SPF_RESULT_FAIL;
+        p++;
+        break;
+    case '~':
+        m->qualifier = SPF_RESULT_SOFTFAIL;
+        p++;
+        break;
+    case '?':
+        m->qualifier = SPF_RESULT_NEUTRAL;
+        p++;
+        break;
+    default:
+        break;
     }
     gsize nlen = strcspn(p, ":/");
     gboolean found = FALSE;

@@ -528,6 +528,186 @@ test_act_strings(void)
     g_assert_true(saw_done);
 }
 
+/* ---- record parser (RFC 7208 4.6, 5, 6, 12) ---- */
+
+static void
+test_record_parse(void)
+{
+    g_autofree char *problem = NULL;
+    SpfRecord *rec = spf_record_parse(
+        "V=SPF1  a/24//64 mx:foo.example/30 -ip4:192.0.2.0/24 ~ip6:2001:db8::/32 "
+        "?exists:%{i}.x.example include:a.example ptr moo.cow=x redirect=b.example "
+        "exp=c.example +all ",
+        &problem);
+    g_assert_null(problem);
+    g_assert_nonnull(rec);
+    g_assert_cmpuint(rec->mechs->len, ==, 8);
+    SpfMech *m = rec->mechs->pdata[0];
+    g_assert_cmpint(m->kind, ==, SPF_MECH_A);
+    g_assert_null(m->domain);
+    g_assert_cmpint(m->cidr4, ==, 24);
+    g_assert_cmpint(m->cidr6, ==, 64);
+    m = rec->mechs->pdata[1];
+    g_assert_cmpint(m->kind, ==, SPF_MECH_MX);
+    g_assert_cmpstr(m->domain, ==, "foo.example");
+    g_assert_cmpint(m->cidr4, ==, 30);
+    g_assert_cmpint(m->cidr6, ==, 128);
+    m = rec->mechs->pdata[2];
+    g_assert_cmpint(m->qualifier, ==, SPF_RESULT_FAIL);
+    g_assert_cmpint(m->kind, ==, SPF_MECH_IP4);
+    m = rec->mechs->pdata[3];
+    g_assert_cmpint(m->qualifier, ==, SPF_RESULT_SOFTFAIL);
+    g_assert_cmpint(m->cidr6, ==, 32);
+    m = rec->mechs->pdata[4];
+    g_assert_cmpint(m->qualifier, ==, SPF_RESULT_NEUTRAL);
+    g_assert_cmpstr(m->domain, ==, "%{i}.x.example");
+    g_assert_cmpstr(rec->redirect, ==, "b.example");
+    g_assert_cmpstr(rec->exp, ==, "c.example");
+    g_assert_cmpint(((SpfMech *)rec->mechs->pdata[7])->kind, ==, SPF_MECH_ALL);
+    spf_record_free(rec);
+
+    static const char *const bad[] = {
+        "v=spf1 ip4:192.0.2.0/33",
+        "v=spf1 ip6:::1/129",
+        "v=spf1 a/024",
+        "v=spf1 all:foo.example",
+        "v=spf1 include",
+        "v=spf1 exists:",
+        "v=spf1 redirect=a.example redirect=b.example",
+        "v=spf1 exp=",
+        "v=spf1 1up=foo",
+        "v=spf1 =all",
+        "v=spf1 foo=%x",
+        "v=spf1 a:museum",
+        "v=spf1 ip4:1.2.3.4\t-all",
+        "v=spf1 redirect:a.example",
+        "v=spf1 -a:%{c}.example",
+        "v=spf1 ip4:1.2.3",
+        "v=spf1 mx//",
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *why = NULL;
+        rec = spf_record_parse(bad[i], &why);
+        if (rec != NULL)
+            g_error("'%s' parsed", bad[i]);
+        g_assert_nonnull(why);
+    }
+    g_assert_true(spf_record_is_spf("v=spf1"));
+    g_assert_false(spf_record_is_spf("v=spf10 -all"));
+    g_assert_false(spf_record_is_spf("v=spf3 -all"));
+}
+
+/* ---- the engine's protocol: actions, ids, requests ---- */
+
+static void
+test_transcript(void)
+{
+    g_autoptr(DnsZone) z = dns_zone_new();
+    dns_zone_add(z, "example.com", DNS_RR_TXT, "v=spf1 mx -all", NULL);
+    dns_zone_add(z, "example.com", DNS_RR_MX, "10 mx.example.com", NULL);
+    dns_zone_add(z, "mx.example.com", DNS_RR_A, "192.0.2.1", NULL);
+    SpfRun r = check_zone(z, "192.0.2.1", "user@example.com");
+    static const char want[] = "STEP check_host(ip4, example.com, user@example.com)\n"
+                               "STEP DNS query TXT example.com\n"
+                               "QUERY 1 TXT example.com\n"
+                               "STEP DNS answer NOERROR, 1 record\n"
+                               "STEP record of example.com: v=spf1 mx -all\n"
+                               "STEP mx: DNS lookup 1 of 10\n"
+                               "STEP DNS query MX example.com\n"
+                               "QUERY 2 MX example.com\n"
+                               "STEP DNS answer NOERROR, 1 record\n"
+                               "STEP DNS query A mx.example.com\n"
+                               "QUERY 3 A mx.example.com\n"
+                               "STEP DNS answer NOERROR, 1 record\n"
+                               "STEP MX host mx.example.com has the client's address\n"
+                               "STEP mx matches: pass\n"
+                               "DONE pass mx\n";
+    g_assert_cmpstr(r.log->str, ==, want);
+    spf_run_clear(&r);
+}
+
+static void
+test_wrong_answer_id(void)
+{
+    SpfRequest req = {.ip = "192.0.2.1", .sender = "a@example.com"};
+    g_autoptr(SpfCheck) c = spf_check_new(&req);
+    SpfAct act;
+    guint32 id = 0;
+    while (spf_check_poll(c, &act)) {
+        if (act.kind == SPF_ACT_QUERY)
+            id = act.query_id;
+        spf_act_clear(&act);
+    }
+    g_assert_cmpuint(id, ==, 1);
+    SpfAnswer nx = {.rcode = DNS_RCODE_NXDOMAIN};
+    g_test_expect_message("proto", G_LOG_LEVEL_CRITICAL, "*query_id*");
+    spf_check_answer(c, id + 1, &nx);
+    g_test_assert_expected_messages();
+    g_assert_false(spf_check_is_done(c));
+    /* TXT given as whole text rather than character-strings. */
+    SpfAnswerRecord rec = {.text = "v=spf1 ip4:192.0.2.0/24 -all"};
+    SpfAnswer ok = {.rcode = DNS_RCODE_NOERROR, .records = &rec, .n_records = 1};
+    spf_check_answer(c, id, &ok);
+    while (spf_check_poll(c, &act))
+        spf_act_clear(&act);
+    g_assert_true(spf_check_is_done(c));
+    g_assert_cmpint(spf_check_get_result(c), ==, SPF_RESULT_PASS);
+    g_assert_cmpuint(spf_check_get_lookups(c), ==, 0);
+}
+
+static void
+test_identities(void)
+{
+    g_autoptr(DnsZone) z = dns_zone_new();
+    dns_zone_add(z, "helo.example.org", DNS_RR_TXT,
+                 "v=spf1 -exists:%{l}.%{o}.chk.example ip4:192.0.2.7 -all exp=why.example", NULL);
+    dns_zone_add(z, "postmaster.helo.example.org.chk.example", DNS_RR_A, "127.0.0.2", NULL);
+    dns_zone_add(z, "why.example", DNS_RR_TXT, "%{s} via %{h} is not allowed", NULL);
+    /* RFC 7208 2.4: an empty MAIL FROM is checked as postmaster@HELO. */
+    SpfRun r = check_zone(z, "192.0.2.7", "");
+    g_assert_cmpint(r.result, ==, SPF_RESULT_FAIL);
+    g_assert_cmpstr(r.mechanism, ==, "-exists:%{l}.%{o}.chk.example");
+    g_assert_cmpstr(r.explanation, ==,
+                    "postmaster@helo.example.org via helo.example.org is not allowed");
+    spf_run_clear(&r);
+    /* The HELO identity (RFC 7208 2.3) ignores the sender. */
+    SpfRequest req = {.ip = "192.0.2.7",
+                      .sender = "x@elsewhere.example",
+                      .helo = "helo.example.org",
+                      .identity = SPF_IDENTITY_HELO};
+    spf_run(z, &req, &r);
+    g_assert_cmpint(r.result, ==, SPF_RESULT_FAIL);
+    spf_run_clear(&r);
+    /* A HELO that is not a FQDN: none without any query (RFC 7208 4.3). */
+    req.helo = "localhost";
+    spf_run(z, &req, &r);
+    g_assert_cmpint(r.result, ==, SPF_RESULT_NONE);
+    g_assert_cmpuint(r.queries, ==, 0);
+    spf_run_clear(&r);
+}
+
+static void
+test_validated_p(void)
+{
+    g_autoptr(DnsZone) z = dns_zone_new();
+    dns_zone_add(z, "example.com", DNS_RR_TXT, "v=spf1 -all exp=e.example.com", NULL);
+    dns_zone_add(z, "e.example.com", DNS_RR_TXT, "from %{p}", NULL);
+    /* Two PTR names: only the one whose address matches is validated, and
+     * one under <domain> is preferred (RFC 7208 7.3). */
+    dns_zone_add(z, "3.2.0.192.in-addr.arpa", DNS_RR_PTR, "liar.example.net", NULL);
+    dns_zone_add(z, "3.2.0.192.in-addr.arpa", DNS_RR_PTR, "other.example.org", NULL);
+    dns_zone_add(z, "3.2.0.192.in-addr.arpa", DNS_RR_PTR, "mx.example.com", NULL);
+    dns_zone_add(z, "liar.example.net", DNS_RR_A, "198.51.100.9", NULL);
+    dns_zone_add(z, "other.example.org", DNS_RR_A, "192.0.2.3", NULL);
+    dns_zone_add(z, "mx.example.com", DNS_RR_A, "192.0.2.3", NULL);
+    SpfRun r = check_zone(z, "192.0.2.3", "u@example.com");
+    g_assert_cmpstr(r.explanation, ==, "from mx.example.com");
+    spf_run_clear(&r);
+    r = check_zone(z, "192.0.2.4", "u@example.com");
+    g_assert_cmpstr(r.explanation, ==, "from unknown");
+    spf_run_clear(&r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -539,5 +719,10 @@ main(int argc, char **argv)
     g_test_add_func("/proto/spf/limits/hostile", test_hostile);
     g_test_add_func("/proto/spf/explanation", test_explanation);
     g_test_add_func("/proto/spf/act-strings", test_act_strings);
+    g_test_add_func("/proto/spf/record/parse", test_record_parse);
+    g_test_add_func("/proto/spf/transcript", test_transcript);
+    g_test_add_func("/proto/spf/answer-id", test_wrong_answer_id);
+    g_test_add_func("/proto/spf/identities", test_identities);
+    g_test_add_func("/proto/spf/validated-p", test_validated_p);
     return g_test_run();
 }

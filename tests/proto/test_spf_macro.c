@@ -189,8 +189,7 @@ test_truncation_and_bound(void)
     for (int i = 0; i < 100; i++)
         g_string_append(bomb, "%{l}");
     char *out = NULL;
-    g_assert_cmpint(spf_macro_expand(bomb->str, &ctx, TRUE, FALSE, &out), ==,
-                    SPF_MACRO_TOO_LONG);
+    g_assert_cmpint(spf_macro_expand(bomb->str, &ctx, TRUE, FALSE, &out), ==, SPF_MACRO_TOO_LONG);
     g_assert_null(out);
     g_string_free(bomb, TRUE);
 }
