@@ -287,7 +287,7 @@ spf_eval_count_lookup(SpfCheck *c, const char *term)
 }
 
 static void
-spf_eval_mech(SpfCheck *c, SpfFrame *f, SpfMech *m)
+spf_eval_mech(SpfCheck *c, SpfMech *m)
 {
     if (m->kind == SPF_MECH_ALL) {
         spf_eval_match(c, m);
@@ -334,7 +334,6 @@ spf_eval_mech(SpfCheck *c, SpfFrame *f, SpfMech *m)
     default:
         g_assert_not_reached();
     }
-    (void)f;
 }
 
 static void
@@ -405,7 +404,7 @@ spf_eval_advance(SpfCheck *c)
         return;
     }
     if (f->term < f->rec->mechs->len) {
-        spf_eval_mech(c, f, f->rec->mechs->pdata[f->term]);
+        spf_eval_mech(c, f->rec->mechs->pdata[f->term]);
         return;
     }
     spf_eval_end_record(c, f);

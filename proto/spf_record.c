@@ -199,36 +199,55 @@ spf_record_ip(SpfMech *m, char *arg)
     return inet_pton(v6 ? AF_INET6 : AF_INET, arg, m->addr) == 1;
 }
 
+/* Parses what follows the mechanism name: rest is "", ":arg" or "/cidr". */
+static gboolean
+spf_record_mech_args(SpfMech *m, const char *rest)
+{
+    gboolean has_colon = *rest == ':';
+    g_autofree char *a = g_strdup(has_colon ? rest + 1 : rest);
+    switch (m->kind) {
+    case SPF_MECH_ALL:
+        return *rest == '\0';
+    case SPF_MECH_INCLUDE:
+    case SPF_MECH_EXISTS:
+        m->domain = g_strdup(a);
+        return has_colon && spf_domain_spec_is_valid(a);
+    case SPF_MECH_PTR:
+        m->domain = has_colon ? g_strdup(a) : NULL;
+        return *rest == '\0' || (has_colon && spf_domain_spec_is_valid(a));
+    case SPF_MECH_A:
+    case SPF_MECH_MX:
+        /* RFC 7208 5.3, 5.4: [":" domain-spec] [dual-cidr-length] */
+        if (!spf_record_dual_cidr(m, a))
+            return FALSE;
+        if (!has_colon)
+            return *a == '\0';
+        m->domain = g_strdup(a);
+        return spf_domain_spec_is_valid(a);
+    case SPF_MECH_IP4:
+    case SPF_MECH_IP6:
+        return has_colon && spf_record_ip(m, a);
+    }
+    g_assert_not_reached();
+}
+
 /* Parses one directive: [qualifier] mechanism (RFC 7208 4.6.1, 4.6.2). */
 static SpfMech *
 spf_record_directive(const char *term, char **problem)
 {
-    g_autofree char *a = NULL;
     SpfMech *m = g_new0(SpfMech, 1);
     m->text = g_strdup(term);
     m->cidr4 = 32;
     m->cidr6 = 128;
     m->qualifier = SPF_RESULT_PASS;
     const char *p = term;
-    switch (*p) {
-    case '+':
-        m->qualifier = SPF_RESULT_PASS;
+    static const char quals[] = "+-~?";
+    static const SpfResult qual_results[] = {SPF_RESULT_PASS, SPF_RESULT_FAIL, SPF_RESULT_SOFTFAIL,
+                                             SPF_RESULT_NEUTRAL};
+    const char *q = *p ? strchr(quals, *p) : NULL;
+    if (q != NULL) {
+        m->qualifier = qual_results[q - quals];
         p++;
-        break;
-    case '-':
-        m->qualifier = SPF_RESULT_FAIL;
-        p++;
-        break;
-    case '~':
-        m->qualifier = SPF_RESULT_SOFTFAIL;
-        p++;
-        break;
-    case '?':
-        m->qualifier = SPF_RESULT_NEUTRAL;
-        p++;
-        break;
-    default:
-        break;
     }
     gsize nlen = strcspn(p, ":/");
     gboolean found = FALSE;
@@ -241,50 +260,11 @@ spf_record_directive(const char *term, char **problem)
     }
     if (!found) {
         *problem = g_strdup_printf("unknown mechanism '%s'", term);
-        goto bad;
-    }
-    const char *rest = p + nlen;
-    gboolean has_colon = *rest == ':';
-    a = g_strdup(has_colon ? rest + 1 : rest);
-    gboolean ok = TRUE;
-    switch (m->kind) {
-    case SPF_MECH_ALL:
-        ok = *rest == '\0';
-        break;
-    case SPF_MECH_INCLUDE:
-    case SPF_MECH_EXISTS:
-        ok = has_colon && spf_domain_spec_is_valid(a);
-        m->domain = g_strdup(a);
-        break;
-    case SPF_MECH_PTR:
-        ok = *rest == '\0' || (has_colon && spf_domain_spec_is_valid(a));
-        m->domain = has_colon ? g_strdup(a) : NULL;
-        break;
-    case SPF_MECH_A:
-    case SPF_MECH_MX:
-        if (!has_colon && *rest != '\0' && *rest != '/') {
-            ok = FALSE;
-            break;
-        }
-        ok = spf_record_dual_cidr(m, a);
-        if (ok && has_colon) {
-            ok = spf_domain_spec_is_valid(a);
-            m->domain = g_strdup(a);
-        } else if (ok && *a != '\0') {
-            ok = FALSE;
-        }
-        break;
-    case SPF_MECH_IP4:
-    case SPF_MECH_IP6:
-        ok = has_colon && spf_record_ip(m, a);
-        break;
-    }
-    if (!ok) {
+    } else if (!spf_record_mech_args(m, p + nlen)) {
         *problem = g_strdup_printf("bad %s mechanism '%s'", spf_mech_kind_name(m->kind), term);
-        goto bad;
+    } else {
+        return m;
     }
-    return m;
-bad:
     spf_mech_free(m);
     return NULL;
 }
