@@ -40,6 +40,8 @@ typedef struct {
     const char *username, *realm, *password;
     const char *nonce, *cnonce, *nc, *qop, *digest_uri;
     const char *authzid; /* nullable or "" */
+    gboolean charset_utf8; /* charset=utf-8 was negotiated: user name, realm and
+                              password are hashed in ISO 8859-1 when they fit (2.1.2.1) */
 } SaslDigestParams;
 
 /* 32 lowercase hex digits of the response= value (is_rspauth FALSE) or of
