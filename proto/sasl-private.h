@@ -14,25 +14,25 @@
 #define SASL_PLAIN_FIELD_MAX 255
 
 typedef enum {
-    SASL_SERVER_STAGE_INIT = 0,   /* start() not yet called */
-    SASL_SERVER_STAGE_RESPONSE,   /* waiting for step() */
-    SASL_SERVER_STAGE_SECRET,     /* waiting for answer_secret() */
-    SASL_SERVER_STAGE_FINAL_ACK,  /* DIGEST-MD5: rspauth sent, waiting for the empty reply */
-    SASL_SERVER_STAGE_DONE,       /* SUCCESS or FAILURE given */
+    SASL_SERVER_STAGE_INIT = 0,  /* start() not yet called */
+    SASL_SERVER_STAGE_RESPONSE,  /* waiting for step() */
+    SASL_SERVER_STAGE_SECRET,    /* waiting for answer_secret() */
+    SASL_SERVER_STAGE_FINAL_ACK, /* DIGEST-MD5: rspauth sent, waiting for the empty reply */
+    SASL_SERVER_STAGE_DONE,      /* SUCCESS or FAILURE given */
 } SaslServerStage;
 
 struct SaslServer {
     SaslMech mech;
     SaslServerStage stage;
-    guint round;              /* mechanism-specific sub-step (LOGIN: 0 user, 1 password) */
+    guint round; /* mechanism-specific sub-step (LOGIN: 0 user, 1 password) */
     char *service, *hostname, *realm, *fixed_challenge;
-    GRand *rand;              /* borrowed */
+    GRand *rand; /* borrowed */
     gint64 timestamp;
-    char *challenge;          /* CRAM-MD5 challenge / DIGEST-MD5 nonce sent */
+    char *challenge;                    /* CRAM-MD5 challenge / DIGEST-MD5 nonce sent */
     char *authcid, *authzid, *password; /* password wiped on free */
-    char *client_digest;      /* CRAM-MD5 hex digest / DIGEST-MD5 response= */
-    SaslDigestDirectives *digest_resp; /* DIGEST-MD5 parsed client response */
-    char *server_final;       /* DIGEST-MD5 "rspauth=..." */
+    char *client_digest;                /* CRAM-MD5 hex digest / DIGEST-MD5 response= */
+    SaslDigestDirectives *digest_resp;  /* DIGEST-MD5 parsed client response */
+    char *server_final;                 /* DIGEST-MD5 "rspauth=..." */
 };
 
 struct SaslClient {
@@ -40,7 +40,7 @@ struct SaslClient {
     char *user, *password, *authzid;
     char *service, *host, *cnonce;
     GRand *rand;
-    guint round;              /* challenges answered so far */
+    guint round; /* challenges answered so far */
     gboolean login_initial;
     gboolean sent_initial;
     gboolean verified;
@@ -65,7 +65,8 @@ char *sasl_hex(const guint8 *data, gsize n);
 /* Per-mechanism entry points. */
 void sasl_plain_server_start(SaslServer *srv, const guint8 *ir, gsize len, SaslServerAct *act);
 void sasl_plain_server_step(SaslServer *srv, const guint8 *data, gsize len, SaslServerAct *act);
-void sasl_plain_server_answer(SaslServer *srv, const char *secret, gboolean authz_ok, SaslServerAct *act);
+void sasl_plain_server_answer(SaslServer *srv, const char *secret, gboolean authz_ok,
+                              SaslServerAct *act);
 SaslClientResult sasl_plain_client_step(SaslClient *cl, const guint8 *ch, gsize len, GBytes **resp);
 GBytes *sasl_plain_client_message(SaslClient *cl);
 
@@ -76,10 +77,12 @@ SaslClientResult sasl_login_client_step(SaslClient *cl, const guint8 *ch, gsize 
 void sasl_cram_md5_server_start(SaslServer *srv, SaslServerAct *act);
 void sasl_cram_md5_server_step(SaslServer *srv, const guint8 *data, gsize len, SaslServerAct *act);
 void sasl_cram_md5_server_answer(SaslServer *srv, const char *secret, SaslServerAct *act);
-SaslClientResult sasl_cram_md5_client_step(SaslClient *cl, const guint8 *ch, gsize len, GBytes **resp);
+SaslClientResult sasl_cram_md5_client_step(SaslClient *cl, const guint8 *ch, gsize len,
+                                           GBytes **resp);
 
 void sasl_digest_md5_server_start(SaslServer *srv, SaslServerAct *act);
-void sasl_digest_md5_server_step(SaslServer *srv, const guint8 *data, gsize len, SaslServerAct *act);
+void sasl_digest_md5_server_step(SaslServer *srv, const guint8 *data, gsize len,
+                                 SaslServerAct *act);
 void sasl_digest_md5_server_answer(SaslServer *srv, const char *secret, gboolean authz_ok,
                                    SaslServerAct *act);
 SaslClientResult sasl_digest_md5_client_step(SaslClient *cl, const guint8 *ch, gsize len,

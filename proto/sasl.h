@@ -58,23 +58,23 @@ gboolean sasl_base64_is_valid(const char *text, gsize len);
 /* ---- server ------------------------------------------------------------ */
 
 typedef struct {
-    const char *service;   /* GSSAPI service name, digest-uri prefix; NULL = "smtp" */
-    const char *hostname;  /* server host name (CRAM-MD5 challenge, digest-uri); NULL = "localhost" */
-    const char *realm;     /* DIGEST-MD5 realm; NULL = hostname */
-    GRand *rand;           /* (transfer none) challenge/nonce randomness; required by
-                              CRAM-MD5 and DIGEST-MD5 unless fixed_challenge is set */
-    gint64 timestamp;      /* CRAM-MD5 challenge timestamp (RFC 2195 2), e.g. virtual seconds */
+    const char *service;  /* GSSAPI service name, digest-uri prefix; NULL = "smtp" */
+    const char *hostname; /* CRAM-MD5 challenge, digest-uri host; NULL = "localhost" */
+    const char *realm;    /* DIGEST-MD5 realm; NULL = hostname */
+    GRand *rand;          /* (transfer none) challenge/nonce randomness; required by
+                             CRAM-MD5 and DIGEST-MD5 unless fixed_challenge is set */
+    gint64 timestamp;     /* CRAM-MD5 challenge timestamp (RFC 2195 2), e.g. virtual seconds */
     const char *fixed_challenge; /* (nullable) replay/tests: the whole CRAM-MD5 challenge
                                     or the DIGEST-MD5 nonce, instead of drawing from rand */
 } SaslServerConfig;
 
 typedef enum {
-    SASL_SERVER_ACT_NONE = 0,     /* zero value only */
-    SASL_SERVER_ACT_CHALLENGE,    /* act->data (transfer full, maybe empty): send to client */
-    SASL_SERVER_ACT_NEED_SECRET,  /* act->secret_kind, authcid...: answer with
-                                     sasl_server_answer_secret() */
-    SASL_SERVER_ACT_SUCCESS,      /* act->authcid, act->authzid authenticated */
-    SASL_SERVER_ACT_FAILURE,      /* act->reason */
+    SASL_SERVER_ACT_NONE = 0,    /* zero value only */
+    SASL_SERVER_ACT_CHALLENGE,   /* act->data (transfer full, maybe empty): send to client */
+    SASL_SERVER_ACT_NEED_SECRET, /* act->secret_kind, authcid...: answer with
+                                    sasl_server_answer_secret() */
+    SASL_SERVER_ACT_SUCCESS,     /* act->authcid, act->authzid authenticated */
+    SASL_SERVER_ACT_FAILURE,     /* act->reason */
 } SaslServerActKind;
 
 typedef enum {
@@ -87,25 +87,25 @@ typedef enum {
 
 typedef enum {
     SASL_FAIL_NONE = 0,
-    SASL_FAIL_MALFORMED,   /* client message breaks the mechanism's syntax */
-    SASL_FAIL_CREDENTIALS, /* unknown user or wrong password/digest (RFC 4954: 535 5.7.8) */
-    SASL_FAIL_AUTHZID,     /* authenticated, but may not act as authzid (535 5.7.8) */
-    SASL_FAIL_CANCELLED,   /* client sent "*" (RFC 4954: 501) */
+    SASL_FAIL_MALFORMED,          /* client message breaks the mechanism's syntax */
+    SASL_FAIL_CREDENTIALS,        /* unknown user or wrong password/digest (RFC 4954: 535 5.7.8) */
+    SASL_FAIL_AUTHZID,            /* authenticated, but may not act as authzid (535 5.7.8) */
+    SASL_FAIL_CANCELLED,          /* client sent "*" (RFC 4954: 501) */
     SASL_FAIL_UNEXPECTED_INITIAL, /* initial response to a server-first mechanism (501 5.7.0) */
 } SaslFailure;
 
 typedef struct {
     SaslServerActKind kind;
-    GBytes *data;             /* CHALLENGE: raw challenge (transfer full) */
+    GBytes *data;               /* CHALLENGE: raw challenge (transfer full) */
     SaslSecretKind secret_kind; /* NEED_SECRET */
-    const char *authcid;      /* NEED_SECRET, SUCCESS: (transfer none) valid until the next
-                                 call on the server */
-    const char *authzid;      /* NEED_SECRET, SUCCESS: "" when none requested */
-    const char *realm;        /* NEED_SECRET for DIGEST-MD5: the realm chosen by the client */
-    const char *password;     /* NEED_SECRET for PLAIN/LOGIN: what the client sent
-                                 (transfer none; the trace shows it was sniffable) */
-    const char *server_final; /* SUCCESS for DIGEST-MD5: the "rspauth=..." already sent */
-    SaslFailure reason;       /* FAILURE */
+    const char *authcid;        /* NEED_SECRET, SUCCESS: (transfer none) valid until the next
+                                   call on the server */
+    const char *authzid;        /* NEED_SECRET, SUCCESS: "" when none requested */
+    const char *realm;          /* NEED_SECRET for DIGEST-MD5: the realm chosen by the client */
+    const char *password;       /* NEED_SECRET for PLAIN/LOGIN: what the client sent
+                                   (transfer none; the trace shows it was sniffable) */
+    const char *server_final;   /* SUCCESS for DIGEST-MD5: the "rspauth=..." already sent */
+    SaslFailure reason;         /* FAILURE */
 } SaslServerAct;
 
 typedef struct SaslServer SaslServer;

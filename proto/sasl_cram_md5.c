@@ -131,8 +131,8 @@ sasl_crack_cram_md5(const char *user, const char *challenge, const char *respons
     if (user != NULL && strcmp(user, ruser) != 0)
         return NULL;
     for (guint i = 0; wordlist != NULL && wordlist[i] != NULL; i++) {
-        g_autofree char *hex = sasl_cram_md5_digest_hex(
-            wordlist[i], (const guint8 *)challenge, strlen(challenge));
+        g_autofree char *hex =
+            sasl_cram_md5_digest_hex(wordlist[i], (const guint8 *)challenge, strlen(challenge));
         if (strcmp(hex, digest) == 0)
             return g_strdup(wordlist[i]);
     }

@@ -107,8 +107,8 @@ sasl_digest_parse_one(SaslDigestScan *s, SaslDigestDirectives *d, const char **w
     }
     s->p++;
     sasl_digest_skip_lws(s);
-    char *value = (s->p < s->end && *s->p == '"') ? sasl_digest_scan_quoted(s)
-                                                   : sasl_digest_scan_token(s);
+    char *value =
+        (s->p < s->end && *s->p == '"') ? sasl_digest_scan_quoted(s) : sasl_digest_scan_token(s);
     if (value == NULL) {
         *why = "bad or unterminated directive value";
         return FALSE;
@@ -253,9 +253,9 @@ sasl_digest_compute_from_hash(const SaslDigestParams *p, const guint8 urp_hash[1
     /* A1 = H(user:realm:passwd) ":" nonce ":" cnonce [":" authzid] */
     GByteArray *a1 = g_byte_array_new();
     g_byte_array_append(a1, urp_hash, 16);
-    g_autofree char *tail =
-        (p->authzid && p->authzid[0]) ? g_strdup_printf(":%s:%s:%s", p->nonce, p->cnonce, p->authzid)
-                                      : g_strdup_printf(":%s:%s", p->nonce, p->cnonce);
+    g_autofree char *tail = (p->authzid && p->authzid[0])
+                                ? g_strdup_printf(":%s:%s:%s", p->nonce, p->cnonce, p->authzid)
+                                : g_strdup_printf(":%s:%s", p->nonce, p->cnonce);
     g_byte_array_append(a1, (const guint8 *)tail, (guint)strlen(tail));
     g_autofree char *ha1 = sasl_digest_md5_hex_of(a1->data, a1->len);
     OPENSSL_cleanse(a1->data, a1->len);
@@ -383,7 +383,8 @@ sasl_digest_md5_server_step(SaslServer *srv, const guint8 *data, gsize len, Sasl
     srv->authzid = g_strdup(z ? z : "");
     srv->client_digest = g_ascii_strdown(sasl_digest_get(srv->digest_resp, "response"), -1);
     sasl_server_need_secret(srv, SASL_SECRET_CLEARTEXT, act);
-    act->realm = srv->digest_resp->realms->len ? g_ptr_array_index(srv->digest_resp->realms, 0) : "";
+    act->realm =
+        srv->digest_resp->realms->len ? g_ptr_array_index(srv->digest_resp->realms, 0) : "";
 }
 
 static void
@@ -447,13 +448,20 @@ sasl_digest_md5_client_first(SaslClient *cl, const guint8 *ch, gsize len, GBytes
     }
     if (cl->cnonce == NULL)
         cl->cnonce = sasl_digest_random_string(cl->rand, 3);
-    const char *realm = d->realms->len ? g_ptr_array_index(d->realms, 0) : (cl->host ? cl->host : "");
+    const char *realm =
+        d->realms->len ? g_ptr_array_index(d->realms, 0) : (cl->host ? cl->host : "");
     g_autofree char *uri = g_strdup_printf("%s/%s", cl->service, cl->host ? cl->host : realm);
     gboolean utf8 = sasl_digest_get(d, "charset") != NULL;
-    SaslDigestParams p = {.username = cl->user, .realm = realm, .password = cl->password,
-                          .nonce = sasl_digest_get(d, "nonce"), .cnonce = cl->cnonce,
-                          .nc = SASL_DIGEST_NC_FIRST, .qop = "auth", .digest_uri = uri,
-                          .authzid = cl->authzid, .charset_utf8 = utf8};
+    SaslDigestParams p = {.username = cl->user,
+                          .realm = realm,
+                          .password = cl->password,
+                          .nonce = sasl_digest_get(d, "nonce"),
+                          .cnonce = cl->cnonce,
+                          .nc = SASL_DIGEST_NC_FIRST,
+                          .qop = "auth",
+                          .digest_uri = uri,
+                          .authzid = cl->authzid,
+                          .charset_utf8 = utf8};
     g_autofree char *digest = sasl_digest_compute(&p, FALSE);
     cl->expected_rspauth = sasl_digest_compute(&p, TRUE);
     /* Directive order as in RFC 2831 4, so the published vectors match. */

@@ -39,7 +39,7 @@ const char *sasl_digest_check_challenge(const SaslDigestDirectives *d);
 typedef struct {
     const char *username, *realm, *password;
     const char *nonce, *cnonce, *nc, *qop, *digest_uri;
-    const char *authzid; /* nullable or "" */
+    const char *authzid;   /* nullable or "" */
     gboolean charset_utf8; /* charset=utf-8 was negotiated: user name, realm and
                               password are hashed in ISO 8859-1 when they fit (2.1.2.1) */
 } SaslDigestParams;

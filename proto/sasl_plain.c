@@ -36,7 +36,8 @@ sasl_plain_server_parse(SaslServer *srv, const guint8 *data, gsize len, SaslServ
     gsize plen = len - (gsize)(nul2 + 1 - msg);
     /* A third NUL lands inside passwd, which is 1*SAFE: malformed. */
     if (memchr(nul2 + 1, '\0', plen) != NULL || !sasl_plain_field_ok(msg, zlen, TRUE) ||
-        !sasl_plain_field_ok(nul1 + 1, clen, FALSE) || !sasl_plain_field_ok(nul2 + 1, plen, FALSE)) {
+        !sasl_plain_field_ok(nul1 + 1, clen, FALSE) ||
+        !sasl_plain_field_ok(nul2 + 1, plen, FALSE)) {
         sasl_server_fail(srv, SASL_FAIL_MALFORMED, act);
         return;
     }
@@ -67,8 +68,7 @@ sasl_plain_server_step(SaslServer *srv, const guint8 *data, gsize len, SaslServe
  * one, then apply the authorization decision (RFC 4616 2: "the server
  * verifies the authorization identity" after authenticating). */
 void
-sasl_plain_server_answer(SaslServer *srv, const char *secret, gboolean authz_ok,
-                         SaslServerAct *act)
+sasl_plain_server_answer(SaslServer *srv, const char *secret, gboolean authz_ok, SaslServerAct *act)
 {
     gboolean ok = secret != NULL && sasl_secret_equal(secret, srv->password);
     sasl_string_wipe(srv->password);

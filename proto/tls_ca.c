@@ -23,7 +23,7 @@ struct TlsIdentity {
     guint64 next_serial; /* serial for the next certificate this CA issues */
 };
 
-G_DEFINE_QUARK(tls-ca-error-quark, tls_ca_error)
+G_DEFINE_QUARK(tls - ca - error - quark, tls_ca_error)
 
 /* Moves OpenSSL's error queue into a GError (STYLE 7: boundary error). */
 static void
@@ -58,8 +58,9 @@ tls_key_type_from_name(const char *name, TlsKeyType *out)
     static const struct {
         const char *name;
         TlsKeyType type;
-    } names[] = {{"ed25519", TLS_KEY_ED25519}, {"p256", TLS_KEY_P256}, {"p-256", TLS_KEY_P256},
-                 {"ecdsa", TLS_KEY_P256},       {"rsa", TLS_KEY_RSA2048}, {"rsa2048", TLS_KEY_RSA2048}};
+    } names[] = {{"ed25519", TLS_KEY_ED25519}, {"p256", TLS_KEY_P256},
+                 {"p-256", TLS_KEY_P256},      {"ecdsa", TLS_KEY_P256},
+                 {"rsa", TLS_KEY_RSA2048},     {"rsa2048", TLS_KEY_RSA2048}};
     for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
         if (g_ascii_strcasecmp(name, names[i].name) == 0) {
             *out = names[i].type;
@@ -152,11 +153,11 @@ tls_ca_fill(X509 *cert, const TlsCertRequest *req, EVP_PKEY *key, guint64 serial
         X509_set_pubkey(cert, key) != 1)
         return FALSE;
     if (req->organization != NULL &&
-        X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const guchar *)req->organization, -1, -1,
-                                   0) != 1)
+        X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const guchar *)req->organization, -1,
+                                   -1, 0) != 1)
         return FALSE;
-    return X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const guchar *)req->common_name, -1,
-                                      -1, 0) == 1;
+    return X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const guchar *)req->common_name,
+                                      -1, -1, 0) == 1;
 }
 
 /* Ed25519 signs without a separate digest (RFC 8410 6). */

@@ -35,9 +35,9 @@ typedef struct {
     const char *const *dns_names; /* nullable, NULL-terminated: subjectAltName dNSName */
     const char *const *emails;    /* nullable, NULL-terminated: subjectAltName rfc822Name */
     TlsKeyType key_type;
-    gint64 not_before;            /* unix seconds */
-    guint days;                   /* validity; 0 = 365 */
-    guint64 serial;               /* 0 = the issuing CA's next serial (CA itself: 1) */
+    gint64 not_before; /* unix seconds */
+    guint days;        /* validity; 0 = 365 */
+    guint64 serial;    /* 0 = the issuing CA's next serial (CA itself: 1) */
 } TlsCertRequest;
 
 /* A certificate with (optionally) its private key. Refcounted: contexts and
@@ -57,8 +57,8 @@ TlsIdentity *tls_ca_issue(TlsIdentity *ca, const TlsCertRequest *req, GError **e
 
 /* Loads a PEM certificate and an optional PEM private key (key_pem NULL:
  * certificate only, e.g. a trust anchor). Checks that they match. */
-TlsIdentity *tls_identity_new_from_pem(const char *cert_pem, gsize cert_len,
-                                       const char *key_pem, gsize key_len, GError **error);
+TlsIdentity *tls_identity_new_from_pem(const char *cert_pem, gsize cert_len, const char *key_pem,
+                                       gsize key_len, GError **error);
 /* Takes ownership of cert and key (key nullable). */
 TlsIdentity *tls_identity_new_take(X509 *cert, EVP_PKEY *key);
 TlsIdentity *tls_identity_ref(TlsIdentity *id);

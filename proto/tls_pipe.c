@@ -45,7 +45,7 @@ struct TlsPipe {
 
 static int tls_pipe_ex_index = -1;
 
-G_DEFINE_QUARK(tls-pipe-error-quark, tls_pipe_error)
+G_DEFINE_QUARK(tls - pipe - error - quark, tls_pipe_error)
 
 static int
 tls_pipe_version_number(TlsVersion v, int dflt)
@@ -89,7 +89,8 @@ tls_context_fail(GError **error, const char *what)
     if (e != 0)
         ERR_error_string_n(e, buf, sizeof buf);
     ERR_clear_error();
-    g_set_error(error, TLS_PIPE_ERROR, TLS_PIPE_ERROR_OPENSSL, "%s%s%s", what, buf[0] ? ": " : "", buf);
+    g_set_error(error, TLS_PIPE_ERROR, TLS_PIPE_ERROR_OPENSSL, "%s%s%s", what, buf[0] ? ": " : "",
+                buf);
     return FALSE;
 }
 
@@ -97,8 +98,10 @@ static gboolean
 tls_context_setup(TlsContext *ctx, const TlsContextConfig *cfg, GError **error)
 {
     SSL_CTX *c = ctx->ssl_ctx;
-    if (SSL_CTX_set_min_proto_version(c, tls_pipe_version_number(cfg->min_version, TLS1_2_VERSION)) != 1 ||
-        SSL_CTX_set_max_proto_version(c, tls_pipe_version_number(cfg->max_version, TLS1_3_VERSION)) != 1)
+    if (SSL_CTX_set_min_proto_version(
+            c, tls_pipe_version_number(cfg->min_version, TLS1_2_VERSION)) != 1 ||
+        SSL_CTX_set_max_proto_version(
+            c, tls_pipe_version_number(cfg->max_version, TLS1_3_VERSION)) != 1)
         return tls_context_fail(error, "bad protocol version range");
     if (cfg->identity != NULL) {
         if (!tls_identity_has_key(cfg->identity))
@@ -162,8 +165,8 @@ tls_context_new(const TlsContextConfig *cfg, GError **error)
     ctx->no_tickets = cfg->no_tickets;
     ctx->keylog = cfg->keylog;
     ctx->keylog_data = cfg->keylog_data;
-    ctx->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                          (GDestroyNotify)SSL_SESSION_free);
+    ctx->sessions =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)SSL_SESSION_free);
     SSL_CTX_set_app_data(c, ctx);
     /* No renegotiation (RFC 5746 is moot then) and no compression (CRIME). */
     SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
@@ -281,7 +284,9 @@ tls_pipe_fail(TlsPipe *pipe, int ssl_error)
     unsigned long e = ERR_peek_last_error();
     const char *reason = e ? ERR_reason_error_string(e) : NULL;
     long vr = SSL_get_verify_result(pipe->ssl);
-    GString *why = g_string_new(reason ? reason : ssl_error == SSL_ERROR_SYSCALL ? "unexpected end of stream" : "TLS failure");
+    GString *why = g_string_new(reason                           ? reason
+                                : ssl_error == SSL_ERROR_SYSCALL ? "unexpected end of stream"
+                                                                 : "TLS failure");
     if (vr != X509_V_OK && e != 0 && ERR_GET_REASON(e) == SSL_R_CERTIFICATE_VERIFY_FAILED)
         g_string_append_printf(why, ": %s", X509_verify_cert_error_string(vr));
     ERR_clear_error();

@@ -22,9 +22,9 @@ typedef enum {
 } TlsVersion;
 
 typedef enum {
-    TLS_VERIFY_NONE = 0,  /* accept any peer certificate (result still reported) */
-    TLS_VERIFY_REQUIRED,  /* client: the chain must verify and match the peer name;
-                             server: a client certificate is required and must verify */
+    TLS_VERIFY_NONE = 0, /* accept any peer certificate (result still reported) */
+    TLS_VERIFY_REQUIRED, /* client: the chain must verify and match the peer name;
+                            server: a client certificate is required and must verify */
 } TlsVerifyMode;
 
 typedef enum {
@@ -40,16 +40,16 @@ typedef void (*TlsKeylogFunc)(const char *line, gpointer user_data);
 
 typedef struct {
     gboolean is_server;
-    TlsIdentity *identity;      /* (transfer none, ref taken) nullable for clients */
-    TlsIdentity *const *trust;  /* (nullable) NULL-terminated trust anchors (CA certificates) */
+    TlsIdentity *identity;     /* (transfer none, ref taken) nullable for clients */
+    TlsIdentity *const *trust; /* (nullable) NULL-terminated trust anchors (CA certificates) */
     TlsVerifyMode verify;
     TlsVersion min_version;
     TlsVersion max_version;
-    gboolean no_tickets;        /* server: issue no session tickets; client: cache nothing */
-    guint num_tickets;          /* TLS 1.3 server: tickets after a full handshake; 0 = 1 */
-    gint64 verify_time;         /* unix seconds for certificate validity checks (virtual
-                                   time); 0 = OpenSSL's clock */
-    TlsKeylogFunc keylog;       /* nullable */
+    gboolean no_tickets;  /* server: issue no session tickets; client: cache nothing */
+    guint num_tickets;    /* TLS 1.3 server: tickets after a full handshake; 0 = 1 */
+    gint64 verify_time;   /* unix seconds for certificate validity checks (virtual
+                             time); 0 = OpenSSL's clock */
+    TlsKeylogFunc keylog; /* nullable */
     gpointer keylog_data;
 } TlsContextConfig;
 

@@ -39,9 +39,11 @@ test_line_rules(void)
     g_assert_cmpint(sasl_line_decode("", 0, FALSE, &out), ==, SASL_LINE_DATA);
     g_assert_cmpuint(g_bytes_get_size(out), ==, 0);
     g_clear_pointer(&out, g_bytes_unref);
-    const char *bad[] = {"@@@@", "=AAA", "AAA=BBB", "AHRpbQB0YW5", "AHRp=bQB0", "AA=A", "A===", "dGlt\n"};
+    const char *bad[] = {"@@@@",      "=AAA", "AAA=BBB", "AHRpbQB0YW5",
+                         "AHRp=bQB0", "AA=A", "A===",    "dGlt\n"};
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-        g_assert_cmpint(sasl_line_decode(bad[i], strlen(bad[i]), FALSE, &out), ==, SASL_LINE_INVALID);
+        g_assert_cmpint(sasl_line_decode(bad[i], strlen(bad[i]), FALSE, &out), ==,
+                        SASL_LINE_INVALID);
         g_assert_null(out);
     }
     g_autofree char *e1 = sasl_line_encode((const guint8 *)"", 0);
@@ -78,10 +80,12 @@ static void
 test_plain_rfc4616(void)
 {
     /* RFC 4616 4: "\0tim\0tanstaaftanstaaf" = AHRpbQB0YW5zdGFhZnRhbnN0YWFm */
-    g_autoptr(SaslClient) cl = sasl_client_new(SASL_MECH_PLAIN, "tim", "tanstaaftanstaaf", NULL, NULL);
+    g_autoptr(SaslClient) cl =
+        sasl_client_new(SASL_MECH_PLAIN, "tim", "tanstaaftanstaaf", NULL, NULL);
     g_autoptr(GBytes) ir = NULL;
     g_assert_true(sasl_client_initial_response(cl, &ir));
-    g_autofree char *enc = sasl_line_encode_initial(g_bytes_get_data(ir, NULL), g_bytes_get_size(ir));
+    g_autofree char *enc =
+        sasl_line_encode_initial(g_bytes_get_data(ir, NULL), g_bytes_get_size(ir));
     g_assert_cmpstr(enc, ==, "AHRpbQB0YW5zdGFhZnRhbnN0YWFm");
 
     g_autoptr(SaslServer) srv = sasl_server_new(SASL_MECH_PLAIN, NULL);
@@ -99,8 +103,8 @@ test_plain_rfc4616(void)
 
     /* "Ursel\0Kurt\0xipj3plmq": Kurt authenticates, acting as Ursel is refused. */
     g_autoptr(SaslServer) s2 = sasl_server_new(SASL_MECH_PLAIN, NULL);
-    g_assert_cmpint(server_run(s2, TRUE, "Ursel\0Kurt\0xipj3plmq", 20, "xipj3plmq", FALSE, &act), ==,
-                    SASL_SERVER_ACT_FAILURE);
+    g_assert_cmpint(server_run(s2, TRUE, "Ursel\0Kurt\0xipj3plmq", 20, "xipj3plmq", FALSE, &act),
+                    ==, SASL_SERVER_ACT_FAILURE);
     g_assert_cmpint(act.reason, ==, SASL_FAIL_AUTHZID);
     g_autoptr(SaslServer) s3 = sasl_server_new(SASL_MECH_PLAIN, NULL);
     g_assert_cmpint(server_run(s3, TRUE, "Ursel\0Kurt\0xipj3plmq", 20, "xipj3plmq", TRUE, &act), ==,
@@ -130,18 +134,21 @@ test_plain_limits(void)
     g_string_append_c(m, '\0');
     g_string_append(m, p255);
     g_autoptr(SaslServer) a = sasl_server_new(SASL_MECH_PLAIN, NULL);
-    g_assert_cmpint(server_run(a, TRUE, m->str, m->len, p255, FALSE, &act), ==, SASL_SERVER_ACT_SUCCESS);
+    g_assert_cmpint(server_run(a, TRUE, m->str, m->len, p255, FALSE, &act), ==,
+                    SASL_SERVER_ACT_SUCCESS);
     g_string_truncate(m, 1);
     g_string_append(m, u256);
     g_string_append_c(m, '\0');
     g_string_append(m, "p");
     g_autoptr(SaslServer) b = sasl_server_new(SASL_MECH_PLAIN, NULL);
-    g_assert_cmpint(server_run(b, TRUE, m->str, m->len, "p", FALSE, &act), ==, SASL_SERVER_ACT_FAILURE);
+    g_assert_cmpint(server_run(b, TRUE, m->str, m->len, "p", FALSE, &act), ==,
+                    SASL_SERVER_ACT_FAILURE);
     g_assert_cmpint(act.reason, ==, SASL_FAIL_MALFORMED);
     g_string_free(m, TRUE);
     /* invalid UTF-8 is not SAFE */
     g_autoptr(SaslServer) c = sasl_server_new(SASL_MECH_PLAIN, NULL);
-    g_assert_cmpint(server_run(c, TRUE, "\0t\xffm\0x", 6, "x", FALSE, &act), ==, SASL_SERVER_ACT_FAILURE);
+    g_assert_cmpint(server_run(c, TRUE, "\0t\xffm\0x", 6, "x", FALSE, &act), ==,
+                    SASL_SERVER_ACT_FAILURE);
     g_assert_cmpint(act.reason, ==, SASL_FAIL_MALFORMED);
     /* no initial response: empty challenge first ("334 ") */
     g_autoptr(SaslServer) d = sasl_server_new(SASL_MECH_PLAIN, NULL);
@@ -149,8 +156,11 @@ test_plain_limits(void)
     g_assert_cmpint(act.kind, ==, SASL_SERVER_ACT_CHALLENGE);
     g_assert_cmpuint(g_bytes_get_size(act.data), ==, 0);
     sasl_server_act_clear(&act);
-    g_assert_cmpint(server_run(d, FALSE, "test\0test\0" "1234", 14, "1234", FALSE, &act), ==,
-                    SASL_SERVER_ACT_SUCCESS);
+    g_assert_cmpint(server_run(d, FALSE,
+                               "test\0test\0"
+                               "1234",
+                               14, "1234", FALSE, &act),
+                    ==, SASL_SERVER_ACT_SUCCESS);
     /* "=" (empty initial response) is malformed for PLAIN */
     g_autoptr(SaslServer) e = sasl_server_new(SASL_MECH_PLAIN, NULL);
     g_assert_cmpint(server_run(e, TRUE, "", 0, "x", FALSE, &act), ==, SASL_SERVER_ACT_FAILURE);
@@ -161,7 +171,8 @@ static void
 test_login(void)
 {
     g_autoptr(SaslServer) srv = sasl_server_new(SASL_MECH_LOGIN, NULL);
-    g_autoptr(SaslClient) cl = sasl_client_new(SASL_MECH_LOGIN, "tim", "tanstaaftanstaaf", NULL, NULL);
+    g_autoptr(SaslClient) cl =
+        sasl_client_new(SASL_MECH_LOGIN, "tim", "tanstaaftanstaaf", NULL, NULL);
     SaslServerAct act;
     sasl_server_start(srv, NULL, 0, &act);
     g_assert_cmpint(act.kind, ==, SASL_SERVER_ACT_CHALLENGE);
@@ -169,7 +180,8 @@ test_login(void)
     g_assert_cmpstr(c1, ==, "Username:");
     GBytes *resp = NULL;
     /* The client answers by position, not by prompt text. */
-    g_assert_cmpint(sasl_client_step(cl, (const guint8 *)"User Name", 9, &resp), ==, SASL_CLIENT_CONTINUE);
+    g_assert_cmpint(sasl_client_step(cl, (const guint8 *)"User Name", 9, &resp), ==,
+                    SASL_CLIENT_CONTINUE);
     g_autofree char *r1 = bytes_str(resp);
     g_assert_cmpstr(r1, ==, "tim");
     sasl_server_act_clear(&act);
@@ -177,7 +189,8 @@ test_login(void)
     g_bytes_unref(resp);
     g_autofree char *c2 = bytes_str(act.data);
     g_assert_cmpstr(c2, ==, "Password:");
-    g_assert_cmpint(sasl_client_step(cl, (const guint8 *)c2, strlen(c2), &resp), ==, SASL_CLIENT_CONTINUE);
+    g_assert_cmpint(sasl_client_step(cl, (const guint8 *)c2, strlen(c2), &resp), ==,
+                    SASL_CLIENT_CONTINUE);
     sasl_server_act_clear(&act);
     sasl_server_step(srv, g_bytes_get_data(resp, NULL), g_bytes_get_size(resp), &act);
     g_bytes_unref(resp);
@@ -198,7 +211,8 @@ test_cram_md5_rfc2195(void)
     /* RFC 2195 2: tim / tanstaaftanstaaf over <1896.697170952@postoffice.reston.mci.net>
      * gives b913a602c7eda7a495b4e6e7334d3890. */
     const char *ch = "<1896.697170952@postoffice.reston.mci.net>";
-    g_autofree char *hex = sasl_cram_md5_digest_hex("tanstaaftanstaaf", (const guint8 *)ch, strlen(ch));
+    g_autofree char *hex =
+        sasl_cram_md5_digest_hex("tanstaaftanstaaf", (const guint8 *)ch, strlen(ch));
     g_assert_cmpstr(hex, ==, "b913a602c7eda7a495b4e6e7334d3890");
     g_autofree char *line = sasl_cram_md5_response("tim", "tanstaaftanstaaf", ch);
     g_assert_cmpstr(line, ==, "tim b913a602c7eda7a495b4e6e7334d3890");
@@ -230,8 +244,8 @@ test_cram_md5_rfc2195(void)
     sasl_server_start(s3, NULL, 0, &act);
     sasl_server_act_clear(&act);
     const char *upper = "tim B913A602C7EDA7A495B4E6E7334D3890";
-    g_assert_cmpint(server_run(s3, FALSE, upper, strlen(upper), "tanstaaftanstaaf", FALSE, &act), ==,
-                    SASL_SERVER_ACT_FAILURE);
+    g_assert_cmpint(server_run(s3, FALSE, upper, strlen(upper), "tanstaaftanstaaf", FALSE, &act),
+                    ==, SASL_SERVER_ACT_FAILURE);
     g_assert_cmpint(act.reason, ==, SASL_FAIL_MALFORMED);
 
     /* RFC 4954 4: an initial response to a server-first mechanism is refused. */
@@ -287,16 +301,22 @@ static void
 test_digest_md5_rfc2831(void)
 {
     /* RFC 2831 4 (IMAP): chris / secret, response d388dad9..., rspauth ea40f603... */
-    SaslDigestParams p = {.username = "chris", .realm = "elwood.innosoft.com", .password = "secret",
-                          .nonce = "OA6MG9tEQGm2hh", .cnonce = "OA6MHXh6VqTrRk", .nc = "00000001",
-                          .qop = "auth", .digest_uri = "imap/elwood.innosoft.com", .charset_utf8 = TRUE};
+    SaslDigestParams p = {.username = "chris",
+                          .realm = "elwood.innosoft.com",
+                          .password = "secret",
+                          .nonce = "OA6MG9tEQGm2hh",
+                          .cnonce = "OA6MHXh6VqTrRk",
+                          .nc = "00000001",
+                          .qop = "auth",
+                          .digest_uri = "imap/elwood.innosoft.com",
+                          .charset_utf8 = TRUE};
     g_autofree char *r = sasl_digest_compute(&p, FALSE);
     g_autofree char *ra = sasl_digest_compute(&p, TRUE);
     g_assert_cmpstr(r, ==, "d388dad90d4bbd760a152321f2143af7");
     g_assert_cmpstr(ra, ==, "ea40f60335c427b5527b84dbabcdfffd");
 
-    SaslServerConfig cfg = {.service = "imap", .hostname = "elwood.innosoft.com",
-                            .fixed_challenge = "OA6MG9tEQGm2hh"};
+    SaslServerConfig cfg = {
+        .service = "imap", .hostname = "elwood.innosoft.com", .fixed_challenge = "OA6MG9tEQGm2hh"};
     g_autoptr(SaslServer) srv = sasl_server_new(SASL_MECH_DIGEST_MD5, &cfg);
     g_autoptr(SaslClient) cl = sasl_client_new(SASL_MECH_DIGEST_MD5, "chris", "secret", NULL, NULL);
     sasl_client_set_service(cl, "imap", NULL);
@@ -304,11 +324,13 @@ test_digest_md5_rfc2831(void)
     SaslServerAct act;
     sasl_server_start(srv, NULL, 0, &act);
     g_autofree char *ch = bytes_str(act.data);
-    g_assert_cmpstr(ch, ==, "realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\",qop=\"auth\","
-                            "algorithm=md5-sess,charset=utf-8");
+    g_assert_cmpstr(ch, ==,
+                    "realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\",qop=\"auth\","
+                    "algorithm=md5-sess,charset=utf-8");
     GBytes *resp = NULL;
-    g_assert_cmpint(sasl_client_step(cl, g_bytes_get_data(act.data, NULL), g_bytes_get_size(act.data), &resp),
-                    ==, SASL_CLIENT_CONTINUE);
+    g_assert_cmpint(
+        sasl_client_step(cl, g_bytes_get_data(act.data, NULL), g_bytes_get_size(act.data), &resp),
+        ==, SASL_CLIENT_CONTINUE);
     g_autofree char *rs = bytes_str(resp);
     g_assert_nonnull(strstr(rs, "response=d388dad90d4bbd760a152321f2143af7"));
     sasl_server_act_clear(&act);
@@ -317,7 +339,8 @@ test_digest_md5_rfc2831(void)
     g_bytes_unref(resp);
     g_autofree char *fin = bytes_str(act.data);
     g_assert_cmpstr(fin, ==, "rspauth=ea40f60335c427b5527b84dbabcdfffd");
-    g_assert_cmpint(sasl_client_step(cl, (const guint8 *)fin, strlen(fin), &resp), ==, SASL_CLIENT_CONTINUE);
+    g_assert_cmpint(sasl_client_step(cl, (const guint8 *)fin, strlen(fin), &resp), ==,
+                    SASL_CLIENT_CONTINUE);
     g_assert_true(sasl_client_server_verified(cl));
     g_assert_cmpuint(g_bytes_get_size(resp), ==, 0);
     sasl_server_act_clear(&act);
@@ -330,10 +353,12 @@ test_digest_md5_rfc2831(void)
     g_autoptr(SaslClient) c2 = sasl_client_new(SASL_MECH_DIGEST_MD5, "chris", "secret", NULL, NULL);
     sasl_client_set_service(c2, "imap", NULL);
     sasl_client_set_cnonce(c2, "OA6MHXh6VqTrRk");
-    g_assert_cmpint(sasl_client_step(c2, (const guint8 *)ch, strlen(ch), &resp), ==, SASL_CLIENT_CONTINUE);
+    g_assert_cmpint(sasl_client_step(c2, (const guint8 *)ch, strlen(ch), &resp), ==,
+                    SASL_CLIENT_CONTINUE);
     g_bytes_unref(resp);
     const char *forged = "rspauth=00000000000000000000000000000000";
-    g_assert_cmpint(sasl_client_step(c2, (const guint8 *)forged, strlen(forged), &resp), ==, SASL_CLIENT_ERROR);
+    g_assert_cmpint(sasl_client_step(c2, (const guint8 *)forged, strlen(forged), &resp), ==,
+                    SASL_CLIENT_ERROR);
     g_assert_false(sasl_client_server_verified(c2));
     g_assert_nonnull(sasl_client_get_error(c2));
 }
@@ -354,8 +379,8 @@ test_digest_md5_server_rejects(void)
         "digest-uri=\"smtp/mx.example.com\",response=00000000000000000000000000000000,qop=auth",
     };
     const char *malformed[] = {
-        "username=\"u\",nonce=\"N0NCE\"",                 /* missing directives */
-        "username=\"u,realm=x",                           /* unterminated quote */
+        "username=\"u\",nonce=\"N0NCE\"",                /* missing directives */
+        "username=\"u,realm=x",                          /* unterminated quote */
         "username=\"u\",username=\"v\",nonce=\"N0NCE\"", /* repeated */
         "username=\"u\",realm=\"mx.example.com\",nonce=\"N0NCE\",nc=00000001,cnonce=\"c\","
         "digest-uri=\"smtp/mx.example.com\",response=0000,qop=auth-conf",
@@ -366,8 +391,10 @@ test_digest_md5_server_rejects(void)
         g_autoptr(SaslServer) srv = sasl_server_new(SASL_MECH_DIGEST_MD5, &cfg);
         sasl_server_start(srv, NULL, 0, &act);
         sasl_server_act_clear(&act);
-        g_assert_cmpint(server_run(srv, FALSE, m, strlen(m), "pw", FALSE, &act), ==, SASL_SERVER_ACT_FAILURE);
-        g_assert_cmpint(act.reason, ==, i < G_N_ELEMENTS(bad) ? SASL_FAIL_CREDENTIALS : SASL_FAIL_MALFORMED);
+        g_assert_cmpint(server_run(srv, FALSE, m, strlen(m), "pw", FALSE, &act), ==,
+                        SASL_SERVER_ACT_FAILURE);
+        g_assert_cmpint(act.reason, ==,
+                        i < G_N_ELEMENTS(bad) ? SASL_FAIL_CREDENTIALS : SASL_FAIL_MALFORMED);
     }
 }
 
@@ -419,7 +446,8 @@ test_pairs(void)
                 sasl_server_start(srv, NULL, 0, &act);
             g_clear_pointer(&ir, g_bytes_unref);
             guint rounds = 0;
-            while (act.kind == SASL_SERVER_ACT_CHALLENGE || act.kind == SASL_SERVER_ACT_NEED_SECRET) {
+            while (act.kind == SASL_SERVER_ACT_CHALLENGE ||
+                   act.kind == SASL_SERVER_ACT_NEED_SECRET) {
                 g_assert_cmpuint(++rounds, <, 6);
                 if (act.kind == SASL_SERVER_ACT_NEED_SECRET) {
                     g_assert_cmpstr(act.authcid, ==, "alice");

@@ -31,8 +31,8 @@ static const char *
 secret_of(const char *user)
 {
     static const char *const db[][2] = {
-        {"tim", "tanstaaftanstaaf"}, {"test", "1234"}, {"rjs3", "1234"},
-        {"chris", "secret"},          {"Kurt", "xipj3plmq"},
+        {"tim", "tanstaaftanstaaf"}, {"test", "1234"},      {"rjs3", "1234"},
+        {"chris", "secret"},         {"Kurt", "xipj3plmq"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(db); i++)
         if (strcmp(db[i][0], user) == 0)
@@ -75,7 +75,7 @@ typedef struct {
     SaslClient *cl;
     SaslServerAct act;
     gboolean line_invalid;
-    char *client_line; /* what our client would send next (base64) */
+    char *client_line;     /* what our client would send next (base64) */
     char *first_challenge; /* decoded first server challenge: CRAM-MD5 servers replay it */
 } Replay;
 
@@ -153,8 +153,8 @@ replay_outcome(Replay *r, const char *reply, const char **why)
         return TRUE;
     }
     if (g_str_has_prefix(reply, "501"))
-        return r->line_invalid || (r->act.kind == SASL_SERVER_ACT_FAILURE &&
-                                   r->act.reason != SASL_FAIL_CREDENTIALS) ||
+        return r->line_invalid ||
+               (r->act.kind == SASL_SERVER_ACT_FAILURE && r->act.reason != SASL_FAIL_CREDENTIALS) ||
                (*why = "expected a 501-class failure", FALSE);
     if (g_str_has_prefix(reply, "535"))
         return (r->act.kind == SASL_SERVER_ACT_FAILURE &&
@@ -165,7 +165,8 @@ replay_outcome(Replay *r, const char *reply, const char **why)
 
 /* Replays "C:"/"S:" lines (SMTP "AUTH"/"334" or IMAP "AUTHENTICATE"/"+"). */
 static gboolean
-replay(const TestYaml *lines, const char *user, const char *pass, const char *authzid, const char **why)
+replay(const TestYaml *lines, const char *user, const char *pass, const char *authzid,
+       const char **why)
 {
     const char *const who[3] = {user, pass, authzid};
     Replay r = {0};
@@ -233,11 +234,12 @@ plain_vector(const TestYaml *v, const char **why)
     const char *expect = test_yaml_str(v, "expect");
     if (authcid == NULL)
         return TRUE; /* transcript-only vector: replayed by the caller */
-    g_autoptr(SaslClient) cl =
-        sasl_client_new(SASL_MECH_PLAIN, authcid, test_yaml_str(v, "passwd"), test_yaml_str(v, "authzid"), NULL);
+    g_autoptr(SaslClient) cl = sasl_client_new(SASL_MECH_PLAIN, authcid, test_yaml_str(v, "passwd"),
+                                               test_yaml_str(v, "authzid"), NULL);
     g_autoptr(GBytes) ir = NULL;
     sasl_client_initial_response(cl, &ir);
-    g_autofree char *got = sasl_line_encode_initial(g_bytes_get_data(ir, NULL), g_bytes_get_size(ir));
+    g_autofree char *got =
+        sasl_line_encode_initial(g_bytes_get_data(ir, NULL), g_bytes_get_size(ir));
     if (strcmp(got, b64) != 0)
         return *why = "client message differs", FALSE;
     g_autoptr(SaslServer) srv = sasl_server_new(SASL_MECH_PLAIN, NULL);
@@ -302,7 +304,8 @@ test_plain(void)
     const TestYaml *ms = test_yaml_get(y, "malformed");
     for (guint i = 0; i < test_yaml_len(ms); i++) {
         const char *why = "?";
-        tally(&t, plain_malformed(test_yaml_at(ms, i), &why), "plain", test_yaml_str(test_yaml_at(ms, i), "id"), why);
+        tally(&t, plain_malformed(test_yaml_at(ms, i), &why), "plain",
+              test_yaml_str(test_yaml_at(ms, i), "id"), why);
     }
     report("plain.yaml", &t);
 }
@@ -320,7 +323,8 @@ test_login(void)
         const char *why = "?";
         const char *u = test_yaml_str(v, "username");
         const char *p = test_yaml_str(v, "password");
-        gboolean ok = replay(test_yaml_get(v, "transcript"), u ? u : "tim", p ? p : "tanstaaftanstaaf", NULL, &why);
+        gboolean ok = replay(test_yaml_get(v, "transcript"), u ? u : "tim",
+                             p ? p : "tanstaaftanstaaf", NULL, &why);
         tally(&t, ok, "login", test_yaml_str(v, "id"), why);
     }
     report("login.yaml", &t);
@@ -397,12 +401,14 @@ test_cram_md5(void)
     const TestYaml *vs = test_yaml_get(y, "vectors");
     for (guint i = 0; i < test_yaml_len(vs); i++) {
         const char *why = "?";
-        tally(&t, cram_vector(test_yaml_at(vs, i), &why), "cram-md5", test_yaml_str(test_yaml_at(vs, i), "id"), why);
+        tally(&t, cram_vector(test_yaml_at(vs, i), &why), "cram-md5",
+              test_yaml_str(test_yaml_at(vs, i), "id"), why);
     }
     const TestYaml *ns = test_yaml_get(y, "negative");
     for (guint i = 0; i < test_yaml_len(ns); i++) {
         const char *why = "?";
-        tally(&t, cram_negative(test_yaml_at(ns, i), &why), "cram-md5", test_yaml_str(test_yaml_at(ns, i), "id"), why);
+        tally(&t, cram_negative(test_yaml_at(ns, i), &why), "cram-md5",
+              test_yaml_str(test_yaml_at(ns, i), "id"), why);
     }
     report("cram-md5.yaml", &t);
 }
@@ -421,7 +427,9 @@ static gboolean
 digest_vector(const TestYaml *v, const char **why)
 {
     g_auto(GStrv) uri = g_strsplit(test_yaml_str(v, "digest_uri"), "/", 2);
-    SaslServerConfig cfg = {.service = uri[0], .hostname = uri[1], .realm = test_yaml_str(v, "realm"),
+    SaslServerConfig cfg = {.service = uri[0],
+                            .hostname = uri[1],
+                            .realm = test_yaml_str(v, "realm"),
                             .fixed_challenge = test_yaml_str(v, "nonce")};
     g_autoptr(SaslServer) srv = sasl_server_new(SASL_MECH_DIGEST_MD5, &cfg);
     g_autoptr(SaslClient) cl = sasl_client_new(SASL_MECH_DIGEST_MD5, test_yaml_str(v, "username"),
@@ -432,13 +440,15 @@ digest_vector(const TestYaml *v, const char **why)
     sasl_server_start(srv, NULL, 0, &act);
     g_autofree char *ch = g_strndup(g_bytes_get_data(act.data, NULL), g_bytes_get_size(act.data));
     sasl_server_act_clear(&act);
-    if (strcmp(ch, test_yaml_str(v, "server_challenge")) != 0 || !str_b64_is(ch, v, "server_challenge_b64"))
+    if (strcmp(ch, test_yaml_str(v, "server_challenge")) != 0 ||
+        !str_b64_is(ch, v, "server_challenge_b64"))
         return *why = "server challenge differs", FALSE;
     g_autoptr(GBytes) resp = NULL;
     if (sasl_client_step(cl, (const guint8 *)ch, strlen(ch), &resp) != SASL_CLIENT_CONTINUE)
         return *why = "client refused the challenge", FALSE;
     g_autofree char *rs = g_strndup(g_bytes_get_data(resp, NULL), g_bytes_get_size(resp));
-    if (strcmp(rs, test_yaml_str(v, "client_response")) != 0 || !str_b64_is(rs, v, "client_response_b64"))
+    if (strcmp(rs, test_yaml_str(v, "client_response")) != 0 ||
+        !str_b64_is(rs, v, "client_response_b64"))
         return *why = "client response differs", FALSE;
     sasl_server_step(srv, (const guint8 *)rs, strlen(rs), &act);
     resolve(srv, &act);
@@ -497,7 +507,8 @@ test_digest_md5(void)
     const TestYaml *vs = test_yaml_get(y, "vectors");
     for (guint i = 0; i < test_yaml_len(vs); i++) {
         const char *why = "?";
-        tally(&t, digest_vector(test_yaml_at(vs, i), &why), "digest-md5", test_yaml_str(test_yaml_at(vs, i), "id"), why);
+        tally(&t, digest_vector(test_yaml_at(vs, i), &why), "digest-md5",
+              test_yaml_str(test_yaml_at(vs, i), "id"), why);
     }
     const TestYaml *ps = test_yaml_get(y, "parser_cases");
     for (guint i = 0; i < test_yaml_len(ps); i++) {

@@ -19,12 +19,17 @@ test_leaf_each_key_type(void)
 {
     for (TlsKeyType t = TLS_KEY_ED25519; t <= TLS_KEY_RSA2048; t++) {
         GError *error = NULL;
-        TlsCertRequest careq = {.common_name = "Test Root CA", .organization = "mhs", .key_type = t,
-                                .not_before = NOT_BEFORE, .days = 3650};
+        TlsCertRequest careq = {.common_name = "Test Root CA",
+                                .organization = "mhs",
+                                .key_type = t,
+                                .not_before = NOT_BEFORE,
+                                .days = 3650};
         g_autoptr(TlsIdentity) ca = tls_ca_new(&careq, &error);
         g_assert_no_error(error);
         const char *dns[] = {"mx.example.com", "smtp.example.com", NULL};
-        TlsCertRequest req = {.common_name = "mx.example.com", .dns_names = dns, .key_type = t,
+        TlsCertRequest req = {.common_name = "mx.example.com",
+                              .dns_names = dns,
+                              .key_type = t,
                               .not_before = NOT_BEFORE};
         g_autoptr(TlsIdentity) leaf = tls_ca_issue(ca, &req, &error);
         g_assert_no_error(error);
@@ -59,8 +64,11 @@ test_email_leaf_and_pem(void)
     g_autoptr(TlsIdentity) ca = tls_ca_new(&careq, &error);
     g_assert_no_error(error);
     const char *emails[] = {"alice@polito.it", NULL};
-    TlsCertRequest req = {.common_name = "Alice", .emails = emails, .key_type = TLS_KEY_P256,
-                          .not_before = NOT_BEFORE, .serial = 77};
+    TlsCertRequest req = {.common_name = "Alice",
+                          .emails = emails,
+                          .key_type = TLS_KEY_P256,
+                          .not_before = NOT_BEFORE,
+                          .serial = 77};
     g_autoptr(TlsIdentity) alice = tls_ca_issue(ca, &req, &error);
     g_assert_no_error(error);
     X509 *x = tls_identity_get_cert(alice);
@@ -73,14 +81,16 @@ test_email_leaf_and_pem(void)
     g_autofree char *kpem = tls_identity_key_pem(alice);
     g_assert_true(g_str_has_prefix(cpem, "-----BEGIN CERTIFICATE-----\n"));
     g_assert_true(g_str_has_prefix(kpem, "-----BEGIN PRIVATE KEY-----\n"));
-    g_autoptr(TlsIdentity) back = tls_identity_new_from_pem(cpem, strlen(cpem), kpem, strlen(kpem), &error);
+    g_autoptr(TlsIdentity) back =
+        tls_identity_new_from_pem(cpem, strlen(cpem), kpem, strlen(kpem), &error);
     g_assert_no_error(error);
     g_assert_cmpint(X509_cmp(tls_identity_get_cert(back), x), ==, 0);
     g_assert_true(tls_identity_has_key(back));
 
     /* certificate only (a trust anchor) */
     g_autofree char *capem = tls_identity_cert_pem(ca);
-    g_autoptr(TlsIdentity) anchor = tls_identity_new_from_pem(capem, strlen(capem), NULL, 0, &error);
+    g_autoptr(TlsIdentity) anchor =
+        tls_identity_new_from_pem(capem, strlen(capem), NULL, 0, &error);
     g_assert_no_error(error);
     g_assert_false(tls_identity_has_key(anchor));
     g_assert_null(tls_identity_key_pem(anchor));

@@ -30,7 +30,9 @@ pki_init(Pki *p, TlsKeyType type)
     p->other_ca = tls_ca_new(&oreq, &error);
     g_assert_no_error(error);
     const char *dns[] = {"mx.example.com", NULL};
-    TlsCertRequest req = {.common_name = "mx.example.com", .dns_names = dns, .key_type = type,
+    TlsCertRequest req = {.common_name = "mx.example.com",
+                          .dns_names = dns,
+                          .key_type = type,
                           .not_before = NOT_BEFORE};
     p->leaf = tls_ca_issue(p->ca, &req, &error);
     g_assert_no_error(error);
@@ -48,8 +50,12 @@ static TlsContext *
 server_ctx(Pki *p, TlsVersion min, TlsVersion max, gboolean no_tickets)
 {
     GError *error = NULL;
-    TlsContextConfig cfg = {.is_server = TRUE, .identity = p->leaf, .min_version = min,
-                            .max_version = max, .no_tickets = no_tickets, .verify_time = NOW};
+    TlsContextConfig cfg = {.is_server = TRUE,
+                            .identity = p->leaf,
+                            .min_version = min,
+                            .max_version = max,
+                            .no_tickets = no_tickets,
+                            .verify_time = NOW};
     TlsContext *ctx = tls_context_new(&cfg, &error);
     g_assert_no_error(error);
     return ctx;
@@ -61,8 +67,13 @@ client_ctx_full(TlsIdentity *anchor, TlsVerifyMode verify, TlsVersion min, TlsVe
 {
     GError *error = NULL;
     TlsIdentity *trust[] = {anchor, NULL};
-    TlsContextConfig cfg = {.trust = trust, .verify = verify, .min_version = min, .max_version = max,
-                            .verify_time = NOW, .keylog = keylog, .keylog_data = data};
+    TlsContextConfig cfg = {.trust = trust,
+                            .verify = verify,
+                            .min_version = min,
+                            .max_version = max,
+                            .verify_time = NOW,
+                            .keylog = keylog,
+                            .keylog_data = data};
     TlsContext *ctx = tls_context_new(&cfg, &error);
     g_assert_no_error(error);
     return ctx;
@@ -134,14 +145,16 @@ test_matrix(void)
             pump(c, s, 1 << 20, NULL);
             g_assert_true(tls_pipe_is_established(c));
             g_assert_true(tls_pipe_is_established(s));
-            g_assert_cmpstr(tls_pipe_get_version(c), ==, v == TLS_VERSION_1_2 ? "TLSv1.2" : "TLSv1.3");
+            g_assert_cmpstr(tls_pipe_get_version(c), ==,
+                            v == TLS_VERSION_1_2 ? "TLSv1.2" : "TLSv1.3");
             g_assert_cmpstr(tls_pipe_get_cipher(c), ==, tls_pipe_get_cipher(s));
             g_assert_cmpstr(tls_pipe_get_peer_subject(c), ==, "CN=mx.example.com");
             g_assert_null(tls_pipe_get_peer_subject(s));
             g_assert_cmpint(tls_pipe_get_verify_result(c), ==, X509_V_OK);
             g_assert_false(tls_pipe_is_resumed(c));
             exchange_data(c, s, 1 << 20);
-            g_test_message("%s %s: %s", tls_key_type_name(t), tls_pipe_get_version(c), tls_pipe_get_cipher(c));
+            g_test_message("%s %s: %s", tls_key_type_name(t), tls_pipe_get_version(c),
+                           tls_pipe_get_cipher(c));
             tls_pipe_close(c);
             pump(c, s, 1 << 20, NULL);
             g_assert_true(tls_pipe_peer_closed(s));
@@ -167,7 +180,8 @@ test_verify_failures(void)
     g_assert_cmpint(tls_pipe_get_verify_result(c1), ==, X509_V_ERR_HOSTNAME_MISMATCH);
     g_assert_nonnull(strstr(tls_pipe_get_error(c1), "certificate verify failed"));
     g_assert_nonnull(strstr(tls_pipe_get_error(c1), "mismatch"));
-    g_test_message("wrong name: client '%s', server '%s'", tls_pipe_get_error(c1), tls_pipe_get_error(s1));
+    g_test_message("wrong name: client '%s', server '%s'", tls_pipe_get_error(c1),
+                   tls_pipe_get_error(s1));
     /* Sticky: more input changes nothing. */
     tls_pipe_feed(c1, (const guint8 *)"junk", 4);
     g_assert_true(tls_pipe_is_failed(c1));
@@ -175,18 +189,19 @@ test_verify_failures(void)
     g_assert_null(tls_pipe_read(c1));
 
     /* Unknown CA. */
-    g_autoptr(TlsContext) cc2 =
-        client_ctx_full(p.other_ca, TLS_VERIFY_REQUIRED, TLS_VERSION_DEFAULT, TLS_VERSION_DEFAULT, NULL, NULL);
+    g_autoptr(TlsContext) cc2 = client_ctx_full(
+        p.other_ca, TLS_VERIFY_REQUIRED, TLS_VERSION_DEFAULT, TLS_VERSION_DEFAULT, NULL, NULL);
     g_autoptr(TlsPipe) c2 = tls_pipe_new_client(cc2, "mx.example.com");
     g_autoptr(TlsPipe) s2 = tls_pipe_new_server(sc);
     pump(c2, s2, 1 << 20, NULL);
     g_assert_true(tls_pipe_is_failed(c2));
-    g_assert_cmpint(tls_pipe_get_verify_result(c2), ==, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+    g_assert_cmpint(tls_pipe_get_verify_result(c2), ==,
+                    X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
     g_test_message("unknown CA: '%s'", tls_pipe_get_error(c2));
 
     /* Opportunistic (verify none): the handshake completes, the result is reported. */
-    g_autoptr(TlsContext) cc3 =
-        client_ctx_full(p.other_ca, TLS_VERIFY_NONE, TLS_VERSION_DEFAULT, TLS_VERSION_DEFAULT, NULL, NULL);
+    g_autoptr(TlsContext) cc3 = client_ctx_full(p.other_ca, TLS_VERIFY_NONE, TLS_VERSION_DEFAULT,
+                                                TLS_VERSION_DEFAULT, NULL, NULL);
     g_autoptr(TlsPipe) c3 = tls_pipe_new_client(cc3, "mail.other.org");
     g_autoptr(TlsPipe) s3 = tls_pipe_new_server(sc);
     pump(c3, s3, 1 << 20, NULL);
@@ -197,7 +212,8 @@ test_verify_failures(void)
     /* Certificate not yet valid at the virtual time. */
     GError *error = NULL;
     TlsIdentity *trust[] = {p.ca, NULL};
-    TlsContextConfig early = {.trust = trust, .verify = TLS_VERIFY_REQUIRED, .verify_time = NOT_BEFORE - 10};
+    TlsContextConfig early = {
+        .trust = trust, .verify = TLS_VERIFY_REQUIRED, .verify_time = NOT_BEFORE - 10};
     g_autoptr(TlsContext) cc4 = tls_context_new(&early, &error);
     g_assert_no_error(error);
     g_autoptr(TlsPipe) c4 = tls_pipe_new_client(cc4, "mx.example.com");
@@ -262,7 +278,8 @@ test_min_version(void)
     g_assert_true(tls_pipe_is_failed(c));
     g_assert_nonnull(strstr(tls_pipe_get_error(s), "protocol"));
     g_assert_nonnull(strstr(tls_pipe_get_error(c), "protocol version"));
-    g_test_message("version floor: server '%s', client '%s'", tls_pipe_get_error(s), tls_pipe_get_error(c));
+    g_test_message("version floor: server '%s', client '%s'", tls_pipe_get_error(s),
+                   tls_pipe_get_error(c));
     pki_clear(&p);
 }
 
@@ -280,8 +297,8 @@ test_keylog(void)
     for (TlsVersion v = TLS_VERSION_1_2; v <= TLS_VERSION_1_3; v++) {
         g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(TlsContext) sc = server_ctx(&p, TLS_VERSION_DEFAULT, v, FALSE);
-        g_autoptr(TlsContext) cc =
-            client_ctx_full(p.ca, TLS_VERIFY_REQUIRED, TLS_VERSION_DEFAULT, v, keylog_collect, lines);
+        g_autoptr(TlsContext) cc = client_ctx_full(p.ca, TLS_VERIFY_REQUIRED, TLS_VERSION_DEFAULT,
+                                                   v, keylog_collect, lines);
         g_autoptr(TlsPipe) c = tls_pipe_new_client(cc, "mx.example.com");
         g_autoptr(TlsPipe) s = tls_pipe_new_server(sc);
         pump(c, s, 1 << 20, NULL);
@@ -336,7 +353,8 @@ test_record_sizes_deterministic(void)
         GArray *runs[2];
         for (int r = 0; r < 2; r++) {
             runs[r] = g_array_new(FALSE, FALSE, sizeof(guint));
-            g_autoptr(TlsContext) sc = server_ctx(&p, TLS_VERSION_DEFAULT, TLS_VERSION_DEFAULT, FALSE);
+            g_autoptr(TlsContext) sc =
+                server_ctx(&p, TLS_VERSION_DEFAULT, TLS_VERSION_DEFAULT, FALSE);
             g_autoptr(TlsContext) cc = client_ctx(&p, TLS_VERSION_DEFAULT);
             g_autoptr(TlsPipe) c = tls_pipe_new_client(cc, "mx.example.com");
             g_autoptr(TlsPipe) s = tls_pipe_new_server(sc);
@@ -387,7 +405,8 @@ test_handshake_timing(void)
             g_assert_true(tls_pipe_is_established(c));
         }
         gint64 us = (g_get_monotonic_time() - t0) / rounds;
-        g_test_message("full TLS 1.3 handshake, %s certificate: %" G_GINT64_FORMAT " us (mean of %d)",
+        g_test_message("full TLS 1.3 handshake, %s certificate: %" G_GINT64_FORMAT
+                       " us (mean of %d)",
                        tls_key_type_name(types[i]), us, rounds);
         pki_clear(&p);
     }
