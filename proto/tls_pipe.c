@@ -43,8 +43,6 @@ struct TlsPipe {
     gboolean peer_closed;
 };
 
-static int tls_pipe_ex_index = -1;
-
 G_DEFINE_QUARK(tls - pipe - error - quark, tls_pipe_error)
 
 static int
@@ -74,7 +72,7 @@ tls_context_keylog_cb(const SSL *ssl, const char *line)
 static int
 tls_context_new_session_cb(SSL *ssl, SSL_SESSION *sess)
 {
-    TlsPipe *pipe = SSL_get_ex_data(ssl, tls_pipe_ex_index);
+    TlsPipe *pipe = SSL_get_app_data(ssl);
     if (pipe == NULL || pipe->peer_name == NULL || pipe->ctx->no_tickets)
         return 0;
     g_hash_table_replace(pipe->ctx->sessions, g_strdup(pipe->peer_name), sess);
@@ -149,8 +147,6 @@ tls_context_new(const TlsContextConfig *cfg, GError **error)
     g_return_val_if_fail(cfg != NULL, NULL);
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
     g_return_val_if_fail(!cfg->is_server || cfg->identity != NULL, NULL);
-    if (tls_pipe_ex_index < 0)
-        tls_pipe_ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
     ERR_clear_error();
     SSL_CTX *c = SSL_CTX_new(cfg->is_server ? TLS_server_method() : TLS_client_method());
     if (c == NULL) {
@@ -227,7 +223,7 @@ tls_pipe_new(TlsContext *ctx, const char *peer_name)
     /* An empty input BIO means "wait for more", not end of stream. */
     BIO_set_mem_eof_return(pipe->rbio, -1);
     SSL_set_bio(pipe->ssl, pipe->rbio, pipe->wbio);
-    SSL_set_ex_data(pipe->ssl, tls_pipe_ex_index, pipe);
+    SSL_set_app_data(pipe->ssl, pipe);
     pipe->peer_name = g_strdup(peer_name);
     pipe->pending = g_byte_array_new();
     pipe->plain = g_byte_array_new();

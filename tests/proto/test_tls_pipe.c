@@ -343,6 +343,50 @@ test_small_chunks(void)
     pki_clear(&p);
 }
 
+/* Feeds one flight split in two at `at`. */
+static void
+feed_split(TlsPipe *to, GBytes *flight, gsize at)
+{
+    gsize n;
+    const guint8 *d = g_bytes_get_data(flight, &n);
+    tls_pipe_feed(to, d, at);
+    tls_pipe_feed(to, d + at, n - at);
+}
+
+/* STYLE 8: results must not depend on chunking. Split the ClientHello and
+ * the server's first flight at every point. */
+static void
+test_every_split_point(void)
+{
+    Pki p = {0};
+    pki_init(&p, TLS_KEY_ED25519);
+    g_autoptr(TlsContext) sc = server_ctx(&p, TLS_VERSION_DEFAULT, TLS_VERSION_DEFAULT, TRUE);
+    g_autoptr(TlsContext) cc = client_ctx(&p, TLS_VERSION_DEFAULT);
+    for (int dir = 0; dir < 2; dir++) {
+        gsize len = 0;
+        for (gsize at = 1; at == 1 || at < len; at++) {
+            g_autoptr(TlsPipe) c = tls_pipe_new_client(cc, "mx.example.com");
+            g_autoptr(TlsPipe) s = tls_pipe_new_server(sc);
+            g_autoptr(GBytes) hello = tls_pipe_take_output(c);
+            if (dir == 0) {
+                len = g_bytes_get_size(hello);
+                feed_split(s, hello, at);
+            } else {
+                tls_pipe_feed(s, g_bytes_get_data(hello, NULL), g_bytes_get_size(hello));
+                g_autoptr(GBytes) flight = tls_pipe_take_output(s);
+                len = g_bytes_get_size(flight);
+                feed_split(c, flight, at);
+            }
+            pump(c, s, 1 << 20, NULL);
+            g_assert_true(tls_pipe_is_established(c));
+            g_assert_true(tls_pipe_is_established(s));
+        }
+        g_test_message("%s flight: %" G_GSIZE_FORMAT " split points", dir ? "server" : "client",
+                       len - 1);
+    }
+    pki_clear(&p);
+}
+
 /* Same inputs, same record count and sizes (content differs per run). */
 static void
 test_record_sizes_deterministic(void)
@@ -422,6 +466,7 @@ main(int argc, char **argv)
     g_test_add_func("/proto/tls-pipe/min-version", test_min_version);
     g_test_add_func("/proto/tls-pipe/keylog", test_keylog);
     g_test_add_func("/proto/tls-pipe/small-chunks", test_small_chunks);
+    g_test_add_func("/proto/tls-pipe/every-split-point", test_every_split_point);
     g_test_add_func("/proto/tls-pipe/record-sizes-deterministic", test_record_sizes_deterministic);
     g_test_add_func("/proto/tls-pipe/record-split", test_record_split);
     g_test_add_func("/proto/tls-pipe/handshake-timing", test_handshake_timing);
