@@ -264,6 +264,47 @@ test_resumption(void)
     pki_clear(&p);
 }
 
+/* Server with TLS_VERIFY_REQUIRED: a client certificate must be sent and verify. */
+static void
+test_client_certificate(void)
+{
+    Pki p = {0};
+    pki_init(&p, TLS_KEY_ED25519);
+    GError *error = NULL;
+    TlsIdentity *trust[] = {p.ca, NULL};
+    TlsContextConfig scfg = {.is_server = TRUE,
+                             .identity = p.leaf,
+                             .trust = trust,
+                             .verify = TLS_VERIFY_REQUIRED,
+                             .verify_time = NOW};
+    g_autoptr(TlsContext) sc = tls_context_new(&scfg, &error);
+    g_assert_no_error(error);
+    const char *dns[] = {"relay.example.net", NULL};
+    TlsCertRequest req = {
+        .common_name = "relay.example.net", .dns_names = dns, .not_before = NOT_BEFORE};
+    g_autoptr(TlsIdentity) cid = tls_ca_issue(p.ca, &req, &error);
+    g_assert_no_error(error);
+    TlsContextConfig ccfg = {
+        .identity = cid, .trust = trust, .verify = TLS_VERIFY_REQUIRED, .verify_time = NOW};
+    g_autoptr(TlsContext) cc = tls_context_new(&ccfg, &error);
+    g_assert_no_error(error);
+    g_autoptr(TlsPipe) c = tls_pipe_new_client(cc, "mx.example.com");
+    g_autoptr(TlsPipe) s = tls_pipe_new_server(sc);
+    pump(c, s, 1 << 20, NULL);
+    g_assert_true(tls_pipe_is_established(s));
+    g_assert_cmpstr(tls_pipe_get_peer_subject(s), ==, "CN=relay.example.net");
+    g_assert_cmpint(tls_pipe_get_verify_result(s), ==, X509_V_OK);
+    /* No client certificate: the server refuses. */
+    g_autoptr(TlsContext) anon = client_ctx(&p, TLS_VERSION_DEFAULT);
+    g_autoptr(TlsPipe) c2 = tls_pipe_new_client(anon, "mx.example.com");
+    g_autoptr(TlsPipe) s2 = tls_pipe_new_server(sc);
+    pump(c2, s2, 1 << 20, NULL);
+    g_assert_true(tls_pipe_is_failed(s2));
+    g_assert_true(tls_pipe_is_failed(c2)); /* TLS 1.3: after its Finished, via the alert */
+    g_test_message("no client certificate: server '%s'", tls_pipe_get_error(s2));
+    pki_clear(&p);
+}
+
 static void
 test_min_version(void)
 {
@@ -463,6 +504,7 @@ main(int argc, char **argv)
     g_test_add_func("/proto/tls-pipe/matrix", test_matrix);
     g_test_add_func("/proto/tls-pipe/verify-failures", test_verify_failures);
     g_test_add_func("/proto/tls-pipe/resumption", test_resumption);
+    g_test_add_func("/proto/tls-pipe/client-certificate", test_client_certificate);
     g_test_add_func("/proto/tls-pipe/min-version", test_min_version);
     g_test_add_func("/proto/tls-pipe/keylog", test_keylog);
     g_test_add_func("/proto/tls-pipe/small-chunks", test_small_chunks);
