@@ -96,7 +96,7 @@ void dkim_hash_input(const DkimMsgParts *parts, const GPtrArray *names, DkimCano
 /* ---- key records (dkim_key.c) ---- */
 
 typedef struct {
-    DkimReason reason;  /* DKIM_REASON_NONE when usable */
+    DkimReason reason; /* DKIM_REASON_NONE when usable */
     gboolean is_ed25519;
     gboolean is_testing; /* t=y */
     gboolean is_strict;  /* t=s */

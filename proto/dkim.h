@@ -81,8 +81,8 @@ typedef enum {
 typedef struct {
     DkimResult result;
     DkimReason reason;
-    guint index;         /* position among the DKIM-Signature fields, top = 0 */
-    const char *domain;  /* (nullable) d= as written */
+    guint index;          /* position among the DKIM-Signature fields, top = 0 */
+    const char *domain;   /* (nullable) d= as written */
     const char *selector; /* (nullable) s= */
     const char *identity; /* (nullable) i=, or "@" + d= when absent */
     DkimAlg alg;
@@ -93,9 +93,9 @@ typedef struct {
     const char *detail;  /* human text, e.g. "body hash mismatch (computed X)" */
 } DkimSigResult;
 
-const char *dkim_result_name(DkimResult r);     /* "pass", "fail", ... */
-const char *dkim_reason_name(DkimReason r);     /* "body hash mismatch", ... */
-const char *dkim_alg_name(DkimAlg a);           /* "rsa-sha256", ... */
+const char *dkim_result_name(DkimResult r); /* "pass", "fail", ... */
+const char *dkim_reason_name(DkimReason r); /* "body hash mismatch", ... */
+const char *dkim_alg_name(DkimAlg a);       /* "rsa-sha256", ... */
 
 /* ---- verifier (sans-I/O) ---- */
 
@@ -122,9 +122,9 @@ typedef enum {
 } DkimDnsStatus;
 
 typedef struct {
-    gint64 now_unix;        /* for x= (expiry) */
-    guint max_signatures;   /* 0 = DKIM_MAX_SIGNATURES */
-    guint min_rsa_bits;     /* 0 = 1024 (RFC 8301 3.2) */
+    gint64 now_unix;      /* for x= (expiry) */
+    guint max_signatures; /* 0 = DKIM_MAX_SIGNATURES */
+    guint min_rsa_bits;   /* 0 = 1024 (RFC 8301 3.2) */
 } DkimVerifyConfig;
 
 /* Parses msg (copied; CRLF endings) and prepares one result per

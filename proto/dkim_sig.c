@@ -86,8 +86,8 @@ dkim_sig_read_names(const DkimTagList *tl, DkimSigInfo *out)
     const char *idom = at + 1;
     gsize il = strlen(idom), dl = strlen(out->domain);
     gboolean same = g_ascii_strcasecmp(idom, out->domain) == 0;
-    gboolean sub = il > dl && idom[il - dl - 1] == '.' &&
-                   g_ascii_strcasecmp(idom + il - dl, out->domain) == 0;
+    gboolean sub =
+        il > dl && idom[il - dl - 1] == '.' && g_ascii_strcasecmp(idom + il - dl, out->domain) == 0;
     if (!same && !sub)
         return DKIM_REASON_SIG_IDENTITY;
     g_autofree char *h = dkim_strip_fws(dkim_tag_list_get(tl, "h"));

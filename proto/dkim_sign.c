@@ -21,7 +21,7 @@ struct DkimPrivateKey {
     DkimAlg alg;
 };
 
-G_DEFINE_QUARK(dkim-error-quark, dkim_error)
+G_DEFINE_QUARK(dkim - error - quark, dkim_error)
 
 static DkimPrivateKey *
 dkim_sign_key_wrap(EVP_PKEY *pkey, GError **error)
@@ -181,8 +181,10 @@ dkim_crypto_verify(EVP_PKEY *pkey, DkimAlg alg, const guint8 *data, gsize len, c
 }
 
 static const char *const dkim_sign_default_headers[] = {
-    "From", "To", "Cc", "Subject", "Date", "Message-ID", "Reply-To", "In-Reply-To",
-    "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", NULL,
+    "From",       "To",           "Cc",           "Subject",
+    "Date",       "Message-ID",   "Reply-To",     "In-Reply-To",
+    "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+    NULL,
 };
 
 /* h= names: the caller's, or each default present field as often as it
@@ -262,8 +264,8 @@ dkim_sign_check_config(const DkimSignConfig *cfg, GError **error)
         const char *at = strrchr(cfg->identity, '@');
         const char *dom = at ? at + 1 : "";
         gsize dl = strlen(dom), n = strlen(cfg->domain);
-        gboolean sub = dl > n && dom[dl - n - 1] == '.' &&
-                       g_ascii_strcasecmp(dom + dl - n, cfg->domain) == 0;
+        gboolean sub =
+            dl > n && dom[dl - n - 1] == '.' && g_ascii_strcasecmp(dom + dl - n, cfg->domain) == 0;
         if (g_ascii_strcasecmp(dom, cfg->domain) != 0 && !sub) {
             g_set_error(error, DKIM_ERROR, DKIM_ERROR_CONFIG,
                         "i= %s is not in d= %s (RFC 6376 3.5)", cfg->identity, cfg->domain);

@@ -83,7 +83,10 @@ dkim_verifier_new_full(const guint8 *msg, gsize len, const DkimVerifyConfig *cfg
         v->cfg.max_signatures = DKIM_MAX_SIGNATURES;
     if (v->cfg.min_rsa_bits == 0)
         v->cfg.min_rsa_bits = 1024; /* RFC 8301 3.2 */
-    v->msg = g_memdup2(msg ? msg : (const guint8 *)"", len + 1);
+    v->msg = g_malloc(len + 1);     /* NUL-terminated for safety, never read */
+    if (len > 0)
+        memcpy(v->msg, msg, len);
+    v->msg[len] = '\0';
     v->len = len;
     dkim_msg_split(v->msg, len, &v->parts);
     v->sigs = g_ptr_array_new_with_free_func(dkim_verifier_sig_free);
@@ -202,8 +205,8 @@ dkim_verifier_compute(DkimVerifier *v, DkimVerifierSig *s, const DkimKeyRecord *
         return;
     }
     g_autoptr(GString) input = g_string_new(NULL);
-    dkim_hash_input(&v->parts, s->info.headers, s->info.header_canon, s->field->raw,
-                    s->field->len, input);
+    dkim_hash_input(&v->parts, s->info.headers, s->info.header_canon, s->field->raw, s->field->len,
+                    input);
     const guint8 *sig = g_bytes_get_data(s->info.b, &n);
     if (dkim_crypto_verify(k->pkey, s->info.alg, (const guint8 *)input->str, input->len, sig, n))
         dkim_verifier_finish(s, DKIM_RESULT_PASS, DKIM_REASON_NONE, g_strdup("signature verified"));

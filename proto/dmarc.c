@@ -211,8 +211,7 @@ dmarc_record_clear(DmarcRecord *r)
 }
 
 gboolean
-dmarc_is_aligned(const Psl *psl, const char *auth_domain, const char *from_domain,
-                 DmarcAlign mode)
+dmarc_is_aligned(const Psl *psl, const char *auth_domain, const char *from_domain, DmarcAlign mode)
 {
     g_return_val_if_fail(psl != NULL, FALSE);
     if (auth_domain == NULL || from_domain == NULL)

@@ -39,12 +39,12 @@ typedef struct {
     gboolean has_sp;
     DmarcPolicy sp;
     DmarcAlign adkim, aspf;
-    guint pct;     /* 0..100, default 100 */
-    char *rua;     /* (nullable) as written */
-    char *ruf;     /* (nullable) as written */
-    char *fo;      /* default "0" */
-    char *rf;      /* default "afrf" */
-    guint32 ri;    /* default 86400 */
+    guint pct;  /* 0..100, default 100 */
+    char *rua;  /* (nullable) as written */
+    char *ruf;  /* (nullable) as written */
+    char *fo;   /* default "0" */
+    char *rf;   /* default "afrf" */
+    guint32 ri; /* default 86400 */
 } DmarcRecord;
 
 /* Parses a record. FALSE (with *why set to a static reason when why is
@@ -77,17 +77,17 @@ const char *dmarc_policy_name(DmarcPolicy p);
 typedef struct DmarcCheck DmarcCheck;
 
 typedef struct {
-    const char *from_domain;   /* RFC5322.From domain (required) */
-    const char *spf_domain;    /* (nullable) domain SPF authenticated (result pass) */
+    const char *from_domain;         /* RFC5322.From domain (required) */
+    const char *spf_domain;          /* (nullable) domain SPF authenticated (result pass) */
     const char *const *dkim_domains; /* (nullable) NULL-terminated d= of passing signatures */
-    const Psl *psl;            /* (transfer none) must outlive the check */
-    guint roll;                /* 0..99 for pct sampling (see dmarc_roll) */
+    const Psl *psl;                  /* (transfer none) must outlive the check */
+    guint roll;                      /* 0..99 for pct sampling (see dmarc_roll) */
 } DmarcCheckInput;
 
 typedef enum {
-    DMARC_CHECK_ACT_NONE = 0,  /* zero value only; poll() returned FALSE */
-    DMARC_CHECK_ACT_NEED_TXT,  /* look up TXT act->qname, answer with query_id */
-    DMARC_CHECK_ACT_DONE,      /* outcome final (given once) */
+    DMARC_CHECK_ACT_NONE = 0, /* zero value only; poll() returned FALSE */
+    DMARC_CHECK_ACT_NEED_TXT, /* look up TXT act->qname, answer with query_id */
+    DMARC_CHECK_ACT_DONE,     /* outcome final (given once) */
 } DmarcCheckActKind;
 
 typedef struct {

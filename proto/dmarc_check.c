@@ -21,6 +21,16 @@ typedef enum {
     DMARC_CHECK_STATE_FINISHED,
 } DmarcCheckState;
 
+static const char *const dmarc_check_state_names[] = {
+    "ask-from", "wait-from", "ask-org", "wait-org", "done", "finished",
+};
+
+static const char *
+dmarc_check_state_name(DmarcCheckState st)
+{
+    return (guint)st < G_N_ELEMENTS(dmarc_check_state_names) ? dmarc_check_state_names[st] : "?";
+}
+
 struct DmarcCheck {
     DmarcCheckState state;
     char *from_domain, *org_domain, *spf_domain;
@@ -52,10 +62,20 @@ dmarc_check_new(const DmarcCheckInput *in)
     if (c->org_domain == NULL) {
         c->detail = g_strdup("From domain is not a domain name");
         c->out.result = DMARC_RESULT_NONE;
-        c->state = DMARC_CHECK_STATE_DONE;
+        c->state = DMARC_CHECK_STATE_DONE; /* nothing to ask */
     }
     c->out.detail = c->detail;
     return c;
+}
+
+/* Every transition goes through here (STYLE 8), visible with
+ * G_MESSAGES_DEBUG=proto. */
+static void
+dmarc_check_enter_state(DmarcCheck *c, DmarcCheckState st)
+{
+    g_debug("dmarc %s: %s -> %s", c->from_domain, dmarc_check_state_name(c->state),
+            dmarc_check_state_name(st));
+    c->state = st;
 }
 
 void
@@ -80,7 +100,7 @@ dmarc_check_finish(DmarcCheck *c, DmarcResult r, char *detail)
     g_free(c->detail);
     c->detail = detail;
     c->out.detail = detail;
-    c->state = DMARC_CHECK_STATE_DONE;
+    dmarc_check_enter_state(c, DMARC_CHECK_STATE_DONE);
 }
 
 gboolean
@@ -92,14 +112,14 @@ dmarc_check_poll(DmarcCheck *c, DmarcCheckAct *act)
     switch (c->state) {
     case DMARC_CHECK_STATE_ASK_FROM:
         name = c->from_domain;
-        c->state = DMARC_CHECK_STATE_WAIT_FROM;
+        dmarc_check_enter_state(c, DMARC_CHECK_STATE_WAIT_FROM);
         break;
     case DMARC_CHECK_STATE_ASK_ORG:
         name = c->org_domain;
-        c->state = DMARC_CHECK_STATE_WAIT_ORG;
+        dmarc_check_enter_state(c, DMARC_CHECK_STATE_WAIT_ORG);
         break;
     case DMARC_CHECK_STATE_DONE:
-        c->state = DMARC_CHECK_STATE_FINISHED;
+        dmarc_check_enter_state(c, DMARC_CHECK_STATE_FINISHED);
         act->kind = DMARC_CHECK_ACT_DONE;
         return TRUE;
     case DMARC_CHECK_STATE_WAIT_FROM:
@@ -130,15 +150,16 @@ dmarc_check_evaluate(DmarcCheck *c)
     const DmarcRecord *r = &c->record;
     c->out.record = r;
     c->out.record_domain = c->record_domain;
-    c->out.spf_aligned = c->spf_domain != NULL &&
-                         dmarc_is_aligned(c->psl, c->spf_domain, c->from_domain, r->aspf);
+    c->out.spf_aligned =
+        c->spf_domain != NULL && dmarc_is_aligned(c->psl, c->spf_domain, c->from_domain, r->aspf);
     for (guint i = 0; i < c->dkim_domains->len; i++)
         c->out.dkim_aligned |=
             dmarc_is_aligned(c->psl, c->dkim_domains->pdata[i], c->from_domain, r->adkim);
     gboolean from_org = strcmp(c->record_domain, c->from_domain) != 0;
     c->out.policy = from_org && r->has_sp ? r->sp : r->p;
     gboolean pass = c->out.spf_aligned || c->out.dkim_aligned;
-    c->out.disposition = pass ? DMARC_POLICY_NONE : dmarc_policy_sample(c->out.policy, r->pct, c->roll);
+    c->out.disposition =
+        pass ? DMARC_POLICY_NONE : dmarc_policy_sample(c->out.policy, r->pct, c->roll);
     dmarc_check_finish(
         c, pass ? DMARC_RESULT_PASS : DMARC_RESULT_FAIL,
         g_strdup_printf("%s (spf %s, dkim %s; p=%s from %s; disposition %s)",
@@ -168,7 +189,7 @@ dmarc_check_records(DmarcCheck *c, const char *domain, const char *const *record
     }
     if (n == 0) {
         if (c->state == DMARC_CHECK_STATE_WAIT_FROM && strcmp(c->org_domain, c->from_domain) != 0)
-            c->state = DMARC_CHECK_STATE_ASK_ORG; /* 6.6.3 step 3 */
+            dmarc_check_enter_state(c, DMARC_CHECK_STATE_ASK_ORG); /* 6.6.3 step 3 */
         else
             dmarc_check_finish(c, DMARC_RESULT_NONE, g_strdup("no DMARC record"));
         return;
@@ -192,8 +213,7 @@ dmarc_check_answer(DmarcCheck *c, guint32 query_id, DmarcDnsStatus status,
     g_return_if_fail(c->state == DMARC_CHECK_STATE_WAIT_FROM ||
                      c->state == DMARC_CHECK_STATE_WAIT_ORG);
     g_return_if_fail(query_id == c->query_id);
-    const char *domain =
-        c->state == DMARC_CHECK_STATE_WAIT_FROM ? c->from_domain : c->org_domain;
+    const char *domain = c->state == DMARC_CHECK_STATE_WAIT_FROM ? c->from_domain : c->org_domain;
     switch (status) {
     case DMARC_DNS_SERVFAIL:
     case DMARC_DNS_TIMEOUT:

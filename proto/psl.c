@@ -152,6 +152,6 @@ psl_org_domain(const Psl *psl, const char *domain)
     guint n = g_strv_length(v);
     guint k = psl_suffix_labels(psl, v, n);
     if (k >= n)
-        return g_steal_pointer(&d); /* the name is itself a public suffix */
+        return g_steal_pointer(&d);          /* the name is itself a public suffix */
     return g_strjoinv(".", v + (n - k - 1)); /* RFC 7489 3.2 step 4 */
 }

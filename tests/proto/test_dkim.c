@@ -17,14 +17,14 @@
 #define RFC_BH_ONE_SPACE "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8="
 #define RFC8463_ED_PUB "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
 #define RFC8463_ED_SEED "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A="
-#define RFC8463_ED_B                                                                              \
+#define RFC8463_ED_B                                                                               \
     "/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11BusFa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw=="
-#define RFC8463_RSA_B                                                                             \
+#define RFC8463_RSA_B                                                                              \
     "F45dVWDfMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3DhCVlUrSjV4BwcVcOF6+FF3Zo9Rpo1tFOeS9" \
     "mPYQTnGdaSGsgeefOsk2JzdA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8="
-#define RFC8463_RSA_PUB                                                                           \
-    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/" \
-    "J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzB" \
+#define RFC8463_RSA_PUB                                                                            \
+    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/"   \
+    "J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzB"  \
     "fO2EeC3Ip3G+2kryOTIKT+l/K4w3QIDAQAB"
 
 /* ---- helpers ---- */
@@ -204,15 +204,15 @@ test_canon_literals(void)
     g_string_truncate(b, 0);
     dkim_canon_body(DKIM_CANON_SIMPLE, (const guint8 *)body, strlen(body), b);
     g_assert_cmpstr(b->str, ==, " C \r\nD \t E\r\n");
-    g_autofree char *bh = dkim_body_hash(DKIM_CANON_SIMPLE, "sha256",
-                                         (const guint8 *)RFC_BODY_ONE_SPACE,
-                                         strlen(RFC_BODY_ONE_SPACE), -1, NULL);
+    g_autofree char *bh =
+        dkim_body_hash(DKIM_CANON_SIMPLE, "sha256", (const guint8 *)RFC_BODY_ONE_SPACE,
+                       strlen(RFC_BODY_ONE_SPACE), -1, NULL);
     g_assert_cmpstr(bh, ==, RFC_BH_ONE_SPACE);
     g_autofree char *empty = dkim_body_hash(DKIM_CANON_RELAXED, "sha256", NULL, 0, -1, NULL);
     g_assert_cmpstr(empty, ==, "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
     /* l=0 hashes nothing: the empty-string hash */
-    g_autofree char *l0 = dkim_body_hash(DKIM_CANON_SIMPLE, "sha256", (const guint8 *)"x\r\n", 3,
-                                         0, NULL);
+    g_autofree char *l0 =
+        dkim_body_hash(DKIM_CANON_SIMPLE, "sha256", (const guint8 *)"x\r\n", 3, 0, NULL);
     g_assert_cmpstr(l0, ==, "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
 }
 
@@ -233,8 +233,8 @@ canon_header_cases(const TestYaml *cases)
         g_autoptr(GString) got = g_string_new(NULL), want = g_string_new(NULL);
         for (guint j = 0; j < test_yaml_len(in); j++) {
             const TestYaml *pair = test_yaml_at(in, j);
-            g_autofree char *raw = g_strconcat(test_yaml_at(pair, 0)->value, ":",
-                                               test_yaml_at(pair, 1)->value, NULL);
+            g_autofree char *raw =
+                g_strconcat(test_yaml_at(pair, 0)->value, ":", test_yaml_at(pair, 1)->value, NULL);
             dkim_canon_header(alg, raw, strlen(raw), got);
             const TestYaml *o = test_yaml_at(out, j);
             g_string_append_printf(want, "%s:%s", test_yaml_at(o, 0)->value,
@@ -257,8 +257,8 @@ canon_body_cases(const TestYaml *cases, const TestYaml *hashes)
         const TestYaml *c = test_yaml_at(cases, i);
         const TestYaml *in = test_yaml_get(c, "input"), *out = test_yaml_get(c, "output");
         g_autoptr(GString) got = g_string_new(NULL);
-        dkim_canon_body(canon_of(test_yaml_str(c, "algorithm")), (const guint8 *)in->value,
-                        in->len, got);
+        dkim_canon_body(canon_of(test_yaml_str(c, "algorithm")), (const guint8 *)in->value, in->len,
+                        got);
         g_assert_cmpmem(got->str, got->len, out->value, out->len);
         passed++;
     }
@@ -460,8 +460,8 @@ test_rfc8463_resign(void)
     const char *from = strstr(all, "From: Joe");
     g_assert_nonnull(from);
     gsize len = g_bytes_get_size(msg) - (gsize)(from - all);
-    static const char *const h[] = {"from", "to", "subject", "date", "message-id",
-                                    "from", "subject", "date", NULL};
+    static const char *const h[] = {"from", "to",      "subject", "date", "message-id",
+                                    "from", "subject", "date",    NULL};
     DkimSignConfig cfg = {
         .domain = "football.example.com",
         .selector = "brisbane",
@@ -528,7 +528,8 @@ test_rfc6376_examples(void)
     g_autofree char *r2 = run_verify(a3, zone);
     g_assert_cmpstr(r2, ==, "pass");
     pass++;
-    g_autoptr(GBytes) printed = conf_message("dkim/rfc6376/A2.signed.printed-body.bodyhash-mismatch.eml");
+    g_autoptr(GBytes) printed =
+        conf_message("dkim/rfc6376/A2.signed.printed-body.bodyhash-mismatch.eml");
     gsize len;
     const guint8 *d = g_bytes_get_data(printed, &len);
     g_autoptr(DkimVerifier) v = dkim_verifier_new(d, len, 1700000000);
@@ -553,15 +554,15 @@ test_rfc6376_examples(void)
 
 /* ---- dkimpy vectors ---- */
 
-#define GMAIL_KEY                                                                                 \
-    "k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1Kd87/UeJjenpabgbFwh"                   \
-    "+eBCsSTrqmwIYYvywlbhbqoo2DymndFkbjOVIPIldNs/m40KF+yzMn1skyoxcTUGCQ"                          \
-    "s8g3FgD2Ap3ZB5DekAo5wMmk4wimDO+U8QzI3SD07y2+07wlNWwIt8svnxgdxGkVbb"                          \
-    "hzY8i+RQ9DpSVpPbF7ykQxtKXkv/ahW3KjViiAH+ghvvIhkx4xYSIc9oSwVmAl5Oct"                          \
-    "MEeWUwg8Istjqz8BZeTWbf41fbNhte7Y+YqZOwq1Sd0DbvYAD9NOZK9vlfuac0598H"                          \
+#define GMAIL_KEY                                                                                  \
+    "k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1Kd87/UeJjenpabgbFwh"                    \
+    "+eBCsSTrqmwIYYvywlbhbqoo2DymndFkbjOVIPIldNs/m40KF+yzMn1skyoxcTUGCQ"                           \
+    "s8g3FgD2Ap3ZB5DekAo5wMmk4wimDO+U8QzI3SD07y2+07wlNWwIt8svnxgdxGkVbb"                           \
+    "hzY8i+RQ9DpSVpPbF7ykQxtKXkv/ahW3KjViiAH+ghvvIhkx4xYSIc9oSwVmAl5Oct"                           \
+    "MEeWUwg8Istjqz8BZeTWbf41fbNhte7Y+YqZOwq1Sd0DbvYAD9NOZK9vlfuac0598H"                           \
     "Y+vtSBczUiKERHv1yRbcaQtZFh5wtiRrN04BLUTD21MycBX5jYchHjPY/wIDAQAB"
-#define CORRUPT_KEY                                                                               \
-    "k=rsa; p=MFwwDQYJKoZIhvNAQEBBQADSwAwSAJBANmBe10IgY+u7h3enWTukkqtUD5PR52T"                    \
+#define CORRUPT_KEY                                                                                \
+    "k=rsa; p=MFwwDQYJKoZIhvNAQEBBQADSwAwSAJBANmBe10IgY+u7h3enWTukkqtUD5PR52T"                     \
     "b/mPfjC0QJTocVBq6Za/PlzfV+Py92VaCak19F4WrbVTK5Gg5tW220MCAwEAAQ=="
 
 static void
@@ -620,8 +621,12 @@ sign_test_message(const char *msg_file, const char *key_file, const char *select
 {
     g_autoptr(GBytes) msg = conf_message(msg_file);
     g_autoptr(DkimPrivateKey) key = load_key(key_file);
-    DkimSignConfig cfg = {.domain = domain, .selector = selector, .header_canon = hc,
-                          .body_canon = bc, .body_length = body_length, .now_unix = 1700000000};
+    DkimSignConfig cfg = {.domain = domain,
+                          .selector = selector,
+                          .header_canon = hc,
+                          .body_canon = bc,
+                          .body_length = body_length,
+                          .now_unix = 1700000000};
     return sign_prepend(msg, &cfg, key);
 }
 
@@ -733,8 +738,8 @@ test_round_trips(void)
     round_trip_canon("dkim/dkimpy/data/ed25519test.msg", "dkim/dkimpy/data/ed25519test.key",
                      "k=ed25519; p=yi50DjK5O9pqbFpNHklsv9lqaS0ArSYu02qp1S0DW1Y=");
     g_autoptr(GHashTable) zone = zone_new("test._domainkey.example.com", rsa_rec, NULL);
-    g_autoptr(GBytes) s = sign_test_message(msgf, keyf, "test", "example.com",
-                                            DKIM_CANON_RELAXED, DKIM_CANON_RELAXED, FALSE);
+    g_autoptr(GBytes) s = sign_test_message(msgf, keyf, "test", "example.com", DKIM_CANON_RELAXED,
+                                            DKIM_CANON_RELAXED, FALSE);
     g_autoptr(GBytes) foo = bytes_concat(s, "", "foo");
     g_autofree char *r1 = run_verify(foo, zone);
     g_assert_cmpstr(r1, ==, "fail/body hash mismatch");
@@ -764,9 +769,9 @@ test_round_trips(void)
     g_assert_null(none);
     g_assert_error(error, DKIM_ERROR, DKIM_ERROR_MESSAGE);
 
-    g_autoptr(GBytes) w = sign_test_message("dkim/dkimpy/data/rfc6376.w1258.msg", keyf, "test",
-                                            "example.com", DKIM_CANON_RELAXED,
-                                            DKIM_CANON_RELAXED, FALSE);
+    g_autoptr(GBytes) w =
+        sign_test_message("dkim/dkimpy/data/rfc6376.w1258.msg", keyf, "test", "example.com",
+                          DKIM_CANON_RELAXED, DKIM_CANON_RELAXED, FALSE);
     g_autofree char *r6 = run_verify(w, zone);
     g_assert_cmpstr(r6, ==, "pass");
     g_test_message("expectations.yaml dkimpy signing_round_trips: 8/8 as expected");
@@ -792,7 +797,8 @@ test_mbox_all_headers(void)
     g_ptr_array_add(names, NULL);
     dkim_msg_parts_clear(&p);
     g_autoptr(DkimPrivateKey) key = load_key("dkim/dkimpy/data/test.private");
-    DkimSignConfig cfg = {.domain = "example.com", .selector = "test",
+    DkimSignConfig cfg = {.domain = "example.com",
+                          .selector = "test",
                           .headers = (const char *const *)names->pdata,
                           .header_canon = DKIM_CANON_RELAXED};
     g_autoptr(GBytes) s = sign_prepend(msg, &cfg, key);
@@ -837,8 +843,8 @@ test_sig_tags(void)
         {"v=1; t=1299525798; x=1399525798", now, DKIM_REASON_NONE},
         {"v=1; t=1299525798; x=1399525798", 1700000000, DKIM_REASON_SIG_EXPIRED},
         {"v=1; t=1400000000; x=1399525798", now, DKIM_REASON_SIG_X_BEFORE_T},
-        {"v=1; t=1299525798; x=1299925800", now, DKIM_REASON_NONE},    /* now + 400000 */
-        {"v=1; x=1299439400", now, DKIM_REASON_SIG_EXPIRED},            /* now - 86400 */
+        {"v=1; t=1299525798; x=1299925800", now, DKIM_REASON_NONE}, /* now + 400000 */
+        {"v=1; x=1299439400", now, DKIM_REASON_SIG_EXPIRED},        /* now - 86400 */
         {"v=1; i=scott@kitterman.com.evil.org", now, DKIM_REASON_SIG_IDENTITY},
         {"v=1; i=scott@mail.kitterman.com", now, DKIM_REASON_NONE},
         {"v=1; i=scott@xkitterman.com", now, DKIM_REASON_SIG_IDENTITY},
@@ -879,8 +885,11 @@ flow_signed(const DkimSignConfig *cfg)
 static void
 test_flow_dns_outcomes(void)
 {
-    DkimSignConfig cfg = {.domain = "example.com", .selector = "sel", .now_unix = 1000,
-                          .header_canon = DKIM_CANON_RELAXED, .body_canon = DKIM_CANON_RELAXED};
+    DkimSignConfig cfg = {.domain = "example.com",
+                          .selector = "sel",
+                          .now_unix = 1000,
+                          .header_canon = DKIM_CANON_RELAXED,
+                          .body_canon = DKIM_CANON_RELAXED};
     g_autoptr(GBytes) m = flow_signed(&cfg);
     static const struct {
         const char *txt, *want;
@@ -914,6 +923,7 @@ test_flow_dns_outcomes(void)
     g_assert_true(dkim_verifier_poll(v, &act));
     g_autofree char *s = dkim_verifier_act_to_string(&act);
     g_assert_cmpstr(s, ==, "NEED_KEY 1 sel._domainkey.example.com");
+    dkim_verifier_act_clear(&act);
     g_assert_false(dkim_verifier_poll(v, &act)); /* waiting for the answer */
     const char *recs[] = {"not a key", "k=ed25519; t=y; p=" RFC8463_ED_PUB, NULL};
     dkim_verifier_answer(v, 1, DKIM_DNS_FOUND, recs);
@@ -930,8 +940,8 @@ test_flow_dns_outcomes(void)
 static void
 test_flow_expiry_and_limits(void)
 {
-    DkimSignConfig cfg = {.domain = "example.com", .selector = "sel", .now_unix = 1000,
-                          .expire_after = 3600};
+    DkimSignConfig cfg = {
+        .domain = "example.com", .selector = "sel", .now_unix = 1000, .expire_after = 3600};
     g_autoptr(GBytes) m = flow_signed(&cfg);
     g_autoptr(GHashTable) zone =
         zone_new("sel._domainkey.example.com", "k=ed25519; p=" RFC8463_ED_PUB, NULL);
@@ -950,7 +960,8 @@ test_flow_expiry_and_limits(void)
     GString *many = g_string_new(NULL);
     for (guint i = 0; i < 12; i++) {
         g_autofree char *f = g_strdup_printf("DKIM-Signature: v=1; a=ed25519-sha256; d=example.com;"
-                                             " s=s%u; h=from; bh=dA==; b=dA==\r\n", i);
+                                             " s=s%u; h=from; bh=dA==; b=dA==\r\n",
+                                             i);
         g_string_append(many, f);
     }
     g_string_append(many, "From: a@example.com\r\n\r\nx\r\n");

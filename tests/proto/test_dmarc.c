@@ -13,8 +13,8 @@ static Psl *
 test_psl(void)
 {
     Psl *psl = psl_new();
-    static const char *const rules[] = {"com", "org", "net", "uk", "co.uk", "example", "*.ck",
-                                        "!www.ck", NULL};
+    static const char *const rules[] = {"com",     "org",  "net",     "uk", "co.uk",
+                                        "example", "*.ck", "!www.ck", NULL};
     for (guint i = 0; rules[i]; i++)
         g_assert_true(psl_add_rule(psl, rules[i]));
     return psl;
@@ -128,8 +128,8 @@ test_alignment_table(void)
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_assert_cmpint(dmarc_is_aligned(psl, cases[i].auth, cases[i].from, DMARC_ALIGN_RELAXED),
                         ==, cases[i].relaxed);
-        g_assert_cmpint(dmarc_is_aligned(psl, cases[i].auth, cases[i].from, DMARC_ALIGN_STRICT),
-                        ==, cases[i].strict);
+        g_assert_cmpint(dmarc_is_aligned(psl, cases[i].auth, cases[i].from, DMARC_ALIGN_STRICT), ==,
+                        cases[i].strict);
     }
     g_assert_false(dmarc_is_aligned(psl, NULL, "example.com", DMARC_ALIGN_RELAXED));
 }
@@ -194,9 +194,9 @@ run_check(const DmarcCheckInput *in, GHashTable *zone)
     g_assert_true(done);
     g_assert_true(dmarc_check_is_done(c));
     const DmarcOutcome *o = dmarc_check_outcome(c);
-    char *s = g_strdup_printf("%s %s %s%s", dmarc_result_name(o->result),
-                              dmarc_policy_name(o->policy), dmarc_policy_name(o->disposition),
-                              queries->str);
+    char *s =
+        g_strdup_printf("%s %s %s%s", dmarc_result_name(o->result), dmarc_policy_name(o->policy),
+                        dmarc_policy_name(o->disposition), queries->str);
     g_string_free(queries, TRUE);
     return s;
 }
@@ -250,8 +250,10 @@ test_check_flow(void)
     };
     const char *const *dks[] = {NULL, dk_com, dk_net, dk_other};
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-        DmarcCheckInput in = {.from_domain = cases[i].from, .spf_domain = cases[i].spf,
-                              .dkim_domains = dks[cases[i].dk], .psl = psl,
+        DmarcCheckInput in = {.from_domain = cases[i].from,
+                              .spf_domain = cases[i].spf,
+                              .dkim_domains = dks[cases[i].dk],
+                              .psl = psl,
                               .roll = cases[i].roll};
         g_autofree char *got = run_check(&in, zone);
         g_assert_cmpstr(got, ==, cases[i].want);
@@ -263,16 +265,18 @@ test_check_outcome_fields(void)
 {
     g_autoptr(Psl) psl = test_psl();
     const char *dk[] = {"example.com", NULL};
-    DmarcCheckInput in = {.from_domain = "Mail.Example.COM", .spf_domain = "bounce.example.com",
-                          .dkim_domains = dk, .psl = psl};
+    DmarcCheckInput in = {.from_domain = "Mail.Example.COM",
+                          .spf_domain = "bounce.example.com",
+                          .dkim_domains = dk,
+                          .psl = psl};
     g_autoptr(DmarcCheck) c = dmarc_check_new(&in);
     DmarcCheckAct act;
     g_assert_true(dmarc_check_poll(c, &act));
     g_assert_cmpint(act.kind, ==, DMARC_CHECK_ACT_NEED_TXT);
     g_assert_cmpstr(act.qname, ==, "_dmarc.mail.example.com");
-    g_assert_false(dmarc_check_poll(c, &act) && act.kind != DMARC_CHECK_ACT_NONE);
-    dmarc_check_answer(c, 1, DMARC_DNS_FOUND, NULL);
     dmarc_check_act_clear(&act);
+    g_assert_false(dmarc_check_poll(c, &act)); /* waiting for the answer */
+    dmarc_check_answer(c, 1, DMARC_DNS_FOUND, NULL);
     g_assert_true(dmarc_check_poll(c, &act));
     g_assert_cmpstr(act.qname, ==, "_dmarc.example.com");
     const char *recs[] = {"v=DMARC1; p=reject; adkim=s", NULL};

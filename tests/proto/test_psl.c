@@ -58,12 +58,12 @@ test_org_domains(void)
         {"co.uk", "co.uk", "co.uk"},
         {"example.uk", "uk", "example.uk"},
         {"test.ac.jp", "ac.jp", "test.ac.jp"},
-        {"c.kobe.jp", "c.kobe.jp", "c.kobe.jp"},      /* wildcard: a suffix */
-        {"b.c.kobe.jp", "c.kobe.jp", "b.c.kobe.jp"},  /* wildcard */
+        {"c.kobe.jp", "c.kobe.jp", "c.kobe.jp"},     /* wildcard: a suffix */
+        {"b.c.kobe.jp", "c.kobe.jp", "b.c.kobe.jp"}, /* wildcard */
         {"a.b.c.kobe.jp", "c.kobe.jp", "b.c.kobe.jp"},
-        {"city.kobe.jp", "kobe.jp", "city.kobe.jp"},  /* exception */
+        {"city.kobe.jp", "kobe.jp", "city.kobe.jp"}, /* exception */
         {"www.city.kobe.jp", "kobe.jp", "city.kobe.jp"},
-        {"www.ck", "ck", "www.ck"},                   /* exception */
+        {"www.ck", "ck", "www.ck"}, /* exception */
         {"a.www.ck", "ck", "www.ck"},
         {"test.ck", "test.ck", "test.ck"},
         {"b.test.ck", "test.ck", "b.test.ck"},
