@@ -119,6 +119,8 @@ DmarcCheck *dmarc_check_new(const DmarcCheckInput *in);
 void dmarc_check_free(DmarcCheck *c);
 gboolean dmarc_check_poll(DmarcCheck *c, DmarcCheckAct *act);
 void dmarc_check_act_clear(DmarcCheckAct *act);
+/* "NEED_TXT 1 _dmarc.example.com", "DONE", "NONE". (transfer full) */
+char *dmarc_check_act_to_string(const DmarcCheckAct *act);
 /* records: (nullable) NULL-terminated, one TXT record per entry, strings
  * concatenated. Copied. */
 void dmarc_check_answer(DmarcCheck *c, guint32 query_id, DmarcDnsStatus status,

@@ -141,6 +141,20 @@ dmarc_check_act_clear(DmarcCheckAct *act)
     act->kind = DMARC_CHECK_ACT_NONE;
 }
 
+char *
+dmarc_check_act_to_string(const DmarcCheckAct *act)
+{
+    switch (act->kind) {
+    case DMARC_CHECK_ACT_NEED_TXT:
+        return g_strdup_printf("NEED_TXT %u %s", act->query_id, act->qname);
+    case DMARC_CHECK_ACT_DONE:
+        return g_strdup("DONE");
+    case DMARC_CHECK_ACT_NONE:
+        break;
+    }
+    return g_strdup("NONE");
+}
+
 /* 3.1 and 6.6.2: alignment of the authenticated identifiers, then the
  * policy for this From domain (sp= for subdomains found via the
  * Organizational Domain), then pct sampling. */

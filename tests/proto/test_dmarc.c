@@ -274,6 +274,8 @@ test_check_outcome_fields(void)
     g_assert_true(dmarc_check_poll(c, &act));
     g_assert_cmpint(act.kind, ==, DMARC_CHECK_ACT_NEED_TXT);
     g_assert_cmpstr(act.qname, ==, "_dmarc.mail.example.com");
+    g_autofree char *as_text = dmarc_check_act_to_string(&act);
+    g_assert_cmpstr(as_text, ==, "NEED_TXT 1 _dmarc.mail.example.com");
     dmarc_check_act_clear(&act);
     g_assert_false(dmarc_check_poll(c, &act)); /* waiting for the answer */
     dmarc_check_answer(c, 1, DMARC_DNS_FOUND, NULL);
