@@ -198,7 +198,7 @@ typedef struct {
 } DkimSignConfig;
 
 /* Signs msg (CRLF endings) and returns the complete field to prepend,
- * "DKIM-Signature: ...\r\n", folded at 78 columns (b= and bh= split with
+ * "DKIM-Signature: ...\r\n", folded at 78 columns (b= split with
  * FWS). The algorithm is the key's. NULL with error when the message has no
  * From field (RFC 6376 5.4) or the config is invalid. (transfer full) */
 char *dkim_sign(const guint8 *msg, gsize len, const DkimSignConfig *cfg, const DkimPrivateKey *key,
