@@ -109,8 +109,6 @@ pop3_client_send(Pop3Client *cli, const char *fmt, ...)
 static void
 pop3_client_enter_state(Pop3Client *cli, Pop3ClientState st)
 {
-    g_debug("pop3 client: %s -> %s", pop3_client_state_name(cli->state),
-            pop3_client_state_name(st));
     cli->state = st;
     cli->multiline = FALSE;
 }
@@ -406,7 +404,8 @@ pop3_client_step(Pop3Client *cli)
         else if (r == LINE_READER_TOO_LONG || r == LINE_READER_LINE)
             pop3_client_finish(cli, FALSE, g_strdup("response line too long"));
         else if (cli->eof)
-            pop3_client_finish(cli, FALSE, g_strdup("connection closed by server"));
+            pop3_client_finish(cli, FALSE,
+                               cli->failure ? NULL : g_strdup("connection closed by server"));
         else
             return;
     }

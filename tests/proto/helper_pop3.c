@@ -89,6 +89,8 @@ pop3_test_log_send(GString *log, GBytes *bytes)
 {
     gsize n;
     const char *p = g_bytes_get_data(bytes, &n);
+    if (p == NULL)
+        return;
     gsize start = 0;
     for (gsize i = 0; i + 1 < n; i++) {
         if (p[i] == '\r' && p[i + 1] == '\n') {
@@ -133,7 +135,8 @@ pop3_test_drain(Pop3Replay *r)
             g_free(desc);
         }
         if (body != NULL) {
-            g_autofree char *s = g_strndup(g_bytes_get_data(body, NULL), g_bytes_get_size(body));
+            const char *data = g_bytes_get_data(body, NULL);
+            g_autofree char *s = g_strndup(data ? data : "", g_bytes_get_size(body));
             g_autofree char *esc = g_strescape(s, NULL);
             g_string_append_printf(r->log, "B: %s\n", esc);
             g_bytes_unref(body);
