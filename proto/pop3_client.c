@@ -37,15 +37,15 @@ struct Pop3Client {
     GQueue acts;
     Pop3ClientState state;
     Pop3ClientStep step;
-    gboolean multiline;   /* reading the data lines of a multi-line response */
+    gboolean multiline; /* reading the data lines of a multi-line response */
     gboolean is_secure, eof, done, stls_offered;
     gsize discarded;
-    char *timestamp;      /* APOP timestamp from the greeting */
-    GArray *list;         /* Pop3ClientMsg from UIDL or LIST */
-    guint cur;            /* index in list being fetched */
-    GByteArray *body;     /* message being retrieved */
+    char *timestamp;  /* APOP timestamp from the greeting */
+    GArray *list;     /* Pop3ClientMsg from UIDL or LIST */
+    guint cur;        /* index in list being fetched */
+    GByteArray *body; /* message being retrieved */
     guint retrieved, deleted_pending;
-    char *failure;        /* reason, once the session failed */
+    char *failure; /* reason, once the session failed */
 };
 
 static const char *const pop3_client_state_names[] = {
@@ -87,8 +87,7 @@ pop3_client_push(Pop3Client *cli, Pop3ClientActKind kind)
     return a;
 }
 
-static void
-pop3_client_send(Pop3Client *cli, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void pop3_client_send(Pop3Client *cli, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static void
 pop3_client_send(Pop3Client *cli, const char *fmt, ...)
@@ -391,11 +390,11 @@ pop3_client_on_line(Pop3Client *cli, const char *line, gsize len)
 static void
 pop3_client_step(Pop3Client *cli)
 {
-    while (g_queue_is_empty(&cli->acts) && !cli->done &&
-           cli->state != POP3_CLIENT_STATE_TLS_WAIT) {
+    while (g_queue_is_empty(&cli->acts) && !cli->done && cli->state != POP3_CLIENT_STATE_TLS_WAIT) {
         /* RFC 2449 section 4: status lines are at most 512 octets. */
         /* One octet of slack: see the XXX in pop3_server_new(). */
-        line_reader_set_max(cli->lr, cli->multiline ? POP3_DATA_LINE_MAX : POP3_RESPONSE_LINE_MAX + 1);
+        line_reader_set_max(cli->lr,
+                            cli->multiline ? POP3_DATA_LINE_MAX : POP3_RESPONSE_LINE_MAX + 1);
         const char *text;
         gsize len;
         LineReaderResult r = line_reader_next(cli->lr, &text, &len, NULL);
@@ -553,8 +552,7 @@ pop3_client_act_to_string(const Pop3ClientAct *act)
                                act->bytes ? g_bytes_get_size(act->bytes) : 0);
     case POP3_CLIENT_ACT_DONE:
         if (act->ok)
-            return g_strdup_printf("DONE ok retrieved=%u deleted=%u", act->retrieved,
-                                   act->deleted);
+            return g_strdup_printf("DONE ok retrieved=%u deleted=%u", act->retrieved, act->deleted);
         return g_strdup_printf("DONE failed retrieved=%u deleted=%u reason=%s", act->retrieved,
                                act->deleted, act->text);
     case POP3_CLIENT_ACT_CLOSE:

@@ -26,13 +26,13 @@ typedef enum {
 /* Zero-initialised means default; strings are copied. */
 typedef struct {
     const char *user;
-    const char *password;          /* also the APOP shared secret */
-    gboolean use_apop;             /* APOP when the greeting has a timestamp */
-    gboolean keep;                 /* TRUE: RETR only uids not in seen_uids, no DELE;
-                                    * FALSE: RETR and DELE everything */
-    const char *const *seen_uids;  /* NULL-terminated, nullable (keep only) */
-    gboolean want_stls;            /* ask CAPA and use STLS when offered */
-    gboolean require_stls;         /* fail (QUIT) when STLS is not offered */
+    const char *password;         /* also the APOP shared secret */
+    gboolean use_apop;            /* APOP when the greeting has a timestamp */
+    gboolean keep;                /* TRUE: RETR only uids not in seen_uids, no DELE;
+                                   * FALSE: RETR and DELE everything */
+    const char *const *seen_uids; /* NULL-terminated, nullable (keep only) */
+    gboolean want_stls;           /* ask CAPA and use STLS when offered */
+    gboolean require_stls;        /* fail (QUIT) when STLS is not offered */
 } Pop3ClientConfig;
 
 typedef enum {
@@ -48,11 +48,11 @@ typedef enum {
 
 typedef struct {
     Pop3ClientActKind kind;
-    GBytes *bytes;  /* SEND, MESSAGE */
-    gboolean ok;    /* REPLY: +OK; DONE: success */
-    char *text;     /* REPLY: the whole status line; DONE: reason or NULL */
-    guint msg;      /* MESSAGE: number in the maildrop */
-    char *uid;      /* MESSAGE: unique-id (nullable when UIDL is not supported) */
+    GBytes *bytes;   /* SEND, MESSAGE */
+    gboolean ok;     /* REPLY: +OK; DONE: success */
+    char *text;      /* REPLY: the whole status line; DONE: reason or NULL */
+    guint msg;       /* MESSAGE: number in the maildrop */
+    char *uid;       /* MESSAGE: unique-id (nullable when UIDL is not supported) */
     guint retrieved; /* DONE */
     guint deleted;   /* DONE: committed by a +OK to QUIT */
 } Pop3ClientAct;

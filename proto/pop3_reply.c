@@ -131,7 +131,8 @@ pop3_reply_find_timestamp(const char *greeting_text)
 }
 
 void
-pop3_reply_apop_digest(const char *timestamp, const char *secret, char out[POP3_APOP_DIGEST_LEN + 1])
+pop3_reply_apop_digest(const char *timestamp, const char *secret,
+                       char out[POP3_APOP_DIGEST_LEN + 1])
 {
     g_return_if_fail(timestamp != NULL && secret != NULL && out != NULL);
     unsigned char md[EVP_MAX_MD_SIZE];

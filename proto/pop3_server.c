@@ -6,6 +6,7 @@
  * message bytes and the UPDATE commit are QUERY actions. No SASL AUTH.
  */
 #include "proto/pop3_server.h"
+#include "proto/pop3_server_private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,42 +15,6 @@
 
 #include "proto/line_reader.h"
 #include "proto/pop3_reply.h"
-
-/* RFC 1939 section 3: each argument may be up to 40 characters long. */
-#define POP3_SERVER_ARG_MAX 40
-/* Errors in a row before the server hangs up (a careful server's choice). */
-#define POP3_SERVER_BAD_DEFAULT 10
-
-typedef struct {
-    gsize size;
-    char *uid;
-    gboolean deleted;
-} Pop3ServerMsg;
-
-struct Pop3Server {
-    char *hostname, *greeting, *timestamp, *implementation;
-    gboolean offer_stls, is_secure, userpass_needs_tls;
-    guint max_bad, bad;
-    LineReader *lr;
-    GQueue acts; /* Pop3ServerAct*, owned */
-    Pop3ServerState state;
-    gboolean eof, done, stls_pending;
-    gsize discarded;
-    guint32 next_qid;
-    guint32 qid;         /* pending query id, 0: none */
-    Pop3QueryKind qkind; /* pending query kind */
-    char *qdigest;       /* APOP digest awaiting the secret */
-    guint qmsg;
-    gint qtop;
-    char *user;      /* name given by USER or APOP */
-    char *auth_user; /* authenticated (maildrop owner) */
-    GArray *msgs;    /* Pop3ServerMsg */
-};
-
-typedef void (*Pop3ServerHandler)(Pop3Server *srv, const char *arg);
-
-#define POP3_S_AUTH (1u << POP3_SERVER_STATE_AUTHORIZATION)
-#define POP3_S_TRANS (1u << POP3_SERVER_STATE_TRANSACTION)
 
 static const char *const pop3_server_state_names[] = {
     [POP3_SERVER_STATE_AUTHORIZATION] = "AUTHORIZATION",
@@ -66,12 +31,9 @@ pop3_server_state_name(Pop3ServerState st)
 }
 
 static const char *const pop3_query_kind_names[] = {
-    [POP3_QUERY_NONE] = "NONE",
-    [POP3_QUERY_AUTH_USERPASS] = "AUTH_USERPASS",
-    [POP3_QUERY_AUTH_APOP] = "AUTH_APOP",
-    [POP3_QUERY_LOCK_MAILDROP] = "LOCK_MAILDROP",
-    [POP3_QUERY_MESSAGE] = "MESSAGE",
-    [POP3_QUERY_UPDATE] = "UPDATE",
+    [POP3_QUERY_NONE] = "NONE",           [POP3_QUERY_AUTH_USERPASS] = "AUTH_USERPASS",
+    [POP3_QUERY_AUTH_APOP] = "AUTH_APOP", [POP3_QUERY_LOCK_MAILDROP] = "LOCK_MAILDROP",
+    [POP3_QUERY_MESSAGE] = "MESSAGE",     [POP3_QUERY_UPDATE] = "UPDATE",
 };
 
 const char *
@@ -99,7 +61,7 @@ pop3_server_wipe_free(char *s)
 
 /* ---- actions ---- */
 
-static Pop3ServerAct *
+Pop3ServerAct *
 pop3_server_push(Pop3Server *srv, Pop3ServerActKind kind)
 {
     Pop3ServerAct *a = g_new0(Pop3ServerAct, 1);
@@ -108,7 +70,7 @@ pop3_server_push(Pop3Server *srv, Pop3ServerActKind kind)
     return a;
 }
 
-static void
+void
 pop3_server_send_gstring(Pop3Server *srv, GString *s)
 {
     Pop3ServerAct *a = pop3_server_push(srv, POP3_SERVER_ACT_SEND);
@@ -116,10 +78,7 @@ pop3_server_send_gstring(Pop3Server *srv, GString *s)
 }
 
 /* One status line. RFC 2449 section 4: at most 512 octets with CRLF. */
-static void
-pop3_server_reply(Pop3Server *srv, gboolean ok, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static void
+void
 pop3_server_reply(Pop3Server *srv, gboolean ok, const char *fmt, ...)
 {
     g_autoptr(GString) s = g_string_new(ok ? "+OK" : "-ERR");
@@ -139,7 +98,7 @@ pop3_server_reply(Pop3Server *srv, gboolean ok, const char *fmt, ...)
     pop3_server_send_gstring(srv, s);
 }
 
-static void
+void
 pop3_server_enter_state(Pop3Server *srv, Pop3ServerState st)
 {
     if (srv->state == st)
@@ -150,7 +109,7 @@ pop3_server_enter_state(Pop3Server *srv, Pop3ServerState st)
         pop3_server_push(srv, POP3_SERVER_ACT_STATE)->state = st;
 }
 
-static void
+void
 pop3_server_close(Pop3Server *srv)
 {
     if (srv->done)
@@ -162,7 +121,7 @@ pop3_server_close(Pop3Server *srv)
     pop3_server_push(srv, POP3_SERVER_ACT_CLOSE);
 }
 
-static Pop3ServerQuery *
+Pop3ServerQuery *
 pop3_server_query(Pop3Server *srv, Pop3QueryKind kind)
 {
     Pop3ServerAct *a = pop3_server_push(srv, POP3_SERVER_ACT_QUERY);
@@ -175,7 +134,7 @@ pop3_server_query(Pop3Server *srv, Pop3QueryKind kind)
 }
 
 /* A syntax or sequence error: -ERR, and hang up after too many in a row. */
-static void
+void
 pop3_server_bad(Pop3Server *srv, const char *text)
 {
     pop3_server_reply(srv, FALSE, "%s", text);
@@ -187,7 +146,7 @@ pop3_server_bad(Pop3Server *srv, const char *text)
 
 /* ---- maildrop helpers ---- */
 
-static void
+void
 pop3_server_totals(const Pop3Server *srv, guint *count, guint64 *octets)
 {
     *count = 0;
@@ -201,42 +160,13 @@ pop3_server_totals(const Pop3Server *srv, guint *count, guint64 *octets)
     }
 }
 
-static const char *
+const char *
 pop3_server_plural(guint n)
 {
     return n == 1 ? "message" : "messages";
 }
 
-/* Parses a message-number argument and checks it names a live message
- * (RFC 1939 section 5: a deleted message may not be referred to). */
-static Pop3ServerMsg *
-pop3_server_lookup(Pop3Server *srv, const char *arg, guint *num)
-{
-    char *end = NULL;
-    if (arg == NULL || !g_ascii_isdigit(arg[0])) {
-        pop3_server_bad(srv, "message number required");
-        return NULL;
-    }
-    guint64 n = g_ascii_strtoull(arg, &end, 10);
-    if (*end != '\0') {
-        pop3_server_bad(srv, "invalid message number");
-        return NULL;
-    }
-    if (n < 1 || n > srv->msgs->len) {
-        pop3_server_reply(srv, FALSE, "no such message, only %u %s in maildrop", srv->msgs->len,
-                          pop3_server_plural(srv->msgs->len));
-        return NULL;
-    }
-    Pop3ServerMsg *m = &g_array_index(srv->msgs, Pop3ServerMsg, n - 1);
-    if (m->deleted) {
-        pop3_server_reply(srv, FALSE, "message %u already deleted", (guint)n);
-        return NULL;
-    }
-    *num = (guint)n;
-    return m;
-}
-
-static const char *
+const char *
 pop3_server_uid(const Pop3ServerMsg *m, guint num, char buf[16])
 {
     if (m->uid != NULL)
@@ -245,359 +175,6 @@ pop3_server_uid(const Pop3ServerMsg *m, guint num, char buf[16])
      * sessions as RFC 1939 section 7 wants. */
     g_snprintf(buf, 16, "%u", num);
     return buf;
-}
-
-/* ---- AUTHORIZATION commands (RFC 1939 sections 4 and 7) ---- */
-
-static gboolean
-pop3_server_userpass_allowed(const Pop3Server *srv)
-{
-    return !srv->userpass_needs_tls || srv->is_secure;
-}
-
-static void
-pop3_server_cmd_user(Pop3Server *srv, const char *arg)
-{
-    if (!pop3_server_userpass_allowed(srv)) {
-        pop3_server_bad(srv, "USER not allowed before STLS");
-        return;
-    }
-    if (arg == NULL || arg[0] == '\0' || strchr(arg, ' ') != NULL) {
-        pop3_server_bad(srv, "USER needs one argument");
-        return;
-    }
-    g_free(srv->user);
-    srv->user = g_strdup(arg);
-    pop3_server_reply(srv, TRUE, "send PASS");
-}
-
-static void
-pop3_server_cmd_pass(Pop3Server *srv, const char *arg)
-{
-    if (srv->user == NULL) {
-        pop3_server_bad(srv, "send USER first");
-        return;
-    }
-    /* RFC 1939 section 7: the server may treat spaces in the argument as
-     * part of the password; we do. */
-    if (arg == NULL || arg[0] == '\0') {
-        pop3_server_bad(srv, "PASS needs an argument");
-        return;
-    }
-    Pop3ServerQuery *q = pop3_server_query(srv, POP3_QUERY_AUTH_USERPASS);
-    q->user = g_strdup(srv->user);
-    q->password = g_strdup(arg);
-}
-
-static void
-pop3_server_cmd_apop(Pop3Server *srv, const char *arg)
-{
-    if (srv->timestamp == NULL) {
-        pop3_server_bad(srv, "APOP not supported");
-        return;
-    }
-    if (!pop3_server_userpass_allowed(srv)) {
-        pop3_server_bad(srv, "APOP not allowed before STLS");
-        return;
-    }
-    const char *sp = arg ? strchr(arg, ' ') : NULL;
-    if (sp == NULL || sp == arg || strlen(sp + 1) != POP3_APOP_DIGEST_LEN ||
-        strchr(sp + 1, ' ') != NULL) {
-        pop3_server_bad(srv, "APOP needs a name and a digest");
-        return;
-    }
-    g_free(srv->user);
-    srv->user = g_strndup(arg, (gsize)(sp - arg));
-    g_free(srv->qdigest);
-    srv->qdigest = g_ascii_strdown(sp + 1, -1);
-    Pop3ServerQuery *q = pop3_server_query(srv, POP3_QUERY_AUTH_APOP);
-    q->user = g_strdup(srv->user);
-    q->digest = g_strdup(sp + 1);
-}
-
-static void
-pop3_server_cmd_stls(Pop3Server *srv, const char *arg)
-{
-    if (arg != NULL) {
-        pop3_server_bad(srv, "STLS takes no argument");
-        return;
-    }
-    /* RFC 2595 section 4: -ERR when TLS is already active. */
-    if (!srv->offer_stls || srv->is_secure) {
-        pop3_server_bad(srv, srv->is_secure ? "command not permitted when TLS active"
-                                            : "STLS not available");
-        return;
-    }
-    pop3_server_reply(srv, TRUE, "Begin TLS negotiation");
-    /* RFC 2595 section 4 (and the CVE-2011-0411 lesson): whatever plaintext
-     * followed STLS is dropped, never read after the handshake. */
-    gsize n = line_reader_discard(srv->lr);
-    srv->discarded += n;
-    srv->stls_pending = TRUE;
-    pop3_server_push(srv, POP3_SERVER_ACT_STLS)->discarded = n;
-}
-
-static void
-pop3_server_cmd_capa(Pop3Server *srv, const char *arg)
-{
-    if (arg != NULL) {
-        pop3_server_bad(srv, "CAPA takes no argument");
-        return;
-    }
-    /* RFC 2449 section 5 and 6. */
-    g_autoptr(GString) s = g_string_new("+OK Capability list follows\r\n");
-    g_string_append(s, "TOP\r\nUIDL\r\n");
-    if (pop3_server_userpass_allowed(srv))
-        g_string_append(s, "USER\r\n");
-    g_string_append(s, "PIPELINING\r\nRESP-CODES\r\n");
-    if (srv->offer_stls && !srv->is_secure && srv->state == POP3_SERVER_STATE_AUTHORIZATION)
-        g_string_append(s, "STLS\r\n");
-    if (srv->implementation != NULL)
-        g_string_append_printf(s, "IMPLEMENTATION %s\r\n", srv->implementation);
-    g_string_append(s, ".\r\n");
-    srv->bad = 0;
-    pop3_server_send_gstring(srv, s);
-}
-
-static void
-pop3_server_cmd_quit(Pop3Server *srv, const char *arg)
-{
-    (void)arg;
-    if (srv->state == POP3_SERVER_STATE_AUTHORIZATION) {
-        /* RFC 1939 section 4: QUIT in AUTHORIZATION skips UPDATE. */
-        pop3_server_reply(srv, TRUE, "%s POP3 server signing off", srv->hostname);
-        pop3_server_close(srv);
-        return;
-    }
-    /* RFC 1939 section 6: QUIT in TRANSACTION enters UPDATE. */
-    pop3_server_enter_state(srv, POP3_SERVER_STATE_UPDATE);
-    Pop3ServerQuery *q = pop3_server_query(srv, POP3_QUERY_UPDATE);
-    q->user = g_strdup(srv->auth_user);
-    q->deleted = g_array_new(FALSE, FALSE, sizeof(guint));
-    q->deleted_uids = g_ptr_array_new_with_free_func(g_free);
-    for (guint i = 0; i < srv->msgs->len; i++) {
-        Pop3ServerMsg *m = &g_array_index(srv->msgs, Pop3ServerMsg, i);
-        if (!m->deleted)
-            continue;
-        guint num = i + 1;
-        char buf[16];
-        g_array_append_val(q->deleted, num);
-        g_ptr_array_add(q->deleted_uids, g_strdup(pop3_server_uid(m, num, buf)));
-    }
-}
-
-/* ---- TRANSACTION commands (RFC 1939 section 5 and 7) ---- */
-
-static void
-pop3_server_cmd_noop(Pop3Server *srv, const char *arg)
-{
-    (void)arg;
-    pop3_server_reply(srv, TRUE, NULL);
-}
-
-static void
-pop3_server_cmd_stat(Pop3Server *srv, const char *arg)
-{
-    (void)arg;
-    guint count;
-    guint64 octets;
-    pop3_server_totals(srv, &count, &octets);
-    pop3_server_reply(srv, TRUE, "%u %" G_GUINT64_FORMAT, count, octets);
-}
-
-static void
-pop3_server_cmd_list_uidl(Pop3Server *srv, const char *arg, gboolean uidl)
-{
-    char buf[16];
-    if (arg != NULL) {
-        guint num;
-        Pop3ServerMsg *m = pop3_server_lookup(srv, arg, &num);
-        if (m == NULL)
-            return;
-        if (uidl)
-            pop3_server_reply(srv, TRUE, "%u %s", num, pop3_server_uid(m, num, buf));
-        else
-            pop3_server_reply(srv, TRUE, "%u %" G_GSIZE_FORMAT, num, m->size);
-        return;
-    }
-    guint count;
-    guint64 octets;
-    pop3_server_totals(srv, &count, &octets);
-    g_autoptr(GString) s = g_string_new(NULL);
-    if (uidl)
-        g_string_append(s, "+OK\r\n");
-    else
-        g_string_append_printf(s, "+OK %u %s (%" G_GUINT64_FORMAT " octets)\r\n", count,
-                               pop3_server_plural(count), octets);
-    for (guint i = 0; i < srv->msgs->len; i++) {
-        Pop3ServerMsg *m = &g_array_index(srv->msgs, Pop3ServerMsg, i);
-        if (m->deleted)
-            continue;
-        if (uidl)
-            g_string_append_printf(s, "%u %s\r\n", i + 1, pop3_server_uid(m, i + 1, buf));
-        else
-            g_string_append_printf(s, "%u %" G_GSIZE_FORMAT "\r\n", i + 1, m->size);
-    }
-    g_string_append(s, ".\r\n");
-    srv->bad = 0;
-    pop3_server_send_gstring(srv, s);
-}
-
-static void
-pop3_server_cmd_list(Pop3Server *srv, const char *arg)
-{
-    pop3_server_cmd_list_uidl(srv, arg, FALSE);
-}
-
-static void
-pop3_server_cmd_uidl(Pop3Server *srv, const char *arg)
-{
-    pop3_server_cmd_list_uidl(srv, arg, TRUE);
-}
-
-static void
-pop3_server_ask_message(Pop3Server *srv, guint num, const Pop3ServerMsg *m, gint top)
-{
-    Pop3ServerQuery *q = pop3_server_query(srv, POP3_QUERY_MESSAGE);
-    q->user = g_strdup(srv->auth_user);
-    q->msg = num;
-    q->uid = g_strdup(m->uid);
-    q->top_lines = top;
-    srv->qmsg = num;
-    srv->qtop = top;
-}
-
-static void
-pop3_server_cmd_retr(Pop3Server *srv, const char *arg)
-{
-    guint num;
-    Pop3ServerMsg *m = pop3_server_lookup(srv, arg, &num);
-    if (m != NULL)
-        pop3_server_ask_message(srv, num, m, -1);
-}
-
-static void
-pop3_server_cmd_top(Pop3Server *srv, const char *arg)
-{
-    /* RFC 1939 section 7: TOP msg n, n non-negative. */
-    const char *sp = arg ? strchr(arg, ' ') : NULL;
-    if (sp == NULL || !g_ascii_isdigit(sp[1])) {
-        pop3_server_bad(srv, "TOP needs a message number and a line count");
-        return;
-    }
-    char *end = NULL;
-    guint64 lines = g_ascii_strtoull(sp + 1, &end, 10);
-    if (*end != '\0' || lines > G_MAXINT) {
-        pop3_server_bad(srv, "invalid line count");
-        return;
-    }
-    g_autofree char *num_s = g_strndup(arg, (gsize)(sp - arg));
-    guint num;
-    Pop3ServerMsg *m = pop3_server_lookup(srv, num_s, &num);
-    if (m != NULL)
-        pop3_server_ask_message(srv, num, m, (gint)lines);
-}
-
-static void
-pop3_server_cmd_dele(Pop3Server *srv, const char *arg)
-{
-    guint num;
-    Pop3ServerMsg *m = pop3_server_lookup(srv, arg, &num);
-    if (m == NULL)
-        return;
-    m->deleted = TRUE;
-    pop3_server_reply(srv, TRUE, "message %u deleted", num);
-}
-
-static void
-pop3_server_cmd_rset(Pop3Server *srv, const char *arg)
-{
-    (void)arg;
-    for (guint i = 0; i < srv->msgs->len; i++)
-        g_array_index(srv->msgs, Pop3ServerMsg, i).deleted = FALSE;
-    guint count;
-    guint64 octets;
-    pop3_server_totals(srv, &count, &octets);
-    pop3_server_reply(srv, TRUE, "maildrop has %u %s (%" G_GUINT64_FORMAT " octets)", count,
-                      pop3_server_plural(count), octets);
-}
-
-/* ---- dispatch ---- */
-
-enum {
-    POP3_ARG_NONE = 0, /* no argument allowed */
-    POP3_ARG_OPT,      /* zero or one argument */
-    POP3_ARG_ANY,      /* handler checks */
-};
-
-static const struct {
-    const char *verb;
-    guint states;
-    int args;
-    Pop3ServerHandler fn;
-} pop3_server_commands[] = {
-    {"USER", POP3_S_AUTH, POP3_ARG_ANY, pop3_server_cmd_user},
-    {"PASS", POP3_S_AUTH, POP3_ARG_ANY, pop3_server_cmd_pass},
-    {"APOP", POP3_S_AUTH, POP3_ARG_ANY, pop3_server_cmd_apop},
-    {"STLS", POP3_S_AUTH, POP3_ARG_ANY, pop3_server_cmd_stls},
-    {"CAPA", POP3_S_AUTH | POP3_S_TRANS, POP3_ARG_ANY, pop3_server_cmd_capa},
-    {"QUIT", POP3_S_AUTH | POP3_S_TRANS, POP3_ARG_NONE, pop3_server_cmd_quit},
-    {"NOOP", POP3_S_TRANS, POP3_ARG_NONE, pop3_server_cmd_noop},
-    {"STAT", POP3_S_TRANS, POP3_ARG_NONE, pop3_server_cmd_stat},
-    {"LIST", POP3_S_TRANS, POP3_ARG_OPT, pop3_server_cmd_list},
-    {"UIDL", POP3_S_TRANS, POP3_ARG_OPT, pop3_server_cmd_uidl},
-    {"RETR", POP3_S_TRANS, POP3_ARG_OPT, pop3_server_cmd_retr},
-    {"TOP", POP3_S_TRANS, POP3_ARG_ANY, pop3_server_cmd_top},
-    {"DELE", POP3_S_TRANS, POP3_ARG_OPT, pop3_server_cmd_dele},
-    {"RSET", POP3_S_TRANS, POP3_ARG_NONE, pop3_server_cmd_rset},
-};
-
-static void
-pop3_server_report_cmd(Pop3Server *srv, const char *line, gsize len)
-{
-    Pop3ServerAct *a = pop3_server_push(srv, POP3_SERVER_ACT_CMD);
-    a->line = g_strndup(line, len);
-    /* The raw line keeps the password; safe_line is for logs. */
-    if (len >= 5 && g_ascii_strncasecmp(line, "PASS ", 5) == 0)
-        a->safe_line = g_strdup_printf("%.4s ****", line);
-    else
-        a->safe_line = g_strdup(a->line);
-}
-
-static void
-pop3_server_dispatch(Pop3Server *srv, const char *line, gsize len)
-{
-    pop3_server_report_cmd(srv, line, len);
-    if (memchr(line, '\0', len) != NULL) {
-        pop3_server_bad(srv, "NUL in command");
-        return;
-    }
-    /* RFC 1939 section 3: keyword, then arguments separated by single spaces. */
-    const char *sp = strchr(line, ' ');
-    gsize vlen = sp ? (gsize)(sp - line) : len;
-    const char *arg = sp ? sp + 1 : NULL;
-    for (gsize i = 0; i < G_N_ELEMENTS(pop3_server_commands); i++) {
-        const char *verb = pop3_server_commands[i].verb;
-        if (strlen(verb) != vlen || g_ascii_strncasecmp(verb, line, vlen) != 0)
-            continue;
-        if (!(pop3_server_commands[i].states & (1u << srv->state))) {
-            pop3_server_bad(srv, "command not valid in this state");
-            return;
-        }
-        int args = pop3_server_commands[i].args;
-        if (arg != NULL && args == POP3_ARG_NONE) {
-            pop3_server_bad(srv, "no argument expected");
-            return;
-        }
-        if (arg != NULL && args == POP3_ARG_OPT &&
-            (strchr(arg, ' ') != NULL || strlen(arg) > POP3_SERVER_ARG_MAX || arg[0] == '\0')) {
-            pop3_server_bad(srv, "invalid argument");
-            return;
-        }
-        pop3_server_commands[i].fn(srv, arg);
-        return;
-    }
-    pop3_server_bad(srv, "unknown command");
 }
 
 /* Processes input until an action is queued or nothing more can be done. */
@@ -609,7 +186,8 @@ pop3_server_step(Pop3Server *srv)
         gsize len;
         LineEnd end = LINE_END_CRLF;
         LineReaderResult r = line_reader_next(srv->lr, &text, &len, &end);
-        if (r == LINE_READER_TOO_LONG || (r == LINE_READER_LINE && len + 2 > POP3_COMMAND_LINE_MAX)) {
+        if (r == LINE_READER_TOO_LONG ||
+            (r == LINE_READER_LINE && len + 2 > POP3_COMMAND_LINE_MAX)) {
             /* RFC 2449 section 4: commands are at most 255 octets. */
             pop3_server_bad(srv, "line too long");
         } else if (r == LINE_READER_LINE && end != LINE_END_CRLF) {
@@ -731,8 +309,8 @@ pop3_server_answer_update(Pop3Server *srv, const Pop3ServerAnswer *ans)
             pop3_server_reply(srv, TRUE, "%s POP3 server signing off (maildrop empty)",
                               srv->hostname);
         else
-            pop3_server_reply(srv, TRUE, "%s POP3 server signing off (%u %s left)",
-                              srv->hostname, count, pop3_server_plural(count));
+            pop3_server_reply(srv, TRUE, "%s POP3 server signing off (%u %s left)", srv->hostname,
+                              count, pop3_server_plural(count));
     }
     pop3_server_close(srv);
 }

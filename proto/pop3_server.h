@@ -22,14 +22,14 @@ typedef enum {
 
 /* Zero-initialised means default everywhere. */
 typedef struct {
-    const char *hostname;       /* in greeting and sign-off; NULL: "localhost" */
-    const char *greeting;       /* text after "+OK "; NULL: "POP3 server ready" */
-    const char *apop_timestamp; /* "<pid.clock@host>" appended to the greeting and
-                                 * used for APOP; NULL: APOP not offered. The node
-                                 * makes it unique per session (the engine has no clock) */
-    const char *implementation; /* CAPA IMPLEMENTATION text; NULL: not listed */
-    gboolean offer_stls;        /* RFC 2595: list STLS in CAPA and accept it */
-    gboolean is_secure;         /* the session already runs over TLS (port 995) */
+    const char *hostname;        /* in greeting and sign-off; NULL: "localhost" */
+    const char *greeting;        /* text after "+OK "; NULL: "POP3 server ready" */
+    const char *apop_timestamp;  /* "<pid.clock@host>" appended to the greeting and
+                                  * used for APOP; NULL: APOP not offered. The node
+                                  * makes it unique per session (the engine has no clock) */
+    const char *implementation;  /* CAPA IMPLEMENTATION text; NULL: not listed */
+    gboolean offer_stls;         /* RFC 2595: list STLS in CAPA and accept it */
+    gboolean is_secure;          /* the session already runs over TLS (port 995) */
     gboolean userpass_needs_tls; /* refuse USER/PASS (and APOP) until TLS */
     guint max_bad_commands;      /* close after this many errors in a row; 0: 10 */
 } Pop3ServerConfig;
@@ -60,13 +60,13 @@ typedef enum {
 typedef struct {
     guint32 id;
     Pop3QueryKind kind;
-    char *user;          /* AUTH_*, LOCK_MAILDROP, UPDATE */
-    char *password;      /* AUTH_USERPASS (wiped on clear) */
-    char *digest;        /* AUTH_APOP: as sent by the client */
-    guint msg;           /* MESSAGE */
-    char *uid;           /* MESSAGE (nullable) */
-    gint top_lines;      /* MESSAGE: -1 RETR, otherwise TOP's line count */
-    GArray *deleted;     /* UPDATE: guint message numbers, ascending */
+    char *user;              /* AUTH_*, LOCK_MAILDROP, UPDATE */
+    char *password;          /* AUTH_USERPASS (wiped on clear) */
+    char *digest;            /* AUTH_APOP: as sent by the client */
+    guint msg;               /* MESSAGE */
+    char *uid;               /* MESSAGE (nullable) */
+    gint top_lines;          /* MESSAGE: -1 RETR, otherwise TOP's line count */
+    GArray *deleted;         /* UPDATE: guint message numbers, ascending */
     GPtrArray *deleted_uids; /* UPDATE: char* uids in the same order */
 } Pop3ServerQuery;
 
@@ -102,7 +102,7 @@ typedef struct {
     const char *secret;      /* AUTH_APOP with OK: the shared secret */
     const Pop3MsgInfo *msgs; /* LOCK_MAILDROP with OK */
     guint n_msgs;
-    GBytes *message;         /* MESSAGE with OK: the whole message, CRLF lines */
+    GBytes *message; /* MESSAGE with OK: the whole message, CRLF lines */
 } Pop3ServerAnswer;
 
 /* Creates a server; the greeting is queued as the first SEND. cfg strings

@@ -14,10 +14,10 @@
 #include <glib.h>
 
 typedef struct {
-    GPtrArray *segments;   /* GByteArray*: input before/after each "--- tls" */
-    GString *expected;     /* "S: ...\n" and "A: ...\n" lines, in order */
-    GPtrArray *answers;    /* char*: Q: lines, in order */
-    GHashTable *settings;  /* "#! key=value" (value "" when no '=') */
+    GPtrArray *segments;  /* GByteArray*: input before/after each "--- tls" */
+    GString *expected;    /* "S: ...\n" and "A: ...\n" lines, in order */
+    GPtrArray *answers;   /* char*: Q: lines, in order */
+    GHashTable *settings; /* "#! key=value" (value "" when no '=') */
     gboolean eof;
 } Pop3Transcript;
 

@@ -84,8 +84,8 @@ cli_check_once(const Pop3Transcript *t, gsize chunk, gsize split, const char *wh
     g_autofree char *got =
         split ? pop3_test_replay_split(t, &e, split) : pop3_test_replay(t, &e, chunk);
     if (strcmp(got, t->expected->str) != 0)
-        g_test_message("%s (chunk %zu split %zu):\n--- expected\n%s--- got\n%s", what, chunk,
-                       split, t->expected->str, got);
+        g_test_message("%s (chunk %zu split %zu):\n--- expected\n%s--- got\n%s", what, chunk, split,
+                       t->expected->str, got);
     g_assert_cmpstr(got, ==, t->expected->str);
     g_assert_true(pop3_client_is_done(cli));
     const char *disc = pop3_test_setting(t, "discarded");
@@ -355,8 +355,8 @@ test_pair_keep(void)
         PairBox box = {0};
         pair_box_init(&box);
         Pop3ServerConfig scfg = {.hostname = "ms.example", .apop_timestamp = "<7.1@ms.example>"};
-        Pop3ClientConfig ccfg = {.user = "bob", .password = "tanstaaf", .use_apop = TRUE,
-                                 .keep = TRUE};
+        Pop3ClientConfig ccfg = {
+            .user = "bob", .password = "tanstaaf", .use_apop = TRUE, .keep = TRUE};
         PairResult r;
         pair_run(&box, &ccfg, &scfg, pair_mtus[k], &r);
         g_assert_true(r.ok);
@@ -451,10 +451,9 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    static const char *const names[] = {"apop_keep", "userpass_delete", "auth_fail",
-                                        "stls",      "stls_required",   "quit_fail",
-                                        "eof_mid",   "bad_greeting",    "refused",
-                                        "limits"};
+    static const char *const names[] = {
+        "apop_keep", "userpass_delete", "auth_fail",    "stls",    "stls_required",
+        "quit_fail", "eof_mid",         "bad_greeting", "refused", "limits"};
     for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
         g_autofree char *p = g_strdup_printf("/proto/pop3-client/transcript/%s", names[i]);
         g_test_add_data_func(p, names[i], test_transcript);

@@ -141,8 +141,8 @@ srv_check_once(const Pop3Transcript *t, gsize chunk, gsize split, const char *wh
     g_autofree char *got =
         split ? pop3_test_replay_split(t, &e, split) : pop3_test_replay(t, &e, chunk);
     if (strcmp(got, t->expected->str) != 0)
-        g_test_message("%s (chunk %zu split %zu):\n--- expected\n%s--- got\n%s", what, chunk,
-                       split, t->expected->str, got);
+        g_test_message("%s (chunk %zu split %zu):\n--- expected\n%s--- got\n%s", what, chunk, split,
+                       t->expected->str, got);
     g_assert_cmpstr(got, ==, t->expected->str);
     const char *disc = pop3_test_setting(t, "discarded");
     if (disc)
@@ -183,8 +183,8 @@ test_section10_vector(void)
     TestYaml *sess = test_yaml_get(doc, "session_rfc1939_section10");
     g_assert_cmpuint(test_yaml_len(sess), ==, 24);
     g_autoptr(Pop3Transcript) t = pop3_test_transcript_load("pop3_server/rfc1939_section10.t");
-    g_autofree char *rel = g_build_filename("tests", "proto", "pop3_server",
-                                            "rfc1939_section10.t", NULL);
+    g_autofree char *rel =
+        g_build_filename("tests", "proto", "pop3_server", "rfc1939_section10.t", NULL);
     g_autofree char *tpath = test_source_path(rel);
     g_autofree char *text = NULL;
     g_assert_true(g_file_get_contents(tpath, &text, NULL, NULL));
@@ -206,8 +206,7 @@ test_section10_vector(void)
     /* The APOP vector, too. */
     TestYaml *apop = test_yaml_at(test_yaml_get(doc, "apop"), 0);
     char digest[POP3_APOP_DIGEST_LEN + 1];
-    pop3_reply_apop_digest(test_yaml_str(apop, "timestamp"), test_yaml_str(apop, "secret"),
-                           digest);
+    pop3_reply_apop_digest(test_yaml_str(apop, "timestamp"), test_yaml_str(apop, "secret"), digest);
     g_assert_cmpstr(digest, ==, test_yaml_str(apop, "digest_hex"));
 }
 
@@ -302,9 +301,9 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    static const char *const names[] = {"rfc1939_section10", "uidl",     "dele_rset",
-                                        "top",               "auth_errors", "limits",
-                                        "capa_stls",         "eof",      "eof_no_quit"};
+    static const char *const names[] = {"rfc1939_section10", "uidl",        "dele_rset", "top",
+                                        "auth_errors",       "limits",      "capa_stls", "eof",
+                                        "eof_no_quit",       "apop_verdict"};
     for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
         g_autofree char *p = g_strdup_printf("/proto/pop3-server/transcript/%s", names[i]);
         g_test_add_data_func(p, names[i], test_transcript);
