@@ -78,6 +78,7 @@ void pop3_client_stls_done(Pop3Client *cli);
 
 Pop3ClientState pop3_client_get_state(const Pop3Client *cli);
 const char *pop3_client_state_name(Pop3ClientState st);
+/* TRUE once DONE has been queued: the node closes after CLOSE. */
 gboolean pop3_client_is_done(const Pop3Client *cli);
 gboolean pop3_client_is_secure(const Pop3Client *cli);
 gsize pop3_client_get_discarded(const Pop3Client *cli);

@@ -141,6 +141,9 @@ gboolean pop3_server_is_secure(const Pop3Server *srv);
 gsize pop3_server_get_discarded(const Pop3Server *srv);
 /* TRUE once the engine wants no more input (the node may close after CLOSE). */
 gboolean pop3_server_is_done(const Pop3Server *srv);
+/* FALSE while an STLS switch is pending, after EOF and once done: bytes
+ * read then must not be fed as POP3 (a pending query does not matter:
+ * pipelined input is buffered, RFC 2449 section 6.6). */
 gboolean pop3_server_wants_input(const Pop3Server *srv);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Pop3Server, pop3_server_free)

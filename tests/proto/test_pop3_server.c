@@ -272,6 +272,30 @@ test_cmd_masking(void)
     g_assert_true(seen);
 }
 
+/* RFC 1939 section 7 vector, digest sent in upper case: hex compares
+ * case-insensitively, the secret path leads to LOCK_MAILDROP. */
+static void
+test_apop_upper_case(void)
+{
+    Pop3ServerConfig cfg = {.apop_timestamp = "<1896.697170952@dbc.mtview.ca.us>"};
+    g_autoptr(Pop3Server) srv = pop3_server_new(&cfg);
+    const char *in = "APOP mrose C4C9334BAC560ECC979E58001B3E22FB\r\n";
+    pop3_server_feed(srv, (const guint8 *)in, strlen(in));
+    Pop3ServerAct act;
+    Pop3QueryKind last = POP3_QUERY_NONE;
+    while (pop3_server_poll(srv, &act)) {
+        if (act.kind == POP3_SERVER_ACT_QUERY) {
+            last = act.query.kind;
+            if (last == POP3_QUERY_AUTH_APOP) {
+                Pop3ServerAnswer ans = {.verdict = POP3_ANSWER_OK, .secret = "tanstaaf"};
+                pop3_server_answer(srv, act.query.id, &ans);
+            }
+        }
+        pop3_server_act_clear(&act);
+    }
+    g_assert_cmpint(last, ==, POP3_QUERY_LOCK_MAILDROP);
+}
+
 /* A stale answer (after the peer went away) is ignored. */
 static void
 test_stale_answer(void)
@@ -312,5 +336,6 @@ main(int argc, char **argv)
     g_test_add_func("/proto/pop3-server/stls/leftover", test_stls_leftover);
     g_test_add_func("/proto/pop3-server/cmd/masking", test_cmd_masking);
     g_test_add_func("/proto/pop3-server/answer/stale", test_stale_answer);
+    g_test_add_func("/proto/pop3-server/apop/upper-case", test_apop_upper_case);
     return g_test_run();
 }
