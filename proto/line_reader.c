@@ -103,6 +103,9 @@ line_reader_next(LineReader *lr, const char **text, gsize *len, LineEnd *end)
 
     if (!found) {
         gsize have = lr->buf->len - lr->start;
+        /* A trailing CR may be the start of the CRLF ending: not text. */
+        if (have > 0 && lr->buf->data[lr->buf->len - 1] == '\r')
+            have--;
         /* A partial line already longer than the limit can never become
          * valid: report it now and skip the rest, so memory stays bounded. */
         if (have + 2 > lr->max && !lr->skipping) {

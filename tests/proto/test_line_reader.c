@@ -66,6 +66,18 @@ test_limit_counts_crlf(void)
     g_assert_cmpstr(bad, ==, "!LONG;x|crlf;");
 }
 
+/* A line of exactly the limit must be accepted however it is chunked: a CR
+ * still waiting for its LF is part of the ending, not of the text. */
+static void
+test_limit_exact_bytewise(void)
+{
+    const char *in = "12345678\r\n";
+    for (gsize chunk = 1; chunk <= 10; chunk++) {
+        g_autofree char *got = collect(in, 10, 10, chunk);
+        g_assert_cmpstr(got, ==, "12345678|crlf;");
+    }
+}
+
 static void
 test_bounded_memory(void)
 {
@@ -106,6 +118,7 @@ main(int argc, char **argv)
     g_test_add_func("/proto/line-reader/endings", test_endings);
     g_test_add_func("/proto/line-reader/split-invariance", test_split_invariance);
     g_test_add_func("/proto/line-reader/limit-counts-crlf", test_limit_counts_crlf);
+    g_test_add_func("/proto/line-reader/limit-exact-bytewise", test_limit_exact_bytewise);
     g_test_add_func("/proto/line-reader/bounded-memory", test_bounded_memory);
     g_test_add_func("/proto/line-reader/discard", test_discard);
     return g_test_run();
