@@ -249,6 +249,121 @@ test_values_other(void)
     g_assert_cmpuint(scenario_edit_distance("kitten", "sitting", 10), ==, 3);
 }
 
+
+/* Every optional key at least once, as documented in scenarios/README.md. */
+static void
+test_all_keys(void)
+{
+    static const char text[] =
+        "name: all\n"
+        "seed: 18446744073709551615\n"
+        "epoch: 2026-03-01T09:00:00Z\n"
+        "network: {latency: 20ms, bandwidth: 10Mbit, jitter: 2ms, connect_timeout: 10s, "
+        "mtu: 536}\n"
+        "dns:\n"
+        "  sel._domainkey.a.test: {TXT: [[\"v=DKIM1; p=AB\", \"CD\"]]}\n"
+        "nodes:\n"
+        "  - {name: a-pc, role: mua, ips: [10.0.0.1, 10.0.1.1], user: a@a.test, msa: msa,"
+        " ms: ms, keep: no, password: pw}\n"
+        "  - {name: msa, role: msa, ip: 10.0.0.2, auth: required, hostname: smtp.a.test,"
+        " max_recipients: 5, max_message_size: 1MB, submission_port: 2587}\n"
+        "  - name: mx\n"
+        "    role: mta\n"
+        "    ip: 10.0.0.4\n"
+        "    relay: {domains: [a.test], networks: [10.0.0.0/8], open_relay: true}\n"
+        "    relayhost: smart.b.test\n"
+        "    local_domains: [a.test]\n"
+        "    deliver_to: ms\n"
+        "    retry: {first: 30s, backoff: 3, max_attempts: 5, max_age: 2h}\n"
+        "  - {name: ms, role: ms, ip: 10.0.0.3, domains: [a.test], pop3_port: 1110}\n"
+        "links:\n"
+        "  - {a: a-pc, b: msa, latency: 80ms, bandwidth: 2Mbit, jitter: 1ms,"
+        " schedule: [{at: 5m, up: true}, {at: 10s, up: false}]}\n"
+        "  - {a: msa, b: mx, down_at: 30s, up_at: 45s}\n"
+        "users:\n"
+        "  - {address: a@a.test, password: secret}\n"
+        "events:\n"
+        "  - at: 1.5s\n"
+        "    send:\n"
+        "      from: a-pc\n"
+        "      to: [b@b.test]\n"
+        "      cc: [c@b.test]\n"
+        "      bcc: [d@b.test]\n"
+        "      headers:\n"
+        "        - {From: \"Boss <ceo@b.test>\"}\n"
+        "        - {Received: from x}\n"
+        "        - {Received: from y}\n"
+        "      id: m1\n"
+        "      envelope_from: <>\n"
+        "  - {at: 2s, fetch: {by: a-pc, keep: true}}\n"
+        "  - {at: 3s, fault: {link: [msa, mx], up: true}}\n"
+        "  - {at: 4s, traffic: {from: [a-pc], to: [b@b.test], count: 50, interval: 100ms,"
+        " id_prefix: t, start: 0, size: 4k}}\n"
+        "expect:\n"
+        "  - {message: m1, status: rejected, code: 554, to: b@b.test}\n"
+        "  - {message: t49, header: DKIM-Signature, present: false}\n"
+        "  - {delivered: 2}\n";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WorldSpec) s = scenario_load_string(text, "all.yaml", &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(s->seed, ==, G_MAXUINT64);
+    g_assert_cmpint(s->epoch_unix, ==, 1767225600 + 59 * 86400 + 9 * 3600);
+    g_assert_cmpuint(s->network.mtu, ==, 536);
+    g_assert_cmpint(s->network.jitter, ==, 2000);
+    NodeSpec *pc = world_spec_find_node(s, "a-pc");
+    g_assert_cmpstr(pc->ips[1], ==, "10.0.1.1");
+    g_assert_false(pc->keep);
+    NodeSpec *msa = world_spec_find_node(s, "msa");
+    g_assert_true(msa->require_auth);
+    g_assert_cmpstr(msa->hostname, ==, "smtp.a.test");
+    g_assert_cmpuint(msa->max_recipients, ==, 5);
+    g_assert_cmpuint(msa->max_message_size, ==, 1048576);
+    g_assert_cmpuint(msa->submission_port, ==, 2587);
+    NodeSpec *mx = world_spec_find_node(s, "mx");
+    g_assert_true(mx->relay.open_relay);
+    g_assert_cmpstr(mx->relayhost, ==, "smart.b.test");
+    g_assert_cmpint(mx->retry.max_age, ==, G_GINT64_CONSTANT(7200000000));
+    g_assert_cmpuint(mx->retry.backoff, ==, 3);
+    LinkSpec *l = world_spec_find_link(s, "msa", "a-pc");
+    g_assert_nonnull(l);
+    g_assert_cmpuint(l->schedule->len, ==, 2);
+    g_assert_cmpint(g_array_index(l->schedule, LinkChange, 0).at, ==, 10 * G_USEC_PER_SEC);
+    g_assert_false(g_array_index(l->schedule, LinkChange, 0).up);
+    l = s->links->pdata[1];
+    g_assert_cmpint(l->latency, ==, -1);
+    g_assert_cmpuint(l->schedule->len, ==, 2);
+    EventSpec *e = s->events->pdata[0];
+    g_assert_cmpint(e->at, ==, 1500000);
+    g_assert_cmpuint(e->send.headers->len, ==, 3);
+    SpecHeader *h = e->send.headers->pdata[2];
+    g_assert_cmpstr(h->name, ==, "Received");
+    g_assert_cmpstr(h->value, ==, "from y");
+    g_assert_cmpstr(e->send.envelope_from, ==, "<>");
+    g_assert_cmpstr(e->send.bcc[0], ==, "d@b.test");
+    e = s->events->pdata[1];
+    g_assert_true(e->fetch.has_keep);
+    e = s->events->pdata[2];
+    g_assert_cmpstr(e->fault.b, ==, "mx");
+    g_assert_true(e->fault.up);
+    e = s->events->pdata[3];
+    g_assert_cmpuint(e->traffic.size, ==, 4096);
+    g_assert_cmpint(e->traffic.interval, ==, 100000);
+    ExpectSpec *x = s->expects->pdata[0];
+    g_assert_cmpuint(x->code, ==, 554);
+    g_assert_cmpint(x->status, ==, SPEC_STATUS_REJECTED);
+    x = s->expects->pdata[1];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_HEADER);
+    g_assert_false(x->present);
+    x = s->expects->pdata[2];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_DELIVERED);
+    g_assert_cmpuint(x->count, ==, 2);
+    DnsAnswer a;
+    dns_zone_lookup(s->zone, "sel._domainkey.a.test", DNS_RR_TXT, &a);
+    g_assert_cmpuint(a.records->len, ==, 1);
+    g_assert_cmpstr(((DnsRecord *)a.records->pdata[0])->text, ==, "v=DKIM1; p=ABCD");
+    dns_answer_clear(&a);
+}
+
 /* ---- errors: one per class, exact text ---- */
 
 /* A valid two-node world that the error tests extend. */
@@ -657,6 +772,7 @@ main(int argc, char **argv)
     g_test_add_func("/app/scenario/quickstart/zone", test_quickstart_zone);
     g_test_add_func("/app/scenario/values/duration", test_values_duration);
     g_test_add_func("/app/scenario/values/other", test_values_other);
+    g_test_add_func("/app/scenario/all-keys", test_all_keys);
     g_test_add_func("/app/scenario/base", test_base_is_valid);
     g_test_add_func("/app/scenario/error/unknown-key", test_error_unknown_key);
     g_test_add_func("/app/scenario/error/wrong-type", test_error_wrong_type);
