@@ -14,23 +14,23 @@
 #include "app/scenario.h"
 
 typedef struct {
-    const char *file;      /* interned display name */
+    const char *file; /* interned display name */
     yaml_document_t doc;
     gboolean has_doc;
-    WorldSpec *spec;       /* NULL when only a zone is loaded */
-    GPtrArray *node_refs;  /* ScenarioRef*: node names to check once all nodes are known */
-    GPtrArray *msg_refs;   /* ScenarioRef*: message ids to check once all events are known */
-    GHashTable *msg_ids;   /* id -> SpecLoc* */
-    GHashTable *ips;       /* IPv4 text -> node name (borrowed) */
-    const char *where;     /* "node 'x'" for messages of the section being read */
-    SpecRole role;         /* role of the node being read */
+    WorldSpec *spec;      /* NULL when only a zone is loaded */
+    GPtrArray *node_refs; /* ScenarioRef*: node names to check once all nodes are known */
+    GPtrArray *msg_refs;  /* ScenarioRef*: message ids to check once all events are known */
+    GHashTable *msg_ids;  /* id -> SpecLoc* */
+    GHashTable *ips;      /* IPv4 text -> node name (borrowed) */
+    const char *where;    /* "node 'x'" for messages of the section being read */
+    SpecRole role;        /* role of the node being read */
 } ScenarioCtx;
 
 typedef struct {
     char *name;
     SpecLoc loc;
-    const char *what;  /* the key that holds the reference */
-    SpecRole role;     /* node refs: the role the node must have, 0 = any */
+    const char *what; /* the key that holds the reference */
+    SpecRole role;    /* node refs: the role the node must have, 0 = any */
 } ScenarioRef;
 
 typedef struct ScenarioField ScenarioField;
@@ -45,7 +45,7 @@ struct ScenarioField {
     ScenarioSetter set;
     gsize offset;
     guint flags;
-    gint64 arg;  /* setter-specific: role of a node reference, maximum of a number */
+    gint64 arg; /* setter-specific: role of a node reference, maximum of a number */
 };
 
 /* Extra text for an unknown key ("it is a key of role msa"), or NULL. */
@@ -74,8 +74,7 @@ yaml_node_t *scenario_map_key(ScenarioCtx *ctx, yaml_node_t *map, const char *ke
 gboolean scenario_want_map(ScenarioCtx *ctx, yaml_node_t *v, const char *key, GError **error);
 gboolean scenario_want_seq(ScenarioCtx *ctx, yaml_node_t *v, const char *key, GError **error);
 /* Scalar text of v, or NULL with a TYPE error naming key. */
-const char *scenario_want_scalar(ScenarioCtx *ctx, yaml_node_t *v, const char *key,
-                                 GError **error);
+const char *scenario_want_scalar(ScenarioCtx *ctx, yaml_node_t *v, const char *key, GError **error);
 
 /* Applies map to target through the tables (NULL-terminated list of
  * NULL-key-terminated tables): unknown keys (with did-you-mean among the
@@ -89,45 +88,44 @@ gboolean scenario_fields_apply(ScenarioCtx *ctx, yaml_node_t *map,
 gboolean scenario_set_skip(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
                            GError **);
 gboolean scenario_set_str(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                          GError **);                                        /* char * */
+                          GError **); /* char * */
 gboolean scenario_set_strv(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                           GError **);                                       /* char ** */
+                           GError **); /* char ** */
 gboolean scenario_set_address(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                              GError **);                                    /* char * */
+                              GError **); /* char * */
 gboolean scenario_set_addresses(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                                GError **);                                  /* char ** */
+                                GError **); /* char ** */
 gboolean scenario_set_ips(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                          GError **);                 /* char **: string or list of IPv4 */
+                          GError **); /* char **: string or list of IPv4 */
 gboolean scenario_set_cidrs(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                            GError **);                                      /* char ** */
+                            GError **); /* char ** */
 gboolean scenario_set_bool(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                           GError **);                                       /* gboolean */
+                           GError **); /* gboolean */
 gboolean scenario_set_duration(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                               GError **);                                   /* gint64 */
+                               GError **); /* gint64 */
 gboolean scenario_set_bandwidth(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                                GError **);                                  /* guint64 */
+                                GError **); /* guint64 */
 gboolean scenario_set_size(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                           GError **);                                       /* guint64 */
+                           GError **); /* guint64 */
 gboolean scenario_set_size_t(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                             GError **);                                     /* gsize */
+                             GError **); /* gsize */
 gboolean scenario_set_uint(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                           GError **);                        /* guint, at most f->arg */
+                           GError **); /* guint, at most f->arg */
 gboolean scenario_set_port(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                           GError **);                                       /* guint16 */
+                           GError **); /* guint16 */
 gboolean scenario_set_node_ref(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                               GError **);            /* char *, role f->arg (0 = any) */
+                               GError **); /* char *, role f->arg (0 = any) */
 gboolean scenario_set_node_refs(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                                GError **);                                  /* char ** */
+                                GError **); /* char ** */
 gboolean scenario_set_msg_ref(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
-                              GError **);                                    /* char * */
+                              GError **); /* char * */
 
 /* References, checked by scenario_check_refs once everything is read. */
 void scenario_ref_node(ScenarioCtx *ctx, yaml_node_t *v, const char *name, const char *what,
                        SpecRole role);
 void scenario_ref_message(ScenarioCtx *ctx, yaml_node_t *v, const char *id, const char *what);
 /* Records a new message id; DUPLICATE error when already used. */
-gboolean scenario_add_message_id(ScenarioCtx *ctx, yaml_node_t *v, const char *id,
-                                 GError **error);
+gboolean scenario_add_message_id(ScenarioCtx *ctx, yaml_node_t *v, const char *id, GError **error);
 gboolean scenario_check_refs(ScenarioCtx *ctx, GError **error);
 
 /* The `events:` and `expect:` lists (scenario_events.c); slot unused. */

@@ -26,8 +26,8 @@ static const ScenarioField scenario_network_fields[] = {
 
 /* Applies a nested mapping with its own "where" for messages. */
 static gboolean
-scenario_apply_nested(ScenarioCtx *ctx, yaml_node_t *v, const ScenarioField *table,
-                      gpointer target, const char *where, GError **error)
+scenario_apply_nested(ScenarioCtx *ctx, yaml_node_t *v, const ScenarioField *table, gpointer target,
+                      const char *where, GError **error)
 {
     const ScenarioField *tables[] = {table, NULL};
     const char *saved = ctx->where;
@@ -191,11 +191,9 @@ scenario_node_role(ScenarioCtx *ctx, yaml_node_t *map, const char *name, SpecRol
     const char *best = scenario_suggest(s, scenario_role_names);
     if (best != NULL)
         return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
-                             "unknown role '%s' in node '%s' (did you mean '%s'?)", s, name,
-                             best);
+                             "unknown role '%s' in node '%s' (did you mean '%s'?)", s, name, best);
     return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
-                         "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns)", s,
-                         name);
+                         "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns)", s, name);
 }
 
 static const char *
@@ -213,8 +211,7 @@ scenario_node_name(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
     NodeSpec *other = world_spec_find_node(ctx->spec, name);
     if (other != NULL) {
         scenario_fail(ctx, v, error, SCENARIO_ERROR_DUPLICATE,
-                      "duplicate node name '%s' (first defined at line %u)", name,
-                      other->loc.line);
+                      "duplicate node name '%s' (first defined at line %u)", name, other->loc.line);
         return NULL;
     }
     return name;
@@ -279,8 +276,7 @@ scenario_each(ScenarioCtx *ctx, yaml_node_t *v, const char *key, ScenarioItemPar
     if (!scenario_want_seq(ctx, v, key, error))
         return FALSE;
     const char *saved = ctx->where;
-    for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
-         i++) {
+    for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
         if (!parse(ctx, scenario_item(ctx, *i), error))
             return FALSE;
     }
@@ -337,11 +333,10 @@ scenario_set_schedule(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, 
         return FALSE;
     GArray *schedule = *(GArray **)slot;
     g_autofree char *where = g_strdup_printf("'schedule' of %s", ctx->where);
-    for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
-         i++) {
+    for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
         LinkChange c = {0, FALSE};
-        if (!scenario_apply_nested(ctx, scenario_item(ctx, *i), scenario_change_fields, &c,
-                                   where, error))
+        if (!scenario_apply_nested(ctx, scenario_item(ctx, *i), scenario_change_fields, &c, where,
+                                   error))
             return FALSE;
         g_array_append_val(schedule, c);
     }
@@ -378,15 +373,15 @@ scenario_link_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
     if (!scenario_fields_apply(ctx, map, tables, l, NULL, error))
         return FALSE;
     if (strcmp(l->a, l->b) == 0)
-        return scenario_fail(ctx, map, error, SCENARIO_ERROR_VALUE,
-                             "link from node '%s' to itself", l->a);
+        return scenario_fail(ctx, map, error, SCENARIO_ERROR_VALUE, "link from node '%s' to itself",
+                             l->a);
     for (guint i = 0; i + 1 < ctx->spec->links->len; i++) {
         LinkSpec *o = ctx->spec->links->pdata[i];
         if ((strcmp(o->a, l->a) == 0 && strcmp(o->b, l->b) == 0) ||
             (strcmp(o->a, l->b) == 0 && strcmp(o->b, l->a) == 0))
             return scenario_fail(ctx, map, error, SCENARIO_ERROR_DUPLICATE,
-                                 "duplicate link between '%s' and '%s' (first at line %u)",
-                                 l->a, l->b, o->loc.line);
+                                 "duplicate link between '%s' and '%s' (first at line %u)", l->a,
+                                 l->b, o->loc.line);
     }
     /* Stable since GLib 2.32: equal times keep file order. */
     g_array_sort(l->schedule, scenario_link_change_cmp);
@@ -422,9 +417,9 @@ scenario_user_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
     }
     UserSpec *other = world_spec_find_user(ctx->spec, u->address);
     if (other != NULL) {
-        scenario_fail(ctx, scenario_map_get(ctx, map, "address"), error,
-                      SCENARIO_ERROR_DUPLICATE, "duplicate user '%s' (first defined at line %u)",
-                      u->address, other->loc.line);
+        scenario_fail(ctx, scenario_map_get(ctx, map, "address"), error, SCENARIO_ERROR_DUPLICATE,
+                      "duplicate user '%s' (first defined at line %u)", u->address,
+                      other->loc.line);
         user_spec_free(u);
         return FALSE;
     }

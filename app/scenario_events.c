@@ -64,10 +64,9 @@ scenario_set_headers(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, g
 {
     GPtrArray *headers = *(GPtrArray **)slot;
     if (v->type == YAML_MAPPING_NODE) {
-        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
-             p++)
-            if (!scenario_header_add(ctx, scenario_item(ctx, p->key),
-                                     scenario_item(ctx, p->value), headers, error))
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++)
+            if (!scenario_header_add(ctx, scenario_item(ctx, p->key), scenario_item(ctx, p->value),
+                                     headers, error))
                 return FALSE;
         return TRUE;
     }
@@ -102,8 +101,7 @@ static const ScenarioField scenario_send_fields[] = {
 };
 
 static const ScenarioField scenario_reply_fields[] = {
-    {"by", scenario_set_node_ref, offsetof(ReplySpec, by), SCENARIO_FIELD_REQUIRED,
-     SPEC_ROLE_MUA},
+    {"by", scenario_set_node_ref, offsetof(ReplySpec, by), SCENARIO_FIELD_REQUIRED, SPEC_ROLE_MUA},
     {"to", scenario_set_msg_ref, offsetof(ReplySpec, to), SCENARIO_FIELD_REQUIRED, 0},
     {"id", scenario_set_msg_id, offsetof(ReplySpec, id), 0, 0},
     {"body", scenario_set_str, offsetof(ReplySpec, body), 0, 0},
@@ -123,8 +121,7 @@ scenario_set_fetch_keep(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v
 }
 
 static const ScenarioField scenario_fetch_fields[] = {
-    {"by", scenario_set_node_ref, offsetof(FetchSpec, by), SCENARIO_FIELD_REQUIRED,
-     SPEC_ROLE_MUA},
+    {"by", scenario_set_node_ref, offsetof(FetchSpec, by), SCENARIO_FIELD_REQUIRED, SPEC_ROLE_MUA},
     {"keep", scenario_set_fetch_keep, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
@@ -173,16 +170,15 @@ static const ScenarioField scenario_traffic_fields[] = {
     {"from", scenario_set_node_refs, offsetof(TrafficSpec, from), SCENARIO_FIELD_REQUIRED,
      SPEC_ROLE_MUA},
     {"to", scenario_set_addresses, offsetof(TrafficSpec, to), SCENARIO_FIELD_REQUIRED, 0},
-    {"id_prefix", scenario_set_str, offsetof(TrafficSpec, id_prefix), SCENARIO_FIELD_REQUIRED,
-     0},
+    {"id_prefix", scenario_set_str, offsetof(TrafficSpec, id_prefix), SCENARIO_FIELD_REQUIRED, 0},
     {"start", scenario_set_uint, offsetof(TrafficSpec, start), 0, 1000000000},
     {"size", scenario_set_size_t, offsetof(TrafficSpec, size), 0, SCENARIO_TRAFFIC_SIZE_MAX},
     {NULL, NULL, 0, 0, 0},
 };
 
 static const ScenarioField *const scenario_event_tables[] = {
-    [SPEC_EVENT_SEND] = scenario_send_fields,   [SPEC_EVENT_REPLY] = scenario_reply_fields,
-    [SPEC_EVENT_FETCH] = scenario_fetch_fields, [SPEC_EVENT_FAULT] = scenario_fault_fields,
+    [SPEC_EVENT_SEND] = scenario_send_fields,       [SPEC_EVENT_REPLY] = scenario_reply_fields,
+    [SPEC_EVENT_FETCH] = scenario_fetch_fields,     [SPEC_EVENT_FAULT] = scenario_fault_fields,
     [SPEC_EVENT_TRAFFIC] = scenario_traffic_fields,
 };
 
@@ -324,8 +320,10 @@ scenario_set_code(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpoi
     return TRUE;
 }
 
-#define SCENARIO_X_MESSAGE                                                                        \
-    {"message", scenario_set_msg_ref, offsetof(ExpectSpec, message), SCENARIO_FIELD_REQUIRED, 0}
+#define SCENARIO_X_MESSAGE                                                                         \
+    {                                                                                              \
+        "message", scenario_set_msg_ref, offsetof(ExpectSpec, message), SCENARIO_FIELD_REQUIRED, 0 \
+    }
 
 static const ScenarioField scenario_expect_status[] = {
     SCENARIO_X_MESSAGE,
@@ -404,10 +402,9 @@ scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
             if (strcmp((const char *)k->data.scalar.value, scenario_expect_forms[i].key) != 0)
                 continue;
             if (form >= 0)
-                return scenario_fail(
-                    ctx, k, error, SCENARIO_ERROR_EVENT,
-                    "one check per expectation: '%s' and '%s' in the same one",
-                    scenario_expect_forms[form].key, scenario_expect_forms[i].key);
+                return scenario_fail(ctx, k, error, SCENARIO_ERROR_EVENT,
+                                     "one check per expectation: '%s' and '%s' in the same one",
+                                     scenario_expect_forms[form].key, scenario_expect_forms[i].key);
             form = (int)i;
         }
     }

@@ -54,8 +54,7 @@ typedef struct {
 
 /* Parses NUMBER [space] UNIT; result = NUMBER * factor, fraction truncated. */
 static gboolean
-scenario_value_parse_units(const char *text, const ScenarioUnit *units, gboolean ci,
-                           guint64 *out)
+scenario_value_parse_units(const char *text, const ScenarioUnit *units, gboolean ci, guint64 *out)
 {
     if (text == NULL)
         return FALSE;
@@ -92,10 +91,17 @@ scenario_value_parse_units(const char *text, const ScenarioUnit *units, gboolean
 }
 
 static const ScenarioUnit scenario_duration_units[] = {
-    {"", 1000000},          {"s", 1000000},           {"sec", 1000000},
-    {"us", 1},              {"\xc2\xb5s", 1},         {"ms", 1000},
-    {"m", 60000000},        {"min", 60000000},        {"h", G_GUINT64_CONSTANT(3600000000)},
-    {"d", G_GUINT64_CONSTANT(86400000000)}, {NULL, 0},
+    {"", 1000000},
+    {"s", 1000000},
+    {"sec", 1000000},
+    {"us", 1},
+    {"\xc2\xb5s", 1},
+    {"ms", 1000},
+    {"m", 60000000},
+    {"min", 60000000},
+    {"h", G_GUINT64_CONSTANT(3600000000)},
+    {"d", G_GUINT64_CONSTANT(86400000000)},
+    {NULL, 0},
 };
 
 gboolean
@@ -110,15 +116,9 @@ scenario_parse_duration(const char *text, gint64 *usec)
 }
 
 static const ScenarioUnit scenario_bandwidth_units[] = {
-    {"", 1},
-    {"bit", 1},
-    {"bps", 1},
-    {"kbit", 1000},
-    {"kbps", 1000},
-    {"mbit", 1000000},
-    {"mbps", 1000000},
-    {"gbit", 1000000000},
-    {"gbps", 1000000000},
+    {"", 1},           {"bit", 1},           {"bps", 1},
+    {"kbit", 1000},    {"kbps", 1000},       {"mbit", 1000000},
+    {"mbps", 1000000}, {"gbit", 1000000000}, {"gbps", 1000000000},
     {NULL, 0},
 };
 
@@ -133,18 +133,9 @@ scenario_parse_bandwidth(const char *text, guint64 *bps)
 }
 
 static const ScenarioUnit scenario_size_units[] = {
-    {"", 1},
-    {"b", 1},
-    {"k", 1024},
-    {"kb", 1024},
-    {"kib", 1024},
-    {"m", 1048576},
-    {"mb", 1048576},
-    {"mib", 1048576},
-    {"g", 1073741824},
-    {"gb", 1073741824},
-    {"gib", 1073741824},
-    {NULL, 0},
+    {"", 1},           {"b", 1},           {"k", 1024},         {"kb", 1024},
+    {"kib", 1024},     {"m", 1048576},     {"mb", 1048576},     {"mib", 1048576},
+    {"g", 1073741824}, {"gb", 1073741824}, {"gib", 1073741824}, {NULL, 0},
 };
 
 gboolean

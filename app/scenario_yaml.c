@@ -9,7 +9,7 @@
 
 #include "app/scenario_value.h"
 
-G_DEFINE_QUARK(scenario-error-quark, scenario_error)
+G_DEFINE_QUARK(scenario - error - quark, scenario_error)
 
 static void
 scenario_ref_free(ScenarioRef *r)
@@ -48,8 +48,8 @@ scenario_ctx_syntax_error(ScenarioCtx *ctx, yaml_parser_t *parser, const char *t
                     ctx->file, line + 1, col + 1, problem, parser->context);
     else
         g_set_error(error, SCENARIO_ERROR, SCENARIO_ERROR_SYNTAX,
-                    "%s:%" G_GSIZE_FORMAT ":%" G_GSIZE_FORMAT ": YAML syntax error: %s",
-                    ctx->file, line + 1, col + 1, problem);
+                    "%s:%" G_GSIZE_FORMAT ":%" G_GSIZE_FORMAT ": YAML syntax error: %s", ctx->file,
+                    line + 1, col + 1, problem);
     return FALSE;
 }
 
@@ -136,8 +136,8 @@ scenario_fail(ScenarioCtx *ctx, yaml_node_t *at, GError **error, ScenarioErrorCo
 }
 
 static gboolean G_GNUC_PRINTF(5, 6)
-scenario_fail_at(ScenarioCtx *ctx, const SpecLoc *loc, GError **error, ScenarioErrorCode code,
-                 const char *fmt, ...)
+    scenario_fail_at(ScenarioCtx *ctx, const SpecLoc *loc, GError **error, ScenarioErrorCode code,
+                     const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -214,8 +214,8 @@ scenario_want_map(ScenarioCtx *ctx, yaml_node_t *v, const char *key, GError **er
 {
     if (v->type == YAML_MAPPING_NODE)
         return TRUE;
-    return scenario_fail(ctx, v, error, SCENARIO_ERROR_TYPE, "'%s' must be a mapping, not %s",
-                         key, scenario_kind_name(v));
+    return scenario_fail(ctx, v, error, SCENARIO_ERROR_TYPE, "'%s' must be a mapping, not %s", key,
+                         scenario_kind_name(v));
 }
 
 gboolean
@@ -271,18 +271,18 @@ scenario_fields_unknown(ScenarioCtx *ctx, yaml_node_t *k, const char *key,
     const char *best = scenario_suggest(key, (const char *const *)names->pdata);
     if (best != NULL)
         return scenario_fail(ctx, k, error, SCENARIO_ERROR_UNKNOWN_KEY,
-                             "unknown key '%s' in %s (did you mean '%s'?)", key, ctx->where,
-                             best);
-    return scenario_fail(ctx, k, error, SCENARIO_ERROR_UNKNOWN_KEY, "unknown key '%s' in %s",
-                         key, ctx->where);
+                             "unknown key '%s' in %s (did you mean '%s'?)", key, ctx->where, best);
+    return scenario_fail(ctx, k, error, SCENARIO_ERROR_UNKNOWN_KEY, "unknown key '%s' in %s", key,
+                         ctx->where);
 }
 
 gboolean
 scenario_fields_apply(ScenarioCtx *ctx, yaml_node_t *map, const ScenarioField *const *tables,
                       gpointer target, ScenarioKeyHint hint, GError **error)
 {
-    if (!scenario_want_map(ctx, map, ctx->where, error))
-        return FALSE;
+    if (map->type != YAML_MAPPING_NODE)
+        return scenario_fail(ctx, map, error, SCENARIO_ERROR_TYPE, "%s must be a mapping, not %s",
+                             ctx->where, scenario_kind_name(map));
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
@@ -459,8 +459,8 @@ scenario_set_duration(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, 
         return FALSE;
     if (!scenario_parse_duration(s, slot))
         return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
-                             "bad duration '%s' in '%s' (write e.g. 250ms, 1.5s, 2m, 1h, 100us)",
-                             s, f->key);
+                             "bad duration '%s' in '%s' (write e.g. 250ms, 1.5s, 2m, 1h, 100us)", s,
+                             f->key);
     return TRUE;
 }
 
@@ -606,8 +606,7 @@ scenario_add_message_id(ScenarioCtx *ctx, yaml_node_t *v, const char *id, GError
     SpecLoc *first = g_hash_table_lookup(ctx->msg_ids, id);
     if (first != NULL)
         return scenario_fail(ctx, v, error, SCENARIO_ERROR_DUPLICATE,
-                             "duplicate message id '%s' (first used at line %u)", id,
-                             first->line);
+                             "duplicate message id '%s' (first used at line %u)", id, first->line);
     SpecLoc *loc = g_new0(SpecLoc, 1);
     scenario_loc(ctx, v, loc);
     g_hash_table_insert(ctx->msg_ids, g_strdup(id), loc);
@@ -629,8 +628,8 @@ scenario_check_node_refs(ScenarioCtx *ctx, GError **error)
             const char *best = scenario_suggest(r->name, (const char *const *)names->pdata);
             if (best != NULL)
                 return scenario_fail_at(ctx, &r->loc, error, SCENARIO_ERROR_REFERENCE,
-                                        "unknown node '%s' in '%s' (did you mean '%s'?)",
-                                        r->name, r->what, best);
+                                        "unknown node '%s' in '%s' (did you mean '%s'?)", r->name,
+                                        r->what, best);
             return scenario_fail_at(ctx, &r->loc, error, SCENARIO_ERROR_REFERENCE,
                                     "unknown node '%s' in '%s'", r->name, r->what);
         }
@@ -664,8 +663,8 @@ scenario_check_msg_refs(ScenarioCtx *ctx, GError **error)
         }
         if (best != NULL)
             return scenario_fail_at(ctx, &r->loc, error, SCENARIO_ERROR_REFERENCE,
-                                    "unknown message id '%s' in '%s' (did you mean '%s'?)",
-                                    r->name, r->what, best);
+                                    "unknown message id '%s' in '%s' (did you mean '%s'?)", r->name,
+                                    r->what, best);
         return scenario_fail_at(ctx, &r->loc, error, SCENARIO_ERROR_REFERENCE,
                                 "unknown message id '%s' in '%s'", r->name, r->what);
     }

@@ -11,12 +11,12 @@
 
 #include "app/scenario_value.h"
 
-static const char *const scenario_zone_keys[] = {"A",  "AAAA", "MX",  "TXT", "PTR",
-                                                 "CNAME", "NS", "SPF", "fail", NULL};
+static const char *const scenario_zone_keys[] = {"A",     "AAAA", "MX",  "TXT",  "PTR",
+                                                 "CNAME", "NS",   "SPF", "fail", NULL};
 
 static gboolean
-scenario_zone_add(ScenarioCtx *ctx, DnsZone *zone, const char *name, DnsRrType type,
-                  yaml_node_t *v, GError **error)
+scenario_zone_add(ScenarioCtx *ctx, DnsZone *zone, const char *name, DnsRrType type, yaml_node_t *v,
+                  GError **error)
 {
     if (v->type == YAML_SEQUENCE_NODE && (type == DNS_RR_TXT || type == DNS_RR_SPF)) {
         /* One record made of several character-strings. */
@@ -75,8 +75,8 @@ scenario_zone_unknown_type(ScenarioCtx *ctx, yaml_node_t *k, const char *type, c
     const char *best = scenario_suggest(type, scenario_zone_keys);
     if (best != NULL)
         return scenario_fail(ctx, k, error, SCENARIO_ERROR_UNKNOWN_KEY,
-                             "unknown record type '%s' for '%s' in dns (did you mean '%s'?)",
-                             type, name, best);
+                             "unknown record type '%s' for '%s' in dns (did you mean '%s'?)", type,
+                             name, best);
     return scenario_fail(ctx, k, error, SCENARIO_ERROR_UNKNOWN_KEY,
                          "unknown record type '%s' for '%s' in dns (A, AAAA, MX, TXT, PTR, "
                          "CNAME, NS, SPF or fail)",
@@ -151,8 +151,8 @@ scenario_zone_parse(ScenarioCtx *ctx, yaml_node_t *map, DnsZone *zone, GError **
         if (name == NULL)
             return FALSE;
         if (name[0] == '\0' || strchr(name, ' ') != NULL)
-            return scenario_fail(ctx, k, error, SCENARIO_ERROR_VALUE,
-                                 "'%s' is not a domain name", name);
+            return scenario_fail(ctx, k, error, SCENARIO_ERROR_VALUE, "'%s' is not a domain name",
+                                 name);
         char *norm = dns_name_normalize(name);
         if (g_hash_table_contains(seen, norm)) {
             g_free(norm);

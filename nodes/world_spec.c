@@ -318,18 +318,12 @@ spec_loc_to_string(const SpecLoc *loc)
 }
 
 static const char *const spec_role_names[] = {
-    [SPEC_ROLE_NONE] = "none",
-    [SPEC_ROLE_MUA] = "mua",
-    [SPEC_ROLE_MSA] = "msa",
-    [SPEC_ROLE_MTA] = "mta",
-    [SPEC_ROLE_MS] = "ms",
-    [SPEC_ROLE_DNS] = "dns",
-    [SPEC_ROLE_SPAMMER] = "spammer",
-    [SPEC_ROLE_EAVESDROPPER] = "eavesdropper",
-    [SPEC_ROLE_MITM] = "mitm",
-    [SPEC_ROLE_WEBMAIL] = "webmail",
-    [SPEC_ROLE_BROWSER] = "browser",
-    [SPEC_ROLE_GATEWAY] = "gateway",
+    [SPEC_ROLE_NONE] = "none",       [SPEC_ROLE_MUA] = "mua",
+    [SPEC_ROLE_MSA] = "msa",         [SPEC_ROLE_MTA] = "mta",
+    [SPEC_ROLE_MS] = "ms",           [SPEC_ROLE_DNS] = "dns",
+    [SPEC_ROLE_SPAMMER] = "spammer", [SPEC_ROLE_EAVESDROPPER] = "eavesdropper",
+    [SPEC_ROLE_MITM] = "mitm",       [SPEC_ROLE_WEBMAIL] = "webmail",
+    [SPEC_ROLE_BROWSER] = "browser", [SPEC_ROLE_GATEWAY] = "gateway",
 };
 
 const char *

@@ -51,16 +51,16 @@ typedef enum {
 } SpecRole;
 
 typedef struct {
-    char **domains;     /* recipient domains this MTA relays for (NULL-terminated) */
-    char **networks;    /* client networks (IPv4 CIDR) allowed to relay anywhere */
-    gboolean open_relay;/* relays for anybody (the classic misconfiguration) */
+    char **domains;      /* recipient domains this MTA relays for (NULL-terminated) */
+    char **networks;     /* client networks (IPv4 CIDR) allowed to relay anywhere */
+    gboolean open_relay; /* relays for anybody (the classic misconfiguration) */
 } RelaySpec;
 
 typedef struct {
-    gint64 first;      /* delay before the first retry (default 60 s) */
-    guint backoff;     /* each later delay is multiplied by this (default 2) */
-    guint max_attempts;/* delivery attempts before bouncing, first one included (default 4) */
-    gint64 max_age;    /* bounce when the message is older than this (default 1 h) */
+    gint64 first;       /* delay before the first retry (default 60 s) */
+    guint backoff;      /* each later delay is multiplied by this (default 2) */
+    guint max_attempts; /* delivery attempts before bouncing, first one included (default 4) */
+    gint64 max_age;     /* bounce when the message is older than this (default 1 h) */
 } RetrySpec;
 
 /* One node. Role fields sit in one flat struct; fields of other roles stay
@@ -69,38 +69,38 @@ typedef struct {
     SpecLoc loc;
     char *name;
     SpecRole role;
-    char **ips;                /* IPv4 addresses, at least one (NULL-terminated) */
+    char **ips; /* IPv4 addresses, at least one (NULL-terminated) */
 
     /* common */
-    char *hostname;            /* greeting / Received name; default: the node name */
-    guint max_recipients;      /* per message (default 100, RFC 5321 4.5.3.1.8) */
-    guint64 max_message_size;  /* bytes (default 10 MiB) */
-    guint16 smtp_port;         /* default 25 */
-    guint16 submission_port;   /* default 587 */
-    guint16 pop3_port;         /* default 110 */
+    char *hostname;           /* greeting / Received name; default: the node name */
+    guint max_recipients;     /* per message (default 100, RFC 5321 4.5.3.1.8) */
+    guint64 max_message_size; /* bytes (default 10 MiB) */
+    guint16 smtp_port;        /* default 25 */
+    guint16 submission_port;  /* default 587 */
+    guint16 pop3_port;        /* default 110 */
 
     /* mua */
-    char *user;                /* mail address of the user of this client */
-    char *password;            /* NULL: taken from `users` */
-    char *msa;                 /* node name of the submission server */
-    char *ms;                  /* node name of the message store (POP3) */
-    gboolean keep;             /* leave fetched mail on the server (default TRUE) */
+    char *user;     /* mail address of the user of this client */
+    char *password; /* NULL: taken from `users` */
+    char *msa;      /* node name of the submission server */
+    char *ms;       /* node name of the message store (POP3) */
+    gboolean keep;  /* leave fetched mail on the server (default TRUE) */
 
     /* msa, mta */
-    char *relayhost;           /* node name or host name; NULL: route by MX */
-    gboolean require_auth;     /* msa: submission needs SMTP AUTH (default FALSE) */
+    char *relayhost;       /* node name or host name; NULL: route by MX */
+    gboolean require_auth; /* msa: submission needs SMTP AUTH (default FALSE) */
 
     /* mta */
     RelaySpec relay;
-    char **local_domains;      /* domains whose mail goes to deliver_to */
-    char *deliver_to;          /* ms node name */
+    char **local_domains; /* domains whose mail goes to deliver_to */
+    char *deliver_to;     /* ms node name */
     RetrySpec retry;
 
     /* ms */
-    char **domains;            /* domains whose mailboxes this store holds */
+    char **domains; /* domains whose mailboxes this store holds */
 
     /* dns */
-    gint64 answer_latency;     /* delay before an answer (default 1 ms) */
+    gint64 answer_latency; /* delay before an answer (default 1 ms) */
 } NodeSpec;
 
 typedef struct {
@@ -110,18 +110,18 @@ typedef struct {
 
 typedef struct {
     SpecLoc loc;
-    char *a, *b;               /* node names */
-    gint64 latency;            /* -1: the network default */
-    guint64 bandwidth;         /* 0: the network default */
-    gint64 jitter;             /* -1: the network default */
-    GArray *schedule;          /* LinkChange, sorted by time as written */
+    char *a, *b;       /* node names */
+    gint64 latency;    /* -1: the network default */
+    guint64 bandwidth; /* 0: the network default */
+    gint64 jitter;     /* -1: the network default */
+    GArray *schedule;  /* LinkChange, sorted by time as written */
 } LinkSpec;
 
 typedef struct {
     SpecLoc loc;
     char *address;
-    char *password;            /* nullable */
-    char *ms;                  /* nullable: the ms serving the address's domain */
+    char *password; /* nullable */
+    char *ms;       /* nullable: the ms serving the address's domain */
 } UserSpec;
 
 typedef enum {
@@ -138,42 +138,42 @@ typedef struct {
 } SpecHeader;
 
 typedef struct {
-    char *from;                /* mua node */
-    char **to, **cc, **bcc;    /* addresses (never NULL; may be empty) */
-    char *subject;             /* nullable */
-    char *body;                /* nullable */
-    GPtrArray *headers;        /* SpecHeader*, in order: extra or forged headers */
-    char *id;                  /* scenario message id (unique) */
-    char *envelope_from;       /* nullable: MAIL FROM override */
+    char *from;             /* mua node */
+    char **to, **cc, **bcc; /* addresses (never NULL; may be empty) */
+    char *subject;          /* nullable */
+    char *body;             /* nullable */
+    GPtrArray *headers;     /* SpecHeader*, in order: extra or forged headers */
+    char *id;               /* scenario message id (unique) */
+    char *envelope_from;    /* nullable: MAIL FROM override */
 } SendSpec;
 
 typedef struct {
-    char *by;                  /* mua node */
-    char *to;                  /* message id replied to */
+    char *by; /* mua node */
+    char *to; /* message id replied to */
     char *id;
-    char *body;                /* nullable */
-    char *subject;             /* nullable: default "Re: " + original */
+    char *body;    /* nullable */
+    char *subject; /* nullable: default "Re: " + original */
 } ReplySpec;
 
 typedef struct {
-    char *by;                  /* mua node */
-    gboolean keep;             /* default: the mua's keep */
-    gboolean has_keep;         /* keep was written */
+    char *by;          /* mua node */
+    gboolean keep;     /* default: the mua's keep */
+    gboolean has_keep; /* keep was written */
 } FetchSpec;
 
 typedef struct {
-    char *a, *b;               /* link ends */
+    char *a, *b; /* link ends */
     gboolean up;
 } FaultSpec;
 
 typedef struct {
     guint count;
-    gint64 interval;           /* between messages, from `rate` (messages/s) or `interval` */
-    char **from;               /* mua nodes, used round robin */
-    char **to;                 /* addresses, used round robin */
-    char *id_prefix;           /* ids are id_prefix + N, N from `start` */
-    guint start;               /* first N (default 1) */
-    gsize size;                /* body bytes (default 1000) */
+    gint64 interval; /* between messages, from `rate` (messages/s) or `interval` */
+    char **from;     /* mua nodes, used round robin */
+    char **to;       /* addresses, used round robin */
+    char *id_prefix; /* ids are id_prefix + N, N from `start` */
+    guint start;     /* first N (default 1) */
+    gsize size;      /* body bytes (default 1000) */
 } TrafficSpec;
 
 typedef struct {
@@ -188,11 +188,11 @@ typedef struct {
 } EventSpec;
 
 typedef enum {
-    SPEC_EXPECT_STATUS = 1,    /* message, status, to?, code? */
-    SPEC_EXPECT_PATH,          /* message, path */
-    SPEC_EXPECT_PATH_DIFFERS,  /* message, other */
-    SPEC_EXPECT_HEADER,        /* message, header, present, to? */
-    SPEC_EXPECT_DELIVERED,     /* count */
+    SPEC_EXPECT_STATUS = 1,   /* message, status, to?, code? */
+    SPEC_EXPECT_PATH,         /* message, path */
+    SPEC_EXPECT_PATH_DIFFERS, /* message, other */
+    SPEC_EXPECT_HEADER,       /* message, header, present, to? */
+    SPEC_EXPECT_DELIVERED,    /* count */
 } SpecExpectKind;
 
 typedef enum {
@@ -206,29 +206,29 @@ typedef enum {
 typedef struct {
     SpecLoc loc;
     SpecExpectKind kind;
-    char *message;             /* message id (not for DELIVERED) */
+    char *message; /* message id (not for DELIVERED) */
     SpecStatus status;
-    char *to;                  /* nullable: one recipient */
-    guint code;                /* 0: any reply code */
-    char **path;               /* node names */
-    char *other;               /* path_differs_from */
+    char *to;    /* nullable: one recipient */
+    guint code;  /* 0: any reply code */
+    char **path; /* node names */
+    char *other; /* path_differs_from */
     char *header;
     gboolean present;
     guint count;
 } ExpectSpec;
 
 typedef struct {
-    char *file;                /* display name of the scenario source */
+    char *file; /* display name of the scenario source */
     char *name;
-    guint64 seed;              /* default 1 */
-    gint64 epoch_unix;         /* unix seconds of virtual time 0 */
+    guint64 seed;      /* default 1 */
+    gint64 epoch_unix; /* unix seconds of virtual time 0 */
     NetSpec network;
-    DnsZone *zone;             /* never NULL (transfer: owned, one reference) */
-    GPtrArray *nodes;          /* NodeSpec* */
-    GPtrArray *links;          /* LinkSpec* */
-    GPtrArray *users;          /* UserSpec* */
-    GPtrArray *events;         /* EventSpec*, in file order (not sorted by time) */
-    GPtrArray *expects;        /* ExpectSpec* */
+    DnsZone *zone;      /* never NULL (transfer: owned, one reference) */
+    GPtrArray *nodes;   /* NodeSpec* */
+    GPtrArray *links;   /* LinkSpec* */
+    GPtrArray *users;   /* UserSpec* */
+    GPtrArray *events;  /* EventSpec*, in file order (not sorted by time) */
+    GPtrArray *expects; /* ExpectSpec* */
 } WorldSpec;
 
 /* An empty spec with every default set (transfer full). */

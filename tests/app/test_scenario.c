@@ -121,12 +121,12 @@ test_quickstart_events(void)
     g_assert_cmpstr(x->to, ==, "bob@example.com");
     x = s->expects->pdata[1];
     g_assert_cmpint(x->kind, ==, SPEC_EXPECT_PATH);
-    const char *m1_path[] = {"alice-pc", "msa.polito.it", "out.polito.it", "mx.example.com",
-                             "ms.example.com", NULL};
+    const char *m1_path[] = {"alice-pc",       "msa.polito.it",  "out.polito.it",
+                             "mx.example.com", "ms.example.com", NULL};
     g_assert_true(g_strv_equal((const char *const *)x->path, m1_path));
     x = s->expects->pdata[3];
-    const char *r1_path[] = {"bob-pc", "msa.example.com", "out.example.com", "mx.polito.it",
-                             "ms.polito.it", NULL};
+    const char *r1_path[] = {"bob-pc",       "msa.example.com", "out.example.com",
+                             "mx.polito.it", "ms.polito.it",    NULL};
     g_assert_true(g_strv_equal((const char *const *)x->path, r1_path));
     x = s->expects->pdata[4];
     g_assert_cmpint(x->kind, ==, SPEC_EXPECT_PATH_DIFFERS);
@@ -176,17 +176,17 @@ test_values_duration(void)
         const char *text;
         gint64 usec;
     } ok[] = {
-        {"250ms", 250000}, {"1s", 1000000},      {"1.5s", 1500000}, {"2m", 120000000},
-        {"1h", 3600000000}, {"100us", 100},      {"3", 3000000},    {"0.25", 250000},
-        {"10 s", 10000000}, {"0", 0},            {"1d", 86400000000},
+        {"250ms", 250000},  {"1s", 1000000}, {"1.5s", 1500000},   {"2m", 120000000},
+        {"1h", 3600000000}, {"100us", 100},  {"3", 3000000},      {"0.25", 250000},
+        {"10 s", 10000000}, {"0", 0},        {"1d", 86400000000},
     };
     for (guint i = 0; i < G_N_ELEMENTS(ok); i++) {
         gint64 v = -1;
         g_assert_true(scenario_parse_duration(ok[i].text, &v));
         g_assert_cmpint(v, ==, ok[i].usec);
     }
-    const char *bad[] = {"10 parsecs", "", "s", "-1s", "1.5.2s", "1 s s", "99999999999999999h",
-                         "1S"};
+    const char *bad[] = {"10 parsecs",         "",  "s", "-1s", "1.5.2s", "1 s s",
+                         "99999999999999999h", "1S"};
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         gint64 v;
         g_assert_false(scenario_parse_duration(bad[i], &v));
@@ -222,8 +222,8 @@ test_values_other(void)
 
     g_assert_true(scenario_is_ipv4("130.192.1.2"));
     g_assert_true(scenario_is_ipv4("0.0.0.0"));
-    const char *bad_ip[] = {"256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "a.b.c.d", "1.2.3.4 ",
-                            "", "2001:db8::1"};
+    const char *bad_ip[] = {"256.1.1.1", "1.2.3",    "1.2.3.4.5", "01.2.3.4",
+                            "a.b.c.d",   "1.2.3.4 ", "",          "2001:db8::1"};
     for (guint i = 0; i < G_N_ELEMENTS(bad_ip); i++)
         g_assert_false(scenario_is_ipv4(bad_ip[i]));
     g_assert_true(scenario_is_ipv4_cidr("130.192.0.0/16"));
@@ -249,13 +249,127 @@ test_values_other(void)
     g_assert_cmpuint(scenario_edit_distance("kitten", "sitting", 10), ==, 3);
 }
 
+/* Every optional key at least once, as documented in scenarios/README.md. */
+static void
+test_all_keys(void)
+{
+    static const char text[] =
+        "name: all\n"
+        "seed: 18446744073709551615\n"
+        "epoch: 2026-03-01T09:00:00Z\n"
+        "network: {latency: 20ms, bandwidth: 10Mbit, jitter: 2ms, connect_timeout: 10s, "
+        "mtu: 536}\n"
+        "dns:\n"
+        "  sel._domainkey.a.test: {TXT: [[\"v=DKIM1; p=AB\", \"CD\"]]}\n"
+        "nodes:\n"
+        "  - {name: a-pc, role: mua, ips: [10.0.0.1, 10.0.1.1], user: a@a.test, msa: msa,"
+        " ms: ms, keep: no, password: pw}\n"
+        "  - {name: msa, role: msa, ip: 10.0.0.2, auth: required, hostname: smtp.a.test,"
+        " max_recipients: 5, max_message_size: 1MB, submission_port: 2587}\n"
+        "  - name: mx\n"
+        "    role: mta\n"
+        "    ip: 10.0.0.4\n"
+        "    relay: {domains: [a.test], networks: [10.0.0.0/8], open_relay: true}\n"
+        "    relayhost: smart.b.test\n"
+        "    local_domains: [a.test]\n"
+        "    deliver_to: ms\n"
+        "    retry: {first: 30s, backoff: 3, max_attempts: 5, max_age: 2h}\n"
+        "  - {name: ms, role: ms, ip: 10.0.0.3, domains: [a.test], pop3_port: 1110}\n"
+        "links:\n"
+        "  - {a: a-pc, b: msa, latency: 80ms, bandwidth: 2Mbit, jitter: 1ms,"
+        " schedule: [{at: 5m, up: true}, {at: 10s, up: false}]}\n"
+        "  - {a: msa, b: mx, down_at: 30s, up_at: 45s}\n"
+        "users:\n"
+        "  - {address: a@a.test, password: secret}\n"
+        "events:\n"
+        "  - at: 1.5s\n"
+        "    send:\n"
+        "      from: a-pc\n"
+        "      to: [b@b.test]\n"
+        "      cc: [c@b.test]\n"
+        "      bcc: [d@b.test]\n"
+        "      headers:\n"
+        "        - {From: \"Boss <ceo@b.test>\"}\n"
+        "        - {Received: from x}\n"
+        "        - {Received: from y}\n"
+        "      id: m1\n"
+        "      envelope_from: <>\n"
+        "  - {at: 2s, fetch: {by: a-pc, keep: true}}\n"
+        "  - {at: 3s, fault: {link: [msa, mx], up: true}}\n"
+        "  - {at: 4s, traffic: {from: [a-pc], to: [b@b.test], count: 50, interval: 100ms,"
+        " id_prefix: t, start: 0, size: 4k}}\n"
+        "expect:\n"
+        "  - {message: m1, status: rejected, code: 554, to: b@b.test}\n"
+        "  - {message: t49, header: DKIM-Signature, present: false}\n"
+        "  - {delivered: 2}\n";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WorldSpec) s = scenario_load_string(text, "all.yaml", &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(s->seed, ==, G_MAXUINT64);
+    g_assert_cmpint(s->epoch_unix, ==, 1767225600 + 59 * 86400 + 9 * 3600);
+    g_assert_cmpuint(s->network.mtu, ==, 536);
+    g_assert_cmpint(s->network.jitter, ==, 2000);
+    NodeSpec *pc = world_spec_find_node(s, "a-pc");
+    g_assert_cmpstr(pc->ips[1], ==, "10.0.1.1");
+    g_assert_false(pc->keep);
+    NodeSpec *msa = world_spec_find_node(s, "msa");
+    g_assert_true(msa->require_auth);
+    g_assert_cmpstr(msa->hostname, ==, "smtp.a.test");
+    g_assert_cmpuint(msa->max_recipients, ==, 5);
+    g_assert_cmpuint(msa->max_message_size, ==, 1048576);
+    g_assert_cmpuint(msa->submission_port, ==, 2587);
+    NodeSpec *mx = world_spec_find_node(s, "mx");
+    g_assert_true(mx->relay.open_relay);
+    g_assert_cmpstr(mx->relayhost, ==, "smart.b.test");
+    g_assert_cmpint(mx->retry.max_age, ==, G_GINT64_CONSTANT(7200000000));
+    g_assert_cmpuint(mx->retry.backoff, ==, 3);
+    LinkSpec *l = world_spec_find_link(s, "msa", "a-pc");
+    g_assert_nonnull(l);
+    g_assert_cmpuint(l->schedule->len, ==, 2);
+    g_assert_cmpint(g_array_index(l->schedule, LinkChange, 0).at, ==, 10 * G_USEC_PER_SEC);
+    g_assert_false(g_array_index(l->schedule, LinkChange, 0).up);
+    l = s->links->pdata[1];
+    g_assert_cmpint(l->latency, ==, -1);
+    g_assert_cmpuint(l->schedule->len, ==, 2);
+    EventSpec *e = s->events->pdata[0];
+    g_assert_cmpint(e->at, ==, 1500000);
+    g_assert_cmpuint(e->send.headers->len, ==, 3);
+    SpecHeader *h = e->send.headers->pdata[2];
+    g_assert_cmpstr(h->name, ==, "Received");
+    g_assert_cmpstr(h->value, ==, "from y");
+    g_assert_cmpstr(e->send.envelope_from, ==, "<>");
+    g_assert_cmpstr(e->send.bcc[0], ==, "d@b.test");
+    e = s->events->pdata[1];
+    g_assert_true(e->fetch.has_keep);
+    e = s->events->pdata[2];
+    g_assert_cmpstr(e->fault.b, ==, "mx");
+    g_assert_true(e->fault.up);
+    e = s->events->pdata[3];
+    g_assert_cmpuint(e->traffic.size, ==, 4096);
+    g_assert_cmpint(e->traffic.interval, ==, 100000);
+    ExpectSpec *x = s->expects->pdata[0];
+    g_assert_cmpuint(x->code, ==, 554);
+    g_assert_cmpint(x->status, ==, SPEC_STATUS_REJECTED);
+    x = s->expects->pdata[1];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_HEADER);
+    g_assert_false(x->present);
+    x = s->expects->pdata[2];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_DELIVERED);
+    g_assert_cmpuint(x->count, ==, 2);
+    DnsAnswer a;
+    dns_zone_lookup(s->zone, "sel._domainkey.a.test", DNS_RR_TXT, &a);
+    g_assert_cmpuint(a.records->len, ==, 1);
+    g_assert_cmpstr(((DnsRecord *)a.records->pdata[0])->text, ==, "v=DKIM1; p=ABCD");
+    dns_answer_clear(&a);
+}
+
 /* ---- errors: one per class, exact text ---- */
 
 /* A valid two-node world that the error tests extend. */
-#define BASE_NODES                                                                                \
-    "nodes:\n"                                                                                    \
-    "  - {name: a-pc, role: mua, ip: 10.0.0.1, user: a@a.test, msa: msa.a.test}\n"                \
-    "  - {name: msa.a.test, role: msa, ip: 10.0.0.2}\n"                                           \
+#define BASE_NODES                                                                                 \
+    "nodes:\n"                                                                                     \
+    "  - {name: a-pc, role: mua, ip: 10.0.0.1, user: a@a.test, msa: msa.a.test}\n"                 \
+    "  - {name: msa.a.test, role: msa, ip: 10.0.0.2}\n"                                            \
     "  - {name: ms.a.test, role: ms, ip: 10.0.0.3}\n"
 
 static void
@@ -322,6 +436,9 @@ test_error_wrong_type(void)
                  "t.yaml:5:7: 'name' must be a string, not a list");
     expect_error("nodes:\n  - just-a-name\n", SCENARIO_ERROR_TYPE,
                  "t.yaml:2:5: 'node' must be a mapping, not a string");
+    expect_error(BASE_NODES "  - {name: mx, role: mta, ip: 10.0.0.9, relay: open}\n",
+                 SCENARIO_ERROR_TYPE,
+                 "t.yaml:5:48: 'relay' of node 'mx' must be a mapping, not a string");
     expect_error(BASE_NODES "network: {latency: {x: 1}}\n", SCENARIO_ERROR_TYPE,
                  "t.yaml:5:20: 'latency' must be a string, not a mapping");
 }
@@ -389,12 +506,10 @@ test_error_unknown_role(void)
 {
     expect_error(BASE_NODES "  - {name: relay1, role: mtaa, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
                  "t.yaml:5:26: unknown role 'mtaa' in node 'relay1' (did you mean 'mta'?)");
-    expect_error(BASE_NODES "  - {name: relay1, role: router, ip: 10.0.0.8}\n",
-                 SCENARIO_ERROR_ROLE,
+    expect_error(BASE_NODES "  - {name: relay1, role: router, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
                  "t.yaml:5:26: unknown role 'router' in node 'relay1' (roles: mua, msa, mta, "
                  "ms, dns)");
-    expect_error(BASE_NODES "  - {name: evil, role: spammer, ip: 10.0.0.8}\n",
-                 SCENARIO_ERROR_ROLE,
+    expect_error(BASE_NODES "  - {name: evil, role: spammer, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
                  "t.yaml:5:24: role 'spammer' of node 'evil' is not supported yet");
 }
 
@@ -432,8 +547,7 @@ test_error_missing_key(void)
                  SCENARIO_ERROR_MISSING, "t.yaml:6:5: missing required key 'at' in event");
     expect_error("name: x\n", SCENARIO_ERROR_MISSING,
                  "t.yaml:1:1: missing required key 'nodes' in the scenario");
-    expect_error(BASE_NODES "events:\n  - {at: 1s, send: {from: a-pc}}\n",
-                 SCENARIO_ERROR_MISSING,
+    expect_error(BASE_NODES "events:\n  - {at: 1s, send: {from: a-pc}}\n", SCENARIO_ERROR_MISSING,
                  "t.yaml:6:20: send needs at least one recipient in 'to', 'cc' or 'bcc'");
 }
 
@@ -492,8 +606,7 @@ test_error_event_form(void)
     expect_error(BASE_NODES "expect:\n  - {message: m1, status: delivered, path: [a-pc]}\n",
                  SCENARIO_ERROR_EVENT,
                  "t.yaml:6:38: one check per expectation: 'status' and 'path' in the same one");
-    expect_error(BASE_NODES "expect:\n  - {delivered: 1, status: lost}\n",
-                 SCENARIO_ERROR_EVENT,
+    expect_error(BASE_NODES "expect:\n  - {delivered: 1, status: lost}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:20: one check per expectation: 'delivered' and 'status' in the same "
                  "one");
 }
@@ -518,16 +631,15 @@ static void
 test_zone_alone(void)
 {
     g_autoptr(GError) error = NULL;
-    g_autoptr(DnsZone) z =
-        scenario_load_zone_string("example.com:\n"
-                                  "  A: [192.0.2.1, 192.0.2.2]\n"
-                                  "  TXT:\n"
-                                  "    - \"v=spf1 -all\"\n"
-                                  "    - [\"part one \", \"part two\"]\n"
-                                  "  MX: \"10 mx.example.com\"\n"
-                                  "temp.example.com: {TXT: x, fail: TIMEOUT}\n"
-                                  "bad.example.com: {fail: servfail}\n",
-                                  "zone.yaml", &error);
+    g_autoptr(DnsZone) z = scenario_load_zone_string("example.com:\n"
+                                                     "  A: [192.0.2.1, 192.0.2.2]\n"
+                                                     "  TXT:\n"
+                                                     "    - \"v=spf1 -all\"\n"
+                                                     "    - [\"part one \", \"part two\"]\n"
+                                                     "  MX: \"10 mx.example.com\"\n"
+                                                     "temp.example.com: {TXT: x, fail: TIMEOUT}\n"
+                                                     "bad.example.com: {fail: servfail}\n",
+                                                     "zone.yaml", &error);
     g_assert_no_error(error);
     DnsAnswer a;
     dns_zone_lookup(z, "example.com", DNS_RR_A, &a);
@@ -623,8 +735,7 @@ test_robust_aliases_and_depth(void)
     /* A self-referencing alias and a node list of repeated aliases. */
     assert_fails_cleanly("nodes: &a [*a]\n", 14);
     const char *rep = "n: &n {name: x, role: ms, ip: 10.0.0.1}\nnodes: [*n, *n, *n]\n";
-    expect_error(rep, SCENARIO_ERROR_UNKNOWN_KEY,
-                 "t.yaml:1:1: unknown key 'n' in the scenario");
+    expect_error(rep, SCENARIO_ERROR_UNKNOWN_KEY, "t.yaml:1:1: unknown key 'n' in the scenario");
     GString *deep = g_string_new("nodes: ");
     for (int i = 0; i < 20000; i++)
         g_string_append_c(deep, '[');
@@ -637,8 +748,8 @@ test_robust_huge(void)
 {
     GString *big = g_string_new(BASE_NODES "users:\n");
     for (int i = 0; i < 20000; i++)
-        g_string_append_printf(big, "  - {address: u%d@a.test, password: p%d, ms: ms.a.test}\n",
-                               i, i);
+        g_string_append_printf(big, "  - {address: u%d@a.test, password: p%d, ms: ms.a.test}\n", i,
+                               i);
     g_autoptr(GError) error = NULL;
     g_autoptr(WorldSpec) s = scenario_load_string(big->str, "big.yaml", &error);
     g_assert_no_error(error);
@@ -657,6 +768,7 @@ main(int argc, char **argv)
     g_test_add_func("/app/scenario/quickstart/zone", test_quickstart_zone);
     g_test_add_func("/app/scenario/values/duration", test_values_duration);
     g_test_add_func("/app/scenario/values/other", test_values_other);
+    g_test_add_func("/app/scenario/all-keys", test_all_keys);
     g_test_add_func("/app/scenario/base", test_base_is_valid);
     g_test_add_func("/app/scenario/error/unknown-key", test_error_unknown_key);
     g_test_add_func("/app/scenario/error/wrong-type", test_error_wrong_type);
