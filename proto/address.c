@@ -21,8 +21,8 @@ typedef enum {
 
 typedef struct {
     AddrTokKind kind;
-    char c;           /* SPECIAL: the character */
-    char *text;       /* ATOM, QSTR, DLIT */
+    char c;             /* SPECIAL: the character */
+    char *text;         /* ATOM, QSTR, DLIT */
     gboolean ws_before; /* CFWS came before this token */
 } AddrTok;
 

@@ -9,8 +9,8 @@
 #include "proto/mail_date.h"
 
 /* RFC 5322 3.6: fields that may occur at most once (From and Date apart). */
-static const char *const mail_check_max_one[] = {"Sender", "Reply-To", "To", "Cc", "Bcc", "Message-ID",
-                                                 "In-Reply-To", "References", "Subject"};
+static const char *const mail_check_max_one[] = {
+    "Sender", "Reply-To", "To", "Cc", "Bcc", "Message-ID", "In-Reply-To", "References", "Subject"};
 
 guint
 mail_message_check(const MailMessage *msg)
@@ -48,8 +48,9 @@ mail_message_check(const MailMessage *msg)
 const char *
 mail_check_problem_name(guint problems)
 {
-    static const char *const names[] = {"missing-date",   "missing-from", "duplicate-from", "duplicate-field",
-                                        "missing-sender", "bad-from",     "bad-date"};
+    static const char *const names[] = {"missing-date",    "missing-from",   "duplicate-from",
+                                        "duplicate-field", "missing-sender", "bad-from",
+                                        "bad-date"};
     for (guint i = 0; i < G_N_ELEMENTS(names); i++)
         if (problems & (1u << i))
             return names[i];

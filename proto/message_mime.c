@@ -119,7 +119,8 @@ mail_mime_decode_2231(const char *v, gboolean has_charset)
     GString *out = g_string_new(NULL);
     for (const char *p = v; *p; p++) {
         if (*p == '%' && g_ascii_isxdigit(p[1]) && g_ascii_isxdigit(p[2])) {
-            g_string_append_c(out, (char)(g_ascii_xdigit_value(p[1]) * 16 + g_ascii_xdigit_value(p[2])));
+            g_string_append_c(out,
+                              (char)(g_ascii_xdigit_value(p[1]) * 16 + g_ascii_xdigit_value(p[2])));
             p += 2;
         } else {
             g_string_append_c(out, *p);
@@ -140,7 +141,8 @@ mail_content_type_add_extended(MailContentType *ct, const char *name, const char
     }
     g_autofree char *base = g_strndup(name, (gsize)(star - name));
     gboolean encoded = name[strlen(name) - 1] == '*';
-    gboolean first = star[1] == '*' || star[1] == '\0' || (star[1] == '0' && !g_ascii_isdigit(star[2]));
+    gboolean first =
+        star[1] == '*' || star[1] == '\0' || (star[1] == '0' && !g_ascii_isdigit(star[2]));
     g_autofree char *dec = encoded ? mail_mime_decode_2231(val, first) : g_strdup(val);
     for (guint i = 0; i < ct->param_names->len; i++) {
         if (g_ascii_strcasecmp(ct->param_names->pdata[i], base) == 0 && !first) {
@@ -323,7 +325,8 @@ mail_multipart_split(const guint8 *body, gsize len, const char *boundary)
                 mp->parts = g_ptr_array_new_with_free_func((GDestroyNotify)mail_message_free);
                 mp->preamble = g_bytes_new(body, cend);
             } else if (ls > part_start && mp->parts->len < MAIL_MIME_PARTS_MAX) {
-                g_ptr_array_add(mp->parts, mail_message_parse(body + part_start, cend - part_start, NULL));
+                g_ptr_array_add(mp->parts,
+                                mail_message_parse(body + part_start, cend - part_start, NULL));
             }
             part_start = next;
             if (kind == 2) {

@@ -46,10 +46,10 @@ MailContentType *mail_message_get_content_type(const MailMessage *msg);
 
 /* A split multipart body. */
 typedef struct {
-    GBytes *preamble;       /* bytes before the first delimiter (may be empty) */
-    GPtrArray *parts;       /* MailMessage*, each part's headers and body */
-    GBytes *epilogue;       /* bytes after the close delimiter (may be empty) */
-    gboolean is_closed;     /* the close delimiter "--boundary--" was found */
+    GBytes *preamble;   /* bytes before the first delimiter (may be empty) */
+    GPtrArray *parts;   /* MailMessage*, each part's headers and body */
+    GBytes *epilogue;   /* bytes after the close delimiter (may be empty) */
+    gboolean is_closed; /* the close delimiter "--boundary--" was found */
 } MailMultipart;
 
 /* Splits body by boundary (RFC 2046 5.1.1: the CRLF before a delimiter

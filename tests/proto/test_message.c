@@ -31,15 +31,15 @@ test_round_trip(void)
 {
     const char *cases[] = {
         "From: a@b.example\r\nSubject: hi\r\n\r\nbody\r\n",
-        "From: a@b.example\nSubject: folded\n  line\n\nbody\n",          /* LF only */
-        "From: a@b.example\r\nX: y\n\r\nbody\r\n",                          /* mixed */
-        "Subject: no body\r\n",                                              /* no separator */
+        "From: a@b.example\nSubject: folded\n  line\n\nbody\n", /* LF only */
+        "From: a@b.example\r\nX: y\n\r\nbody\r\n",              /* mixed */
+        "Subject: no body\r\n",                                 /* no separator */
         "Subject: no newline at all",
         "\r\nbody only\r\n",
         "",
-        "From MAILER-DAEMON Fri Apr 06 16:46:09 2001\nFrom: x@y\n\nb\n",   /* mbox line */
-        "From  : obsolete\r\nTo    : Mary\r\n  \r\n   <m@x>\r\n\r\n",      /* A.6.3 shapes */
-        "Bad line\r\nFrom: x\r\n\r\n",                                       /* not a field */
+        "From MAILER-DAEMON Fri Apr 06 16:46:09 2001\nFrom: x@y\n\nb\n", /* mbox line */
+        "From  : obsolete\r\nTo    : Mary\r\n  \r\n   <m@x>\r\n\r\n",    /* A.6.3 shapes */
+        "Bad line\r\nFrom: x\r\n\r\n",                                   /* not a field */
         " leading continuation\r\nFrom: x\r\n\r\n",
         "A: 1\r\nB:2\r\nC:\r\n\r\n\r\n\r\n",
     };
@@ -108,9 +108,10 @@ test_edit(void)
     mail_message_prepend(m, "Authentication-Results", "mx.example; spf=pass");
     mail_message_append(m, "Message-ID", "<1@b.example>");
     g_autoptr(GBytes) out = mail_message_serialize(m);
-    const char *want = "Authentication-Results: mx.example; spf=pass\r\n"
-                       "Received: from x by y; 1 Jan 2000 00:00:00 +0000\r\n"
-                       "From: a@b.example\r\nTo: c@d.example\r\nMessage-ID: <1@b.example>\r\n\r\nHi\r\n";
+    const char *want =
+        "Authentication-Results: mx.example; spf=pass\r\n"
+        "Received: from x by y; 1 Jan 2000 00:00:00 +0000\r\n"
+        "From: a@b.example\r\nTo: c@d.example\r\nMessage-ID: <1@b.example>\r\n\r\nHi\r\n";
     g_assert_cmpmem(g_bytes_get_data(out, NULL), g_bytes_get_size(out), want, strlen(want));
     mail_message_set(m, "to", "e@f.example");
     g_assert_cmpstr(mail_message_get(m, "To"), ==, "e@f.example");
@@ -132,7 +133,8 @@ test_edit(void)
     mail_message_append(n, "Subject", "new");
     mail_message_set_body(n, (const guint8 *)"b\r\n", 3);
     g_autoptr(GBytes) nb = mail_message_serialize(n);
-    g_assert_cmpmem(g_bytes_get_data(nb, NULL), g_bytes_get_size(nb), "Subject: new\r\n\r\nb\r\n", 19);
+    g_assert_cmpmem(g_bytes_get_data(nb, NULL), g_bytes_get_size(nb), "Subject: new\r\n\r\nb\r\n",
+                    19);
     /* A header-only parse gains a separator when a body is set. */
     g_autoptr(MailMessage) h = parse_str("Subject: x");
     mail_message_set_body(h, (const guint8 *)"b", 1);
@@ -147,8 +149,9 @@ test_fold(void)
     g_autofree char *s = mail_header_fold("Subject", "short", 0);
     g_assert_cmpstr(s, ==, "Subject: short\r\n");
     /* Long ones fold before WSP at <= 78 columns and unfold back exactly. */
-    const char *v = "from client.example (host.client.example [192.0.2.1]) by mx.example.net with ESMTPS "
-                    "id 4A1B2C3D4E for <mary@example.net>; Fri, 21 Nov 1997 09:55:09 -0600";
+    const char *v =
+        "from client.example (host.client.example [192.0.2.1]) by mx.example.net with ESMTPS "
+        "id 4A1B2C3D4E for <mary@example.net>; Fri, 21 Nov 1997 09:55:09 -0600";
     g_autofree char *f = mail_header_fold("Received", v, 0);
     g_auto(GStrv) lines = g_strsplit(f, "\r\n", -1);
     g_assert_cmpuint(g_strv_length(lines), ==, 4); /* 3 lines + "" after the last CRLF */
@@ -238,7 +241,7 @@ test_defects_and_limits(void)
         guint8 buf[256];
         gsize n_bytes = (gsize)g_rand_int_range(r, 0, sizeof buf);
         for (gsize k = 0; k < n_bytes; k++)
-            buf[k] = (guint8)"A:\r\n \t(<>@\"x\0"[g_rand_int_range(r, 0, 13)];
+            buf[k] = (guint8) "A:\r\n \t(<>@\"x\0"[g_rand_int_range(r, 0, 13)];
         assert_round_trip(buf, n_bytes);
         g_autoptr(MailMessage) rm = mail_message_parse(buf, n_bytes, NULL);
         g_autoptr(MailMultipart) mp = mail_multipart_split(buf, n_bytes, "x");
@@ -251,7 +254,8 @@ test_defects_and_limits(void)
 static void
 test_check(void)
 {
-    g_autoptr(MailMessage) ok = parse_str("From: a@b.example\r\nDate: Fri, 21 Nov 1997 09:55:06 -0600\r\n\r\n");
+    g_autoptr(MailMessage) ok =
+        parse_str("From: a@b.example\r\nDate: Fri, 21 Nov 1997 09:55:06 -0600\r\n\r\n");
     g_assert_cmpuint(mail_message_check(ok), ==, 0);
     g_assert_cmpstr(mail_check_problem_name(0), ==, "ok");
     g_autoptr(MailMessage) nd = parse_str("From: a@b.example\r\n\r\n");
@@ -262,7 +266,8 @@ test_check(void)
     g_autoptr(MailMessage) ms = parse_str("From: a@b.example, c@d.example\r\n"
                                           "Date: 1 Jan 2000 00:00:00 +0000\r\n\r\n");
     g_assert_cmpuint(mail_message_check(ms), ==, MAIL_CHECK_MISSING_SENDER);
-    g_autoptr(MailMessage) bad = parse_str("From: <<<\r\nDate: tomorrow\r\nSubject: a\r\nSubject: b\r\n\r\n");
+    g_autoptr(MailMessage) bad =
+        parse_str("From: <<<\r\nDate: tomorrow\r\nSubject: a\r\nSubject: b\r\n\r\n");
     g_assert_cmpuint(mail_message_check(bad), ==,
                      MAIL_CHECK_BAD_FROM | MAIL_CHECK_BAD_DATE | MAIL_CHECK_DUPLICATE_FIELD);
 }
@@ -271,14 +276,17 @@ static void
 test_content_type(void)
 {
     g_autoptr(MailContentType) a = mail_content_type_parse(
-        "Multipart/Report; report-type=delivery-status;\r\n\tboundary=\"D1690A7AC1.996856090/mail.example.com\"");
+        "Multipart/Report; "
+        "report-type=delivery-status;\r\n\tboundary=\"D1690A7AC1.996856090/mail.example.com\"");
     g_assert_nonnull(a);
     g_assert_cmpstr(a->type, ==, "multipart");
     g_assert_cmpstr(a->subtype, ==, "report");
     g_assert_true(mail_content_type_is(a, "MULTIPART", "report"));
     g_assert_cmpstr(mail_content_type_get_param(a, "Report-Type"), ==, "delivery-status");
-    g_assert_cmpstr(mail_content_type_get_param(a, "boundary"), ==, "D1690A7AC1.996856090/mail.example.com");
-    g_autoptr(MailContentType) b = mail_content_type_parse("text/plain (comment); charset = \"us\\\"ascii\" ;");
+    g_assert_cmpstr(mail_content_type_get_param(a, "boundary"), ==,
+                    "D1690A7AC1.996856090/mail.example.com");
+    g_autoptr(MailContentType) b =
+        mail_content_type_parse("text/plain (comment); charset = \"us\\\"ascii\" ;");
     g_assert_cmpstr(mail_content_type_get_param(b, "charset"), ==, "us\"ascii");
     g_autofree char *bs = mail_content_type_to_string(b);
     g_assert_cmpstr(bs, ==, "text/plain; charset=\"us\\\"ascii\"");
@@ -315,8 +323,8 @@ test_multipart(void)
     g_autoptr(MailMultipart) mp = mail_message_split_multipart(m);
     g_assert_nonnull(mp);
     g_assert_true(mp->is_closed);
-    g_assert_cmpmem(g_bytes_get_data(mp->preamble, NULL), g_bytes_get_size(mp->preamble), "This is the preamble.",
-                    21);
+    g_assert_cmpmem(g_bytes_get_data(mp->preamble, NULL), g_bytes_get_size(mp->preamble),
+                    "This is the preamble.", 21);
     g_assert_cmpmem(g_bytes_get_data(mp->epilogue, NULL), g_bytes_get_size(mp->epilogue),
                     "This is the epilogue.\r\n", 23);
     g_assert_cmpuint(mp->parts->len, ==, 2);
@@ -349,9 +357,10 @@ test_multipart_build(void)
     mail_message_set_body(text, (const guint8 *)"Your message could not be delivered.\r\n", 38);
     g_autoptr(MailMessage) status = mail_message_new();
     mail_message_append(status, "Content-Type", "message/delivery-status");
-    const char *ds = "Reporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; a@b.example\r\n"
-                     "Action: failed\r\nStatus: 5.1.1\r\n\r\nFinal-Recipient: rfc822; c@d.example\r\n"
-                     "Action: failed\r\nStatus: 5.2.2\r\n";
+    const char *ds =
+        "Reporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; a@b.example\r\n"
+        "Action: failed\r\nStatus: 5.1.1\r\n\r\nFinal-Recipient: rfc822; c@d.example\r\n"
+        "Action: failed\r\nStatus: 5.2.2\r\n";
     mail_message_set_body(status, (const guint8 *)ds, strlen(ds));
     MailMessage *parts[] = {text, status};
     g_autoptr(GBytes) body = mail_multipart_build("=_b1", NULL, parts, 2);

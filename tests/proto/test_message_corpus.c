@@ -44,7 +44,8 @@ rfc3339(const char *s, gint64 *unix_out, gint *off)
     int n = sscanf(s, "%u-%u-%uT%u:%u:%u%c%u:%u", &y, &mo, &d, &h, &mi, &se, &sign, &oh, &om);
     g_assert_cmpint(n, >=, 7);
     *off = sign == 'Z' ? 0 : (sign == '-' ? -1 : 1) * (gint)(oh * 60 + om);
-    *unix_out = mail_date_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - (gint64)*off * 60;
+    *unix_out =
+        mail_date_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - (gint64)*off * 60;
 }
 
 static gboolean
@@ -204,9 +205,14 @@ static const struct {
     const char *key;
     const char *field;
 } address_keys[] = {
-    {"from", "From"},           {"sender", "Sender"},       {"to", "To"},
-    {"cc", "Cc"},               {"bcc", "Bcc"},             {"reply_to", "Reply-To"},
-    {"resent_from", "Resent-From"}, {"resent_to", "Resent-To"},
+    {"from", "From"},
+    {"sender", "Sender"},
+    {"to", "To"},
+    {"cc", "Cc"},
+    {"bcc", "Bcc"},
+    {"reply_to", "Reply-To"},
+    {"resent_from", "Resent-From"},
+    {"resent_to", "Resent-To"},
     {"return_receipt_to", "Return-Receipt-To"},
     {"disposition_notification_to", "Disposition-Notification-To"},
 };
@@ -222,7 +228,8 @@ message_obsolete(const MailMessage *m)
         gboolean obs = l != NULL && (info.flags & MAIL_ADDRESS_FLAG_OBSOLETE);
         mail_address_info_clear(&info);
         MailDate d;
-        if (obs || (mail_date_parse(mail_message_field_value(m, i), &d) && (d.flags & MAIL_DATE_FLAG_OBSOLETE)))
+        if (obs || (mail_date_parse(mail_message_field_value(m, i), &d) &&
+                    (d.flags & MAIL_DATE_FLAG_OBSOLETE)))
             return TRUE;
     }
     return FALSE;
@@ -241,8 +248,8 @@ check_key(const MailMessage *m, const char *key, const TestYaml *exp, GPtrArray 
     if (g_str_equal(key, "date") || g_str_equal(key, "resent_date"))
         return date_matches(mail_message_get(m, key[0] == 'd' ? "Date" : "Resent-Date"), exp);
     if (g_str_equal(key, "message_id") || g_str_equal(key, "resent_message_id")) {
-        g_autofree char *id =
-            mail_message_id_parse(mail_message_get(m, key[0] == 'm' ? "Message-ID" : "Resent-Message-ID"));
+        g_autofree char *id = mail_message_id_parse(
+            mail_message_get(m, key[0] == 'm' ? "Message-ID" : "Resent-Message-ID"));
         return g_strcmp0(id, exp->value) == 0;
     }
     if (g_str_equal(key, "in_reply_to"))
@@ -262,8 +269,10 @@ check_key(const MailMessage *m, const char *key, const TestYaml *exp, GPtrArray 
     }
     if (g_str_equal(key, "reply_goes_to")) {
         const char *rt = mail_message_get(m, "Reply-To");
-        g_autoptr(GPtrArray) l = mail_mailbox_list_parse(rt ? rt : mail_message_get(m, "From"), NULL);
-        return l != NULL && l->len > 0 && g_strcmp0(((MailMailbox *)l->pdata[0])->addr, exp->value) == 0;
+        g_autoptr(GPtrArray) l =
+            mail_mailbox_list_parse(rt ? rt : mail_message_get(m, "From"), NULL);
+        return l != NULL && l->len > 0 &&
+               g_strcmp0(((MailMailbox *)l->pdata[0])->addr, exp->value) == 0;
     }
     if (g_str_equal(key, "obsolete"))
         return message_obsolete(m) == g_str_equal(exp->value, "true");
@@ -335,7 +344,8 @@ test_appendix_a(void)
     TestYaml *msgs = test_yaml_get(doc, "messages");
     guint fp = 0, ft = 0;
     guint mp = run_expectations("rfc5322/appendix-a", msgs, &fp, &ft);
-    g_test_message("RFC 5322 Appendix A: %u/%u messages, %u/%u fields", mp, msgs->keys->len, fp, ft);
+    g_test_message("RFC 5322 Appendix A: %u/%u messages, %u/%u fields", mp, msgs->keys->len, fp,
+                   ft);
     g_assert_cmpuint(msgs->keys->len, ==, 14);
     g_assert_cmpuint(fp, ==, ft);
     g_assert_cmpuint(mp, ==, 14);
@@ -399,7 +409,8 @@ walk_count(const MailMessage *m, gboolean in_digest)
 static guint
 cpython_parsed_matches(const char *file, const MailMessage *m, const TestYaml *parsed, guint *total)
 {
-    static const char *const lists[][2] = {{"from", "From"}, {"to", "To"}, {"cc", "Cc"}, {"sender", "Sender"}};
+    static const char *const lists[][2] = {
+        {"from", "From"}, {"to", "To"}, {"cc", "Cc"}, {"sender", "Sender"}};
     guint ok = 0;
     for (guint i = 0; parsed && i < G_N_ELEMENTS(lists); i++) {
         TestYaml *e = test_yaml_get(parsed, lists[i][0]);
@@ -423,7 +434,8 @@ cpython_parsed_matches(const char *file, const MailMessage *m, const TestYaml *p
         gint64 t;
         gint off;
         rfc3339(date, &t, &off);
-        gboolean same = mail_date_parse(mail_message_get(m, "Date"), &d) && d.unix_utc == t && d.offset_min == off;
+        gboolean same = mail_date_parse(mail_message_get(m, "Date"), &d) && d.unix_utc == t &&
+                        d.offset_min == off;
         ok += same;
         if (!same)
             g_test_message("%s: date read differently from CPython", file);
@@ -443,7 +455,8 @@ cpython_parsed_matches(const char *file, const MailMessage *m, const TestYaml *p
 static void
 test_cpython_corpus(void)
 {
-    g_autofree char *path = test_conformance_path("rfc5322/cpython-email-corpus/expected-cpython313.yaml");
+    g_autofree char *path =
+        test_conformance_path("rfc5322/cpython-email-corpus/expected-cpython313.yaml");
     if (path == NULL) {
         g_test_message("conformance folder absent: skipping the CPython corpus");
         g_test_skip("conformance folder absent");
@@ -452,7 +465,8 @@ test_cpython_corpus(void)
     g_autoptr(GError) err = NULL;
     g_autoptr(TestYaml) doc = test_yaml_load_one(path, &err);
     g_assert_no_error(err);
-    guint n = doc->keys->len, hdr_ok = 0, type_ok = 0, parts_ok = 0, parsed_ok = 0, parsed_total = 0;
+    guint n = doc->keys->len, hdr_ok = 0, type_ok = 0, parts_ok = 0, parsed_ok = 0,
+          parsed_total = 0;
     for (guint i = 0; i < n; i++) {
         const char *file = doc->keys->pdata[i];
         const TestYaml *exp = doc->items->pdata[i];
@@ -465,29 +479,33 @@ test_cpython_corpus(void)
             same = g_str_equal(test_yaml_at(pair, 0)->value, mail_message_field_name(m, k)) &&
                    g_str_equal(want, mail_message_field_value(m, k));
             if (!same)
-                g_test_message("%s: field %u differs: [%s] [%s]", file, k, mail_message_field_name(m, k),
-                               mail_message_field_value(m, k));
+                g_test_message("%s: field %u differs: [%s] [%s]", file, k,
+                               mail_message_field_name(m, k), mail_message_field_value(m, k));
         }
         if (!same)
-            g_test_message("%s: header split differs (%u fields, CPython %u)", file, mail_message_n_fields(m),
-                           test_yaml_len(hdrs));
+            g_test_message("%s: header split differs (%u fields, CPython %u)", file,
+                           mail_message_n_fields(m), test_yaml_len(hdrs));
         hdr_ok += same;
         g_autoptr(MailContentType) ct = mail_message_get_content_type(m);
         g_autofree char *type = g_strdup_printf("%s/%s", ct->type, ct->subtype);
         if (g_str_equal(type, test_yaml_str(exp, "content_type")))
             type_ok++;
         else
-            g_test_message("%s: type %s, CPython %s", file, type, test_yaml_str(exp, "content_type"));
+            g_test_message("%s: type %s, CPython %s", file, type,
+                           test_yaml_str(exp, "content_type"));
         parsed_ok += cpython_parsed_matches(file, m, test_yaml_get(exp, "parsed"), &parsed_total);
         guint parts = walk_count(m, FALSE);
         if (parts == (guint)atoi(test_yaml_str(exp, "part_count")))
             parts_ok++;
         else
-            g_test_message("%s: %u parts, CPython %s", file, parts, test_yaml_str(exp, "part_count"));
+            g_test_message("%s: %u parts, CPython %s", file, parts,
+                           test_yaml_str(exp, "part_count"));
     }
-    g_test_message("CPython corpus: %u files parsed, header split %u/%u, type %u/%u, part count %u/%u", n,
-                   hdr_ok, n, type_ok, n, parts_ok, n);
-    g_test_message("CPython corpus: address/date/msg-id readings %u/%u as CPython", parsed_ok, parsed_total);
+    g_test_message(
+        "CPython corpus: %u files parsed, header split %u/%u, type %u/%u, part count %u/%u", n,
+        hdr_ok, n, type_ok, n, parts_ok, n);
+    g_test_message("CPython corpus: address/date/msg-id readings %u/%u as CPython", parsed_ok,
+                   parsed_total);
     g_assert_cmpuint(n, ==, 48);
     g_assert_cmpuint(hdr_ok, ==, n);
     g_assert_cmpuint(type_ok, ==, n);
