@@ -309,6 +309,7 @@ mail_multipart_split(const guint8 *body, gsize len, const char *boundary)
 {
     g_return_val_if_fail((body != NULL || len == 0) && boundary != NULL, NULL);
     gsize blen = strlen(boundary);
+    /* Real mailers exceed RFC 2046's 70; accept up to four times that. */
     if (blen == 0 || blen > MAIL_MIME_BOUNDARY_MAX * 4)
         return NULL;
     MailMultipart *mp = NULL;
