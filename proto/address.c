@@ -21,8 +21,8 @@ typedef enum {
 
 typedef struct {
     AddrTokKind kind;
-    char c;           /* SPECIAL: the character */
-    char *text;       /* ATOM, QSTR, DLIT */
+    char c;             /* SPECIAL: the character */
+    char *text;         /* ATOM, QSTR, DLIT */
     gboolean ws_before; /* CFWS came before this token */
 } AddrTok;
 
@@ -92,6 +92,66 @@ addr_read_quoted(const char **pp, char close, GString *text)
     return TRUE;
 }
 
+/* Reads a comment at *pp into info->comments; FALSE when unclosed. */
+static gboolean
+addr_take_comment(const char **pp, MailAddressInfo *info, guint *flags)
+{
+    GString *c = g_string_new(NULL);
+    if (!addr_read_comment(pp, c)) {
+        g_string_free(c, TRUE);
+        return FALSE;
+    }
+    *flags |= MAIL_ADDRESS_FLAG_COMMENTS;
+    if (info == NULL) {
+        g_string_free(c, TRUE);
+        return TRUE;
+    }
+    if (info->comments == NULL)
+        info->comments = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(info->comments, g_string_free(c, FALSE));
+    return TRUE;
+}
+
+/* Reads one token (not CFWS, not the end) at *pp into t; a BAD token
+ * ends the stream. */
+static void
+addr_read_token(const char **pp, AddrTok *t)
+{
+    const char *p = *pp;
+    if (addr_is_atext((guchar)*p)) {
+        const char *st = p;
+        while (addr_is_atext((guchar)*p))
+            p++;
+        t->kind = ADDR_TOK_ATOM;
+        t->text = g_strndup(st, (gsize)(p - st));
+    } else if (*p == '"' || *p == '[') {
+        char close = *p == '"' ? '"' : ']';
+        GString *q = g_string_new(NULL);
+        t->kind = close == '"' ? ADDR_TOK_QSTR : ADDR_TOK_DLIT;
+        if (!addr_read_quoted(&p, close, q)) {
+            g_string_free(q, TRUE);
+            t->kind = ADDR_TOK_BAD;
+        } else if (close == ']') {
+            /* FWS inside a domain literal is not part of it (3.4.1). */
+            GString *lit = g_string_new("[");
+            for (const char *r = q->str; *r; r++)
+                if (*r != ' ' && *r != '\t')
+                    g_string_append_c(lit, *r);
+            g_string_append_c(lit, ']');
+            t->text = g_string_free(lit, FALSE);
+            g_string_free(q, TRUE);
+        } else {
+            t->text = g_string_free(q, FALSE);
+        }
+    } else if (strchr("<>@,;:.", *p) != NULL) {
+        t->kind = ADDR_TOK_SPECIAL;
+        t->c = *p++;
+    } else {
+        t->kind = ADDR_TOK_BAD;
+    }
+    *pp = p;
+}
+
 static GArray *
 addr_tokenize(const char *s, MailAddressInfo *info, guint *flags)
 {
@@ -107,72 +167,21 @@ addr_tokenize(const char *s, MailAddressInfo *info, guint *flags)
             continue;
         }
         if (*p == '(') {
-            GString *c = g_string_new(NULL);
-            if (!addr_read_comment(&p, c)) {
-                g_string_free(c, TRUE);
-                t.kind = ADDR_TOK_BAD;
-                g_array_append_val(toks, t);
-                break;
-            }
-            *flags |= MAIL_ADDRESS_FLAG_COMMENTS;
-            if (info != NULL) {
-                if (info->comments == NULL)
-                    info->comments = g_ptr_array_new_with_free_func(g_free);
-                g_ptr_array_add(info->comments, g_string_free(c, FALSE));
-            } else {
-                g_string_free(c, TRUE);
-            }
             ws = TRUE;
-            continue;
+            if (addr_take_comment(&p, info, flags))
+                continue;
+            t.kind = ADDR_TOK_BAD;
+        } else if (*p != '\0') {
+            addr_read_token(&p, &t);
         }
         t.ws_before = ws;
         ws = FALSE;
-        if (*p == '\0') {
-            g_array_append_val(toks, t);
-            break;
-        }
-        if (addr_is_atext((guchar)*p)) {
-            const char *st = p;
-            while (addr_is_atext((guchar)*p))
-                p++;
-            t.kind = ADDR_TOK_ATOM;
-            t.text = g_strndup(st, (gsize)(p - st));
-        } else if (*p == '"' || *p == '[') {
-            GString *q = g_string_new(*p == '[' ? "[" : NULL);
-            char close = *p == '"' ? '"' : ']';
-            t.kind = *p == '"' ? ADDR_TOK_QSTR : ADDR_TOK_DLIT;
-            if (!addr_read_quoted(&p, close, q)) {
-                g_string_free(q, TRUE);
-                t.kind = ADDR_TOK_BAD;
-                g_array_append_val(toks, t);
-                break;
-            }
-            if (close == ']') {
-                /* FWS inside a domain literal is not part of it (3.4.1). */
-                g_autofree char *raw = g_string_free(q, FALSE);
-                GString *nows = g_string_new(NULL);
-                for (const char *r = raw; *r; r++)
-                    if (*r != ' ' && *r != '\t')
-                        g_string_append_c(nows, *r);
-                g_string_append_c(nows, ']');
-                t.text = g_string_free(nows, FALSE);
-            } else {
-                t.text = g_string_free(q, FALSE);
-            }
-        } else if (strchr("<>@,;:.", *p) != NULL) {
-            t.kind = ADDR_TOK_SPECIAL;
-            t.c = *p++;
-        } else {
+        /* Not an RFC limit: bounds the work on hostile input. */
+        if (toks->len > MAIL_ADDRESS_LIST_MAX * 8)
             t.kind = ADDR_TOK_BAD;
-            g_array_append_val(toks, t);
-            break;
-        }
         g_array_append_val(toks, t);
-        if (toks->len > MAIL_ADDRESS_LIST_MAX * 8) {
-            AddrTok bad = {.kind = ADDR_TOK_BAD};
-            g_array_append_val(toks, bad);
+        if (t.kind == ADDR_TOK_END || t.kind == ADDR_TOK_BAD)
             break;
-        }
     }
     return toks;
 }

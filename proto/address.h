@@ -30,25 +30,25 @@ typedef struct {
 
 /* An address: a mailbox, or a group (group_name non-NULL). */
 typedef struct {
-    char *group_name;   /* nullable: set for a group */
+    char *group_name;     /* nullable: set for a group */
     MailMailbox *mailbox; /* set when not a group */
-    GPtrArray *members; /* group members (MailMailbox*), empty for "x:;" */
+    GPtrArray *members;   /* group members (MailMailbox*), empty for "x:;" */
 } MailAddress;
 
 /* Flags describing what a parse saw. */
 typedef enum {
     MAIL_ADDRESS_FLAG_NONE = 0,
-    MAIL_ADDRESS_FLAG_OBSOLETE = 1 << 0, /* RFC 5322 4.4 syntax was used */
-    MAIL_ADDRESS_FLAG_COMMENTS = 1 << 1, /* comments were present */
-    MAIL_ADDRESS_FLAG_NO_DOMAIN = 1 << 2,/* a mailbox had no "@domain" (accepted leniently) */
+    MAIL_ADDRESS_FLAG_OBSOLETE = 1 << 0,     /* RFC 5322 4.4 syntax was used */
+    MAIL_ADDRESS_FLAG_COMMENTS = 1 << 1,     /* comments were present */
+    MAIL_ADDRESS_FLAG_NO_DOMAIN = 1 << 2,    /* a mailbox had no "@domain" (accepted leniently) */
     MAIL_ADDRESS_FLAG_NO_GROUP_END = 1 << 3, /* a group lacked its closing ';' */
 } MailAddressFlags;
 
 /* Out-parameters of a parse (caller-allocated; mail_address_info_clear). */
 typedef struct {
-    guint flags;        /* MailAddressFlags */
-    GPtrArray *comments;/* char*: each outermost comment's text (quoted-pairs decoded,
-                           nested parentheses kept), in order; NULL until used */
+    guint flags;         /* MailAddressFlags */
+    GPtrArray *comments; /* char*: each outermost comment's text (quoted-pairs decoded,
+                            nested parentheses kept), in order; NULL until used */
 } MailAddressInfo;
 void mail_address_info_clear(MailAddressInfo *info);
 
@@ -73,14 +73,14 @@ GPtrArray *mail_address_list_flatten(GPtrArray *list);
 /* Classification of a bare addr-spec, in increasing order of doubt, after
  * is_email's categories (which add DNS checks that belong elsewhere). */
 typedef enum {
-    MAIL_ADDR_SPEC_VALID = 0,   /* dot-atom@dot-atom domain with a letter-ful TLD */
-    MAIL_ADDR_SPEC_RFC5321,     /* valid RFC 5321 Mailbox, but unusual (quoted local
-                                   part, address literal, numeric or lone TLD) */
-    MAIL_ADDR_SPEC_CFWS,        /* valid only in a header: comments or folding */
-    MAIL_ADDR_SPEC_DEPREC,      /* uses RFC 5322 4.4 obsolete syntax */
-    MAIL_ADDR_SPEC_RFC5322,     /* RFC 5322 addr-spec, but not an RFC 5321 Mailbox
-                                   (over-long parts, bad domain literal) */
-    MAIL_ADDR_SPEC_ERR,         /* not an addr-spec at all */
+    MAIL_ADDR_SPEC_VALID = 0, /* dot-atom@dot-atom domain with a letter-ful TLD */
+    MAIL_ADDR_SPEC_RFC5321,   /* valid RFC 5321 Mailbox, but unusual (quoted local
+                                 part, address literal, numeric or lone TLD) */
+    MAIL_ADDR_SPEC_CFWS,      /* valid only in a header: comments or folding */
+    MAIL_ADDR_SPEC_DEPREC,    /* uses RFC 5322 4.4 obsolete syntax */
+    MAIL_ADDR_SPEC_RFC5322,   /* RFC 5322 addr-spec, but not an RFC 5321 Mailbox
+                                 (over-long parts, bad domain literal) */
+    MAIL_ADDR_SPEC_ERR,       /* not an addr-spec at all */
 } MailAddrSpecClass;
 
 /* Classifies s (len bytes; may contain CR, LF, NUL). diag is nullable and

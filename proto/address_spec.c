@@ -457,8 +457,9 @@ spec_domain(SpecScan *sc)
         if (trail)
             spec_note(sc, MAIL_ADDR_SPEC_CFWS, "CFWS after the address");
         if (!spec_failed(sc) && spec_cur(sc) >= 0)
-            spec_note(sc, MAIL_ADDR_SPEC_ERR, spec_is_atext(spec_cur(sc)) ? "atext after domain literal"
-                                                                          : "expecting atext");
+            spec_note(sc, MAIL_ADDR_SPEC_ERR,
+                      spec_is_atext(spec_cur(sc)) ? "atext after domain literal"
+                                                  : "expecting atext");
         return len;
     }
     while (!spec_failed(sc)) {
@@ -490,7 +491,8 @@ spec_domain(SpecScan *sc)
                 spec_note(sc, MAIL_ADDR_SPEC_CFWS, "CFWS after the address");
             break;
         } else {
-            spec_note(sc, MAIL_ADDR_SPEC_ERR, spec_is_atext(c) && trail ? "atext after CFWS" : "expecting atext");
+            spec_note(sc, MAIL_ADDR_SPEC_ERR,
+                      spec_is_atext(c) && trail ? "atext after CFWS" : "expecting atext");
         }
     }
     if (spec_failed(sc))

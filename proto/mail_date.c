@@ -17,7 +17,7 @@ static const struct {
     const char *name;
     gint offset;
 } mail_date_zones[] = {
-    {"UT", 0},       {"GMT", 0},      {"EST", -5 * 60}, {"EDT", -4 * 60}, {"CST", -6 * 60},
+    {"UT", 0},        {"GMT", 0},       {"EST", -5 * 60}, {"EDT", -4 * 60}, {"CST", -6 * 60},
     {"CDT", -5 * 60}, {"MST", -7 * 60}, {"MDT", -6 * 60}, {"PST", -8 * 60}, {"PDT", -7 * 60},
 };
 

@@ -20,9 +20,9 @@ typedef enum {
 
 /* A parsed date-time. */
 typedef struct {
-    gint64 unix_utc;  /* seconds since 1970-01-01T00:00:00Z (negative before) */
-    gint offset_min;  /* the zone offset written, in minutes east of UTC */
-    guint flags;      /* MailDateFlags */
+    gint64 unix_utc; /* seconds since 1970-01-01T00:00:00Z (negative before) */
+    gint offset_min; /* the zone offset written, in minutes east of UTC */
+    guint flags;     /* MailDateFlags */
 } MailDate;
 
 /* Parses an RFC 5322 date-time (the value of Date:, Resent-Date:, or the

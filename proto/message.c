@@ -9,18 +9,18 @@
 #include <string.h>
 
 typedef struct {
-    char *raw;       /* the whole field: name, colon, value, final line ending */
+    char *raw; /* the whole field: name, colon, value, final line ending */
     gsize raw_len;
     char *name;      /* as written, WSP before the colon removed */
     char *raw_value; /* after the colon, without the final line ending */
     gsize raw_value_len;
-    char *value;     /* unfolded and trimmed */
+    char *value; /* unfolded and trimmed */
 } MailField;
 
 struct MailMessage {
-    GPtrArray *fields;   /* MailField* */
-    GByteArray *prefix;  /* an mbox "From " line before the header, kept as is */
-    char sep[3];         /* the empty line ending the header: "\r\n", "\n" or "" */
+    GPtrArray *fields;  /* MailField* */
+    GByteArray *prefix; /* an mbox "From " line before the header, kept as is */
+    char sep[3];        /* the empty line ending the header: "\r\n", "\n" or "" */
     GBytes *body;
     guint defects;
     gboolean is_lf_only;
@@ -58,7 +58,8 @@ mail_trim_wsp(const char *s)
 /* Builds a field from its raw bytes; name_len counts the name as written,
  * colon_off is the offset of the colon, content_len excludes the ending. */
 static MailField *
-mail_field_from_raw(const char *raw, gsize raw_len, gsize name_len, gsize colon_off, gsize content_len)
+mail_field_from_raw(const char *raw, gsize raw_len, gsize name_len, gsize colon_off,
+                    gsize content_len)
 {
     MailField *f = g_new0(MailField, 1);
     f->raw = g_malloc(raw_len + 1);
@@ -160,7 +161,8 @@ mail_find_colon(const char *line, gsize len, gsize *name_len, gboolean *wsp_befo
 
 /* Checks one physical line of the header section for defects. */
 static void
-mail_message_scan_line(MailMessage *msg, const char *p, gsize n, gsize max_line, guint *lf, guint *crlf)
+mail_message_scan_line(MailMessage *msg, const char *p, gsize n, gsize max_line, guint *lf,
+                       guint *crlf)
 {
     gsize content = n;
     if (n > 0 && p[n - 1] == '\n') {
@@ -227,7 +229,8 @@ mail_message_read_field(MailMessage *msg, const char *d, gsize len, gsize pos, g
         if (content > (gsize)colon + 1 && d[pos + content - 1] == '\r')
             content--;
     }
-    g_ptr_array_add(msg->fields, mail_field_from_raw(d + pos, total, name_len, (gsize)colon, content));
+    g_ptr_array_add(msg->fields,
+                    mail_field_from_raw(d + pos, total, name_len, (gsize)colon, content));
     return total;
 }
 
@@ -264,17 +267,20 @@ mail_message_parse(const guint8 *data, gsize len, const MailMessageLimits *limit
             break;
         }
         if (msg->fields->len >= max_fields) {
-            msg->defects |= MAIL_MESSAGE_DEFECT_TOO_MANY_FIELDS | MAIL_MESSAGE_DEFECT_NO_BODY_SEPARATOR;
+            msg->defects |=
+                MAIL_MESSAGE_DEFECT_TOO_MANY_FIELDS | MAIL_MESSAGE_DEFECT_NO_BODY_SEPARATOR;
             break;
         }
         if (mail_is_wsp(d[pos]) && msg->fields->len == 0) {
-            msg->defects |= MAIL_MESSAGE_DEFECT_FIRST_LINE_FOLDED | MAIL_MESSAGE_DEFECT_NO_BODY_SEPARATOR;
+            msg->defects |=
+                MAIL_MESSAGE_DEFECT_FIRST_LINE_FOLDED | MAIL_MESSAGE_DEFECT_NO_BODY_SEPARATOR;
             break;
         }
         gsize used = mail_message_read_field(msg, d, len, pos, max_line, &lf, &crlf);
         if (used == 0) {
             /* CPython's MissingHeaderBodySeparatorDefect: the body starts here. */
-            msg->defects |= MAIL_MESSAGE_DEFECT_MISSING_COLON | MAIL_MESSAGE_DEFECT_NO_BODY_SEPARATOR;
+            msg->defects |=
+                MAIL_MESSAGE_DEFECT_MISSING_COLON | MAIL_MESSAGE_DEFECT_NO_BODY_SEPARATOR;
             if (memchr(d + pos, '\0', mail_line_content(d + pos, n)) != NULL)
                 msg->defects |= MAIL_MESSAGE_DEFECT_NUL;
             break;
@@ -392,7 +398,8 @@ mail_message_get_all(const MailMessage *msg, const char *name)
 {
     GPtrArray *out = g_ptr_array_new();
     g_return_val_if_fail(msg != NULL && name != NULL, out);
-    for (gint i = mail_message_find(msg, name, 0); i >= 0; i = mail_message_find(msg, name, (guint)i + 1))
+    for (gint i = mail_message_find(msg, name, 0); i >= 0;
+         i = mail_message_find(msg, name, (guint)i + 1))
         g_ptr_array_add(out, (gpointer)mail_message_field_value(msg, (guint)i));
     return out;
 }
@@ -401,7 +408,8 @@ guint
 mail_message_count(const MailMessage *msg, const char *name)
 {
     guint n = 0;
-    for (gint i = mail_message_find(msg, name, 0); i >= 0; i = mail_message_find(msg, name, (guint)i + 1))
+    for (gint i = mail_message_find(msg, name, 0); i >= 0;
+         i = mail_message_find(msg, name, (guint)i + 1))
         n++;
     return n;
 }
@@ -494,7 +502,8 @@ mail_message_serialize(const MailMessage *msg)
         const MailField *f = msg->fields->pdata[i];
         g_byte_array_append(out, (const guint8 *)f->raw, (guint)f->raw_len);
         /* A last field parsed without a line ending needs one before more. */
-        if (f->raw_len && f->raw[f->raw_len - 1] != '\n' && (i + 1 < msg->fields->len || msg->sep[0]))
+        if (f->raw_len && f->raw[f->raw_len - 1] != '\n' &&
+            (i + 1 < msg->fields->len || msg->sep[0]))
             g_byte_array_append(out, (const guint8 *)"\r\n", 2);
     }
     g_byte_array_append(out, (const guint8 *)msg->sep, (guint)strlen(msg->sep));

@@ -22,21 +22,21 @@
 /* Defects found while parsing (a bit set). None of them stop parsing. */
 typedef enum {
     MAIL_MESSAGE_DEFECT_NONE = 0,
-    MAIL_MESSAGE_DEFECT_LF_ONLY = 1 << 0,          /* some line ended in a bare LF */
-    MAIL_MESSAGE_DEFECT_LINE_TOO_LONG = 1 << 1,    /* a header line over 998 octets */
-    MAIL_MESSAGE_DEFECT_TOO_MANY_FIELDS = 1 << 2,  /* fields beyond the limit were made body */
-    MAIL_MESSAGE_DEFECT_MISSING_COLON = 1 << 3,    /* a header line with no ':' ended the header */
-    MAIL_MESSAGE_DEFECT_NUL = 1 << 4,              /* a NUL octet in the header section */
-    MAIL_MESSAGE_DEFECT_NO_BODY_SEPARATOR = 1 << 5,/* header not ended by an empty line */
-    MAIL_MESSAGE_DEFECT_FIRST_LINE_FOLDED = 1 << 6,/* first header line began with WSP */
-    MAIL_MESSAGE_DEFECT_WSP_BEFORE_COLON = 1 << 7, /* obsolete "Name  :" (RFC 5322 4.5) */
-    MAIL_MESSAGE_DEFECT_BARE_CR = 1 << 8,          /* a CR not followed by LF in the header */
+    MAIL_MESSAGE_DEFECT_LF_ONLY = 1 << 0,           /* some line ended in a bare LF */
+    MAIL_MESSAGE_DEFECT_LINE_TOO_LONG = 1 << 1,     /* a header line over 998 octets */
+    MAIL_MESSAGE_DEFECT_TOO_MANY_FIELDS = 1 << 2,   /* fields beyond the limit were made body */
+    MAIL_MESSAGE_DEFECT_MISSING_COLON = 1 << 3,     /* a header line with no ':' ended the header */
+    MAIL_MESSAGE_DEFECT_NUL = 1 << 4,               /* a NUL octet in the header section */
+    MAIL_MESSAGE_DEFECT_NO_BODY_SEPARATOR = 1 << 5, /* header not ended by an empty line */
+    MAIL_MESSAGE_DEFECT_FIRST_LINE_FOLDED = 1 << 6, /* first header line began with WSP */
+    MAIL_MESSAGE_DEFECT_WSP_BEFORE_COLON = 1 << 7,  /* obsolete "Name  :" (RFC 5322 4.5) */
+    MAIL_MESSAGE_DEFECT_BARE_CR = 1 << 8,           /* a CR not followed by LF in the header */
 } MailMessageDefect;
 
 /* Zero-initialised means the defaults above. */
 typedef struct {
-    guint max_fields;    /* 0: MAIL_MESSAGE_FIELDS_MAX */
-    gsize max_line;      /* 0: MAIL_MESSAGE_LINE_MAX (excluding the line ending) */
+    guint max_fields; /* 0: MAIL_MESSAGE_FIELDS_MAX */
+    gsize max_line;   /* 0: MAIL_MESSAGE_LINE_MAX (excluding the line ending) */
 } MailMessageLimits;
 
 typedef struct MailMessage MailMessage;

@@ -2,8 +2,9 @@
  * message_mime: a minimal MIME view of a MailMessage: Content-Type parsing
  * (RFC 2045 5.1, quoted-string parameters, RFC 5322 comments), multipart
  * splitting into parts that are themselves MailMessages (RFC 2046 5.1.1),
- * and building multipart bodies (DSN multipart/report, S/MIME). It does not
- * decode transfer encodings or RFC 2231 parameter continuations.
+ * and building multipart bodies (DSN multipart/report, S/MIME). RFC 2231
+ * extended parameters (name*=charset'lang'value, name*0=...) are joined and
+ * percent-decoded, the charset ignored. No transfer decoding.
  */
 #ifndef PROTO_MESSAGE_MIME_H
 #define PROTO_MESSAGE_MIME_H
@@ -45,18 +46,26 @@ MailContentType *mail_message_get_content_type(const MailMessage *msg);
 
 /* A split multipart body. */
 typedef struct {
-    GBytes *preamble;       /* bytes before the first delimiter (may be empty) */
-    GPtrArray *parts;       /* MailMessage*, each part's headers and body */
-    GBytes *epilogue;       /* bytes after the close delimiter (may be empty) */
-    gboolean is_closed;     /* the close delimiter "--boundary--" was found */
+    GBytes *preamble;   /* bytes before the first delimiter (may be empty) */
+    GPtrArray *parts;   /* MailMessage*, each part's headers and body */
+    GBytes *epilogue;   /* bytes after the close delimiter (may be empty) */
+    gboolean is_closed; /* the close delimiter "--boundary--" was found */
 } MailMultipart;
 
 /* Splits body by boundary (RFC 2046 5.1.1: the CRLF before a delimiter
- * belongs to it). NULL when no delimiter line is found. */
+ * belongs to it). A delimiter line straight after another (no bytes in
+ * between) adds no part, as CPython does. NULL when no delimiter line is
+ * found. */
 MailMultipart *mail_multipart_split(const guint8 *body, gsize len, const char *boundary);
 /* Splits msg's body when it is multipart/ with a boundary; NULL otherwise. */
 MailMultipart *mail_message_split_multipart(const MailMessage *msg);
 void mail_multipart_free(MailMultipart *mp);
+
+/* Splits a message/delivery-status body (RFC 3464 2.1: per-message
+ * fields, then one group of per-recipient fields each, separated by empty
+ * lines) into one MailMessage of fields per group; empty groups are
+ * skipped (transfer full; never NULL). */
+GPtrArray *mail_mime_delivery_status_split(const guint8 *body, gsize len);
 
 /* Builds a multipart body: an optional preamble, each part serialised with
  * CRLF endings between "--boundary" lines, then "--boundary--" CRLF. The

@@ -41,7 +41,8 @@ mail_received_build(const MailReceivedInfo *info)
     GString *s = g_string_new(NULL);
     if (info->helo != NULL || info->client_ip != NULL) {
         g_autofree char *helo = info->helo ? mail_received_sanitize(info->helo) : NULL;
-        g_autofree char *name = mail_received_sanitize(info->client_name ? info->client_name : "unknown");
+        g_autofree char *name =
+            mail_received_sanitize(info->client_name ? info->client_name : "unknown");
         if (helo != NULL)
             g_string_append_printf(s, "from %s", helo);
         else
@@ -54,7 +55,9 @@ mail_received_build(const MailReceivedInfo *info)
     g_string_append_printf(s, "by %s", info->by);
     if (info->via != NULL)
         g_string_append_printf(s, " via %s", info->via);
-    const char *with = info->with ? info->with : mail_received_protocol(info->is_esmtp, info->is_tls, info->is_auth);
+    const char *with = info->with
+                           ? info->with
+                           : mail_received_protocol(info->is_esmtp, info->is_tls, info->is_auth);
     g_string_append_printf(s, " with %s", with);
     if (info->id != NULL)
         g_string_append_printf(s, " id %s", info->id);

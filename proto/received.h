@@ -39,18 +39,18 @@ const char *mail_received_protocol(gboolean is_esmtp, gboolean is_tls, gboolean 
 
 /* A parsed Received value. Transparent; owned fields, all nullable. */
 typedef struct {
-    char *from;         /* the From-domain name (the HELO as recorded) */
-    char *from_info;    /* the TCP-info comment after it, without parentheses */
-    char *from_ip;      /* the address literal found in from/from_info, without brackets */
-    char *from_rdns;    /* the domain in the TCP-info comment, if any */
+    char *from;      /* the From-domain name (the HELO as recorded) */
+    char *from_info; /* the TCP-info comment after it, without parentheses */
+    char *from_ip;   /* the address literal found in from/from_info, without brackets */
+    char *from_rdns; /* the domain in the TCP-info comment, if any */
     char *by;
-    char *by_info;      /* the comment after the by domain */
+    char *by_info; /* the comment after the by domain */
     char *via;
     char *with;
     char *id;
-    char *for_addr;     /* as written, angle brackets kept */
-    char *date_text;    /* the text after the last ';' */
-    gboolean has_date;  /* date_text parsed as a date-time */
+    char *for_addr;    /* as written, angle brackets kept */
+    char *date_text;   /* the text after the last ';' */
+    gboolean has_date; /* date_text parsed as a date-time */
     MailDate date;
     gboolean is_well_formed; /* every clause came in RFC 5321 4.4 order and form */
 } MailReceived;

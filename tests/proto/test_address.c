@@ -31,7 +31,8 @@ test_mailbox_forms(void)
     g_autoptr(MailMailbox) c = mail_mailbox_parse("<boss@nil.test>", NULL);
     assert_mailbox(c, NULL, "boss@nil.test");
     /* RFC 5322 A.1.2: quoted display name with a quoted-pair. */
-    g_autoptr(MailMailbox) d = mail_mailbox_parse("\"Giant; \\\"Big\\\" Box\" <sysservices@example.net>", NULL);
+    g_autoptr(MailMailbox) d =
+        mail_mailbox_parse("\"Giant; \\\"Big\\\" Box\" <sysservices@example.net>", NULL);
     assert_mailbox(d, "Giant; \"Big\" Box", "sysservices@example.net");
     /* Quoted local part is decoded, and re-quoted in the clean form. */
     g_autoptr(MailMailbox) e = mail_mailbox_parse("\"john doe\"@example.com", NULL);
@@ -70,7 +71,8 @@ test_groups(void)
     g_assert_cmpuint(((MailAddress *)u->pdata[0])->members->len, ==, 0);
 
     /* Mixed list, flattened. */
-    g_autoptr(GPtrArray) m = mail_address_list_parse("x@a.example, G: y@b.example, z@c.example;, w@d.example", NULL);
+    g_autoptr(GPtrArray) m =
+        mail_address_list_parse("x@a.example, G: y@b.example, z@c.example;, w@d.example", NULL);
     g_assert_nonnull(m);
     g_assert_cmpuint(m->len, ==, 3);
     g_autoptr(GPtrArray) flat = mail_address_list_flatten(m);
@@ -86,8 +88,8 @@ test_comments_and_obsolete(void)
 {
     /* RFC 5322 A.5 */
     MailAddressInfo info = {0};
-    g_autoptr(GPtrArray) from =
-        mail_mailbox_list_parse("Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>", &info);
+    g_autoptr(GPtrArray) from = mail_mailbox_list_parse(
+        "Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>", &info);
     g_assert_nonnull(from);
     assert_mailbox(from->pdata[0], "Pete", "pete@silly.test");
     g_assert_nonnull(info.comments);
@@ -99,14 +101,16 @@ test_comments_and_obsolete(void)
     mail_address_info_clear(&info);
 
     /* Nested comment text is kept as written. */
-    g_autoptr(GPtrArray) cc = mail_address_list_parse("(Empty list)(start)Hidden recipients  :(nobody(that I know))  ;", &info);
+    g_autoptr(GPtrArray) cc = mail_address_list_parse(
+        "(Empty list)(start)Hidden recipients  :(nobody(that I know))  ;", &info);
     g_assert_nonnull(cc);
     g_assert_cmpstr(((MailAddress *)cc->pdata[0])->group_name, ==, "Hidden recipients");
     g_assert_cmpstr(info.comments->pdata[2], ==, "nobody(that I know)");
     mail_address_info_clear(&info);
 
     /* RFC 5322 A.6.1: obs-phrase, obs-route, empty elements, obs-domain. */
-    g_autoptr(GPtrArray) f1 = mail_mailbox_list_parse("Joe Q. Public <john.q.public@example.com>", &info);
+    g_autoptr(GPtrArray) f1 =
+        mail_mailbox_list_parse("Joe Q. Public <john.q.public@example.com>", &info);
     assert_mailbox(f1->pdata[0], "Joe Q. Public", "john.q.public@example.com");
     g_assert_true(info.flags & MAIL_ADDRESS_FLAG_OBSOLETE);
     mail_address_info_clear(&info);
@@ -122,7 +126,8 @@ test_comments_and_obsolete(void)
     mail_address_info_clear(&info);
 
     /* RFC 5322 A.6.3: comments and spaces inside the addr-spec. */
-    g_autoptr(MailMailbox) j = mail_mailbox_parse("John Doe <jdoe@machine(comment).  example>", NULL);
+    g_autoptr(MailMailbox) j =
+        mail_mailbox_parse("John Doe <jdoe@machine(comment).  example>", NULL);
     assert_mailbox(j, "John Doe", "jdoe@machine.example");
 
     /* Empty Bcc (RFC 5322 3.6.3) is an empty list, not an error. */
@@ -134,9 +139,10 @@ test_comments_and_obsolete(void)
 static void
 test_malformed(void)
 {
-    const char *bad[] = {"<a@b.example", "a@b.example>", "\"unclosed@x", "(unclosed a@b",
-                         "a@", "@b.example", "a@b.example;", "<>", "a@b..example",
-                         "Name <a@b.example> junk", "a@[1.2.3.4", "x\x01y@z"};
+    const char *bad[] = {
+        "<a@b.example", "a@b.example>", "\"unclosed@x", "(unclosed a@b", "a@",
+        "@b.example",   "a@b.example;", "<>",           "a@b..example",  "Name <a@b.example> junk",
+        "a@[1.2.3.4",   "x\x01y@z"};
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(GPtrArray) l = mail_address_list_parse(bad[i], NULL);
         if (l != NULL)
@@ -177,10 +183,14 @@ test_addr_spec_literals(void)
 {
     /* Facts from the is_email suite, restated. */
     g_assert_cmpint(mail_addr_spec_classify("test@iana.org", 13, NULL), ==, MAIL_ADDR_SPEC_VALID);
-    g_assert_cmpint(mail_addr_spec_classify("\"test\"@iana.org", 15, NULL), ==, MAIL_ADDR_SPEC_RFC5321);
-    g_assert_cmpint(mail_addr_spec_classify("test@[255.255.255.255]", 22, NULL), ==, MAIL_ADDR_SPEC_RFC5321);
-    g_assert_cmpint(mail_addr_spec_classify("(comment)test@iana.org", 22, NULL), ==, MAIL_ADDR_SPEC_CFWS);
-    g_assert_cmpint(mail_addr_spec_classify("\"test\".test@iana.org", 20, NULL), ==, MAIL_ADDR_SPEC_DEPREC);
+    g_assert_cmpint(mail_addr_spec_classify("\"test\"@iana.org", 15, NULL), ==,
+                    MAIL_ADDR_SPEC_RFC5321);
+    g_assert_cmpint(mail_addr_spec_classify("test@[255.255.255.255]", 22, NULL), ==,
+                    MAIL_ADDR_SPEC_RFC5321);
+    g_assert_cmpint(mail_addr_spec_classify("(comment)test@iana.org", 22, NULL), ==,
+                    MAIL_ADDR_SPEC_CFWS);
+    g_assert_cmpint(mail_addr_spec_classify("\"test\".test@iana.org", 20, NULL), ==,
+                    MAIL_ADDR_SPEC_DEPREC);
     g_assert_cmpint(mail_addr_spec_classify("test@[RFC-5322-domain-literal]", 30, NULL), ==,
                     MAIL_ADDR_SPEC_RFC5322);
     g_assert_cmpint(mail_addr_spec_classify("test..iana.org", 14, NULL), ==, MAIL_ADDR_SPEC_ERR);
@@ -239,7 +249,8 @@ test_isemail_suite(void)
                 want = isemail_known_differences[k].ours;
         const char *diag = NULL;
         MailAddrSpecClass got = mail_addr_spec_classify(addr->value, addr->len, &diag);
-        gboolean want_smtp = g_str_equal(cat, "ISEMAIL_VALID_CATEGORY") || g_str_equal(cat, "ISEMAIL_DNSWARN") ||
+        gboolean want_smtp = g_str_equal(cat, "ISEMAIL_VALID_CATEGORY") ||
+                             g_str_equal(cat, "ISEMAIL_DNSWARN") ||
                              g_str_equal(cat, "ISEMAIL_RFC5321");
         if (want_smtp == mail_addr_spec_is_smtp_mailbox(addr->value, addr->len))
             same_smtp++;
@@ -249,7 +260,8 @@ test_isemail_suite(void)
         if (got == want)
             same_cat++;
         else
-            g_test_message("id %d: category %s, ours %s (%s)", id, cat, mail_addr_spec_class_name(got), diag);
+            g_test_message("id %d: category %s, ours %s (%s)", id, cat,
+                           mail_addr_spec_class_name(got), diag);
     }
     g_test_message("is_email: %u/%u SMTP-acceptance, %u/%u category", same_smtp, n, same_cat, n);
     g_assert_cmpuint(n, ==, 164);

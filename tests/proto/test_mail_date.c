@@ -32,9 +32,10 @@ test_parse_basic(void)
     g_assert_cmpint(d.unix_utc, ==, rfc3339_utc("1969-02-14T03:02:54Z"));
     g_assert_cmpint(d.offset_min, ==, -210);
     /* A.5: no seconds, trailing comment. */
-    g_assert_true(mail_date_parse("Thu,\r\n      13\r\n        Feb\r\n          1969\r\n      23:32\r\n"
-                                  "               -0330 (Newfoundland Time)",
-                                  &d));
+    g_assert_true(
+        mail_date_parse("Thu,\r\n      13\r\n        Feb\r\n          1969\r\n      23:32\r\n"
+                        "               -0330 (Newfoundland Time)",
+                        &d));
     g_assert_cmpint(d.unix_utc, ==, rfc3339_utc("1969-02-14T03:02:00Z"));
     g_assert_true(d.flags & MAIL_DATE_FLAG_NO_SECONDS);
     /* A.6.2: obsolete year and zone. */
@@ -49,11 +50,18 @@ test_parse_basic(void)
     g_assert_true(mail_date_parse("1 Jan 2000 00:00:00 -0000", &d));
     g_assert_true(d.flags & MAIL_DATE_FLAG_UNKNOWN_ZONE);
     /* Garbage, and out of range. */
-    const char *bad[] = {"", "yesterday", "Fri, 21 Nov 1997", "Fri, 21 Nov 1997 09:55:06 -0600 junk",
-                         "Fri 21 Nov 1997 09:55:06 -0600", "32 Jan 2000 00:00:00 +0000",
-                         "29 Feb 1900 00:00:00 +0000", "1 Jan 2000 00:60:00 +0000",
-                         "1 Jan 2000 00:00:61 +0000", "1 Jan 2000 00:00:00 +00000",
-                         "1 Jan 12345678901 00:00:00 +0000", "1 Jan 2000 00:00:00 (unclosed"};
+    const char *bad[] = {"",
+                         "yesterday",
+                         "Fri, 21 Nov 1997",
+                         "Fri, 21 Nov 1997 09:55:06 -0600 junk",
+                         "Fri 21 Nov 1997 09:55:06 -0600",
+                         "32 Jan 2000 00:00:00 +0000",
+                         "29 Feb 1900 00:00:00 +0000",
+                         "1 Jan 2000 00:60:00 +0000",
+                         "1 Jan 2000 00:00:61 +0000",
+                         "1 Jan 2000 00:00:00 +00000",
+                         "1 Jan 12345678901 00:00:00 +0000",
+                         "1 Jan 2000 00:00:00 (unclosed"};
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++)
         if (mail_date_parse(bad[i], &d))
             g_error("accepted \"%s\"", bad[i]);
@@ -129,8 +137,8 @@ test_extra_dates(void)
         if (good)
             pass++;
         else
-            g_test_message("date \"%s\": expected valid=%d utc=%s, got %d %" G_GINT64_FORMAT, input, valid,
-                           utc, ok, d.unix_utc);
+            g_test_message("date \"%s\": expected valid=%d utc=%s, got %d %" G_GINT64_FORMAT, input,
+                           valid, utc, ok, d.unix_utc);
     }
     g_test_message("extra dates: %u/%u pass", pass, n);
     g_assert_cmpuint(n, ==, 22);

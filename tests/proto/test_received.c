@@ -27,9 +27,10 @@ test_build(void)
         .offset_min = -360,
     };
     g_autofree char *v = mail_received_build(&info);
-    g_assert_cmpstr(v, ==,
-                    "from client.example (host.client.example [192.0.2.1]) by mx.example.net with ESMTPS "
-                    "id 4A1B2C3D4E for <mary@example.net>; Fri, 21 Nov 1997 09:55:09 -0600");
+    g_assert_cmpstr(
+        v, ==,
+        "from client.example (host.client.example [192.0.2.1]) by mx.example.net with ESMTPS "
+        "id 4A1B2C3D4E for <mary@example.net>; Fri, 21 Nov 1997 09:55:09 -0600");
     /* And back. */
     g_autoptr(MailReceived) r = mail_received_parse(v);
     g_assert_cmpstr(r->from, ==, "client.example");
@@ -41,7 +42,7 @@ test_build(void)
     g_assert_cmpstr(r->id, ==, "4A1B2C3D4E");
     g_assert_cmpstr(r->for_addr, ==, "<mary@example.net>");
     g_assert_true(r->has_date);
-    g_assert_cmpint(r->date.unix_utc, ==, 880127709 );
+    g_assert_cmpint(r->date.unix_utc, ==, 880127709);
     g_assert_true(r->is_well_formed);
 
     /* Protocol names (RFC 3848). */
@@ -51,12 +52,13 @@ test_build(void)
     g_assert_cmpstr(mail_received_protocol(TRUE, TRUE, TRUE), ==, "ESMTPSA");
 
     /* A hostile HELO cannot break out of the field or the comment. */
-    MailReceivedInfo evil = {.helo = "x\r\nBcc: a@b (y); z", .client_ip = "198.51.100.7", .by = "mx",
-                             .time_unix = 0};
+    MailReceivedInfo evil = {
+        .helo = "x\r\nBcc: a@b (y); z", .client_ip = "198.51.100.7", .by = "mx", .time_unix = 0};
     g_autofree char *e = mail_received_build(&evil);
     g_assert_null(strchr(e, '\r'));
     g_assert_null(strchr(e, '\n'));
-    g_assert_true(g_str_has_prefix(e, "from x??Bcc:?a@b??y???z (unknown [198.51.100.7]) by mx with SMTP;"));
+    g_assert_true(
+        g_str_has_prefix(e, "from x??Bcc:?a@b??y???z (unknown [198.51.100.7]) by mx with SMTP;"));
     g_autoptr(MailReceived) er = mail_received_parse(e);
     g_assert_cmpstr(er->from_ip, ==, "198.51.100.7");
     g_assert_true(er->has_date);
@@ -92,7 +94,8 @@ test_parse_rfc5322_a4(void)
     g_assert_cmpint(r->date.unix_utc, ==, 880128343); /* 1997-11-21T16:05:43Z */
     g_assert_true(r->is_well_formed);
 
-    g_autoptr(MailReceived) r2 = mail_received_parse("from node.example by x.y.test; 21 Nov 1997 10:01:22 -0600");
+    g_autoptr(MailReceived) r2 =
+        mail_received_parse("from node.example by x.y.test; 21 Nov 1997 10:01:22 -0600");
     g_assert_cmpstr(r2->from, ==, "node.example");
     g_assert_cmpstr(r2->by, ==, "x.y.test");
     g_assert_null(r2->with);
@@ -103,8 +106,9 @@ static void
 test_parse_real_world(void)
 {
     /* Postfix local pickup: no from clause, a comment after by. */
-    g_autoptr(MailReceived) p = mail_received_parse(
-        "by mail.zzz.org (Postfix, from userid 889)\tid 27CEAD38CC; Fri,  4 May 2001 14:05:44 -0400 (EDT)");
+    g_autoptr(MailReceived) p =
+        mail_received_parse("by mail.zzz.org (Postfix, from userid 889)\tid 27CEAD38CC; Fri,  4 "
+                            "May 2001 14:05:44 -0400 (EDT)");
     g_assert_null(p->from);
     g_assert_cmpstr(p->by, ==, "mail.zzz.org");
     g_assert_cmpstr(p->by_info, ==, "Postfix, from userid 889");
@@ -113,15 +117,19 @@ test_parse_real_world(void)
     g_assert_false(p->is_well_formed);
 
     /* Address-literal from and unknown words. */
-    g_autoptr(MailReceived) q = mail_received_parse("from [203.0.113.9] (helo=spoof) by mx frobnicate; bad date");
+    g_autoptr(MailReceived) q =
+        mail_received_parse("from [203.0.113.9] (helo=spoof) by mx frobnicate; bad date");
     g_assert_cmpstr(q->from, ==, "[203.0.113.9]");
     g_assert_cmpstr(q->from_ip, ==, "203.0.113.9");
     g_assert_false(q->has_date);
     g_assert_false(q->is_well_formed);
 
     /* Out of order and garbage never crash. */
-    const char *junk[] = {"", ";", "by", "for for for", "((((", "from (a (b) [1.2.3.4]", "with ; ; ;",
-                          "from a by b with c id d for e via f; 1 Jan 2000 00:00:00 +0000"};
+    const char *junk[] = {
+        "",           ";",
+        "by",         "for for for",
+        "((((",       "from (a (b) [1.2.3.4]",
+        "with ; ; ;", "from a by b with c id d for e via f; 1 Jan 2000 00:00:00 +0000"};
     for (guint i = 0; i < G_N_ELEMENTS(junk); i++) {
         g_autoptr(MailReceived) j = mail_received_parse(junk[i]);
         g_assert_nonnull(j);
@@ -140,7 +148,8 @@ test_message_id(void)
     g_autofree char *p = mail_message_id_parse(id);
     g_assert_cmpstr(p, ==, "20261129.Q123@msa.polito.it");
     /* RFC 5322 A.2 References. */
-    g_autoptr(GPtrArray) refs = mail_message_id_parse_list("<1234@local.machine.example>\r\n <3456@example.net>");
+    g_autoptr(GPtrArray) refs =
+        mail_message_id_parse_list("<1234@local.machine.example>\r\n <3456@example.net>");
     g_assert_cmpuint(refs->len, ==, 2);
     g_assert_cmpstr(refs->pdata[0], ==, "1234@local.machine.example");
     g_assert_cmpstr(refs->pdata[1], ==, "3456@example.net");
