@@ -651,6 +651,14 @@ scenario_check_msg_refs(ScenarioCtx *ctx, GError **error)
         ScenarioRef *r = ctx->msg_refs->pdata[i];
         if (g_hash_table_contains(ctx->msg_ids, r->name))
             continue;
+        /* Messages the run derives from a sent one: its bounce "ID.dsn"
+         * (a second one "ID.dsn2"...), named after their origin. */
+        const char *dot = strrchr(r->name, '.');
+        if (dot && g_str_has_prefix(dot, ".dsn")) {
+            g_autofree char *base = g_strndup(r->name, (gsize)(dot - r->name));
+            if (g_hash_table_contains(ctx->msg_ids, base))
+                continue;
+        }
         /* Hash order is not stable: suggest the smallest of the closest. */
         const char *best = NULL;
         guint best_d = G_MAXUINT;
