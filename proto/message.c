@@ -519,14 +519,38 @@ mail_message_serialize_crlf(const MailMessage *msg)
     g_autoptr(GBytes) raw = mail_message_serialize(msg);
     gsize len;
     const guint8 *d = g_bytes_get_data(raw, &len);
+    /* RFC 5322 2.1 / RFC 5321 2.3.8: CR and LF only as CRLF. Copy the
+     * runs between bare LFs whole; most messages have none. */
+    const guint8 *lf = memchr(d, '\n', len);
+    while (lf != NULL && lf > d && lf[-1] == '\r')
+        lf = memchr(lf + 1, '\n', len - (gsize)(lf + 1 - d));
+    if (lf == NULL && !(len > 0 && d[0] == '\n'))
+        return g_bytes_ref(raw);
     GByteArray *out = g_byte_array_sized_new((guint)len + 16);
+    gsize start = 0;
     for (gsize i = 0; i < len; i++) {
-        /* RFC 5322 2.1 / RFC 5321 2.3.8: CR and LF only as CRLF. */
-        if (d[i] == '\n' && (i == 0 || d[i - 1] != '\r'))
+        if (d[i] == '\n' && (i == 0 || d[i - 1] != '\r')) {
+            g_byte_array_append(out, d + start, (guint)(i - start));
             g_byte_array_append(out, (const guint8 *)"\r", 1);
-        g_byte_array_append(out, d + i, 1);
+            start = i;
+        }
     }
+    g_byte_array_append(out, d + start, (guint)(len - start));
     return g_byte_array_free_to_bytes(out);
+}
+
+GBytes *
+mail_message_bytes_prepend(GBytes *msg, const char *name, const char *value)
+{
+    g_return_val_if_fail(msg != NULL && name != NULL && value != NULL, NULL);
+    g_autofree char *field = mail_header_fold(name, value, 0);
+    gsize flen = strlen(field), mlen = 0;
+    const guint8 *m = g_bytes_get_data(msg, &mlen);
+    guint8 *out = g_malloc(flen + mlen + 1);
+    memcpy(out, field, flen);
+    if (mlen > 0)
+        memcpy(out + flen, m, mlen);
+    return g_bytes_new_take(out, flen + mlen);
 }
 
 char *

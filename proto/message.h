@@ -113,6 +113,10 @@ GBytes *mail_message_serialize_crlf(const MailMessage *msg);
 /* "Name: value\r\n" folded at width (0: MAIL_MESSAGE_FOLD_WIDTH) at WSP
  * points; a word longer than the width is not split (transfer full). */
 char *mail_header_fold(const char *name, const char *value, guint width);
+/* A new message: the field "name: value" (folded) followed by the bytes of
+ * msg, unparsed. The cheap way for a relay to prepend its trace fields
+ * (Received, Return-Path) without parsing what it relays (transfer full). */
+GBytes *mail_message_bytes_prepend(GBytes *msg, const char *name, const char *value);
 /* RFC 5322 2.2.3 unfolding: deletes CR LF / LF before WSP (transfer full). */
 char *mail_header_unfold(const char *raw, gsize len);
 /* TRUE when name is 1*ftext (RFC 5322 3.6.8: printable US-ASCII but ':'). */

@@ -191,10 +191,25 @@ smtp_server_reply(SmtpServer *srv, guint code, const char *enhanced, const char 
     /* One line, no allocation of an SmtpReply: the common path. */
     gboolean enh = enhanced != NULL && enhanced[0] != '\0' &&
                    smtp_server_has_ext(srv, SMTP_EXT_ENHANCEDSTATUSCODES);
-    char *s = g_strdup_printf("%03u %s%s%s\r\n", code, enh ? enhanced : "",
-                              enh && text[0] != '\0' ? " " : "", text);
+    g_assert(code >= 100 && code <= 999);
+    gsize elen = enh ? strlen(enhanced) : 0, tlen = strlen(text);
+    gsize n = 4 + elen + (enh && tlen ? 1 : 0) + tlen + 2;
+    char *s = g_malloc(n + 1), *p = s;
+    *p++ = (char)('0' + code / 100);
+    *p++ = (char)('0' + code / 10 % 10);
+    *p++ = (char)('0' + code % 10);
+    *p++ = ' ';
+    if (enh) {
+        memcpy(p, enhanced, elen);
+        p += elen;
+        if (tlen)
+            *p++ = ' ';
+    }
+    memcpy(p, text, tlen);
+    p += tlen;
+    memcpy(p, "\r\n", 3);
     SmtpServerAct *a = smtp_server_push(srv, SMTP_SERVER_ACT_SEND);
-    a->bytes = g_bytes_new_take(s, strlen(s));
+    a->bytes = g_bytes_new_take(s, n);
 }
 
 void

@@ -392,11 +392,28 @@ test_multipart_build(void)
     g_assert_cmpstr(mail_message_get(groups->pdata[2], "Status"), ==, "5.2.2");
 }
 
+/* Prepending without parsing gives the same bytes as parse + prepend. */
+static void
+test_bytes_prepend(void)
+{
+    const char *raw = "From: a@b\r\nSubject: x\r\n\r\nbody\r\n";
+    g_autoptr(GBytes) in = g_bytes_new_static(raw, strlen(raw));
+    g_autoptr(GBytes) fast = mail_message_bytes_prepend(in, "Received", "from x by y; Thu, 1 Jan 2026 00:00:00 +0000");
+    g_autoptr(MailMessage) m = mail_message_parse_bytes(in, NULL);
+    mail_message_prepend(m, "Received", "from x by y; Thu, 1 Jan 2026 00:00:00 +0000");
+    g_autoptr(GBytes) slow = mail_message_serialize(m);
+    g_assert_true(g_bytes_equal(fast, slow));
+    g_autoptr(MailMessage) back = mail_message_parse_bytes(fast, NULL);
+    g_assert_cmpstr(mail_message_field_name(back, 0), ==, "Received");
+    g_assert_cmpuint(mail_message_n_fields(back), ==, 3);
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/proto/message/round-trip", test_round_trip);
+    g_test_add_func("/proto/message/bytes-prepend", test_bytes_prepend);
     g_test_add_func("/proto/message/fields", test_fields);
     g_test_add_func("/proto/message/lf-only", test_lf_only);
     g_test_add_func("/proto/message/edit", test_edit);
