@@ -101,8 +101,8 @@ cmd_dkim_load_key(const char *path)
 static int
 cmd_dkim_sign(int argc, char **argv)
 {
-    g_autofree char *key_path = NULL, *domain = NULL, *selector = NULL, *algo = NULL,
-                    *canon = NULL, *headers = NULL, *identity = NULL;
+    g_autofree char *key_path = NULL, *domain = NULL, *selector = NULL, *algo = NULL, *canon = NULL,
+                    *headers = NULL, *identity = NULL;
     gint64 now = -1;
     GOptionEntry entries[] = {
         {"key", 0, 0, G_OPTION_ARG_FILENAME, &key_path,
@@ -297,8 +297,7 @@ cmd_dkim_keygen(int argc, char **argv)
     gint bits = 2048;
     GOptionEntry entries[] = {
         {"algo", 0, 0, G_OPTION_ARG_STRING, &algo, "rsa-sha256 (default) or ed25519-sha256", "A"},
-        {"bits", 0, 0, G_OPTION_ARG_INT, &bits, "RSA key size (default 2048, at least 1024)",
-         "N"},
+        {"bits", 0, 0, G_OPTION_ARG_INT, &bits, "RSA key size (default 2048, at least 1024)", "N"},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Where to write the private key (PEM)",
          "KEY.pem"},
         {NULL},
@@ -325,8 +324,8 @@ cmd_dkim_keygen(int argc, char **argv)
     g_autofree char *pem = cmd_dkim_keygen_pem(alg, (guint)bits);
     if (!g_file_set_contents_full(out, pem, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
         return mhs_usage_error("dkim keygen: %s", error->message);
-    g_autoptr(DkimPrivateKey) key = dkim_private_key_new_pem((const guint8 *)pem, strlen(pem),
-                                                             &error);
+    g_autoptr(DkimPrivateKey) key =
+        dkim_private_key_new_pem((const guint8 *)pem, strlen(pem), &error);
     if (key == NULL)
         g_error("dkim keygen: the new key does not load: %s", error->message);
     g_autofree char *p = dkim_private_key_public_b64(key);

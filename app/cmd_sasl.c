@@ -58,8 +58,8 @@ cmd_sasl_cram_md5(int argc, char **argv)
     if (user == NULL || secret == NULL || (challenge == NULL) == (challenge_b64 == NULL))
         return mhs_usage_error("sasl cram-md5 needs --user, --secret and one of --challenge, "
                                "--challenge-b64");
-    if (challenge_b64 != NULL && (challenge = cmd_sasl_b64_arg("--challenge-b64",
-                                                               challenge_b64)) == NULL)
+    if (challenge_b64 != NULL &&
+        (challenge = cmd_sasl_b64_arg("--challenge-b64", challenge_b64)) == NULL)
         return MHS_EXIT_USAGE;
     g_autofree char *response = sasl_cram_md5_response(user, secret, challenge);
     g_autofree char *b64 = sasl_line_encode((const guint8 *)response, strlen(response));
@@ -162,8 +162,8 @@ cmd_sasl_user_of(SaslMech mech, const char *resp)
  * (RFC 4954 4). Prints each exchange cracked; counts them in *found and
  * the complete exchanges in *seen. */
 static void
-cmd_sasl_trace_record(JsonObject *o, GHashTable *pending, SaslMech only,
-                      const char *const *words, guint *found, guint *seen)
+cmd_sasl_trace_record(JsonObject *o, GHashTable *pending, SaslMech only, const char *const *words,
+                      guint *found, guint *seen)
 {
     const char *ev = cmd_sasl_member(o, "ev");
     if (g_strcmp0(ev, "smtp.cmd") == 0) {
@@ -234,8 +234,7 @@ cmd_sasl_crack_trace(const char *path, SaslMech only, const char *const *words)
         }
         JsonNode *root = json_parser_get_root(parser);
         if (root != NULL && JSON_NODE_HOLDS_OBJECT(root))
-            cmd_sasl_trace_record(json_node_get_object(root), pending, only, words, &found,
-                                  &seen);
+            cmd_sasl_trace_record(json_node_get_object(root), pending, only, words, &found, &seen);
     }
     if (found == 0) {
         fprintf(stderr, "mhs: sasl crack: %u exchange%s in %s, no password found\n", seen,
@@ -256,8 +255,8 @@ cmd_sasl_crack(int argc, char **argv)
          "F"},
         {"challenge", 0, 0, G_OPTION_ARG_STRING, &challenge,
          "The server's challenge as sent (base64)", "B64"},
-        {"response", 0, 0, G_OPTION_ARG_STRING, &response,
-         "The client's response as sent (base64)", "B64"},
+        {"response", 0, 0, G_OPTION_ARG_STRING, &response, "The client's response as sent (base64)",
+         "B64"},
         {"trace", 0, 0, G_OPTION_ARG_FILENAME, &trace,
          "A JSON Lines trace holding the exchanges (smtp.cmd / smtp.reply records)", "F.jsonl"},
         {NULL},
@@ -276,8 +275,7 @@ cmd_sasl_crack(int argc, char **argv)
         return mhs_usage_error("sasl crack: unexpected argument '%s'", argv[1]);
     SaslMech mech = mech_name != NULL ? sasl_mech_from_name(mech_name) : SASL_MECH_NONE;
     if (mech_name != NULL && mech != SASL_MECH_CRAM_MD5 && mech != SASL_MECH_DIGEST_MD5)
-        return mhs_usage_error("sasl crack: --mech '%s' is not cram-md5 or digest-md5",
-                               mech_name);
+        return mhs_usage_error("sasl crack: --mech '%s' is not cram-md5 or digest-md5", mech_name);
     gboolean explicit = challenge != NULL || response != NULL;
     if (wordlist == NULL || explicit == (trace != NULL) ||
         (explicit && (challenge == NULL || response == NULL || mech == SASL_MECH_NONE)))
