@@ -16,6 +16,9 @@ enum {
 
 int mhs_cmd_run(int argc, char **argv);
 int mhs_cmd_check(int argc, char **argv);
+int mhs_cmd_spf(int argc, char **argv);  /* app/cmd_spf.c */
+int mhs_cmd_dkim(int argc, char **argv); /* app/cmd_dkim.c */
+int mhs_cmd_sasl(int argc, char **argv); /* app/cmd_sasl.c */
 
 /* Prints "mhs: MESSAGE" on stderr and returns MHS_EXIT_USAGE. */
 int mhs_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

@@ -21,6 +21,10 @@ static const MhsCommand mhs_commands[] = {
      "run SCENARIO [--seed N] [--until T] [--trace F.jsonl] [--trace-text F] [-q]",
      "simulate a scenario and check its expectations"},
     {"check", mhs_cmd_check, "check SCENARIO", "validate a scenario without running it"},
+    {"spf", mhs_cmd_spf, "spf --dns ZONE.yaml --ip IP --sender ADDR [--helo NAME] [--explain]",
+     "check a client against SPF records (RFC 7208)"},
+    {"dkim", mhs_cmd_dkim, "dkim sign|verify|keygen ...", "sign and verify DKIM signatures"},
+    {"sasl", mhs_cmd_sasl, "sasl cram-md5|crack ...", "compute and crack SASL exchanges"},
 };
 
 static void
@@ -64,9 +68,14 @@ mhs_help(int argc, char **argv)
     const MhsCommand *c = mhs_find_command(argv[1]);
     if (c == NULL)
         return mhs_usage_error("unknown command '%s' (try 'mhs help')", argv[1]);
-    /* Each command prints its own option help through GOptionContext. */
-    char *args[] = {(char *)c->name, (char *)"--help", NULL};
-    return c->fn(2, args);
+    /* Each command prints its own option help through GOptionContext;
+     * "help CMD SUB" reaches a subcommand's ("help dkim sign"). */
+    char *args[] = {(char *)c->name, NULL, NULL, NULL};
+    int n = 1;
+    if (argc >= 3)
+        args[n++] = argv[2];
+    args[n++] = (char *)"--help";
+    return c->fn(n, args);
 }
 
 int
