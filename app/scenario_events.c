@@ -363,8 +363,8 @@ static const ScenarioField scenario_expect_delivered[] = {
 
 static const ScenarioField scenario_expect_fetched[] = {
     SCENARIO_X_MESSAGE,
-    {"fetched_by", scenario_set_node_ref, offsetof(ExpectSpec, fetched_by),
-     SCENARIO_FIELD_REQUIRED, SPEC_ROLE_MUA},
+    {"fetched_by", scenario_set_node_ref, offsetof(ExpectSpec, fetched_by), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_MUA},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -376,12 +376,18 @@ static const ScenarioField scenario_expect_mailbox[] = {
 
 /* Every key of every form, for suggestions when no form is recognised. */
 static const ScenarioField scenario_expect_keys[] = {
-    {"message", scenario_set_skip, 0, 0, 0},   {"status", scenario_set_skip, 0, 0, 0},
-    {"to", scenario_set_skip, 0, 0, 0},        {"code", scenario_set_skip, 0, 0, 0},
-    {"path", scenario_set_skip, 0, 0, 0},      {"path_differs_from", scenario_set_skip, 0, 0, 0},
-    {"header", scenario_set_skip, 0, 0, 0},    {"present", scenario_set_skip, 0, 0, 0},
-    {"delivered", scenario_set_skip, 0, 0, 0}, {"fetched_by", scenario_set_skip, 0, 0, 0},
-    {"mailbox", scenario_set_skip, 0, 0, 0},   {"count", scenario_set_skip, 0, 0, 0},
+    {"message", scenario_set_skip, 0, 0, 0},
+    {"status", scenario_set_skip, 0, 0, 0},
+    {"to", scenario_set_skip, 0, 0, 0},
+    {"code", scenario_set_skip, 0, 0, 0},
+    {"path", scenario_set_skip, 0, 0, 0},
+    {"path_differs_from", scenario_set_skip, 0, 0, 0},
+    {"header", scenario_set_skip, 0, 0, 0},
+    {"present", scenario_set_skip, 0, 0, 0},
+    {"delivered", scenario_set_skip, 0, 0, 0},
+    {"fetched_by", scenario_set_skip, 0, 0, 0},
+    {"mailbox", scenario_set_skip, 0, 0, 0},
+    {"count", scenario_set_skip, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 

@@ -159,8 +159,7 @@ expect_check_fetched(ExpectResult *res, const ExpectSpec *e, TrackMsg *m)
 }
 
 static void
-expect_check_mailbox(ExpectResult *res, const ExpectSpec *e, ExpectMailboxFunc mailbox,
-                     gpointer ud)
+expect_check_mailbox(ExpectResult *res, const ExpectSpec *e, ExpectMailboxFunc mailbox, gpointer ud)
 {
     gint n = mailbox ? mailbox(e->mailbox, ud) : -1;
     res->held = n >= 0 && (guint)n == e->count;

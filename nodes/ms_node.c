@@ -29,7 +29,7 @@ typedef struct {
  * lock keeps anybody else from removing them, delivery only appends. */
 typedef struct {
     Node *node;
-    char *box;     /* locked mailbox key, NULL until LOCK_MAILDROP */
+    char *box;       /* locked mailbox key, NULL until LOCK_MAILDROP */
     char *timestamp; /* the APOP timestamp of the greeting */
     GPtrArray *msgs; /* MsMessage*, borrowed, message number - 1 */
 } MsPop3;
@@ -281,8 +281,7 @@ ms_pop3_message(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
     if (p->msgs != NULL && q->msg >= 1 && q->msg <= p->msgs->len) {
         MsMessage *mm = p->msgs->pdata[q->msg - 1];
         /* The client learns which tracked message this copy is. */
-        pop3_session_tag_uid(p->node->world, pop3_server_session_conn_id(ps), mm->uid,
-                             mm->msg_id);
+        pop3_session_tag_uid(p->node->world, pop3_server_session_conn_id(ps), mm->uid, mm->msg_id);
         a.verdict = POP3_ANSWER_OK;
         a.message = mm->bytes;
     }

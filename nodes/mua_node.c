@@ -32,8 +32,8 @@ typedef struct {
 } MuaFetched;
 
 typedef struct {
-    GHashTable *seen;  /* unique-ids already retrieved (UIDL, keep) */
-    GPtrArray *inbox;  /* MuaFetched*, in fetch order */
+    GHashTable *seen; /* unique-ids already retrieved (UIDL, keep) */
+    GPtrArray *inbox; /* MuaFetched*, in fetch order */
 } MuaNode;
 
 static void
@@ -393,7 +393,10 @@ mua_node_fetch(Node *node, const FetchSpec *fetch)
     SimTraceRec *tr = world_trace(w, "mua.fetch", node->name);
     sim_trace_str(tr, "ms", spec->ms ? spec->ms : "");
     sim_trace_bool(tr, "keep", keep);
-    sim_trace_str(tr, "status", ms == NULL ? "no message store" : password == NULL ? "no password" : "POP3");
+    sim_trace_str(tr, "status",
+                  ms == NULL         ? "no message store"
+                  : password == NULL ? "no password"
+                                     : "POP3");
     sim_trace_end(tr);
     if (ms == NULL || password == NULL)
         return;

@@ -62,8 +62,8 @@ struct Pop3ServerSession {
     guint32 query_id;
     gboolean pending; /* a query waits for the policy */
     gboolean pumping;
-    gboolean dead;    /* the stream is gone; free once no query is pending */
-    char *held_line;  /* a command line not traced yet (see pump) */
+    gboolean dead;   /* the stream is gone; free once no query is pending */
+    char *held_line; /* a command line not traced yet (see pump) */
     gboolean held_secret;
     char client_ip[16];
     const char *client_node;
@@ -429,8 +429,7 @@ pop3_client_session_act(Pop3ClientSession *cs, Pop3ClientAct *act)
         if (!cs->decided) {
             cs->decided = TRUE;
             if (cs->cb.on_done)
-                cs->cb.on_done(cs, act->ok, act->retrieved, act->deleted, act->text,
-                               cs->user_data);
+                cs->cb.on_done(cs, act->ok, act->retrieved, act->deleted, act->text, cs->user_data);
         }
         break;
     case POP3_CLIENT_ACT_STLS:

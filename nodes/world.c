@@ -387,7 +387,8 @@ static gint
 world_mailbox_count(const char *address, gpointer user_data)
 {
     World *w = user_data;
-    gint n = ms_node_mailbox_count(world_node(w, world_spec_mailbox_node(w->spec, address)), address);
+    gint n =
+        ms_node_mailbox_count(world_node(w, world_spec_mailbox_node(w->spec, address)), address);
     for (guint i = 0; n < 0 && i < w->nodes->len; i++)
         n = ms_node_mailbox_count(w->nodes->pdata[i], address);
     return n;

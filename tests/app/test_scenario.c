@@ -127,8 +127,9 @@ test_quickstart_events(void)
     g_assert_cmpstr(x->to, ==, "bob@example.com");
     x = s->expects->pdata[1];
     g_assert_cmpint(x->kind, ==, SPEC_EXPECT_PATH);
-    const char *m1_path[] = {"alice-pc",       "msa.polito.it",  "out.polito.it",
-                             "mx.example.com", "ms.example.com", "bob-pc", NULL};
+    const char *m1_path[] = {
+        "alice-pc", "msa.polito.it", "out.polito.it", "mx.example.com", "ms.example.com", "bob-pc",
+        NULL};
     g_assert_true(g_strv_equal((const char *const *)x->path, m1_path));
     x = s->expects->pdata[3];
     const char *r1_path[] = {"bob-pc",       "msa.example.com", "out.example.com",
