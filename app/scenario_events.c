@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * scenario_events: the `events:` list (send, reply, fetch, fault, traffic
  * at virtual times) and the `expect:` list (status, path,
- * path_differs_from, header, delivered count) of a scenario. Header names
- * of forged or extra headers are checked against RFC 5322 2.2 (ftext).
+ * path_differs_from, header, delivered count, fetched_by, mailbox count)
+ * of a scenario. Header names of forged or extra headers are checked
+ * against RFC 5322 2.2 (ftext).
  */
 #include "app/scenario-private.h"
 
@@ -360,13 +361,34 @@ static const ScenarioField scenario_expect_delivered[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+static const ScenarioField scenario_expect_fetched[] = {
+    SCENARIO_X_MESSAGE,
+    {"fetched_by", scenario_set_node_ref, offsetof(ExpectSpec, fetched_by), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_MUA},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_mailbox[] = {
+    {"mailbox", scenario_set_address, offsetof(ExpectSpec, mailbox), SCENARIO_FIELD_REQUIRED, 0},
+    {"count", scenario_set_uint, offsetof(ExpectSpec, count), SCENARIO_FIELD_REQUIRED, G_MAXINT},
+    {NULL, NULL, 0, 0, 0},
+};
+
 /* Every key of every form, for suggestions when no form is recognised. */
 static const ScenarioField scenario_expect_keys[] = {
-    {"message", scenario_set_skip, 0, 0, 0},   {"status", scenario_set_skip, 0, 0, 0},
-    {"to", scenario_set_skip, 0, 0, 0},        {"code", scenario_set_skip, 0, 0, 0},
-    {"path", scenario_set_skip, 0, 0, 0},      {"path_differs_from", scenario_set_skip, 0, 0, 0},
-    {"header", scenario_set_skip, 0, 0, 0},    {"present", scenario_set_skip, 0, 0, 0},
-    {"delivered", scenario_set_skip, 0, 0, 0}, {NULL, NULL, 0, 0, 0},
+    {"message", scenario_set_skip, 0, 0, 0},
+    {"status", scenario_set_skip, 0, 0, 0},
+    {"to", scenario_set_skip, 0, 0, 0},
+    {"code", scenario_set_skip, 0, 0, 0},
+    {"path", scenario_set_skip, 0, 0, 0},
+    {"path_differs_from", scenario_set_skip, 0, 0, 0},
+    {"header", scenario_set_skip, 0, 0, 0},
+    {"present", scenario_set_skip, 0, 0, 0},
+    {"delivered", scenario_set_skip, 0, 0, 0},
+    {"fetched_by", scenario_set_skip, 0, 0, 0},
+    {"mailbox", scenario_set_skip, 0, 0, 0},
+    {"count", scenario_set_skip, 0, 0, 0},
+    {NULL, NULL, 0, 0, 0},
 };
 
 static const struct {
@@ -379,6 +401,8 @@ static const struct {
     {"path_differs_from", SPEC_EXPECT_PATH_DIFFERS, scenario_expect_differs},
     {"header", SPEC_EXPECT_HEADER, scenario_expect_header},
     {"delivered", SPEC_EXPECT_DELIVERED, scenario_expect_delivered},
+    {"fetched_by", SPEC_EXPECT_FETCHED, scenario_expect_fetched},
+    {"mailbox", SPEC_EXPECT_MAILBOX, scenario_expect_mailbox},
 };
 
 static gboolean
@@ -418,7 +442,8 @@ scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
             return FALSE;
         return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
                              "an expectation needs one of 'status', 'path', "
-                             "'path_differs_from', 'header' or 'delivered'");
+                             "'path_differs_from', 'header', 'delivered', 'fetched_by' or "
+                             "'mailbox'");
     }
     const ScenarioField *tables[] = {scenario_expect_forms[form].table, NULL};
     return scenario_fields_apply(ctx, map, tables, x, NULL, error);

@@ -136,9 +136,44 @@ expect_check_header(ExpectResult *res, const ExpectSpec *e, ExpectCopyFunc copy,
     res->actual = g_strdup_printf("%u %s field%s", n, e->header, n == 1 ? "" : "s");
 }
 
+/* Fetched: the client has a "fetch" hop on the message's journey. */
+static void
+expect_check_fetched(ExpectResult *res, const ExpectSpec *e, TrackMsg *m)
+{
+    GString *by = g_string_new(NULL);
+    res->held = FALSE;
+    for (guint i = 0; i < m->hops->len; i++) {
+        const TrackHop *h = m->hops->pdata[i];
+        if (g_strcmp0(h->action, "fetch") != 0)
+            continue;
+        if (strcmp(h->node, e->fetched_by) == 0)
+            res->held = TRUE;
+        g_string_append_printf(by, "%s%s", by->len ? ", " : "", h->node);
+    }
+    res->what = g_strdup_printf("%s fetched by %s", e->message, e->fetched_by);
+    if (by->len == 0)
+        res->actual = g_strdup("nobody fetched it");
+    else
+        res->actual = g_strdup_printf("fetched by %s", by->str);
+    g_string_free(by, TRUE);
+}
+
+static void
+expect_check_mailbox(ExpectResult *res, const ExpectSpec *e, ExpectMailboxFunc mailbox, gpointer ud)
+{
+    gint n = mailbox ? mailbox(e->mailbox, ud) : -1;
+    res->held = n >= 0 && (guint)n == e->count;
+    res->what = g_strdup_printf("mailbox %s holds %u message%s", e->mailbox, e->count,
+                                e->count == 1 ? "" : "s");
+    if (n < 0)
+        res->actual = g_strdup("no store holds that mailbox");
+    else
+        res->actual = g_strdup_printf("%d message%s left", n, n == 1 ? "" : "s");
+}
+
 ExpectResult *
 expect_check(const ExpectSpec *e, const Tracker *t, guint64 delivered, ExpectCopyFunc copy,
-             gpointer user_data)
+             ExpectMailboxFunc mailbox, gpointer user_data)
 {
     ExpectResult *res = g_new0(ExpectResult, 1);
     res->spec = e;
@@ -146,6 +181,10 @@ expect_check(const ExpectSpec *e, const Tracker *t, guint64 delivered, ExpectCop
         res->held = delivered == e->count;
         res->what = g_strdup_printf("%u messages delivered", e->count);
         res->actual = g_strdup_printf("%" G_GUINT64_FORMAT " delivered", delivered);
+        return res;
+    }
+    if (e->kind == SPEC_EXPECT_MAILBOX) {
+        expect_check_mailbox(res, e, mailbox, user_data);
         return res;
     }
     TrackMsg *m = tracker_find(t, e->message);
@@ -173,6 +212,9 @@ expect_check(const ExpectSpec *e, const Tracker *t, guint64 delivered, ExpectCop
     }
     case SPEC_EXPECT_HEADER:
         expect_check_header(res, e, copy, user_data);
+        break;
+    case SPEC_EXPECT_FETCHED:
+        expect_check_fetched(res, e, m);
         break;
     default:
         res->what = g_strdup("unknown expectation");

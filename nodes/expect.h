@@ -2,7 +2,8 @@
  * expect: the scenario's assertions (DESIGN 5) checked against the tracker
  * after a run: a recipient's status (and reply code), a message's exact
  * path, two paths that differ, a header present or absent in the delivered
- * copy, a count of delivered messages.
+ * copy, a count of delivered messages, a message fetched by a client
+ * (a "fetch" hop at that node), the messages left in a mailbox.
  */
 #ifndef NODES_EXPECT_H
 #define NODES_EXPECT_H
@@ -25,9 +26,13 @@ void expect_result_free(ExpectResult *r);
  * rcpt: any recipient), or NULL. */
 typedef GBytes *(*ExpectCopyFunc)(const char *msg_id, const char *rcpt, gpointer user_data);
 
-/* Checks one expectation (transfer full). */
+/* Mailbox size lookup: messages left in address's mailbox at the end of
+ * the run, or -1 when no store holds that mailbox. */
+typedef gint (*ExpectMailboxFunc)(const char *address, gpointer user_data);
+
+/* Checks one expectation (transfer full). The look-ups get user_data. */
 ExpectResult *expect_check(const ExpectSpec *e, const Tracker *t, guint64 delivered,
-                           ExpectCopyFunc copy, gpointer user_data);
+                           ExpectCopyFunc copy, ExpectMailboxFunc mailbox, gpointer user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ExpectResult, expect_result_free)
 

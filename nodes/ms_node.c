@@ -1,22 +1,38 @@
 /* SPDX-License-Identifier: MIT
  * ms_node: final delivery. RFC 5321 4.4: the delivering host adds
  * Return-Path with the reverse path; RFC 5321 4.2.2 / Postfix: unknown
- * users are refused at RCPT with 550 5.1.1.
+ * users are refused at RCPT with 550 5.1.1. POP3 access (RFC 1939):
+ * USER/PASS and APOP against the scenario's passwords, an exclusive lock
+ * on the maildrop (section 8), RETR/TOP of the stored copy, and the
+ * UPDATE state removing what was deleted. No STLS, no SASL AUTH.
  */
 #include "nodes/ms_node.h"
 
 #include <string.h>
 
+#include "nodes/pop3_session.h"
 #include "nodes/smtp_session.h"
 #include "nodes/world_private.h"
 #include "proto/message.h"
+#include "proto/pop3_reply.h"
 #include "proto/received.h"
 
 typedef struct {
     GHashTable *mailboxes; /* lower-case address -> GPtrArray of MsMessage* */
+    GHashTable *locked;    /* lower-case addresses of maildrops in a POP3 session */
     SmtpServerConfig cfg;
     guint64 uid_serial;
 } MsNode;
+
+/* One POP3 session's view of its maildrop (RFC 1939 section 8: the
+ * numbers stay fixed for the session). The messages are borrowed: the
+ * lock keeps anybody else from removing them, delivery only appends. */
+typedef struct {
+    Node *node;
+    char *box;       /* locked mailbox key, NULL until LOCK_MAILDROP */
+    char *timestamp; /* the APOP timestamp of the greeting */
+    GPtrArray *msgs; /* MsMessage*, borrowed, message number - 1 */
+} MsPop3;
 
 static void
 ms_message_free(MsMessage *m)
@@ -38,6 +54,20 @@ ms_node_mailbox(Node *ms, const char *address)
 {
     g_autofree char *key = g_ascii_strdown(address, -1);
     return g_hash_table_lookup(ms_node_priv(ms)->mailboxes, key);
+}
+
+gint
+ms_node_mailbox_count(Node *ms, const char *address)
+{
+    if (ms == NULL || ms->spec->role != SPEC_ROLE_MS || address == NULL)
+        return -1;
+    GPtrArray *box = ms_node_mailbox(ms, address);
+    if (box == NULL)
+        return -1;
+    gint n = 0;
+    for (guint i = 0; i < box->len; i++)
+        n += !((MsMessage *)box->pdata[i])->deleted;
+    return n;
 }
 
 gboolean
@@ -153,6 +183,189 @@ ms_node_accept(SimListener *l, SimStream *s, gpointer user_data)
     smtp_server_session_new(node, s, &ms_node_priv(node)->cfg, &ms_node_policy, node);
 }
 
+/* ------------------------------------------------------------------ */
+/* POP3 access                                                        */
+
+static void
+ms_pop3_free(MsPop3 *p)
+{
+    if (p->box != NULL)
+        g_hash_table_remove(ms_node_priv(p->node)->locked, p->box);
+    g_free(p->box);
+    g_free(p->timestamp);
+    g_clear_pointer(&p->msgs, g_ptr_array_unref);
+    g_free(p);
+}
+
+static void
+ms_pop3_trace_auth(Pop3ServerSession *ps, const char *mech, const char *user, gboolean ok)
+{
+    Node *node = pop3_server_session_node(ps);
+    SimTraceRec *tr = world_trace(node->world, "auth.attempt", node->name);
+    sim_trace_int(tr, "conn", (gint64)pop3_server_session_conn_id(ps));
+    sim_trace_str(tr, "peer", pop3_server_session_peer(ps));
+    sim_trace_str(tr, "proto", "POP3");
+    sim_trace_str(tr, "mech", mech);
+    sim_trace_str(tr, "user", user);
+    sim_trace_bool(tr, "ok", ok);
+    sim_trace_end(tr);
+}
+
+/* The password of a user with a mailbox here, or NULL. */
+static const char *
+ms_pop3_secret(Node *node, const char *user)
+{
+    if (user == NULL || !ms_node_has_mailbox(node, user))
+        return NULL;
+    return world_spec_user_password(node->world->spec, user);
+}
+
+static void
+ms_pop3_auth(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
+{
+    const char *secret = ms_pop3_secret(p->node, q->user);
+    gboolean ok = FALSE;
+    if (q->kind == POP3_QUERY_AUTH_USERPASS) {
+        ok = secret != NULL && q->password != NULL && strcmp(secret, q->password) == 0;
+    } else if (secret != NULL && p->timestamp != NULL && q->digest != NULL) {
+        /* RFC 1939 section 7: MD5 of the greeting's timestamp and the
+         * shared secret, in hex (compared without regard to case). */
+        char want[POP3_APOP_DIGEST_LEN + 1];
+        pop3_reply_apop_digest(p->timestamp, secret, want);
+        ok = g_ascii_strcasecmp(want, q->digest) == 0;
+    }
+    ms_pop3_trace_auth(ps, q->kind == POP3_QUERY_AUTH_USERPASS ? "USER" : "APOP", q->user, ok);
+    Pop3ServerAnswer a = {.verdict = ok ? POP3_ANSWER_OK : POP3_ANSWER_DENY};
+    pop3_server_session_answer(ps, &a);
+}
+
+/* RFC 1939 section 8: the maildrop is locked for the whole session. */
+static void
+ms_pop3_lock(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
+{
+    MsNode *ms = ms_node_priv(p->node);
+    g_autofree char *key = g_ascii_strdown(q->user, -1);
+    GPtrArray *box = g_hash_table_lookup(ms->mailboxes, key);
+    Pop3ServerAnswer a = {.verdict = POP3_ANSWER_IN_USE};
+    if (box == NULL) {
+        a.verdict = POP3_ANSWER_SYS_PERM;
+        pop3_server_session_answer(ps, &a);
+        return;
+    }
+    if (g_hash_table_contains(ms->locked, key)) {
+        pop3_server_session_answer(ps, &a);
+        return;
+    }
+    g_hash_table_add(ms->locked, g_strdup(key));
+    p->box = g_steal_pointer(&key);
+    p->msgs = g_ptr_array_new();
+    g_autoptr(GArray) info = g_array_new(FALSE, TRUE, sizeof(Pop3MsgInfo));
+    for (guint i = 0; i < box->len; i++) {
+        MsMessage *mm = box->pdata[i];
+        if (mm->deleted)
+            continue;
+        g_ptr_array_add(p->msgs, mm);
+        Pop3MsgInfo mi = {.size = g_bytes_get_size(mm->bytes), .uid = mm->uid};
+        g_array_append_val(info, mi);
+    }
+    a.verdict = POP3_ANSWER_OK;
+    a.msgs = (const Pop3MsgInfo *)info->data;
+    a.n_msgs = info->len;
+    pop3_server_session_answer(ps, &a);
+}
+
+static void
+ms_pop3_message(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
+{
+    Pop3ServerAnswer a = {.verdict = POP3_ANSWER_SYS_PERM};
+    if (p->msgs != NULL && q->msg >= 1 && q->msg <= p->msgs->len) {
+        MsMessage *mm = p->msgs->pdata[q->msg - 1];
+        /* The client learns which tracked message this copy is. */
+        pop3_session_tag_uid(p->node->world, pop3_server_session_conn_id(ps), mm->uid, mm->msg_id);
+        a.verdict = POP3_ANSWER_OK;
+        a.message = mm->bytes;
+    }
+    pop3_server_session_answer(ps, &a);
+}
+
+/* RFC 1939 section 6: the UPDATE state removes the deleted messages. */
+static void
+ms_pop3_update(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
+{
+    Node *node = p->node;
+    GPtrArray *box = p->box ? g_hash_table_lookup(ms_node_priv(node)->mailboxes, p->box) : NULL;
+    guint removed = 0;
+    for (guint i = 0; box && p->msgs && q->deleted && i < q->deleted->len; i++) {
+        guint n = g_array_index(q->deleted, guint, i);
+        if (n >= 1 && n <= p->msgs->len)
+            ((MsMessage *)p->msgs->pdata[n - 1])->deleted = TRUE;
+    }
+    g_clear_pointer(&p->msgs, g_ptr_array_unref);
+    for (guint i = box ? box->len : 0; i > 0; i--) {
+        if (((MsMessage *)box->pdata[i - 1])->deleted) {
+            g_ptr_array_remove_index(box, i - 1);
+            removed++;
+        }
+    }
+    SimTraceRec *tr = world_trace(node->world, "pop3.update", node->name);
+    sim_trace_int(tr, "conn", (gint64)pop3_server_session_conn_id(ps));
+    sim_trace_str(tr, "mailbox", p->box ? p->box : "");
+    sim_trace_int(tr, "deleted", removed);
+    sim_trace_int(tr, "left", box ? box->len : 0);
+    sim_trace_end(tr);
+    Pop3ServerAnswer a = {.verdict = POP3_ANSWER_OK};
+    pop3_server_session_answer(ps, &a);
+}
+
+static void
+ms_pop3_on_query(Pop3ServerSession *ps, const Pop3ServerQuery *q, gpointer user_data)
+{
+    MsPop3 *p = pop3_server_session_get_data(ps);
+    switch (q->kind) {
+    case POP3_QUERY_AUTH_USERPASS:
+    case POP3_QUERY_AUTH_APOP:
+        ms_pop3_auth(ps, p, q);
+        break;
+    case POP3_QUERY_LOCK_MAILDROP:
+        ms_pop3_lock(ps, p, q);
+        break;
+    case POP3_QUERY_MESSAGE:
+        ms_pop3_message(ps, p, q);
+        break;
+    case POP3_QUERY_UPDATE:
+        ms_pop3_update(ps, p, q);
+        break;
+    default: {
+        Pop3ServerAnswer a = {.verdict = POP3_ANSWER_SYS_PERM};
+        pop3_server_session_answer(ps, &a);
+        break;
+    }
+    }
+}
+
+static const Pop3ServerPolicy ms_pop3_policy = {
+    .on_query = ms_pop3_on_query,
+};
+
+static void
+ms_pop3_accept(SimListener *l, SimStream *s, gpointer user_data)
+{
+    Node *node = user_data;
+    MsPop3 *p = g_new0(MsPop3, 1);
+    p->node = node;
+    /* RFC 1939 section 7: a timestamp unique to this greeting, from the
+     * node's random stream and the virtual clock (the engine has neither). */
+    p->timestamp = g_strdup_printf("<%u.%" G_GINT64_FORMAT "@%s>", g_rand_int(node->rng),
+                                   sim_world_now(node->world->sim), node->hostname);
+    Pop3ServerConfig cfg = {
+        .hostname = node->hostname,
+        .apop_timestamp = p->timestamp,
+        .implementation = "mhs",
+    };
+    Pop3ServerSession *ps = pop3_server_session_new(node, s, &cfg, &ms_pop3_policy, node);
+    pop3_server_session_set_data(ps, p, (GDestroyNotify)ms_pop3_free);
+}
+
 static void
 ms_node_start(Node *node)
 {
@@ -177,6 +390,8 @@ ms_node_start(Node *node)
     }
     guint16 port = node->spec->smtp_port ? node->spec->smtp_port : 25;
     sim_net_listen(node->world->net, node->host, port, ms_node_accept, node, NULL);
+    guint16 pop3_port = node->spec->pop3_port ? node->spec->pop3_port : 110;
+    sim_net_listen(node->world->net, node->host, pop3_port, ms_pop3_accept, node, NULL);
 }
 
 static void
@@ -184,6 +399,7 @@ ms_node_free(Node *node)
 {
     MsNode *ms = ms_node_priv(node);
     g_hash_table_unref(ms->mailboxes);
+    g_hash_table_unref(ms->locked);
     g_free(ms);
 }
 
@@ -200,6 +416,7 @@ ms_node_new(World *world, const NodeSpec *spec)
     MsNode *ms = g_new0(MsNode, 1);
     ms->mailboxes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify)g_ptr_array_unref);
+    ms->locked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     ms->cfg.hostname = node->hostname;
     ms->cfg.max_rcpts = spec->max_recipients;
     ms->cfg.max_size = spec->max_message_size;

@@ -19,6 +19,9 @@ typedef struct {
 
 /* Mailbox of address on this store (transfer none), NULL if none. */
 GPtrArray *ms_node_mailbox(Node *ms, const char *address);
+/* Messages left (not deleted) in address's mailbox on ms, or -1 when ms
+ * is NULL, not a store, or holds no such mailbox. */
+gint ms_node_mailbox_count(Node *ms, const char *address);
 /* Sorted addresses of every mailbox (transfer full). */
 char **ms_node_mailbox_names(Node *ms);
 

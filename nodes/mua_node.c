@@ -4,10 +4,14 @@
  * go in the envelope only, RFC 5322 3.6.3), submits it to its MSA over
  * ESMTP on the submission port (RFC 6409), and answers a message it
  * received with In-Reply-To and References (RFC 5322 3.6.4). Scenario
- * headers are written as given, forged ones included.
+ * headers are written as given, forged ones included. It fetches its mail
+ * from its store over POP3 (RFC 1939): with keep, only unique-ids it has
+ * not seen yet (UIDL, section 7) and nothing is deleted; without keep,
+ * everything is retrieved and deleted. Fetched copies stay in its inbox.
  */
 #include <string.h>
 
+#include "nodes/pop3_session.h"
 #include "nodes/smtp_session.h"
 #include "nodes/world_private.h"
 #include "proto/address.h"
@@ -19,6 +23,46 @@ typedef struct {
     char *msg_id;
     Node *node;
 } MuaSubmit;
+
+/* A message fetched over POP3 and kept by the client. */
+typedef struct {
+    char *msg_id; /* nullable: untracked */
+    char *uid;    /* nullable */
+    GBytes *bytes;
+} MuaFetched;
+
+typedef struct {
+    GHashTable *seen; /* unique-ids already retrieved (UIDL, keep) */
+    GPtrArray *inbox; /* MuaFetched*, in fetch order */
+} MuaNode;
+
+static void
+mua_fetched_free(MuaFetched *f)
+{
+    g_free(f->msg_id);
+    g_free(f->uid);
+    g_bytes_unref(f->bytes);
+    g_free(f);
+}
+
+static MuaNode *
+mua_node_priv(Node *node)
+{
+    return node->priv;
+}
+
+/* The fetched copy of msg_id, newest first, or NULL (transfer none). */
+static GBytes *
+mua_node_fetched_copy(Node *node, const char *msg_id)
+{
+    GPtrArray *inbox = mua_node_priv(node)->inbox;
+    for (guint i = inbox->len; i > 0; i--) {
+        const MuaFetched *f = inbox->pdata[i - 1];
+        if (g_strcmp0(f->msg_id, msg_id) == 0)
+            return f->bytes;
+    }
+    return NULL;
+}
 
 static const char *
 mua_node_domain(Node *node)
@@ -224,9 +268,13 @@ mua_node_reply(Node *node, const ReplySpec *reply)
 {
     World *w = node->world;
     const char *user = node->spec->user;
-    g_autofree char *key = g_strdup_printf("%s\n%s", reply->to, user);
-    g_autofree char *lkey = g_ascii_strdown(key, -1);
-    GBytes *copy = g_hash_table_lookup(w->copies, lkey);
+    /* The copy the user fetched, else the one in the mailbox. */
+    GBytes *copy = mua_node_fetched_copy(node, reply->to);
+    if (copy == NULL) {
+        g_autofree char *key = g_strdup_printf("%s\n%s", reply->to, user);
+        g_autofree char *lkey = g_ascii_strdown(key, -1);
+        copy = g_hash_table_lookup(w->copies, lkey);
+    }
     if (copy == NULL) {
         /* The user has nothing to answer: the message never reached them. */
         SimTraceRec *tr = world_trace(w, "mua.error", node->name);
@@ -270,24 +318,121 @@ mua_node_reply(Node *node, const ReplySpec *reply)
     mua_node_compose_and_submit(node, &c);
 }
 
+static void
+mua_node_on_fetched(Pop3ClientSession *cs, guint msg, const char *uid, GBytes *bytes,
+                    const char *msg_id, gpointer user_data)
+{
+    Node *node = user_data;
+    World *w = node->world;
+    MuaNode *mua = mua_node_priv(node);
+    SimTime now = sim_world_now(w->sim);
+    MuaFetched *f = g_new0(MuaFetched, 1);
+    f->msg_id = g_strdup(msg_id);
+    f->uid = g_strdup(uid);
+    f->bytes = g_bytes_ref(bytes);
+    g_ptr_array_add(mua->inbox, f);
+    if (uid != NULL)
+        g_hash_table_add(mua->seen, g_strdup(uid));
+    TrackMsg *m = msg_id ? tracker_find(w->tracker, msg_id) : NULL;
+    if (m != NULL) {
+        const char *rcpts[] = {node->spec->user, NULL};
+        track_msg_add_hop(m, node->name, now, "fetch", "POP3", rcpts, NULL)->t_out = now;
+    }
+    SimTraceRec *tr = world_trace(w, "msg.fetch", node->name);
+    if (msg_id != NULL)
+        sim_trace_str(tr, "msg", msg_id);
+    if (uid != NULL)
+        sim_trace_str(tr, "uid", uid);
+    sim_trace_int(tr, "size", (gint64)g_bytes_get_size(bytes));
+    sim_trace_str(tr, "by", node->name);
+    sim_trace_str(tr, "ms", pop3_client_session_peer(cs));
+    sim_trace_end(tr);
+}
+
+static void
+mua_node_on_fetch_done(Pop3ClientSession *cs, gboolean ok, guint retrieved, guint deleted,
+                       const char *reason, gpointer user_data)
+{
+    Node *node = user_data;
+    SimTraceRec *tr = world_trace(node->world, "pop3.done", node->name);
+    sim_trace_int(tr, "conn", (gint64)pop3_client_session_conn_id(cs));
+    sim_trace_str(tr, "peer", pop3_client_session_peer(cs));
+    sim_trace_bool(tr, "ok", ok);
+    sim_trace_int(tr, "retrieved", retrieved);
+    sim_trace_int(tr, "deleted", deleted);
+    if (reason != NULL)
+        sim_trace_str(tr, "reason", reason);
+    sim_trace_end(tr);
+}
+
+static const Pop3ClientCallbacks mua_node_fetch_callbacks = {
+    .on_message = mua_node_on_fetched,
+    .on_done = mua_node_on_fetch_done,
+};
+
+/* The unique-ids seen so far, sorted (transfer container: borrowed strings). */
+static const char **
+mua_node_seen_uids(Node *node)
+{
+    guint n = 0;
+    const char **uids =
+        (const char **)g_hash_table_get_keys_as_array(mua_node_priv(node)->seen, &n);
+    qsort(uids, n, sizeof(char *), (int (*)(const void *, const void *))g_strcmp0);
+    return uids;
+}
+
 void
 mua_node_fetch(Node *node, const FetchSpec *fetch)
 {
-    /* TODO(pop3): fetch over POP3 from the MS (the POP3 engine plugs in
-     * here). Until then the event is recorded and nothing is fetched. */
-    SimTraceRec *tr = world_trace(node->world, "mua.fetch", node->name);
-    sim_trace_str(tr, "ms", node->spec->ms ? node->spec->ms : "");
-    sim_trace_bool(tr, "keep", fetch->has_keep ? fetch->keep : node->spec->keep);
-    sim_trace_str(tr, "status", "POP3 not available in this build");
+    World *w = node->world;
+    const NodeSpec *spec = node->spec;
+    gboolean keep = fetch->has_keep ? fetch->keep : spec->keep;
+    Node *ms = world_node(w, spec->ms);
+    const char *password =
+        spec->password ? spec->password : world_spec_user_password(w->spec, spec->user);
+    SimTraceRec *tr = world_trace(w, "mua.fetch", node->name);
+    sim_trace_str(tr, "ms", spec->ms ? spec->ms : "");
+    sim_trace_bool(tr, "keep", keep);
+    sim_trace_str(tr, "status",
+                  ms == NULL         ? "no message store"
+                  : password == NULL ? "no password"
+                                     : "POP3");
     sim_trace_end(tr);
+    if (ms == NULL || password == NULL)
+        return;
+    g_autofree const char **seen = mua_node_seen_uids(node);
+    Pop3ClientConfig cfg = {
+        .user = spec->user,
+        .password = password,
+        .keep = keep,
+        .seen_uids = keep ? seen : NULL,
+    };
+    guint16 port = ms->spec->pop3_port ? ms->spec->pop3_port : 110;
+    pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg, &mua_node_fetch_callbacks,
+                              node);
+}
+
+static void
+mua_node_free(Node *node)
+{
+    MuaNode *mua = mua_node_priv(node);
+    g_hash_table_unref(mua->seen);
+    g_ptr_array_unref(mua->inbox);
+    g_free(mua);
 }
 
 static const NodeClass mua_node_class = {
     .kind = "mua",
+    .free = mua_node_free,
 };
 
 Node *
 mua_node_new(World *world, const NodeSpec *spec)
 {
-    return node_new(world, &mua_node_class, spec);
+    Node *node = node_new(world, &mua_node_class, spec);
+    MuaNode *mua = g_new0(MuaNode, 1);
+    mua->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    mua->inbox = g_ptr_array_new_with_free_func((GDestroyNotify)mua_fetched_free);
+    node->priv = mua;
+    return node;
 }

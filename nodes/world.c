@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "nodes/ms_node.h"
 #include "nodes/world_private.h"
 
 G_DEFINE_QUARK(node-error-quark, node_error)
@@ -285,6 +286,7 @@ world_free(World *w)
     tracker_free(w->tracker);
     g_hash_table_unref(w->copies);
     g_hash_table_unref(w->dns_cache);
+    g_clear_pointer(&w->pop3_tags, g_hash_table_unref);
     g_free(w);
 }
 
@@ -381,12 +383,23 @@ world_copy_lookup(const char *msg_id, const char *rcpt, gpointer user_data)
     return NULL;
 }
 
+static gint
+world_mailbox_count(const char *address, gpointer user_data)
+{
+    World *w = user_data;
+    gint n =
+        ms_node_mailbox_count(world_node(w, world_spec_mailbox_node(w->spec, address)), address);
+    for (guint i = 0; n < 0 && i < w->nodes->len; i++)
+        n = ms_node_mailbox_count(w->nodes->pdata[i], address);
+    return n;
+}
+
 GPtrArray *
 world_check_expectations(World *w)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)expect_result_free);
     for (guint i = 0; i < w->spec->expects->len; i++)
         g_ptr_array_add(out, expect_check(w->spec->expects->pdata[i], w->tracker, w->delivered,
-                                          world_copy_lookup, w));
+                                          world_copy_lookup, world_mailbox_count, w));
     return out;
 }

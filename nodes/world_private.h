@@ -29,6 +29,7 @@ struct World {
     guint64 delivered;
     GHashTable *copies; /* "msgid\nrcpt" -> GBytes* delivered copy */
     GHashTable *dns_cache; /* "asker\ttype\tname" -> DnsCacheEntry* */
+    GHashTable *pop3_tags; /* nullable: conn id -> (uid -> msg id), pop3_session.c */
 };
 
 Node *world_node(const World *w, const char *name);

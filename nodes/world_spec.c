@@ -211,6 +211,8 @@ expect_spec_free(ExpectSpec *x)
     g_strfreev(x->path);
     g_free(x->other);
     g_free(x->header);
+    g_free(x->fetched_by);
+    g_free(x->mailbox);
     g_free(x);
 }
 
@@ -375,6 +377,10 @@ spec_expect_kind_name(SpecExpectKind kind)
         return "header";
     case SPEC_EXPECT_DELIVERED:
         return "delivered";
+    case SPEC_EXPECT_FETCHED:
+        return "fetched_by";
+    case SPEC_EXPECT_MAILBOX:
+        return "mailbox";
     }
     return "?";
 }

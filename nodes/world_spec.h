@@ -193,6 +193,8 @@ typedef enum {
     SPEC_EXPECT_PATH_DIFFERS, /* message, other */
     SPEC_EXPECT_HEADER,       /* message, header, present, to? */
     SPEC_EXPECT_DELIVERED,    /* count */
+    SPEC_EXPECT_FETCHED,      /* message, fetched_by */
+    SPEC_EXPECT_MAILBOX,      /* mailbox, count */
 } SpecExpectKind;
 
 typedef enum {
@@ -214,7 +216,9 @@ typedef struct {
     char *other; /* path_differs_from */
     char *header;
     gboolean present;
-    guint count;
+    guint count;      /* DELIVERED, MAILBOX */
+    char *fetched_by; /* FETCHED: mua node */
+    char *mailbox;    /* MAILBOX: address */
 } ExpectSpec;
 
 typedef struct {

@@ -37,8 +37,8 @@ test_quickstart_top(void)
     g_assert_cmpint(s->network.connect_timeout, ==, 30 * G_USEC_PER_SEC);
     g_assert_cmpuint(s->nodes->len, ==, 11);
     g_assert_cmpuint(s->users->len, ==, 2);
-    g_assert_cmpuint(s->events->len, ==, 2);
-    g_assert_cmpuint(s->expects->len, ==, 5);
+    g_assert_cmpuint(s->events->len, ==, 3);
+    g_assert_cmpuint(s->expects->len, ==, 6);
     g_assert_cmpuint(s->links->len, ==, 0);
 }
 
@@ -109,6 +109,12 @@ test_quickstart_events(void)
     g_assert_cmpstr(e->send.id, ==, "m1");
     g_assert_null(e->send.envelope_from);
     e = s->events->pdata[1];
+    g_assert_cmpint(e->kind, ==, SPEC_EVENT_FETCH);
+    g_assert_cmpint(e->at, ==, 50000000);
+    g_assert_cmpstr(e->fetch.by, ==, "bob-pc");
+    g_assert_true(e->fetch.has_keep);
+    g_assert_false(e->fetch.keep);
+    e = s->events->pdata[2];
     g_assert_cmpint(e->kind, ==, SPEC_EVENT_REPLY);
     g_assert_cmpint(e->at, ==, 60000000);
     g_assert_cmpstr(e->reply.by, ==, "bob-pc");
@@ -121,8 +127,9 @@ test_quickstart_events(void)
     g_assert_cmpstr(x->to, ==, "bob@example.com");
     x = s->expects->pdata[1];
     g_assert_cmpint(x->kind, ==, SPEC_EXPECT_PATH);
-    const char *m1_path[] = {"alice-pc",       "msa.polito.it",  "out.polito.it",
-                             "mx.example.com", "ms.example.com", NULL};
+    const char *m1_path[] = {
+        "alice-pc", "msa.polito.it", "out.polito.it", "mx.example.com", "ms.example.com", "bob-pc",
+        NULL};
     g_assert_true(g_strv_equal((const char *const *)x->path, m1_path));
     x = s->expects->pdata[3];
     const char *r1_path[] = {"bob-pc",       "msa.example.com", "out.example.com",
@@ -132,6 +139,10 @@ test_quickstart_events(void)
     g_assert_cmpint(x->kind, ==, SPEC_EXPECT_PATH_DIFFERS);
     g_assert_cmpstr(x->message, ==, "r1");
     g_assert_cmpstr(x->other, ==, "m1");
+    x = s->expects->pdata[5];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_FETCHED);
+    g_assert_cmpstr(x->message, ==, "m1");
+    g_assert_cmpstr(x->fetched_by, ==, "bob-pc");
 }
 
 static void
@@ -301,7 +312,9 @@ test_all_keys(void)
         "expect:\n"
         "  - {message: m1, status: rejected, code: 554, to: b@b.test}\n"
         "  - {message: t49, header: DKIM-Signature, present: false}\n"
-        "  - {delivered: 2}\n";
+        "  - {delivered: 2}\n"
+        "  - {message: m1, fetched_by: a-pc}\n"
+        "  - {mailbox: a@a.test, count: 3}\n";
     g_autoptr(GError) error = NULL;
     g_autoptr(WorldSpec) s = scenario_load_string(text, "all.yaml", &error);
     g_assert_no_error(error);
@@ -356,6 +369,13 @@ test_all_keys(void)
     x = s->expects->pdata[2];
     g_assert_cmpint(x->kind, ==, SPEC_EXPECT_DELIVERED);
     g_assert_cmpuint(x->count, ==, 2);
+    x = s->expects->pdata[3];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_FETCHED);
+    g_assert_cmpstr(x->fetched_by, ==, "a-pc");
+    x = s->expects->pdata[4];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_MAILBOX);
+    g_assert_cmpstr(x->mailbox, ==, "a@a.test");
+    g_assert_cmpuint(x->count, ==, 3);
     DnsAnswer a;
     dns_zone_lookup(s->zone, "sel._domainkey.a.test", DNS_RR_TXT, &a);
     g_assert_cmpuint(a.records->len, ==, 1);
@@ -599,7 +619,7 @@ test_error_event_form(void)
                  "t.yaml:6:28: 'link' must name two nodes: [a, b]");
     expect_error(BASE_NODES "expect:\n  - {message: m1}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:5: an expectation needs one of 'status', 'path', "
-                 "'path_differs_from', 'header' or 'delivered'");
+                 "'path_differs_from', 'header', 'delivered', 'fetched_by' or 'mailbox'");
     expect_error(BASE_NODES "expect:\n  - {message: m1, stauts: delivered}\n",
                  SCENARIO_ERROR_UNKNOWN_KEY,
                  "t.yaml:6:19: unknown key 'stauts' in expect (did you mean 'status'?)");
@@ -609,6 +629,12 @@ test_error_event_form(void)
     expect_error(BASE_NODES "expect:\n  - {delivered: 1, status: lost}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:20: one check per expectation: 'delivered' and 'status' in the same "
                  "one");
+    expect_error(BASE_NODES "expect:\n  - {mailbox: a@a.test}\n", SCENARIO_ERROR_MISSING,
+                 "t.yaml:6:5: missing required key 'count' in expect");
+    expect_error(BASE_NODES "events:\n  - {at: 1s, send: {from: a-pc, to: [a@a.test], id: m1}}\n"
+                            "expect:\n  - {message: m1, fetched_by: msa.a.test}\n",
+                 SCENARIO_ERROR_REFERENCE,
+                 "t.yaml:8:31: node 'msa.a.test' in 'fetched_by' is a msa, not a mua");
 }
 
 static void

@@ -18,7 +18,7 @@ grep -q '^m1 .*delivered .*alice-pc@1.000000 > msa.polito.it@.* > out.polito.it@
     fail "m1's path is not in the table"
 grep -q '^r1 .*delivered .*bob-pc@60.000000 > msa.example.com@.* > out.example.com@.* > mx.polito.it@.* > ms.polito.it@' "$tmp/q.out" ||
     fail "r1's path is not in the table"
-grep -q '^pass: 5 of 5 expectations held' "$tmp/q.out" || fail "quickstart summary"
+grep -q '^pass: 6 of 6 expectations held' "$tmp/q.out" || fail "quickstart summary"
 # The trace: valid JSON on every line, the reply answers m1.
 python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/q1.jsonl" ||
     fail "trace is not JSON Lines"
