@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
     --scaling) SCALING=1 ;;
     --check) CHECK=1 ;;
     --runs) RUNS=$2; shift ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option '$1' (try --help)" >&2; exit 2 ;;
     esac
     shift
