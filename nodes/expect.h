@@ -2,7 +2,8 @@
  * expect: the scenario's assertions (DESIGN 5) checked against the tracker
  * after a run: a recipient's status (and reply code), a message's exact
  * path, two paths that differ, a header present or absent in the delivered
- * copy, a count of delivered messages.
+ * copy, a count of delivered messages, and the SPF, DKIM or DMARC verdict
+ * a node recorded about a message (track_msg_note).
  */
 #ifndef NODES_EXPECT_H
 #define NODES_EXPECT_H
