@@ -360,13 +360,26 @@ static const ScenarioField scenario_expect_delivered[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+#define SCENARIO_X_VERDICT(key)                                                                    \
+    static const ScenarioField scenario_expect_##key[] = {                                         \
+        SCENARIO_X_MESSAGE,                                                                        \
+        {#key, scenario_set_verdict, offsetof(ExpectSpec, verdict), SCENARIO_FIELD_REQUIRED, 0},   \
+        {"at", scenario_set_node_ref, offsetof(ExpectSpec, at), 0, 0},                            \
+        {NULL, NULL, 0, 0, 0},                                                                     \
+    }
+SCENARIO_X_VERDICT(spf);
+SCENARIO_X_VERDICT(dkim);
+SCENARIO_X_VERDICT(dmarc);
+
 /* Every key of every form, for suggestions when no form is recognised. */
 static const ScenarioField scenario_expect_keys[] = {
     {"message", scenario_set_skip, 0, 0, 0},   {"status", scenario_set_skip, 0, 0, 0},
     {"to", scenario_set_skip, 0, 0, 0},        {"code", scenario_set_skip, 0, 0, 0},
     {"path", scenario_set_skip, 0, 0, 0},      {"path_differs_from", scenario_set_skip, 0, 0, 0},
     {"header", scenario_set_skip, 0, 0, 0},    {"present", scenario_set_skip, 0, 0, 0},
-    {"delivered", scenario_set_skip, 0, 0, 0}, {NULL, NULL, 0, 0, 0},
+    {"delivered", scenario_set_skip, 0, 0, 0}, {"spf", scenario_set_skip, 0, 0, 0},
+    {"dkim", scenario_set_skip, 0, 0, 0},      {"dmarc", scenario_set_skip, 0, 0, 0},
+    {"at", scenario_set_skip, 0, 0, 0},        {NULL, NULL, 0, 0, 0},
 };
 
 static const struct {
@@ -379,6 +392,9 @@ static const struct {
     {"path_differs_from", SPEC_EXPECT_PATH_DIFFERS, scenario_expect_differs},
     {"header", SPEC_EXPECT_HEADER, scenario_expect_header},
     {"delivered", SPEC_EXPECT_DELIVERED, scenario_expect_delivered},
+    {"spf", SPEC_EXPECT_SPF, scenario_expect_spf},
+    {"dkim", SPEC_EXPECT_DKIM, scenario_expect_dkim},
+    {"dmarc", SPEC_EXPECT_DMARC, scenario_expect_dmarc},
 };
 
 static gboolean
@@ -418,7 +434,8 @@ scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
             return FALSE;
         return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
                              "an expectation needs one of 'status', 'path', "
-                             "'path_differs_from', 'header' or 'delivered'");
+                             "'path_differs_from', 'header', 'delivered', 'spf', "
+                             "'dkim' or 'dmarc'");
     }
     const ScenarioField *tables[] = {scenario_expect_forms[form].table, NULL};
     return scenario_fields_apply(ctx, map, tables, x, NULL, error);
