@@ -18,6 +18,7 @@ typedef struct {
     SpfCheck *check;
     guint32 query_id;
     DnsRrType type;
+    char *last_step; /* the engine's last reasoning step: why an error */
     SenderAuthSpf *res;
 } SpfJob;
 
@@ -47,6 +48,7 @@ spf_job_free(SpfJob *job)
     spf_check_free(job->check);
     sender_auth_spf_free(job->res);
     g_free(job->msg_id);
+    g_free(job->last_step);
     g_free(job);
 }
 
@@ -162,8 +164,13 @@ spf_job_finish(SpfJob *job, SpfAct *act)
     SenderAuthSpf *s = job->res;
     s->result = act->result;
     s->mechanism = g_strdup(act->mechanism);
-    s->explanation = act->explanation ? g_strdup(act->explanation)
-                                      : sender_auth_spf_default_reason(s);
+    gboolean is_error = s->result == SPF_RESULT_PERMERROR || s->result == SPF_RESULT_TEMPERROR;
+    if (act->explanation)
+        s->explanation = g_strdup(act->explanation);
+    else if (is_error && job->last_step)
+        s->explanation = g_strdup(job->last_step);
+    else
+        s->explanation = sender_auth_spf_default_reason(s);
     spf_job_trace(job, spf_check_get_lookups(job->check));
     TrackMsg *m = tracker_find(w->tracker, job->msg_id);
     if (m)
@@ -235,6 +242,8 @@ spf_job_pump(SpfJob *job)
                 sim_trace_str(r, "msg", job->msg_id);
             sim_trace_str(r, "text", act.text);
             sim_trace_end(r);
+            g_free(job->last_step);
+            job->last_step = g_strdup(act.text);
             break;
         }
         case SPF_ACT_DONE:
