@@ -145,8 +145,7 @@ static const ScenarioField scenario_dkim_fields[] = {
     {"algo", scenario_set_dkim_algo, offsetof(DkimSignSpec, alg), 0, 0},
     {"canon", scenario_set_dkim_canon, offsetof(DkimSignSpec, header_canon), 0, 0},
     {"headers", scenario_set_strv, offsetof(DkimSignSpec, headers), 0, 0},
-    {"bits", scenario_set_dkim_bits, offsetof(DkimSignSpec, rsa_bits), 0,
-     DKIM_KEYGEN_RSA_MAX_BITS},
+    {"bits", scenario_set_dkim_bits, offsetof(DkimSignSpec, rsa_bits), 0, DKIM_KEYGEN_RSA_MAX_BITS},
     {"key", scenario_set_skip, 0, 0, 0}, /* read last: it sets the algorithm */
     {NULL, NULL, 0, 0, 0},
 };
@@ -305,16 +304,16 @@ scenario_set_verdict(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, g
         return FALSE;
     static const char *const spf[] = {"none",     "neutral",   "pass",      "fail",
                                       "softfail", "temperror", "permerror", NULL};
-    static const char *const dkim[] = {"none",      "pass",      "fail", "policy", "neutral",
-                                       "temperror", "permerror", NULL};
+    static const char *const dkim[] = {"none",    "pass",      "fail",      "policy",
+                                       "neutral", "temperror", "permerror", NULL};
     static const char *const dmarc[] = {"none", "pass", "fail", "temperror", "permerror", NULL};
     const char *const *names = strcmp(f->key, "spf") == 0    ? spf
                                : strcmp(f->key, "dkim") == 0 ? dkim
                                                              : dmarc;
     if (!g_strv_contains(names, s)) {
         g_autofree char *all = g_strjoinv(", ", (char **)names);
-        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
-                             "unknown %s result '%s' (%s)", f->key, s, all);
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE, "unknown %s result '%s' (%s)",
+                             f->key, s, all);
     }
     return scenario_set_str(ctx, f, v, slot, error);
 }

@@ -364,7 +364,7 @@ static const ScenarioField scenario_expect_delivered[] = {
     static const ScenarioField scenario_expect_##key[] = {                                         \
         SCENARIO_X_MESSAGE,                                                                        \
         {#key, scenario_set_verdict, offsetof(ExpectSpec, verdict), SCENARIO_FIELD_REQUIRED, 0},   \
-        {"at", scenario_set_node_ref, offsetof(ExpectSpec, at), 0, 0},                            \
+        {"at", scenario_set_node_ref, offsetof(ExpectSpec, at), 0, 0},                             \
         {NULL, NULL, 0, 0, 0},                                                                     \
     }
 SCENARIO_X_VERDICT(spf);

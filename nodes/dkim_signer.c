@@ -138,11 +138,10 @@ sender_auth_sign(SenderAuth *sa, const char *msg_id, GBytes *msg)
     sim_trace_str(r, "d", d->domain);
     sim_trace_str(r, "s", d->selector);
     sim_trace_str(r, "a", dkim_alg_name(dkim_private_key_alg(sa->key)));
-    sim_trace_str(r, "c", d->header_canon == DKIM_CANON_RELAXED
-                              ? (d->body_canon == DKIM_CANON_RELAXED ? "relaxed/relaxed"
-                                                                     : "relaxed/simple")
-                              : (d->body_canon == DKIM_CANON_RELAXED ? "simple/relaxed"
-                                                                     : "simple/simple"));
+    sim_trace_str(r, "c",
+                  d->header_canon == DKIM_CANON_RELAXED
+                      ? (d->body_canon == DKIM_CANON_RELAXED ? "relaxed/relaxed" : "relaxed/simple")
+                      : (d->body_canon == DKIM_CANON_RELAXED ? "simple/relaxed" : "simple/simple"));
     if (field == NULL)
         sim_trace_str(r, "error", error->message);
     sim_trace_end(r);

@@ -91,7 +91,8 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         for (char **p = q->rcpts; p && *p; p++)
             track_msg_rcpt(m, *p);
     }
-    g_autoptr(GBytes) stamped = sender_auth_sign(rn->auth, m->id, relay_node_stamp(node, ss, q, qid));
+    g_autoptr(GBytes) stamped =
+        sender_auth_sign(rn->auth, m->id, relay_node_stamp(node, ss, q, qid));
     const char *proto = mail_received_protocol(smtp_server_session_is_esmtp(ss), q->is_tls,
                                                q->is_authenticated);
     g_autofree char *detail = g_strdup_printf("%s from %s", proto,

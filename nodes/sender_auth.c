@@ -18,10 +18,11 @@
 /* Used when the scenario gives no Public Suffix List: the suffixes of the
  * usual lab domains (RFC 2606 names included). */
 static const char *const sender_auth_psl_default[] = {
-    "com", "net", "org", "edu", "gov", "mil", "int", "arpa", "info", "biz", "io",
-    "it", "fr", "de", "eu", "nl", "ch", "es", "us", "ca", "jp", "cn", "br", "in", "au",
-    "uk", "co.uk", "ac.uk", "org.uk", "gov.uk", "co.jp", "com.au", "com.br",
-    "example", "test", "invalid", "localhost", "local", NULL,
+    "com",    "net",     "org",   "edu",     "gov",       "mil",    "int",   "arpa",
+    "info",   "biz",     "io",    "it",      "fr",        "de",     "eu",    "nl",
+    "ch",     "es",      "us",    "ca",      "jp",        "cn",     "br",    "in",
+    "au",     "uk",      "co.uk", "ac.uk",   "org.uk",    "gov.uk", "co.jp", "com.au",
+    "com.br", "example", "test",  "invalid", "localhost", "local",  NULL,
 };
 
 SenderAuth *
@@ -75,10 +76,10 @@ typedef struct {
     SenderAuth *sa;
     SmtpServerSession *ss;
     SenderAuthAcceptFunc accept;
-    SmtpServerQuery q;   /* the fields of the DATA query the relay reads (owned) */
-    char *msg_id;        /* nullable */
-    SenderAuthSpf *spf;  /* nullable: a copy of the MAIL outcome */
-    DkimVerifier *dkim;  /* nullable */
+    SmtpServerQuery q;  /* the fields of the DATA query the relay reads (owned) */
+    char *msg_id;       /* nullable */
+    SenderAuthSpf *spf; /* nullable: a copy of the MAIL outcome */
+    DkimVerifier *dkim; /* nullable */
     guint dkim_pending;
     GPtrArray *dkim_pass; /* char*: d= of passing signatures */
     char *dkim_verdict;   /* aggregated: pass, fail, none... */
@@ -86,7 +87,7 @@ typedef struct {
     char *from_domain;    /* nullable */
     DmarcCheck *dmarc;    /* nullable */
     guint32 dmarc_query;
-    GString *ar_dmarc;    /* dmarc= resinfo (empty: not evaluated) */
+    GString *ar_dmarc; /* dmarc= resinfo (empty: not evaluated) */
     DmarcPolicy disposition;
     gboolean dmarc_failed;
 } DataJob;
@@ -165,9 +166,8 @@ data_job_finish(DataJob *job)
     Node *node = sa->node;
     if (job->dmarc_failed && sa->spec->checks.dmarc_enforce &&
         job->disposition == DMARC_POLICY_REJECT) {
-        g_autoptr(SmtpReply) r = smtp_reply_new(550, "5.7.1",
-                                                "Email rejected per DMARC policy for %s",
-                                                job->from_domain);
+        g_autoptr(SmtpReply) r = smtp_reply_new(
+            550, "5.7.1", "Email rejected per DMARC policy for %s", job->from_domain);
         SimTraceRec *tr = world_trace(node->world, "msg.reject", node->name);
         if (job->msg_id)
             sim_trace_str(tr, "msg", job->msg_id);
@@ -189,10 +189,9 @@ data_job_finish(DataJob *job)
         }
         g_autofree char *ar = data_job_auth_results(job);
         mail_message_prepend(m, "Authentication-Results", ar);
-        if (job->dmarc_failed && c->dmarc_enforce &&
-            job->disposition == DMARC_POLICY_QUARANTINE) {
-            g_autofree char *x = g_strdup_printf("DMARC policy quarantine for %s",
-                                                 job->from_domain);
+        if (job->dmarc_failed && c->dmarc_enforce && job->disposition == DMARC_POLICY_QUARANTINE) {
+            g_autofree char *x =
+                g_strdup_printf("DMARC policy quarantine for %s", job->from_domain);
             mail_message_prepend(m, "X-Quarantine", x);
         }
     }

@@ -18,9 +18,9 @@
 typedef struct {
     SpfResult result;
     SpfIdentity identity;
-    char *domain;      /* the domain checked (MAIL FROM's, or the HELO name) */
-    char *sender;      /* the MAIL FROM address, "" for <> */
-    char *helo;        /* nullable */
+    char *domain; /* the domain checked (MAIL FROM's, or the HELO name) */
+    char *sender; /* the MAIL FROM address, "" for <> */
+    char *helo;   /* nullable */
     char *ip;
     char *mechanism;   /* nullable: the deciding term */
     char *explanation; /* why, for people (exp= text or a local one) */

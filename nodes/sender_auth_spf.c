@@ -63,8 +63,8 @@ sender_auth_spf_comment(const SenderAuthSpf *s, const char *receiver)
         return g_strdup_printf("%s: %s %s designates %s as permitted sender", receiver, who, id,
                                s->ip);
     case SPF_RESULT_FAIL:
-        return g_strdup_printf("%s: %s %s does not designate %s as permitted sender", receiver,
-                               who, id, s->ip);
+        return g_strdup_printf("%s: %s %s does not designate %s as permitted sender", receiver, who,
+                               id, s->ip);
     case SPF_RESULT_SOFTFAIL:
         return g_strdup_printf("%s: %s transitioning %s does not designate %s as permitted sender",
                                receiver, who, id, s->ip);
@@ -87,8 +87,7 @@ sender_auth_spf_received(const SenderAuthSpf *s, const char *receiver)
 {
     g_autofree char *comment = sender_auth_spf_comment(s, receiver);
     GString *v = g_string_new(NULL);
-    g_string_append_printf(v, "%s (%s) client-ip=%s;", spf_result_name(s->result), comment,
-                           s->ip);
+    g_string_append_printf(v, "%s (%s) client-ip=%s;", spf_result_name(s->result), comment, s->ip);
     g_string_append_printf(v, " envelope-from=\"%s\";", s->sender);
     if (s->helo)
         g_string_append_printf(v, " helo=%s;", s->helo);
@@ -151,8 +150,7 @@ spf_job_reply(SpfJob *job)
     if (!reject)
         return NULL;
     /* RFC 7372 3.2: X.7.23 "SPF validation failed". */
-    return smtp_reply_new(550, "5.7.23", "SPF %s: %s", spf_result_name(s->result),
-                          s->explanation);
+    return smtp_reply_new(550, "5.7.23", "SPF %s: %s", spf_result_name(s->result), s->explanation);
 }
 
 static void

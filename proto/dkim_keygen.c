@@ -82,8 +82,8 @@ dkim_keygen_rsa(const guint8 *seed, gsize seed_len, guint bits)
         p = q;
         q = t;
     }
-    g_autoptr(BIGNUM) n = BN_new(), d = BN_new(), phi = BN_new(), pm1 = BN_new(),
-                      qm1 = BN_new(), dp = BN_new(), dq = BN_new(), qinv = BN_new();
+    g_autoptr(BIGNUM) n = BN_new(), d = BN_new(), phi = BN_new(), pm1 = BN_new(), qm1 = BN_new(),
+                      dp = BN_new(), dq = BN_new(), qinv = BN_new();
     BN_mul(n, p, q, ctx);
     BN_sub(pm1, p, BN_value_one());
     BN_sub(qm1, q, BN_value_one());

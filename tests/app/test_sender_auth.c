@@ -121,8 +121,7 @@ test_spf_other(void)
     run_file(&r, "spf-ptr.yaml", FALSE, 0);
     g_assert_cmpuint(r.failed, ==, 0);
     /* RFC 7208 2.3: MAIL FROM <> is checked on the HELO name. */
-    g_autofree char *ar = run_header(&r, "nullsender", "bob@example.com",
-                                     "Authentication-Results");
+    g_autofree char *ar = run_header(&r, "nullsender", "bob@example.com", "Authentication-Results");
     g_assert_cmpstr(ar, ==, "mx.example.com; spf=pass smtp.helo=out.polito.it");
     run_clear(&r);
     Run r2 = {0};
@@ -218,29 +217,28 @@ test_dmarc(void)
 static void
 test_forged_results_removed(void)
 {
-    static const char text[] =
-        SMALL_WORLD "  - {name: msa, role: msa, ip: 10.0.0.2, relayhost: mx}\n" SMALL_USERS
-                    "events:\n"
-                    "  - at: 1s\n"
-                    "    send:\n"
-                    "      from: a-pc\n"
-                    "      to: [b@b.test]\n"
-                    "      id: m1\n"
-                    "      headers:\n"
-                    "        - {Authentication-Results: \"mx; dkim=pass header.d=bank.test\"}\n"
-                    "        - {X-Note: kept}\n"
-                    "  - at: 2s\n"
-                    "    send:\n"
-                    "      from: a-pc\n"
-                    "      to: [b@b.test]\n"
-                    "      id: m2\n"
-                    "      headers:\n"
-                    "        - {Authentication-Results: \"elsewhere.test; dkim=pass\"}\n"
-                    "expect:\n"
-                    "  - {message: m1, dmarc: pass, at: mx}\n"
-                    "  - {message: m1, spf: pass}\n"
-                    "  - {message: m1, dkim: pass, at: mx}\n"
-                    "  - {message: m1, spf: pass, at: a-pc}\n";
+    static const char text[] = SMALL_WORLD
+        "  - {name: msa, role: msa, ip: 10.0.0.2, relayhost: mx}\n" SMALL_USERS "events:\n"
+        "  - at: 1s\n"
+        "    send:\n"
+        "      from: a-pc\n"
+        "      to: [b@b.test]\n"
+        "      id: m1\n"
+        "      headers:\n"
+        "        - {Authentication-Results: \"mx; dkim=pass header.d=bank.test\"}\n"
+        "        - {X-Note: kept}\n"
+        "  - at: 2s\n"
+        "    send:\n"
+        "      from: a-pc\n"
+        "      to: [b@b.test]\n"
+        "      id: m2\n"
+        "      headers:\n"
+        "        - {Authentication-Results: \"elsewhere.test; dkim=pass\"}\n"
+        "expect:\n"
+        "  - {message: m1, dmarc: pass, at: mx}\n"
+        "  - {message: m1, spf: pass}\n"
+        "  - {message: m1, dkim: pass, at: mx}\n"
+        "  - {message: m1, spf: pass, at: a-pc}\n";
     g_autoptr(GError) error = NULL;
     WorldSpec *spec = scenario_load_string(text, "t.yaml", &error);
     g_assert_no_error(error);
@@ -273,11 +271,11 @@ test_pem_key(void)
     fclose(fp);
     EVP_PKEY_free(pkey);
     g_autofree char *yaml = g_strdup_printf(
-        SMALL_WORLD "  - {name: msa, role: msa, ip: 10.0.0.2, relayhost: mx,\n"
-                    "     dkim: {domain: a.test, selector: k1, key: k.pem, algo: rsa-sha256}}\n"
-        SMALL_USERS
-                    "events: [{at: 1s, send: {from: a-pc, to: [b@b.test], id: m1}}]\n"
-                    "expect: [{message: m1, dkim: pass, at: mx}, {message: m1, dmarc: pass}]\n");
+        SMALL_WORLD
+        "  - {name: msa, role: msa, ip: 10.0.0.2, relayhost: mx,\n"
+        "     dkim: {domain: a.test, selector: k1, key: k.pem, algo: rsa-sha256}}\n" SMALL_USERS
+        "events: [{at: 1s, send: {from: a-pc, to: [b@b.test], id: m1}}]\n"
+        "expect: [{message: m1, dkim: pass, at: mx}, {message: m1, dmarc: pass}]\n");
     g_autofree char *path = g_build_filename(dir, "t.yaml", NULL);
     g_assert_true(g_file_set_contents(path, yaml, -1, NULL));
     g_autoptr(GError) error = NULL;
