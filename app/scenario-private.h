@@ -134,6 +134,23 @@ gboolean scenario_set_events(ScenarioCtx *, const ScenarioField *, yaml_node_t *
 gboolean scenario_set_expects(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
                               GError **);
 
+/* Sender authentication (scenario_auth.c): a node's `dkim` (DkimSignSpec),
+ * `checks` (AuthChecksSpec), `rewrite` (RewriteSpec); the top-level `psl`
+ * (char **); an spf/dkim/dmarc expectation's result name (char *). */
+gboolean scenario_set_dkim(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                           GError **);
+gboolean scenario_set_checks(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                             GError **);
+gboolean scenario_set_rewrite(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                              GError **);
+gboolean scenario_set_psl(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                          GError **);
+gboolean scenario_set_verdict(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                              GError **);
+/* After the whole file is read: loads a Public Suffix List when a node
+ * checks DMARC. */
+gboolean scenario_auth_finish(ScenarioCtx *ctx, GError **error);
+
 /* The `dns:` zone mapping into zone (scenario_zone.c). */
 gboolean scenario_zone_parse(ScenarioCtx *ctx, yaml_node_t *map, DnsZone *zone, GError **error);
 

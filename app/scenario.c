@@ -88,6 +88,7 @@ static const ScenarioField scenario_node_msa[] = {
     {"relayhost", scenario_set_str, offsetof(NodeSpec, relayhost), 0, 0},
     {"require_auth", scenario_set_bool, offsetof(NodeSpec, require_auth), 0, 0},
     {"auth", scenario_set_auth, offsetof(NodeSpec, require_auth), 0, 0},
+    {"dkim", scenario_set_dkim, offsetof(NodeSpec, dkim), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -128,6 +129,9 @@ static const ScenarioField scenario_node_mta[] = {
     {"local_domains", scenario_set_strv, offsetof(NodeSpec, local_domains), 0, 0},
     {"deliver_to", scenario_set_node_ref, offsetof(NodeSpec, deliver_to), 0, SPEC_ROLE_MS},
     {"retry", scenario_set_retry, offsetof(NodeSpec, retry), 0, 0},
+    {"dkim", scenario_set_dkim, offsetof(NodeSpec, dkim), 0, 0},
+    {"checks", scenario_set_checks, offsetof(NodeSpec, checks), 0, 0},
+    {"rewrite", scenario_set_rewrite, offsetof(NodeSpec, rewrite), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -483,6 +487,7 @@ static const ScenarioField scenario_top_fields[] = {
     {"users", scenario_set_users, 0, 0, 0},
     {"events", scenario_set_events, 0, 0, 0},
     {"expect", scenario_set_expects, 0, 0, 0},
+    {"psl", scenario_set_psl, offsetof(WorldSpec, psl_rules), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -500,7 +505,7 @@ scenario_parse_root(ScenarioCtx *ctx, GError **error)
      * so that the order of sections in the file does not matter. */
     if (!scenario_fields_apply(ctx, root, tables, ctx->spec, NULL, error))
         return FALSE;
-    return scenario_check_refs(ctx, error);
+    return scenario_check_refs(ctx, error) && scenario_auth_finish(ctx, error);
 }
 
 WorldSpec *

@@ -374,20 +374,27 @@ static const ScenarioField scenario_expect_mailbox[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+#define SCENARIO_X_VERDICT(key)                                                                    \
+    static const ScenarioField scenario_expect_##key[] = {                                         \
+        SCENARIO_X_MESSAGE,                                                                        \
+        {#key, scenario_set_verdict, offsetof(ExpectSpec, verdict), SCENARIO_FIELD_REQUIRED, 0},   \
+        {"at", scenario_set_node_ref, offsetof(ExpectSpec, at), 0, 0},                             \
+        {NULL, NULL, 0, 0, 0},                                                                     \
+    }
+SCENARIO_X_VERDICT(spf);
+SCENARIO_X_VERDICT(dkim);
+SCENARIO_X_VERDICT(dmarc);
+
 /* Every key of every form, for suggestions when no form is recognised. */
 static const ScenarioField scenario_expect_keys[] = {
-    {"message", scenario_set_skip, 0, 0, 0},
-    {"status", scenario_set_skip, 0, 0, 0},
-    {"to", scenario_set_skip, 0, 0, 0},
-    {"code", scenario_set_skip, 0, 0, 0},
-    {"path", scenario_set_skip, 0, 0, 0},
-    {"path_differs_from", scenario_set_skip, 0, 0, 0},
-    {"header", scenario_set_skip, 0, 0, 0},
-    {"present", scenario_set_skip, 0, 0, 0},
-    {"delivered", scenario_set_skip, 0, 0, 0},
-    {"fetched_by", scenario_set_skip, 0, 0, 0},
-    {"mailbox", scenario_set_skip, 0, 0, 0},
-    {"count", scenario_set_skip, 0, 0, 0},
+    {"message", scenario_set_skip, 0, 0, 0},   {"status", scenario_set_skip, 0, 0, 0},
+    {"to", scenario_set_skip, 0, 0, 0},        {"code", scenario_set_skip, 0, 0, 0},
+    {"path", scenario_set_skip, 0, 0, 0},      {"path_differs_from", scenario_set_skip, 0, 0, 0},
+    {"header", scenario_set_skip, 0, 0, 0},    {"present", scenario_set_skip, 0, 0, 0},
+    {"delivered", scenario_set_skip, 0, 0, 0}, {"fetched_by", scenario_set_skip, 0, 0, 0},
+    {"mailbox", scenario_set_skip, 0, 0, 0},   {"count", scenario_set_skip, 0, 0, 0},
+    {"spf", scenario_set_skip, 0, 0, 0},       {"dkim", scenario_set_skip, 0, 0, 0},
+    {"dmarc", scenario_set_skip, 0, 0, 0},     {"at", scenario_set_skip, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -403,6 +410,9 @@ static const struct {
     {"delivered", SPEC_EXPECT_DELIVERED, scenario_expect_delivered},
     {"fetched_by", SPEC_EXPECT_FETCHED, scenario_expect_fetched},
     {"mailbox", SPEC_EXPECT_MAILBOX, scenario_expect_mailbox},
+    {"spf", SPEC_EXPECT_SPF, scenario_expect_spf},
+    {"dkim", SPEC_EXPECT_DKIM, scenario_expect_dkim},
+    {"dmarc", SPEC_EXPECT_DMARC, scenario_expect_dmarc},
 };
 
 static gboolean
@@ -442,8 +452,8 @@ scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
             return FALSE;
         return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
                              "an expectation needs one of 'status', 'path', "
-                             "'path_differs_from', 'header', 'delivered', 'fetched_by' or "
-                             "'mailbox'");
+                             "'path_differs_from', 'header', 'delivered', 'fetched_by', "
+                             "'mailbox', 'spf', 'dkim' or 'dmarc'");
     }
     const ScenarioField *tables[] = {scenario_expect_forms[form].table, NULL};
     return scenario_fields_apply(ctx, map, tables, x, NULL, error);

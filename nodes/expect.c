@@ -171,6 +171,22 @@ expect_check_mailbox(ExpectResult *res, const ExpectSpec *e, ExpectMailboxFunc m
         res->actual = g_strdup_printf("%d message%s left", n, n == 1 ? "" : "s");
 }
 
+/* spf/dkim/dmarc: the verdict a node recorded (tracker notes). */
+static void
+expect_check_verdict(ExpectResult *res, const ExpectSpec *e, TrackMsg *m)
+{
+    const char *key = spec_expect_kind_name(e->kind);
+    const char *got = track_msg_get_note(m, e->at, key);
+    res->held = got != NULL && g_ascii_strcasecmp(got, e->verdict) == 0;
+    if (e->at)
+        res->what = g_strdup_printf("%s %s=%s at %s", e->message, key, e->verdict, e->at);
+    else
+        res->what = g_strdup_printf("%s %s=%s", e->message, key, e->verdict);
+    res->actual = got ? g_strdup_printf("%s=%s", key, got)
+                      : g_strdup_printf("no %s result recorded%s%s", key, e->at ? " at " : "",
+                                        e->at ? e->at : "");
+}
+
 ExpectResult *
 expect_check(const ExpectSpec *e, const Tracker *t, guint64 delivered, ExpectCopyFunc copy,
              ExpectMailboxFunc mailbox, gpointer user_data)
@@ -215,6 +231,11 @@ expect_check(const ExpectSpec *e, const Tracker *t, guint64 delivered, ExpectCop
         break;
     case SPEC_EXPECT_FETCHED:
         expect_check_fetched(res, e, m);
+        break;
+    case SPEC_EXPECT_SPF:
+    case SPEC_EXPECT_DKIM:
+    case SPEC_EXPECT_DMARC:
+        expect_check_verdict(res, e, m);
         break;
     default:
         res->what = g_strdup("unknown expectation");

@@ -3,7 +3,9 @@
  * after a run: a recipient's status (and reply code), a message's exact
  * path, two paths that differ, a header present or absent in the delivered
  * copy, a count of delivered messages, a message fetched by a client
- * (a "fetch" hop at that node), the messages left in a mailbox.
+ * (a "fetch" hop at that node), the messages left in a mailbox, and the
+ * SPF, DKIM or DMARC verdict a node recorded about a message
+ * (track_msg_note).
  */
 #ifndef NODES_EXPECT_H
 #define NODES_EXPECT_H

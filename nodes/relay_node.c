@@ -13,6 +13,7 @@
 #include "nodes/node.h"
 #include "nodes/queue.h"
 #include "nodes/relay_policy.h"
+#include "nodes/sender_auth.h"
 #include "nodes/smtp_session.h"
 #include "nodes/world_private.h"
 #include "proto/mail_date.h"
@@ -25,6 +26,7 @@ typedef struct {
     gboolean is_msa;
     SmtpServerConfig cfg;
     RelayPolicy *policy;
+    SenderAuth *auth; /* nullable: DKIM signing, SPF/DKIM/DMARC checks */
 } RelayNode;
 
 static RelayNode *
@@ -89,7 +91,8 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         for (char **p = q->rcpts; p && *p; p++)
             track_msg_rcpt(m, *p);
     }
-    g_autoptr(GBytes) stamped = relay_node_stamp(node, ss, q, qid);
+    g_autoptr(GBytes) stamped =
+        sender_auth_sign(rn->auth, m->id, relay_node_stamp(node, ss, q, qid));
     const char *proto = mail_received_protocol(smtp_server_session_is_esmtp(ss), q->is_tls,
                                                q->is_authenticated);
     g_autofree char *detail = g_strdup_printf("%s from %s", proto,
@@ -129,8 +132,12 @@ relay_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer us
         smtp_server_session_answer(ss, r);
         break;
     }
+    case SMTP_SERVER_QUERY_MAIL:
+        if (!sender_auth_on_mail(rn->auth, ss, q))
+            smtp_server_session_answer(ss, NULL);
+        break;
     case SMTP_SERVER_QUERY_DATA:
-        relay_node_on_data(node, ss, q);
+        sender_auth_on_data(rn->auth, node, ss, q, relay_node_on_data);
         break;
     default:
         smtp_server_session_answer(ss, NULL);
@@ -171,6 +178,7 @@ relay_node_free(Node *node)
     RelayNode *rn = relay_node_priv(node);
     queue_free(rn->queue);
     relay_policy_free(rn->policy);
+    sender_auth_free(rn->auth);
     g_free(rn);
 }
 
@@ -201,5 +209,6 @@ relay_node_new(World *world, const NodeSpec *spec)
     rn->cfg.max_rcpts = spec->max_recipients;
     rn->cfg.max_size = spec->max_message_size;
     node->priv = rn;
+    rn->auth = sender_auth_new(node);
     return node;
 }

@@ -33,6 +33,15 @@ track_rcpt_free(TrackRcpt *r)
 }
 
 static void
+track_note_free(TrackNote *n)
+{
+    g_free(n->node);
+    g_free(n->key);
+    g_free(n->value);
+    g_free(n);
+}
+
+static void
 track_msg_free(TrackMsg *m)
 {
     g_free(m->id);
@@ -46,6 +55,7 @@ track_msg_free(TrackMsg *m)
         g_bytes_unref(m->original);
     g_ptr_array_unref(m->hops);
     g_ptr_array_unref(m->rcpts);
+    g_ptr_array_unref(m->notes);
     g_free(m);
 }
 
@@ -81,6 +91,7 @@ tracker_add(Tracker *t, const char *id, const char *kind, SimTime now)
     m->created = now;
     m->hops = g_ptr_array_new_with_free_func((GDestroyNotify)track_hop_free);
     m->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)track_rcpt_free);
+    m->notes = g_ptr_array_new_with_free_func((GDestroyNotify)track_note_free);
     g_ptr_array_add(t->msgs, m);
     g_hash_table_insert(t->by_id, m->id, m);
     return m;
@@ -225,4 +236,33 @@ tracker_untag_conn(Tracker *t, guint64 conn_id)
 {
     gint64 key = (gint64)conn_id;
     g_hash_table_remove(t->conn_tags, &key);
+}
+
+void
+track_msg_note(TrackMsg *m, const char *node, const char *key, const char *value)
+{
+    g_return_if_fail(m != NULL && node != NULL && key != NULL && value != NULL);
+    for (guint i = 0; i < m->notes->len; i++) {
+        TrackNote *n = m->notes->pdata[i];
+        if (strcmp(n->node, node) == 0 && strcmp(n->key, key) == 0) {
+            g_ptr_array_remove_index(m->notes, i);
+            break;
+        }
+    }
+    TrackNote *n = g_new0(TrackNote, 1);
+    n->node = g_strdup(node);
+    n->key = g_strdup(key);
+    n->value = g_strdup(value);
+    g_ptr_array_add(m->notes, n);
+}
+
+const char *
+track_msg_get_note(const TrackMsg *m, const char *node, const char *key)
+{
+    for (guint i = m->notes->len; i-- > 0;) {
+        const TrackNote *n = m->notes->pdata[i];
+        if (strcmp(n->key, key) == 0 && (node == NULL || strcmp(n->node, node) == 0))
+            return n->value;
+    }
+    return NULL;
 }

@@ -42,6 +42,13 @@ typedef struct {
     char *mailbox_node; /* DELIVERED: the store */
 } TrackRcpt;
 
+/* A verdict a node recorded about a message ("spf" = "pass" at mx1). */
+typedef struct {
+    char *node;
+    char *key;
+    char *value;
+} TrackNote;
+
 typedef struct {
     char *id;         /* scenario id ("m1"), or a derived one ("m1.dsn") */
     char *parent;     /* nullable: the message this one answers or reports on */
@@ -54,6 +61,7 @@ typedef struct {
     SimTime created;
     GPtrArray *hops;  /* TrackHop* */
     GPtrArray *rcpts; /* TrackRcpt* */
+    GPtrArray *notes; /* TrackNote*, in the order recorded */
 } TrackMsg;
 
 typedef struct Tracker Tracker;
@@ -80,6 +88,13 @@ void track_msg_set_status(TrackMsg *m, const char *address, TrackStatus status, 
 /* Node names in hop order for one recipient (or all when rcpt is NULL),
  * consecutive repeats merged (transfer full, NULL-terminated). */
 char **track_msg_path(const TrackMsg *m, const char *rcpt);
+
+/* Records a verdict of node about m (a later note of the same node and key
+ * replaces it). Strings are copied. */
+void track_msg_note(TrackMsg *m, const char *node, const char *key, const char *value);
+/* The value node recorded for key, or with node NULL the last recorded by
+ * any node; NULL when none (transfer none). */
+const char *track_msg_get_note(const TrackMsg *m, const char *node, const char *key);
 
 const char *track_status_name(TrackStatus s);
 

@@ -29,6 +29,7 @@ world_spec_new(void)
     s->users = g_ptr_array_new_with_free_func((GDestroyNotify)user_spec_free);
     s->events = g_ptr_array_new_with_free_func((GDestroyNotify)event_spec_free);
     s->expects = g_ptr_array_new_with_free_func((GDestroyNotify)expect_spec_free);
+    s->psl_rules = world_spec_empty_strv();
     return s;
 }
 
@@ -45,6 +46,8 @@ world_spec_free(WorldSpec *spec)
     g_ptr_array_unref(spec->users);
     g_ptr_array_unref(spec->events);
     g_ptr_array_unref(spec->expects);
+    g_free(spec->psl_text);
+    g_strfreev(spec->psl_rules);
     g_free(spec);
 }
 
@@ -69,6 +72,12 @@ node_spec_new(SpecRole role)
     n->retry.max_age = 3600 * WORLD_SPEC_USEC;
     n->domains = world_spec_empty_strv();
     n->answer_latency = 1000;
+    n->dkim.alg = DKIM_ALG_ED25519_SHA256;
+    n->dkim.rsa_bits = 2048;
+    n->dkim.header_canon = DKIM_CANON_RELAXED;
+    n->dkim.body_canon = DKIM_CANON_RELAXED;
+    n->checks.spf_fail = SPEC_SPF_REJECT;
+    n->checks.spf_softfail = SPEC_SPF_TAG;
     return n;
 }
 
@@ -92,6 +101,14 @@ node_spec_free(NodeSpec *n)
     g_strfreev(n->local_domains);
     g_free(n->deliver_to);
     g_strfreev(n->domains);
+    g_free(n->dkim.domain);
+    g_free(n->dkim.selector);
+    if (n->dkim.key_pem != NULL)
+        memset(n->dkim.key_pem, 0, strlen(n->dkim.key_pem));
+    g_free(n->dkim.key_pem);
+    g_free(n->dkim.key_file);
+    g_strfreev(n->dkim.headers);
+    g_free(n->rewrite.body_append);
     g_free(n);
 }
 
@@ -213,6 +230,8 @@ expect_spec_free(ExpectSpec *x)
     g_free(x->header);
     g_free(x->fetched_by);
     g_free(x->mailbox);
+    g_free(x->verdict);
+    g_free(x->at);
     g_free(x);
 }
 
@@ -381,6 +400,12 @@ spec_expect_kind_name(SpecExpectKind kind)
         return "fetched_by";
     case SPEC_EXPECT_MAILBOX:
         return "mailbox";
+    case SPEC_EXPECT_SPF:
+        return "spf";
+    case SPEC_EXPECT_DKIM:
+        return "dkim";
+    case SPEC_EXPECT_DMARC:
+        return "dmarc";
     }
     return "?";
 }

@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "proto/dkim.h"
 #include "proto/dns_zone.h"
 
 /* 2026-01-01T00:00:00Z: virtual time 0 unless the scenario sets `epoch`. */
@@ -63,6 +64,41 @@ typedef struct {
     gint64 max_age;     /* bounce when the message is older than this (default 1 h) */
 } RetrySpec;
 
+/* msa, mta: DKIM signing (RFC 6376) of the mail it relays for `domain`. */
+typedef struct {
+    char *domain;      /* d=; NULL: the node does not sign */
+    char *selector;    /* s= (default "mhs") */
+    char *key_pem;     /* (nullable) the private key as PEM text; NULL: derived at build */
+    char *key_file;    /* (nullable) where key_pem came from, for messages */
+    DkimAlg alg;       /* default ed25519-sha256 */
+    guint rsa_bits;    /* derived RSA keys: modulus bits (default 2048) */
+    DkimCanon header_canon, body_canon; /* default relaxed/relaxed */
+    char **headers;    /* (nullable) h= names; NULL: the signer's default list */
+} DkimSignSpec;
+
+/* What a receiving mta does with an SPF result (RFC 7208 8). */
+typedef enum {
+    SPEC_SPF_TAG = 0, /* accept, record it in Received-SPF and Authentication-Results */
+    SPEC_SPF_REJECT,  /* 550 5.7.23 at MAIL (RFC 7372 3.2) */
+} SpecSpfAction;
+
+/* mta: sender authentication checks on incoming mail. */
+typedef struct {
+    gboolean spf;           /* SPF on MAIL FROM (HELO for <>), RFC 7208 */
+    gboolean dkim;          /* DKIM verification at DATA, RFC 6376 */
+    gboolean dmarc;         /* DMARC evaluation at DATA, RFC 7489 */
+    gboolean dmarc_enforce; /* apply p=reject (550 5.7.1) and p=quarantine */
+    SpecSpfAction spf_fail;     /* default reject */
+    SpecSpfAction spf_softfail; /* default tag */
+} AuthChecksSpec;
+
+/* mta: changes a relay makes to what it forwards (to show what breaks
+ * DKIM). */
+typedef struct {
+    char *body_append;      /* (nullable) text added as a last body line */
+    gboolean rewrap_headers; /* double every space in header fields */
+} RewriteSpec;
+
 /* One node. Role fields sit in one flat struct; fields of other roles stay
  * at their zero/default value. Strings are owned (transfer full). */
 typedef struct {
@@ -89,6 +125,9 @@ typedef struct {
     /* msa, mta */
     char *relayhost;       /* node name or host name; NULL: route by MX */
     gboolean require_auth; /* msa: submission needs SMTP AUTH (default FALSE) */
+    DkimSignSpec dkim;     /* signing (domain NULL: none) */
+    AuthChecksSpec checks; /* mta: SPF/DKIM/DMARC on incoming mail */
+    RewriteSpec rewrite;   /* mta: alter relayed mail */
 
     /* mta */
     RelaySpec relay;
@@ -195,6 +234,9 @@ typedef enum {
     SPEC_EXPECT_DELIVERED,    /* count */
     SPEC_EXPECT_FETCHED,      /* message, fetched_by */
     SPEC_EXPECT_MAILBOX,      /* mailbox, count */
+    SPEC_EXPECT_SPF,          /* message, verdict, at? */
+    SPEC_EXPECT_DKIM,         /* message, verdict, at? */
+    SPEC_EXPECT_DMARC,        /* message, verdict, at? */
 } SpecExpectKind;
 
 typedef enum {
@@ -219,6 +261,8 @@ typedef struct {
     guint count;      /* DELIVERED, MAILBOX */
     char *fetched_by; /* FETCHED: mua node */
     char *mailbox;    /* MAILBOX: address */
+    char *verdict; /* SPF/DKIM/DMARC: the result name expected */
+    char *at;      /* nullable: the node that recorded it */
 } ExpectSpec;
 
 typedef struct {
@@ -233,6 +277,8 @@ typedef struct {
     GPtrArray *users;   /* UserSpec* */
     GPtrArray *events;  /* EventSpec*, in file order (not sorted by time) */
     GPtrArray *expects; /* ExpectSpec* */
+    char *psl_text;     /* nullable: a Public Suffix List (Mozilla format) for DMARC */
+    char **psl_rules;   /* extra rules from the scenario's `psl` (NULL-terminated) */
 } WorldSpec;
 
 /* An empty spec with every default set (transfer full). */

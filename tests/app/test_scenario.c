@@ -619,7 +619,8 @@ test_error_event_form(void)
                  "t.yaml:6:28: 'link' must name two nodes: [a, b]");
     expect_error(BASE_NODES "expect:\n  - {message: m1}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:5: an expectation needs one of 'status', 'path', "
-                 "'path_differs_from', 'header', 'delivered', 'fetched_by' or 'mailbox'");
+                 "'path_differs_from', 'header', 'delivered', 'fetched_by', 'mailbox', 'spf', "
+                 "'dkim' or 'dmarc'");
     expect_error(BASE_NODES "expect:\n  - {message: m1, stauts: delivered}\n",
                  SCENARIO_ERROR_UNKNOWN_KEY,
                  "t.yaml:6:19: unknown key 'stauts' in expect (did you mean 'status'?)");
