@@ -74,6 +74,7 @@ smtp_server_new(const SmtpServerConfig *cfg)
     srv->is_tls = cfg->tls_active;
     srv->auth_requires_tls = cfg->auth_requires_tls;
     srv->auth_required = cfg->auth_required;
+    srv->tls_required = cfg->tls_required;
     srv->accept_source_routes = cfg->accept_source_routes;
     srv->max_rcpts = cfg->max_rcpts ? cfg->max_rcpts : SMTP_SERVER_RCPT_MAX_DEFAULT;
     srv->max_size = cfg->max_size ? cfg->max_size : SMTP_SERVER_SIZE_MAX_DEFAULT;
