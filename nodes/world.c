@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 
 G_DEFINE_QUARK(node-error-quark, node_error)
@@ -259,7 +260,7 @@ world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 see
     w->copies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify)g_bytes_unref);
     w->dns_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, dns_cache_entry_free);
-    if (!world_build_nodes(w, error) || !world_build_links(w, error) ||
+    if (!world_build_nodes(w, error) || !world_tls_setup(w, error) || !world_build_links(w, error) ||
         !world_schedule_events(w, error)) {
         world_free(w);
         return NULL;
@@ -285,6 +286,7 @@ world_free(World *w)
     tracker_free(w->tracker);
     g_hash_table_unref(w->copies);
     g_hash_table_unref(w->dns_cache);
+    world_tls_free(w->tls);
     g_free(w);
 }
 

@@ -29,6 +29,7 @@ struct World {
     guint64 delivered;
     GHashTable *copies; /* "msgid\nrcpt" -> GBytes* delivered copy */
     GHashTable *dns_cache; /* "asker\ttype\tname" -> DnsCacheEntry* */
+    struct WorldTls *tls;  /* the scenario CA and TLS contexts (tls_setup.c) */
 };
 
 Node *world_node(const World *w, const char *name);

@@ -69,6 +69,7 @@ node_spec_new(SpecRole role)
     n->retry.max_age = 3600 * WORLD_SPEC_USEC;
     n->domains = world_spec_empty_strv();
     n->answer_latency = 1000;
+    n->tls.session_tickets = TRUE;
     return n;
 }
 
@@ -92,6 +93,8 @@ node_spec_free(NodeSpec *n)
     g_strfreev(n->local_domains);
     g_free(n->deliver_to);
     g_strfreev(n->domains);
+    g_strfreev(n->auth.mechanisms);
+    g_free(n->auth.mechanism);
     g_free(n);
 }
 
@@ -400,4 +403,29 @@ spec_status_from_name(const char *name)
         if (g_ascii_strcasecmp(spec_status_names[i], name) == 0)
             return (SpecStatus)i;
     return SPEC_STATUS_NONE;
+}
+
+static const char *const spec_tls_level_names[] = {
+    [SPEC_TLS_NONE] = "none",       [SPEC_TLS_MAY] = "may",       [SPEC_TLS_ENCRYPT] = "encrypt",
+    [SPEC_TLS_VERIFY] = "verify", [SPEC_TLS_SECURE] = "secure",
+};
+
+const char *
+spec_tls_level_name(SpecTlsLevel level)
+{
+    if ((guint)level >= G_N_ELEMENTS(spec_tls_level_names))
+        return "?";
+    return spec_tls_level_names[level];
+}
+
+gboolean
+spec_tls_level_from_name(const char *name, SpecTlsLevel *out)
+{
+    for (guint i = 0; name != NULL && i < G_N_ELEMENTS(spec_tls_level_names); i++) {
+        if (g_ascii_strcasecmp(spec_tls_level_names[i], name) == 0) {
+            *out = (SpecTlsLevel)i;
+            return TRUE;
+        }
+    }
+    return FALSE;
 }

@@ -62,7 +62,7 @@ test_quickstart_nodes(void)
     NodeSpec *msa = world_spec_find_node(s, "msa.polito.it");
     g_assert_cmpint(msa->role, ==, SPEC_ROLE_MSA);
     g_assert_cmpstr(msa->relayhost, ==, "out.polito.it");
-    g_assert_false(msa->require_auth);
+    g_assert_false(msa->auth.required);
     g_assert_cmpuint(msa->submission_port, ==, 587);
 
     NodeSpec *out = world_spec_find_node(s, "out.polito.it");
@@ -313,7 +313,7 @@ test_all_keys(void)
     g_assert_cmpstr(pc->ips[1], ==, "10.0.1.1");
     g_assert_false(pc->keep);
     NodeSpec *msa = world_spec_find_node(s, "msa");
-    g_assert_true(msa->require_auth);
+    g_assert_true(msa->auth.required);
     g_assert_cmpstr(msa->hostname, ==, "smtp.a.test");
     g_assert_cmpuint(msa->max_recipients, ==, 5);
     g_assert_cmpuint(msa->max_message_size, ==, 1048576);
