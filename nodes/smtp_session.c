@@ -246,15 +246,23 @@ smtp_server_session_new(Node *node, SimStream *stream, const SmtpServerConfig *c
     return ss;
 }
 
+/* The command as it crossed the wire: in clear it is shown whole (labs
+ * show sniffable AUTH); under TLS the wire held ciphertext, so credentials
+ * are left out and only their size is given. */
 static void
-smtp_server_session_trace_cmd(SmtpServerSession *ss, const char *line)
+smtp_server_session_trace_cmd(SmtpServerSession *ss, const SmtpServerAct *act)
 {
     SimTraceRec *r = world_trace(ss->node->world, "smtp.cmd", ss->node->name);
     if (r == NULL)
         return;
     sim_trace_int(r, "conn", (gint64)ss->conn_id);
     sim_trace_str(r, "peer", ss->client_node ? ss->client_node : ss->client_ip);
-    sim_trace_bytes(r, "line", (const guint8 *)line, strlen(line));
+    if (act->has_credentials && ss->tls != NULL) {
+        sim_trace_str(r, "line", "(credentials)");
+        sim_trace_int(r, "len", (gint64)strlen(act->line));
+    } else {
+        sim_trace_bytes(r, "line", (const guint8 *)act->line, strlen(act->line));
+    }
     sim_trace_end(r);
 }
 
@@ -272,7 +280,7 @@ smtp_server_session_pump(SmtpServerSession *ss)
             smtp_server_session_send(ss, act.bytes);
             break;
         case SMTP_SERVER_ACT_CMD:
-            smtp_server_session_trace_cmd(ss, act.line);
+            smtp_server_session_trace_cmd(ss, &act);
             break;
         case SMTP_SERVER_ACT_QUERY:
             if (act.query.kind == SMTP_SERVER_QUERY_HELO ||

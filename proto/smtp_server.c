@@ -284,6 +284,11 @@ smtp_server_cmd_action(SmtpServer *srv, const char *line, gsize len)
 {
     SmtpServerAct *a = smtp_server_push(srv, SMTP_SERVER_ACT_CMD);
     a->line = g_strndup(line, len);
+    /* RFC 4954 4: an AUTH command or a line of the exchange may carry
+     * credentials; say so, so that logs can leave them out. */
+    a->has_credentials = srv->state == SMTP_SERVER_STATE_AUTH ||
+                         (len > 5 && g_ascii_strncasecmp(line, "AUTH ", 5) == 0 &&
+                          memchr(line + 5, ' ', len - 5) != NULL);
 }
 
 /* Processes one unit of buffered input; FALSE when nothing can be done. */

@@ -107,6 +107,7 @@ typedef struct {
     SmtpServerActKind kind;
     GBytes *bytes;         /* SEND */
     char *line;            /* CMD: the line without CRLF (may hold credentials: AUTH) */
+    gboolean has_credentials; /* CMD: an AUTH line or SASL response (RFC 4954 4) */
     SmtpServerQuery query; /* QUERY */
     gsize discarded;       /* STARTTLS */
 } SmtpServerAct;
