@@ -118,9 +118,13 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
 }
 
 static void
-relay_node_trace_reject(Node *node, const char *key, const char *value, const SmtpReply *r)
+relay_node_trace_reject(Node *node, SmtpServerSession *ss, const char *key, const char *value,
+                        const SmtpReply *r)
 {
+    const char *tag = tracker_conn_tag(node->world->tracker, smtp_server_session_conn_id(ss));
     SimTraceRec *tr = world_trace(node->world, "msg.reject", node->name);
+    if (tag)
+        sim_trace_str(tr, "msg", tag);
     sim_trace_str(tr, key, value);
     sim_trace_int(tr, "code", r->code);
     sim_trace_str(tr, "reason", smtp_reply_text(r));
@@ -178,21 +182,21 @@ relay_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer us
     case SMTP_SERVER_QUERY_MAIL: {
         g_autoptr(SmtpReply) r = relay_node_check_sender(node, ss, q->addr);
         if (r)
-            relay_node_trace_reject(node, "from", q->addr, r);
+            relay_node_trace_reject(node, ss, "from", q->addr, r);
         smtp_server_session_answer(ss, r);
         break;
     }
     case SMTP_SERVER_QUERY_RCPT: {
         g_autoptr(SmtpReply) r = relay_policy_check_rcpt(rn->policy, ss, q);
         if (r)
-            relay_node_trace_reject(node, "rcpt", q->addr, r);
+            relay_node_trace_reject(node, ss, "rcpt", q->addr, r);
         smtp_server_session_answer(ss, r);
         break;
     }
     case SMTP_SERVER_QUERY_DATA: {
         g_autoptr(SmtpReply) r = relay_node_check_from(node, ss, q);
         if (r) {
-            relay_node_trace_reject(node, "from", q->mail_from, r);
+            relay_node_trace_reject(node, ss, "from", q->mail_from, r);
             smtp_server_session_answer(ss, r);
             break;
         }
