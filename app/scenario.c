@@ -298,14 +298,20 @@ static const ScenarioField scenario_node_dns[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+static const ScenarioField scenario_node_eavesdropper[] = {
+    {"tap", scenario_set_node_refs, offsetof(NodeSpec, tap), SCENARIO_FIELD_REQUIRED, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 /* Roles the loader accepts, with their key table. */
 static const ScenarioField *const scenario_role_fields[] = {
     [SPEC_ROLE_MUA] = scenario_node_mua, [SPEC_ROLE_MSA] = scenario_node_msa,
     [SPEC_ROLE_MTA] = scenario_node_mta, [SPEC_ROLE_MS] = scenario_node_ms,
-    [SPEC_ROLE_DNS] = scenario_node_dns,
+    [SPEC_ROLE_DNS] = scenario_node_dns, [SPEC_ROLE_EAVESDROPPER] = scenario_node_eavesdropper,
 };
 
-static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns", NULL};
+static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns", "eavesdropper",
+                                                  NULL};
 
 static char *
 scenario_node_key_hint(ScenarioCtx *ctx, const char *key)
@@ -350,7 +356,9 @@ scenario_node_role(ScenarioCtx *ctx, yaml_node_t *map, const char *name, SpecRol
         return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
                              "unknown role '%s' in node '%s' (did you mean '%s'?)", s, name, best);
     return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
-                         "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns)", s, name);
+                         "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns, "
+                         "eavesdropper)",
+                         s, name);
 }
 
 static const char *
@@ -392,6 +400,9 @@ scenario_node_check(ScenarioCtx *ctx, yaml_node_t *map, NodeSpec *n, GError **er
                                  n->name, owner);
         g_hash_table_insert(ctx->ips, *ip, n->name);
     }
+    if (n->role == SPEC_ROLE_EAVESDROPPER && (n->tap == NULL || g_strv_length(n->tap) != 2))
+        return scenario_fail(ctx, scenario_map_get(ctx, map, "tap"), error, SCENARIO_ERROR_VALUE,
+                             "'tap' of node '%s' must name the two ends of a link", n->name);
     if (n->role == SPEC_ROLE_MTA && n->local_domains[0] != NULL && n->deliver_to == NULL)
         return scenario_fail(ctx, map, error, SCENARIO_ERROR_MISSING,
                              "missing required key 'deliver_to' in node '%s' (it has "

@@ -134,6 +134,8 @@ world_make_node(World *w, const NodeSpec *ns)
         return ms_node_new(w, ns);
     case SPEC_ROLE_DNS:
         return dns_node_new(w, ns);
+    case SPEC_ROLE_EAVESDROPPER:
+        return eavesdropper_node_new(w, ns);
     default:
         return NULL;
     }

@@ -94,6 +94,7 @@ node_spec_free(NodeSpec *n)
     g_free(n->deliver_to);
     g_strfreev(n->domains);
     g_strfreev(n->auth.mechanisms);
+    g_strfreev(n->tap);
     g_free(n->auth.mechanism);
     g_free(n);
 }

@@ -133,6 +133,9 @@ typedef struct {
 
     /* dns */
     gint64 answer_latency; /* delay before an answer (default 1 ms) */
+
+    /* eavesdropper */
+    char **tap; /* the two node names at the ends of the tapped link */
 } NodeSpec;
 
 typedef struct {

@@ -4,7 +4,9 @@
 # 538, success with ESMTPA/ESMTPSA, every SASL mechanism, sender login
 # match 553) and STARTTLS (RFC 3207) at the client levels may, encrypt and
 # verify against servers that offer it, do not, or present a certificate
-# for another name; a server at level encrypt (530). Asserts on the exit
+# for another name; a server at level encrypt (530); eavesdroppers that
+# read PLAIN credentials and CRAM-MD5 exchanges in clear and only TLS
+# record sizes after STARTTLS. Asserts on the exit
 # status, the table and the JSON Lines trace; the same seed gives the same
 # trace, TLS included.
 set -eu
@@ -102,7 +104,34 @@ has '"ev":"msg.accept","node":"sub-encrypt","msg":"tls-ok".*"proto":"ESMTPS"' "$
 "$MHS" run -q "$dir/tls.yaml" --until 30s --trace "$tmp/t2.jsonl" >/dev/null
 cmp -s "$tmp/t.jsonl" "$tmp/t2.jsonl" || fail "two runs of tls.yaml differ"
 
-# ---- 3. Bad security settings are input errors (exit 2) ----------------
+# ---- 3. Eavesdroppers on submission links -------------------------------
+"$MHS" run "$dir/eavesdrop.yaml" --trace "$tmp/e.jsonl" >"$tmp/e.out" || fail "eavesdrop scenario"
+has '^pass: 3 of 3 expectations held' "$tmp/e.out" "eavesdrop summary"
+# PLAIN in clear: the password is read off the wire.
+has '"ev":"tap.observe","node":"eve1".*"from":"alice-pc","to":"msa.a.test","what":"credentials","mechanism":"PLAIN","user":"alice@a.test","password":"alice-pw"' \
+    "$tmp/e.jsonl" "eve1 did not decode PLAIN"
+has '"node":"eve1".*"what":"line","line":"MAIL FROM:<alice@a.test>' "$tmp/e.jsonl" "eve1 saw no MAIL line"
+# CRAM-MD5 in clear: no password, but challenge and response that a
+# dictionary attack can check (RFC 2195: HMAC-MD5 keyed with the password).
+hasnt '"password":"bob-pw"' "$tmp/e.jsonl" "CRAM-MD5 leaked the password"
+line=$(grep '"node":"eve2".*"what":"cram-md5"' "$tmp/e.jsonl") || fail "eve2 saw no CRAM-MD5 exchange"
+python3 - "$line" <<'PY' || fail "sniffed CRAM-MD5 response does not match the password"
+import hashlib, hmac, json, sys
+r = json.loads(sys.argv[1])
+want = hmac.new(b"bob-pw", r["challenge"].encode(), hashlib.md5).hexdigest()
+assert r["user"] == "bob@a.test" and r["response"] == want, (r, want)
+PY
+# STARTTLS first: clear lines up to the 220, then record sizes only.
+has '"node":"eve3".*"what":"starttls"' "$tmp/e.jsonl" "eve3 saw no STARTTLS"
+has '"node":"eve3".*"what":"tls-records","records":[0-9]*,"bytes":[0-9]*,"sizes":"' "$tmp/e.jsonl" \
+    "eve3 saw no TLS records"
+hasnt '"node":"eve3".*"what":"credentials"' "$tmp/e.jsonl" "eve3 read credentials through TLS"
+hasnt '"node":"eve3".*"line":"MAIL' "$tmp/e.jsonl" "eve3 read MAIL through TLS"
+hasnt 'carol-pw' "$tmp/e.jsonl" "carol's password is in the trace"
+"$MHS" run -q "$dir/eavesdrop.yaml" --trace "$tmp/e2.jsonl" >/dev/null
+cmp -s "$tmp/e.jsonl" "$tmp/e2.jsonl" || fail "two runs of eavesdrop.yaml differ"
+
+# ---- 4. Bad security settings are input errors (exit 2) ----------------
 sed 's/tls: {client: may}}/tls: {client: sometimes}}/' "$dir/auth.yaml" >"$tmp/bad1.yaml"
 set +e
 "$MHS" check "$tmp/bad1.yaml" >/dev/null 2>"$tmp/bad1.err"; rc1=$?
