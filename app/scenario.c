@@ -62,10 +62,9 @@ scenario_set_tls_level(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v,
         *(SpecTlsLevel *)slot = level;
         return TRUE;
     }
-    return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
-                         "'%s' of 'tls' must be one of %s, not '%s'", f->key,
-                         is_server ? "none, may, encrypt" : "none, may, encrypt, verify, secure",
-                         s);
+    return scenario_fail(
+        ctx, v, error, SCENARIO_ERROR_VALUE, "'%s' of 'tls' must be one of %s, not '%s'", f->key,
+        is_server ? "none, may, encrypt" : "none, may, encrypt, verify, secure", s);
 }
 
 static gboolean
@@ -119,9 +118,8 @@ scenario_set_mechs(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpo
         return FALSE;
     char **mechs = *(char ***)slot;
     for (guint i = 0; mechs[i] != NULL; i++) {
-        yaml_node_t *item = v->type == YAML_SEQUENCE_NODE
-                                ? scenario_item(ctx, v->data.sequence.items.start[i])
-                                : v;
+        yaml_node_t *item =
+            v->type == YAML_SEQUENCE_NODE ? scenario_item(ctx, v->data.sequence.items.start[i]) : v;
         if (!scenario_check_mech(ctx, item, mechs[i], error))
             return FALSE;
         char *up = g_ascii_strup(mechs[i], -1);
@@ -310,8 +308,8 @@ static const ScenarioField *const scenario_role_fields[] = {
     [SPEC_ROLE_DNS] = scenario_node_dns, [SPEC_ROLE_EAVESDROPPER] = scenario_node_eavesdropper,
 };
 
-static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns", "eavesdropper",
-                                                  NULL};
+static const char *const scenario_role_names[] = {"mua", "msa",          "mta", "ms",
+                                                  "dns", "eavesdropper", NULL};
 
 static char *
 scenario_node_key_hint(ScenarioCtx *ctx, const char *key)

@@ -317,8 +317,8 @@ queue_delivery_try_next(QueueDelivery *d)
     World *w = node->world;
     if (d->next_host >= d->hosts->len) {
         g_autofree char *why = d->last_error ? g_strdup(d->last_error)
-                               : d->host ? g_strdup_printf("connect to %s failed", d->host)
-                                         : g_strdup("no route to destination");
+                               : d->host     ? g_strdup_printf("connect to %s failed", d->host)
+                                             : g_strdup("no route to destination");
         queue_delivery_tempfail_all(d, why);
         return;
     }

@@ -146,8 +146,8 @@ relay_node_check_sender(Node *node, SmtpServerSession *ss, const char *addr)
     }
     if (g_ascii_strcasecmp(login, addr) == 0)
         return NULL;
-    return smtp_reply_new(553, "5.7.1", "<%s>: Sender address rejected: not owned by user %s",
-                          addr, login);
+    return smtp_reply_new(553, "5.7.1", "<%s>: Sender address rejected: not owned by user %s", addr,
+                          login);
 }
 
 /* The same rule for the From field at the end of DATA. */
@@ -168,8 +168,7 @@ relay_node_check_from(Node *node, SmtpServerSession *ss, const SmtpServerQuery *
                                   a, login);
     }
     if (flat == NULL || flat->len == 0)
-        return smtp_reply_new(553, "5.7.1", "From address rejected: none that user %s owns",
-                              login);
+        return smtp_reply_new(553, "5.7.1", "From address rejected: none that user %s owns", login);
     return NULL;
 }
 

@@ -66,8 +66,8 @@ smtp_session_tls_trace(Node *node, guint64 conn_id, const char *side, const char
         /* What the client made of the server's certificate (RFC 6125). */
         long vr = tls_pipe_get_verify_result(tls);
         sim_trace_bool(r, "verified", ok && subject != NULL && vr == 0);
-        sim_trace_str(r, "verify", subject == NULL && ok ? "no certificate"
-                                                          : tls_pipe_get_verify_string(tls));
+        sim_trace_str(r, "verify",
+                      subject == NULL && ok ? "no certificate" : tls_pipe_get_verify_string(tls));
     }
     if (discarded > 0)
         sim_trace_int(r, "discarded", (gint64)discarded);
@@ -94,13 +94,13 @@ struct SmtpServerSession {
     char client_ip[16];
     const char *client_node;
     guint64 conn_id;
-    gboolean sasl_on;     /* AUTH queries are answered here */
-    TlsPipe *tls;         /* after STARTTLS: ciphertext on the stream */
-    gboolean tls_up;      /* handshake done and traced */
-    gsize tls_discarded;  /* plaintext dropped after STARTTLS (RFC 3207 4.2) */
-    SaslServer *sasl;     /* the AUTH exchange in progress */
-    char *sasl_authcid;   /* who is trying (from the mechanism) */
-    char *auth_user;      /* authenticated login, or NULL */
+    gboolean sasl_on;    /* AUTH queries are answered here */
+    TlsPipe *tls;        /* after STARTTLS: ciphertext on the stream */
+    gboolean tls_up;     /* handshake done and traced */
+    gsize tls_discarded; /* plaintext dropped after STARTTLS (RFC 3207 4.2) */
+    SaslServer *sasl;    /* the AUTH exchange in progress */
+    char *sasl_authcid;  /* who is trying (from the mechanism) */
+    char *auth_user;     /* authenticated login, or NULL */
 };
 
 static void smtp_server_session_pump(SmtpServerSession *ss);
@@ -412,8 +412,8 @@ smtp_server_session_auth_trace(SmtpServerSession *ss, SaslMech mech, const char 
     sim_trace_bool(r, "tls", smtp_server_is_tls(ss->eng));
     /* RFC 4954 4: PLAIN and LOGIN carry the password itself; CRAM-MD5 and
      * DIGEST-MD5 make the server keep a cleartext-equivalent secret. */
-    sim_trace_str(r, "secret", sasl_mech_needs_cleartext_secret(mech) ? "cleartext-equivalent"
-                                                                       : "password");
+    sim_trace_str(r, "secret",
+                  sasl_mech_needs_cleartext_secret(mech) ? "cleartext-equivalent" : "password");
     if (sasl_mech_is_plaintext(mech) && !smtp_server_is_tls(ss->eng))
         sim_trace_bool(r, "exposed", TRUE);
     sim_trace_end(r);
@@ -485,7 +485,8 @@ smtp_server_session_auth(SmtpServerSession *ss, const SmtpServerQuery *q)
         };
         ss->sasl = sasl_server_new(sasl_mech_from_name(q->mech), &sc);
         if (ss->sasl == NULL) {
-            g_autoptr(SmtpReply) r = smtp_reply_new(504, "5.5.4", "Unrecognized authentication type");
+            g_autoptr(SmtpReply) r =
+                smtp_reply_new(504, "5.5.4", "Unrecognized authentication type");
             smtp_server_session_answer(ss, r);
             return;
         }
@@ -534,8 +535,8 @@ struct SmtpClientSession {
     SpecTlsLevel tls_level; /* this node's smtp_tls_security_level */
     TlsPipe *tls;
     gboolean tls_up;
-    char *fail_detail;      /* (nullable) a TLS policy reason for the outcome */
-    char *auth_mech;        /* (nullable) AUTH with this mechanism */
+    char *fail_detail; /* (nullable) a TLS policy reason for the outcome */
+    char *auth_mech;   /* (nullable) AUTH with this mechanism */
     char *auth_user;
     char *auth_password;
     SaslClient *sasl;
@@ -777,8 +778,9 @@ smtp_client_session_auth_step(SmtpClientSession *cs, const SmtpClientAct *act)
     }
     gsize n = 0;
     const guint8 *d = act->challenge ? g_bytes_get_data(act->challenge, &n) : NULL;
-    SaslClientResult res = cs->sasl ? sasl_client_step(cs->sasl, d ? d : (const guint8 *)"", n, &resp)
-                                    : SASL_CLIENT_ERROR;
+    SaslClientResult res = cs->sasl
+                               ? sasl_client_step(cs->sasl, d ? d : (const guint8 *)"", n, &resp)
+                               : SASL_CLIENT_ERROR;
     if (res == SASL_CLIENT_ERROR) {
         smtp_client_answer_auth(cs->eng, act->query_id, NULL, TRUE);
         return;

@@ -262,8 +262,8 @@ world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 see
     w->copies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify)g_bytes_unref);
     w->dns_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, dns_cache_entry_free);
-    if (!world_build_nodes(w, error) || !world_tls_setup(w, error) || !world_build_links(w, error) ||
-        !world_schedule_events(w, error)) {
+    if (!world_build_nodes(w, error) || !world_tls_setup(w, error) ||
+        !world_build_links(w, error) || !world_schedule_events(w, error)) {
         world_free(w);
         return NULL;
     }

@@ -407,7 +407,7 @@ spec_status_from_name(const char *name)
 }
 
 static const char *const spec_tls_level_names[] = {
-    [SPEC_TLS_NONE] = "none",       [SPEC_TLS_MAY] = "may",       [SPEC_TLS_ENCRYPT] = "encrypt",
+    [SPEC_TLS_NONE] = "none",     [SPEC_TLS_MAY] = "may",       [SPEC_TLS_ENCRYPT] = "encrypt",
     [SPEC_TLS_VERIFY] = "verify", [SPEC_TLS_SECURE] = "secure",
 };
 

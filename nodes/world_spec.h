@@ -120,7 +120,7 @@ typedef struct {
     gboolean keep;  /* leave fetched mail on the server (default TRUE) */
 
     /* msa, mta */
-    char *relayhost;       /* node name or host name; NULL: route by MX */
+    char *relayhost; /* node name or host name; NULL: route by MX */
 
     /* mta */
     RelaySpec relay;

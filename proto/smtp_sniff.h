@@ -34,7 +34,7 @@ typedef enum {
 typedef struct {
     SmtpSniffEventKind kind;
     SmtpSniffDir dir;
-    char *text;      /* LINE */
+    char *text; /* LINE */
     gboolean truncated;
     gsize size;      /* MESSAGE, TLS_RECORDS */
     char *mech;      /* CREDENTIALS */

@@ -441,7 +441,8 @@ test_security_keys(void)
     expect_error(BASE_NODES "  - {name: x, role: msa, ip: 10.0.0.9, tls: {min_version: SSL3}}\n",
                  SCENARIO_ERROR_VALUE,
                  "t.yaml:5:59: 'min_version' must be TLS1.2 or TLS1.3, not 'SSL3'");
-    expect_error(BASE_NODES "  - {name: x, role: msa, ip: 10.0.0.9, auth: {mechanisms: [GSSAPI]}}\n",
+    expect_error(BASE_NODES
+                 "  - {name: x, role: msa, ip: 10.0.0.9, auth: {mechanisms: [GSSAPI]}}\n",
                  SCENARIO_ERROR_VALUE,
                  "t.yaml:5:60: unknown SASL mechanism 'GSSAPI' (PLAIN, LOGIN, CRAM-MD5, "
                  "DIGEST-MD5)");

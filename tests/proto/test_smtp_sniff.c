@@ -174,8 +174,8 @@ test_cram_md5(void)
 /* After "220" to STARTTLS the observer reads only record headers; bytes in
  * the same segment after the 220 are already TLS. A refused STARTTLS
  * leaves the session in clear. */
-static const guint8 tls_c1[] = {0x16, 0x03, 0x01, 0x00, 0x03, 'a', 'b', 'c',
-                                0x17, 0x03, 0x03, 0x00, 0x01};
+static const guint8 tls_c1[] = {0x16, 0x03, 0x01, 0x00, 0x03, 'a', 'b',
+                                'c',  0x17, 0x03, 0x03, 0x00, 0x01};
 static const guint8 tls_c2[] = {'z', 0x17, 0x03, 0x03, 0x00, 0x00};
 
 static void
