@@ -12,6 +12,7 @@
 
 #include "app/scenario-private.h"
 #include "app/scenario_value.h"
+#include "proto/sasl.h"
 
 /* ---- network ---- */
 
@@ -46,6 +47,159 @@ scenario_set_network(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, g
 
 /* ---- nodes: one table per role ---- */
 
+/* tls: {server, client, min_version, session_tickets}: levels in Postfix's
+ * vocabulary; a server knows none, may and encrypt only. */
+static gboolean
+scenario_set_tls_level(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                       GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    SpecTlsLevel level;
+    gboolean is_server = f->arg != 0;
+    if (spec_tls_level_from_name(s, &level) && (!is_server || level <= SPEC_TLS_ENCRYPT)) {
+        *(SpecTlsLevel *)slot = level;
+        return TRUE;
+    }
+    return scenario_fail(
+        ctx, v, error, SCENARIO_ERROR_VALUE, "'%s' of 'tls' must be one of %s, not '%s'", f->key,
+        is_server ? "none, may, encrypt" : "none, may, encrypt, verify, secure", s);
+}
+
+static gboolean
+scenario_set_tls_version(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                         GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    if (g_ascii_strcasecmp(s, "TLS1.2") == 0 || g_ascii_strcasecmp(s, "TLSv1.2") == 0)
+        *(guint *)slot = 12;
+    else if (g_ascii_strcasecmp(s, "TLS1.3") == 0 || g_ascii_strcasecmp(s, "TLSv1.3") == 0)
+        *(guint *)slot = 13;
+    else
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                             "'min_version' must be TLS1.2 or TLS1.3, not '%s'", s);
+    return TRUE;
+}
+
+static const ScenarioField scenario_tls_fields[] = {
+    {"server", scenario_set_tls_level, offsetof(TlsSpec, server), 0, 1},
+    {"client", scenario_set_tls_level, offsetof(TlsSpec, client), 0, 0},
+    {"min_version", scenario_set_tls_version, offsetof(TlsSpec, min_version), 0, 0},
+    {"session_tickets", scenario_set_bool, offsetof(TlsSpec, session_tickets), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static gboolean
+scenario_set_tls(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                 GError **error)
+{
+    g_autofree char *where = g_strdup_printf("'tls' of %s", ctx->where);
+    return scenario_apply_nested(ctx, v, scenario_tls_fields, slot, where, error);
+}
+
+/* A SASL mechanism name (RFC 4422 3.1) this build implements. */
+static gboolean
+scenario_check_mech(ScenarioCtx *ctx, yaml_node_t *v, const char *name, GError **error)
+{
+    if (sasl_mech_from_name(name) != SASL_MECH_NONE)
+        return TRUE;
+    return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                         "unknown SASL mechanism '%s' (PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5)", name);
+}
+
+static gboolean
+scenario_set_mechs(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                   GError **error)
+{
+    if (!scenario_set_strv(ctx, f, v, slot, error))
+        return FALSE;
+    char **mechs = *(char ***)slot;
+    for (guint i = 0; mechs[i] != NULL; i++) {
+        yaml_node_t *item =
+            v->type == YAML_SEQUENCE_NODE ? scenario_item(ctx, v->data.sequence.items.start[i]) : v;
+        if (!scenario_check_mech(ctx, item, mechs[i], error))
+            return FALSE;
+        char *up = g_ascii_strup(mechs[i], -1);
+        g_free(mechs[i]);
+        mechs[i] = up;
+    }
+    return TRUE;
+}
+
+static gboolean
+scenario_set_mech(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                  GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    g_clear_pointer((char **)slot, g_free);
+    if (g_ascii_strcasecmp(s, "none") == 0)
+        return TRUE;
+    if (!scenario_check_mech(ctx, v, s, error))
+        return FALSE;
+    *(char **)slot = g_ascii_strup(s, -1);
+    return TRUE;
+}
+
+static const ScenarioField scenario_auth_server_fields[] = {
+    {"required", scenario_set_bool, offsetof(AuthSpec, required), 0, 0},
+    {"mechanisms", scenario_set_mechs, offsetof(AuthSpec, mechanisms), 0, 0},
+    {"tls_only", scenario_set_bool, offsetof(AuthSpec, tls_only), 0, 0},
+    {"sender_login_match", scenario_set_bool, offsetof(AuthSpec, sender_login_match), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_auth_client_fields[] = {
+    {"mechanism", scenario_set_mech, offsetof(AuthSpec, mechanism), 0, 0},
+    {"force", scenario_set_bool, offsetof(AuthSpec, force), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const char *const scenario_auth_default_mechs[] = {"PLAIN", "LOGIN", NULL};
+
+/* msa, mta: `auth: required|none` or a mapping; AUTH is offered with PLAIN
+ * and LOGIN unless mechanisms says otherwise. */
+static gboolean
+scenario_set_auth_server(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                         GError **error)
+{
+    AuthSpec *a = slot;
+    if (v->type == YAML_SCALAR_NODE) {
+        const char *s = scenario_want_scalar(ctx, v, f->key, error);
+        if (strcmp(s, "required") != 0 && strcmp(s, "none") != 0)
+            return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                                 "'auth' must be 'required', 'none' or a mapping, not '%s'", s);
+        a->required = strcmp(s, "required") == 0;
+        if (a->required && a->mechanisms == NULL)
+            a->mechanisms = g_strdupv((char **)scenario_auth_default_mechs);
+        return TRUE;
+    }
+    g_autofree char *where = g_strdup_printf("'auth' of %s", ctx->where);
+    if (!scenario_apply_nested(ctx, v, scenario_auth_server_fields, a, where, error))
+        return FALSE;
+    if (a->mechanisms == NULL)
+        a->mechanisms = g_strdupv((char **)scenario_auth_default_mechs);
+    return TRUE;
+}
+
+/* mua: `auth: PLAIN|none` or {mechanism, force}. */
+static gboolean
+scenario_set_auth_client(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                         GError **error)
+{
+    AuthSpec *a = slot;
+    if (v->type == YAML_SCALAR_NODE) {
+        ScenarioField mf = {"auth", scenario_set_mech, 0, 0, 0};
+        return scenario_set_mech(ctx, &mf, v, &a->mechanism, error);
+    }
+    g_autofree char *where = g_strdup_printf("'auth' of %s", ctx->where);
+    return scenario_apply_nested(ctx, v, scenario_auth_client_fields, a, where, error);
+}
+
 static const ScenarioField scenario_node_common[] = {
     {"name", scenario_set_skip, 0, SCENARIO_FIELD_REQUIRED, 0},
     {"role", scenario_set_skip, 0, SCENARIO_FIELD_REQUIRED, 0},
@@ -57,6 +211,7 @@ static const ScenarioField scenario_node_common[] = {
     {"smtp_port", scenario_set_port, offsetof(NodeSpec, smtp_port), 0, 0},
     {"submission_port", scenario_set_port, offsetof(NodeSpec, submission_port), 0, 0},
     {"pop3_port", scenario_set_port, offsetof(NodeSpec, pop3_port), 0, 0},
+    {"tls", scenario_set_tls, offsetof(NodeSpec, tls), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -66,28 +221,27 @@ static const ScenarioField scenario_node_mua[] = {
     {"msa", scenario_set_node_ref, offsetof(NodeSpec, msa), SCENARIO_FIELD_REQUIRED, 0},
     {"ms", scenario_set_node_ref, offsetof(NodeSpec, ms), 0, SPEC_ROLE_MS},
     {"keep", scenario_set_bool, offsetof(NodeSpec, keep), 0, 0},
+    {"auth", scenario_set_auth_client, offsetof(NodeSpec, auth), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
+/* The older spelling `require_auth: true` is `auth: required`. */
 static gboolean
-scenario_set_auth(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
-                  GError **error)
+scenario_set_require_auth(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                          GError **error)
 {
-    const char *s = scenario_want_scalar(ctx, v, f->key, error);
-    if (s == NULL)
+    AuthSpec *a = slot;
+    if (!scenario_set_bool(ctx, f, v, &a->required, error))
         return FALSE;
-    if (strcmp(s, "required") == 0 || strcmp(s, "none") == 0) {
-        *(gboolean *)slot = strcmp(s, "required") == 0;
-        return TRUE;
-    }
-    return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
-                         "'auth' must be 'required' or 'none', not '%s'", s);
+    if (a->required && a->mechanisms == NULL)
+        a->mechanisms = g_strdupv((char **)scenario_auth_default_mechs);
+    return TRUE;
 }
 
 static const ScenarioField scenario_node_msa[] = {
     {"relayhost", scenario_set_str, offsetof(NodeSpec, relayhost), 0, 0},
-    {"require_auth", scenario_set_bool, offsetof(NodeSpec, require_auth), 0, 0},
-    {"auth", scenario_set_auth, offsetof(NodeSpec, require_auth), 0, 0},
+    {"require_auth", scenario_set_require_auth, offsetof(NodeSpec, auth), 0, 0},
+    {"auth", scenario_set_auth_server, offsetof(NodeSpec, auth), 0, 0},
     {"dkim", scenario_set_dkim, offsetof(NodeSpec, dkim), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
@@ -132,6 +286,7 @@ static const ScenarioField scenario_node_mta[] = {
     {"dkim", scenario_set_dkim, offsetof(NodeSpec, dkim), 0, 0},
     {"checks", scenario_set_checks, offsetof(NodeSpec, checks), 0, 0},
     {"rewrite", scenario_set_rewrite, offsetof(NodeSpec, rewrite), 0, 0},
+    {"auth", scenario_set_auth_server, offsetof(NodeSpec, auth), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -145,14 +300,20 @@ static const ScenarioField scenario_node_dns[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+static const ScenarioField scenario_node_eavesdropper[] = {
+    {"tap", scenario_set_node_refs, offsetof(NodeSpec, tap), SCENARIO_FIELD_REQUIRED, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 /* Roles the loader accepts, with their key table. */
 static const ScenarioField *const scenario_role_fields[] = {
     [SPEC_ROLE_MUA] = scenario_node_mua, [SPEC_ROLE_MSA] = scenario_node_msa,
     [SPEC_ROLE_MTA] = scenario_node_mta, [SPEC_ROLE_MS] = scenario_node_ms,
-    [SPEC_ROLE_DNS] = scenario_node_dns,
+    [SPEC_ROLE_DNS] = scenario_node_dns, [SPEC_ROLE_EAVESDROPPER] = scenario_node_eavesdropper,
 };
 
-static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns", NULL};
+static const char *const scenario_role_names[] = {"mua", "msa",          "mta", "ms",
+                                                  "dns", "eavesdropper", NULL};
 
 static char *
 scenario_node_key_hint(ScenarioCtx *ctx, const char *key)
@@ -197,7 +358,9 @@ scenario_node_role(ScenarioCtx *ctx, yaml_node_t *map, const char *name, SpecRol
         return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
                              "unknown role '%s' in node '%s' (did you mean '%s'?)", s, name, best);
     return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
-                         "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns)", s, name);
+                         "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns, "
+                         "eavesdropper)",
+                         s, name);
 }
 
 static const char *
@@ -239,6 +402,9 @@ scenario_node_check(ScenarioCtx *ctx, yaml_node_t *map, NodeSpec *n, GError **er
                                  n->name, owner);
         g_hash_table_insert(ctx->ips, *ip, n->name);
     }
+    if (n->role == SPEC_ROLE_EAVESDROPPER && (n->tap == NULL || g_strv_length(n->tap) != 2))
+        return scenario_fail(ctx, scenario_map_get(ctx, map, "tap"), error, SCENARIO_ERROR_VALUE,
+                             "'tap' of node '%s' must name the two ends of a link", n->name);
     if (n->role == SPEC_ROLE_MTA && n->local_domains[0] != NULL && n->deliver_to == NULL)
         return scenario_fail(ctx, map, error, SCENARIO_ERROR_MISSING,
                              "missing required key 'deliver_to' in node '%s' (it has "

@@ -145,15 +145,25 @@ mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GB
     MuaSubmit *sub = g_new0(MuaSubmit, 1);
     sub->msg_id = g_strdup(m->id);
     sub->node = node;
+    /* RFC 6409 4.3 / RFC 4954: the user's login is the mail address. */
+    const AuthSpec *auth = &spec->auth;
     SmtpClientConfig cfg = {
         .helo_name = node->hostname,
         .reverse_path = mail_from,
         .recipients = (const char *const *)rcpts,
         .message = bytes,
+        .auth_mech = auth->mechanism,
+        .require_auth = auth->mechanism != NULL,
+        .force_auth = auth->force,
     };
     guint16 port = msa->spec->submission_port ? msa->spec->submission_port : 587;
-    smtp_client_session_start(node, node_ip(msa), port, msa->name, &cfg, m->id, mua_node_on_done,
-                              sub);
+    SmtpClientSession *cs = smtp_client_session_start(node, node_ip(msa), port, msa->name, &cfg,
+                                                      m->id, mua_node_on_done, sub);
+    if (auth->mechanism != NULL) {
+        const char *password =
+            spec->password ? spec->password : world_spec_user_password(w->spec, spec->user);
+        smtp_client_session_set_login(cs, spec->user, password);
+    }
 }
 
 typedef struct {

@@ -52,6 +52,7 @@ typedef struct {
     GPtrArray *hosts;     /* candidate host names, in order */
     guint next_host;
     char *host;           /* the host being tried */
+    char *last_error;     /* (nullable) why the last host failed at connection level */
 } QueueDelivery;
 
 struct Queue {
@@ -226,6 +227,7 @@ queue_delivery_free(QueueDelivery *d)
     g_free(d->domain);
     g_ptr_array_unref(d->hosts);
     g_free(d->host);
+    g_free(d->last_error);
     g_free(d);
 }
 
@@ -314,8 +316,9 @@ queue_delivery_try_next(QueueDelivery *d)
     Node *node = d->entry->queue->node;
     World *w = node->world;
     if (d->next_host >= d->hosts->len) {
-        g_autofree char *why = d->host ? g_strdup_printf("connect to %s failed", d->host)
-                                        : g_strdup("no route to destination");
+        g_autofree char *why = d->last_error ? g_strdup(d->last_error)
+                               : d->host     ? g_strdup_printf("connect to %s failed", d->host)
+                                             : g_strdup("no route to destination");
         queue_delivery_tempfail_all(d, why);
         return;
     }
@@ -368,6 +371,12 @@ queue_delivery_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpoint
 {
     QueueDelivery *d = user_data;
     if (o->connection_failure && o->result != SMTP_CLIENT_RESULT_PERMFAIL) {
+        g_free(d->last_error);
+        /* Keep what the dialogue said (a 421, a TLS policy failure), not
+         * plain connect errors, for the deferral reason. */
+        d->last_error = o->reply ? g_strchomp(smtp_reply_to_string(o->reply))
+                        : o->stage >= SMTP_CLIENT_STAGE_EHLO && o->detail ? g_strdup(o->detail)
+                                                                          : NULL;
         queue_delivery_try_next(d);
         return;
     }

@@ -7,6 +7,10 @@
  * elsewhere only from trusted networks (reject_unauth_destination: "554
  * 5.7.1 Relay access denied"). Each accepts by prepending a Received field
  * (RFC 5321 4.4) and making the message durable in its queue before 250.
+ * Security comes from the node's tls and auth settings: STARTTLS offered
+ * or required (RFC 3207), SMTP AUTH offered, required or TLS-only (RFC
+ * 4954), and Postfix's reject_sender_login_mismatch for MAIL FROM and the
+ * From field (RFC 6409 6.1: the MSA may check the sender is the user's).
  */
 #include <string.h>
 
@@ -15,7 +19,9 @@
 #include "nodes/relay_policy.h"
 #include "nodes/sender_auth.h"
 #include "nodes/smtp_session.h"
+#include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
+#include "proto/address.h"
 #include "proto/mail_date.h"
 #include "proto/message.h"
 #include "proto/message_id.h"
@@ -115,30 +121,93 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
 }
 
 static void
+relay_node_trace_reject(Node *node, SmtpServerSession *ss, const char *key, const char *value,
+                        const SmtpReply *r)
+{
+    const char *tag = tracker_conn_tag(node->world->tracker, smtp_server_session_conn_id(ss));
+    SimTraceRec *tr = world_trace(node->world, "msg.reject", node->name);
+    if (tag)
+        sim_trace_str(tr, "msg", tag);
+    sim_trace_str(tr, key, value);
+    sim_trace_int(tr, "code", r->code);
+    sim_trace_str(tr, "reason", smtp_reply_text(r));
+    sim_trace_end(tr);
+}
+
+/* reject_sender_login_mismatch at MAIL: an authenticated user sends as
+ * itself only; an address that belongs to a login needs that login. */
+static SmtpReply *
+relay_node_check_sender(Node *node, SmtpServerSession *ss, const char *addr)
+{
+    if (!node->spec->auth.sender_login_match || addr == NULL || addr[0] == '\0')
+        return NULL;
+    const char *login = smtp_server_session_auth_user(ss);
+    if (login == NULL) {
+        if (world_spec_find_user(node->world->spec, addr) == NULL)
+            return NULL;
+        return smtp_reply_new(553, "5.7.1", "<%s>: Sender address rejected: not logged in", addr);
+    }
+    if (g_ascii_strcasecmp(login, addr) == 0)
+        return NULL;
+    return smtp_reply_new(553, "5.7.1", "<%s>: Sender address rejected: not owned by user %s", addr,
+                          login);
+}
+
+/* The same rule for the From field at the end of DATA. */
+static SmtpReply *
+relay_node_check_from(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
+{
+    const char *login = smtp_server_session_auth_user(ss);
+    if (!node->spec->auth.sender_login_match || login == NULL)
+        return NULL;
+    g_autoptr(MailMessage) msg = mail_message_parse_bytes(q->message, NULL);
+    const char *from = msg ? mail_message_get(msg, "From") : NULL;
+    g_autoptr(GPtrArray) list = from ? mail_address_list_parse(from, NULL) : NULL;
+    g_autoptr(GPtrArray) flat = list ? mail_address_list_flatten(list) : NULL;
+    for (guint i = 0; flat && i < flat->len; i++) {
+        const char *a = ((MailMailbox *)flat->pdata[i])->addr;
+        if (g_ascii_strcasecmp(a, login) != 0)
+            return smtp_reply_new(553, "5.7.1", "<%s>: From address rejected: not owned by user %s",
+                                  a, login);
+    }
+    if (flat == NULL || flat->len == 0)
+        return smtp_reply_new(553, "5.7.1", "From address rejected: none that user %s owns", login);
+    return NULL;
+}
+
+static void
 relay_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer user_data)
 {
     Node *node = user_data;
     RelayNode *rn = relay_node_priv(node);
     switch (q->kind) {
+    case SMTP_SERVER_QUERY_MAIL: {
+        g_autoptr(SmtpReply) r = relay_node_check_sender(node, ss, q->addr);
+        if (r) {
+            relay_node_trace_reject(node, ss, "from", q->addr, r);
+            smtp_server_session_answer(ss, r);
+        } else if (!sender_auth_on_mail(rn->auth, ss, q)) {
+            smtp_server_session_answer(ss, NULL);
+        }
+        break;
+    }
     case SMTP_SERVER_QUERY_RCPT: {
         g_autoptr(SmtpReply) r = relay_policy_check_rcpt(rn->policy, ss, q);
-        if (r) {
-            SimTraceRec *tr = world_trace(node->world, "msg.reject", node->name);
-            sim_trace_str(tr, "rcpt", q->addr);
-            sim_trace_int(tr, "code", r->code);
-            sim_trace_str(tr, "reason", smtp_reply_text(r));
-            sim_trace_end(tr);
-        }
+        if (r)
+            relay_node_trace_reject(node, ss, "rcpt", q->addr, r);
         smtp_server_session_answer(ss, r);
         break;
     }
-    case SMTP_SERVER_QUERY_MAIL:
-        if (!sender_auth_on_mail(rn->auth, ss, q))
-            smtp_server_session_answer(ss, NULL);
-        break;
-    case SMTP_SERVER_QUERY_DATA:
+    case SMTP_SERVER_QUERY_DATA: {
+        g_autoptr(SmtpReply) r = relay_node_check_from(node, ss, q);
+        if (r) {
+            relay_node_trace_reject(node, ss, "from", q->mail_from, r);
+            smtp_server_session_answer(ss, r);
+            break;
+        }
         sender_auth_on_data(rn->auth, node, ss, q, relay_node_on_data);
         break;
+    }
     default:
         smtp_server_session_answer(ss, NULL);
         break;
@@ -160,6 +229,13 @@ static void
 relay_node_start(Node *node)
 {
     RelayNode *rn = relay_node_priv(node);
+    const NodeSpec *spec = node->spec;
+    /* The scenario CA exists now: offer STARTTLS if this node has a certificate. */
+    rn->cfg.starttls_offered = world_tls_server_context(node->world, node) != NULL;
+    rn->cfg.tls_required = rn->cfg.starttls_offered && spec->tls.server == SPEC_TLS_ENCRYPT;
+    rn->cfg.auth_mechs = (const char *const *)spec->auth.mechanisms;
+    rn->cfg.auth_requires_tls = spec->auth.tls_only;
+    rn->cfg.auth_required = spec->auth.required && spec->auth.mechanisms != NULL;
     guint16 port = rn->is_msa ? node->spec->submission_port : node->spec->smtp_port;
     if (port == 0)
         port = rn->is_msa ? 587 : 25;

@@ -4,8 +4,11 @@
  * queries to the node's policy; the client side connects, pumps SmtpClient
  * actions and reports the outcome. Both trace the dialogue (smtp.cmd on the
  * server, smtp.reply on the client, conn.open/close). Sessions free
- * themselves once the stream is closed. TLS, when added, slots in between
- * the stream and the engine here.
+ * themselves once the stream is closed. After STARTTLS a TlsPipe sits
+ * between the stream and the engine (contexts from tls_setup.h, by the
+ * node's tls levels); a server with cfg->auth_mechs answers AUTH itself
+ * with a SaslServer and the scenario's users; a client answers AUTH_STEP
+ * with a SaslClient and the login given by smtp_client_session_set_login().
  */
 #ifndef NODES_SMTP_SESSION_H
 #define NODES_SMTP_SESSION_H
@@ -44,6 +47,8 @@ const char *smtp_server_session_helo(const SmtpServerSession *ss);
 gboolean smtp_server_session_is_esmtp(const SmtpServerSession *ss);
 gboolean smtp_server_session_is_tls(const SmtpServerSession *ss);
 gboolean smtp_server_session_is_auth(const SmtpServerSession *ss);
+/* (transfer none, nullable) The SASL login of an authenticated session. */
+const char *smtp_server_session_auth_user(const SmtpServerSession *ss);
 void smtp_server_session_set_data(SmtpServerSession *ss, gpointer data, GDestroyNotify destroy);
 gpointer smtp_server_session_get_data(const SmtpServerSession *ss);
 
@@ -59,6 +64,9 @@ SmtpClientSession *smtp_client_session_start(Node *node, const char *ip, guint16
                                              const char *peer_name, const SmtpClientConfig *cfg,
                                              const char *msg_id, SmtpClientDoneFunc done,
                                              gpointer user_data);
+/* Credentials for AUTH with cfg->auth_mech (copied; the password is wiped
+ * on free). Call right after start: the exchange comes later. */
+void smtp_client_session_set_login(SmtpClientSession *cs, const char *user, const char *password);
 guint64 smtp_client_session_conn_id(const SmtpClientSession *cs);
 const char *smtp_client_session_peer(const SmtpClientSession *cs);
 

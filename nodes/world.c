@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nodes/ms_node.h"
+#include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 
 G_DEFINE_QUARK(node-error-quark, node_error)
@@ -134,6 +135,8 @@ world_make_node(World *w, const NodeSpec *ns)
         return ms_node_new(w, ns);
     case SPEC_ROLE_DNS:
         return dns_node_new(w, ns);
+    case SPEC_ROLE_EAVESDROPPER:
+        return eavesdropper_node_new(w, ns);
     default:
         return NULL;
     }
@@ -260,8 +263,8 @@ world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 see
     w->copies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify)g_bytes_unref);
     w->dns_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, dns_cache_entry_free);
-    if (!world_build_nodes(w, error) || !world_build_links(w, error) ||
-        !world_schedule_events(w, error)) {
+    if (!world_build_nodes(w, error) || !world_tls_setup(w, error) ||
+        !world_build_links(w, error) || !world_schedule_events(w, error)) {
         world_free(w);
         return NULL;
     }
@@ -287,6 +290,7 @@ world_free(World *w)
     g_hash_table_unref(w->copies);
     g_hash_table_unref(w->dns_cache);
     g_clear_pointer(&w->pop3_tags, g_hash_table_unref);
+    world_tls_free(w->tls);
     g_free(w);
 }
 

@@ -30,6 +30,7 @@ struct World {
     GHashTable *copies; /* "msgid\nrcpt" -> GBytes* delivered copy */
     GHashTable *dns_cache; /* "asker\ttype\tname" -> DnsCacheEntry* */
     GHashTable *pop3_tags; /* nullable: conn id -> (uid -> msg id), pop3_session.c */
+    struct WorldTls *tls;  /* the scenario CA and TLS contexts (tls_setup.c) */
 };
 
 Node *world_node(const World *w, const char *name);

@@ -78,6 +78,7 @@ node_spec_new(SpecRole role)
     n->dkim.body_canon = DKIM_CANON_RELAXED;
     n->checks.spf_fail = SPEC_SPF_REJECT;
     n->checks.spf_softfail = SPEC_SPF_TAG;
+    n->tls.session_tickets = TRUE;
     return n;
 }
 
@@ -109,6 +110,9 @@ node_spec_free(NodeSpec *n)
     g_free(n->dkim.key_file);
     g_strfreev(n->dkim.headers);
     g_free(n->rewrite.body_append);
+    g_strfreev(n->auth.mechanisms);
+    g_strfreev(n->tap);
+    g_free(n->auth.mechanism);
     g_free(n);
 }
 
@@ -431,4 +435,29 @@ spec_status_from_name(const char *name)
         if (g_ascii_strcasecmp(spec_status_names[i], name) == 0)
             return (SpecStatus)i;
     return SPEC_STATUS_NONE;
+}
+
+static const char *const spec_tls_level_names[] = {
+    [SPEC_TLS_NONE] = "none",     [SPEC_TLS_MAY] = "may",       [SPEC_TLS_ENCRYPT] = "encrypt",
+    [SPEC_TLS_VERIFY] = "verify", [SPEC_TLS_SECURE] = "secure",
+};
+
+const char *
+spec_tls_level_name(SpecTlsLevel level)
+{
+    if ((guint)level >= G_N_ELEMENTS(spec_tls_level_names))
+        return "?";
+    return spec_tls_level_names[level];
+}
+
+gboolean
+spec_tls_level_from_name(const char *name, SpecTlsLevel *out)
+{
+    for (guint i = 0; name != NULL && i < G_N_ELEMENTS(spec_tls_level_names); i++) {
+        if (g_ascii_strcasecmp(spec_tls_level_names[i], name) == 0) {
+            *out = (SpecTlsLevel)i;
+            return TRUE;
+        }
+    }
+    return FALSE;
 }

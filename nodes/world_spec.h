@@ -98,6 +98,36 @@ typedef struct {
     char *body_append;      /* (nullable) text added as a last body line */
     gboolean rewrap_headers; /* double every space in header fields */
 } RewriteSpec;
+/* TLS levels in Postfix's vocabulary (smtp_tls_security_level). Server:
+ * NONE, MAY (offer STARTTLS), ENCRYPT (also refuse mail before TLS).
+ * Client: NONE, MAY (opportunistic), ENCRYPT (mandatory, no certificate
+ * check), VERIFY and SECURE (chain to the scenario CA and the next hop's
+ * name must match). */
+typedef enum {
+    SPEC_TLS_NONE = 0,
+    SPEC_TLS_MAY,
+    SPEC_TLS_ENCRYPT,
+    SPEC_TLS_VERIFY,
+    SPEC_TLS_SECURE,
+} SpecTlsLevel;
+
+typedef struct {
+    SpecTlsLevel server;      /* msa, mta */
+    SpecTlsLevel client;      /* mua, msa, mta (outgoing) */
+    guint min_version;        /* 0 default (TLS 1.2), 12 = TLS 1.2, 13 = TLS 1.3 */
+    gboolean session_tickets; /* issue (server) and resume (client); default TRUE */
+} TlsSpec;
+
+/* SMTP AUTH (RFC 4954). Server side (msa, mta): required, mechanisms,
+ * tls_only, sender_login_match. Client side (mua): mechanism, force. */
+typedef struct {
+    gboolean required;           /* MAIL needs AUTH first: 530 5.7.0 */
+    char **mechanisms;           /* offered; NULL: none (no AUTH) */
+    gboolean tls_only;           /* Postfix smtpd_tls_auth_only: AUTH only after STARTTLS */
+    gboolean sender_login_match; /* Postfix reject_sender_login_mismatch */
+    char *mechanism;             /* mua: mechanism to use; NULL: no AUTH */
+    gboolean force;              /* mua: AUTH even when the server does not offer it */
+} AuthSpec;
 
 /* One node. Role fields sit in one flat struct; fields of other roles stay
  * at their zero/default value. Strings are owned (transfer full). */
@@ -114,6 +144,8 @@ typedef struct {
     guint16 smtp_port;        /* default 25 */
     guint16 submission_port;  /* default 587 */
     guint16 pop3_port;        /* default 110 */
+    TlsSpec tls;              /* STARTTLS server and client levels */
+    AuthSpec auth;            /* SMTP AUTH (server for msa/mta, client for mua) */
 
     /* mua */
     char *user;     /* mail address of the user of this client */
@@ -123,11 +155,10 @@ typedef struct {
     gboolean keep;  /* leave fetched mail on the server (default TRUE) */
 
     /* msa, mta */
-    char *relayhost;       /* node name or host name; NULL: route by MX */
-    gboolean require_auth; /* msa: submission needs SMTP AUTH (default FALSE) */
     DkimSignSpec dkim;     /* signing (domain NULL: none) */
     AuthChecksSpec checks; /* mta: SPF/DKIM/DMARC on incoming mail */
     RewriteSpec rewrite;   /* mta: alter relayed mail */
+    char *relayhost; /* node name or host name; NULL: route by MX */
 
     /* mta */
     RelaySpec relay;
@@ -140,6 +171,9 @@ typedef struct {
 
     /* dns */
     gint64 answer_latency; /* delay before an answer (default 1 ms) */
+
+    /* eavesdropper */
+    char **tap; /* the two node names at the ends of the tapped link */
 } NodeSpec;
 
 typedef struct {
@@ -320,6 +354,9 @@ SpecRole spec_role_from_name(const char *name);
 const char *spec_event_kind_name(SpecEventKind kind);
 const char *spec_expect_kind_name(SpecExpectKind kind);
 const char *spec_status_name(SpecStatus status);
+/* "none", "may", "encrypt", "verify", "secure"; from_name: FALSE when unknown. */
+const char *spec_tls_level_name(SpecTlsLevel level);
+gboolean spec_tls_level_from_name(const char *name, SpecTlsLevel *out);
 SpecStatus spec_status_from_name(const char *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(WorldSpec, world_spec_free)

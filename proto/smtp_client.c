@@ -32,7 +32,7 @@ typedef enum {
 
 struct SmtpClient {
     char *helo_name;
-    gboolean use_helo, no_pipelining, want_starttls, require_starttls, require_auth;
+    gboolean use_helo, no_pipelining, want_starttls, require_starttls, require_auth, force_auth;
     gboolean no_size_param, no_fallback_helo, body_8bitmime;
     char *auth_mech;
     char *mail_auth_param;
@@ -69,6 +69,7 @@ smtp_client_new(const SmtpClientConfig *cfg)
     c->want_starttls = cfg->want_starttls || cfg->require_starttls;
     c->require_starttls = cfg->require_starttls;
     c->require_auth = cfg->require_auth;
+    c->force_auth = cfg->force_auth;
     c->no_size_param = cfg->no_size_param;
     c->no_fallback_helo = cfg->no_fallback_helo;
     c->body_8bitmime = cfg->body_8bitmime;
@@ -354,7 +355,7 @@ smtp_client_after_ehlo(SmtpClient *c)
         return;
     }
     if (c->auth_mech && !c->is_authed) {
-        if (smtp_client_mech_offered(c)) {
+        if (c->force_auth || smtp_client_mech_offered(c)) {
             c->auth_started = FALSE;
             smtp_client_auth_query(c, NULL);
             return;

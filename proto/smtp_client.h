@@ -22,6 +22,8 @@ typedef struct {
     gboolean require_starttls;   /* fail (connection-level) when not offered */
     const char *auth_mech;       /* (nullable) AUTH with this mechanism if offered */
     gboolean require_auth;       /* fail when auth_mech is not offered */
+    gboolean force_auth;         /* send AUTH auth_mech even when not advertised (clients
+                                    set to always authenticate) */
     gboolean no_size_param;      /* do not send SIZE= even when offered */
     gboolean no_fallback_helo;   /* default: EHLO rejected with 5xx -> try HELO */
     /* The transaction. */

@@ -74,6 +74,7 @@ smtp_server_new(const SmtpServerConfig *cfg)
     srv->is_tls = cfg->tls_active;
     srv->auth_requires_tls = cfg->auth_requires_tls;
     srv->auth_required = cfg->auth_required;
+    srv->tls_required = cfg->tls_required;
     srv->accept_source_routes = cfg->accept_source_routes;
     srv->max_rcpts = cfg->max_rcpts ? cfg->max_rcpts : SMTP_SERVER_RCPT_MAX_DEFAULT;
     srv->max_size = cfg->max_size ? cfg->max_size : SMTP_SERVER_SIZE_MAX_DEFAULT;
@@ -298,6 +299,11 @@ smtp_server_cmd_action(SmtpServer *srv, const char *line, gsize len)
 {
     SmtpServerAct *a = smtp_server_push(srv, SMTP_SERVER_ACT_CMD);
     a->line = g_strndup(line, len);
+    /* RFC 4954 4: an AUTH command or a line of the exchange may carry
+     * credentials; say so, so that logs can leave them out. */
+    a->has_credentials = srv->state == SMTP_SERVER_STATE_AUTH ||
+                         (len > 5 && g_ascii_strncasecmp(line, "AUTH ", 5) == 0 &&
+                          memchr(line + 5, ' ', len - 5) != NULL);
 }
 
 /* Processes one unit of buffered input; FALSE when nothing can be done. */

@@ -39,8 +39,11 @@ typedef struct {
     guint ext_off;             /* SmtpExt bits not to advertise */
     gboolean starttls_offered; /* advertise STARTTLS before TLS (RFC 3207) */
     gboolean tls_active;       /* the session starts inside TLS (port 465) */
+    gboolean tls_required;     /* MAIL and AUTH need TLS first: 530 5.7.0 (RFC 3207 4,
+                                  Postfix smtpd_tls_security_level=encrypt) */
     const char *const *auth_mechs; /* (nullable) AUTH mechanisms to advertise */
-    gboolean auth_requires_tls;    /* advertise/accept AUTH only once TLS is active */
+    gboolean auth_requires_tls;    /* advertise AUTH only once TLS is active; AUTH before
+                                      TLS gets 538 5.7.11 (RFC 4954 6) */
     gboolean auth_required;        /* MAIL needs AUTH first: 530 5.7.0 (RFC 4954 6) */
     guint max_rcpts;           /* default SMTP_SERVER_RCPT_MAX_DEFAULT */
     guint64 max_size;          /* message size limit, default SMTP_SERVER_SIZE_MAX_DEFAULT */
@@ -104,6 +107,7 @@ typedef struct {
     SmtpServerActKind kind;
     GBytes *bytes;         /* SEND */
     char *line;            /* CMD: the line without CRLF (may hold credentials: AUTH) */
+    gboolean has_credentials; /* CMD: an AUTH line or SASL response (RFC 4954 4) */
     SmtpServerQuery query; /* QUERY */
     gsize discarded;       /* STARTTLS */
 } SmtpServerAct;

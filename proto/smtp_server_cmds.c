@@ -250,6 +250,11 @@ smtp_server_cmd_mail(SmtpServer *srv, const char *args)
         smtp_server_err(srv, 503, "5.5.1", "Error: nested MAIL command");
         return;
     }
+    if (srv->tls_required && !srv->is_tls) {
+        /* RFC 3207 4: 530 to any command but NOOP, EHLO, STARTTLS, QUIT. */
+        smtp_server_reply(srv, 530, "5.7.0", "Must issue a STARTTLS command first");
+        return;
+    }
     if (srv->auth_required && !srv->is_authed) {
         smtp_server_reply(srv, 530, "5.7.0", "Authentication required"); /* RFC 4954 6 */
         return;
@@ -373,6 +378,16 @@ static void
 smtp_server_cmd_auth(SmtpServer *srv, const char *args)
 {
     /* RFC 4954 4 sequencing rules. */
+    if (srv->tls_required && !srv->is_tls) {
+        smtp_server_reply(srv, 530, "5.7.0", "Must issue a STARTTLS command first");
+        return;
+    }
+    if (srv->auth_mechs != NULL && srv->auth_requires_tls && !srv->is_tls) {
+        /* RFC 4954 6: the mechanisms may only be used over an encrypted link. */
+        smtp_server_reply(srv, 538, "5.7.11",
+                          "Encryption required for requested authentication mechanism");
+        return;
+    }
     if (!smtp_server_auth_offered(srv)) {
         smtp_server_err(srv, 503, "5.5.1", "Error: authentication not enabled");
         return;

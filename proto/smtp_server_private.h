@@ -20,6 +20,7 @@ struct SmtpServer {
     gboolean starttls_offered;
     gboolean auth_requires_tls;
     gboolean auth_required;
+    gboolean tls_required;
     gboolean accept_source_routes;
     guint max_rcpts;
     guint64 max_size;

@@ -62,7 +62,7 @@ test_quickstart_nodes(void)
     NodeSpec *msa = world_spec_find_node(s, "msa.polito.it");
     g_assert_cmpint(msa->role, ==, SPEC_ROLE_MSA);
     g_assert_cmpstr(msa->relayhost, ==, "out.polito.it");
-    g_assert_false(msa->require_auth);
+    g_assert_false(msa->auth.required);
     g_assert_cmpuint(msa->submission_port, ==, 587);
 
     NodeSpec *out = world_spec_find_node(s, "out.polito.it");
@@ -326,7 +326,7 @@ test_all_keys(void)
     g_assert_cmpstr(pc->ips[1], ==, "10.0.1.1");
     g_assert_false(pc->keep);
     NodeSpec *msa = world_spec_find_node(s, "msa");
-    g_assert_true(msa->require_auth);
+    g_assert_true(msa->auth.required);
     g_assert_cmpstr(msa->hostname, ==, "smtp.a.test");
     g_assert_cmpuint(msa->max_recipients, ==, 5);
     g_assert_cmpuint(msa->max_message_size, ==, 1048576);
@@ -413,6 +413,62 @@ test_base_is_valid(void)
     g_assert_no_error(error);
     g_assert_cmpuint(s->nodes->len, ==, 3);
     g_assert_cmpstr(s->name, ==, "t");
+}
+
+/* tls and auth keys: levels, versions, mechanisms (upper-cased), the
+ * scalar shorthands, and the errors for values outside each list. */
+static void
+test_security_keys(void)
+{
+    static const char text[] =
+        "nodes:\n"
+        "  - {name: a-pc, role: mua, ip: 10.0.0.1, user: a@a.test, msa: msa.a.test,\n"
+        "     auth: {mechanism: cram-md5, force: true}, tls: {client: verify}}\n"
+        "  - {name: b-pc, role: mua, ip: 10.0.0.4, user: b@a.test, msa: msa.a.test, auth: LOGIN}\n"
+        "  - {name: msa.a.test, role: msa, ip: 10.0.0.2,\n"
+        "     tls: {server: encrypt, client: secure, min_version: TLS1.3, session_tickets: no},\n"
+        "     auth: {required: true, mechanisms: [plain, DIGEST-MD5], tls_only: true,\n"
+        "            sender_login_match: true}}\n"
+        "  - {name: mx.a.test, role: mta, ip: 10.0.0.5, auth: required}\n"
+        "  - {name: ms.a.test, role: ms, ip: 10.0.0.3}\n";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WorldSpec) s = scenario_load_string(text, "t.yaml", &error);
+    g_assert_no_error(error);
+    NodeSpec *pc = world_spec_find_node(s, "a-pc");
+    g_assert_cmpstr(pc->auth.mechanism, ==, "CRAM-MD5");
+    g_assert_true(pc->auth.force);
+    g_assert_cmpint(pc->tls.client, ==, SPEC_TLS_VERIFY);
+    g_assert_cmpint(pc->tls.server, ==, SPEC_TLS_NONE);
+    g_assert_true(pc->tls.session_tickets); /* default */
+    g_assert_cmpstr(world_spec_find_node(s, "b-pc")->auth.mechanism, ==, "LOGIN");
+    NodeSpec *msa = world_spec_find_node(s, "msa.a.test");
+    g_assert_cmpint(msa->tls.server, ==, SPEC_TLS_ENCRYPT);
+    g_assert_cmpint(msa->tls.client, ==, SPEC_TLS_SECURE);
+    g_assert_cmpuint(msa->tls.min_version, ==, 13);
+    g_assert_false(msa->tls.session_tickets);
+    g_assert_true(msa->auth.required && msa->auth.tls_only && msa->auth.sender_login_match);
+    g_assert_cmpstr(msa->auth.mechanisms[0], ==, "PLAIN");
+    g_assert_cmpstr(msa->auth.mechanisms[1], ==, "DIGEST-MD5");
+    g_assert_null(msa->auth.mechanisms[2]);
+    NodeSpec *mx = world_spec_find_node(s, "mx.a.test");
+    g_assert_true(mx->auth.required);
+    g_assert_cmpstr(mx->auth.mechanisms[0], ==, "PLAIN"); /* default list */
+    g_assert_cmpstr(mx->auth.mechanisms[1], ==, "LOGIN");
+
+    expect_error(BASE_NODES "  - {name: x, role: msa, ip: 10.0.0.9, tls: {server: verify}}\n",
+                 SCENARIO_ERROR_VALUE,
+                 "t.yaml:5:54: 'server' of 'tls' must be one of none, may, encrypt, not 'verify'");
+    expect_error(BASE_NODES "  - {name: x, role: msa, ip: 10.0.0.9, tls: {min_version: SSL3}}\n",
+                 SCENARIO_ERROR_VALUE,
+                 "t.yaml:5:59: 'min_version' must be TLS1.2 or TLS1.3, not 'SSL3'");
+    expect_error(BASE_NODES
+                 "  - {name: x, role: msa, ip: 10.0.0.9, auth: {mechanisms: [GSSAPI]}}\n",
+                 SCENARIO_ERROR_VALUE,
+                 "t.yaml:5:60: unknown SASL mechanism 'GSSAPI' (PLAIN, LOGIN, CRAM-MD5, "
+                 "DIGEST-MD5)");
+    expect_error(BASE_NODES "  - {name: x, role: msa, ip: 10.0.0.9, auth: sometimes}\n",
+                 SCENARIO_ERROR_VALUE,
+                 "t.yaml:5:46: 'auth' must be 'required', 'none' or a mapping, not 'sometimes'");
 }
 
 static void
@@ -528,7 +584,7 @@ test_error_unknown_role(void)
                  "t.yaml:5:26: unknown role 'mtaa' in node 'relay1' (did you mean 'mta'?)");
     expect_error(BASE_NODES "  - {name: relay1, role: router, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
                  "t.yaml:5:26: unknown role 'router' in node 'relay1' (roles: mua, msa, mta, "
-                 "ms, dns)");
+                 "ms, dns, eavesdropper)");
     expect_error(BASE_NODES "  - {name: evil, role: spammer, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
                  "t.yaml:5:24: role 'spammer' of node 'evil' is not supported yet");
 }
@@ -814,5 +870,6 @@ main(int argc, char **argv)
     g_test_add_func("/app/scenario/robust/garbage", test_robust_garbage);
     g_test_add_func("/app/scenario/robust/aliases-and-depth", test_robust_aliases_and_depth);
     g_test_add_func("/app/scenario/robust/huge", test_robust_huge);
+    g_test_add_func("/app/scenario/security-keys", test_security_keys);
     return g_test_run();
 }

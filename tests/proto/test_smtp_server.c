@@ -59,6 +59,8 @@ transcript_config(Transcript *t, const char *key, const char *val)
         t->cfg.auth_requires_tls = TRUE;
     else if (strcmp(key, "auth_required") == 0)
         t->cfg.auth_required = TRUE;
+    else if (strcmp(key, "tls_required") == 0)
+        t->cfg.tls_required = TRUE;
     else if (strcmp(key, "max_rcpts") == 0)
         t->cfg.max_rcpts = (guint)atoi(val);
     else if (strcmp(key, "max_size") == 0)

@@ -17,7 +17,7 @@ S: 250-STARTTLS
 S: 250-ENHANCEDSTATUSCODES
 S: 250 8BITMIME
 C: AUTH PLAIN AHRlc3QAdGVzdA==
-S: 503 5.5.1 Error: authentication not enabled
+S: 538 5.7.11 Encryption required for requested authentication mechanism
 C: STARTTLS now
 S: 501 5.5.4 Syntax: STARTTLS (no parameters allowed)
 C: MAIL FROM:<early@c.example>
