@@ -49,6 +49,7 @@ Node *mua_node_new(World *world, const NodeSpec *spec);
 Node *relay_node_new(World *world, const NodeSpec *spec); /* msa and mta */
 Node *ms_node_new(World *world, const NodeSpec *spec);
 Node *dns_node_new(World *world, const NodeSpec *spec);
+Node *spammer_node_new(World *world, const NodeSpec *spec);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Node, node_free)
 

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "nodes/dnsbl_gate.h"
 #include "nodes/node.h"
 #include "nodes/queue.h"
 #include "nodes/relay_policy.h"
@@ -25,6 +26,7 @@ typedef struct {
     gboolean is_msa;
     SmtpServerConfig cfg;
     RelayPolicy *policy;
+    DnsblGate *dnsbl; /* nullable: no lists */
 } RelayNode;
 
 static RelayNode *
@@ -80,6 +82,8 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     const char *tag = tracker_conn_tag(w->tracker, smtp_server_session_conn_id(ss));
     g_autofree char *msg_id = NULL;
     TrackMsg *m = tag ? tracker_find(w->tracker, tag) : NULL;
+    if (m && track_msg_open_hop(m, node->name))
+        m = NULL; /* a second message on one connection (smuggled): its own */
     if (m == NULL) {
         /* Mail from outside the tracked world: track it from here. */
         msg_id = tracker_derive_id(w->tracker, node->name, qid);
@@ -97,7 +101,15 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
                                                   ? smtp_server_session_client_node(ss)
                                                   : smtp_server_session_client_ip(ss));
     track_msg_add_hop(m, node->name, now, "accept", detail, (const char *const *)q->rcpts, qid);
-    queue_submit(rn->queue, m->id, qid, q->mail_from, (const char *const *)q->rcpts, stamped);
+    /* Recipients rewritten by a misconfigured address trick go where the
+     * trick says (relay_policy_route). */
+    g_autoptr(GPtrArray) routed = g_ptr_array_new();
+    for (char **r = q->rcpts; r && *r; r++) {
+        const char *to = relay_policy_route(rn->policy, ss, *r);
+        g_ptr_array_add(routed, (gpointer)(to ? to : *r));
+    }
+    g_ptr_array_add(routed, NULL);
+    queue_submit(rn->queue, m->id, qid, q->mail_from, (const char *const *)routed->pdata, stamped);
     SimTraceRec *tr = world_trace(w, "msg.accept", node->name);
     sim_trace_str(tr, "msg", m->id);
     sim_trace_str(tr, "qid", qid);
@@ -117,8 +129,14 @@ relay_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer us
     Node *node = user_data;
     RelayNode *rn = relay_node_priv(node);
     switch (q->kind) {
+    case SMTP_SERVER_QUERY_CONNECT:
+        dnsbl_gate_on_connect(rn->dnsbl, ss); /* answers now or after DNS */
+        break;
     case SMTP_SERVER_QUERY_RCPT: {
-        g_autoptr(SmtpReply) r = relay_policy_check_rcpt(rn->policy, ss, q);
+        g_autoptr(SmtpReply) r =
+            dnsbl_gate_check_rcpt(rn->dnsbl, ss, relay_policy_is_role_account(rn->policy, q));
+        if (r == NULL)
+            r = relay_policy_check_rcpt(rn->policy, ss, q);
         if (r) {
             SimTraceRec *tr = world_trace(node->world, "msg.reject", node->name);
             sim_trace_str(tr, "rcpt", q->addr);
@@ -138,8 +156,17 @@ relay_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer us
     }
 }
 
+static void
+relay_node_on_end(SmtpServerSession *ss, gpointer user_data)
+{
+    RelayNode *rn = relay_node_priv(user_data);
+    relay_policy_forget(rn->policy, ss);
+    dnsbl_gate_forget(rn->dnsbl, ss);
+}
+
 static const SmtpServerPolicy relay_node_policy = {
     .on_query = relay_node_on_query,
+    .on_end = relay_node_on_end,
 };
 
 static void
@@ -171,6 +198,7 @@ relay_node_free(Node *node)
     RelayNode *rn = relay_node_priv(node);
     queue_free(rn->queue);
     relay_policy_free(rn->policy);
+    dnsbl_gate_free(rn->dnsbl);
     g_free(rn);
 }
 
@@ -200,6 +228,11 @@ relay_node_new(World *world, const NodeSpec *spec)
     rn->cfg.hostname = node->hostname;
     rn->cfg.max_rcpts = spec->max_recipients;
     rn->cfg.max_size = spec->max_message_size;
+    rn->cfg.data_end = spec->data_end;
+    /* An MTA reads source routes and lets the policy ignore them (RFC 5321
+     * 3.6.1, Postfix) or, misconfigured, follow them. */
+    rn->cfg.accept_source_routes = !is_msa;
+    rn->dnsbl = dnsbl_gate_new(node);
     node->priv = rn;
     return node;
 }

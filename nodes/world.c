@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nodes/world_private.h"
+#include "nodes/relay_test.h"
 
 G_DEFINE_QUARK(node-error-quark, node_error)
 
@@ -105,6 +106,12 @@ world_event_run(SimWorld *sim, gpointer data)
         if (ev->traffic.count > 0)
             world_traffic_next(w, we);
         break;
+    case SPEC_EVENT_RELAY_TEST:
+        relay_test_run(w, &ev->relay_test);
+        break;
+    case SPEC_EVENT_RAW_SEND:
+        relay_test_raw_send(w, &ev->raw_send);
+        break;
     }
 }
 
@@ -133,6 +140,8 @@ world_make_node(World *w, const NodeSpec *ns)
         return ms_node_new(w, ns);
     case SPEC_ROLE_DNS:
         return dns_node_new(w, ns);
+    case SPEC_ROLE_SPAMMER:
+        return spammer_node_new(w, ns);
     default:
         return NULL;
     }
@@ -223,6 +232,14 @@ world_schedule_events(World *w, GError **error)
                 ok = FALSE;
             }
             break;
+        case SPEC_EVENT_RELAY_TEST:
+            ok = world_check_node(w, ev->relay_test.from, SPEC_ROLE_NONE, &ev->loc, error) &&
+                 world_check_node(w, ev->relay_test.target, SPEC_ROLE_NONE, &ev->loc, error);
+            break;
+        case SPEC_EVENT_RAW_SEND:
+            ok = world_check_node(w, ev->raw_send.from, SPEC_ROLE_NONE, &ev->loc, error) &&
+                 world_check_node(w, ev->raw_send.target, SPEC_ROLE_NONE, &ev->loc, error);
+            break;
         }
         if (!ok)
             return FALSE;
@@ -285,6 +302,7 @@ world_free(World *w)
     tracker_free(w->tracker);
     g_hash_table_unref(w->copies);
     g_hash_table_unref(w->dns_cache);
+    relay_test_results_free(w->relay_results);
     g_free(w);
 }
 
@@ -385,8 +403,12 @@ GPtrArray *
 world_check_expectations(World *w)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)expect_result_free);
-    for (guint i = 0; i < w->spec->expects->len; i++)
-        g_ptr_array_add(out, expect_check(w->spec->expects->pdata[i], w->tracker, w->delivered,
-                                          world_copy_lookup, w));
+    for (guint i = 0; i < w->spec->expects->len; i++) {
+        const ExpectSpec *e = w->spec->expects->pdata[i];
+        if (e->kind == SPEC_EXPECT_RELAY_TESTS)
+            g_ptr_array_add(out, relay_test_check(w, e));
+        else
+            g_ptr_array_add(out, expect_check(e, w->tracker, w->delivered, world_copy_lookup, w));
+    }
     return out;
 }

@@ -29,6 +29,7 @@ struct World {
     guint64 delivered;
     GHashTable *copies; /* "msgid\nrcpt" -> GBytes* delivered copy */
     GHashTable *dns_cache; /* "asker\ttype\tname" -> DnsCacheEntry* */
+    GPtrArray *relay_results; /* nullable: relay-test battery results (relay_test.c) */
 };
 
 Node *world_node(const World *w, const char *name);
