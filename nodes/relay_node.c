@@ -147,9 +147,14 @@ relay_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer us
         smtp_server_session_answer(ss, r);
         break;
     }
-    case SMTP_SERVER_QUERY_DATA:
-        relay_node_on_data(node, ss, q);
+    case SMTP_SERVER_QUERY_DATA: {
+        g_autoptr(SmtpReply) r = relay_policy_check_data(rn->policy, q);
+        if (r)
+            smtp_server_session_answer(ss, r);
+        else
+            relay_node_on_data(node, ss, q);
         break;
+    }
     default:
         smtp_server_session_answer(ss, NULL);
         break;

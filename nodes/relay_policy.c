@@ -10,7 +10,11 @@
 #include <string.h>
 
 #include "nodes/world_private.h"
+#include "proto/message.h"
 #include "proto/relay_addr.h"
+
+/* RFC 5321 6.3: a loop is assumed after this many Received fields. */
+#define RELAY_POLICY_MAX_HOPS 100
 
 struct RelayPolicy {
     Node *node;
@@ -129,6 +133,26 @@ relay_policy_route_key(SmtpServerSession *ss, const char *rcpt)
     return g_strdup_printf("%" G_GUINT64_FORMAT "\n%s", smtp_server_session_conn_id(ss), rcpt);
 }
 
+/* Mail for the host itself (user@hostname, user@[own IP]) is mail for its
+ * first local domain, as Postfix delivers $myhostname locally; without
+ * this the queue would send it to itself. */
+static void
+relay_policy_note_host(RelayPolicy *p, SmtpServerSession *ss, const char *rcpt,
+                       const RelayAddr *a)
+{
+    char **local = p->node->spec->local_domains;
+    if (local == NULL || local[0] == NULL || g_ascii_strcasecmp(a->next_domain, local[0]) == 0)
+        return;
+    gboolean self = g_ascii_strcasecmp(a->next_domain, p->node->hostname) == 0;
+    if (!self && a->next_domain[0] == '[') {
+        g_autofree char *ip = relay_addr_literal_ip(a->next_domain);
+        self = relay_policy_is_own_ip(p, ip);
+    }
+    if (self)
+        g_hash_table_replace(p->routes, relay_policy_route_key(ss, rcpt),
+                             g_strdup_printf("%s@%s", a->next_local, local[0]));
+}
+
 static void
 relay_policy_note_trick(RelayPolicy *p, SmtpServerSession *ss, const char *rcpt,
                         const RelayAddr *a)
@@ -165,6 +189,8 @@ relay_policy_check_rcpt(RelayPolicy *p, SmtpServerSession *ss, const SmtpServerQ
                   relay_policy_client_trusted(p, ss);
     if (ok && a.trick != RELAY_ADDR_TRICK_NONE)
         relay_policy_note_trick(p, ss, q->addr, &a);
+    else if (ok)
+        relay_policy_note_host(p, ss, q->addr, &a);
     relay_addr_clear(&a);
     if (ok)
         return NULL;
@@ -205,4 +231,13 @@ relay_policy_is_role_account(RelayPolicy *p, const SmtpServerQuery *q)
         return FALSE;
     g_autofree char *d = relay_addr_normalize_domain(q->parsed.domain);
     return relay_policy_is_ours(p, d, q->parsed.is_literal);
+}
+
+SmtpReply *
+relay_policy_check_data(RelayPolicy *p, const SmtpServerQuery *q)
+{
+    g_autoptr(MailMessage) msg = mail_message_parse_bytes(q->message, NULL);
+    if (msg && mail_message_count(msg, "Received") > RELAY_POLICY_MAX_HOPS)
+        return smtp_reply_new(554, "5.4.6", "Too many hops (mail loop?)");
+    return NULL;
 }

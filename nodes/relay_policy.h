@@ -38,6 +38,10 @@ void relay_policy_forget(RelayPolicy *p, SmtpServerSession *ss);
  * the unqualified <Postmaster> (RFC 5321 4.5.1, RFC 2142 4). */
 gboolean relay_policy_is_role_account(RelayPolicy *p, const SmtpServerQuery *q);
 
+/* NULL when the message may be queued, else the refusal (transfer full):
+ * more than 100 Received fields is a mail loop (RFC 5321 6.3). */
+SmtpReply *relay_policy_check_data(RelayPolicy *p, const SmtpServerQuery *q);
+
 /* CIDR helper: TRUE when ipv4 (host order) is inside "a.b.c.d/n". */
 gboolean relay_policy_cidr_match(const char *cidr, guint32 ipv4);
 
