@@ -122,9 +122,20 @@ probe_session_trace_reply(ProbeSession *ps, int step, const SmtpReply *reply)
     sim_trace_int(r, "conn", (gint64)ps->conn_id);
     sim_trace_str(r, "peer", ps->peer);
     sim_trace_int(r, "code", reply->code);
-    g_autofree char *text = smtp_reply_to_string(reply);
-    g_strchomp(text);
-    sim_trace_bytes(r, "text", (const guint8 *)text, strlen(text));
+    /* The same text form as smtp_session.c: enhanced code first, lines
+     * joined with " | ". */
+    GString *text = g_string_new(NULL);
+    for (guint i = 0; i < reply->lines->len; i++) {
+        if (i)
+            g_string_append(text, " | ");
+        if (reply->enhanced[0]) {
+            g_string_append(text, reply->enhanced);
+            g_string_append_c(text, ' ');
+        }
+        g_string_append(text, reply->lines->pdata[i]);
+    }
+    sim_trace_bytes(r, "text", (const guint8 *)text->str, text->len);
+    g_string_free(text, TRUE);
     sim_trace_int(r, "step", step);
     sim_trace_end(r);
 }

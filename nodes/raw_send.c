@@ -112,10 +112,11 @@ relay_test_raw_send(World *w, const RawSendSpec *spec)
     rs->rcpts = g_strdupv(spec->rcpt_to);
     rs->n_rcpts = (int)g_strv_length(spec->rcpt_to);
     SmtpProbe *p = smtp_probe_new();
-    g_autofree char *helo = spec->helo ? g_strdup(spec->helo)
-                                       : g_strdup_printf("EHLO %s", from->hostname);
+    g_autofree char *helo =
+        spec->helo ? g_strdup(spec->helo) : g_strdup_printf("EHLO %s", from->hostname);
     smtp_probe_add_line(p, helo, FALSE);
-    g_autofree char *mail = g_strdup_printf("MAIL FROM:<%s>", spec->mail_from ? spec->mail_from : "");
+    g_autofree char *mail =
+        g_strdup_printf("MAIL FROM:<%s>", spec->mail_from ? spec->mail_from : "");
     smtp_probe_add_line(p, mail, FALSE);
     for (int i = 0; i < rs->n_rcpts; i++) {
         g_autofree char *rcpt = g_strdup_printf("RCPT TO:<%s>", spec->rcpt_to[i]);
@@ -130,8 +131,8 @@ relay_test_raw_send(World *w, const RawSendSpec *spec)
     if (port == 0)
         port = target->spec->role == SPEC_ROLE_MSA ? target->spec->submission_port
                                                    : target->spec->smtp_port;
-    ProbeSession *ps = probe_session_start(from, node_ip(target), port ? port : 25, target->name,
-                                           p, &raw_send_handler, rs);
+    ProbeSession *ps = probe_session_start(from, node_ip(target), port ? port : 25, target->name, p,
+                                           &raw_send_handler, rs);
     if (spec->id)
         raw_send_track(rs, from, spec, probe_session_conn_id(ps));
 }

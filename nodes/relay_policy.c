@@ -137,8 +137,7 @@ relay_policy_route_key(SmtpServerSession *ss, const char *rcpt)
  * first local domain, as Postfix delivers $myhostname locally; without
  * this the queue would send it to itself. */
 static void
-relay_policy_note_host(RelayPolicy *p, SmtpServerSession *ss, const char *rcpt,
-                       const RelayAddr *a)
+relay_policy_note_host(RelayPolicy *p, SmtpServerSession *ss, const char *rcpt, const RelayAddr *a)
 {
     char **local = p->node->spec->local_domains;
     if (local == NULL || local[0] == NULL || g_ascii_strcasecmp(a->next_domain, local[0]) == 0)
@@ -154,8 +153,7 @@ relay_policy_note_host(RelayPolicy *p, SmtpServerSession *ss, const char *rcpt,
 }
 
 static void
-relay_policy_note_trick(RelayPolicy *p, SmtpServerSession *ss, const char *rcpt,
-                        const RelayAddr *a)
+relay_policy_note_trick(RelayPolicy *p, SmtpServerSession *ss, const char *rcpt, const RelayAddr *a)
 {
     g_autofree char *next = relay_addr_next(a);
     g_hash_table_replace(p->routes, relay_policy_route_key(ss, rcpt), g_strdup(next));

@@ -27,8 +27,7 @@ RelayPolicy *relay_policy_new(Node *node);
 void relay_policy_free(RelayPolicy *p);
 
 /* NULL when the recipient is accepted, else the refusal (transfer full). */
-SmtpReply *relay_policy_check_rcpt(RelayPolicy *p, SmtpServerSession *ss,
-                                   const SmtpServerQuery *q);
+SmtpReply *relay_policy_check_rcpt(RelayPolicy *p, SmtpServerSession *ss, const SmtpServerQuery *q);
 /* Where an accepted recipient of connection ss really goes when an address
  * trick rewrote it, else NULL (transfer none, valid until the session ends). */
 const char *relay_policy_route(RelayPolicy *p, SmtpServerSession *ss, const char *rcpt);

@@ -22,8 +22,8 @@ typedef struct {
     char *from;
     char *target;
     const RelayTest *test;
-    char *msg_id;      /* nullable: the test message once RCPT was accepted */
-    guint code;        /* the deciding reply, 0: none (connection failed) */
+    char *msg_id; /* nullable: the test message once RCPT was accepted */
+    guint code;   /* the deciding reply, 0: none (connection failed) */
     gboolean decided;
     gboolean refused;
     gboolean skipped;
@@ -236,7 +236,8 @@ relay_battery_script(RelayBattery *b, const RelayTest *t)
     g_clear_pointer(&b->rcpt, g_free);
     g_clear_pointer(&b->rcpt_addr, g_free);
     if (!t->no_helo) {
-        g_autofree char *helo = relay_test_expand(t->helo ? t->helo : RELAY_TEST_DEFAULT_HELO, &b->ph);
+        g_autofree char *helo =
+            relay_test_expand(t->helo ? t->helo : RELAY_TEST_DEFAULT_HELO, &b->ph);
         /* A refused HELO does not end a relay test: MAIL must then fail too. */
         b->helo_step = smtp_probe_add_line(p, helo, t->expect != RELAY_TEST_EXPECT_HELO_REPLY);
     }
@@ -311,10 +312,10 @@ relay_test_run(World *w, const RelayTestSpec *spec)
     b->from = world_node(w, spec->from);
     b->target = world_node(w, spec->target);
     b->local_domain = g_strdup(relay_test_local_domain(b->target));
-    b->local_user = spec->local_user ? g_strdup(spec->local_user)
-                                     : relay_test_local_user(w, b->local_domain);
-    b->remote_domain = g_strdup(spec->remote_domain ? spec->remote_domain
-                                                    : RELAY_TEST_REMOTE_DEFAULT);
+    b->local_user =
+        spec->local_user ? g_strdup(spec->local_user) : relay_test_local_user(w, b->local_domain);
+    b->remote_domain =
+        g_strdup(spec->remote_domain ? spec->remote_domain : RELAY_TEST_REMOTE_DEFAULT);
     b->other_ip = g_strdup(spec->other_ip ? spec->other_ip : RELAY_TEST_OTHER_IP_DEFAULT);
     b->ph = (RelayTestPlaceholders){
         .relay_host = b->target->hostname,
@@ -372,8 +373,8 @@ relay_test_check(World *w, const ExpectSpec *e)
         switch (r->test->expect) {
         case RELAY_TEST_EXPECT_REJECT_RCPT:
         case RELAY_TEST_EXPECT_NOT_RELAYED:
-            if (!r->refused && (r->test->expect == RELAY_TEST_EXPECT_REJECT_RCPT ||
-                                relay_test_relayed(w, r))) {
+            if (!r->refused &&
+                (r->test->expect == RELAY_TEST_EXPECT_REJECT_RCPT || relay_test_relayed(w, r))) {
                 g_string_append_printf(exploited, " %s", r->test->id);
                 n_exploited++;
             }
@@ -393,11 +394,11 @@ relay_test_check(World *w, const ExpectSpec *e)
         res->what = g_strdup_printf("relay tests against %s: relaying exploited", e->target);
     } else {
         res->held = ran > 0 && n_exploited == 0 && n_broken == 0;
-        res->what = g_strdup_printf("relay tests against %s: all refused, controls accepted",
-                                    e->target);
+        res->what =
+            g_strdup_printf("relay tests against %s: all refused, controls accepted", e->target);
     }
     res->actual = g_strdup_printf("%u run, %u skipped; %u relayed%s%s; %u controls refused%s%s",
-                                  ran, skipped, n_exploited, n_exploited ? ":" : "",
-                                  exploited->str, n_broken, n_broken ? ":" : "", broken->str);
+                                  ran, skipped, n_exploited, n_exploited ? ":" : "", exploited->str,
+                                  n_broken, n_broken ? ":" : "", broken->str);
     return res;
 }

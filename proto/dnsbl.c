@@ -66,7 +66,9 @@ dnsbl_classify(const DnsAnswer *answer, char ***codes)
             continue; /* RFC 5782 5: never a listing */
         g_ptr_array_add(found, g_strdup(r->text));
     }
-    DnsblVerdict v = found->len > 0 ? DNSBL_LISTED : error_code ? DNSBL_LIST_ERROR : DNSBL_NOT_LISTED;
+    DnsblVerdict v = found->len > 0 ? DNSBL_LISTED
+                     : error_code   ? DNSBL_LIST_ERROR
+                                    : DNSBL_NOT_LISTED;
     if (v == DNSBL_LISTED && codes) {
         g_ptr_array_add(found, NULL);
         *codes = (char **)g_ptr_array_free(found, FALSE);

@@ -90,7 +90,8 @@ relay_addr_first_hop(const char *route)
     if (route == NULL || route[0] != '@')
         return NULL;
     const char *end = strchr(route, ',');
-    g_autofree char *hop = end ? g_strndup(route + 1, (gsize)(end - route - 1)) : g_strdup(route + 1);
+    g_autofree char *hop =
+        end ? g_strndup(route + 1, (gsize)(end - route - 1)) : g_strdup(route + 1);
     return relay_addr_normalize_domain(hop);
 }
 

@@ -34,13 +34,13 @@ typedef enum {
 } RelayAddrTrick;
 
 typedef struct {
-    char *judged_domain; /* the domain the relay decision looks at: lower case,
-                            trailing dot removed, "[literal]" kept; "" for none */
+    char *judged_domain;     /* the domain the relay decision looks at: lower case,
+                                trailing dot removed, "[literal]" kept; "" for none */
     gboolean judged_literal; /* judged_domain is an address literal */
-    char *next_local;    /* the local part mail is finally routed to (quotes kept
-                            unless dequoted) */
-    char *next_domain;   /* the domain mail is finally routed to (normalised) */
-    RelayAddrTrick trick; /* the trick that made next differ, or NONE */
+    char *next_local;        /* the local part mail is finally routed to (quotes kept
+                                unless dequoted) */
+    char *next_domain;       /* the domain mail is finally routed to (normalised) */
+    RelayAddrTrick trick;    /* the trick that made next differ, or NONE */
 } RelayAddr;
 
 /* Resolves a parsed Forward-path (path from smtp_path_parse). out is

@@ -28,15 +28,15 @@ typedef enum {
 
 typedef struct {
     const char *id;
-    const char *helo;         /* greeting command template; NULL: "EHLO client.example" */
-    gboolean no_helo;         /* send no HELO/EHLO at all */
-    const char *mail_from;    /* path template ("<...>"), NULL for HELO-only tests */
-    const char *rcpt_to;      /* path template, or NULL when rcpt_to_raw is given */
-    const char *rcpt_to_raw;  /* whole RCPT command line template */
-    gboolean mixed_case;      /* write the domain of rcpt_to in mixed case */
+    const char *helo;        /* greeting command template; NULL: "EHLO client.example" */
+    gboolean no_helo;        /* send no HELO/EHLO at all */
+    const char *mail_from;   /* path template ("<...>"), NULL for HELO-only tests */
+    const char *rcpt_to;     /* path template, or NULL when rcpt_to_raw is given */
+    const char *rcpt_to_raw; /* whole RCPT command line template */
+    gboolean mixed_case;     /* write the domain of rcpt_to in mixed case */
     RelayTestAuth auth;
     RelayTestExpect expect;
-    guint expect_helo_reply;  /* HELO_REPLY: the code wanted */
+    guint expect_helo_reply; /* HELO_REPLY: the code wanted */
 } RelayTest;
 
 #define RELAY_TEST_COUNT 45

@@ -128,7 +128,8 @@ test_facts(void)
     g_autofree char *a = dnsbl_query_name("192.0.2.99", "bl.test.");
     g_assert_cmpstr(a, ==, "99.2.0.192.bl.test");
     g_autofree char *b = dnsbl_query_name("2001:db8:1:2:3:4:567:89ab", "bl.test");
-    g_assert_cmpstr(b, ==, "b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.bl.test");
+    g_assert_cmpstr(b, ==,
+                    "b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.bl.test");
     g_assert_null(dnsbl_query_name("not-an-ip", "bl.test"));
     g_autoptr(DnsZone) z = dns_zone_new();
     dns_zone_add(z, "2.0.0.127.bl.test", DNS_RR_A, "127.0.0.2", NULL);

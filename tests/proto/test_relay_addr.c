@@ -45,10 +45,10 @@ static void
 test_defaults(void)
 {
     /* Postfix defaults: nothing but the written domain matters. */
-    check("<u%remote.example@local.example>", &OFF, "local.example", "u%remote.example@local.example",
-          RELAY_ADDR_TRICK_NONE);
-    check("<remote.example!u@local.example>", &OFF, "local.example", "remote.example!u@local.example",
-          RELAY_ADDR_TRICK_NONE);
+    check("<u%remote.example@local.example>", &OFF, "local.example",
+          "u%remote.example@local.example", RELAY_ADDR_TRICK_NONE);
+    check("<remote.example!u@local.example>", &OFF, "local.example",
+          "remote.example!u@local.example", RELAY_ADDR_TRICK_NONE);
     check("<\"u@remote.example\"@local.example>", &OFF, "local.example",
           "\"u@remote.example\"@local.example", RELAY_ADDR_TRICK_NONE);
     /* RFC 5321 3.6.1: the route is ignored, the final destination judged. */
