@@ -238,11 +238,15 @@ scenario_set_require_auth(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t 
     return TRUE;
 }
 
+static gboolean scenario_set_data_end(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v,
+                                      gpointer slot, GError **error);
+
 static const ScenarioField scenario_node_msa[] = {
     {"relayhost", scenario_set_str, offsetof(NodeSpec, relayhost), 0, 0},
     {"require_auth", scenario_set_require_auth, offsetof(NodeSpec, auth), 0, 0},
     {"auth", scenario_set_auth_server, offsetof(NodeSpec, auth), 0, 0},
     {"dkim", scenario_set_dkim, offsetof(NodeSpec, dkim), 0, 0},
+    {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -250,6 +254,51 @@ static const ScenarioField scenario_relay_fields[] = {
     {"domains", scenario_set_strv, offsetof(RelaySpec, domains), 0, 0},
     {"networks", scenario_set_cidrs, offsetof(RelaySpec, networks), 0, 0},
     {"open_relay", scenario_set_bool, offsetof(RelaySpec, open_relay), 0, 0},
+    {"trust_helo", scenario_set_bool, offsetof(RelaySpec, trust_helo), 0, 0},
+    {"percent_hack", scenario_set_bool, offsetof(RelaySpec, percent_hack), 0, 0},
+    {"bang_path", scenario_set_bool, offsetof(RelaySpec, bang_path), 0, 0},
+    {"source_routes", scenario_set_bool, offsetof(RelaySpec, source_routes), 0, 0},
+    {"dequote", scenario_set_bool, offsetof(RelaySpec, dequote), 0, 0},
+    {"ip_literals", scenario_set_bool, offsetof(RelaySpec, ip_literals), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+/* data_end: strict, normalize_lf, lenient_lf, lenient_cr_lf ('-' also accepted). */
+static gboolean
+scenario_set_data_end(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                      GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    g_autofree char *dashed = g_strdelimit(g_strdup(s), "_", '-');
+    if (smtp_data_end_mode_from_string(dashed, slot))
+        return TRUE;
+    return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                         "'data_end' must be strict, normalize_lf, lenient_lf or lenient_cr_lf, "
+                         "not '%s'",
+                         s);
+}
+
+static gboolean
+scenario_set_dnsbl_at(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                      GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    if (strcmp(s, "connect") == 0 || strcmp(s, "rcpt") == 0) {
+        *(SpecDnsblAt *)slot = strcmp(s, "rcpt") == 0 ? SPEC_DNSBL_AT_RCPT : SPEC_DNSBL_AT_CONNECT;
+        return TRUE;
+    }
+    return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                         "'reject_at' must be 'connect' or 'rcpt', not '%s'", s);
+}
+
+static const ScenarioField scenario_dnsbl_fields[] = {
+    {"lists", scenario_set_strv, offsetof(DnsblSpec, lists), 0, 0},
+    {"allow", scenario_set_cidrs, offsetof(DnsblSpec, allow), 0, 0},
+    {"reject_at", scenario_set_dnsbl_at, offsetof(DnsblSpec, reject_at), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -270,6 +319,14 @@ scenario_set_relay(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpo
 }
 
 static gboolean
+scenario_set_dnsbl(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                   GError **error)
+{
+    g_autofree char *where = g_strdup_printf("'dnsbl' of %s", ctx->where);
+    return scenario_apply_nested(ctx, v, scenario_dnsbl_fields, slot, where, error);
+}
+
+static gboolean
 scenario_set_retry(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
                    GError **error)
 {
@@ -287,6 +344,14 @@ static const ScenarioField scenario_node_mta[] = {
     {"checks", scenario_set_checks, offsetof(NodeSpec, checks), 0, 0},
     {"rewrite", scenario_set_rewrite, offsetof(NodeSpec, rewrite), 0, 0},
     {"auth", scenario_set_auth_server, offsetof(NodeSpec, auth), 0, 0},
+    {"dnsbl", scenario_set_dnsbl, offsetof(NodeSpec, dnsbl), 0, 0},
+    {"exempt_role_accounts", scenario_set_bool, offsetof(NodeSpec, exempt_role_accounts), 0, 0},
+    {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+/* A sender only: no keys beyond the common ones. */
+static const ScenarioField scenario_node_spammer[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -310,10 +375,11 @@ static const ScenarioField *const scenario_role_fields[] = {
     [SPEC_ROLE_MUA] = scenario_node_mua, [SPEC_ROLE_MSA] = scenario_node_msa,
     [SPEC_ROLE_MTA] = scenario_node_mta, [SPEC_ROLE_MS] = scenario_node_ms,
     [SPEC_ROLE_DNS] = scenario_node_dns, [SPEC_ROLE_EAVESDROPPER] = scenario_node_eavesdropper,
+    [SPEC_ROLE_SPAMMER] = scenario_node_spammer,
 };
 
-static const char *const scenario_role_names[] = {"mua", "msa",          "mta", "ms",
-                                                  "dns", "eavesdropper", NULL};
+static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns",
+                                                  "eavesdropper", "spammer", NULL};
 
 static char *
 scenario_node_key_hint(ScenarioCtx *ctx, const char *key)
@@ -359,7 +425,7 @@ scenario_node_role(ScenarioCtx *ctx, yaml_node_t *map, const char *name, SpecRol
                              "unknown role '%s' in node '%s' (did you mean '%s'?)", s, name, best);
     return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
                          "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns, "
-                         "eavesdropper)",
+                         "eavesdropper, spammer)",
                          s, name);
 }
 

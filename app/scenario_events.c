@@ -177,10 +177,33 @@ static const ScenarioField scenario_traffic_fields[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+static const ScenarioField scenario_relay_test_fields[] = {
+    {"from", scenario_set_node_ref, offsetof(RelayTestSpec, from), SCENARIO_FIELD_REQUIRED, 0},
+    {"target", scenario_set_node_ref, offsetof(RelayTestSpec, target), SCENARIO_FIELD_REQUIRED, 0},
+    {"remote_domain", scenario_set_str, offsetof(RelayTestSpec, remote_domain), 0, 0},
+    {"other_ip", scenario_set_str, offsetof(RelayTestSpec, other_ip), 0, 0},
+    {"local_user", scenario_set_str, offsetof(RelayTestSpec, local_user), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_raw_send_fields[] = {
+    {"from", scenario_set_node_ref, offsetof(RawSendSpec, from), SCENARIO_FIELD_REQUIRED, 0},
+    {"target", scenario_set_node_ref, offsetof(RawSendSpec, target), SCENARIO_FIELD_REQUIRED, 0},
+    {"port", scenario_set_port, offsetof(RawSendSpec, port), 0, 0},
+    {"helo", scenario_set_str, offsetof(RawSendSpec, helo), 0, 0},
+    {"mail_from", scenario_set_str, offsetof(RawSendSpec, mail_from), 0, 0},
+    {"rcpt_to", scenario_set_addresses, offsetof(RawSendSpec, rcpt_to), SCENARIO_FIELD_REQUIRED,
+     0},
+    {"data", scenario_set_str, offsetof(RawSendSpec, data), 0, 0},
+    {"id", scenario_set_msg_id, offsetof(RawSendSpec, id), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 static const ScenarioField *const scenario_event_tables[] = {
     [SPEC_EVENT_SEND] = scenario_send_fields,       [SPEC_EVENT_REPLY] = scenario_reply_fields,
     [SPEC_EVENT_FETCH] = scenario_fetch_fields,     [SPEC_EVENT_FAULT] = scenario_fault_fields,
-    [SPEC_EVENT_TRAFFIC] = scenario_traffic_fields,
+    [SPEC_EVENT_TRAFFIC] = scenario_traffic_fields, [SPEC_EVENT_RELAY_TEST] = scenario_relay_test_fields,
+    [SPEC_EVENT_RAW_SEND] = scenario_raw_send_fields,
 };
 
 static gpointer
@@ -197,6 +220,10 @@ scenario_event_part(EventSpec *e)
         return &e->fault;
     case SPEC_EVENT_TRAFFIC:
         return &e->traffic;
+    case SPEC_EVENT_RELAY_TEST:
+        return &e->relay_test;
+    case SPEC_EVENT_RAW_SEND:
+        return &e->raw_send;
     }
     g_assert_not_reached();
 }
@@ -250,6 +277,8 @@ static const ScenarioField scenario_event_fields[] = {
     {"fetch", scenario_set_event_kind, 0, 0, SPEC_EVENT_FETCH},
     {"fault", scenario_set_event_kind, 0, 0, SPEC_EVENT_FAULT},
     {"traffic", scenario_set_event_kind, 0, 0, SPEC_EVENT_TRAFFIC},
+    {"relay_test", scenario_set_event_kind, 0, 0, SPEC_EVENT_RELAY_TEST},
+    {"raw_send", scenario_set_event_kind, 0, 0, SPEC_EVENT_RAW_SEND},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -269,8 +298,8 @@ scenario_event_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
         return FALSE;
     if (e->kind == 0)
         return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
-                             "an event needs one of 'send', 'reply', 'fetch', 'fault' or "
-                             "'traffic'");
+                             "an event needs one of 'send', 'reply', 'fetch', 'fault', "
+                             "'traffic', 'relay_test' or 'raw_send'");
     return TRUE;
 }
 
@@ -384,6 +413,28 @@ static const ScenarioField scenario_expect_mailbox[] = {
 SCENARIO_X_VERDICT(spf);
 SCENARIO_X_VERDICT(dkim);
 SCENARIO_X_VERDICT(dmarc);
+static gboolean
+scenario_set_relay_mode(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                        GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    if (strcmp(s, "all_refused") == 0 || strcmp(s, "exploited") == 0) {
+        *(SpecRelayMode *)slot =
+            strcmp(s, "exploited") == 0 ? SPEC_RELAY_EXPLOITED : SPEC_RELAY_ALL_REFUSED;
+        return TRUE;
+    }
+    return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                         "'relay_tests' must be 'all_refused' or 'exploited', not '%s'", s);
+}
+
+static const ScenarioField scenario_expect_relay[] = {
+    {"relay_tests", scenario_set_relay_mode, offsetof(ExpectSpec, relay_mode),
+     SCENARIO_FIELD_REQUIRED, 0},
+    {"target", scenario_set_node_ref, offsetof(ExpectSpec, target), SCENARIO_FIELD_REQUIRED, 0},
+    {NULL, NULL, 0, 0, 0},
+};
 
 /* Every key of every form, for suggestions when no form is recognised. */
 static const ScenarioField scenario_expect_keys[] = {
@@ -395,6 +446,7 @@ static const ScenarioField scenario_expect_keys[] = {
     {"mailbox", scenario_set_skip, 0, 0, 0},   {"count", scenario_set_skip, 0, 0, 0},
     {"spf", scenario_set_skip, 0, 0, 0},       {"dkim", scenario_set_skip, 0, 0, 0},
     {"dmarc", scenario_set_skip, 0, 0, 0},     {"at", scenario_set_skip, 0, 0, 0},
+    {"relay_tests", scenario_set_skip, 0, 0, 0}, {"target", scenario_set_skip, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -413,6 +465,7 @@ static const struct {
     {"spf", SPEC_EXPECT_SPF, scenario_expect_spf},
     {"dkim", SPEC_EXPECT_DKIM, scenario_expect_dkim},
     {"dmarc", SPEC_EXPECT_DMARC, scenario_expect_dmarc},
+    {"relay_tests", SPEC_EXPECT_RELAY_TESTS, scenario_expect_relay},
 };
 
 static gboolean
@@ -453,7 +506,7 @@ scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
         return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
                              "an expectation needs one of 'status', 'path', "
                              "'path_differs_from', 'header', 'delivered', 'fetched_by', "
-                             "'mailbox', 'spf', 'dkim' or 'dmarc'");
+                             "'mailbox', 'spf', 'dkim', 'dmarc' or 'relay_tests'");
     }
     const ScenarioField *tables[] = {scenario_expect_forms[form].table, NULL};
     return scenario_fields_apply(ctx, map, tables, x, NULL, error);

@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "nodes/dnsbl_gate.h"
 #include "nodes/node.h"
 #include "nodes/queue.h"
 #include "nodes/relay_policy.h"
@@ -33,6 +34,7 @@ typedef struct {
     SmtpServerConfig cfg;
     RelayPolicy *policy;
     SenderAuth *auth; /* nullable: DKIM signing, SPF/DKIM/DMARC checks */
+    DnsblGate *dnsbl; /* nullable: no lists */
 } RelayNode;
 
 static RelayNode *
@@ -88,6 +90,8 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     const char *tag = tracker_conn_tag(w->tracker, smtp_server_session_conn_id(ss));
     g_autofree char *msg_id = NULL;
     TrackMsg *m = tag ? tracker_find(w->tracker, tag) : NULL;
+    if (m && track_msg_open_hop(m, node->name))
+        m = NULL; /* a second message on one connection (smuggled): its own */
     if (m == NULL) {
         /* Mail from outside the tracked world: track it from here. */
         msg_id = tracker_derive_id(w->tracker, node->name, qid);
@@ -106,7 +110,15 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
                                                   ? smtp_server_session_client_node(ss)
                                                   : smtp_server_session_client_ip(ss));
     track_msg_add_hop(m, node->name, now, "accept", detail, (const char *const *)q->rcpts, qid);
-    queue_submit(rn->queue, m->id, qid, q->mail_from, (const char *const *)q->rcpts, stamped);
+    /* Recipients rewritten by a misconfigured address trick go where the
+     * trick says (relay_policy_route). */
+    g_autoptr(GPtrArray) routed = g_ptr_array_new();
+    for (char **r = q->rcpts; r && *r; r++) {
+        const char *to = relay_policy_route(rn->policy, ss, *r);
+        g_ptr_array_add(routed, (gpointer)(to ? to : *r));
+    }
+    g_ptr_array_add(routed, NULL);
+    queue_submit(rn->queue, m->id, qid, q->mail_from, (const char *const *)routed->pdata, stamped);
     SimTraceRec *tr = world_trace(w, "msg.accept", node->name);
     sim_trace_str(tr, "msg", m->id);
     sim_trace_str(tr, "qid", qid);
@@ -181,6 +193,9 @@ relay_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer us
     Node *node = user_data;
     RelayNode *rn = relay_node_priv(node);
     switch (q->kind) {
+    case SMTP_SERVER_QUERY_CONNECT:
+        dnsbl_gate_on_connect(rn->dnsbl, ss); /* answers now or after DNS */
+        break;
     case SMTP_SERVER_QUERY_MAIL: {
         g_autoptr(SmtpReply) r = relay_node_check_sender(node, ss, q->addr);
         if (r) {
@@ -192,7 +207,10 @@ relay_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer us
         break;
     }
     case SMTP_SERVER_QUERY_RCPT: {
-        g_autoptr(SmtpReply) r = relay_policy_check_rcpt(rn->policy, ss, q);
+        g_autoptr(SmtpReply) r =
+            dnsbl_gate_check_rcpt(rn->dnsbl, ss, relay_policy_is_role_account(rn->policy, q));
+        if (r == NULL)
+            r = relay_policy_check_rcpt(rn->policy, ss, q);
         if (r)
             relay_node_trace_reject(node, ss, "rcpt", q->addr, r);
         smtp_server_session_answer(ss, r);
@@ -205,7 +223,11 @@ relay_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer us
             smtp_server_session_answer(ss, r);
             break;
         }
-        sender_auth_on_data(rn->auth, node, ss, q, relay_node_on_data);
+        r = relay_policy_check_data(rn->policy, q);
+        if (r)
+            smtp_server_session_answer(ss, r);
+        else
+            sender_auth_on_data(rn->auth, node, ss, q, relay_node_on_data);
         break;
     }
     default:
@@ -214,8 +236,17 @@ relay_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer us
     }
 }
 
+static void
+relay_node_on_end(SmtpServerSession *ss, gpointer user_data)
+{
+    RelayNode *rn = relay_node_priv(user_data);
+    relay_policy_forget(rn->policy, ss);
+    dnsbl_gate_forget(rn->dnsbl, ss);
+}
+
 static const SmtpServerPolicy relay_node_policy = {
     .on_query = relay_node_on_query,
+    .on_end = relay_node_on_end,
 };
 
 static void
@@ -255,6 +286,7 @@ relay_node_free(Node *node)
     queue_free(rn->queue);
     relay_policy_free(rn->policy);
     sender_auth_free(rn->auth);
+    dnsbl_gate_free(rn->dnsbl);
     g_free(rn);
 }
 
@@ -284,6 +316,11 @@ relay_node_new(World *world, const NodeSpec *spec)
     rn->cfg.hostname = node->hostname;
     rn->cfg.max_rcpts = spec->max_recipients;
     rn->cfg.max_size = spec->max_message_size;
+    rn->cfg.data_end = spec->data_end;
+    /* An MTA reads source routes and lets the policy ignore them (RFC 5321
+     * 3.6.1, Postfix) or, misconfigured, follow them. */
+    rn->cfg.accept_source_routes = !is_msa;
+    rn->dnsbl = dnsbl_gate_new(node);
     node->priv = rn;
     rn->auth = sender_auth_new(node);
     return node;

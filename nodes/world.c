@@ -9,6 +9,7 @@
 #include "nodes/ms_node.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
+#include "nodes/relay_test.h"
 
 G_DEFINE_QUARK(node-error-quark, node_error)
 
@@ -107,6 +108,12 @@ world_event_run(SimWorld *sim, gpointer data)
         if (ev->traffic.count > 0)
             world_traffic_next(w, we);
         break;
+    case SPEC_EVENT_RELAY_TEST:
+        relay_test_run(w, &ev->relay_test);
+        break;
+    case SPEC_EVENT_RAW_SEND:
+        relay_test_raw_send(w, &ev->raw_send);
+        break;
     }
 }
 
@@ -137,6 +144,8 @@ world_make_node(World *w, const NodeSpec *ns)
         return dns_node_new(w, ns);
     case SPEC_ROLE_EAVESDROPPER:
         return eavesdropper_node_new(w, ns);
+    case SPEC_ROLE_SPAMMER:
+        return spammer_node_new(w, ns);
     default:
         return NULL;
     }
@@ -227,6 +236,14 @@ world_schedule_events(World *w, GError **error)
                 ok = FALSE;
             }
             break;
+        case SPEC_EVENT_RELAY_TEST:
+            ok = world_check_node(w, ev->relay_test.from, SPEC_ROLE_NONE, &ev->loc, error) &&
+                 world_check_node(w, ev->relay_test.target, SPEC_ROLE_NONE, &ev->loc, error);
+            break;
+        case SPEC_EVENT_RAW_SEND:
+            ok = world_check_node(w, ev->raw_send.from, SPEC_ROLE_NONE, &ev->loc, error) &&
+                 world_check_node(w, ev->raw_send.target, SPEC_ROLE_NONE, &ev->loc, error);
+            break;
         }
         if (!ok)
             return FALSE;
@@ -291,6 +308,7 @@ world_free(World *w)
     g_hash_table_unref(w->dns_cache);
     g_clear_pointer(&w->pop3_tags, g_hash_table_unref);
     world_tls_free(w->tls);
+    relay_test_results_free(w->relay_results);
     g_free(w);
 }
 
@@ -402,8 +420,13 @@ GPtrArray *
 world_check_expectations(World *w)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)expect_result_free);
-    for (guint i = 0; i < w->spec->expects->len; i++)
-        g_ptr_array_add(out, expect_check(w->spec->expects->pdata[i], w->tracker, w->delivered,
-                                          world_copy_lookup, world_mailbox_count, w));
+    for (guint i = 0; i < w->spec->expects->len; i++) {
+        const ExpectSpec *e = w->spec->expects->pdata[i];
+        if (e->kind == SPEC_EXPECT_RELAY_TESTS)
+            g_ptr_array_add(out, relay_test_check(w, e));
+        else
+            g_ptr_array_add(out, expect_check(e, w->tracker, w->delivered, world_copy_lookup,
+                                              world_mailbox_count, w));
+    }
     return out;
 }

@@ -79,6 +79,9 @@ node_spec_new(SpecRole role)
     n->checks.spf_fail = SPEC_SPF_REJECT;
     n->checks.spf_softfail = SPEC_SPF_TAG;
     n->tls.session_tickets = TRUE;
+    n->dnsbl.lists = world_spec_empty_strv();
+    n->dnsbl.allow = world_spec_empty_strv();
+    n->exempt_role_accounts = TRUE;
     return n;
 }
 
@@ -99,6 +102,8 @@ node_spec_free(NodeSpec *n)
     g_free(n->relayhost);
     g_strfreev(n->relay.domains);
     g_strfreev(n->relay.networks);
+    g_strfreev(n->dnsbl.lists);
+    g_strfreev(n->dnsbl.allow);
     g_strfreev(n->local_domains);
     g_free(n->deliver_to);
     g_strfreev(n->domains);
@@ -182,6 +187,7 @@ event_spec_new(SpecEventKind kind)
     e->traffic.to = world_spec_empty_strv();
     e->traffic.start = 1;
     e->traffic.size = 1000;
+    e->raw_send.rcpt_to = world_spec_empty_strv();
     return e;
 }
 
@@ -210,6 +216,18 @@ event_spec_free(EventSpec *e)
     g_strfreev(e->traffic.from);
     g_strfreev(e->traffic.to);
     g_free(e->traffic.id_prefix);
+    g_free(e->relay_test.from);
+    g_free(e->relay_test.target);
+    g_free(e->relay_test.remote_domain);
+    g_free(e->relay_test.other_ip);
+    g_free(e->relay_test.local_user);
+    g_free(e->raw_send.from);
+    g_free(e->raw_send.target);
+    g_free(e->raw_send.helo);
+    g_free(e->raw_send.mail_from);
+    g_strfreev(e->raw_send.rcpt_to);
+    g_free(e->raw_send.data);
+    g_free(e->raw_send.id);
     g_free(e);
 }
 
@@ -236,6 +254,7 @@ expect_spec_free(ExpectSpec *x)
     g_free(x->mailbox);
     g_free(x->verdict);
     g_free(x->at);
+    g_free(x->target);
     g_free(x);
 }
 
@@ -382,6 +401,10 @@ spec_event_kind_name(SpecEventKind kind)
         return "fault";
     case SPEC_EVENT_TRAFFIC:
         return "traffic";
+    case SPEC_EVENT_RELAY_TEST:
+        return "relay_test";
+    case SPEC_EVENT_RAW_SEND:
+        return "raw_send";
     }
     return "?";
 }
@@ -410,6 +433,8 @@ spec_expect_kind_name(SpecExpectKind kind)
         return "dkim";
     case SPEC_EXPECT_DMARC:
         return "dmarc";
+    case SPEC_EXPECT_RELAY_TESTS:
+        return "relay_tests";
     }
     return "?";
 }

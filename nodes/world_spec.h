@@ -14,6 +14,7 @@
 
 #include "proto/dkim.h"
 #include "proto/dns_zone.h"
+#include "proto/smtp_data.h"
 
 /* 2026-01-01T00:00:00Z: virtual time 0 unless the scenario sets `epoch`. */
 #define WORLD_SPEC_EPOCH_DEFAULT G_GINT64_CONSTANT(1767225600)
@@ -55,7 +56,26 @@ typedef struct {
     char **domains;      /* recipient domains this MTA relays for (NULL-terminated) */
     char **networks;     /* client networks (IPv4 CIDR) allowed to relay anywhere */
     gboolean open_relay; /* relays for anybody (the classic misconfiguration) */
+    /* Misconfigurations (all off: Postfix defaults). */
+    gboolean trust_helo;    /* relays when the HELO name is in a local domain */
+    gboolean percent_hack;  /* routes user%remote@local to user@remote */
+    gboolean bang_path;     /* routes remote!user@local to user@remote */
+    gboolean source_routes; /* follows <@local:user@remote> */
+    gboolean dequote;       /* routes "user@remote"@local to user@remote */
+    gboolean ip_literals;   /* any user@[IP] counts as mail for this host */
 } RelaySpec;
+
+typedef enum {
+    SPEC_DNSBL_AT_CONNECT = 0, /* the greeting (delayed to RCPT for role accounts) */
+    SPEC_DNSBL_AT_RCPT,
+} SpecDnsblAt;
+
+/* RFC 5782 client blocklists checked by an MTA. */
+typedef struct {
+    char **lists;   /* zones, e.g. bl.test (NULL-terminated; empty: no checks) */
+    char **allow;   /* client networks never checked (IPv4 CIDR) */
+    SpecDnsblAt reject_at;
+} DnsblSpec;
 
 typedef struct {
     gint64 first;       /* delay before the first retry (default 60 s) */
@@ -165,6 +185,10 @@ typedef struct {
     char **local_domains; /* domains whose mail goes to deliver_to */
     char *deliver_to;     /* ms node name */
     RetrySpec retry;
+    DnsblSpec dnsbl;
+    gboolean exempt_role_accounts; /* postmaster@, abuse@ of local domains pass DNSBLs
+                                      (RFC 5321 4.5.1, RFC 2142; default TRUE) */
+    SmtpDataEndMode data_end;      /* msa, mta: end-of-data reading (default strict) */
 
     /* ms */
     char **domains; /* domains whose mailboxes this store holds */
@@ -203,6 +227,8 @@ typedef enum {
     SPEC_EVENT_FETCH,
     SPEC_EVENT_FAULT,
     SPEC_EVENT_TRAFFIC,
+    SPEC_EVENT_RELAY_TEST,
+    SPEC_EVENT_RAW_SEND,
 } SpecEventKind;
 
 typedef struct {
@@ -249,6 +275,28 @@ typedef struct {
     gsize size;      /* body bytes (default 1000) */
 } TrafficSpec;
 
+/* The open-relay battery (proto/relay_tests.h) from one node against another. */
+typedef struct {
+    char *from;          /* any node: the client host */
+    char *target;        /* msa or mta under test */
+    char *remote_domain; /* default relay-victim.example */
+    char *other_ip;      /* default 192.0.2.99 */
+    char *local_user;    /* nullable: default a user of the target's first local domain */
+} RelayTestSpec;
+
+/* One SMTP transaction written byte for byte (no dot-stuffing, no CR/LF
+ * repair): what spam software or a smuggling attacker sends. */
+typedef struct {
+    char *from;      /* any node */
+    char *target;    /* msa or mta */
+    guint16 port;    /* default: the target's SMTP (mta) or submission (msa) port */
+    char *helo;      /* default "EHLO " + the from node's host name */
+    char *mail_from; /* address without <> ("" for the null path) */
+    char **rcpt_to;  /* addresses */
+    char *data;      /* message bytes; ".\r\n" is appended (after a CRLF if missing) */
+    char *id;        /* nullable: scenario message id */
+} RawSendSpec;
+
 typedef struct {
     SpecLoc loc;
     gint64 at;
@@ -258,6 +306,8 @@ typedef struct {
     FetchSpec fetch;
     FaultSpec fault;
     TrafficSpec traffic;
+    RelayTestSpec relay_test;
+    RawSendSpec raw_send;
 } EventSpec;
 
 typedef enum {
@@ -271,7 +321,13 @@ typedef enum {
     SPEC_EXPECT_SPF,          /* message, verdict, at? */
     SPEC_EXPECT_DKIM,         /* message, verdict, at? */
     SPEC_EXPECT_DMARC,        /* message, verdict, at? */
+    SPEC_EXPECT_RELAY_TESTS,  /* relay_mode, target */
 } SpecExpectKind;
+
+typedef enum {
+    SPEC_RELAY_ALL_REFUSED = 1, /* no test relayed, controls accepted */
+    SPEC_RELAY_EXPLOITED,       /* at least one test relayed */
+} SpecRelayMode;
 
 typedef enum {
     SPEC_STATUS_NONE = 0,
@@ -295,8 +351,10 @@ typedef struct {
     guint count;      /* DELIVERED, MAILBOX */
     char *fetched_by; /* FETCHED: mua node */
     char *mailbox;    /* MAILBOX: address */
-    char *verdict; /* SPF/DKIM/DMARC: the result name expected */
-    char *at;      /* nullable: the node that recorded it */
+    char *verdict;    /* SPF/DKIM/DMARC: the result name expected */
+    char *at;         /* nullable: the node that recorded it */
+    SpecRelayMode relay_mode;
+    char *target; /* relay_tests: node name */
 } ExpectSpec;
 
 typedef struct {

@@ -584,9 +584,9 @@ test_error_unknown_role(void)
                  "t.yaml:5:26: unknown role 'mtaa' in node 'relay1' (did you mean 'mta'?)");
     expect_error(BASE_NODES "  - {name: relay1, role: router, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
                  "t.yaml:5:26: unknown role 'router' in node 'relay1' (roles: mua, msa, mta, "
-                 "ms, dns, eavesdropper)");
-    expect_error(BASE_NODES "  - {name: evil, role: spammer, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
-                 "t.yaml:5:24: role 'spammer' of node 'evil' is not supported yet");
+                 "ms, dns, eavesdropper, spammer)");
+    expect_error(BASE_NODES "  - {name: evil, role: mitm, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
+                 "t.yaml:5:24: role 'mitm' of node 'evil' is not supported yet");
 }
 
 static void
@@ -662,8 +662,8 @@ static void
 test_error_event_form(void)
 {
     expect_error(BASE_NODES "events:\n  - {at: 1s}\n", SCENARIO_ERROR_EVENT,
-                 "t.yaml:6:5: an event needs one of 'send', 'reply', 'fetch', 'fault' or "
-                 "'traffic'");
+                 "t.yaml:6:5: an event needs one of 'send', 'reply', 'fetch', 'fault', "
+                 "'traffic', 'relay_test' or 'raw_send'");
     expect_error(BASE_NODES "events:\n"
                             "  - {at: 1s, fetch: {by: a-pc}, fault: {link: [a-pc, ms.a.test]}}\n",
                  SCENARIO_ERROR_EVENT,
@@ -676,7 +676,7 @@ test_error_event_form(void)
     expect_error(BASE_NODES "expect:\n  - {message: m1}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:5: an expectation needs one of 'status', 'path', "
                  "'path_differs_from', 'header', 'delivered', 'fetched_by', 'mailbox', 'spf', "
-                 "'dkim' or 'dmarc'");
+                 "'dkim', 'dmarc' or 'relay_tests'");
     expect_error(BASE_NODES "expect:\n  - {message: m1, stauts: delivered}\n",
                  SCENARIO_ERROR_UNKNOWN_KEY,
                  "t.yaml:6:19: unknown key 'stauts' in expect (did you mean 'status'?)");
