@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT
+ * fuzz_common: what every libFuzzer entry point in tests/fuzz/ shares: the
+ * entry point's prototype, GLib criticals and warnings made fatal (a
+ * g_return_if_fail reached from peer input is a bug), and a cursor that
+ * draws choices (flags, split points, chunk lengths) from the input.
+ */
+#ifndef TESTS_FUZZ_FUZZ_COMMON_H
+#define TESTS_FUZZ_FUZZ_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+/* Bound on actions drained from one engine for one input: an engine that
+ * keeps yielding actions without input is looping. */
+#define FUZZ_ACTIONS_MAX 100000
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static inline void
+fuzz_init(void)
+{
+    static gboolean done;
+    if (!done) {
+        g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+        done = TRUE;
+    }
+}
+
+/* A cursor over the input. */
+typedef struct {
+    const guint8 *p;
+    gsize n;
+} FuzzInput;
+
+static inline guint8
+fuzz_take_u8(FuzzInput *in)
+{
+    if (in->n == 0)
+        return 0;
+    guint8 b = in->p[0];
+    in->p++;
+    in->n--;
+    return b;
+}
+
+static inline guint16
+fuzz_take_u16(FuzzInput *in)
+{
+    guint16 hi = fuzz_take_u8(in);
+    return (guint16)(hi << 8 | fuzz_take_u8(in));
+}
+
+/* The next chunk: a length byte, then up to that many bytes (fewer at the
+ * end of the input). Returns FALSE when the input is used up. */
+static inline gboolean
+fuzz_take_chunk(FuzzInput *in, const guint8 **chunk, gsize *len)
+{
+    if (in->n == 0)
+        return FALSE;
+    gsize want = fuzz_take_u8(in);
+    *len = MIN(want, in->n);
+    *chunk = in->p;
+    in->p += *len;
+    in->n -= *len;
+    return TRUE;
+}
+
+/* The rest of the input as a NUL-terminated string (cut at the first NUL)
+ * (transfer full). */
+static inline char *
+fuzz_take_rest_string(FuzzInput *in)
+{
+    char *s = g_strndup((const char *)in->p, in->n);
+    in->p += in->n;
+    in->n = 0;
+    return s;
+}
+
+#endif
