@@ -27,6 +27,8 @@ fuzz_message_addresses(const char *value)
             g_free(mail_mailbox_to_string(g_ptr_array_index(flat, i)));
     }
     g_autoptr(GPtrArray) mboxes = mail_mailbox_list_parse(value, NULL);
+    for (guint i = 0; mboxes != NULL && i < mboxes->len; i++)
+        g_assert_nonnull(((const MailMailbox *)g_ptr_array_index(mboxes, i))->local_part);
     g_autoptr(MailMailbox) mb = mail_mailbox_parse(value, NULL);
     if (mb != NULL && mb->addr != NULL)
         (void)mail_addr_spec_classify(mb->addr, strlen(mb->addr), NULL);

@@ -26,8 +26,7 @@ for t in "$@"; do
     mkdir -p "$work/$t" "$build/fuzz-artifacts/$t"
     cp "$src/corpus/$t"/* "$work/$t"/
     log="$build/fuzz-artifacts/$t.log"
-    ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0} \
-        "$bin" -max_total_time="$seconds" -timeout=10 -max_len=16384 \
+    "$bin" -max_total_time="$seconds" -timeout=10 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/$t/" \
         "$work/$t" >"$log" 2>&1
     rc=$?
