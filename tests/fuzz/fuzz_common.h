@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <glib.h>
 
@@ -18,12 +19,22 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* GLib stops on a fatal message with SIGTRAP, which libFuzzer does not
+ * catch (no crash input is saved): print, then abort() instead. */
+static inline void
+fuzz_log_handler(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data)
+{
+    g_log_default_handler(domain, level, message, data);
+    if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
+        abort();
+}
+
 static inline void
 fuzz_init(void)
 {
     static gboolean done;
     if (!done) {
-        g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+        g_log_set_default_handler(fuzz_log_handler, NULL);
         done = TRUE;
     }
 }
@@ -72,7 +83,7 @@ fuzz_take_chunk(FuzzInput *in, const guint8 **chunk, gsize *len)
 static inline char *
 fuzz_take_rest_string(FuzzInput *in)
 {
-    char *s = g_strndup((const char *)in->p, in->n);
+    char *s = in->n > 0 ? g_strndup((const char *)in->p, in->n) : g_strdup("");
     in->p += in->n;
     in->n = 0;
     return s;

@@ -99,6 +99,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     guint8 flags = fuzz_take_u8(&in);
     g_autofree char *text = fuzz_take_rest_string(&in);
     g_auto(GStrv) lines = g_strsplit(text, "\n", 64);
+    if (lines[0] == NULL) { /* empty input: one empty line */
+        g_strfreev(lines);
+        lines = g_new0(char *, 2);
+        lines[0] = g_strdup("");
+    }
 
     /* The parser alone, on the first line. */
     g_autofree char *problem = NULL;

@@ -5,6 +5,8 @@
 # Crashing inputs land in BUILD/fuzz-artifacts/<target>/; drop one into
 # tests/fuzz/corpus/<target>/ to make it a regression test.
 #   tests/fuzz/run-fuzz.sh BUILD SECONDS [TARGET...]
+# FUZZ_TIMEOUT (default 30) is the seconds one input may take: generous,
+# because on a loaded machine a process can stall for seconds.
 set -u
 build=${1:?usage: run-fuzz.sh BUILD SECONDS [TARGET...]}
 seconds=${2:?usage: run-fuzz.sh BUILD SECONDS [TARGET...]}
@@ -26,7 +28,7 @@ for t in "$@"; do
     mkdir -p "$work/$t" "$build/fuzz-artifacts/$t"
     cp "$src/corpus/$t"/* "$work/$t"/
     log="$build/fuzz-artifacts/$t.log"
-    "$bin" -max_total_time="$seconds" -timeout=10 -max_len=16384 \
+    "$bin" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-30}" -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/$t/" \
         "$work/$t" >"$log" 2>&1
     rc=$?
