@@ -12,12 +12,12 @@
 
 #include "fuzz_common.h"
 
-#define FUZZ_DKIM_ED25519                                                                          \
-    "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+#define FUZZ_DKIM_ED25519 "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
 #define FUZZ_DKIM_RSA                                                                              \
     "v=DKIM1; k=rsa; "                                                                             \
     "p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/" \
-    "J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+" \
+    "J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/"                                                     \
+    "8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+"                              \
     "2kryOTIKT+l/K4w3QIDAQAB"
 
 static void

@@ -15,8 +15,8 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const DnsRrType types[] = {DNS_RR_A,   DNS_RR_NS,  DNS_RR_CNAME, DNS_RR_PTR,
-                                      DNS_RR_MX,  DNS_RR_TXT, DNS_RR_AAAA,  DNS_RR_SPF};
+    static const DnsRrType types[] = {DNS_RR_A,  DNS_RR_NS,  DNS_RR_CNAME, DNS_RR_PTR,
+                                      DNS_RR_MX, DNS_RR_TXT, DNS_RR_AAAA,  DNS_RR_SPF};
     fuzz_init();
     g_autofree char *text = g_strndup((const char *)data, size);
     g_autoptr(GError) error = NULL;

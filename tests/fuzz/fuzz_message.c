@@ -86,8 +86,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_message_mime(msg, 0);
 
     g_autoptr(GBytes) body = mail_message_get_body_bytes(msg);
-    g_ptr_array_unref(mail_mime_delivery_status_split(g_bytes_get_data(body, NULL),
-                                                      g_bytes_get_size(body)));
+    g_ptr_array_unref(
+        mail_mime_delivery_status_split(g_bytes_get_data(body, NULL), g_bytes_get_size(body)));
     /* Edits must keep the message serialisable. */
     g_autoptr(MailMessage) copy = mail_message_copy(msg);
     mail_message_prepend(copy, "Received", "from x by y; Thu, 1 Jan 1970 00:00:00 +0000");

@@ -41,8 +41,8 @@ fuzz_spf_fixed_zone(void)
     zone = dns_zone_new();
     for (guint i = 0; i < G_N_ELEMENTS(rows); i++) {
         g_autofree char *problem = NULL;
-        g_assert_true(
-            dns_zone_add(zone, rows[i][0], dns_rr_type_from_name(rows[i][1]), rows[i][2], &problem));
+        g_assert_true(dns_zone_add(zone, rows[i][0], dns_rr_type_from_name(rows[i][1]), rows[i][2],
+                                   &problem));
     }
     return zone;
 }
