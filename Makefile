@@ -3,11 +3,16 @@
 #   make test   the same set-up, then the whole test suite through ctest
 #   make asan   build with ASan + UBSan in build-asan/ and run the test suite
 #   make bench  run the benchmarks (bench/README.md)
+#   make fuzz   build the libFuzzer targets with clang in build-fuzz/ and run
+#               each for FUZZ_SECONDS (default 10) on a copy of its corpus;
+#               FUZZ_TARGETS="smtp_server spf" picks some (tests/fuzz/README.md)
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 10
+FUZZ_TARGETS ?=
 
-.PHONY: all deps configure build run test asan bench clean
+.PHONY: all deps configure build run test asan fuzz bench clean
 
 all: build
 
@@ -32,8 +37,17 @@ asan: deps
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
 
+# Warnings stay warnings here: clang warns about things gcc does not, and
+# the gcc build (make test) is the one that enforces -Werror.
+fuzz:
+	@scripts/install-deps.sh --fuzz
+	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DENABLE_FUZZING=ON -DMHS_WERROR=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz-all
+	tests/fuzz/run-fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 bench: build
 	bench/run.sh
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

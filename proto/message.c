@@ -519,6 +519,8 @@ mail_message_serialize_crlf(const MailMessage *msg)
     g_autoptr(GBytes) raw = mail_message_serialize(msg);
     gsize len;
     const guint8 *d = g_bytes_get_data(raw, &len);
+    if (len == 0)
+        return g_bytes_ref(raw); /* d may be NULL: not for memchr */
     /* RFC 5322 2.1 / RFC 5321 2.3.8: CR and LF only as CRLF. Copy the
      * runs between bare LFs whole; most messages have none. */
     const guint8 *lf = memchr(d, '\n', len);

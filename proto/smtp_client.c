@@ -275,8 +275,11 @@ smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
         char *k = sp ? g_strndup(l, (gsize)(sp - l)) : g_strdup(l);
         char *up = g_ascii_strup(k, -1);
         g_free(k);
-        if (strcmp(up, "AUTH") == 0 && sp != NULL)
+        if (strcmp(up, "AUTH") == 0 && sp != NULL) {
+            /* Listed twice: the last line counts, as for the other keywords. */
+            g_strfreev(c->auth_mechs);
             c->auth_mechs = g_strsplit_set(sp + 1, " ", -1);
+        }
         g_hash_table_replace(c->ext, up, g_strdup(sp ? sp + 1 : ""));
     }
 }

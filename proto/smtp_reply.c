@@ -34,7 +34,7 @@ smtp_reply_new(guint code, const char *enhanced, const char *fmt, ...)
     SmtpReply *r = smtp_reply_alloc(code, enhanced);
     va_list ap;
     va_start(ap, fmt);
-    g_ptr_array_add(r->lines, g_strdup_vprintf(fmt ? fmt : "", ap));
+    g_ptr_array_add(r->lines, fmt != NULL ? g_strdup_vprintf(fmt, ap) : g_strdup(""));
     va_end(ap);
     return r;
 }

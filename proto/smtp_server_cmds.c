@@ -154,7 +154,9 @@ smtp_server_mail_params(SmtpServer *srv, SmtpServerQuery *q)
             }
         } else if (srv->is_esmtp && g_ascii_strcasecmp(p->keyword, "AUTH") == 0 &&
                    smtp_server_auth_offered(srv)) {
-            /* RFC 4954 5: xtext; an untrusted value is for the node to judge. */
+            /* RFC 4954 5: xtext; an untrusted value is for the node to judge.
+             * Given twice, the last one counts, as for SIZE and BODY. */
+            g_free(q->auth_param);
             q->auth_param = p->value ? smtp_xtext_decode(p->value) : NULL;
             if (q->auth_param == NULL) {
                 smtp_server_err(srv, 501, "5.5.4", "Bad AUTH parameter");

@@ -3,8 +3,11 @@
 # Installs the Debian packages mhs needs, only those pkg-config (or PATH)
 # cannot find. As root it runs apt-get; otherwise it uses sudo when sudo
 # works without a password, or prints the exact apt-get line and stops.
+# --fuzz also asks for clang with a working libFuzzer (make fuzz).
 set -u
 missing=""
+fuzz=0
+[ "${1:-}" = "--fuzz" ] && fuzz=1
 need_pc() { # pkg-config module, Debian package
     pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"
 }
@@ -27,6 +30,18 @@ else
 fi
 need_cmd dot graphviz
 need_cmd openssl openssl
+if [ $fuzz -eq 1 ]; then
+    # libFuzzer and the sanitizer runtimes come with clang's runtime package.
+    if command -v clang >/dev/null 2>&1; then
+        probe=$(mktemp -d)
+        echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' >"$probe/f.c"
+        clang -fsanitize=fuzzer,address,undefined "$probe/f.c" -o "$probe/f" >/dev/null 2>&1 ||
+            missing="$missing libclang-rt-dev"
+        rm -rf "$probe"
+    else
+        missing="$missing clang libclang-rt-dev"
+    fi
+fi
 [ -z "$missing" ] && exit 0
 
 line="apt-get install -y --no-install-recommends$missing"

@@ -84,6 +84,23 @@ test_fields(void)
     g_assert_cmpmem(raw, len, want_raw, strlen(want_raw));
 }
 
+/* An empty message: no fields, no body; both serialisations are empty
+ * (serialize_crlf passed NULL to memchr, found by fuzz_message). */
+static void
+test_empty(void)
+{
+    g_autoptr(MailMessage) m = mail_message_parse((const guint8 *)"", 0, NULL);
+    g_assert_cmpuint(mail_message_n_fields(m), ==, 0);
+    g_autoptr(GBytes) raw = mail_message_serialize(m);
+    g_assert_cmpuint(g_bytes_get_size(raw), ==, 0);
+    g_autoptr(GBytes) wire = mail_message_serialize_crlf(m);
+    g_assert_cmpuint(g_bytes_get_size(wire), ==, 0);
+    /* A new message has the empty line that ends its (empty) header. */
+    g_autoptr(MailMessage) n = mail_message_new();
+    g_autoptr(GBytes) wire2 = mail_message_serialize_crlf(n);
+    g_assert_cmpmem(g_bytes_get_data(wire2, NULL), g_bytes_get_size(wire2), "\r\n", 2);
+}
+
 static void
 test_lf_only(void)
 {
@@ -413,6 +430,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/proto/message/round-trip", test_round_trip);
+    g_test_add_func("/proto/message/empty", test_empty);
     g_test_add_func("/proto/message/bytes-prepend", test_bytes_prepend);
     g_test_add_func("/proto/message/fields", test_fields);
     g_test_add_func("/proto/message/lf-only", test_lf_only);

@@ -288,10 +288,48 @@ test_strcmp_ptr(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Poll until a query and return it (the act is the caller's to clear). */
+static void
+test_poll_query(SmtpServer *srv, SmtpServerAct *act)
+{
+    for (;;) {
+        g_assert_true(smtp_server_poll(srv, act));
+        if (act->kind == SMTP_SERVER_ACT_QUERY)
+            return;
+        smtp_server_act_clear(act);
+    }
+}
+
+/* RFC 4954 5: AUTH= given twice in one MAIL; the last value is the one
+ * passed on, as for SIZE= and BODY= (the first was leaked, found by
+ * fuzz_smtp_server). */
+static void
+test_mail_auth_param_twice(void)
+{
+    static const char *const mechs[] = {"PLAIN", NULL};
+    SmtpServerConfig cfg = {.hostname = "mx.example", .auth_mechs = mechs};
+    g_autoptr(SmtpServer) srv = smtp_server_new(&cfg);
+    SmtpServerAct act = {0};
+    test_poll_query(srv, &act);
+    smtp_server_answer(srv, act.query.id, NULL);
+    smtp_server_act_clear(&act);
+    static const char in[] = "EHLO c.example\r\nMAIL FROM:<> AUTH=<> AUTH=a+2Bb\r\n";
+    smtp_server_feed(srv, (const guint8 *)in, sizeof in - 1);
+    test_poll_query(srv, &act);
+    g_assert_cmpint(act.query.kind, ==, SMTP_SERVER_QUERY_EHLO);
+    smtp_server_answer(srv, act.query.id, NULL);
+    smtp_server_act_clear(&act);
+    test_poll_query(srv, &act);
+    g_assert_cmpint(act.query.kind, ==, SMTP_SERVER_QUERY_MAIL);
+    g_assert_cmpstr(act.query.auth_param, ==, "a+b");
+    smtp_server_act_clear(&act);
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/proto/smtp-server/mail/auth-param-twice", test_mail_auth_param_twice);
     g_autofree char *dir = test_source_path("tests/proto/smtp_server");
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     g_assert_nonnull(d);
