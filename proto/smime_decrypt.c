@@ -40,9 +40,9 @@ smime_decrypt_result_clear(SmimeDecryptResult *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Which failure: OpenSSL reports a missing RecipientInfo (or a key that
- * does not unwrap the content key) apart from a content that does not
- * decrypt. Empties the error queue. */
+/* Which failure, once a RecipientInfo names the certificate: a key that
+ * does not unwrap the content key, or a content that does not decrypt
+ * (GCM tag). Empties the error queue. */
 static SmimeDecryptStatus
 smime_decrypt_classify(char **detail)
 {
@@ -62,6 +62,29 @@ smime_decrypt_classify(char **detail)
     return st;
 }
 
+/* TRUE when a RecipientInfo names cert (issuer and serial or subject key
+ * identifier, RFC 5652 6.2.1, 6.2.2). Checked here because OpenSSL 3.0
+ * leaves no error behind when none matches. */
+static gboolean
+smime_decrypt_is_recipient(CMS_ContentInfo *cms, X509 *cert)
+{
+    STACK_OF(CMS_RecipientInfo) *ris = CMS_get0_RecipientInfos(cms);
+    for (int i = 0; i < sk_CMS_RecipientInfo_num(ris); i++) {
+        CMS_RecipientInfo *ri = sk_CMS_RecipientInfo_value(ris, i);
+        if (CMS_RecipientInfo_type(ri) == CMS_RECIPINFO_TRANS &&
+            CMS_RecipientInfo_ktri_cert_cmp(ri, cert) == 0)
+            return TRUE;
+        if (CMS_RecipientInfo_type(ri) != CMS_RECIPINFO_AGREE)
+            continue;
+        STACK_OF(CMS_RecipientEncryptedKey) *reks = CMS_RecipientInfo_kari_get0_reks(ri);
+        for (int j = 0; j < sk_CMS_RecipientEncryptedKey_num(reks); j++)
+            if (CMS_RecipientEncryptedKey_cert_cmp(sk_CMS_RecipientEncryptedKey_value(reks, j),
+                                                   cert) == 0)
+                return TRUE;
+    }
+    return FALSE;
+}
+
 static void
 smime_decrypt_cms(CMS_ContentInfo *cms, TlsIdentity *recipient, GBytes *outer, GArray *steps,
                   SmimeDecryptResult *out)
@@ -69,13 +92,19 @@ smime_decrypt_cms(CMS_ContentInfo *cms, TlsIdentity *recipient, GBytes *outer, G
     X509 *cert = tls_identity_get_cert(recipient);
     g_autofree char *subject = smime_cert_subject(cert);
     int n_ri = sk_CMS_RecipientInfo_num(CMS_get0_RecipientInfos(cms));
+    if (!smime_decrypt_is_recipient(cms, cert)) {
+        out->status = SMIME_DECRYPT_NOT_RECIPIENT;
+        out->detail = g_strdup_printf("none of the %d RecipientInfos names %s", n_ri, subject);
+        smime_step_add(steps, "key-unwrap", 0, "%s", out->detail);
+        return;
+    }
     g_autoptr(BIO) plain = BIO_new(BIO_s_mem());
     /* With the certificate given, OpenSSL tries only the RecipientInfo
      * that names it (issuer and serial, or key identifier). */
     if (!CMS_decrypt(cms, tls_identity_get_key(recipient), cert, NULL, plain, CMS_BINARY)) {
         out->status = smime_decrypt_classify(&out->detail);
-        smime_step_add(steps, "key-unwrap", 0, "none of the %d RecipientInfos opens for %s: %s",
-                       n_ri, subject, out->detail);
+        smime_step_add(steps, "key-unwrap", 0, "the RecipientInfo for %s did not open: %s",
+                       subject, out->detail);
         return;
     }
     char *p;
