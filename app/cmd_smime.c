@@ -210,8 +210,8 @@ cmd_smime_verify(int argc, char **argv)
     gboolean steps_out = FALSE, content = FALSE;
     GOptionEntry entries[] = {
         {"ca", 0, 0, G_OPTION_ARG_FILENAME, &ca, "Trust anchors (PEM, one or more)", "CA.pem"},
-        {"time", 0, 0, G_OPTION_ARG_INT64, &when,
-         "Validity time (default now; 0: the signingTime)", "UNIX"},
+        {"time", 0, 0, G_OPTION_ARG_INT64, &when, "Validity time (default now; 0: the signingTime)",
+         "UNIX"},
         {"content", 0, 0, G_OPTION_ARG_NONE, &content,
          "After the result line, print the signed message", NULL},
         {"steps", 0, 0, G_OPTION_ARG_NONE, &steps_out, "Print the steps on standard error", NULL},
@@ -269,11 +269,11 @@ cmd_smime_decrypt(int argc, char **argv)
         {"steps", 0, 0, G_OPTION_ARG_NONE, &steps_out, "Print the steps on standard error", NULL},
         {NULL},
     };
-    g_autoptr(GOptionContext) ctx = cmd_smime_context(
-        "< MSG - decrypt an S/MIME message",
-        "Writes the decrypted message (outer fields and the decrypted entity).\n"
-        "Exit status: 0 decrypted, 1 not a recipient or failed, 2 bad input.",
-        entries);
+    g_autoptr(GOptionContext) ctx =
+        cmd_smime_context("< MSG - decrypt an S/MIME message",
+                          "Writes the decrypted message (outer fields and the decrypted entity).\n"
+                          "Exit status: 0 decrypted, 1 not a recipient or failed, 2 bad input.",
+                          entries);
     g_autoptr(GError) error = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &error))
         return mhs_usage_error("%s", error->message);
@@ -319,8 +319,8 @@ cmd_smime_save(TlsIdentity *id, const char *cert_path, const char *key_path)
 static int
 cmd_smime_make_cert(int argc, char **argv, gboolean is_ca)
 {
-    g_autofree char *cn = NULL, *key_type = NULL, *ca_cert = NULL, *ca_key = NULL,
-                    *out_cert = NULL, *out_key = NULL;
+    g_autofree char *cn = NULL, *key_type = NULL, *ca_cert = NULL, *ca_key = NULL, *out_cert = NULL,
+                    *out_key = NULL;
     g_auto(GStrv) emails = NULL;
     gint64 when = -1;
     gint days = 0;
@@ -328,8 +328,8 @@ cmd_smime_make_cert(int argc, char **argv, gboolean is_ca)
         {"cn", 0, 0, G_OPTION_ARG_STRING, &cn, "Subject common name", "NAME"},
         {"email", 0, 0, G_OPTION_ARG_STRING_ARRAY, &emails,
          "subjectAltName rfc822Name (repeatable)", "ADDR"},
-        {"key-type", 0, 0, G_OPTION_ARG_STRING, &key_type,
-         "rsa2048 (default), p256 or ed25519", "T"},
+        {"key-type", 0, 0, G_OPTION_ARG_STRING, &key_type, "rsa2048 (default), p256 or ed25519",
+         "T"},
         {"ca-cert", 0, 0, G_OPTION_ARG_FILENAME, &ca_cert, "Issuing CA certificate", "CA.pem"},
         {"ca-key", 0, 0, G_OPTION_ARG_FILENAME, &ca_key, "Issuing CA key", "CA.key"},
         {"time", 0, 0, G_OPTION_ARG_INT64, &when, "notBefore (default now)", "UNIX"},
@@ -365,7 +365,8 @@ cmd_smime_make_cert(int argc, char **argv, gboolean is_ca)
     g_autoptr(TlsIdentity) issuer = is_ca ? NULL : cmd_smime_load_identity(ca_cert, ca_key, TRUE);
     if (!is_ca && issuer == NULL)
         return MHS_EXIT_USAGE;
-    g_autoptr(TlsIdentity) id = is_ca ? tls_ca_new(&req, &error) : tls_ca_issue(issuer, &req, &error);
+    g_autoptr(TlsIdentity) id =
+        is_ca ? tls_ca_new(&req, &error) : tls_ca_issue(issuer, &req, &error);
     if (id == NULL) {
         fprintf(stderr, "mhs: smime: %s\n", error->message);
         return MHS_EXIT_USAGE;
@@ -400,6 +401,7 @@ mhs_cmd_smime(int argc, char **argv)
     if (!g_option_context_parse(ctx, &argc, &argv, &error))
         return mhs_usage_error("%s", error->message);
     if (argc < 2)
-        return mhs_usage_error("smime needs a subcommand: sign, encrypt, verify, decrypt, ca, issue");
+        return mhs_usage_error(
+            "smime needs a subcommand: sign, encrypt, verify, decrypt, ca, issue");
     return mhs_usage_error("smime: unknown subcommand '%s'", argv[1]);
 }

@@ -23,9 +23,9 @@
 #define SMIME_BASE64_LINE 76
 
 typedef enum {
-    SMIME_ERROR_INPUT,    /* the message or a configuration value cannot be used */
-    SMIME_ERROR_KEY,      /* a certificate or key is missing or of an unusable type */
-    SMIME_ERROR_OPENSSL,  /* a CMS operation failed (message carries OpenSSL's reason) */
+    SMIME_ERROR_INPUT,   /* the message or a configuration value cannot be used */
+    SMIME_ERROR_KEY,     /* a certificate or key is missing or of an unusable type */
+    SMIME_ERROR_OPENSSL, /* a CMS operation failed (message carries OpenSSL's reason) */
 } SmimeError;
 
 #define SMIME_ERROR (smime_error_quark())
@@ -66,8 +66,8 @@ typedef enum {
 typedef struct {
     TlsIdentity *signer; /* certificate and private key (RSA or EC; required) */
     SmimeSignForm form;
-    gint64 signing_time; /* unix seconds for the signingTime attribute (RFC 5652
-                            11.3); 0: no signingTime */
+    gint64 signing_time;  /* unix seconds for the signingTime attribute (RFC 5652
+                             11.3); 0: no signingTime */
     const char *boundary; /* nullable: multipart boundary; default derived from the
                              content's digest, so output is reproducible */
 } SmimeSignConfig;
@@ -134,20 +134,20 @@ const char *smime_verify_status_name(SmimeVerifyStatus s);
 
 typedef struct {
     TlsIdentity *const *anchors; /* NULL-terminated trust anchors (certificates) */
-    gint64 now_unix; /* time for certificate validity; 0: the signingTime attribute,
-                        and no validity check when there is none */
+    gint64 now_unix;             /* time for certificate validity; 0: the signingTime attribute,
+                                    and no validity check when there is none */
 } SmimeVerifyConfig;
 
 /* Caller-allocated, zero-initialised; smime_verify_result_clear() after. */
 typedef struct {
     SmimeVerifyStatus status;
-    char *detail;         /* nullable: why, in words (OpenSSL's reason, the addresses) */
-    char *from_address;   /* nullable: the From addr-spec that was checked */
-    char *signer_subject; /* nullable: RFC 2253 subject of the signer's certificate */
+    char *detail;             /* nullable: why, in words (OpenSSL's reason, the addresses) */
+    char *from_address;       /* nullable: the From addr-spec that was checked */
+    char *signer_subject;     /* nullable: RFC 2253 subject of the signer's certificate */
     GPtrArray *signer_emails; /* nullable: char*, the signer's rfc822Name SANs */
-    gint64 signing_time;  /* 0 when absent */
-    GBytes *message;      /* nullable: the signed content as a whole message (outer
-                             fields + signed entity), set whenever the CMS parsed */
+    gint64 signing_time;      /* 0 when absent */
+    GBytes *message;          /* nullable: the signed content as a whole message (outer
+                                 fields + signed entity), set whenever the CMS parsed */
 } SmimeVerifyResult;
 
 /* Verifies the signature of msg (clear or opaque): the CMS signature over
@@ -172,9 +172,9 @@ const char *smime_decrypt_status_name(SmimeDecryptStatus s); /* "ok", "not a rec
 
 typedef struct {
     SmimeDecryptStatus status;
-    SmimeKind kind;   /* what the message was (enveloped or auth-enveloped when encrypted) */
-    char *detail;     /* nullable: why, in words */
-    GBytes *message;  /* set on OK: outer fields + decrypted entity, CRLF */
+    SmimeKind kind;  /* what the message was (enveloped or auth-enveloped when encrypted) */
+    char *detail;    /* nullable: why, in words */
+    GBytes *message; /* set on OK: outer fields + decrypted entity, CRLF */
 } SmimeDecryptResult;
 
 /* Decrypts msg with recipient (certificate and private key). Never fails:

@@ -103,8 +103,8 @@ smime_decrypt_cms(CMS_ContentInfo *cms, TlsIdentity *recipient, GBytes *outer, G
      * that names it (issuer and serial, or key identifier). */
     if (!CMS_decrypt(cms, tls_identity_get_key(recipient), cert, NULL, plain, CMS_BINARY)) {
         out->status = smime_decrypt_classify(&out->detail);
-        smime_step_add(steps, "key-unwrap", 0, "the RecipientInfo for %s did not open: %s",
-                       subject, out->detail);
+        smime_step_add(steps, "key-unwrap", 0, "the RecipientInfo for %s did not open: %s", subject,
+                       out->detail);
         return;
     }
     char *p;

@@ -149,26 +149,24 @@ smime_encrypt_cms(GBytes *entity, const SmimeEncryptConfig *cfg, GError **error)
     for (TlsIdentity *const *r = cfg->recipients; *r != NULL; r++)
         if (!smime_encrypt_add_recipient(cms, *r, cfg->rsa_padding, error))
             return NULL;
-    g_autoptr(BIO) in = BIO_new_mem_buf(g_bytes_get_data(entity, NULL),
-                                        (int)g_bytes_get_size(entity));
+    g_autoptr(BIO) in =
+        BIO_new_mem_buf(g_bytes_get_data(entity, NULL), (int)g_bytes_get_size(entity));
     if (!CMS_final(cms, in, NULL, flags))
         return smime_set_openssl_error(error, "cannot encrypt");
     return g_steal_pointer(&cms);
 }
 
 GBytes *
-smime_encrypt_entity(GBytes *entity, const SmimeEncryptConfig *cfg, GArray *steps,
-                     GError **error)
+smime_encrypt_entity(GBytes *entity, const SmimeEncryptConfig *cfg, GArray *steps, GError **error)
 {
     if (cfg->recipients == NULL || cfg->recipients[0] == NULL) {
         g_set_error(error, SMIME_ERROR, SMIME_ERROR_INPUT, "no recipient certificate");
         return NULL;
     }
     gsize len = g_bytes_get_size(entity);
-    smime_step_add(steps, "canonicalize", len,
-                   "MIME entity with CRLF line endings (RFC 8551 3.1.1): %" G_GSIZE_FORMAT
-                   " octets",
-                   len);
+    smime_step_add(
+        steps, "canonicalize", len,
+        "MIME entity with CRLF line endings (RFC 8551 3.1.1): %" G_GSIZE_FORMAT " octets", len);
     g_autoptr(CMS_ContentInfo) cms = smime_encrypt_cms(entity, cfg, error);
     if (cms == NULL)
         return NULL;
@@ -181,8 +179,7 @@ smime_encrypt_entity(GBytes *entity, const SmimeEncryptConfig *cfg, GArray *step
     ASN1_OCTET_STRING **ct = CMS_get0_content(cms);
     gsize ct_len = ct != NULL && *ct != NULL ? (gsize)ASN1_STRING_length(*ct) : 0;
     smime_step_add(steps, "encrypt", ct_len,
-                   "%s over %" G_GSIZE_FORMAT " octets: %" G_GSIZE_FORMAT
-                   " octets of ciphertext%s",
+                   "%s over %" G_GSIZE_FORMAT " octets: %" G_GSIZE_FORMAT " octets of ciphertext%s",
                    smime_cipher_name(cfg->cipher), len, ct_len,
                    gcm ? " and a 16-octet authentication tag (RFC 5084)"
                        : " (PKCS #7 padding to 16-octet blocks)");
@@ -194,8 +191,8 @@ smime_encrypt_entity(GBytes *entity, const SmimeEncryptConfig *cfg, GArray *step
                    gcm ? "AuthEnvelopedData (RFC 5083)" : "EnvelopedData (RFC 5652 6.1)", n_rcpt,
                    n_rcpt == 1 ? "" : "s", g_bytes_get_size(der));
     /* RFC 8551 3.2.2: authEnveloped-data for AuthEnvelopedData. */
-    GBytes *out = smime_pkcs7_mime_entity(gcm ? "authEnveloped-data" : "enveloped-data", der,
-                                          steps);
+    GBytes *out =
+        smime_pkcs7_mime_entity(gcm ? "authEnveloped-data" : "enveloped-data", der, steps);
     smime_step_add(steps, "mime", g_bytes_get_size(out),
                    "application/pkcs7-mime; smime-type=%s (RFC 8551 3.3): %" G_GSIZE_FORMAT
                    " octets",

@@ -17,7 +17,7 @@
 #include "proto/message_mime.h"
 #include "proto/tls_autocleanups.h"
 
-G_DEFINE_QUARK(smime-error-quark, smime_error)
+G_DEFINE_QUARK(smime - error - quark, smime_error)
 
 static void
 smime_step_clear(gpointer p)
@@ -69,8 +69,8 @@ CMS_ContentInfo *
 smime_cms_from_body(const MailMessage *m, gsize *der_len)
 {
     g_autoptr(GBytes) body = mail_message_get_body_bytes(m);
-    g_autoptr(GBytes) der = smime_base64_decode(g_bytes_get_data(body, NULL),
-                                                g_bytes_get_size(body));
+    g_autoptr(GBytes) der =
+        smime_base64_decode(g_bytes_get_data(body, NULL), g_bytes_get_size(body));
     if (der_len != NULL)
         *der_len = der != NULL ? g_bytes_get_size(der) : 0;
     if (der == NULL)
@@ -292,11 +292,10 @@ smime_cms_to_der(CMS_ContentInfo *cms)
 GBytes *
 smime_pkcs7_mime_entity(const char *smime_type, GBytes *der, GArray *steps)
 {
-    g_autoptr(GBytes) b64 = smime_base64_encode(g_bytes_get_data(der, NULL),
-                                                g_bytes_get_size(der));
+    g_autoptr(GBytes) b64 = smime_base64_encode(g_bytes_get_data(der, NULL), g_bytes_get_size(der));
     smime_step_add(steps, "transfer-encoding", g_bytes_get_size(b64),
-                   "base64 (RFC 2045 6.8), %" G_GSIZE_FORMAT " octets of DER become %" G_GSIZE_FORMAT
-                   " octets in %u-character lines",
+                   "base64 (RFC 2045 6.8), %" G_GSIZE_FORMAT
+                   " octets of DER become %" G_GSIZE_FORMAT " octets in %u-character lines",
                    g_bytes_get_size(der), g_bytes_get_size(b64), (guint)SMIME_BASE64_LINE);
     GString *e = g_string_new(NULL);
     /* RFC 8551 3.2.1: name=smime.p7m and a matching filename for agents

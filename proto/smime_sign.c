@@ -124,18 +124,18 @@ smime_sign_boundary(GBytes *entity, const guint8 digest[32])
 static GBytes *
 smime_sign_multipart(GBytes *entity, GBytes *der, const char *boundary, GArray *steps)
 {
-    g_autoptr(GBytes) b64 = smime_base64_encode(g_bytes_get_data(der, NULL),
-                                                g_bytes_get_size(der));
+    g_autoptr(GBytes) b64 = smime_base64_encode(g_bytes_get_data(der, NULL), g_bytes_get_size(der));
     smime_step_add(steps, "transfer-encoding", g_bytes_get_size(b64),
-                   "base64 (RFC 2045 6.8), %" G_GSIZE_FORMAT " octets of DER become %" G_GSIZE_FORMAT
-                   " octets in %u-character lines",
+                   "base64 (RFC 2045 6.8), %" G_GSIZE_FORMAT
+                   " octets of DER become %" G_GSIZE_FORMAT " octets in %u-character lines",
                    g_bytes_get_size(der), g_bytes_get_size(b64), (guint)SMIME_BASE64_LINE);
     GString *e = g_string_new(NULL);
-    g_string_append_printf(e,
-                           "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n"
-                           " micalg=sha-256; boundary=\"%s\"\r\n\r\n"
-                           "This is an S/MIME signed message.\r\n\r\n--%s\r\n",
-                           boundary, boundary);
+    g_string_append_printf(
+        e,
+        "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n"
+        " micalg=sha-256; boundary=\"%s\"\r\n\r\n"
+        "This is an S/MIME signed message.\r\n\r\n--%s\r\n",
+        boundary, boundary);
     g_string_append_len(e, g_bytes_get_data(entity, NULL), (gssize)g_bytes_get_size(entity));
     g_string_append_printf(e,
                            "\r\n--%s\r\n"
@@ -157,10 +157,9 @@ smime_sign_entity(GBytes *entity, const SmimeSignConfig *cfg, GArray *steps, GEr
         return NULL;
     }
     gsize len = g_bytes_get_size(entity);
-    smime_step_add(steps, "canonicalize", len,
-                   "MIME entity with CRLF line endings (RFC 8551 3.1.1): %" G_GSIZE_FORMAT
-                   " octets",
-                   len);
+    smime_step_add(
+        steps, "canonicalize", len,
+        "MIME entity with CRLF line endings (RFC 8551 3.1.1): %" G_GSIZE_FORMAT " octets", len);
     guint8 digest[32];
     EVP_Digest(g_bytes_get_data(entity, NULL), len, digest, NULL, EVP_sha256(), NULL);
     smime_step_add(steps, "digest", sizeof digest,
@@ -171,14 +170,15 @@ smime_sign_entity(GBytes *entity, const SmimeSignConfig *cfg, GArray *steps, GEr
     if (cms == NULL)
         return NULL;
     g_autoptr(GBytes) der = smime_cms_to_der(cms);
-    smime_step_add(steps, "cms", g_bytes_get_size(der),
-                   "CMS SignedData (RFC 5652 5.1), %s, signer certificate included: %" G_GSIZE_FORMAT
-                   " octets DER",
-                   clear ? "content detached" : "content encapsulated", g_bytes_get_size(der));
+    smime_step_add(
+        steps, "cms", g_bytes_get_size(der),
+        "CMS SignedData (RFC 5652 5.1), %s, signer certificate included: %" G_GSIZE_FORMAT
+        " octets DER",
+        clear ? "content detached" : "content encapsulated", g_bytes_get_size(der));
     GBytes *out;
     if (clear) {
-        g_autofree char *boundary = cfg->boundary != NULL ? g_strdup(cfg->boundary)
-                                                          : smime_sign_boundary(entity, digest);
+        g_autofree char *boundary =
+            cfg->boundary != NULL ? g_strdup(cfg->boundary) : smime_sign_boundary(entity, digest);
         out = smime_sign_multipart(entity, der, boundary, steps);
         smime_step_add(steps, "mime", g_bytes_get_size(out),
                        "multipart/signed; protocol=\"application/pkcs7-signature\"; "
@@ -195,8 +195,7 @@ smime_sign_entity(GBytes *entity, const SmimeSignConfig *cfg, GArray *steps, GEr
 }
 
 GBytes *
-smime_sign(const guint8 *msg, gsize len, const SmimeSignConfig *cfg, GArray *steps,
-           GError **error)
+smime_sign(const guint8 *msg, gsize len, const SmimeSignConfig *cfg, GArray *steps, GError **error)
 {
     g_return_val_if_fail(msg != NULL || len == 0, NULL);
     g_return_val_if_fail(cfg != NULL && cfg->signer != NULL, NULL);

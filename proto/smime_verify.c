@@ -141,8 +141,8 @@ smime_verify_signature(CMS_ContentInfo *cms, GBytes *content, BIO *opaque_out,
 /* RFC 8550 4: a chain to a trust anchor, valid at the given time, for
  * S/MIME signing (keyUsage, extendedKeyUsage emailProtection). */
 static gboolean
-smime_verify_chain(CMS_ContentInfo *cms, X509 *signer, const SmimeVerifyConfig *cfg,
-                   gint64 at, SmimeVerifyResult *out, GArray *steps)
+smime_verify_chain(CMS_ContentInfo *cms, X509 *signer, const SmimeVerifyConfig *cfg, gint64 at,
+                   SmimeVerifyResult *out, GArray *steps)
 {
     g_autoptr(X509_STORE) store = X509_STORE_new();
     for (TlsIdentity *const *a = cfg->anchors; a != NULL && *a != NULL; a++)
@@ -219,8 +219,7 @@ smime_verify_signer_info(CMS_ContentInfo *cms, X509 *signer, SmimeVerifyResult *
 /* The signature, then the chain, then the address. */
 static void
 smime_verify_cms(const MailMessage *m, CMS_ContentInfo *cms, GBytes *content,
-                 const SmimeVerifyConfig *cfg, GBytes *outer, GArray *steps,
-                 SmimeVerifyResult *out)
+                 const SmimeVerifyConfig *cfg, GBytes *outer, GArray *steps, SmimeVerifyResult *out)
 {
     g_autoptr(BIO) opaque = content == NULL ? BIO_new(BIO_s_mem()) : NULL;
     gboolean sig_ok = smime_verify_signature(cms, content, opaque, out);
@@ -229,8 +228,8 @@ smime_verify_cms(const MailMessage *m, CMS_ContentInfo *cms, GBytes *content,
     if (signer != NULL)
         smime_verify_signer_info(cms, signer, out);
     if (content != NULL) {
-        out->message = smime_build_message(outer, g_bytes_get_data(content, NULL),
-                                           g_bytes_get_size(content));
+        out->message =
+            smime_build_message(outer, g_bytes_get_data(content, NULL), g_bytes_get_size(content));
     } else if (sig_ok) {
         char *p;
         long n = BIO_get_mem_data(opaque, &p);

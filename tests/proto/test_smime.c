@@ -52,8 +52,11 @@ static void
 test_world_init(void)
 {
     GError *error = NULL;
-    TlsCertRequest careq = {.common_name = "Mail CA", .organization = "mhs",
-                            .key_type = TLS_KEY_P256, .not_before = NOT_BEFORE, .days = 3650};
+    TlsCertRequest careq = {.common_name = "Mail CA",
+                            .organization = "mhs",
+                            .key_type = TLS_KEY_P256,
+                            .not_before = NOT_BEFORE,
+                            .days = 3650};
     w.ca = tls_ca_new(&careq, &error);
     g_assert_no_error(error);
     TlsCertRequest oreq = {.common_name = "Other CA", .not_before = NOT_BEFORE, .days = 3650};
@@ -71,8 +74,8 @@ test_world_init(void)
 static void
 test_world_clear(void)
 {
-    TlsIdentity **all[] = {&w.ca, &w.other_ca, &w.alice, &w.bob,
-                           &w.carol, &w.mallory, &w.eve, &w.dave_ed};
+    TlsIdentity **all[] = {&w.ca,    &w.other_ca, &w.alice, &w.bob,
+                           &w.carol, &w.mallory,  &w.eve,   &w.dave_ed};
     for (gsize i = 0; i < G_N_ELEMENTS(all); i++)
         g_clear_pointer(all[i], tls_identity_unref);
 }
@@ -141,9 +144,9 @@ test_clear_signed_round_trip(void)
     g_assert_nonnull(r.message);
     g_assert_true(test_contains(r.message, "Subject: Lab results\r\n"));
     g_assert_true(test_contains(r.message, "Nobody else should read this.\r\n"));
-    g_assert_cmpint(smime_message_kind(g_bytes_get_data(r.message, NULL),
-                                       g_bytes_get_size(r.message)),
-                    ==, SMIME_KIND_NONE);
+    g_assert_cmpint(
+        smime_message_kind(g_bytes_get_data(r.message, NULL), g_bytes_get_size(r.message)), ==,
+        SMIME_KIND_NONE);
     smime_verify_result_clear(&r);
 
     /* The course's list: canonical form, digest, signature, encoding. */
@@ -346,7 +349,8 @@ test_enveloped_each_cipher(void)
             g_assert_cmpuint(test_step(steps, "content-key", 0)->size, ==, cases[i].key_len);
             const SmimeStep *kw = test_step(steps, "key-wrap", 0);
             g_assert_cmpuint(kw->size, ==, 256); /* RSA-2048 modulus */
-            g_assert_nonnull(strstr(kw->detail, pad == SMIME_RSA_OAEP ? "rsaesOaep" : "rsaEncryption"));
+            g_assert_nonnull(
+                strstr(kw->detail, pad == SMIME_RSA_OAEP ? "rsaesOaep" : "rsaEncryption"));
             gsize plain = test_step(steps, "canonicalize", 0)->size;
             gsize enc = test_step(steps, "encrypt", 0)->size;
             if (cases[i].c == SMIME_CIPHER_AES256_GCM || cases[i].c == SMIME_CIPHER_AES128_GCM)
@@ -382,8 +386,7 @@ test_enveloped_two_recipients_and_outsider(void)
     /* A certificate without its key cannot open anything. */
     g_autofree char *pem = tls_identity_cert_pem(w.bob);
     GError *error = NULL;
-    g_autoptr(TlsIdentity) bob_pub =
-        tls_identity_new_from_pem(pem, strlen(pem), NULL, 0, &error);
+    g_autoptr(TlsIdentity) bob_pub = tls_identity_new_from_pem(pem, strlen(pem), NULL, 0, &error);
     g_assert_no_error(error);
     smime_decrypt(g_bytes_get_data(e, NULL), g_bytes_get_size(e), bob_pub, NULL, &d);
     g_assert_cmpint(d.status, ==, SMIME_DECRYPT_NOT_RECIPIENT);
@@ -408,8 +411,8 @@ test_auth_enveloped_tampering(void)
     g_autoptr(GBytes) der = smime_cms_to_der(cms);
     g_autoptr(GBytes) entity = smime_pkcs7_mime_entity("authEnveloped-data", der, NULL);
     g_autoptr(GBytes) outer = g_bytes_new_static("From: a@b.c\r\n", 13);
-    g_autoptr(GBytes) t = smime_build_message(outer, g_bytes_get_data(entity, NULL),
-                                              g_bytes_get_size(entity));
+    g_autoptr(GBytes) t =
+        smime_build_message(outer, g_bytes_get_data(entity, NULL), g_bytes_get_size(entity));
     SmimeDecryptResult d = {0};
     smime_decrypt(g_bytes_get_data(t, NULL), g_bytes_get_size(t), w.bob, NULL, &d);
     g_assert_cmpint(d.status, ==, SMIME_DECRYPT_FAILED);
@@ -426,8 +429,8 @@ test_sign_then_encrypt(void)
         SmimeSignConfig sc = {.signer = w.alice, .form = form, .signing_time = SIGN_TIME};
         SmimeEncryptConfig ec = {.recipients = rcpts};
         g_autoptr(GArray) steps = smime_steps_new();
-        g_autoptr(GBytes) e = smime_sign_encrypt((const guint8 *)test_msg, strlen(test_msg), &sc,
-                                                 &ec, steps, &error);
+        g_autoptr(GBytes) e =
+            smime_sign_encrypt((const guint8 *)test_msg, strlen(test_msg), &sc, &ec, steps, &error);
         g_assert_no_error(error);
         g_assert_cmpint(smime_message_kind(g_bytes_get_data(e, NULL), g_bytes_get_size(e)), ==,
                         SMIME_KIND_AUTH_ENVELOPED);
@@ -441,10 +444,9 @@ test_sign_then_encrypt(void)
         SmimeDecryptResult d = {0};
         smime_decrypt(g_bytes_get_data(e, NULL), g_bytes_get_size(e), w.bob, NULL, &d);
         g_assert_cmpint(d.status, ==, SMIME_DECRYPT_OK);
-        g_assert_cmpint(smime_message_kind(g_bytes_get_data(d.message, NULL),
-                                           g_bytes_get_size(d.message)),
-                        ==, form == SMIME_SIGN_CLEAR ? SMIME_KIND_CLEAR_SIGNED
-                                                     : SMIME_KIND_OPAQUE_SIGNED);
+        g_assert_cmpint(
+            smime_message_kind(g_bytes_get_data(d.message, NULL), g_bytes_get_size(d.message)), ==,
+            form == SMIME_SIGN_CLEAR ? SMIME_KIND_CLEAR_SIGNED : SMIME_KIND_OPAQUE_SIGNED);
         SmimeVerifyResult r = {0};
         g_assert_cmpint(test_verify(d.message, SIGN_TIME, &r), ==, SMIME_VERIFY_VALID);
         g_assert_true(test_contains(r.message, "The grades are attached."));
@@ -559,7 +561,8 @@ main(int argc, char **argv)
     g_test_add_func("/proto/smime/verify/unknown-signer", test_unknown_signer);
     g_test_add_func("/proto/smime/verify/expired", test_expired_signer);
     g_test_add_func("/proto/smime/enveloped/each-cipher", test_enveloped_each_cipher);
-    g_test_add_func("/proto/smime/enveloped/recipients", test_enveloped_two_recipients_and_outsider);
+    g_test_add_func("/proto/smime/enveloped/recipients",
+                    test_enveloped_two_recipients_and_outsider);
     g_test_add_func("/proto/smime/enveloped/gcm-tampering", test_auth_enveloped_tampering);
     g_test_add_func("/proto/smime/sign-then-encrypt", test_sign_then_encrypt);
     g_test_add_func("/proto/smime/bad-inputs", test_bad_inputs);
