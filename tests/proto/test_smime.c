@@ -247,6 +247,52 @@ test_signer_address_mismatch(void)
     smime_verify_result_clear(&r);
 }
 
+/* The outer From is not signed, but it is checked against the signer:
+ * rewriting it to another person's address is caught. */
+static void
+test_forged_outer_from(void)
+{
+    g_autoptr(GBytes) s = test_sign(w.alice, SMIME_SIGN_OPAQUE, test_msg, NULL);
+    g_autoptr(GString) f = g_string_new_len(g_bytes_get_data(s, NULL), (gssize)g_bytes_get_size(s));
+    g_assert_cmpuint(g_string_replace(f, "alice@polito.it>", "bob@example.com>", 1), ==, 1);
+    g_autoptr(GBytes) t = g_bytes_new(f->str, f->len);
+    SmimeVerifyResult r = {0};
+    g_assert_cmpint(test_verify(t, SIGN_TIME, &r), ==, SMIME_VERIFY_ADDRESS_MISMATCH);
+    g_assert_cmpstr(r.from_address, ==, "bob@example.com");
+    smime_verify_result_clear(&r);
+}
+
+/* A clear-signed message cut at every point never verifies until the
+ * last base64 character of the signature is there (only line ends and the
+ * close delimiter may be lost); nothing crashes on the way. */
+static void
+test_truncation_every_point(void)
+{
+    g_autoptr(GBytes) s = test_sign(w.alice, SMIME_SIGN_CLEAR, test_msg, NULL);
+    gsize len;
+    const char *data = g_bytes_get_data(s, &len);
+    /* The signature's base64 ends before "\r\n--BOUNDARY--\r\n". */
+    g_autofree char *text = g_strndup(data, len);
+    const char *close = g_strrstr(text, "\r\n--smime-");
+    g_assert_nonnull(close);
+    g_assert_true(g_str_has_suffix(close, "--\r\n"));
+    gsize sig_end = (gsize)(close - text);
+    while (sig_end > 0 && (text[sig_end - 1] == '\r' || text[sig_end - 1] == '\n'))
+        sig_end--;
+    g_assert_true(text[sig_end - 1] == '=' || g_ascii_isalnum(text[sig_end - 1]));
+    for (gsize cut = 0; cut <= len; cut++) {
+        g_autoptr(GBytes) t = g_bytes_new(data, cut);
+        SmimeVerifyResult r = {0};
+        test_verify(t, SIGN_TIME, &r);
+        if (cut < sig_end)
+            g_assert_cmpint(r.status, !=, SMIME_VERIFY_VALID);
+        smime_verify_result_clear(&r);
+    }
+    SmimeVerifyResult r = {0};
+    g_assert_cmpint(test_verify(s, SIGN_TIME, &r), ==, SMIME_VERIFY_VALID);
+    smime_verify_result_clear(&r);
+}
+
 static void
 test_unknown_signer(void)
 {
@@ -559,6 +605,8 @@ main(int argc, char **argv)
     g_test_add_func("/proto/smime/sign/lf-only-and-8bit", test_lf_only_and_8bit);
     g_test_add_func("/proto/smime/verify/address-mismatch", test_signer_address_mismatch);
     g_test_add_func("/proto/smime/verify/unknown-signer", test_unknown_signer);
+    g_test_add_func("/proto/smime/verify/forged-outer-from", test_forged_outer_from);
+    g_test_add_func("/proto/smime/verify/truncation", test_truncation_every_point);
     g_test_add_func("/proto/smime/verify/expired", test_expired_signer);
     g_test_add_func("/proto/smime/enveloped/each-cipher", test_enveloped_each_cipher);
     g_test_add_func("/proto/smime/enveloped/recipients",
