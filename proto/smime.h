@@ -122,7 +122,8 @@ typedef enum {
     SMIME_VERIFY_VALID = 0,
     SMIME_VERIFY_CONTENT_ALTERED,  /* digest or signature does not match the content */
     SMIME_VERIFY_UNKNOWN_SIGNER,   /* no chain to a trust anchor (or no signer certificate) */
-    SMIME_VERIFY_ADDRESS_MISMATCH, /* From address not in the signer's rfc822Name SANs */
+    SMIME_VERIFY_ADDRESS_MISMATCH, /* no From (or Sender) address among the signer's
+                                      rfc822Name SANs */
     SMIME_VERIFY_EXPIRED,          /* a certificate is expired or not yet valid */
     SMIME_VERIFY_NOT_SIGNED,       /* not a signed S/MIME message (maybe encrypted) */
     SMIME_VERIFY_MALFORMED,        /* S/MIME structure or CMS DER cannot be parsed */

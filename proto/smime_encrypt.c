@@ -123,7 +123,7 @@ smime_encrypt_recipient_steps(CMS_ContentInfo *cms, gsize key_len, GArray *steps
             gsize n = pk != NULL ? (gsize)EVP_PKEY_get_size(pk) : 0;
             smime_step_add(steps, "key-wrap", n,
                            "recipient %d: KeyTransRecipientInfo, content key encrypted with "
-                           "%s under a %s public key: %" G_GSIZE_FORMAT " octets",
+                           "%s under the recipient's %s public key: %" G_GSIZE_FORMAT " octets",
                            i + 1, alg, k, n);
         } else if (CMS_RecipientInfo_type(ri) == CMS_RECIPINFO_AGREE) {
             X509_ALGOR *palg = NULL;

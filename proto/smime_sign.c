@@ -53,9 +53,13 @@ smime_sign_signature_step(CMS_SignerInfo *si, EVP_PKEY *pkey, X509 *cert, GArray
     ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
     g_autofree char *key = smime_key_describe(pkey);
     g_autofree char *subject = smime_cert_subject(cert);
+    /* OpenSSL names PKCS #1 v1.5 signatures by the key's OID (RFC 3370 3.2). */
+    const char *scheme = EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA ? "RSASSA-PKCS1-v1_5 " : "";
     smime_step_add(steps, "signature", (gsize)ASN1_STRING_length(sig),
-                   "%s with the %s key of %s: %d octets", alg, key, subject,
-                   ASN1_STRING_length(sig));
+                   "%s%s%s%s over the %s with the %s key of %s: %d octets", scheme,
+                   *scheme ? "(" : "", alg, *scheme ? ")" : "",
+                   CMS_signed_get_attr_count(si) > 0 ? "signed attributes" : "content digest", key,
+                   subject, ASN1_STRING_length(sig));
 }
 
 /* The CMS SignedData over data; detached for clear signing. */

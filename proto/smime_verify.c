@@ -3,7 +3,8 @@
  * the CMS signature over the exact signed octets (RFC 5652 5.6), the
  * signer's certificate chain to in-memory trust anchors with the S/MIME
  * signing purpose (RFC 8550 4), and the From address against the
- * certificate's rfc822Name subjectAltNames (RFC 8550 3, RFC 8551 3.1).
+ * certificate's rfc822Name subjectAltNames (RFC 8550 3, RFC 8551 3.1;
+ * the Sender field is accepted too).
  * Only the first SignerInfo is judged; revocation is not checked.
  */
 #include "proto/smime-private.h"
@@ -175,22 +176,46 @@ smime_verify_chain(CMS_ContentInfo *cms, X509 *signer, const SmimeVerifyConfig *
     return FALSE;
 }
 
-/* RFC 8551 3.1 / RFC 8550 3: the From address must be one of the
- * signer's rfc822Name subjectAltNames. */
+/* The first mailbox of field name that the certificate holds, else the
+ * first mailbox at all (*matched FALSE); NULL when there is none. */
+static char *
+smime_verify_field_address(const MailMessage *m, const char *name, X509 *signer, gboolean *matched)
+{
+    const char *value = mail_message_get(m, name);
+    g_autoptr(GPtrArray) boxes = value != NULL ? mail_mailbox_list_parse(value, NULL) : NULL;
+    *matched = FALSE;
+    if (boxes == NULL || boxes->len == 0)
+        return NULL;
+    for (guint i = 0; i < boxes->len; i++) {
+        const MailMailbox *mb = boxes->pdata[i];
+        if (mb->addr != NULL && X509_check_email(signer, mb->addr, 0, 0) == 1) {
+            *matched = TRUE;
+            return g_strdup(mb->addr);
+        }
+    }
+    return g_strdup(((const MailMailbox *)boxes->pdata[0])->addr);
+}
+
+/* RFC 8550 3: the address in the From or Sender field must be an
+ * rfc822Name of the signer's certificate (RFC 8551 3.1: the outer
+ * fields themselves are not signed, so this is what ties them). */
 static gboolean
 smime_verify_address(const MailMessage *m, X509 *signer, SmimeVerifyResult *out, GArray *steps)
 {
-    const char *from = mail_message_get(m, "From");
-    g_autoptr(GPtrArray) boxes = from != NULL ? mail_mailbox_list_parse(from, NULL) : NULL;
-    if (boxes == NULL || boxes->len == 0) {
-        smime_verify_set(out, SMIME_VERIFY_ADDRESS_MISMATCH, g_strdup("no usable From field"));
-        return FALSE;
+    gboolean matched = FALSE;
+    const char *field = "From";
+    out->from_address = smime_verify_field_address(m, "From", signer, &matched);
+    if (!matched && mail_message_find(m, "Sender", 0) >= 0) {
+        g_autofree char *sender = smime_verify_field_address(m, "Sender", signer, &matched);
+        if (matched) {
+            g_free(out->from_address);
+            out->from_address = g_steal_pointer(&sender);
+            field = "Sender";
+        }
     }
-    const MailMailbox *mb = boxes->pdata[0];
-    out->from_address = g_strdup(mb->addr);
-    if (X509_check_email(signer, mb->addr, 0, 0) == 1) {
-        smime_step_add(steps, "address", 0,
-                       "From <%s> is an rfc822Name of the signer's certificate", mb->addr);
+    if (matched) {
+        smime_step_add(steps, "address", 0, "%s <%s> is an rfc822Name of the signer's certificate",
+                       field, out->from_address);
         return TRUE;
     }
     GString *have = g_string_new(NULL);
@@ -199,8 +224,13 @@ smime_verify_address(const MailMessage *m, X509 *signer, SmimeVerifyResult *out,
                                (const char *)out->signer_emails->pdata[i]);
     if (have->len == 0)
         g_string_append(have, "none");
-    smime_verify_set(out, SMIME_VERIFY_ADDRESS_MISMATCH,
-                     g_strdup_printf("From <%s>, certificate holds %s", mb->addr, have->str));
+    if (out->from_address == NULL)
+        smime_verify_set(out, SMIME_VERIFY_ADDRESS_MISMATCH,
+                         g_strdup_printf("no usable From field; certificate holds %s", have->str));
+    else
+        smime_verify_set(
+            out, SMIME_VERIFY_ADDRESS_MISMATCH,
+            g_strdup_printf("From <%s>, certificate holds %s", out->from_address, have->str));
     g_string_free(have, TRUE);
     smime_step_add(steps, "address", 0, "address mismatch: %s", out->detail);
     return FALSE;

@@ -260,6 +260,19 @@ test_forged_outer_from(void)
     g_assert_cmpint(test_verify(t, SIGN_TIME, &r), ==, SMIME_VERIFY_ADDRESS_MISMATCH);
     g_assert_cmpstr(r.from_address, ==, "bob@example.com");
     smime_verify_result_clear(&r);
+    /* RFC 8550 3: the Sender may be the signer (a secretary sends for Bob). */
+    g_string_prepend(f, "Sender: Alice <alice@polito.it>\r\n");
+    g_autoptr(GBytes) t2 = g_bytes_new(f->str, f->len);
+    g_assert_cmpint(test_verify(t2, SIGN_TIME, &r), ==, SMIME_VERIFY_VALID);
+    g_assert_cmpstr(r.from_address, ==, "alice@polito.it");
+    smime_verify_result_clear(&r);
+    /* No From at all. */
+    const char *nofrom = "Subject: x\r\n\r\nbody\r\n";
+    g_autoptr(GBytes) t3 = test_sign(w.alice, SMIME_SIGN_CLEAR, nofrom, NULL);
+    g_assert_cmpint(test_verify(t3, SIGN_TIME, &r), ==, SMIME_VERIFY_ADDRESS_MISMATCH);
+    g_assert_null(r.from_address);
+    g_assert_nonnull(strstr(r.detail, "no usable From"));
+    smime_verify_result_clear(&r);
 }
 
 /* A clear-signed message cut at every point never verifies until the
