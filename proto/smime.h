@@ -64,7 +64,9 @@ typedef enum {
 } SmimeSignForm;
 
 typedef struct {
-    TlsIdentity *signer; /* certificate and private key (RSA or EC; required) */
+    TlsIdentity *signer; /* certificate and private key (required): RSA or EC, not
+                            Ed25519 (tls_ca's default key type), which OpenSSL 3.0's
+                            CMS cannot use */
     SmimeSignForm form;
     gint64 signing_time;  /* unix seconds for the signingTime attribute (RFC 5652
                              11.3); 0: no signingTime */

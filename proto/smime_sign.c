@@ -5,8 +5,8 @@
  * caller-given signingTime (2.5); clear (multipart/signed, RFC 1847 2.1,
  * micalg=sha-256 per RFC 8551 3.5.3.2) or opaque (signed-data, 3.5.2).
  * Without a signing time there are no signed attributes at all (OpenSSL
- * would otherwise read the wall clock). Ed25519 signing (RFC 8419) is left
- * to OpenSSL: 3.0 refuses it, later versions accept it.
+ * would otherwise read the wall clock). Ed25519 signing (RFC 8419) is not
+ * offered: OpenSSL 3.0's CMS refuses it.
  */
 #include "proto/smime-private.h"
 
@@ -158,6 +158,15 @@ smime_sign_entity(GBytes *entity, const SmimeSignConfig *cfg, GArray *steps, GEr
 {
     if (!tls_identity_has_key(cfg->signer)) {
         g_set_error(error, SMIME_ERROR, SMIME_ERROR_KEY, "the signer has no private key");
+        return NULL;
+    }
+    /* RFC 8419 3.1 wants SHA-512 with Ed25519 and OpenSSL 3.0's CMS cannot
+     * sign with it at all: refuse clearly rather than half-way. */
+    int key_type = EVP_PKEY_get_base_id(tls_identity_get_key(cfg->signer));
+    if (key_type != EVP_PKEY_RSA && key_type != EVP_PKEY_EC) {
+        g_autofree char *k = smime_key_describe(tls_identity_get_key(cfg->signer));
+        g_set_error(error, SMIME_ERROR, SMIME_ERROR_KEY,
+                    "cannot sign S/MIME with a %s key (RSA or EC needed)", k);
         return NULL;
     }
     gsize len = g_bytes_get_size(entity);

@@ -556,6 +556,12 @@ test_bad_inputs(void)
     g_assert_null(smime_encrypt((const guint8 *)test_msg, strlen(test_msg), &ec0, NULL, &error));
     g_assert_error(error, SMIME_ERROR, SMIME_ERROR_INPUT);
     g_clear_error(&error);
+    /* Ed25519 cannot sign S/MIME here (OpenSSL 3.0 CMS, RFC 8419). */
+    SmimeSignConfig ed = {.signer = w.dave_ed, .signing_time = SIGN_TIME};
+    g_assert_null(smime_sign((const guint8 *)test_msg, strlen(test_msg), &ed, NULL, &error));
+    g_assert_error(error, SMIME_ERROR, SMIME_ERROR_KEY);
+    g_assert_nonnull(strstr(error->message, "Ed25519"));
+    g_clear_error(&error);
     /* A certificate without a key cannot sign. */
     g_autofree char *pem = tls_identity_cert_pem(w.alice);
     g_autoptr(TlsIdentity) pub = tls_identity_new_from_pem(pem, strlen(pem), NULL, 0, &error);

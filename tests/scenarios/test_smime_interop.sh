@@ -147,6 +147,19 @@ openssl cms -sign -signer carol.pem -inkey carol.key -in entity.txt -binary \
     -from carol@example.com -out oc.eml
 mhs_verify <oc.eml >v.txt || fail "mhs verify on an openssl ECDSA signature: $(cat v.txt)"
 
+# ---- The steps, on standard error (the course's list, with sizes).
+"$MHS" smime sign --cert alice.pem --key alice.key --to-cert bob.pem --to-cert carol.pem \
+    --steps <msg.eml >/dev/null 2>steps.txt
+for s in canonicalize digest signed-attributes signature cms transfer-encoding mime \
+    content-key encrypt key-wrap; do
+    grep -q "^step $s " steps.txt || fail "--steps lacks $s: $(cat steps.txt)"
+done
+grep -q '^step digest  *32 ' steps.txt || fail "SHA-256 digest is 32 octets"
+grep -q '^step signature  *256 ' steps.txt || fail "RSA-2048 signature is 256 octets"
+grep -q '^step content-key  *32 .*aes-256-gcm' steps.txt || fail "AES-256-GCM key is 32 octets"
+[ "$(grep -c '^step key-wrap ' steps.txt)" -eq 2 ] || fail "one key-wrap per recipient"
+grep -q '^step key-wrap  *40 .*ECDH' steps.txt || fail "ECDH + AES key wrap is 40 octets"
+
 # ---- Negative cases, on OpenSSL's messages and mhs's own.
 sed 's/Hello from openssl/Hello from 0penssl/' os.eml >tampered.eml
 if mhs_verify <tampered.eml >v.txt; then fail "tampered content verified"; fi
