@@ -609,6 +609,21 @@ test_names(void)
     const char *m = "Content-Type: application/x-pkcs7-mime; smime-type=AuthEnveloped-Data\r\n\r\n";
     g_assert_cmpint(smime_message_kind((const guint8 *)m, strlen(m)), ==,
                     SMIME_KIND_AUTH_ENVELOPED);
+    /* Without smime-type the CMS content type decides (RFC 8551 3.2.2). */
+    g_autoptr(GBytes) o = test_sign(w.alice, SMIME_SIGN_OPAQUE, test_msg, NULL);
+    g_autoptr(GString) bare =
+        g_string_new_len(g_bytes_get_data(o, NULL), (gssize)g_bytes_get_size(o));
+    g_assert_cmpuint(g_string_replace(bare, " smime-type=signed-data;", "", 1), ==, 1);
+    g_assert_cmpint(smime_message_kind((const guint8 *)bare->str, bare->len), ==,
+                    SMIME_KIND_OPAQUE_SIGNED);
+    g_autoptr(GBytes) b = g_bytes_new(bare->str, bare->len);
+    SmimeVerifyResult r = {0};
+    g_assert_cmpint(test_verify(b, SIGN_TIME, &r), ==, SMIME_VERIFY_VALID);
+    smime_verify_result_clear(&r);
+    /* multipart/signed with another protocol (PGP/MIME) is not S/MIME. */
+    const char *pgp = "Content-Type: multipart/signed; protocol=\"application/pgp-signature\"; "
+                      "boundary=x\r\n\r\n--x\r\n\r\nhi\r\n--x--\r\n";
+    g_assert_cmpint(smime_message_kind((const guint8 *)pgp, strlen(pgp)), ==, SMIME_KIND_NONE);
 }
 
 int
