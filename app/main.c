@@ -25,6 +25,8 @@ static const MhsCommand mhs_commands[] = {
      "check a client against SPF records (RFC 7208)"},
     {"dkim", mhs_cmd_dkim, "dkim sign|verify|keygen ...", "sign and verify DKIM signatures"},
     {"sasl", mhs_cmd_sasl, "sasl cram-md5|crack ...", "compute and crack SASL exchanges"},
+    {"smime", mhs_cmd_smime, "smime sign|encrypt|verify|decrypt|ca|issue ...",
+     "sign, encrypt, verify and decrypt S/MIME messages (RFC 8551)"},
 };
 
 static void

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include <openssl/bio.h>
+#include <openssl/cms.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -30,5 +31,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SSL_CTX, SSL_CTX_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SSL, SSL_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SSL_SESSION, SSL_SESSION_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BIO, BIO_free_all)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CMS_ContentInfo, CMS_ContentInfo_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(X509_STORE_CTX, X509_STORE_CTX_free)
 
 #endif
