@@ -16,6 +16,7 @@ enum {
 
 int mhs_cmd_run(int argc, char **argv);
 int mhs_cmd_check(int argc, char **argv);
+int mhs_cmd_viz(int argc, char **argv);
 
 /* Prints "mhs: MESSAGE" on stderr and returns MHS_EXIT_USAGE. */
 int mhs_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

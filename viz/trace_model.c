@@ -181,6 +181,9 @@ viz_model_conn_open(VizModelBuilder *b, const SimTraceRec *rec)
         s = viz_model_session_new(b, conn, sim_trace_rec_node(rec), peer);
     sim_trace_rec_get_int(rec, "port", &port);
     s->port = (gint)port;
+    /* RFC 6409 3.1: 587 is submission; 25 is relay (RFC 5321 4.5.4.2). */
+    if (port == 587 || port == 25)
+        viz_model_hint_role(b, peer, port == 587 ? VIZ_ROLE_MSA : VIZ_ROLE_MTA);
     const char *msg = sim_trace_rec_get_str(rec, "msg");
     if (msg && peer) {
         g_free(s->msg);
