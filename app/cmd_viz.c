@@ -36,9 +36,9 @@ mhs_viz_draw(const VizTrace *vt, const VizCmdOpts *o, VizFormat fmt)
     if (n > VIZ_PATH_MAX_MESSAGES)
         return mhs_usage_error("--message: at most %d messages in one diagram",
                                VIZ_PATH_MAX_MESSAGES);
-    g_autoptr(GBytes) out = n == 0 ? viz_overview_render(vt, fmt, &error)
-                                   : viz_path_render(vt, (const char *const *)o->messages, n,
-                                                     fmt, &error);
+    g_autoptr(GBytes) out =
+        n == 0 ? viz_overview_render(vt, fmt, &error)
+               : viz_path_render(vt, (const char *const *)o->messages, n, fmt, &error);
     if (out == NULL) {
         fprintf(stderr, "mhs: %s\n", error->message);
         return error->code == VIZ_ERROR_RENDER ? MHS_EXIT_FAIL : MHS_EXIT_USAGE;
@@ -81,8 +81,8 @@ mhs_cmd_viz(int argc, char **argv)
     if (o.messages && o.session >= 0)
         return mhs_usage_error("--message and --session cannot be used together");
     if (mhs_viz_is_scenario(argv[1]))
-        return mhs_usage_error("%s: give a trace; run 'mhs run %s --trace F.jsonl' first",
-                               argv[1], argv[1]);
+        return mhs_usage_error("%s: give a trace; run 'mhs run %s --trace F.jsonl' first", argv[1],
+                               argv[1]);
     VizFormat fmt;
     if (!viz_format_from_path(o.out, &fmt, &error))
         return mhs_usage_error("-o %s", error->message);

@@ -137,8 +137,7 @@ viz_path_graph(const VizTrace *vt, const char *const *ids, guint n, GError **err
 }
 
 GBytes *
-viz_path_render(const VizTrace *vt, const char *const *ids, guint n, VizFormat fmt,
-                GError **error)
+viz_path_render(const VizTrace *vt, const char *const *ids, guint n, VizFormat fmt, GError **error)
 {
     g_autoptr(VizGraph) g = viz_path_graph(vt, ids, n, error);
     return g ? viz_graph_render(g, fmt, error) : NULL;

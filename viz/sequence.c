@@ -82,12 +82,11 @@ viz_seq_header(GString *out, const VizSession *s, int height)
     g_string_append(out, "</defs>\n");
     g_string_append_printf(out, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n",
                            VIZ_SEQ_WIDTH, height);
-    g_string_append_printf(out,
-                           "<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" "
-                           "font-weight=\"bold\">SMTP session %" G_GINT64_FORMAT
-                           "%s%s (port %d)</text>\n",
-                           VIZ_SEQ_WIDTH / 2, s->conn, msg ? ", message " : "", msg ? msg : "",
-                           s->port);
+    g_string_append_printf(
+        out,
+        "<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" "
+        "font-weight=\"bold\">SMTP session %" G_GINT64_FORMAT "%s%s (port %d)</text>\n",
+        VIZ_SEQ_WIDTH / 2, s->conn, msg ? ", message " : "", msg ? msg : "", s->port);
     const int xs[] = {VIZ_SEQ_CLIENT_X, VIZ_SEQ_SERVER_X};
     const char *names[] = {client, server};
     const char *roles[] = {"client", "server"};

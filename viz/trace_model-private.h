@@ -8,12 +8,12 @@
 #include "viz/trace_reader.h"
 
 struct VizTrace {
-    GPtrArray *nodes;        /* VizNode, first appearance order */
-    GHashTable *node_index;  /* name -> VizNode (borrowed) */
-    GPtrArray *messages;     /* VizMessage */
-    GHashTable *msg_index;   /* id -> VizMessage (borrowed) */
-    GPtrArray *sessions;     /* VizSession */
-    GHashTable *sess_index;  /* gint64 conn -> VizSession (borrowed) */
+    GPtrArray *nodes;       /* VizNode, first appearance order */
+    GHashTable *node_index; /* name -> VizNode (borrowed) */
+    GPtrArray *messages;    /* VizMessage */
+    GHashTable *msg_index;  /* id -> VizMessage (borrowed) */
+    GPtrArray *sessions;    /* VizSession */
+    GHashTable *sess_index; /* gint64 conn -> VizSession (borrowed) */
 };
 
 VizTrace *viz_trace_alloc(void);

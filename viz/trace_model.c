@@ -21,9 +21,8 @@ static int
 viz_model_role_rank(VizRole role)
 {
     static const int rank[] = {
-        [VIZ_ROLE_UNKNOWN] = 0, [VIZ_ROLE_MTA] = 1, [VIZ_ROLE_DNS] = 2,
-        [VIZ_ROLE_MS] = 3,      [VIZ_ROLE_MSA] = 4, [VIZ_ROLE_MUA] = 5,
-        [VIZ_ROLE_OTHER] = 0,
+        [VIZ_ROLE_UNKNOWN] = 0, [VIZ_ROLE_MTA] = 1, [VIZ_ROLE_DNS] = 2,   [VIZ_ROLE_MS] = 3,
+        [VIZ_ROLE_MSA] = 4,     [VIZ_ROLE_MUA] = 5, [VIZ_ROLE_OTHER] = 0,
     };
     return rank[role];
 }
@@ -57,8 +56,11 @@ viz_model_role_parse(const char *s)
     static const struct {
         const char *name;
         VizRole role;
-    } roles[] = {{"mua", VIZ_ROLE_MUA}, {"msa", VIZ_ROLE_MSA}, {"mta", VIZ_ROLE_MTA},
-                 {"ms", VIZ_ROLE_MS},   {"dns", VIZ_ROLE_DNS}};
+    } roles[] = {{"mua", VIZ_ROLE_MUA},
+                 {"msa", VIZ_ROLE_MSA},
+                 {"mta", VIZ_ROLE_MTA},
+                 {"ms", VIZ_ROLE_MS},
+                 {"dns", VIZ_ROLE_DNS}};
     for (gsize i = 0; s && i < G_N_ELEMENTS(roles); i++)
         if (g_ascii_strcasecmp(s, roles[i].name) == 0)
             return roles[i].role;
@@ -270,9 +272,9 @@ viz_model_msg_reject(VizModelBuilder *b, const SimTraceRec *rec)
     const char *reason = sim_trace_rec_get_str(rec, "reason");
     gint64 code = 0;
     sim_trace_rec_get_int(rec, "code", &code);
-    g_autofree char *detail = g_strdup_printf("%" G_GINT64_FORMAT " %s%s%s%s", code,
-                                              reason ? reason : "", rcpt ? " (" : "",
-                                              rcpt ? rcpt : "", rcpt ? ")" : "");
+    g_autofree char *detail =
+        g_strdup_printf("%" G_GINT64_FORMAT " %s%s%s%s", code, reason ? reason : "",
+                        rcpt ? " (" : "", rcpt ? rcpt : "", rcpt ? ")" : "");
     const char *msg = sim_trace_rec_get_str(rec, "msg");
     if (msg) {
         /* Recorded by the client: "by" is the server that refused. */
@@ -292,8 +294,8 @@ viz_model_msg_reject(VizModelBuilder *b, const SimTraceRec *rec)
     VizMessage *m = s ? viz_model_message(b, s->msg) : NULL;
     if (m == NULL)
         return;
-    VizHop *h = viz_model_add_hop(m, rec, VIZ_HOP_REJECT, sim_trace_rec_node(rec), s->client,
-                                  detail);
+    VizHop *h =
+        viz_model_add_hop(m, rec, VIZ_HOP_REJECT, sim_trace_rec_node(rec), s->client, detail);
     h->conn = s->conn;
     g_free(h->proto);
     h->proto = g_strdup(viz_model_session_proto(s));
@@ -307,8 +309,8 @@ viz_model_msg_simple(VizModelBuilder *b, const SimTraceRec *rec, VizHopAction ac
     VizMessage *m = viz_model_message(b, sim_trace_rec_get_str(rec, "msg"));
     if (m == NULL || node == NULL)
         return;
-    VizHop *h = viz_model_add_hop(m, rec, action, node, NULL,
-                                  sim_trace_rec_get_str(rec, detail_key));
+    VizHop *h =
+        viz_model_add_hop(m, rec, action, node, NULL, sim_trace_rec_get_str(rec, detail_key));
     if (action != VIZ_HOP_ACCEPT && action != VIZ_HOP_DELIVER)
         return;
     const char *proto = sim_trace_rec_get_str(rec, "proto");

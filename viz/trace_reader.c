@@ -13,7 +13,9 @@
 
 #include "viz/trace_model-private.h"
 
+/* clang-format off */
 G_DEFINE_QUARK(viz-error-quark, viz_error)
+/* clang-format on */
 
 static void
 viz_hop_free(gpointer p)
@@ -166,9 +168,8 @@ viz_trace_parse_line(SimTrace *tr, JsonParser *p, const char *line, char **why)
     double d = tt == G_TYPE_DOUBLE ? json_node_get_double(t) * 1e6 : 0;
     SimTime st = tt == G_TYPE_INT64 ? json_node_get_int(t) * SIM_TIME_S
                                     : (SimTime)(d + (d < 0 ? -0.5 : 0.5));
-    const char *nd = node && json_node_get_value_type(node) == G_TYPE_STRING
-                         ? json_node_get_string(node)
-                         : NULL;
+    const char *nd =
+        node && json_node_get_value_type(node) == G_TYPE_STRING ? json_node_get_string(node) : NULL;
     SimTraceRec *r = sim_trace_begin(tr, st, json_node_get_string(ev), nd);
     g_autoptr(GList) keys = json_object_get_members(o);
     for (GList *k = keys; k; k = k->next)

@@ -63,7 +63,7 @@ typedef struct {
 
 typedef struct {
     char *id;
-    char *about; /* (nullable) for a DSN: the message it reports on */
+    char *about;     /* (nullable) for a DSN: the message it reports on */
     GPtrArray *hops; /* VizHop, in trace order */
 } VizMessage;
 
@@ -86,7 +86,7 @@ typedef struct {
     char *client;
     char *server; /* (nullable) until known */
     gint port;
-    char *msg;    /* (nullable) the message the client opened it for */
+    char *msg;        /* (nullable) the message the client opened it for */
     GPtrArray *lines; /* VizLine, in time order */
 } VizSession;
 

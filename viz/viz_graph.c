@@ -194,8 +194,11 @@ viz_format_from_path(const char *path, VizFormat *out, GError **error)
     static const struct {
         const char *ext;
         VizFormat fmt;
-    } exts[] = {{".svg", VIZ_FORMAT_SVG}, {".png", VIZ_FORMAT_PNG}, {".pdf", VIZ_FORMAT_PDF},
-                {".dot", VIZ_FORMAT_DOT}, {".gv", VIZ_FORMAT_DOT}};
+    } exts[] = {{".svg", VIZ_FORMAT_SVG},
+                {".png", VIZ_FORMAT_PNG},
+                {".pdf", VIZ_FORMAT_PDF},
+                {".dot", VIZ_FORMAT_DOT},
+                {".gv", VIZ_FORMAT_DOT}};
     const char *dot = path ? strrchr(path, '.') : NULL;
     for (gsize i = 0; dot && i < G_N_ELEMENTS(exts); i++) {
         if (g_ascii_strcasecmp(dot, exts[i].ext) == 0) {

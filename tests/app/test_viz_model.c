@@ -48,8 +48,8 @@ smtp_cmd(SimTrace *tr, SimTime t, const char *server, gint64 conn, const char *l
 }
 
 static void
-msg_ev(SimTrace *tr, SimTime t, const char *ev, const char *node, const char *msg,
-       const char *key, const char *value)
+msg_ev(SimTrace *tr, SimTime t, const char *ev, const char *node, const char *msg, const char *key,
+       const char *value)
 {
     SimTraceRec *r = rec(tr, t, ev, node);
     sim_trace_str(r, "msg", msg);
@@ -135,16 +135,16 @@ model_summary(const VizTrace *vt)
         g_string_append_printf(s, "msg %s about=%s\n", m->id, m->about ? m->about : "-");
         for (guint j = 0; j < m->hops->len; j++) {
             const VizHop *h = m->hops->pdata[j];
-            g_string_append_printf(s, " %" G_GINT64_FORMAT " %s %s<-%s [%s] %s c%" G_GINT64_FORMAT
-                                      "\n",
-                                   h->t, viz_hop_action_name(h->action), h->node,
-                                   h->from ? h->from : "-", h->proto, h->detail, h->conn);
+            g_string_append_printf(
+                s, " %" G_GINT64_FORMAT " %s %s<-%s [%s] %s c%" G_GINT64_FORMAT "\n", h->t,
+                viz_hop_action_name(h->action), h->node, h->from ? h->from : "-", h->proto,
+                h->detail, h->conn);
         }
     }
     for (guint i = 0; i < viz_trace_n_sessions(vt); i++) {
         const VizSession *ss = viz_trace_session(vt, i);
-        g_string_append_printf(s, "session %" G_GINT64_FORMAT " %s->%s :%d %s lines=%u\n",
-                               ss->conn, ss->client, ss->server ? ss->server : "-", ss->port,
+        g_string_append_printf(s, "session %" G_GINT64_FORMAT " %s->%s :%d %s lines=%u\n", ss->conn,
+                               ss->client, ss->server ? ss->server : "-", ss->port,
                                ss->msg ? ss->msg : "-", ss->lines->len);
     }
     return g_string_free(s, FALSE);
@@ -292,9 +292,9 @@ test_jsonl_errors(void)
 static void
 test_jsonl_null_node_and_time(void)
 {
-    g_autofree char *path = write_temp(
-        "{\"t\":12345.678901,\"ev\":\"msg.submit\",\"node\":\"ua\",\"msg\":\"m\"}\n"
-        "{\"t\":3,\"ev\":\"fault\",\"node\":null,\"what\":{\"x\":1},\"n\":1.5}\n");
+    g_autofree char *path =
+        write_temp("{\"t\":12345.678901,\"ev\":\"msg.submit\",\"node\":\"ua\",\"msg\":\"m\"}\n"
+                   "{\"t\":3,\"ev\":\"fault\",\"node\":null,\"what\":{\"x\":1},\"n\":1.5}\n");
     g_autoptr(GError) error = NULL;
     g_autoptr(VizTrace) vt = viz_trace_load_file(path, &error);
     g_unlink(path);
@@ -405,10 +405,14 @@ test_formats(void)
         gboolean ok;
         VizFormat fmt;
     } cases[] = {
-        {"a.svg", TRUE, VIZ_FORMAT_SVG}, {"dir.x/a.PNG", TRUE, VIZ_FORMAT_PNG},
-        {"a.pdf", TRUE, VIZ_FORMAT_PDF}, {"a.dot", TRUE, VIZ_FORMAT_DOT},
-        {"a.gv", TRUE, VIZ_FORMAT_DOT},  {"a.jpeg", FALSE, 0},
-        {"svg", FALSE, 0},               {"a.svg.txt", FALSE, 0},
+        {"a.svg", TRUE, VIZ_FORMAT_SVG},
+        {"dir.x/a.PNG", TRUE, VIZ_FORMAT_PNG},
+        {"a.pdf", TRUE, VIZ_FORMAT_PDF},
+        {"a.dot", TRUE, VIZ_FORMAT_DOT},
+        {"a.gv", TRUE, VIZ_FORMAT_DOT},
+        {"a.jpeg", FALSE, 0},
+        {"svg", FALSE, 0},
+        {"a.svg.txt", FALSE, 0},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) error = NULL;
