@@ -11,12 +11,12 @@
 
 #include "viz/viz_graph.h"
 
-#define VIZ_SEQ_WIDTH 800
-#define VIZ_SEQ_CLIENT_X 220
-#define VIZ_SEQ_SERVER_X 700
+#define VIZ_SEQ_WIDTH 830
+#define VIZ_SEQ_CLIENT_X 200
+#define VIZ_SEQ_SERVER_X 720
 #define VIZ_SEQ_TOP 90
 #define VIZ_SEQ_ROW 30
-#define VIZ_SEQ_LABEL_MAX 64
+#define VIZ_SEQ_LABEL_MAX 60
 
 /* Text made safe for XML: markup escaped, control bytes replaced, long
  * text shortened to VIZ_SEQ_LABEL_MAX characters. */

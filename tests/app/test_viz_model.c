@@ -17,6 +17,17 @@
 #include "viz/trace_reader.h"
 #include "viz/viz_graph.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+/* Pango and GLib, built without frame pointers, leave leak stacks too
+ * short for the Graphviz suppressions in viz/viz_graph.c to match. */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+    return "fast_unwind_on_malloc=0";
+}
+#endif
+
 /* ---- a hand-made trace ---- */
 
 static SimTraceRec *

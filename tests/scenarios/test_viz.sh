@@ -8,6 +8,10 @@ set -eu
 : "${MHS:?MHS must point at the mhs binary}"
 : "${MHS_SOURCE_DIR:?}"
 dir="$MHS_SOURCE_DIR/tests/scenarios/foundation"
+# Sanitizer builds: full leak stacks, so that the Graphviz, pango and
+# fontconfig suppressions (viz/viz_graph.c) match; no effect otherwise.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+export ASAN_OPTIONS
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
