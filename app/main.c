@@ -21,7 +21,7 @@ static const MhsCommand mhs_commands[] = {
      "run SCENARIO [--seed N] [--until T] [--trace F.jsonl] [--trace-text F] [-q]",
      "simulate a scenario and check its expectations"},
     {"check", mhs_cmd_check, "check SCENARIO", "validate a scenario without running it"},
-    {"viz", mhs_cmd_viz, "viz TRACE.jsonl [--message ID ...] [--session CONN] -o OUT",
+    {"viz", mhs_cmd_viz, "viz TRACE.jsonl|SCENARIO [--message ID ...] [--session CONN] -o OUT",
      "draw message paths or an SMTP session (svg, png, pdf, dot)"},
 };
 

@@ -3,7 +3,8 @@
 # mhs viz end to end: the quickstart's trace drawn as m1's path (DOT: its
 # nodes and four numbered hop edges), the m1/r1 overlay, the overview, an
 # SMTP sequence view, a refusal and a DSN; SVG output is XML; the same
-# trace gives the same bytes (SVG, PNG, PDF, DOT); bad input exits 2.
+# trace gives the same bytes (SVG, PNG, PDF, DOT); a scenario drawn
+# directly matches its trace; bad input exits 2.
 set -eu
 : "${MHS:?MHS must point at the mhs binary}"
 : "${MHS_SOURCE_DIR:?}"
@@ -86,7 +87,12 @@ grep -q 'refused 550 user unknown (nobody@example.com)' "$tmp/d.dot" || fail "re
 edge_attrs mx.example.com mx.polito.it "$tmp/d.dot" | grep -q 'style=dashed' ||
     fail "DSN path is not dashed"
 
-# 6. Bad input: exit 2 with a message.
+# 6. A scenario instead of a trace: run in memory, the same diagram.
+"$MHS" viz "$MHS_SOURCE_DIR/scenarios/quickstart.yaml" -m m1 -o "$tmp/s.dot" ||
+    fail "viz from a scenario"
+cmp -s "$tmp/s.dot" "$tmp/a.dot" || fail "scenario and trace give different diagrams"
+
+# 7. Bad input: exit 2 with a message.
 expect_usage() {
     set +e
     "$MHS" viz "$@" >"$tmp/err.out" 2>&1
@@ -96,6 +102,12 @@ expect_usage() {
     grep -q '^mhs: ' "$tmp/err.out" || fail "viz $*: no message"
 }
 expect_usage "$tmp/missing.jsonl" -m m1 -o "$tmp/x.svg"
+set +e
+"$MHS" viz "$dir/bad-key.yaml" -o "$tmp/x.svg" >"$tmp/err.out" 2>&1
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "viz of a bad scenario: exit $rc, want 2"
+grep -q 'bad-key.yaml:[0-9]*:[0-9]*: ' "$tmp/err.out" || fail "bad scenario without FILE:LINE:COL"
 expect_usage "$tmp/q.jsonl" -m nosuch -o "$tmp/x.svg"
 grep -q "nosuch" "$tmp/err.out" || fail "unknown message not named"
 expect_usage "$tmp/q.jsonl" -m m1 -o "$tmp/x.jpeg"
