@@ -27,6 +27,8 @@ static const MhsCommand mhs_commands[] = {
     {"sasl", mhs_cmd_sasl, "sasl cram-md5|crack ...", "compute and crack SASL exchanges"},
     {"smime", mhs_cmd_smime, "smime sign|encrypt|verify|decrypt|ca|issue ...",
      "sign, encrypt, verify and decrypt S/MIME messages (RFC 8551)"},
+    {"viz", mhs_cmd_viz, "viz TRACE.jsonl|SCENARIO [--message ID ...] [--session CONN] -o OUT",
+     "draw message paths or an SMTP session (svg, png, pdf, dot)"},
 };
 
 static void
