@@ -41,10 +41,10 @@ typedef struct {
     SimPcapRecKind rec;
     SimSegKind kind; /* SEG: the segment's; ARRIVAL: DATA or FIN that arrived */
     guint64 conn_id;
-    guint from;            /* end sending this frame: 0 client, 1 server */
-    guint64 offset, ack;   /* SEG: as observed; ARRIVAL: offset = peer bytes up to
-                            * the end of the segment that arrived */
-    GBytes *data;          /* SEG DATA only */
+    guint from;          /* end sending this frame: 0 client, 1 server */
+    guint64 offset, ack; /* SEG: as observed; ARRIVAL: offset = peer bytes up to
+                          * the end of the segment that arrived */
+    GBytes *data;        /* SEG DATA only */
 } SimPcapRec;
 
 typedef struct {
@@ -211,8 +211,8 @@ sim_pcap_build_tcp(guint8 *tcp, const SimPcapTcp *f)
     gsize tlen = hlen + f->len;
     /* RFC 9293 3.1: the checksum covers a pseudo-header of the addresses,
      * the protocol and the TCP length. */
-    guint32 pseudo = (f->src >> 16) + (f->src & 0xffff) + (f->dst >> 16) + (f->dst & 0xffff) + 6 +
-                     (guint32)tlen;
+    guint32 pseudo =
+        (f->src >> 16) + (f->src & 0xffff) + (f->dst >> 16) + (f->dst & 0xffff) + 6 + (guint32)tlen;
     sim_pcap_put16(tcp + 16, sim_pcap_checksum(tcp, tlen, pseudo));
     return tlen;
 }
@@ -295,8 +295,8 @@ sim_pcap_write_data(SimPcap *pc, SimPcapConn *c, const SimPcapRec *r)
     for (gsize off = 0; off < size; off += SIM_PCAP_MSS) {
         gsize n = MIN(SIM_PCAP_MSS, size - off);
         guint8 flags = SIM_PCAP_TCP_ACK | (off + n == size ? SIM_PCAP_TCP_PSH : 0);
-        SimPcapTcp f = sim_pcap_tcp_from(c, r->from, base + (guint32)off,
-                                         sim_pcap_ack_of(c, r->from), flags);
+        SimPcapTcp f =
+            sim_pcap_tcp_from(c, r->from, base + (guint32)off, sim_pcap_ack_of(c, r->from), flags);
         f.payload = p + off;
         f.len = n;
         sim_pcap_emit(pc, r->time, &f);
@@ -372,8 +372,8 @@ sim_pcap_write_arrival(SimPcap *pc, SimPcapConn *c, const SimPcapRec *r)
     c->rcv[e] = MAX(c->rcv[e], r->offset);
     if (fin)
         c->fin_rcvd[e] = TRUE;
-    SimPcapTcp f = sim_pcap_tcp_from(c, e, sim_pcap_next_seq(c, e), sim_pcap_ack_of(c, e),
-                                     SIM_PCAP_TCP_ACK);
+    SimPcapTcp f =
+        sim_pcap_tcp_from(c, e, sim_pcap_next_seq(c, e), sim_pcap_ack_of(c, e), SIM_PCAP_TCP_ACK);
     sim_pcap_emit(pc, r->time, &f);
 }
 
