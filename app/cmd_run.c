@@ -15,6 +15,7 @@
 #include "app/scenario.h"
 #include "app/scenario_value.h"
 #include "nodes/world.h"
+#include "sim/pcap_writer.h"
 
 typedef struct {
     gint64 started;   /* monotonic µs */
@@ -74,7 +75,7 @@ int
 mhs_cmd_run(int argc, char **argv)
 {
     gint64 seed = -1;
-    char *until_text = NULL, *trace_path = NULL, *text_path = NULL;
+    char *until_text = NULL, *trace_path = NULL, *text_path = NULL, *pcap_path = NULL;
     gboolean quiet = FALSE;
     GOptionEntry entries[] = {
         {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the run (default: the scenario's)", "N"},
@@ -83,6 +84,8 @@ mhs_cmd_run(int argc, char **argv)
          "F.jsonl"},
         {"trace-text", 0, 0, G_OPTION_ARG_FILENAME, &text_path, "Write the trace as text lines",
          "F"},
+        {"pcap", 0, 0, G_OPTION_ARG_FILENAME, &pcap_path,
+         "Write a packet capture (Ethernet/IPv4/TCP) of every connection", "F.pcap"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the summary line", NULL},
         {NULL},
     };
@@ -91,7 +94,8 @@ mhs_cmd_run(int argc, char **argv)
     g_autoptr(GError) error = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &error))
         return mhs_usage_error("%s", error->message);
-    g_autofree char *until_s = until_text, *trace_s = trace_path, *text_s = text_path;
+    g_autofree char *until_s = until_text, *trace_s = trace_path, *text_s = text_path,
+                     *pcap_s = pcap_path;
     if (argc != 2)
         return mhs_usage_error("run needs exactly one SCENARIO");
     gint64 until = G_MAXINT64;
@@ -117,11 +121,22 @@ mhs_cmd_run(int argc, char **argv)
         fprintf(stderr, "%s\n", error->message);
         return MHS_EXIT_USAGE;
     }
+    SimPcap *pcap = NULL;
+    if (pcap_path) {
+        pcap = sim_pcap_open(world_net(w), pcap_path, &error);
+        if (pcap == NULL)
+            return mhs_usage_error("--pcap: %s", error->message);
+        sim_pcap_set_epoch(pcap, spec->epoch_unix);
+    }
     RunProgress prog = {.started = g_get_monotonic_time()};
     gboolean tty = isatty(STDERR_FILENO);
     world_run(w, until, tty ? run_progress : NULL, &prog);
     if (prog.shown)
         fprintf(stderr, "\r\033[K");
+    if (pcap != NULL && !sim_pcap_finish(pcap, &error)) {
+        fprintf(stderr, "mhs: --pcap: %s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
     g_autoptr(GPtrArray) results = world_check_expectations(w);
     run_report_print(stdout, w, results, quiet);
     for (guint i = 0; i < results->len; i++)

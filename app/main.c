@@ -18,7 +18,7 @@ typedef struct {
 
 static const MhsCommand mhs_commands[] = {
     {"run", mhs_cmd_run,
-     "run SCENARIO [--seed N] [--until T] [--trace F.jsonl] [--trace-text F] [-q]",
+     "run SCENARIO [--seed N] [--until T] [--trace F.jsonl] [--trace-text F] [--pcap F.pcap] [-q]",
      "simulate a scenario and check its expectations"},
     {"check", mhs_cmd_check, "check SCENARIO", "validate a scenario without running it"},
     {"spf", mhs_cmd_spf, "spf --dns ZONE.yaml --ip IP --sender ADDR [--helo NAME] [--explain]",

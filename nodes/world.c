@@ -357,6 +357,12 @@ world_sim(World *w)
     return w->sim;
 }
 
+SimNet *
+world_net(World *w)
+{
+    return w->net;
+}
+
 SimTime
 world_now(const World *w)
 {

@@ -12,6 +12,7 @@
 #include "nodes/expect.h"
 #include "nodes/tracker.h"
 #include "nodes/world_spec.h"
+#include "sim/net.h"
 #include "sim/trace.h"
 #include "sim/world.h"
 
@@ -37,6 +38,9 @@ typedef void (*WorldProgressFunc)(World *w, gpointer user_data);
 guint64 world_run(World *w, SimTime until, WorldProgressFunc progress, gpointer user_data);
 
 SimWorld *world_sim(World *w);
+/* The network of hosts and streams (transfer none), e.g. to attach a
+ * packet capture before world_run(). */
+SimNet *world_net(World *w);
 SimTime world_now(const World *w);
 Tracker *world_tracker(World *w);
 const WorldSpec *world_spec(const World *w);
