@@ -76,16 +76,29 @@ void
 smtp_reply_format(const SmtpReply *r, gboolean with_enhanced, GByteArray *out)
 {
     g_return_if_fail(r != NULL && out != NULL);
+    g_return_if_fail(r->code <= 999);
     guint n = MAX(r->lines->len, 1);
     gboolean enh = with_enhanced && r->enhanced[0] != '\0';
+    gsize elen = enh ? strlen(r->enhanced) : 0;
     for (guint i = 0; i < n; i++) {
         const char *text = i < r->lines->len ? g_ptr_array_index(r->lines, i) : "";
-        char head[8 + SMTP_REPLY_ENHANCED_MAX];
+        gsize tlen = strlen(text);
+        /* "%03u" plus '-' or ' ', without printf: replies are on every hot path. */
+        guint8 head[5 + SMTP_REPLY_ENHANCED_MAX];
+        gsize hl = 0;
+        head[hl++] = (guint8)('0' + r->code / 100);
+        head[hl++] = (guint8)('0' + r->code / 10 % 10);
+        head[hl++] = (guint8)('0' + r->code % 10);
+        head[hl++] = i + 1 < n ? '-' : ' ';
         /* RFC 2034 3: the enhanced code follows the reply code on every line. */
-        int hl = g_snprintf(head, sizeof head, "%03u%c%s%s", r->code, i + 1 < n ? '-' : ' ',
-                            enh ? r->enhanced : "", enh && text[0] != '\0' ? " " : "");
-        g_byte_array_append(out, (const guint8 *)head, (guint)hl);
-        g_byte_array_append(out, (const guint8 *)text, (guint)strlen(text));
+        if (enh) {
+            memcpy(head + hl, r->enhanced, elen);
+            hl += elen;
+            if (tlen > 0)
+                head[hl++] = ' ';
+        }
+        g_byte_array_append(out, head, (guint)hl);
+        g_byte_array_append(out, (const guint8 *)text, (guint)tlen);
         g_byte_array_append(out, (const guint8 *)"\r\n", 2);
     }
 }

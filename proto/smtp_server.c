@@ -84,19 +84,14 @@ smtp_server_new(const SmtpServerConfig *cfg)
      * exactly the limit depend on chunking; the exact check is in step(). */
     srv->lr = line_reader_new(SMTP_SERVER_CMD_LINE_MAX + 1);
     srv->dec = smtp_data_decoder_new(cfg->data_end, (gsize)srv->max_size, cfg->max_line);
-    g_queue_init(&srv->acts);
+    srv->acts = g_array_sized_new(FALSE, TRUE, sizeof(SmtpServerAct), 8);
+    /* Polled acts are zeroed, so clearing them again is a no-op. */
+    g_array_set_clear_func(srv->acts, (GDestroyNotify)smtp_server_act_clear);
     srv->rcpts = g_ptr_array_new_with_free_func(g_free);
     srv->next_id = 1;
     srv->state = SMTP_SERVER_STATE_CONNECT;
     smtp_server_query(srv, SMTP_SERVER_QUERY_CONNECT);
     return srv;
-}
-
-static void
-smtp_server_act_free(gpointer p)
-{
-    smtp_server_act_clear(p);
-    g_free(p);
 }
 
 void
@@ -109,7 +104,7 @@ smtp_server_free(SmtpServer *srv)
     g_strfreev(srv->auth_mechs);
     line_reader_free(srv->lr);
     smtp_data_decoder_free(srv->dec);
-    g_queue_clear_full(&srv->acts, smtp_server_act_free);
+    g_array_unref(srv->acts);
     g_free(srv->helo_name);
     g_free(srv->mail_from);
     g_ptr_array_unref(srv->rcpts);
@@ -124,29 +119,37 @@ smtp_server_act_clear(SmtpServerAct *act)
         return;
     g_clear_pointer(&act->bytes, g_bytes_unref);
     g_clear_pointer(&act->line, g_free);
+    /* g_clear_pointer() skips NULL fields: most acts fill one or two. */
     SmtpServerQuery *q = &act->query;
-    g_free(q->name);
-    g_free(q->path);
-    g_free(q->addr);
-    smtp_path_clear(&q->parsed);
+    g_clear_pointer(&q->name, g_free);
+    g_clear_pointer(&q->path, g_free);
+    g_clear_pointer(&q->addr, g_free);
+    if (q->parsed.local || q->parsed.domain || q->parsed.source_route)
+        smtp_path_clear(&q->parsed);
     g_clear_pointer(&q->params, g_ptr_array_unref);
-    g_free(q->auth_param);
-    g_free(q->mech);
-    g_free(q->auth_response);
+    g_clear_pointer(&q->auth_param, g_free);
+    g_clear_pointer(&q->mech, g_free);
+    g_clear_pointer(&q->auth_response, g_free);
     g_clear_pointer(&q->auth_data, g_bytes_unref);
     g_clear_pointer(&q->message, g_bytes_unref);
-    g_free(q->mail_from);
-    g_strfreev(q->rcpts);
+    g_clear_pointer(&q->mail_from, g_free);
+    g_clear_pointer(&q->rcpts, g_strfreev);
     memset(act, 0, sizeof *act);
 }
 
 SmtpServerAct *
 smtp_server_push(SmtpServer *srv, SmtpServerActKind kind)
 {
-    SmtpServerAct *a = g_new0(SmtpServerAct, 1);
+    g_array_set_size(srv->acts, srv->acts->len + 1);
+    SmtpServerAct *a = &g_array_index(srv->acts, SmtpServerAct, srv->acts->len - 1);
     a->kind = kind;
-    g_queue_push_tail(&srv->acts, a);
     return a;
+}
+
+static gboolean
+smtp_server_acts_empty(const SmtpServer *srv)
+{
+    return srv->acts_head == srv->acts->len;
 }
 
 SmtpServerQuery *
@@ -362,13 +365,17 @@ smtp_server_poll(SmtpServer *srv, SmtpServerAct *act)
 {
     g_return_val_if_fail(srv != NULL && act != NULL, FALSE);
     memset(act, 0, sizeof *act);
-    while (g_queue_is_empty(&srv->acts)) {
+    while (smtp_server_acts_empty(srv)) {
         if (!smtp_server_step(srv))
             return FALSE;
     }
-    SmtpServerAct *a = g_queue_pop_head(&srv->acts);
+    SmtpServerAct *a = &g_array_index(srv->acts, SmtpServerAct, srv->acts_head++);
     *act = *a;
-    g_free(a);
+    memset(a, 0, sizeof *a);
+    if (smtp_server_acts_empty(srv)) {
+        g_array_set_size(srv->acts, 0);
+        srv->acts_head = 0;
+    }
     return TRUE;
 }
 
@@ -405,7 +412,7 @@ gboolean
 smtp_server_is_done(const SmtpServer *srv)
 {
     g_return_val_if_fail(srv != NULL, TRUE);
-    return srv->state == SMTP_SERVER_STATE_CLOSED && g_queue_is_empty((GQueue *)&srv->acts);
+    return srv->state == SMTP_SERVER_STATE_CLOSED && smtp_server_acts_empty(srv);
 }
 
 gboolean

@@ -29,7 +29,8 @@ struct SmtpServer {
     SmtpServerState state;
     LineReader *lr;
     SmtpDataDecoder *dec;
-    GQueue acts; /* SmtpServerAct*, in order */
+    GArray *acts;    /* SmtpServerAct, in order; taken from acts_head on */
+    guint acts_head; /* first act not yet polled */
     guint32 next_id;
     gboolean query_pending;
     guint32 query_id;
