@@ -42,9 +42,11 @@ struct SmtpClient {
     GBytes *message;
 
     SmtpReplyParser *rp;
-    GQueue acts;     /* SmtpClientAct* */
-    GQueue expect;   /* SmtpClientExpect (as pointers), in sending order */
-    GHashTable *ext; /* upper-case keyword -> parameters */
+    GArray *acts;      /* SmtpClientAct, taken from acts_head on */
+    guint acts_head;
+    GArray *expect;    /* guint8 SmtpClientExpect, in sending order, from expect_head on */
+    guint expect_head;
+    GHashTable *ext;   /* keyword (any case) -> parameters */
     GStrv auth_mechs;
     SmtpClientRcptState *rcpt_state;
     SmtpReply **rcpt_reply;
@@ -57,6 +59,24 @@ struct SmtpClient {
 };
 
 static void smtp_client_after_ehlo(SmtpClient *c);
+static void smtp_client_expect(SmtpClient *c, SmtpClientExpect exp);
+
+/* EHLO keywords are case-insensitive (RFC 5321 4.1.1.1): hash and compare
+ * them so, and lookups need no upper-cased copy. */
+static guint
+smtp_client_ext_hash(gconstpointer key)
+{
+    guint h = 5381;
+    for (const char *p = key; *p; p++)
+        h = h * 33 + (guint)g_ascii_toupper(*p);
+    return h;
+}
+
+static gboolean
+smtp_client_ext_equal(gconstpointer a, gconstpointer b)
+{
+    return g_ascii_strcasecmp(a, b) == 0;
+}
 
 SmtpClient *
 smtp_client_new(const SmtpClientConfig *cfg)
@@ -79,21 +99,16 @@ smtp_client_new(const SmtpClientConfig *cfg)
     c->nrcpts = g_strv_length(c->rcpts);
     c->message = cfg->message ? g_bytes_ref(cfg->message) : g_bytes_new(NULL, 0);
     c->rp = smtp_reply_parser_new();
-    g_queue_init(&c->acts);
-    g_queue_init(&c->expect);
-    c->ext = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    c->acts = g_array_sized_new(FALSE, TRUE, sizeof(SmtpClientAct), 8);
+    /* Polled acts are zeroed, so clearing them again is a no-op. */
+    g_array_set_clear_func(c->acts, (GDestroyNotify)smtp_client_act_clear);
+    c->expect = g_array_sized_new(FALSE, FALSE, sizeof(guint8), 8);
+    c->ext = g_hash_table_new_full(smtp_client_ext_hash, smtp_client_ext_equal, g_free, g_free);
     c->rcpt_state = g_new0(SmtpClientRcptState, c->nrcpts + 1);
     c->rcpt_reply = g_new0(SmtpReply *, c->nrcpts + 1);
     c->next_id = 1;
-    g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_GREETING));
+    smtp_client_expect(c, SMTP_CLIENT_EXP_GREETING);
     return c;
-}
-
-static void
-smtp_client_act_free(gpointer p)
-{
-    smtp_client_act_clear(p);
-    g_free(p);
 }
 
 void
@@ -108,8 +123,8 @@ smtp_client_free(SmtpClient *c)
     g_strfreev(c->rcpts);
     g_bytes_unref(c->message);
     smtp_reply_parser_free(c->rp);
-    g_queue_clear_full(&c->acts, smtp_client_act_free);
-    g_queue_clear(&c->expect);
+    g_array_unref(c->acts);
+    g_array_unref(c->expect);
     g_hash_table_unref(c->ext);
     g_strfreev(c->auth_mechs);
     for (guint i = 0; i < c->nrcpts; i++)
@@ -148,37 +163,76 @@ smtp_client_act_clear(SmtpClientAct *act)
     memset(act, 0, sizeof *act);
 }
 
+/* The returned act is valid until the next push. */
 static SmtpClientAct *
 smtp_client_push(SmtpClient *c, SmtpClientActKind kind)
 {
-    SmtpClientAct *a = g_new0(SmtpClientAct, 1);
+    g_array_set_size(c->acts, c->acts->len + 1);
+    SmtpClientAct *a = &g_array_index(c->acts, SmtpClientAct, c->acts->len - 1);
     a->kind = kind;
-    g_queue_push_tail(&c->acts, a);
     return a;
+}
+
+static gboolean
+smtp_client_acts_empty(const SmtpClient *c)
+{
+    return c->acts_head == c->acts->len;
+}
+
+static void
+smtp_client_expect(SmtpClient *c, SmtpClientExpect exp)
+{
+    guint8 e = (guint8)exp;
+    g_array_append_val(c->expect, e);
+}
+
+static gboolean
+smtp_client_expect_empty(const SmtpClient *c)
+{
+    return c->expect_head == c->expect->len;
+}
+
+static SmtpClientExpect
+smtp_client_expect_pop(SmtpClient *c)
+{
+    SmtpClientExpect e = g_array_index(c->expect, guint8, c->expect_head++);
+    if (smtp_client_expect_empty(c)) {
+        g_array_set_size(c->expect, 0);
+        c->expect_head = 0;
+    }
+    return e;
+}
+
+static void
+smtp_client_expect_clear(SmtpClient *c)
+{
+    g_array_set_size(c->expect, 0);
+    c->expect_head = 0;
 }
 
 static void
 smtp_client_send(SmtpClient *c, GString *s)
 {
     SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
-    gsize n = s->len;
-    a->bytes = g_bytes_new_take(g_string_free(s, FALSE), n);
+    a->bytes = g_string_free_to_bytes(s);
 }
 
-/* Sends one command line and expects its reply. */
+/* Sends one command line, the concatenation of the NULL-terminated
+ * strings given, and expects its reply. */
 static void
-smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *part, ...) G_GNUC_NULL_TERMINATED;
 static void
-smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *fmt, ...)
+smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *part, ...)
 {
-    GString *s = g_string_new(NULL);
+    GString *s = g_string_sized_new(64);
     va_list ap;
-    va_start(ap, fmt);
-    g_string_append_vprintf(s, fmt, ap);
+    va_start(ap, part);
+    for (const char *p = part; p != NULL; p = va_arg(ap, const char *))
+        g_string_append(s, p);
     va_end(ap);
     g_string_append(s, "\r\n");
     smtp_client_send(c, s);
-    g_queue_push_tail(&c->expect, GUINT_TO_POINTER(exp));
+    smtp_client_expect(c, exp);
 }
 
 static void
@@ -187,7 +241,7 @@ smtp_client_close(SmtpClient *c)
     if (c->closed)
         return;
     c->closed = TRUE;
-    g_queue_clear(&c->expect);
+    smtp_client_expect_clear(c);
     smtp_client_push(c, SMTP_CLIENT_ACT_CLOSE);
 }
 
@@ -241,9 +295,9 @@ smtp_client_finish(SmtpClient *c, SmtpClientStage stage, const SmtpReply *r, con
 static void
 smtp_client_maybe_quit(SmtpClient *c)
 {
-    if (c->decided && !c->quit_sent && !c->closed && g_queue_is_empty(&c->expect)) {
+    if (c->decided && !c->quit_sent && !c->closed && smtp_client_expect_empty(c)) {
         c->quit_sent = TRUE;
-        smtp_client_cmd(c, SMTP_CLIENT_EXP_QUIT, "QUIT");
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_QUIT, "QUIT", NULL);
     }
 }
 
@@ -251,8 +305,7 @@ gboolean
 smtp_client_server_has_ext(const SmtpClient *c, const char *keyword)
 {
     g_return_val_if_fail(c != NULL && keyword != NULL, FALSE);
-    g_autofree char *k = g_ascii_strup(keyword, -1);
-    return g_hash_table_contains(c->ext, k);
+    return g_hash_table_contains(c->ext, keyword);
 }
 
 const char *const *
@@ -272,11 +325,9 @@ smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
         const char *l = g_ptr_array_index(r->lines, i);
         const char *sp = strchr(l, ' ');
         char *k = sp ? g_strndup(l, (gsize)(sp - l)) : g_strdup(l);
-        char *up = g_ascii_strup(k, -1);
-        g_free(k);
-        if (strcmp(up, "AUTH") == 0 && sp != NULL)
+        if (g_ascii_strcasecmp(k, "AUTH") == 0 && sp != NULL)
             c->auth_mechs = g_strsplit_set(sp + 1, " ", -1);
-        g_hash_table_replace(c->ext, up, g_strdup(sp ? sp + 1 : ""));
+        g_hash_table_replace(c->ext, k, g_strdup(sp ? sp + 1 : ""));
     }
 }
 
@@ -301,14 +352,32 @@ smtp_client_append_xtext(GString *s, const char *v)
     }
 }
 
+/* Appends v in decimal (no printf: this is on every transaction). */
+static void
+smtp_client_append_u64(GString *s, guint64 v)
+{
+    char tmp[20];
+    gsize n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    while (n > 0)
+        g_string_append_c(s, tmp[--n]);
+}
+
 static void
 smtp_client_start_txn(SmtpClient *c)
 {
     gboolean pipe = !c->no_pipelining && smtp_client_server_has_ext(c, "PIPELINING");
-    GString *s = g_string_new(NULL);
-    g_string_append_printf(s, "MAIL FROM:<%s>", c->reverse_path);
-    if (!c->no_size_param && smtp_client_server_has_ext(c, "SIZE"))
-        g_string_append_printf(s, " SIZE=%" G_GSIZE_FORMAT, g_bytes_get_size(c->message));
+    GString *s = g_string_sized_new(128);
+    g_string_append(s, "MAIL FROM:<");
+    g_string_append(s, c->reverse_path);
+    g_string_append_c(s, '>');
+    if (!c->no_size_param && smtp_client_server_has_ext(c, "SIZE")) {
+        g_string_append(s, " SIZE=");
+        smtp_client_append_u64(s, g_bytes_get_size(c->message));
+    }
     if (c->body_8bitmime && smtp_client_server_has_ext(c, "8BITMIME"))
         g_string_append(s, " BODY=8BITMIME");
     if (c->mail_auth_param && c->auth_mechs) {
@@ -316,15 +385,17 @@ smtp_client_start_txn(SmtpClient *c)
         smtp_client_append_xtext(s, c->mail_auth_param);
     }
     g_string_append(s, "\r\n");
-    g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_MAIL));
+    smtp_client_expect(c, SMTP_CLIENT_EXP_MAIL);
     if (pipe) {
         /* RFC 2920 3.1: MAIL, the RCPTs and DATA in one group, DATA last. */
         for (guint i = 0; i < c->nrcpts; i++) {
-            g_string_append_printf(s, "RCPT TO:<%s>\r\n", c->rcpts[i]);
-            g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_RCPT));
+            g_string_append(s, "RCPT TO:<");
+            g_string_append(s, c->rcpts[i]);
+            g_string_append(s, ">\r\n");
+            smtp_client_expect(c, SMTP_CLIENT_EXP_RCPT);
         }
         g_string_append(s, "DATA\r\n");
-        g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_DATA));
+        smtp_client_expect(c, SMTP_CLIENT_EXP_DATA);
     }
     smtp_client_send(c, s);
 }
@@ -345,7 +416,7 @@ smtp_client_after_ehlo(SmtpClient *c)
 {
     if (c->want_starttls && !c->is_tls && !c->starttls_refused &&
         smtp_client_server_has_ext(c, "STARTTLS")) {
-        smtp_client_cmd(c, SMTP_CLIENT_EXP_STARTTLS, "STARTTLS");
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_STARTTLS, "STARTTLS", NULL);
         return;
     }
     if (c->require_starttls && !c->is_tls) {
@@ -372,9 +443,9 @@ static void
 smtp_client_send_ehlo(SmtpClient *c)
 {
     if (c->use_helo)
-        smtp_client_cmd(c, SMTP_CLIENT_EXP_HELO, "HELO %s", c->helo_name);
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_HELO, "HELO ", c->helo_name, NULL);
     else
-        smtp_client_cmd(c, SMTP_CLIENT_EXP_EHLO, "EHLO %s", c->helo_name);
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_EHLO, "EHLO ", c->helo_name, NULL);
 }
 
 static gboolean
@@ -399,13 +470,13 @@ smtp_client_on_rcpt(SmtpClient *c, const SmtpReply *r, gboolean pipe)
     a->reply = smtp_reply_copy(r);
     if (!smtp_client_rcpts_done(c)) {
         if (!pipe)
-            smtp_client_cmd(c, SMTP_CLIENT_EXP_RCPT, "RCPT TO:<%s>", c->rcpts[i + 1]);
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_RCPT, "RCPT TO:<", c->rcpts[i + 1], ">", NULL);
         return;
     }
     if (c->naccepted == 0)
         smtp_client_finish(c, SMTP_CLIENT_STAGE_RCPT, r, "no recipient accepted", FALSE);
     else if (!pipe)
-        smtp_client_cmd(c, SMTP_CLIENT_EXP_DATA, "DATA");
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_DATA, "DATA", NULL);
 }
 
 static void
@@ -423,7 +494,7 @@ smtp_client_on_data(SmtpClient *c, const SmtpReply *r)
         SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
         a->bytes = g_steal_pointer(&enc);
     }
-    g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_DOT));
+    smtp_client_expect(c, SMTP_CLIENT_EXP_DOT);
 }
 
 static void
@@ -462,7 +533,7 @@ smtp_client_on_reply(SmtpClient *c, SmtpClientExpect exp, const SmtpReply *r)
             smtp_client_parse_ehlo(c, r);
             smtp_client_after_ehlo(c);
         } else if (smtp_reply_is_permanent(r) && !c->no_fallback_helo && !c->is_tls) {
-            smtp_client_cmd(c, SMTP_CLIENT_EXP_HELO, "HELO %s", c->helo_name);
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_HELO, "HELO ", c->helo_name, NULL);
         } else {
             smtp_client_finish(c, SMTP_CLIENT_STAGE_EHLO, r, NULL, TRUE);
         }
@@ -494,7 +565,7 @@ smtp_client_on_reply(SmtpClient *c, SmtpClientExpect exp, const SmtpReply *r)
         if (!ok)
             smtp_client_finish(c, SMTP_CLIENT_STAGE_MAIL, r, NULL, FALSE);
         else if (!pipe && c->nrcpts > 0)
-            smtp_client_cmd(c, SMTP_CLIENT_EXP_RCPT, "RCPT TO:<%s>", c->rcpts[0]);
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_RCPT, "RCPT TO:<", c->rcpts[0], ">", NULL);
         else if (c->nrcpts == 0)
             smtp_client_finish(c, SMTP_CLIENT_STAGE_RCPT, r, "no recipients", FALSE);
         break;
@@ -532,13 +603,13 @@ smtp_client_step(SmtpClient *c)
     }
     SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_REPLY);
     a->reply = r;
-    if (g_queue_is_empty(&c->expect)) {
+    if (smtp_client_expect_empty(c)) {
         /* An unsolicited reply: the server is out of step. */
         smtp_client_finish(c, SMTP_CLIENT_STAGE_CONNECT, r, "unexpected reply", TRUE);
         smtp_client_close(c);
         return TRUE;
     }
-    SmtpClientExpect exp = GPOINTER_TO_UINT(g_queue_pop_head(&c->expect));
+    SmtpClientExpect exp = smtp_client_expect_pop(c);
     if (r->code == 421 && exp != SMTP_CLIENT_EXP_QUIT) {
         /* RFC 5321 3.8: the server is closing; no QUIT. */
         SmtpClientStage st = exp == SMTP_CLIENT_EXP_GREETING ? SMTP_CLIENT_STAGE_CONNECT
@@ -593,13 +664,17 @@ smtp_client_poll(SmtpClient *c, SmtpClientAct *act)
 {
     g_return_val_if_fail(c != NULL && act != NULL, FALSE);
     memset(act, 0, sizeof *act);
-    while (g_queue_is_empty(&c->acts)) {
+    while (smtp_client_acts_empty(c)) {
         if (!smtp_client_step(c))
             return FALSE;
     }
-    SmtpClientAct *a = g_queue_pop_head(&c->acts);
+    SmtpClientAct *a = &g_array_index(c->acts, SmtpClientAct, c->acts_head++);
     *act = *a;
-    g_free(a);
+    memset(a, 0, sizeof *a);
+    if (smtp_client_acts_empty(c)) {
+        g_array_set_size(c->acts, 0);
+        c->acts_head = 0;
+    }
     return TRUE;
 }
 
@@ -621,13 +696,13 @@ smtp_client_answer_auth(SmtpClient *c, guint32 query_id, GBytes *response, gbool
             smtp_client_finish(c, SMTP_CLIENT_STAGE_AUTH, NULL, "AUTH cancelled", TRUE);
             smtp_client_maybe_quit(c);
         } else if (response == NULL)
-            smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "AUTH %s", c->auth_mech);
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "AUTH ", c->auth_mech, NULL);
         else
-            smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "AUTH %s %s", c->auth_mech,
-                            n == 0 ? "=" : b64);
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "AUTH ", c->auth_mech, " ",
+                            n == 0 ? "=" : b64, NULL);
         return;
     }
-    smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "%s", abort ? "*" : b64 ? b64 : "");
+    smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, abort ? "*" : b64 ? b64 : "", NULL);
 }
 
 void
@@ -647,7 +722,7 @@ gboolean
 smtp_client_is_done(const SmtpClient *c)
 {
     g_return_val_if_fail(c != NULL, TRUE);
-    return c->closed && g_queue_is_empty((GQueue *)&c->acts);
+    return c->closed && smtp_client_acts_empty(c);
 }
 
 gboolean
