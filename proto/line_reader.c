@@ -71,6 +71,8 @@ line_reader_find_end(const LineReader *lr, gsize *pos, gsize *elen, LineEnd *end
 {
     const guint8 *p = lr->buf->data;
     gsize n = lr->buf->len;
+    if (lr->start == n)
+        return FALSE; /* nothing buffered (and p may be NULL) */
     const guint8 *lf = memchr(p + lr->start, '\n', n - lr->start);
     gsize stop = lf ? (gsize)(lf - p) : n;
     const guint8 *cr = memchr(p + lr->start, '\r', stop - lr->start);

@@ -84,6 +84,41 @@ test_fields(void)
     g_assert_cmpmem(raw, len, want_raw, strlen(want_raw));
 }
 
+/* Values are unfolded on first use and kept: check the cases that need a
+ * copy (folded, trailing WSP, bare CR, NUL) and those that do not, before
+ * and after edits and copies. */
+static void
+test_values(void)
+{
+    const guint8 in[] = "A:plain\r\nB: \t lead\r\nC: trail \t\r\nD: x\r\n  y\r\n"
+                        "E: a\0b\r\nF: bare\rcr\r\nG:\r\n \r\n\r\nbody";
+    g_autoptr(GBytes) bytes = g_bytes_new(in, sizeof in - 1);
+    g_autoptr(MailMessage) m = mail_message_parse_bytes(bytes, NULL);
+    const char *want[] = {"plain", "lead", "trail", "x  y", "a", "bare\rcr", ""};
+    g_assert_cmpuint(mail_message_n_fields(m), ==, G_N_ELEMENTS(want));
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+        g_assert_cmpstr(mail_message_field_value(m, i), ==, want[i]);
+        /* Asked again: the same string. */
+        g_assert_true(mail_message_field_value(m, i) == mail_message_field_value(m, i));
+    }
+    gsize len = 0;
+    g_assert_cmpmem(mail_message_field_raw_value(m, 4, &len), len, " a\0b", 4);
+    g_assert_cmpstr(mail_message_field_raw(m, 0, &len), ==, "A:plain\r\n");
+    g_assert_cmpmem(mail_message_get_body(m, &len), len, "body", 4);
+    mail_message_prepend(m, "New", "  v  ");
+    g_assert_cmpstr(mail_message_field_value(m, 0), ==, "v");
+    g_assert_cmpstr(mail_message_field_value(m, 4), ==, "x  y");
+    g_autoptr(MailMessage) c = mail_message_copy(m);
+    mail_message_remove_all(m, "D");
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++)
+        g_assert_cmpstr(mail_message_field_value(c, i + 1), ==, want[i]);
+    g_assert_cmpstr(mail_message_field_name(c, 4), ==, "D");
+    g_autoptr(GBytes) out = mail_message_serialize(c);
+    g_assert_cmpmem(g_bytes_get_data(out, NULL), g_bytes_get_size(out),
+                    "New:  v  \r\n" "A:plain\r\nB: \t lead\r\nC: trail \t\r\nD: x\r\n  y\r\n"
+                    "E: a\0b\r\nF: bare\rcr\r\nG:\r\n \r\n\r\nbody", sizeof in - 1 + 11);
+}
+
 static void
 test_lf_only(void)
 {
@@ -415,6 +450,7 @@ main(int argc, char **argv)
     g_test_add_func("/proto/message/round-trip", test_round_trip);
     g_test_add_func("/proto/message/bytes-prepend", test_bytes_prepend);
     g_test_add_func("/proto/message/fields", test_fields);
+    g_test_add_func("/proto/message/values", test_values);
     g_test_add_func("/proto/message/lf-only", test_lf_only);
     g_test_add_func("/proto/message/edit", test_edit);
     g_test_add_func("/proto/message/fold", test_fold);
