@@ -672,6 +672,16 @@ mail_fold_is_wsp(char c)
     return mail_is_wsp(c) || c == '\r' || c == '\n';
 }
 
+/* Appends value[0, n) with CR and LF made spaces when has_crlf. */
+static void
+mail_fold_append(GString *out, const char *value, gsize n, gboolean has_crlf)
+{
+    g_string_append_len(out, value, (gssize)n);
+    for (gsize k = out->len - n; has_crlf && k < out->len; k++)
+        if (out->str[k] == '\r' || out->str[k] == '\n')
+            out->str[k] = ' ';
+}
+
 static void
 mail_header_fold_into(GString *out, const char *name, const char *value, guint width)
 {
@@ -684,6 +694,7 @@ mail_header_fold_into(GString *out, const char *name, const char *value, guint w
     gboolean has_crlf = strpbrk(value, "\r\n") != NULL;
     gboolean line_has_word = FALSE;
     const char *p = value;
+    const char *done = value; /* value before this is in out */
     if (*p && !mail_fold_is_wsp(*p)) {
         g_string_append_c(out, ' ');
         line_len++;
@@ -697,18 +708,15 @@ mail_header_fold_into(GString *out, const char *name, const char *value, guint w
             p++;
         gsize seg = (gsize)(p - s);
         if (line_has_word && mail_fold_is_wsp(*s) && line_len + seg > width) {
+            mail_fold_append(out, done, (gsize)(s - done), has_crlf);
             g_string_append(out, "\r\n");
+            done = s;
             line_len = 0;
-        }
-        g_string_append_len(out, s, (gssize)seg);
-        if (has_crlf) {
-            for (gsize k = out->len - seg; k < out->len; k++)
-                if (out->str[k] == '\r' || out->str[k] == '\n')
-                    out->str[k] = ' ';
         }
         line_len += seg;
         line_has_word = TRUE;
     }
+    mail_fold_append(out, done, (gsize)(p - done), has_crlf);
     g_string_append(out, "\r\n");
 }
 

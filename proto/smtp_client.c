@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "proto/act_queue.h"
 #include "proto/smtp_data.h"
 
 typedef enum {
@@ -42,11 +43,10 @@ struct SmtpClient {
     GBytes *message;
 
     SmtpReplyParser *rp;
-    GArray *acts;      /* SmtpClientAct, taken from acts_head on */
-    guint acts_head;
-    GArray *expect;    /* guint8 SmtpClientExpect, in sending order, from expect_head on */
-    guint expect_head;
-    GHashTable *ext;   /* keyword (any case) -> parameters */
+    ActQueue acts;     /* SmtpClientAct */
+    ActQueue expect;   /* guint8 SmtpClientExpect, in sending order */
+    char *ext_lines;   /* (nullable) the EHLO lines after the first, each ended by '\n' */
+    guint ext_bits;    /* SmtpClientExt: the extensions the engine itself uses */
     GStrv auth_mechs;
     SmtpClientRcptState *rcpt_state;
     SmtpReply **rcpt_reply;
@@ -61,21 +61,35 @@ struct SmtpClient {
 static void smtp_client_after_ehlo(SmtpClient *c);
 static void smtp_client_expect(SmtpClient *c, SmtpClientExpect exp);
 
-/* EHLO keywords are case-insensitive (RFC 5321 4.1.1.1): hash and compare
- * them so, and lookups need no upper-cased copy. */
-static guint
-smtp_client_ext_hash(gconstpointer key)
-{
-    guint h = 5381;
-    for (const char *p = key; *p; p++)
-        h = h * 33 + (guint)g_ascii_toupper(*p);
-    return h;
-}
+/* Extensions the engine looks at on every transaction, found once per EHLO. */
+typedef enum {
+    SMTP_CLIENT_EXT_PIPELINING = 1 << 0, /* RFC 2920 */
+    SMTP_CLIENT_EXT_SIZE = 1 << 1,       /* RFC 1870 */
+    SMTP_CLIENT_EXT_8BITMIME = 1 << 2,   /* RFC 6152 */
+    SMTP_CLIENT_EXT_STARTTLS = 1 << 3,   /* RFC 3207 */
+} SmtpClientExt;
+
+static const struct {
+    const char *keyword;
+    SmtpClientExt bit;
+} smtp_client_exts[] = {
+    {"PIPELINING", SMTP_CLIENT_EXT_PIPELINING},
+    {"SIZE", SMTP_CLIENT_EXT_SIZE},
+    {"8BITMIME", SMTP_CLIENT_EXT_8BITMIME},
+    {"STARTTLS", SMTP_CLIENT_EXT_STARTTLS},
+};
 
 static gboolean
-smtp_client_ext_equal(gconstpointer a, gconstpointer b)
+smtp_client_has(const SmtpClient *c, SmtpClientExt bit)
 {
-    return g_ascii_strcasecmp(a, b) == 0;
+    return (c->ext_bits & bit) != 0;
+}
+
+static void
+smtp_client_forget_exts(SmtpClient *c)
+{
+    g_clear_pointer(&c->ext_lines, g_free);
+    c->ext_bits = 0;
 }
 
 SmtpClient *
@@ -99,11 +113,8 @@ smtp_client_new(const SmtpClientConfig *cfg)
     c->nrcpts = g_strv_length(c->rcpts);
     c->message = cfg->message ? g_bytes_ref(cfg->message) : g_bytes_new(NULL, 0);
     c->rp = smtp_reply_parser_new();
-    c->acts = g_array_sized_new(FALSE, TRUE, sizeof(SmtpClientAct), 8);
-    /* Polled acts are zeroed, so clearing them again is a no-op. */
-    g_array_set_clear_func(c->acts, (GDestroyNotify)smtp_client_act_clear);
-    c->expect = g_array_sized_new(FALSE, FALSE, sizeof(guint8), 8);
-    c->ext = g_hash_table_new_full(smtp_client_ext_hash, smtp_client_ext_equal, g_free, g_free);
+    act_queue_init(&c->acts, sizeof(SmtpClientAct));
+    act_queue_init(&c->expect, sizeof(guint8));
     c->rcpt_state = g_new0(SmtpClientRcptState, c->nrcpts + 1);
     c->rcpt_reply = g_new0(SmtpReply *, c->nrcpts + 1);
     c->next_id = 1;
@@ -123,9 +134,9 @@ smtp_client_free(SmtpClient *c)
     g_strfreev(c->rcpts);
     g_bytes_unref(c->message);
     smtp_reply_parser_free(c->rp);
-    g_array_unref(c->acts);
-    g_array_unref(c->expect);
-    g_hash_table_unref(c->ext);
+    act_queue_clear(&c->acts, (GDestroyNotify)smtp_client_act_clear, TRUE);
+    act_queue_clear(&c->expect, NULL, TRUE);
+    g_free(c->ext_lines);
     g_strfreev(c->auth_mechs);
     for (guint i = 0; i < c->nrcpts; i++)
         smtp_reply_free(c->rcpt_reply[i]);
@@ -167,47 +178,36 @@ smtp_client_act_clear(SmtpClientAct *act)
 static SmtpClientAct *
 smtp_client_push(SmtpClient *c, SmtpClientActKind kind)
 {
-    g_array_set_size(c->acts, c->acts->len + 1);
-    SmtpClientAct *a = &g_array_index(c->acts, SmtpClientAct, c->acts->len - 1);
+    SmtpClientAct *a = act_queue_push(&c->acts);
     a->kind = kind;
     return a;
-}
-
-static gboolean
-smtp_client_acts_empty(const SmtpClient *c)
-{
-    return c->acts_head == c->acts->len;
 }
 
 static void
 smtp_client_expect(SmtpClient *c, SmtpClientExpect exp)
 {
-    guint8 e = (guint8)exp;
-    g_array_append_val(c->expect, e);
+    guint8 *e = act_queue_push(&c->expect);
+    *e = (guint8)exp;
 }
 
 static gboolean
 smtp_client_expect_empty(const SmtpClient *c)
 {
-    return c->expect_head == c->expect->len;
+    return act_queue_is_empty(&c->expect);
 }
 
 static SmtpClientExpect
 smtp_client_expect_pop(SmtpClient *c)
 {
-    SmtpClientExpect e = g_array_index(c->expect, guint8, c->expect_head++);
-    if (smtp_client_expect_empty(c)) {
-        g_array_set_size(c->expect, 0);
-        c->expect_head = 0;
-    }
+    guint8 e;
+    act_queue_pop(&c->expect, &e);
     return e;
 }
 
 static void
 smtp_client_expect_clear(SmtpClient *c)
 {
-    g_array_set_size(c->expect, 0);
-    c->expect_head = 0;
+    act_queue_clear(&c->expect, NULL, FALSE);
 }
 
 static void
@@ -276,7 +276,11 @@ smtp_client_finish(SmtpClient *c, SmtpClientStage stage, const SmtpReply *r, con
         if (c->rcpt_state[i] != SMTP_CLIENT_RCPT_PENDING)
             any_tried = TRUE;
         o->rcpt_results[i] = smtp_client_classify(ri);
-        o->rcpt_replies[i] = ri ? smtp_reply_copy(ri) : NULL;
+        /* A refused recipient's reply is not needed any more: move it. */
+        if (ri != NULL && ri == c->rcpt_reply[i])
+            o->rcpt_replies[i] = g_steal_pointer(&c->rcpt_reply[i]);
+        else
+            o->rcpt_replies[i] = ri ? smtp_reply_copy(ri) : NULL;
         any_ok |= o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED;
         any_temp |= o->rcpt_results[i] == SMTP_CLIENT_RESULT_TEMPFAIL;
     }
@@ -305,7 +309,13 @@ gboolean
 smtp_client_server_has_ext(const SmtpClient *c, const char *keyword)
 {
     g_return_val_if_fail(c != NULL && keyword != NULL, FALSE);
-    return g_hash_table_contains(c->ext, keyword);
+    /* RFC 5321 4.1.1.1: keywords are case-insensitive; params follow a space. */
+    gsize kl = strlen(keyword);
+    for (const char *l = c->ext_lines; l != NULL && *l != '\0'; l = strchr(l, '\n') + 1) {
+        if (strcspn(l, " \n") == kl && g_ascii_strncasecmp(l, keyword, kl) == 0)
+            return TRUE;
+    }
+    return FALSE;
 }
 
 const char *const *
@@ -319,16 +329,23 @@ smtp_client_server_auth_mechs(const SmtpClient *c)
 static void
 smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
 {
-    g_hash_table_remove_all(c->ext);
+    smtp_client_forget_exts(c);
     g_clear_pointer(&c->auth_mechs, g_strfreev);
+    GString *lines = g_string_sized_new(128);
     for (guint i = 1; i < r->lines->len; i++) {
         const char *l = g_ptr_array_index(r->lines, i);
         const char *sp = strchr(l, ' ');
-        char *k = sp ? g_strndup(l, (gsize)(sp - l)) : g_strdup(l);
-        if (g_ascii_strcasecmp(k, "AUTH") == 0 && sp != NULL)
+        gsize kl = sp ? (gsize)(sp - l) : strlen(l);
+        if (kl == 4 && g_ascii_strncasecmp(l, "AUTH", 4) == 0 && sp != NULL)
             c->auth_mechs = g_strsplit_set(sp + 1, " ", -1);
-        g_hash_table_replace(c->ext, k, g_strdup(sp ? sp + 1 : ""));
+        for (guint k = 0; k < G_N_ELEMENTS(smtp_client_exts); k++)
+            if (kl == strlen(smtp_client_exts[k].keyword) &&
+                g_ascii_strncasecmp(l, smtp_client_exts[k].keyword, kl) == 0)
+                c->ext_bits |= smtp_client_exts[k].bit;
+        g_string_append(lines, l);
+        g_string_append_c(lines, '\n');
     }
+    c->ext_lines = g_string_free(lines, FALSE);
 }
 
 static gboolean
@@ -369,16 +386,16 @@ smtp_client_append_u64(GString *s, guint64 v)
 static void
 smtp_client_start_txn(SmtpClient *c)
 {
-    gboolean pipe = !c->no_pipelining && smtp_client_server_has_ext(c, "PIPELINING");
+    gboolean pipe = !c->no_pipelining && smtp_client_has(c, SMTP_CLIENT_EXT_PIPELINING);
     GString *s = g_string_sized_new(128);
     g_string_append(s, "MAIL FROM:<");
     g_string_append(s, c->reverse_path);
     g_string_append_c(s, '>');
-    if (!c->no_size_param && smtp_client_server_has_ext(c, "SIZE")) {
+    if (!c->no_size_param && smtp_client_has(c, SMTP_CLIENT_EXT_SIZE)) {
         g_string_append(s, " SIZE=");
         smtp_client_append_u64(s, g_bytes_get_size(c->message));
     }
-    if (c->body_8bitmime && smtp_client_server_has_ext(c, "8BITMIME"))
+    if (c->body_8bitmime && smtp_client_has(c, SMTP_CLIENT_EXT_8BITMIME))
         g_string_append(s, " BODY=8BITMIME");
     if (c->mail_auth_param && c->auth_mechs) {
         g_string_append(s, " AUTH=");
@@ -415,7 +432,7 @@ static void
 smtp_client_after_ehlo(SmtpClient *c)
 {
     if (c->want_starttls && !c->is_tls && !c->starttls_refused &&
-        smtp_client_server_has_ext(c, "STARTTLS")) {
+        smtp_client_has(c, SMTP_CLIENT_EXT_STARTTLS)) {
         smtp_client_cmd(c, SMTP_CLIENT_EXP_STARTTLS, "STARTTLS", NULL);
         return;
     }
@@ -460,9 +477,11 @@ smtp_client_on_rcpt(SmtpClient *c, const SmtpReply *r, gboolean pipe)
     guint i = c->rcpt_next++;
     if (i >= c->nrcpts)
         return;
-    c->rcpt_reply[i] = smtp_reply_copy(r);
     c->rcpt_state[i] = smtp_reply_is_positive(r) ? SMTP_CLIENT_RCPT_ACCEPTED
                                                   : SMTP_CLIENT_RCPT_REJECTED;
+    /* Only a refusal is needed later: it decides that recipient's outcome. */
+    if (c->rcpt_state[i] == SMTP_CLIENT_RCPT_REJECTED)
+        c->rcpt_reply[i] = smtp_reply_copy(r);
     if (smtp_reply_is_positive(r))
         c->naccepted++;
     SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_RCPT_RESULT);
@@ -519,7 +538,7 @@ smtp_client_on_auth(SmtpClient *c, const SmtpReply *r)
 static void
 smtp_client_on_reply(SmtpClient *c, SmtpClientExpect exp, const SmtpReply *r)
 {
-    gboolean pipe = !c->no_pipelining && smtp_client_server_has_ext(c, "PIPELINING");
+    gboolean pipe = !c->no_pipelining && smtp_client_has(c, SMTP_CLIENT_EXT_PIPELINING);
     gboolean ok = smtp_reply_is_positive(r);
     switch (exp) {
     case SMTP_CLIENT_EXP_GREETING:
@@ -539,7 +558,7 @@ smtp_client_on_reply(SmtpClient *c, SmtpClientExpect exp, const SmtpReply *r)
         }
         break;
     case SMTP_CLIENT_EXP_HELO:
-        g_hash_table_remove_all(c->ext);
+        smtp_client_forget_exts(c);
         if (ok)
             smtp_client_after_ehlo(c);
         else
@@ -664,17 +683,11 @@ smtp_client_poll(SmtpClient *c, SmtpClientAct *act)
 {
     g_return_val_if_fail(c != NULL && act != NULL, FALSE);
     memset(act, 0, sizeof *act);
-    while (smtp_client_acts_empty(c)) {
+    while (act_queue_is_empty(&c->acts)) {
         if (!smtp_client_step(c))
             return FALSE;
     }
-    SmtpClientAct *a = &g_array_index(c->acts, SmtpClientAct, c->acts_head++);
-    *act = *a;
-    memset(a, 0, sizeof *a);
-    if (smtp_client_acts_empty(c)) {
-        g_array_set_size(c->acts, 0);
-        c->acts_head = 0;
-    }
+    act_queue_pop(&c->acts, act);
     return TRUE;
 }
 
@@ -713,7 +726,7 @@ smtp_client_starttls_done(SmtpClient *c)
     c->waiting_tls = FALSE;
     c->is_tls = TRUE;
     smtp_reply_parser_discard(c->rp);
-    g_hash_table_remove_all(c->ext);
+    smtp_client_forget_exts(c);
     g_clear_pointer(&c->auth_mechs, g_strfreev);
     smtp_client_send_ehlo(c);
 }
@@ -722,7 +735,7 @@ gboolean
 smtp_client_is_done(const SmtpClient *c)
 {
     g_return_val_if_fail(c != NULL, TRUE);
-    return c->closed && smtp_client_acts_empty(c);
+    return c->closed && act_queue_is_empty(&c->acts);
 }
 
 gboolean

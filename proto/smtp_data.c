@@ -86,6 +86,21 @@ smtp_data_decoder_reset(SmtpDataDecoder *d)
     d->st = SMTP_DATA_ST_BOL;
 }
 
+void
+smtp_data_decoder_reserve(SmtpDataDecoder *d, gsize n)
+{
+    g_return_if_fail(d != NULL);
+    n = MIN(n, SMTP_DATA_RESERVE_MAX);
+    if (d->max_size != 0)
+        n = MIN(n, d->max_size);
+    guint len = d->msg->len;
+    if (n <= len)
+        return;
+    /* A GByteArray keeps its allocation when it shrinks. */
+    g_byte_array_set_size(d->msg, (guint)n);
+    g_byte_array_set_size(d->msg, len);
+}
+
 static void
 smtp_data_emit(SmtpDataDecoder *d, const guint8 *p, gsize n)
 {

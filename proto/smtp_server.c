@@ -84,9 +84,7 @@ smtp_server_new(const SmtpServerConfig *cfg)
      * exactly the limit depend on chunking; the exact check is in step(). */
     srv->lr = line_reader_new(SMTP_SERVER_CMD_LINE_MAX + 1);
     srv->dec = smtp_data_decoder_new(cfg->data_end, (gsize)srv->max_size, cfg->max_line);
-    srv->acts = g_array_sized_new(FALSE, TRUE, sizeof(SmtpServerAct), 8);
-    /* Polled acts are zeroed, so clearing them again is a no-op. */
-    g_array_set_clear_func(srv->acts, (GDestroyNotify)smtp_server_act_clear);
+    act_queue_init(&srv->acts, sizeof(SmtpServerAct));
     srv->rcpts = g_ptr_array_new_with_free_func(g_free);
     srv->next_id = 1;
     srv->state = SMTP_SERVER_STATE_CONNECT;
@@ -104,7 +102,7 @@ smtp_server_free(SmtpServer *srv)
     g_strfreev(srv->auth_mechs);
     line_reader_free(srv->lr);
     smtp_data_decoder_free(srv->dec);
-    g_array_unref(srv->acts);
+    act_queue_clear(&srv->acts, (GDestroyNotify)smtp_server_act_clear, TRUE);
     g_free(srv->helo_name);
     g_free(srv->mail_from);
     g_ptr_array_unref(srv->rcpts);
@@ -140,16 +138,9 @@ smtp_server_act_clear(SmtpServerAct *act)
 SmtpServerAct *
 smtp_server_push(SmtpServer *srv, SmtpServerActKind kind)
 {
-    g_array_set_size(srv->acts, srv->acts->len + 1);
-    SmtpServerAct *a = &g_array_index(srv->acts, SmtpServerAct, srv->acts->len - 1);
+    SmtpServerAct *a = act_queue_push(&srv->acts);
     a->kind = kind;
     return a;
-}
-
-static gboolean
-smtp_server_acts_empty(const SmtpServer *srv)
-{
-    return srv->acts_head == srv->acts->len;
 }
 
 SmtpServerQuery *
@@ -365,17 +356,11 @@ smtp_server_poll(SmtpServer *srv, SmtpServerAct *act)
 {
     g_return_val_if_fail(srv != NULL && act != NULL, FALSE);
     memset(act, 0, sizeof *act);
-    while (smtp_server_acts_empty(srv)) {
+    while (act_queue_is_empty(&srv->acts)) {
         if (!smtp_server_step(srv))
             return FALSE;
     }
-    SmtpServerAct *a = &g_array_index(srv->acts, SmtpServerAct, srv->acts_head++);
-    *act = *a;
-    memset(a, 0, sizeof *a);
-    if (smtp_server_acts_empty(srv)) {
-        g_array_set_size(srv->acts, 0);
-        srv->acts_head = 0;
-    }
+    act_queue_pop(&srv->acts, act);
     return TRUE;
 }
 
@@ -412,7 +397,7 @@ gboolean
 smtp_server_is_done(const SmtpServer *srv)
 {
     g_return_val_if_fail(srv != NULL, TRUE);
-    return srv->state == SMTP_SERVER_STATE_CLOSED && smtp_server_acts_empty(srv);
+    return srv->state == SMTP_SERVER_STATE_CLOSED && act_queue_is_empty(&srv->acts);
 }
 
 gboolean

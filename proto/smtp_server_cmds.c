@@ -256,6 +256,8 @@ smtp_server_parse_path_cmd(SmtpServer *srv, const char *args, gboolean mail)
     SmtpServerQuery *q = smtp_server_query(srv, mail ? SMTP_SERVER_QUERY_MAIL : SMTP_SERVER_QUERY_RCPT);
     q->parsed = tmp.parsed;
     q->size = tmp.size;
+    if (mail)
+        srv->mail_size = tmp.size;
     q->body = tmp.body;
     q->auth_param = tmp.auth_param;
     if (params->len > 0)
@@ -320,6 +322,7 @@ smtp_server_cmd_data(SmtpServer *srv, const char *args)
         return;
     }
     smtp_data_decoder_reset(srv->dec);
+    smtp_data_decoder_reserve(srv->dec, (gsize)MIN(srv->mail_size, G_MAXSIZE));
     smtp_server_enter_state(srv, SMTP_SERVER_STATE_DATA);
     smtp_server_reply(srv, 354, NULL, "End data with <CR><LF>.<CR><LF>");
 }

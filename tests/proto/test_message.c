@@ -177,6 +177,60 @@ test_edit(void)
     g_assert_cmpmem(g_bytes_get_data(hb, NULL), g_bytes_get_size(hb), "Subject: x\r\n\r\nb", 15);
 }
 
+/* Folding as RFC 5322 2.2.3 describes it, one segment at a time. */
+static char *
+fold_reference(const char *name, const char *value, guint width)
+{
+    g_autofree char *v = g_strdup(value);
+    for (char *p = v; *p; p++)
+        if (*p == '\r' || *p == '\n')
+            *p = ' ';
+    GString *out = g_string_new(name);
+    g_string_append_c(out, ':');
+    gsize line_len = out->len;
+    gboolean has_word = FALSE;
+    const char *p = v;
+    if (*p && *p != ' ' && *p != '\t') {
+        g_string_append_c(out, ' ');
+        line_len++;
+    }
+    while (*p) {
+        const char *s = p;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        gsize seg = (gsize)(p - s);
+        if (has_word && (*s == ' ' || *s == '\t') && line_len + seg > width) {
+            g_string_append(out, "\r\n");
+            line_len = 0;
+        }
+        g_string_append_len(out, s, (gssize)seg);
+        line_len += seg;
+        has_word = TRUE;
+    }
+    g_string_append(out, "\r\n");
+    return g_string_free(out, FALSE);
+}
+
+static void
+test_fold_random(void)
+{
+    static const char alphabet[] = "abcdefgh  \t\r\n";
+    g_autoptr(GRand) rng = g_rand_new_with_seed(5322);
+    for (int k = 0; k < 2000; k++) {
+        char v[200];
+        gsize len = (gsize)g_rand_int_range(rng, 0, (gint32)sizeof v);
+        for (gsize i = 0; i < len; i++)
+            v[i] = alphabet[g_rand_int_range(rng, 0, (gint32)sizeof alphabet - 1)];
+        v[len] = '\0';
+        guint width = (guint)g_rand_int_range(rng, 0, 40);
+        g_autofree char *want = fold_reference("X-Test", v, width ? width : 78);
+        g_autofree char *got = mail_header_fold("X-Test", v, width);
+        g_assert_cmpstr(got, ==, want);
+    }
+}
+
 static void
 test_fold(void)
 {
@@ -454,6 +508,7 @@ main(int argc, char **argv)
     g_test_add_func("/proto/message/lf-only", test_lf_only);
     g_test_add_func("/proto/message/edit", test_edit);
     g_test_add_func("/proto/message/fold", test_fold);
+    g_test_add_func("/proto/message/fold-random", test_fold_random);
     g_test_add_func("/proto/message/defects-and-limits", test_defects_and_limits);
     g_test_add_func("/proto/message/check", test_check);
     g_test_add_func("/proto/message/content-type", test_content_type);
