@@ -25,6 +25,7 @@ typedef struct {
 struct MailMessage {
     GArray *fields;     /* MailField */
     GPtrArray *text;    /* the blocks the fields point into */
+    GString *scratch;   /* (nullable) reused to fold new fields */
     GByteArray *prefix; /* (nullable) an mbox "From " line before the header, kept as is */
     char sep[3];        /* the empty line ending the header: "\r\n", "\n" or "" */
     GBytes *body;
@@ -111,7 +112,10 @@ static void mail_header_fold_into(GString *out, const char *name, const char *va
 static MailField
 mail_field_new(MailMessage *msg, const char *name, const char *value)
 {
-    GString *raw = g_string_sized_new(128);
+    if (msg->scratch == NULL)
+        msg->scratch = g_string_sized_new(256);
+    GString *raw = msg->scratch;
+    g_string_truncate(raw, 0);
     mail_header_fold_into(raw, name, value, 0);
     gsize name_len = strlen(name);
     MailField f = {
@@ -124,7 +128,6 @@ mail_field_new(MailMessage *msg, const char *name, const char *value)
     f.raw = raw->str;
     f.raw_value = raw->str + name_len + 1;
     mail_field_put(&f, t);
-    g_string_free(raw, TRUE);
     g_ptr_array_add(msg->text, t);
     return f;
 }
@@ -148,6 +151,8 @@ mail_message_free(MailMessage *msg)
         return;
     g_array_unref(msg->fields);
     g_ptr_array_unref(msg->text);
+    if (msg->scratch)
+        g_string_free(msg->scratch, TRUE);
     if (msg->prefix)
         g_byte_array_unref(msg->prefix);
     g_bytes_unref(msg->body);

@@ -242,10 +242,11 @@ smtp_server_data_end(SmtpServer *srv)
     }
     SmtpServerQuery *q = smtp_server_query(srv, SMTP_SERVER_QUERY_DATA);
     q->message = smtp_data_decoder_steal(srv->dec);
-    q->mail_from = g_strdup(srv->mail_from);
-    q->rcpts = g_new0(char *, srv->rcpts->len + 1);
-    for (guint i = 0; i < srv->rcpts->len; i++)
-        q->rcpts[i] = g_strdup(g_ptr_array_index(srv->rcpts, i));
+    /* The transaction ends with the answer (RFC 5321 4.1.1.4): its envelope
+     * moves into the query instead of being copied. */
+    q->mail_from = g_steal_pointer(&srv->mail_from);
+    g_ptr_array_add(srv->rcpts, NULL);
+    q->rcpts = (GStrv)g_ptr_array_steal(srv->rcpts, NULL);
 }
 
 /* Feeds message content to the decoder; the rest goes back to the line reader. */
