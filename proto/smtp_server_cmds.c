@@ -494,8 +494,10 @@ smtp_server_dispatch(SmtpServer *srv, const char *line, gsize len)
     gsize vlen = sp ? (gsize)(sp - line) : len;
     const char *args = sp ? sp + 1 : "";
     const SmtpServerCmd *cmd = NULL;
+    char first = g_ascii_toupper(line[0]);
     for (guint i = 0; i < G_N_ELEMENTS(smtp_server_cmds); i++) {
-        if (strlen(smtp_server_cmds[i].verb) == vlen &&
+        /* The verbs are upper-case: a first-octet test skips most of them. */
+        if (smtp_server_cmds[i].verb[0] == first && strlen(smtp_server_cmds[i].verb) == vlen &&
             g_ascii_strncasecmp(smtp_server_cmds[i].verb, line, vlen) == 0) {
             cmd = &smtp_server_cmds[i];
             break;
