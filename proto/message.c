@@ -376,8 +376,8 @@ mail_message_parse_full(const guint8 *data, gsize len, GBytes *bytes,
     msg->is_lf_only = lf > 0 && crlf == 0;
     mail_message_own_fields(msg);
     g_bytes_unref(msg->body);
-    msg->body = bytes ? g_bytes_new_from_bytes(bytes, pos, len - pos)
-                      : g_bytes_new(data + pos, len - pos);
+    msg->body =
+        bytes ? g_bytes_new_from_bytes(bytes, pos, len - pos) : g_bytes_new(data + pos, len - pos);
     return msg;
 }
 

@@ -43,10 +43,10 @@ struct SmtpClient {
     GBytes *message;
 
     SmtpReplyParser *rp;
-    ActQueue acts;     /* SmtpClientAct */
-    ActQueue expect;   /* guint8 SmtpClientExpect, in sending order */
-    char *ext_lines;   /* (nullable) the EHLO lines after the first, each ended by '\n' */
-    guint ext_bits;    /* SmtpClientExt: the extensions the engine itself uses */
+    ActQueue acts;   /* SmtpClientAct */
+    ActQueue expect; /* guint8 SmtpClientExpect, in sending order */
+    char *ext_lines; /* (nullable) the EHLO lines after the first, each ended by '\n' */
+    guint ext_bits;  /* SmtpClientExt: the extensions the engine itself uses */
     GStrv auth_mechs;
     SmtpClientRcptState *rcpt_state;
     SmtpReply **rcpt_reply;
@@ -219,8 +219,8 @@ smtp_client_send(SmtpClient *c, GString *s)
 
 /* Sends one command line, the concatenation of the NULL-terminated
  * strings given, and expects its reply. */
-static void
-smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *part, ...) G_GNUC_NULL_TERMINATED;
+static void smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *part,
+                            ...) G_GNUC_NULL_TERMINATED;
 static void
 smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *part, ...)
 {
@@ -477,8 +477,8 @@ smtp_client_on_rcpt(SmtpClient *c, const SmtpReply *r, gboolean pipe)
     guint i = c->rcpt_next++;
     if (i >= c->nrcpts)
         return;
-    c->rcpt_state[i] = smtp_reply_is_positive(r) ? SMTP_CLIENT_RCPT_ACCEPTED
-                                                  : SMTP_CLIENT_RCPT_REJECTED;
+    c->rcpt_state[i] =
+        smtp_reply_is_positive(r) ? SMTP_CLIENT_RCPT_ACCEPTED : SMTP_CLIENT_RCPT_REJECTED;
     /* Only a refusal is needed later: it decides that recipient's outcome. */
     if (c->rcpt_state[i] == SMTP_CLIENT_RCPT_REJECTED)
         c->rcpt_reply[i] = smtp_reply_copy(r);

@@ -26,8 +26,8 @@ decode_result_clear(DecodeResult *r)
 /* Feeds in[0..len) cut at the points in cuts (sorted, 0 terminated); split 1
  * means byte by byte. Stops at the end of data like the server does. */
 static void
-decode(SmtpDataEndMode mode, gsize max_size, gsize max_line, const char *in, gsize len,
-       gsize split, DecodeResult *out)
+decode(SmtpDataEndMode mode, gsize max_size, gsize max_line, const char *in, gsize len, gsize split,
+       DecodeResult *out)
 {
     g_autoptr(SmtpDataDecoder) d = smtp_data_decoder_new(mode, max_size, max_line);
     smtp_data_decoder_reset(d);
@@ -97,7 +97,7 @@ assert_decodes_len(SmtpDataEndMode mode, const char *in, gsize len, const char *
 }
 
 /* String literals that may hold NUL octets. */
-#define assert_decodes(mode, in, want, faults, used)                                            \
+#define assert_decodes(mode, in, want, faults, used)                                               \
     assert_decodes_len(mode, in, sizeof in - 1, want, sizeof want - 1, faults, used)
 
 static void
@@ -110,8 +110,8 @@ test_decode_vectors(void)
     /* The CRLF of the DATA line counts: "." first ends an empty message. */
     assert_decodes(SMTP_DATA_END_STRICT, ".\r\n", "", 0, 3);
     /* Strict: <LF>.<LF> is content and taints the message (RFC 5321 2.3.8). */
-    assert_decodes(SMTP_DATA_END_STRICT, "a\n.\nb\r\n.\r\n", "a\n.\nb\r\n",
-                   SMTP_DATA_FAULT_BARE_LF, 10);
+    assert_decodes(SMTP_DATA_END_STRICT, "a\n.\nb\r\n.\r\n", "a\n.\nb\r\n", SMTP_DATA_FAULT_BARE_LF,
+                   10);
     assert_decodes(SMTP_DATA_END_STRICT, "a\rb\r\n.\r\n", "a\rb\r\n", SMTP_DATA_FAULT_BARE_CR, 8);
     assert_decodes(SMTP_DATA_END_STRICT, "a\0b\r\n.\r\n", "a\0b\r\n", SMTP_DATA_FAULT_NUL, 8);
     /* Lenient LF: <LF>.<LF> ends the data (the smuggling vector). */

@@ -478,8 +478,8 @@ test_hosts_and_addresses(void)
     g_assert_cmpstr(sim_ipv4_format(0xffffffff, buf), ==, "255.255.255.255");
     for (guint32 v = 0; v < 256; v++) {
         guint32 x = v << 24 | (255 - v) << 16 | (v * 7 % 256) << 8 | (v % 100);
-        g_autofree char *want = g_strdup_printf("%u.%u.%u.%u", x >> 24, (x >> 16) & 255,
-                                                (x >> 8) & 255, x & 255);
+        g_autofree char *want =
+            g_strdup_printf("%u.%u.%u.%u", x >> 24, (x >> 16) & 255, (x >> 8) & 255, x & 255);
         g_assert_cmpstr(sim_ipv4_format(x, buf), ==, want);
         g_assert_true(sim_ipv4_parse(buf, &a));
         g_assert_cmphex(a, ==, x);
