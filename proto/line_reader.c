@@ -11,7 +11,6 @@ struct LineReader {
     gsize start;       /* first unconsumed byte in buf */
     gsize max;         /* longest line, CRLF included */
     gboolean skipping; /* inside an over-long line: drop until its end */
-    GByteArray *line;  /* the line handed out last (NUL-terminated) */
 };
 
 LineReader *
@@ -20,7 +19,6 @@ line_reader_new(gsize max)
     g_return_val_if_fail(max >= 2, NULL);
     LineReader *lr = g_new0(LineReader, 1);
     lr->buf = g_byte_array_new();
-    lr->line = g_byte_array_new();
     lr->max = max;
     return lr;
 }
@@ -31,7 +29,6 @@ line_reader_free(LineReader *lr)
     if (lr == NULL)
         return;
     g_byte_array_unref(lr->buf);
-    g_byte_array_unref(lr->line);
     g_free(lr);
 }
 
@@ -55,8 +52,13 @@ void
 line_reader_feed(LineReader *lr, const guint8 *data, gsize len)
 {
     g_return_if_fail(lr != NULL);
-    if (lr->start > 4096 && lr->start * 2 > lr->buf->len)
+    if (lr->start == lr->buf->len) {
+        /* Everything was consumed: start over without moving anything. */
+        g_byte_array_set_size(lr->buf, 0);
+        lr->start = 0;
+    } else if (lr->start > 4096 && lr->start * 2 > lr->buf->len) {
         line_reader_compact(lr);
+    }
     if (len > 0)
         g_byte_array_append(lr->buf, data, (guint)len);
 }
@@ -69,28 +71,31 @@ line_reader_find_end(const LineReader *lr, gsize *pos, gsize *elen, LineEnd *end
 {
     const guint8 *p = lr->buf->data;
     gsize n = lr->buf->len;
-    for (gsize i = lr->start; i < n; i++) {
-        if (p[i] == '\n') {
-            *pos = i;
+    if (lr->start == n)
+        return FALSE; /* nothing buffered (and p may be NULL) */
+    const guint8 *lf = memchr(p + lr->start, '\n', n - lr->start);
+    gsize stop = lf ? (gsize)(lf - p) : n;
+    const guint8 *cr = memchr(p + lr->start, '\r', stop - lr->start);
+    if (cr != NULL) {
+        gsize i = (gsize)(cr - p);
+        if (i + 1 >= n)
+            return FALSE;
+        *pos = i;
+        if (p[i + 1] == '\n') {
+            *elen = 2;
+            *end = LINE_END_CRLF;
+        } else {
             *elen = 1;
-            *end = LINE_END_LF;
-            return TRUE;
+            *end = LINE_END_CR;
         }
-        if (p[i] == '\r') {
-            if (i + 1 >= n)
-                return FALSE;
-            *pos = i;
-            if (p[i + 1] == '\n') {
-                *elen = 2;
-                *end = LINE_END_CRLF;
-            } else {
-                *elen = 1;
-                *end = LINE_END_CR;
-            }
-            return TRUE;
-        }
+        return TRUE;
     }
-    return FALSE;
+    if (lf == NULL)
+        return FALSE;
+    *pos = stop;
+    *elen = 1;
+    *end = LINE_END_LF;
+    return TRUE;
 }
 
 LineReaderResult
@@ -132,11 +137,12 @@ line_reader_next(LineReader *lr, const char **text, gsize *len, LineEnd *end)
         lr->start = pos + elen;
         return LINE_READER_TOO_LONG;
     }
-    g_byte_array_set_size(lr->line, 0);
-    g_byte_array_append(lr->line, lr->buf->data + lr->start, (guint)linelen);
-    g_byte_array_append(lr->line, (const guint8 *)"", 1);
+    /* The line is handed out in place: its ending is consumed, so its first
+     * octet can hold the terminating NUL. */
+    char *line = (char *)lr->buf->data + lr->start;
+    line[linelen] = '\0';
     lr->start = pos + elen;
-    *text = (const char *)lr->line->data;
+    *text = line;
     *len = linelen;
     if (end)
         *end = e;

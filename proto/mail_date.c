@@ -268,10 +268,18 @@ mail_date_parse(const char *text, MailDate *out)
     return TRUE;
 }
 
-char *
-mail_date_format(gint64 unix_utc, gint offset_min)
+static void
+mail_date_append_2(GString *out, guint v)
 {
-    g_return_val_if_fail(offset_min > -6000 && offset_min < 6000, NULL);
+    g_string_append_c(out, (char)('0' + v / 10 % 10));
+    g_string_append_c(out, (char)('0' + v % 10));
+}
+
+void
+mail_date_append(GString *out, gint64 unix_utc, gint offset_min)
+{
+    g_return_if_fail(out != NULL);
+    g_return_if_fail(offset_min > -6000 && offset_min < 6000);
     gint64 local = unix_utc + (gint64)offset_min * 60;
     gint64 days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
     gint64 secs = local - days * 86400;
@@ -279,8 +287,39 @@ mail_date_format(gint64 unix_utc, gint offset_min)
     guint m, d;
     mail_date_civil_from_days(days, &y, &m, &d);
     guint off = (guint)ABS(offset_min);
-    return g_strdup_printf("%s, %u %s %04" G_GINT64_FORMAT " %02d:%02d:%02d %c%02u%02u",
-                           mail_date_days[mail_date_weekday(days)], d, mail_date_months[m - 1], y,
-                           (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
-                           offset_min < 0 ? '-' : '+', off / 60, off % 60);
+    /* "%s, %u %s %04d %02d:%02d:%02d %c%02u%02u" without printf: every hop
+     * writes a Received field. */
+    g_string_append(out, mail_date_days[mail_date_weekday(days)]);
+    g_string_append(out, ", ");
+    if (d >= 10)
+        g_string_append_c(out, (char)('0' + d / 10));
+    g_string_append_c(out, (char)('0' + d % 10));
+    g_string_append_c(out, ' ');
+    g_string_append(out, mail_date_months[m - 1]);
+    g_string_append_c(out, ' ');
+    if (y >= 0 && y <= 9999) {
+        mail_date_append_2(out, (guint)(y / 100));
+        mail_date_append_2(out, (guint)(y % 100));
+    } else {
+        g_string_append_printf(out, "%04" G_GINT64_FORMAT, y);
+    }
+    g_string_append_c(out, ' ');
+    mail_date_append_2(out, (guint)(secs / 3600));
+    g_string_append_c(out, ':');
+    mail_date_append_2(out, (guint)(secs / 60 % 60));
+    g_string_append_c(out, ':');
+    mail_date_append_2(out, (guint)(secs % 60));
+    g_string_append_c(out, ' ');
+    g_string_append_c(out, offset_min < 0 ? '-' : '+');
+    mail_date_append_2(out, off / 60);
+    mail_date_append_2(out, off % 60);
+}
+
+char *
+mail_date_format(gint64 unix_utc, gint offset_min)
+{
+    g_return_val_if_fail(offset_min > -6000 && offset_min < 6000, NULL);
+    GString *out = g_string_sized_new(32);
+    mail_date_append(out, unix_utc, offset_min);
+    return g_string_free(out, FALSE);
 }

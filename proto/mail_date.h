@@ -35,6 +35,8 @@ gboolean mail_date_parse(const char *text, MailDate *out);
 /* "Thu, 13 Feb 1975 23:32:30 +0000" for the instant unix_utc shown in zone
  * offset_min (minutes east of UTC, |offset| < 100 hours) (transfer full). */
 char *mail_date_format(gint64 unix_utc, gint offset_min);
+/* The same, appended to out. */
+void mail_date_append(GString *out, gint64 unix_utc, gint offset_min);
 
 /* Civil-date helpers (proleptic Gregorian), exposed for tests and for the
  * other header modules. */

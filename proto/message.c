@@ -8,18 +8,25 @@
 
 #include <string.h>
 
+/* A field's strings live in the message's text blocks, which never move or
+ * change once written: raw, name and raw_value are NUL-terminated copies
+ * side by side. The unfolded value is worked out on first use. */
 typedef struct {
-    char *raw; /* the whole field: name, colon, value, final line ending */
+    const char *raw; /* the whole field: name, colon, value, final line ending */
     gsize raw_len;
-    char *name;      /* as written, WSP before the colon removed */
-    char *raw_value; /* after the colon, without the final line ending */
+    const char *name; /* as written, WSP before the colon removed */
+    gsize name_len;
+    const char *raw_value; /* after the colon, without the final line ending */
     gsize raw_value_len;
-    char *value; /* unfolded and trimmed */
+    const char *value; /* unfolded and trimmed; NULL until asked for */
+    char *value_owned; /* value, when it could not point into raw_value */
 } MailField;
 
 struct MailMessage {
-    GPtrArray *fields;  /* MailField* */
-    GByteArray *prefix; /* an mbox "From " line before the header, kept as is */
+    GArray *fields;     /* MailField */
+    GPtrArray *text;    /* the blocks the fields point into */
+    GString *scratch;   /* (nullable) reused to fold new fields */
+    GByteArray *prefix; /* (nullable) an mbox "From " line before the header, kept as is */
     char sep[3];        /* the empty line ending the header: "\r\n", "\n" or "" */
     GBytes *body;
     guint defects;
@@ -27,14 +34,10 @@ struct MailMessage {
 };
 
 static void
-mail_field_free(gpointer p)
+mail_field_clear(gpointer p)
 {
     MailField *f = p;
-    g_free(f->raw);
-    g_free(f->name);
-    g_free(f->raw_value);
-    g_free(f->value);
-    g_free(f);
+    g_free(f->value_owned);
 }
 
 static inline gboolean
@@ -43,52 +46,99 @@ mail_is_wsp(char c)
     return c == ' ' || c == '\t';
 }
 
-static char *
-mail_trim_wsp(const char *s)
+static inline gboolean
+mail_is_trim(char c)
 {
-    gsize len = strlen(s);
+    return mail_is_wsp(c) || c == '\r' || c == '\n';
+}
+
+/* The unfolded value (RFC 5322 2.2.3), trimmed of WSP, CR and LF at both
+ * ends and cut at a NUL. Points into raw_value when that needs no change. */
+static const char *
+mail_field_value(MailField *f)
+{
+    if (f->value != NULL)
+        return f->value;
+    const char *rv = f->raw_value;
+    gsize len = strlen(rv); /* a NUL ends the value (as it always did) */
     gsize a = 0;
-    while (a < len && (mail_is_wsp(s[a]) || s[a] == '\r' || s[a] == '\n'))
+    while (a < len && mail_is_trim(rv[a]))
         a++;
-    while (len > a && (mail_is_wsp(s[len - 1]) || s[len - 1] == '\r' || s[len - 1] == '\n'))
-        len--;
-    return g_strndup(s + a, len - a);
+    gboolean folded = memchr(rv + a, '\n', len - a) != NULL || memchr(rv + a, '\r', len - a);
+    if (!folded && (len == a || !mail_is_trim(rv[len - 1]))) {
+        f->value = rv + a;
+        return f->value;
+    }
+    char *v = mail_header_unfold(rv + a, len - a);
+    gsize vl = strlen(v);
+    while (vl > 0 && mail_is_trim(v[vl - 1]))
+        vl--;
+    v[vl] = '\0';
+    f->value = f->value_owned = v;
+    return f->value;
 }
 
-/* Builds a field from its raw bytes; name_len counts the name as written,
- * colon_off is the offset of the colon, content_len excludes the ending. */
-static MailField *
-mail_field_from_raw(const char *raw, gsize raw_len, gsize name_len, gsize colon_off,
-                    gsize content_len)
+/* Size of a field's strings in a text block. */
+static gsize
+mail_field_text_size(const MailField *f)
 {
-    MailField *f = g_new0(MailField, 1);
-    f->raw = g_malloc(raw_len + 1);
-    memcpy(f->raw, raw, raw_len);
-    f->raw[raw_len] = '\0';
-    f->raw_len = raw_len;
-    f->name = g_strndup(raw, name_len);
-    f->raw_value_len = content_len - colon_off - 1;
-    f->raw_value = g_strndup(raw + colon_off + 1, f->raw_value_len);
-    g_autofree char *unfolded = mail_header_unfold(f->raw_value, f->raw_value_len);
-    f->value = mail_trim_wsp(unfolded);
-    return f;
+    return f->raw_len + 1 + f->name_len + 1 + f->raw_value_len + 1;
 }
 
-static MailField *
-mail_field_new(const char *name, const char *value)
+/* Copies the field's strings (which may point anywhere, unterminated) to t
+ * and points f at the copies; returns the octets used. */
+static gsize
+mail_field_put(MailField *f, char *t)
 {
-    g_autofree char *raw = mail_header_fold(name, value, 0);
-    gsize len = strlen(raw);
+    char *p = t;
+    memcpy(p, f->raw, f->raw_len);
+    p[f->raw_len] = '\0';
+    f->raw = p;
+    p += f->raw_len + 1;
+    memcpy(p, f->name, f->name_len);
+    p[f->name_len] = '\0';
+    f->name = p;
+    p += f->name_len + 1;
+    memcpy(p, f->raw_value, f->raw_value_len);
+    p[f->raw_value_len] = '\0';
+    f->raw_value = p;
+    p += f->raw_value_len + 1;
+    return (gsize)(p - t);
+}
+
+static void mail_header_fold_into(GString *out, const char *name, const char *value, guint width);
+
+/* A new field "name: value" (folded), in a text block of its own. */
+static MailField
+mail_field_new(MailMessage *msg, const char *name, const char *value)
+{
+    if (msg->scratch == NULL)
+        msg->scratch = g_string_sized_new(256);
+    GString *raw = msg->scratch;
+    g_string_truncate(raw, 0);
+    mail_header_fold_into(raw, name, value, 0);
     gsize name_len = strlen(name);
-    return mail_field_from_raw(raw, len, name_len, name_len, len - 2);
+    MailField f = {
+        .raw_len = raw->len,
+        .name = name,
+        .name_len = name_len,
+        .raw_value_len = raw->len - 2 - name_len - 1, /* after the colon, before CRLF */
+    };
+    char *t = g_malloc(mail_field_text_size(&f));
+    f.raw = raw->str;
+    f.raw_value = raw->str + name_len + 1;
+    mail_field_put(&f, t);
+    g_ptr_array_add(msg->text, t);
+    return f;
 }
 
 MailMessage *
 mail_message_new(void)
 {
     MailMessage *msg = g_new0(MailMessage, 1);
-    msg->fields = g_ptr_array_new_with_free_func(mail_field_free);
-    msg->prefix = g_byte_array_new();
+    msg->fields = g_array_sized_new(FALSE, FALSE, sizeof(MailField), 16);
+    g_array_set_clear_func(msg->fields, mail_field_clear);
+    msg->text = g_ptr_array_new_with_free_func(g_free);
     msg->body = g_bytes_new(NULL, 0);
     strcpy(msg->sep, "\r\n");
     return msg;
@@ -99,10 +149,35 @@ mail_message_free(MailMessage *msg)
 {
     if (msg == NULL)
         return;
-    g_ptr_array_unref(msg->fields);
-    g_byte_array_unref(msg->prefix);
+    g_array_unref(msg->fields);
+    g_ptr_array_unref(msg->text);
+    if (msg->scratch)
+        g_string_free(msg->scratch, TRUE);
+    if (msg->prefix)
+        g_byte_array_unref(msg->prefix);
     g_bytes_unref(msg->body);
     g_free(msg);
+}
+
+static MailField *
+mail_message_field_at(const MailMessage *msg, guint i)
+{
+    return &g_array_index(msg->fields, MailField, i);
+}
+
+/* Copies the strings of every field of msg, which point anywhere, into one
+ * new text block of msg. */
+static void
+mail_message_own_fields(MailMessage *msg)
+{
+    gsize need = 1;
+    for (guint i = 0; i < msg->fields->len; i++)
+        need += mail_field_text_size(mail_message_field_at(msg, i));
+    char *t = g_malloc(need);
+    gsize off = 0;
+    for (guint i = 0; i < msg->fields->len; i++)
+        off += mail_field_put(mail_message_field_at(msg, i), t + off);
+    g_ptr_array_add(msg->text, t);
 }
 
 MailMessage *
@@ -111,17 +186,16 @@ mail_message_copy(const MailMessage *msg)
     g_return_val_if_fail(msg != NULL, NULL);
     MailMessage *c = mail_message_new();
     for (guint i = 0; i < msg->fields->len; i++) {
-        const MailField *f = msg->fields->pdata[i];
-        MailField *n = g_new0(MailField, 1);
-        n->raw = g_memdup2(f->raw, f->raw_len + 1);
-        n->raw_len = f->raw_len;
-        n->name = g_strdup(f->name);
-        n->raw_value = g_memdup2(f->raw_value, f->raw_value_len + 1);
-        n->raw_value_len = f->raw_value_len;
-        n->value = g_strdup(f->value);
-        g_ptr_array_add(c->fields, n);
+        MailField f = *mail_message_field_at(msg, i);
+        f.value = NULL;
+        f.value_owned = NULL;
+        g_array_append_val(c->fields, f);
     }
-    g_byte_array_append(c->prefix, msg->prefix->data, msg->prefix->len);
+    mail_message_own_fields(c);
+    if (msg->prefix) {
+        c->prefix = g_byte_array_new();
+        g_byte_array_append(c->prefix, msg->prefix->data, msg->prefix->len);
+    }
     memcpy(c->sep, msg->sep, sizeof c->sep);
     g_bytes_unref(c->body);
     c->body = g_bytes_ref(msg->body);
@@ -229,15 +303,24 @@ mail_message_read_field(MailMessage *msg, const char *d, gsize len, gsize pos, g
         if (content > (gsize)colon + 1 && d[pos + content - 1] == '\r')
             content--;
     }
-    g_ptr_array_add(msg->fields,
-                    mail_field_from_raw(d + pos, total, name_len, (gsize)colon, content));
+    /* Pointing into the input for now: mail_message_own_fields() copies. */
+    MailField f = {
+        .raw = d + pos,
+        .raw_len = total,
+        .name = d + pos,
+        .name_len = name_len,
+        .raw_value = d + pos + colon + 1,
+        .raw_value_len = content - (gsize)colon - 1,
+    };
+    g_array_append_val(msg->fields, f);
     return total;
 }
 
-MailMessage *
-mail_message_parse(const guint8 *data, gsize len, const MailMessageLimits *limits)
+/* Parses data; the body is a slice of bytes when given (no copy). */
+static MailMessage *
+mail_message_parse_full(const guint8 *data, gsize len, GBytes *bytes,
+                        const MailMessageLimits *limits)
 {
-    g_return_val_if_fail(data != NULL || len == 0, NULL);
     MailMessage *msg = mail_message_new();
     const char *d = (const char *)data;
     guint max_fields = limits && limits->max_fields ? limits->max_fields : MAIL_MESSAGE_FIELDS_MAX;
@@ -250,6 +333,7 @@ mail_message_parse(const guint8 *data, gsize len, const MailMessageLimits *limit
     /* An mbox envelope line ("From addr date") is not a field: keep it aside. */
     if (len >= 5 && memcmp(d, "From ", 5) == 0 &&
         mail_find_colon(d, mail_line_content(d, first), &nl, &wb) < 0) {
+        msg->prefix = g_byte_array_new();
         g_byte_array_append(msg->prefix, data, (guint)first);
         pos = first;
     }
@@ -290,9 +374,18 @@ mail_message_parse(const guint8 *data, gsize len, const MailMessageLimits *limit
     if (lf > 0)
         msg->defects |= MAIL_MESSAGE_DEFECT_LF_ONLY;
     msg->is_lf_only = lf > 0 && crlf == 0;
+    mail_message_own_fields(msg);
     g_bytes_unref(msg->body);
-    msg->body = g_bytes_new(data + pos, len - pos);
+    msg->body =
+        bytes ? g_bytes_new_from_bytes(bytes, pos, len - pos) : g_bytes_new(data + pos, len - pos);
     return msg;
+}
+
+MailMessage *
+mail_message_parse(const guint8 *data, gsize len, const MailMessageLimits *limits)
+{
+    g_return_val_if_fail(data != NULL || len == 0, NULL);
+    return mail_message_parse_full(data, len, NULL, limits);
 }
 
 MailMessage *
@@ -301,7 +394,7 @@ mail_message_parse_bytes(GBytes *bytes, const MailMessageLimits *limits)
     g_return_val_if_fail(bytes != NULL, NULL);
     gsize len;
     const guint8 *d = g_bytes_get_data(bytes, &len);
-    return mail_message_parse(d, len, limits);
+    return mail_message_parse_full(d, len, bytes, limits);
 }
 
 guint
@@ -322,9 +415,10 @@ const guint8 *
 mail_message_get_unix_from(const MailMessage *msg, gsize *len)
 {
     g_return_val_if_fail(msg != NULL, NULL);
+    gsize n = msg->prefix ? msg->prefix->len : 0;
     if (len)
-        *len = msg->prefix->len;
-    return msg->prefix->len ? msg->prefix->data : NULL;
+        *len = n;
+    return n ? msg->prefix->data : NULL;
 }
 
 guint
@@ -334,12 +428,13 @@ mail_message_n_fields(const MailMessage *msg)
     return msg->fields->len;
 }
 
-static const MailField *
+/* Not const: the value is a cache filled on first use. */
+static MailField *
 mail_message_field(const MailMessage *msg, guint i)
 {
     g_return_val_if_fail(msg != NULL, NULL);
     g_return_val_if_fail(i < msg->fields->len, NULL);
-    return msg->fields->pdata[i];
+    return mail_message_field_at(msg, i);
 }
 
 const char *
@@ -370,17 +465,18 @@ mail_message_field_raw(const MailMessage *msg, guint i, gsize *len)
 const char *
 mail_message_field_value(const MailMessage *msg, guint i)
 {
-    const MailField *f = mail_message_field(msg, i);
-    return f ? f->value : NULL;
+    MailField *f = mail_message_field(msg, i);
+    return f ? mail_field_value(f) : NULL;
 }
 
 gint
 mail_message_find(const MailMessage *msg, const char *name, guint start)
 {
     g_return_val_if_fail(msg != NULL && name != NULL, -1);
+    gsize name_len = strlen(name);
     for (guint i = start; i < msg->fields->len; i++) {
-        const MailField *f = msg->fields->pdata[i];
-        if (g_ascii_strcasecmp(f->name, name) == 0)
+        const MailField *f = mail_message_field_at(msg, i);
+        if (f->name_len == name_len && g_ascii_strcasecmp(f->name, name) == 0)
             return (gint)i;
     }
     return -1;
@@ -420,7 +516,8 @@ mail_message_insert(MailMessage *msg, guint i, const char *name, const char *val
     g_return_if_fail(msg != NULL && value != NULL);
     g_return_if_fail(mail_header_name_is_valid(name));
     g_return_if_fail(i <= msg->fields->len);
-    g_ptr_array_insert(msg->fields, (gint)i, mail_field_new(name, value));
+    MailField f = mail_field_new(msg, name, value);
+    g_array_insert_val(msg->fields, i, f);
 }
 
 void
@@ -440,7 +537,7 @@ void
 mail_message_remove_at(MailMessage *msg, guint i)
 {
     g_return_if_fail(msg != NULL && i < msg->fields->len);
-    g_ptr_array_remove_index(msg->fields, i);
+    g_array_remove_index(msg->fields, i);
 }
 
 guint
@@ -449,7 +546,7 @@ mail_message_remove_all(MailMessage *msg, const char *name)
     guint n = 0;
     gint i;
     while ((i = mail_message_find(msg, name, 0)) >= 0) {
-        g_ptr_array_remove_index(msg->fields, (guint)i);
+        g_array_remove_index(msg->fields, (guint)i);
         n++;
     }
     return n;
@@ -492,25 +589,44 @@ mail_message_set_body(MailMessage *msg, const guint8 *data, gsize len)
         strcpy(msg->sep, msg->is_lf_only ? "\n" : "\r\n");
 }
 
+/* A last field parsed without a line ending needs one before more. */
+static gboolean
+mail_message_needs_eol(const MailMessage *msg, guint i)
+{
+    const MailField *f = mail_message_field_at(msg, i);
+    return f->raw_len && f->raw[f->raw_len - 1] != '\n' &&
+           (i + 1 < msg->fields->len || msg->sep[0]);
+}
+
 GBytes *
 mail_message_serialize(const MailMessage *msg)
 {
     g_return_val_if_fail(msg != NULL, NULL);
-    GByteArray *out = g_byte_array_new();
-    g_byte_array_append(out, msg->prefix->data, msg->prefix->len);
-    for (guint i = 0; i < msg->fields->len; i++) {
-        const MailField *f = msg->fields->pdata[i];
-        g_byte_array_append(out, (const guint8 *)f->raw, (guint)f->raw_len);
-        /* A last field parsed without a line ending needs one before more. */
-        if (f->raw_len && f->raw[f->raw_len - 1] != '\n' &&
-            (i + 1 < msg->fields->len || msg->sep[0]))
-            g_byte_array_append(out, (const guint8 *)"\r\n", 2);
-    }
-    g_byte_array_append(out, (const guint8 *)msg->sep, (guint)strlen(msg->sep));
-    gsize blen;
+    gsize plen = msg->prefix ? msg->prefix->len : 0, slen = strlen(msg->sep), blen;
     const guint8 *b = g_bytes_get_data(msg->body, &blen);
-    g_byte_array_append(out, b, (guint)blen);
-    return g_byte_array_free_to_bytes(out);
+    gsize total = plen + slen + blen;
+    for (guint i = 0; i < msg->fields->len; i++)
+        total += mail_message_field_at(msg, i)->raw_len + (mail_message_needs_eol(msg, i) ? 2 : 0);
+    /* One allocation of the exact size: this runs at every hop. */
+    guint8 *out = g_malloc(total + 1), *p = out;
+    if (plen) {
+        memcpy(p, msg->prefix->data, plen);
+        p += plen;
+    }
+    for (guint i = 0; i < msg->fields->len; i++) {
+        const MailField *f = mail_message_field_at(msg, i);
+        memcpy(p, f->raw, f->raw_len);
+        p += f->raw_len;
+        if (mail_message_needs_eol(msg, i)) {
+            memcpy(p, "\r\n", 2);
+            p += 2;
+        }
+    }
+    memcpy(p, msg->sep, slen);
+    p += slen;
+    if (blen)
+        memcpy(p, b, blen);
+    return g_bytes_new_take(out, total);
 }
 
 GBytes *
@@ -555,43 +671,68 @@ mail_message_bytes_prepend(GBytes *msg, const char *name, const char *value)
     return g_bytes_new_take(out, flen + mlen);
 }
 
-char *
-mail_header_fold(const char *name, const char *value, guint width)
+/* CR and LF in a caller's value would inject fields: they are written as
+ * spaces, so they count as WSP here. */
+static inline gboolean
+mail_fold_is_wsp(char c)
 {
-    g_return_val_if_fail(name != NULL && value != NULL, NULL);
+    return mail_is_wsp(c) || c == '\r' || c == '\n';
+}
+
+/* Appends value[0, n) with CR and LF made spaces when has_crlf. */
+static void
+mail_fold_append(GString *out, const char *value, gsize n, gboolean has_crlf)
+{
+    g_string_append_len(out, value, (gssize)n);
+    for (gsize k = out->len - n; has_crlf && k < out->len; k++)
+        if (out->str[k] == '\r' || out->str[k] == '\n')
+            out->str[k] = ' ';
+}
+
+static void
+mail_header_fold_into(GString *out, const char *name, const char *value, guint width)
+{
     if (width == 0)
         width = MAIL_MESSAGE_FOLD_WIDTH;
-    /* CR and LF in a caller's value would inject fields: make them spaces. */
-    g_autofree char *v = g_strdup(value);
-    for (char *p = v; *p; p++)
-        if (*p == '\r' || *p == '\n')
-            *p = ' ';
-    GString *out = g_string_new(name);
+    gsize start = out->len;
+    g_string_append(out, name);
     g_string_append_c(out, ':');
-    gsize line_len = out->len;
+    gsize line_len = out->len - start;
+    gboolean has_crlf = strpbrk(value, "\r\n") != NULL;
     gboolean line_has_word = FALSE;
-    const char *p = v;
-    if (*p && !mail_is_wsp(*p)) {
+    const char *p = value;
+    const char *done = value; /* value before this is in out */
+    if (*p && !mail_fold_is_wsp(*p)) {
         g_string_append_c(out, ' ');
         line_len++;
     }
     while (*p) {
         /* A segment is a WSP run followed by a word; folds go before the WSP. */
         const char *s = p;
-        while (*p && mail_is_wsp(*p))
+        while (*p && mail_fold_is_wsp(*p))
             p++;
-        while (*p && !mail_is_wsp(*p))
+        while (*p && !mail_fold_is_wsp(*p))
             p++;
         gsize seg = (gsize)(p - s);
-        if (line_has_word && mail_is_wsp(*s) && line_len + seg > width) {
+        if (line_has_word && mail_fold_is_wsp(*s) && line_len + seg > width) {
+            mail_fold_append(out, done, (gsize)(s - done), has_crlf);
             g_string_append(out, "\r\n");
+            done = s;
             line_len = 0;
         }
-        g_string_append_len(out, s, (gssize)seg);
         line_len += seg;
         line_has_word = TRUE;
     }
+    mail_fold_append(out, done, (gsize)(p - done), has_crlf);
     g_string_append(out, "\r\n");
+}
+
+char *
+mail_header_fold(const char *name, const char *value, guint width)
+{
+    g_return_val_if_fail(name != NULL && value != NULL, NULL);
+    GString *out = g_string_sized_new(strlen(name) + strlen(value) + 16);
+    mail_header_fold_into(out, name, value, width);
     return g_string_free(out, FALSE);
 }
 
@@ -599,15 +740,17 @@ char *
 mail_header_unfold(const char *raw, gsize len)
 {
     g_return_val_if_fail(raw != NULL || len == 0, NULL);
-    GString *out = g_string_sized_new(len);
+    char *out = g_malloc(len + 1);
+    gsize n = 0;
     for (gsize i = 0; i < len; i++) {
         if (raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n')
             continue; /* the LF decides */
         if (raw[i] == '\n')
             continue; /* RFC 5322 2.2.3: unfolding removes CRLF before WSP */
-        g_string_append_c(out, raw[i]);
+        out[n++] = raw[i];
     }
-    return g_string_free(out, FALSE);
+    out[n] = '\0';
+    return out;
 }
 
 gboolean

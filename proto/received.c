@@ -23,48 +23,67 @@ mail_received_protocol(gboolean is_esmtp, gboolean is_tls, gboolean is_auth)
 
 /* Peer-chosen names (HELO) go into a header: keep printable ASCII that
  * cannot end a comment or the field, replace the rest by '?'. */
-static char *
-mail_received_sanitize(const char *s)
+static void
+mail_received_append_sanitized(GString *s, const char *v)
 {
-    char *out = g_strdup(s);
-    for (char *p = out; *p; p++)
-        if ((guchar)*p <= ' ' || (guchar)*p >= 127 || *p == '(' || *p == ')' || *p == ';' ||
-            *p == '\\')
-            *p = '?';
-    return out;
+    for (const char *p = v; *p; p++) {
+        gboolean bad = (guchar)*p <= ' ' || (guchar)*p >= 127 || *p == '(' || *p == ')' ||
+                       *p == ';' || *p == '\\';
+        g_string_append_c(s, bad ? '?' : *p);
+    }
+}
+
+/* " keyword value" */
+static void
+mail_received_append_clause(GString *s, const char *keyword, const char *value)
+{
+    g_string_append_c(s, ' ');
+    g_string_append(s, keyword);
+    g_string_append_c(s, ' ');
+    g_string_append(s, value);
 }
 
 char *
 mail_received_build(const MailReceivedInfo *info)
 {
     g_return_val_if_fail(info != NULL && info->by != NULL, NULL);
-    GString *s = g_string_new(NULL);
+    GString *s = g_string_sized_new(160);
     if (info->helo != NULL || info->client_ip != NULL) {
-        g_autofree char *helo = info->helo ? mail_received_sanitize(info->helo) : NULL;
-        g_autofree char *name =
-            mail_received_sanitize(info->client_name ? info->client_name : "unknown");
-        if (helo != NULL)
-            g_string_append_printf(s, "from %s", helo);
-        else
-            g_string_append_printf(s, "from [%s]", info->client_ip);
+        g_string_append(s, "from ");
+        if (info->helo != NULL) {
+            mail_received_append_sanitized(s, info->helo);
+        } else {
+            g_string_append_c(s, '[');
+            g_string_append(s, info->client_ip);
+            g_string_append_c(s, ']');
+        }
         /* RFC 5321 4.4 TCP-info: the name and address the server saw. */
-        if (info->client_ip != NULL)
-            g_string_append_printf(s, " (%s [%s])", name, info->client_ip);
+        if (info->client_ip != NULL) {
+            g_string_append(s, " (");
+            mail_received_append_sanitized(s, info->client_name ? info->client_name : "unknown");
+            g_string_append(s, " [");
+            g_string_append(s, info->client_ip);
+            g_string_append(s, "])");
+        }
         g_string_append_c(s, ' ');
     }
-    g_string_append_printf(s, "by %s", info->by);
+    g_string_append(s, "by ");
+    g_string_append(s, info->by);
     if (info->via != NULL)
-        g_string_append_printf(s, " via %s", info->via);
+        mail_received_append_clause(s, "via", info->via);
     const char *with = info->with
                            ? info->with
                            : mail_received_protocol(info->is_esmtp, info->is_tls, info->is_auth);
-    g_string_append_printf(s, " with %s", with);
+    mail_received_append_clause(s, "with", with);
     if (info->id != NULL)
-        g_string_append_printf(s, " id %s", info->id);
-    if (info->for_rcpt != NULL)
-        g_string_append_printf(s, " for <%s>", info->for_rcpt);
-    g_autofree char *date = mail_date_format(info->time_unix, info->offset_min);
-    g_string_append_printf(s, "; %s", date);
+        mail_received_append_clause(s, "id", info->id);
+    if (info->for_rcpt != NULL) {
+        g_string_append(s, " for <");
+        g_string_append(s, info->for_rcpt);
+        g_string_append_c(s, '>');
+    }
+    g_string_append(s, "; ");
+    mail_date_append(s, info->time_unix, info->offset_min);
     return g_string_free(s, FALSE);
 }
 

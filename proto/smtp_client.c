@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "proto/act_queue.h"
 #include "proto/smtp_data.h"
 
 typedef enum {
@@ -42,9 +43,10 @@ struct SmtpClient {
     GBytes *message;
 
     SmtpReplyParser *rp;
-    GQueue acts;     /* SmtpClientAct* */
-    GQueue expect;   /* SmtpClientExpect (as pointers), in sending order */
-    GHashTable *ext; /* upper-case keyword -> parameters */
+    ActQueue acts;   /* SmtpClientAct */
+    ActQueue expect; /* guint8 SmtpClientExpect, in sending order */
+    char *ext_lines; /* (nullable) the EHLO lines after the first, each ended by '\n' */
+    guint ext_bits;  /* SmtpClientExt: the extensions the engine itself uses */
     GStrv auth_mechs;
     SmtpClientRcptState *rcpt_state;
     SmtpReply **rcpt_reply;
@@ -57,6 +59,38 @@ struct SmtpClient {
 };
 
 static void smtp_client_after_ehlo(SmtpClient *c);
+static void smtp_client_expect(SmtpClient *c, SmtpClientExpect exp);
+
+/* Extensions the engine looks at on every transaction, found once per EHLO. */
+typedef enum {
+    SMTP_CLIENT_EXT_PIPELINING = 1 << 0, /* RFC 2920 */
+    SMTP_CLIENT_EXT_SIZE = 1 << 1,       /* RFC 1870 */
+    SMTP_CLIENT_EXT_8BITMIME = 1 << 2,   /* RFC 6152 */
+    SMTP_CLIENT_EXT_STARTTLS = 1 << 3,   /* RFC 3207 */
+} SmtpClientExt;
+
+static const struct {
+    const char *keyword;
+    SmtpClientExt bit;
+} smtp_client_exts[] = {
+    {"PIPELINING", SMTP_CLIENT_EXT_PIPELINING},
+    {"SIZE", SMTP_CLIENT_EXT_SIZE},
+    {"8BITMIME", SMTP_CLIENT_EXT_8BITMIME},
+    {"STARTTLS", SMTP_CLIENT_EXT_STARTTLS},
+};
+
+static gboolean
+smtp_client_has(const SmtpClient *c, SmtpClientExt bit)
+{
+    return (c->ext_bits & bit) != 0;
+}
+
+static void
+smtp_client_forget_exts(SmtpClient *c)
+{
+    g_clear_pointer(&c->ext_lines, g_free);
+    c->ext_bits = 0;
+}
 
 SmtpClient *
 smtp_client_new(const SmtpClientConfig *cfg)
@@ -80,21 +114,13 @@ smtp_client_new(const SmtpClientConfig *cfg)
     c->nrcpts = g_strv_length(c->rcpts);
     c->message = cfg->message ? g_bytes_ref(cfg->message) : g_bytes_new(NULL, 0);
     c->rp = smtp_reply_parser_new();
-    g_queue_init(&c->acts);
-    g_queue_init(&c->expect);
-    c->ext = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    act_queue_init(&c->acts, sizeof(SmtpClientAct));
+    act_queue_init(&c->expect, sizeof(guint8));
     c->rcpt_state = g_new0(SmtpClientRcptState, c->nrcpts + 1);
     c->rcpt_reply = g_new0(SmtpReply *, c->nrcpts + 1);
     c->next_id = 1;
-    g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_GREETING));
+    smtp_client_expect(c, SMTP_CLIENT_EXP_GREETING);
     return c;
-}
-
-static void
-smtp_client_act_free(gpointer p)
-{
-    smtp_client_act_clear(p);
-    g_free(p);
 }
 
 void
@@ -109,9 +135,9 @@ smtp_client_free(SmtpClient *c)
     g_strfreev(c->rcpts);
     g_bytes_unref(c->message);
     smtp_reply_parser_free(c->rp);
-    g_queue_clear_full(&c->acts, smtp_client_act_free);
-    g_queue_clear(&c->expect);
-    g_hash_table_unref(c->ext);
+    act_queue_clear(&c->acts, (GDestroyNotify)smtp_client_act_clear, TRUE);
+    act_queue_clear(&c->expect, NULL, TRUE);
+    g_free(c->ext_lines);
     g_strfreev(c->auth_mechs);
     for (guint i = 0; i < c->nrcpts; i++)
         smtp_reply_free(c->rcpt_reply[i]);
@@ -149,37 +175,65 @@ smtp_client_act_clear(SmtpClientAct *act)
     memset(act, 0, sizeof *act);
 }
 
+/* The returned act is valid until the next push. */
 static SmtpClientAct *
 smtp_client_push(SmtpClient *c, SmtpClientActKind kind)
 {
-    SmtpClientAct *a = g_new0(SmtpClientAct, 1);
+    SmtpClientAct *a = act_queue_push(&c->acts);
     a->kind = kind;
-    g_queue_push_tail(&c->acts, a);
     return a;
+}
+
+static void
+smtp_client_expect(SmtpClient *c, SmtpClientExpect exp)
+{
+    guint8 *e = act_queue_push(&c->expect);
+    *e = (guint8)exp;
+}
+
+static gboolean
+smtp_client_expect_empty(const SmtpClient *c)
+{
+    return act_queue_is_empty(&c->expect);
+}
+
+static SmtpClientExpect
+smtp_client_expect_pop(SmtpClient *c)
+{
+    guint8 e;
+    act_queue_pop(&c->expect, &e);
+    return e;
+}
+
+static void
+smtp_client_expect_clear(SmtpClient *c)
+{
+    act_queue_clear(&c->expect, NULL, FALSE);
 }
 
 static void
 smtp_client_send(SmtpClient *c, GString *s)
 {
     SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
-    gsize n = s->len;
-    a->bytes = g_bytes_new_take(g_string_free(s, FALSE), n);
+    a->bytes = g_string_free_to_bytes(s);
 }
 
-/* Sends one command line and expects its reply. */
+/* Sends one command line, the concatenation of the NULL-terminated
+ * strings given, and expects its reply. */
+static void smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *part,
+                            ...) G_GNUC_NULL_TERMINATED;
 static void
-smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static void
-smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *fmt, ...)
+smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *part, ...)
 {
-    GString *s = g_string_new(NULL);
+    GString *s = g_string_sized_new(64);
     va_list ap;
-    va_start(ap, fmt);
-    g_string_append_vprintf(s, fmt, ap);
+    va_start(ap, part);
+    for (const char *p = part; p != NULL; p = va_arg(ap, const char *))
+        g_string_append(s, p);
     va_end(ap);
     g_string_append(s, "\r\n");
     smtp_client_send(c, s);
-    g_queue_push_tail(&c->expect, GUINT_TO_POINTER(exp));
+    smtp_client_expect(c, exp);
 }
 
 static void
@@ -188,7 +242,7 @@ smtp_client_close(SmtpClient *c)
     if (c->closed)
         return;
     c->closed = TRUE;
-    g_queue_clear(&c->expect);
+    smtp_client_expect_clear(c);
     smtp_client_push(c, SMTP_CLIENT_ACT_CLOSE);
 }
 
@@ -223,7 +277,11 @@ smtp_client_finish(SmtpClient *c, SmtpClientStage stage, const SmtpReply *r, con
         if (c->rcpt_state[i] != SMTP_CLIENT_RCPT_PENDING)
             any_tried = TRUE;
         o->rcpt_results[i] = smtp_client_classify(ri);
-        o->rcpt_replies[i] = ri ? smtp_reply_copy(ri) : NULL;
+        /* A refused recipient's reply is not needed any more: move it. */
+        if (ri != NULL && ri == c->rcpt_reply[i])
+            o->rcpt_replies[i] = g_steal_pointer(&c->rcpt_reply[i]);
+        else
+            o->rcpt_replies[i] = ri ? smtp_reply_copy(ri) : NULL;
         any_ok |= o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED;
         any_temp |= o->rcpt_results[i] == SMTP_CLIENT_RESULT_TEMPFAIL;
     }
@@ -242,9 +300,9 @@ smtp_client_finish(SmtpClient *c, SmtpClientStage stage, const SmtpReply *r, con
 static void
 smtp_client_maybe_quit(SmtpClient *c)
 {
-    if (c->decided && !c->quit_sent && !c->closed && g_queue_is_empty(&c->expect)) {
+    if (c->decided && !c->quit_sent && !c->closed && smtp_client_expect_empty(c)) {
         c->quit_sent = TRUE;
-        smtp_client_cmd(c, SMTP_CLIENT_EXP_QUIT, "QUIT");
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_QUIT, "QUIT", NULL);
     }
 }
 
@@ -252,8 +310,13 @@ gboolean
 smtp_client_server_has_ext(const SmtpClient *c, const char *keyword)
 {
     g_return_val_if_fail(c != NULL && keyword != NULL, FALSE);
-    g_autofree char *k = g_ascii_strup(keyword, -1);
-    return g_hash_table_contains(c->ext, k);
+    /* RFC 5321 4.1.1.1: keywords are case-insensitive; params follow a space. */
+    gsize kl = strlen(keyword);
+    for (const char *l = c->ext_lines; l != NULL && *l != '\0'; l = strchr(l, '\n') + 1) {
+        if (strcspn(l, " \n") == kl && g_ascii_strncasecmp(l, keyword, kl) == 0)
+            return TRUE;
+    }
+    return FALSE;
 }
 
 const char *const *
@@ -267,21 +330,26 @@ smtp_client_server_auth_mechs(const SmtpClient *c)
 static void
 smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
 {
-    g_hash_table_remove_all(c->ext);
+    smtp_client_forget_exts(c);
     g_clear_pointer(&c->auth_mechs, g_strfreev);
+    GString *lines = g_string_sized_new(128);
     for (guint i = 1; i < r->lines->len; i++) {
         const char *l = g_ptr_array_index(r->lines, i);
         const char *sp = strchr(l, ' ');
-        char *k = sp ? g_strndup(l, (gsize)(sp - l)) : g_strdup(l);
-        char *up = g_ascii_strup(k, -1);
-        g_free(k);
-        if (strcmp(up, "AUTH") == 0 && sp != NULL) {
+        gsize kl = sp ? (gsize)(sp - l) : strlen(l);
+        if (kl == 4 && g_ascii_strncasecmp(l, "AUTH", 4) == 0 && sp != NULL) {
             /* Listed twice: the last line counts, as for the other keywords. */
             g_strfreev(c->auth_mechs);
             c->auth_mechs = g_strsplit_set(sp + 1, " ", -1);
         }
-        g_hash_table_replace(c->ext, up, g_strdup(sp ? sp + 1 : ""));
+        for (guint k = 0; k < G_N_ELEMENTS(smtp_client_exts); k++)
+            if (kl == strlen(smtp_client_exts[k].keyword) &&
+                g_ascii_strncasecmp(l, smtp_client_exts[k].keyword, kl) == 0)
+                c->ext_bits |= smtp_client_exts[k].bit;
+        g_string_append(lines, l);
+        g_string_append_c(lines, '\n');
     }
+    c->ext_lines = g_string_free(lines, FALSE);
 }
 
 static gboolean
@@ -305,30 +373,50 @@ smtp_client_append_xtext(GString *s, const char *v)
     }
 }
 
+/* Appends v in decimal (no printf: this is on every transaction). */
+static void
+smtp_client_append_u64(GString *s, guint64 v)
+{
+    char tmp[20];
+    gsize n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    while (n > 0)
+        g_string_append_c(s, tmp[--n]);
+}
+
 static void
 smtp_client_start_txn(SmtpClient *c)
 {
-    gboolean pipe = !c->no_pipelining && smtp_client_server_has_ext(c, "PIPELINING");
-    GString *s = g_string_new(NULL);
-    g_string_append_printf(s, "MAIL FROM:<%s>", c->reverse_path);
-    if (!c->no_size_param && smtp_client_server_has_ext(c, "SIZE"))
-        g_string_append_printf(s, " SIZE=%" G_GSIZE_FORMAT, g_bytes_get_size(c->message));
-    if (c->body_8bitmime && smtp_client_server_has_ext(c, "8BITMIME"))
+    gboolean pipe = !c->no_pipelining && smtp_client_has(c, SMTP_CLIENT_EXT_PIPELINING);
+    GString *s = g_string_sized_new(128);
+    g_string_append(s, "MAIL FROM:<");
+    g_string_append(s, c->reverse_path);
+    g_string_append_c(s, '>');
+    if (!c->no_size_param && smtp_client_has(c, SMTP_CLIENT_EXT_SIZE)) {
+        g_string_append(s, " SIZE=");
+        smtp_client_append_u64(s, g_bytes_get_size(c->message));
+    }
+    if (c->body_8bitmime && smtp_client_has(c, SMTP_CLIENT_EXT_8BITMIME))
         g_string_append(s, " BODY=8BITMIME");
     if (c->mail_auth_param && c->auth_mechs) {
         g_string_append(s, " AUTH=");
         smtp_client_append_xtext(s, c->mail_auth_param);
     }
     g_string_append(s, "\r\n");
-    g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_MAIL));
+    smtp_client_expect(c, SMTP_CLIENT_EXP_MAIL);
     if (pipe) {
         /* RFC 2920 3.1: MAIL, the RCPTs and DATA in one group, DATA last. */
         for (guint i = 0; i < c->nrcpts; i++) {
-            g_string_append_printf(s, "RCPT TO:<%s>\r\n", c->rcpts[i]);
-            g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_RCPT));
+            g_string_append(s, "RCPT TO:<");
+            g_string_append(s, c->rcpts[i]);
+            g_string_append(s, ">\r\n");
+            smtp_client_expect(c, SMTP_CLIENT_EXP_RCPT);
         }
         g_string_append(s, "DATA\r\n");
-        g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_DATA));
+        smtp_client_expect(c, SMTP_CLIENT_EXP_DATA);
     }
     smtp_client_send(c, s);
 }
@@ -348,8 +436,8 @@ static void
 smtp_client_after_ehlo(SmtpClient *c)
 {
     if (c->want_starttls && !c->is_tls && !c->starttls_refused &&
-        smtp_client_server_has_ext(c, "STARTTLS")) {
-        smtp_client_cmd(c, SMTP_CLIENT_EXP_STARTTLS, "STARTTLS");
+        smtp_client_has(c, SMTP_CLIENT_EXT_STARTTLS)) {
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_STARTTLS, "STARTTLS", NULL);
         return;
     }
     if (c->require_starttls && !c->is_tls) {
@@ -376,9 +464,9 @@ static void
 smtp_client_send_ehlo(SmtpClient *c)
 {
     if (c->use_helo)
-        smtp_client_cmd(c, SMTP_CLIENT_EXP_HELO, "HELO %s", c->helo_name);
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_HELO, "HELO ", c->helo_name, NULL);
     else
-        smtp_client_cmd(c, SMTP_CLIENT_EXP_EHLO, "EHLO %s", c->helo_name);
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_EHLO, "EHLO ", c->helo_name, NULL);
 }
 
 static gboolean
@@ -393,9 +481,11 @@ smtp_client_on_rcpt(SmtpClient *c, const SmtpReply *r, gboolean pipe)
     guint i = c->rcpt_next++;
     if (i >= c->nrcpts)
         return;
-    c->rcpt_reply[i] = smtp_reply_copy(r);
-    c->rcpt_state[i] = smtp_reply_is_positive(r) ? SMTP_CLIENT_RCPT_ACCEPTED
-                                                  : SMTP_CLIENT_RCPT_REJECTED;
+    c->rcpt_state[i] =
+        smtp_reply_is_positive(r) ? SMTP_CLIENT_RCPT_ACCEPTED : SMTP_CLIENT_RCPT_REJECTED;
+    /* Only a refusal is needed later: it decides that recipient's outcome. */
+    if (c->rcpt_state[i] == SMTP_CLIENT_RCPT_REJECTED)
+        c->rcpt_reply[i] = smtp_reply_copy(r);
     if (smtp_reply_is_positive(r))
         c->naccepted++;
     SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_RCPT_RESULT);
@@ -403,13 +493,13 @@ smtp_client_on_rcpt(SmtpClient *c, const SmtpReply *r, gboolean pipe)
     a->reply = smtp_reply_copy(r);
     if (!smtp_client_rcpts_done(c)) {
         if (!pipe)
-            smtp_client_cmd(c, SMTP_CLIENT_EXP_RCPT, "RCPT TO:<%s>", c->rcpts[i + 1]);
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_RCPT, "RCPT TO:<", c->rcpts[i + 1], ">", NULL);
         return;
     }
     if (c->naccepted == 0)
         smtp_client_finish(c, SMTP_CLIENT_STAGE_RCPT, r, "no recipient accepted", FALSE);
     else if (!pipe)
-        smtp_client_cmd(c, SMTP_CLIENT_EXP_DATA, "DATA");
+        smtp_client_cmd(c, SMTP_CLIENT_EXP_DATA, "DATA", NULL);
 }
 
 static void
@@ -427,7 +517,7 @@ smtp_client_on_data(SmtpClient *c, const SmtpReply *r)
         SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
         a->bytes = g_steal_pointer(&enc);
     }
-    g_queue_push_tail(&c->expect, GUINT_TO_POINTER(SMTP_CLIENT_EXP_DOT));
+    smtp_client_expect(c, SMTP_CLIENT_EXP_DOT);
 }
 
 static void
@@ -452,7 +542,7 @@ smtp_client_on_auth(SmtpClient *c, const SmtpReply *r)
 static void
 smtp_client_on_reply(SmtpClient *c, SmtpClientExpect exp, const SmtpReply *r)
 {
-    gboolean pipe = !c->no_pipelining && smtp_client_server_has_ext(c, "PIPELINING");
+    gboolean pipe = !c->no_pipelining && smtp_client_has(c, SMTP_CLIENT_EXT_PIPELINING);
     gboolean ok = smtp_reply_is_positive(r);
     switch (exp) {
     case SMTP_CLIENT_EXP_GREETING:
@@ -466,13 +556,13 @@ smtp_client_on_reply(SmtpClient *c, SmtpClientExpect exp, const SmtpReply *r)
             smtp_client_parse_ehlo(c, r);
             smtp_client_after_ehlo(c);
         } else if (smtp_reply_is_permanent(r) && !c->no_fallback_helo && !c->is_tls) {
-            smtp_client_cmd(c, SMTP_CLIENT_EXP_HELO, "HELO %s", c->helo_name);
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_HELO, "HELO ", c->helo_name, NULL);
         } else {
             smtp_client_finish(c, SMTP_CLIENT_STAGE_EHLO, r, NULL, TRUE);
         }
         break;
     case SMTP_CLIENT_EXP_HELO:
-        g_hash_table_remove_all(c->ext);
+        smtp_client_forget_exts(c);
         if (ok)
             smtp_client_after_ehlo(c);
         else
@@ -498,7 +588,7 @@ smtp_client_on_reply(SmtpClient *c, SmtpClientExpect exp, const SmtpReply *r)
         if (!ok)
             smtp_client_finish(c, SMTP_CLIENT_STAGE_MAIL, r, NULL, FALSE);
         else if (!pipe && c->nrcpts > 0)
-            smtp_client_cmd(c, SMTP_CLIENT_EXP_RCPT, "RCPT TO:<%s>", c->rcpts[0]);
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_RCPT, "RCPT TO:<", c->rcpts[0], ">", NULL);
         else if (c->nrcpts == 0)
             smtp_client_finish(c, SMTP_CLIENT_STAGE_RCPT, r, "no recipients", FALSE);
         break;
@@ -536,13 +626,13 @@ smtp_client_step(SmtpClient *c)
     }
     SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_REPLY);
     a->reply = r;
-    if (g_queue_is_empty(&c->expect)) {
+    if (smtp_client_expect_empty(c)) {
         /* An unsolicited reply: the server is out of step. */
         smtp_client_finish(c, SMTP_CLIENT_STAGE_CONNECT, r, "unexpected reply", TRUE);
         smtp_client_close(c);
         return TRUE;
     }
-    SmtpClientExpect exp = GPOINTER_TO_UINT(g_queue_pop_head(&c->expect));
+    SmtpClientExpect exp = smtp_client_expect_pop(c);
     if (r->code == 421 && exp != SMTP_CLIENT_EXP_QUIT) {
         /* RFC 5321 3.8: the server is closing; no QUIT. */
         SmtpClientStage st = exp == SMTP_CLIENT_EXP_GREETING ? SMTP_CLIENT_STAGE_CONNECT
@@ -597,13 +687,11 @@ smtp_client_poll(SmtpClient *c, SmtpClientAct *act)
 {
     g_return_val_if_fail(c != NULL && act != NULL, FALSE);
     memset(act, 0, sizeof *act);
-    while (g_queue_is_empty(&c->acts)) {
+    while (act_queue_is_empty(&c->acts)) {
         if (!smtp_client_step(c))
             return FALSE;
     }
-    SmtpClientAct *a = g_queue_pop_head(&c->acts);
-    *act = *a;
-    g_free(a);
+    act_queue_pop(&c->acts, act);
     return TRUE;
 }
 
@@ -625,13 +713,13 @@ smtp_client_answer_auth(SmtpClient *c, guint32 query_id, GBytes *response, gbool
             smtp_client_finish(c, SMTP_CLIENT_STAGE_AUTH, NULL, "AUTH cancelled", TRUE);
             smtp_client_maybe_quit(c);
         } else if (response == NULL)
-            smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "AUTH %s", c->auth_mech);
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "AUTH ", c->auth_mech, NULL);
         else
-            smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "AUTH %s %s", c->auth_mech,
-                            n == 0 ? "=" : b64);
+            smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "AUTH ", c->auth_mech, " ",
+                            n == 0 ? "=" : b64, NULL);
         return;
     }
-    smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, "%s", abort ? "*" : b64 ? b64 : "");
+    smtp_client_cmd(c, SMTP_CLIENT_EXP_AUTH, abort ? "*" : b64 ? b64 : "", NULL);
 }
 
 void
@@ -642,7 +730,7 @@ smtp_client_starttls_done(SmtpClient *c)
     c->waiting_tls = FALSE;
     c->is_tls = TRUE;
     smtp_reply_parser_discard(c->rp);
-    g_hash_table_remove_all(c->ext);
+    smtp_client_forget_exts(c);
     g_clear_pointer(&c->auth_mechs, g_strfreev);
     smtp_client_send_ehlo(c);
 }
@@ -651,7 +739,7 @@ gboolean
 smtp_client_is_done(const SmtpClient *c)
 {
     g_return_val_if_fail(c != NULL, TRUE);
-    return c->closed && g_queue_is_empty((GQueue *)&c->acts);
+    return c->closed && act_queue_is_empty(&c->acts);
 }
 
 gboolean

@@ -86,11 +86,26 @@ smtp_data_decoder_reset(SmtpDataDecoder *d)
     d->st = SMTP_DATA_ST_BOL;
 }
 
+void
+smtp_data_decoder_reserve(SmtpDataDecoder *d, gsize n)
+{
+    g_return_if_fail(d != NULL);
+    n = MIN(n, SMTP_DATA_RESERVE_MAX);
+    if (d->max_size != 0)
+        n = MIN(n, d->max_size);
+    guint len = d->msg->len;
+    if (n <= len)
+        return;
+    /* A GByteArray keeps its allocation when it shrinks. */
+    g_byte_array_set_size(d->msg, (guint)n);
+    g_byte_array_set_size(d->msg, len);
+}
+
 static void
 smtp_data_emit(SmtpDataDecoder *d, const guint8 *p, gsize n)
 {
     d->size += n;
-    if (d->faults & SMTP_DATA_FAULT_TOO_BIG)
+    if (n == 0 || (d->faults & SMTP_DATA_FAULT_TOO_BIG))
         return;
     if (d->max_size != 0 && d->msg->len + n > d->max_size) {
         /* RFC 1870 6.3: keep reading, but do not keep what cannot be accepted. */
@@ -176,6 +191,45 @@ smtp_data_scan_mid(SmtpDataDecoder *d, const guint8 *buf, gsize len)
     return j + 1;
 }
 
+/* The common case, taken at the start of a line: whole lines ended by CRLF
+ * with no other CR or LF in them. They behave alike in every mode, so they
+ * are emitted in spans (one copy for many lines) instead of octet by octet.
+ * Consumes such lines up to the first that is incomplete or irregular, which
+ * is left to the state machine; returns the octets used. *done is set when
+ * the line was "." (RFC 5321 4.1.1.4). */
+static gsize
+smtp_data_feed_lines(SmtpDataDecoder *d, const guint8 *buf, gsize len, gboolean *done)
+{
+    gsize i = 0, span = 0;
+    while (i < len) {
+        const guint8 *lf = memchr(buf + i, '\n', len - i);
+        if (lf == NULL)
+            break;
+        gsize end = (gsize)(lf - buf); /* the LF */
+        if (end == i || buf[end - 1] != '\r' || memchr(buf + i, '\r', end - 1 - i) != NULL)
+            break; /* bare LF or bare CR: the state machine says what it means */
+        gsize content = end - 1 - i;
+        if (buf[i] == '.') {
+            if (content == 1) {
+                smtp_data_emit(d, buf + span, i - span);
+                *done = TRUE;
+                return end + 1;
+            }
+            /* RFC 5321 4.5.2: the leading "." is deleted. */
+            smtp_data_emit(d, buf + span, i - span);
+            span = i + 1;
+        }
+        /* RFC 5321 4.5.3.1.6: 1000 octets including CRLF. */
+        if (content + 2 > d->max_line)
+            d->faults |= SMTP_DATA_FAULT_LINE_LONG;
+        if (memchr(buf + i, '\0', content) != NULL)
+            d->faults |= SMTP_DATA_FAULT_NUL;
+        i = end + 1;
+    }
+    smtp_data_emit(d, buf + span, i - span);
+    return i;
+}
+
 gsize
 smtp_data_decoder_feed(SmtpDataDecoder *d, const guint8 *buf, gsize len, gboolean *done)
 {
@@ -197,7 +251,13 @@ smtp_data_decoder_feed(SmtpDataDecoder *d, const guint8 *buf, gsize len, gboolea
                 smtp_data_bare_cr(d);
             }
             break;
-        case SMTP_DATA_ST_BOL:
+        case SMTP_DATA_ST_BOL: {
+            gsize used = smtp_data_feed_lines(d, buf + i, len - i, done);
+            i += used;
+            if (*done)
+                return i;
+            if (used > 0)
+                break;
             if (c == '.') {
                 d->st = SMTP_DATA_ST_DOT;
                 d->line_len = 1;
@@ -206,6 +266,7 @@ smtp_data_decoder_feed(SmtpDataDecoder *d, const guint8 *buf, gsize len, gboolea
                 d->st = SMTP_DATA_ST_MID;
             }
             break;
+        }
         case SMTP_DATA_ST_DOT:
             if (c == '\r') {
                 d->st = SMTP_DATA_ST_DOT_CR;
@@ -295,6 +356,16 @@ smtp_data_fault_reply(SmtpDataFault faults, const char **enhanced, const char **
     return 0;
 }
 
+/* Index of the first CR or LF in p[from, to), or to. */
+static gsize
+smtp_data_find_eol(const guint8 *p, gsize from, gsize to)
+{
+    const guint8 *lf = memchr(p + from, '\n', to - from);
+    gsize end = lf ? (gsize)(lf - p) : to;
+    const guint8 *cr = memchr(p + from, '\r', end - from);
+    return cr ? (gsize)(cr - p) : end;
+}
+
 GBytes *
 smtp_data_encode(GBytes *msg, gsize *stray)
 {
@@ -305,30 +376,33 @@ smtp_data_encode(GBytes *msg, gsize *stray)
     gboolean bol = TRUE;
     gsize nstray = 0;
     gsize i = 0;
+    gsize span = 0; /* input from here on is still to be copied as is */
     while (i < len) {
-        if (bol && p[i] == '.')
-            g_byte_array_append(out, (const guint8 *)".", 1); /* RFC 5321 4.5.2 */
-        gsize j = i;
-        while (j < len && p[j] != '\r' && p[j] != '\n')
-            j++;
-        g_byte_array_append(out, p + i, (guint)(j - i));
+        if (bol && p[i] == '.') {
+            /* RFC 5321 4.5.2: double the leading "." (it stays in the span). */
+            g_byte_array_append(out, p + span, (guint)(i - span));
+            g_byte_array_append(out, (const guint8 *)".", 1);
+            span = i;
+        }
+        gsize j = smtp_data_find_eol(p, i, len);
         if (j == len) {
             bol = FALSE;
-            i = j;
             break;
         }
         if (p[j] == '\r' && j + 1 < len && p[j + 1] == '\n') {
-            g_byte_array_append(out, (const guint8 *)"\r\n", 2);
             bol = TRUE;
             i = j + 2;
         } else {
             /* RFC 5322 2.3: no stray CR or LF may leave this client. */
+            g_byte_array_append(out, p + span, (guint)(j - span));
             g_byte_array_append(out, (const guint8 *)" ", 1);
+            span = j + 1;
             nstray++;
             bol = FALSE;
             i = j + 1;
         }
     }
+    g_byte_array_append(out, p + span, (guint)(len - span));
     if (!bol)
         g_byte_array_append(out, (const guint8 *)"\r\n", 2);
     g_byte_array_append(out, (const guint8 *)".\r\n", 3);

@@ -59,6 +59,12 @@ void smtp_data_decoder_free(SmtpDataDecoder *d);
 /* Starts a new message (after "354"); the CRLF of the DATA line counts as the
  * CRLF before a first-line "." (RFC 5321 4.1.1.4). */
 void smtp_data_decoder_reset(SmtpDataDecoder *d);
+/* A claimed message size (RFC 1870 SIZE) reserves at most this much up front. */
+#define SMTP_DATA_RESERVE_MAX (256 * 1024)
+/* Expects about n octets of message (the SIZE parameter of MAIL): makes room
+ * for them at once (up to SMTP_DATA_RESERVE_MAX) instead of growing the
+ * buffer as they come. Changes nothing else. */
+void smtp_data_decoder_reserve(SmtpDataDecoder *d, gsize n);
 /* Consumes bytes up to and including the end-of-data sequence. Returns how
  * many bytes of buf were consumed; *done is TRUE when the end was found (the
  * bytes after it belong to the command stream). */

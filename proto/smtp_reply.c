@@ -17,26 +17,63 @@ smtp_reply_set_enhanced(SmtpReply *r, const char *enhanced)
         g_strlcpy(r->enhanced, enhanced, sizeof r->enhanced);
 }
 
-static SmtpReply *
-smtp_reply_alloc(guint code, const char *enhanced)
+/* Every SmtpReply is one of these: the struct, then the texts of the lines
+ * it was made with, NUL-terminated one after another, in one allocation
+ * (replies are made for every line a client reads). Lines added later with
+ * smtp_reply_add_line() are allocated on their own. */
+typedef struct {
+    SmtpReply pub;
+    gsize text_size;
+    char text[];
+} SmtpReplyBlock;
+
+/* Points the reply's lines at the first n strings of its text. */
+static void
+smtp_reply_index_lines(SmtpReplyBlock *b, guint n)
 {
-    SmtpReply *r = g_new0(SmtpReply, 1);
-    r->code = code;
-    smtp_reply_set_enhanced(r, enhanced);
-    r->lines = g_ptr_array_new_with_free_func(g_free);
-    return r;
+    for (gsize off = 0; n > 0; n--) {
+        g_ptr_array_add(b->pub.lines, b->text + off);
+        off += strlen(b->text + off) + 1;
+    }
+}
+
+/* A reply whose n lines are in text: n strings one after another, each
+ * NUL-terminated (text_size octets in all); text NULL leaves them to the
+ * caller, who then calls smtp_reply_index_lines(). */
+static SmtpReplyBlock *
+smtp_reply_alloc(guint code, const char *enhanced, const char *text, gsize text_size, guint n)
+{
+    SmtpReplyBlock *b = g_malloc(sizeof *b + text_size);
+    memset(&b->pub, 0, sizeof b->pub);
+    b->pub.code = code;
+    smtp_reply_set_enhanced(&b->pub, enhanced);
+    b->text_size = text_size;
+    b->pub.lines = g_ptr_array_sized_new(MAX(n, 1));
+    if (text != NULL) {
+        memcpy(b->text, text, text_size);
+        smtp_reply_index_lines(b, n);
+    }
+    return b;
+}
+
+/* TRUE when line lives in r's own block (not separately allocated). */
+static gboolean
+smtp_reply_owns_line(const SmtpReply *r, const char *line)
+{
+    const SmtpReplyBlock *b = (const SmtpReplyBlock *)r;
+    guintptr p = (guintptr)line, start = (guintptr)b->text;
+    return p >= start && p < start + b->text_size;
 }
 
 SmtpReply *
 smtp_reply_new(guint code, const char *enhanced, const char *fmt, ...)
 {
     g_return_val_if_fail(code >= 200 && code <= 599, NULL);
-    SmtpReply *r = smtp_reply_alloc(code, enhanced);
     va_list ap;
     va_start(ap, fmt);
-    g_ptr_array_add(r->lines, fmt != NULL ? g_strdup_vprintf(fmt, ap) : g_strdup(""));
+    g_autofree char *text = g_strdup_vprintf(fmt ? fmt : "", ap);
     va_end(ap);
-    return r;
+    return &smtp_reply_alloc(code, enhanced, text, strlen(text) + 1, 1)->pub;
 }
 
 void
@@ -50,10 +87,19 @@ SmtpReply *
 smtp_reply_copy(const SmtpReply *r)
 {
     g_return_val_if_fail(r != NULL, NULL);
-    SmtpReply *c = smtp_reply_alloc(r->code, r->enhanced);
+    gsize size = 0;
     for (guint i = 0; i < r->lines->len; i++)
-        g_ptr_array_add(c->lines, g_strdup(g_ptr_array_index(r->lines, i)));
-    return c;
+        size += strlen(g_ptr_array_index(r->lines, i)) + 1;
+    SmtpReplyBlock *c = smtp_reply_alloc(r->code, r->enhanced, NULL, size, r->lines->len);
+    gsize off = 0;
+    for (guint i = 0; i < r->lines->len; i++) {
+        const char *line = g_ptr_array_index(r->lines, i);
+        gsize n = strlen(line) + 1;
+        memcpy(c->text + off, line, n);
+        off += n;
+    }
+    smtp_reply_index_lines(c, r->lines->len);
+    return &c->pub;
 }
 
 void
@@ -61,6 +107,11 @@ smtp_reply_free(SmtpReply *r)
 {
     if (r == NULL)
         return;
+    for (guint i = 0; i < r->lines->len; i++) {
+        char *line = g_ptr_array_index(r->lines, i);
+        if (!smtp_reply_owns_line(r, line))
+            g_free(line);
+    }
     g_ptr_array_unref(r->lines);
     g_free(r);
 }
@@ -76,16 +127,29 @@ void
 smtp_reply_format(const SmtpReply *r, gboolean with_enhanced, GByteArray *out)
 {
     g_return_if_fail(r != NULL && out != NULL);
+    g_return_if_fail(r->code <= 999);
     guint n = MAX(r->lines->len, 1);
     gboolean enh = with_enhanced && r->enhanced[0] != '\0';
+    gsize elen = enh ? strlen(r->enhanced) : 0;
     for (guint i = 0; i < n; i++) {
         const char *text = i < r->lines->len ? g_ptr_array_index(r->lines, i) : "";
-        char head[8 + SMTP_REPLY_ENHANCED_MAX];
+        gsize tlen = strlen(text);
+        /* "%03u" plus '-' or ' ', without printf: replies are on every hot path. */
+        guint8 head[5 + SMTP_REPLY_ENHANCED_MAX];
+        gsize hl = 0;
+        head[hl++] = (guint8)('0' + r->code / 100);
+        head[hl++] = (guint8)('0' + r->code / 10 % 10);
+        head[hl++] = (guint8)('0' + r->code % 10);
+        head[hl++] = i + 1 < n ? '-' : ' ';
         /* RFC 2034 3: the enhanced code follows the reply code on every line. */
-        int hl = g_snprintf(head, sizeof head, "%03u%c%s%s", r->code, i + 1 < n ? '-' : ' ',
-                            enh ? r->enhanced : "", enh && text[0] != '\0' ? " " : "");
-        g_byte_array_append(out, (const guint8 *)head, (guint)hl);
-        g_byte_array_append(out, (const guint8 *)text, (guint)strlen(text));
+        if (enh) {
+            memcpy(head + hl, r->enhanced, elen);
+            hl += elen;
+            if (tlen > 0)
+                head[hl++] = ' ';
+        }
+        g_byte_array_append(out, head, (guint)hl);
+        g_byte_array_append(out, (const guint8 *)text, (guint)tlen);
         g_byte_array_append(out, (const guint8 *)"\r\n", 2);
     }
 }
@@ -154,8 +218,12 @@ smtp_reply_split_line(const char *t, gsize len, guint *code, gboolean *more, con
 
 struct SmtpReplyParser {
     LineReader *lr;
-    SmtpReply *cur; /* reply being assembled */
-    char *error;    /* sticky */
+    /* the reply being assembled (cur_n lines so far) */
+    guint cur_n;
+    guint cur_code;
+    char cur_enhanced[SMTP_REPLY_ENHANCED_MAX];
+    GString *cur_text; /* its lines, each NUL-terminated */
+    char *error;       /* sticky */
 };
 
 SmtpReplyParser *
@@ -164,6 +232,7 @@ smtp_reply_parser_new(void)
     SmtpReplyParser *p = g_new0(SmtpReplyParser, 1);
     /* +1: see smtp_reply_parser_next() on the exact limit. */
     p->lr = line_reader_new(SMTP_REPLY_LINE_MAX + 1);
+    p->cur_text = g_string_sized_new(128);
     return p;
 }
 
@@ -173,7 +242,7 @@ smtp_reply_parser_free(SmtpReplyParser *p)
     if (p == NULL)
         return;
     line_reader_free(p->lr);
-    smtp_reply_free(p->cur);
+    g_string_free(p->cur_text, TRUE);
     g_free(p->error);
     g_free(p);
 }
@@ -190,7 +259,7 @@ static SmtpReplyParseResult
 smtp_reply_parser_fail(SmtpReplyParser *p, const char *why)
 {
     p->error = g_strdup(why);
-    g_clear_pointer(&p->cur, smtp_reply_free);
+    p->cur_n = 0;
     line_reader_discard(p->lr);
     return SMTP_REPLY_PARSE_ERROR;
 }
@@ -199,15 +268,16 @@ smtp_reply_parser_fail(SmtpReplyParser *p, const char *why)
 static gboolean
 smtp_reply_parser_add(SmtpReplyParser *p, guint code, gboolean more, const char *text, gsize tlen)
 {
-    if (p->cur == NULL) {
-        p->cur = smtp_reply_alloc(code, NULL);
+    if (p->cur_n == 0) {
+        p->cur_code = code;
+        g_string_truncate(p->cur_text, 0);
+        p->cur_enhanced[0] = '\0';
         gsize el = smtp_reply_scan_enhanced(text, tlen, code);
-        if (el > 0) {
-            g_strlcpy(p->cur->enhanced, text, MIN(el + 1, sizeof p->cur->enhanced));
-        }
+        if (el > 0)
+            g_strlcpy(p->cur_enhanced, text, MIN(el + 1, sizeof p->cur_enhanced));
     }
-    gsize el = p->cur->enhanced[0] ? strlen(p->cur->enhanced) : 0;
-    if (el > 0 && tlen >= el && memcmp(text, p->cur->enhanced, el) == 0 &&
+    gsize el = p->cur_enhanced[0] ? strlen(p->cur_enhanced) : 0;
+    if (el > 0 && tlen >= el && memcmp(text, p->cur_enhanced, el) == 0 &&
         (tlen == el || text[el] == ' ')) {
         text += el;
         tlen -= el;
@@ -216,7 +286,11 @@ smtp_reply_parser_add(SmtpReplyParser *p, guint code, gboolean more, const char 
             tlen--;
         }
     }
-    g_ptr_array_add(p->cur->lines, g_strndup(text, tlen));
+    /* As a C string: a NUL in the line ends it. */
+    const char *nul = memchr(text, '\0', tlen);
+    g_string_append_len(p->cur_text, text, nul ? nul - text : (gssize)tlen);
+    g_string_append_c(p->cur_text, '\0');
+    p->cur_n++;
     return !more;
 }
 
@@ -247,12 +321,15 @@ smtp_reply_parser_next(SmtpReplyParser *p, SmtpReply **reply)
         if (!smtp_reply_split_line(t, len, &code, &more, &text, &tlen))
             return smtp_reply_parser_fail(p, "malformed reply line");
         /* RFC 5321 4.2.1: every line of a multi-line reply has the same code. */
-        if (p->cur != NULL && p->cur->code != code)
+        if (p->cur_n > 0 && p->cur_code != code)
             return smtp_reply_parser_fail(p, "reply code changed inside a multi-line reply");
-        if (p->cur != NULL && p->cur->lines->len >= SMTP_REPLY_LINES_MAX)
+        if (p->cur_n >= SMTP_REPLY_LINES_MAX)
             return smtp_reply_parser_fail(p, "too many reply lines");
         if (smtp_reply_parser_add(p, code, more, text, tlen)) {
-            *reply = g_steal_pointer(&p->cur);
+            *reply = &smtp_reply_alloc(p->cur_code, p->cur_enhanced, p->cur_text->str,
+                                       p->cur_text->len, p->cur_n)
+                          ->pub;
+            p->cur_n = 0;
             return SMTP_REPLY_PARSE_REPLY;
         }
     }
@@ -269,7 +346,7 @@ gsize
 smtp_reply_parser_discard(SmtpReplyParser *p)
 {
     g_return_val_if_fail(p != NULL, 0);
-    g_clear_pointer(&p->cur, smtp_reply_free);
+    p->cur_n = 0;
     return line_reader_discard(p->lr);
 }
 

@@ -21,7 +21,8 @@ typedef struct {
     guint code;                             /* 200..599 */
     char enhanced[SMTP_REPLY_ENHANCED_MAX]; /* "5.7.1", or "" when absent */
     GPtrArray *lines; /* char*, at least one: each line's text after the code, the
-                         separator and (if any) the enhanced code; may be "" */
+                         separator and (if any) the enhanced code; may be "" (read
+                         only: the reply owns them; add with smtp_reply_add_line()) */
 } SmtpReply;
 
 /* New single-line reply. enhanced: (nullable) "2.1.0" style code; text: printf

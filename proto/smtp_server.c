@@ -85,19 +85,12 @@ smtp_server_new(const SmtpServerConfig *cfg)
      * exactly the limit depend on chunking; the exact check is in step(). */
     srv->lr = line_reader_new(SMTP_SERVER_CMD_LINE_MAX + 1);
     srv->dec = smtp_data_decoder_new(cfg->data_end, (gsize)srv->max_size, cfg->max_line);
-    g_queue_init(&srv->acts);
+    act_queue_init(&srv->acts, sizeof(SmtpServerAct));
     srv->rcpts = g_ptr_array_new_with_free_func(g_free);
     srv->next_id = 1;
     srv->state = SMTP_SERVER_STATE_CONNECT;
     smtp_server_query(srv, SMTP_SERVER_QUERY_CONNECT);
     return srv;
-}
-
-static void
-smtp_server_act_free(gpointer p)
-{
-    smtp_server_act_clear(p);
-    g_free(p);
 }
 
 void
@@ -110,7 +103,7 @@ smtp_server_free(SmtpServer *srv)
     g_strfreev(srv->auth_mechs);
     line_reader_free(srv->lr);
     smtp_data_decoder_free(srv->dec);
-    g_queue_clear_full(&srv->acts, smtp_server_act_free);
+    act_queue_clear(&srv->acts, (GDestroyNotify)smtp_server_act_clear, TRUE);
     g_free(srv->helo_name);
     g_free(srv->mail_from);
     g_ptr_array_unref(srv->rcpts);
@@ -125,28 +118,31 @@ smtp_server_act_clear(SmtpServerAct *act)
         return;
     g_clear_pointer(&act->bytes, g_bytes_unref);
     g_clear_pointer(&act->line, g_free);
-    SmtpServerQuery *q = &act->query;
-    g_free(q->name);
-    g_free(q->path);
-    g_free(q->addr);
-    smtp_path_clear(&q->parsed);
-    g_clear_pointer(&q->params, g_ptr_array_unref);
-    g_free(q->auth_param);
-    g_free(q->mech);
-    g_free(q->auth_response);
-    g_clear_pointer(&q->auth_data, g_bytes_unref);
-    g_clear_pointer(&q->message, g_bytes_unref);
-    g_free(q->mail_from);
-    g_strfreev(q->rcpts);
+    /* Only queries own more; g_clear_pointer() skips the fields left NULL. */
+    if (act->kind == SMTP_SERVER_ACT_QUERY) {
+        SmtpServerQuery *q = &act->query;
+        g_clear_pointer(&q->name, g_free);
+        g_clear_pointer(&q->path, g_free);
+        g_clear_pointer(&q->addr, g_free);
+        if (q->parsed.local || q->parsed.domain || q->parsed.source_route)
+            smtp_path_clear(&q->parsed);
+        g_clear_pointer(&q->params, g_ptr_array_unref);
+        g_clear_pointer(&q->auth_param, g_free);
+        g_clear_pointer(&q->mech, g_free);
+        g_clear_pointer(&q->auth_response, g_free);
+        g_clear_pointer(&q->auth_data, g_bytes_unref);
+        g_clear_pointer(&q->message, g_bytes_unref);
+        g_clear_pointer(&q->mail_from, g_free);
+        g_clear_pointer(&q->rcpts, g_strfreev);
+    }
     memset(act, 0, sizeof *act);
 }
 
 SmtpServerAct *
 smtp_server_push(SmtpServer *srv, SmtpServerActKind kind)
 {
-    SmtpServerAct *a = g_new0(SmtpServerAct, 1);
+    SmtpServerAct *a = act_queue_push(&srv->acts);
     a->kind = kind;
-    g_queue_push_tail(&srv->acts, a);
     return a;
 }
 
@@ -249,10 +245,11 @@ smtp_server_data_end(SmtpServer *srv)
     }
     SmtpServerQuery *q = smtp_server_query(srv, SMTP_SERVER_QUERY_DATA);
     q->message = smtp_data_decoder_steal(srv->dec);
-    q->mail_from = g_strdup(srv->mail_from);
-    q->rcpts = g_new0(char *, srv->rcpts->len + 1);
-    for (guint i = 0; i < srv->rcpts->len; i++)
-        q->rcpts[i] = g_strdup(g_ptr_array_index(srv->rcpts, i));
+    /* The transaction ends with the answer (RFC 5321 4.1.1.4): its envelope
+     * moves into the query instead of being copied. */
+    q->mail_from = g_steal_pointer(&srv->mail_from);
+    g_ptr_array_add(srv->rcpts, NULL);
+    q->rcpts = (GStrv)g_ptr_array_steal(srv->rcpts, NULL);
 }
 
 /* Feeds message content to the decoder; the rest goes back to the line reader. */
@@ -368,13 +365,11 @@ smtp_server_poll(SmtpServer *srv, SmtpServerAct *act)
 {
     g_return_val_if_fail(srv != NULL && act != NULL, FALSE);
     memset(act, 0, sizeof *act);
-    while (g_queue_is_empty(&srv->acts)) {
+    while (act_queue_is_empty(&srv->acts)) {
         if (!smtp_server_step(srv))
             return FALSE;
     }
-    SmtpServerAct *a = g_queue_pop_head(&srv->acts);
-    *act = *a;
-    g_free(a);
+    act_queue_pop(&srv->acts, act);
     return TRUE;
 }
 
@@ -411,7 +406,7 @@ gboolean
 smtp_server_is_done(const SmtpServer *srv)
 {
     g_return_val_if_fail(srv != NULL, TRUE);
-    return srv->state == SMTP_SERVER_STATE_CLOSED && g_queue_is_empty((GQueue *)&srv->acts);
+    return srv->state == SMTP_SERVER_STATE_CLOSED && act_queue_is_empty(&srv->acts);
 }
 
 gboolean

@@ -71,29 +71,59 @@ smtp_server_b64_decode(const char *s, gsize len)
     return g_bytes_new_take(d, n);
 }
 
+/* Decimal digits of v into buf (at least 21 octets), NUL-terminated;
+ * returns their count. */
+static gsize
+smtp_server_format_u64(char *buf, guint64 v)
+{
+    char tmp[20];
+    gsize n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    for (gsize i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    buf[n] = '\0';
+    return n;
+}
+
+/* The EHLO reply (RFC 5321 4.1.1.1), written directly: it is sent on every
+ * session, and going through an SmtpReply costs several allocations a line. */
 void
 smtp_server_ehlo_reply(SmtpServer *srv)
 {
-    g_autoptr(SmtpReply) r = smtp_reply_new(250, NULL, "%s", srv->hostname);
+    const char *lines[8];
+    guint n = 0;
+    char size[32] = "SIZE ";
+    g_autofree char *auth = NULL;
+    lines[n++] = srv->hostname;
     if (smtp_server_has_ext(srv, SMTP_EXT_PIPELINING))
-        smtp_reply_add_line(r, "PIPELINING");
+        lines[n++] = "PIPELINING";
     if (smtp_server_has_ext(srv, SMTP_EXT_SIZE)) {
-        g_autofree char *t = g_strdup_printf("SIZE %" G_GUINT64_FORMAT, srv->max_size);
-        smtp_reply_add_line(r, t);
+        smtp_server_format_u64(size + 5, srv->max_size);
+        lines[n++] = size;
     }
     /* RFC 3207 4.2: never offered again once TLS is active. */
     if (srv->starttls_offered && !srv->is_tls)
-        smtp_reply_add_line(r, "STARTTLS");
+        lines[n++] = "STARTTLS";
     if (smtp_server_auth_offered(srv)) {
         g_autofree char *mechs = g_strjoinv(" ", srv->auth_mechs);
-        g_autofree char *t = g_strconcat("AUTH ", mechs, NULL);
-        smtp_reply_add_line(r, t);
+        auth = g_strconcat("AUTH ", mechs, NULL);
+        lines[n++] = auth;
     }
     if (smtp_server_has_ext(srv, SMTP_EXT_ENHANCEDSTATUSCODES))
-        smtp_reply_add_line(r, "ENHANCEDSTATUSCODES");
+        lines[n++] = "ENHANCEDSTATUSCODES";
     if (smtp_server_has_ext(srv, SMTP_EXT_8BITMIME))
-        smtp_reply_add_line(r, "8BITMIME");
-    smtp_server_send_reply(srv, r, FALSE);
+        lines[n++] = "8BITMIME";
+    GString *s = g_string_sized_new(128);
+    for (guint i = 0; i < n; i++) {
+        g_string_append(s, i + 1 < n ? "250-" : "250 ");
+        g_string_append(s, lines[i]);
+        g_string_append(s, "\r\n");
+    }
+    SmtpServerAct *a = smtp_server_push(srv, SMTP_SERVER_ACT_SEND);
+    a->bytes = g_string_free_to_bytes(s);
 }
 
 static void
@@ -228,6 +258,8 @@ smtp_server_parse_path_cmd(SmtpServer *srv, const char *args, gboolean mail)
     SmtpServerQuery *q = smtp_server_query(srv, mail ? SMTP_SERVER_QUERY_MAIL : SMTP_SERVER_QUERY_RCPT);
     q->parsed = tmp.parsed;
     q->size = tmp.size;
+    if (mail)
+        srv->mail_size = tmp.size;
     q->body = tmp.body;
     q->auth_param = tmp.auth_param;
     if (params->len > 0)
@@ -297,6 +329,7 @@ smtp_server_cmd_data(SmtpServer *srv, const char *args)
         return;
     }
     smtp_data_decoder_reset(srv->dec);
+    smtp_data_decoder_reserve(srv->dec, (gsize)MIN(srv->mail_size, G_MAXSIZE));
     smtp_server_enter_state(srv, SMTP_SERVER_STATE_DATA);
     smtp_server_reply(srv, 354, NULL, "End data with <CR><LF>.<CR><LF>");
 }
@@ -478,8 +511,10 @@ smtp_server_dispatch(SmtpServer *srv, const char *line, gsize len)
     gsize vlen = sp ? (gsize)(sp - line) : len;
     const char *args = sp ? sp + 1 : "";
     const SmtpServerCmd *cmd = NULL;
+    char first = g_ascii_toupper(line[0]);
     for (guint i = 0; i < G_N_ELEMENTS(smtp_server_cmds); i++) {
-        if (strlen(smtp_server_cmds[i].verb) == vlen &&
+        /* The verbs are upper-case: a first-octet test skips most of them. */
+        if (smtp_server_cmds[i].verb[0] == first && strlen(smtp_server_cmds[i].verb) == vlen &&
             g_ascii_strncasecmp(smtp_server_cmds[i].verb, line, vlen) == 0) {
             cmd = &smtp_server_cmds[i];
             break;
@@ -511,7 +546,7 @@ smtp_server_answer_ok(SmtpServer *srv, SmtpServerQueryKind kind, const SmtpReply
     case SMTP_SERVER_QUERY_CONNECT:
         smtp_server_enter_state(srv, SMTP_SERVER_STATE_INIT);
         if (r == NULL) {
-            g_autofree char *t = g_strdup_printf("%s %s", srv->hostname, srv->greeting);
+            g_autofree char *t = g_strconcat(srv->hostname, " ", srv->greeting, NULL);
             smtp_server_reply(srv, 220, NULL, t);
         } else {
             smtp_server_send_reply(srv, r, FALSE);

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "proto/act_queue.h"
 #include "proto/line_reader.h"
 #include "proto/smtp_server.h"
 
@@ -30,7 +31,7 @@ struct SmtpServer {
     SmtpServerState state;
     LineReader *lr;
     SmtpDataDecoder *dec;
-    GQueue acts; /* SmtpServerAct*, in order */
+    ActQueue acts; /* SmtpServerAct, in order */
     guint32 next_id;
     gboolean query_pending;
     guint32 query_id;
@@ -46,7 +47,8 @@ struct SmtpServer {
 
     /* transaction (RFC 5321 3.3) */
     char *mail_from;
-    GPtrArray *rcpts; /* char* addresses accepted */
+    guint64 mail_size; /* SIZE= of the last MAIL (RFC 1870), 0 when absent */
+    GPtrArray *rcpts;  /* char* addresses accepted */
     guint rcpt_attempts;
     char *pending_arg; /* HELO name, MAIL/RCPT address under query */
 };

@@ -229,8 +229,17 @@ sim_ipv4_parse(const char *s, guint32 *out)
 char *
 sim_ipv4_format(guint32 addr, char buf[16])
 {
-    g_snprintf(buf, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255,
-               addr & 255);
+    /* "%u.%u.%u.%u" without printf: every accepted connection formats one. */
+    char *p = buf;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        guint octet = (addr >> shift) & 255;
+        if (octet >= 100)
+            *p++ = (char)('0' + octet / 100);
+        if (octet >= 10)
+            *p++ = (char)('0' + octet / 10 % 10);
+        *p++ = (char)('0' + octet % 10);
+        *p++ = shift ? '.' : '\0';
+    }
     return buf;
 }
 

@@ -81,6 +81,14 @@ test_format(void)
     g_assert_cmpstr(d, ==, "Thu, 1 Jan 1970 05:30:00 +0530");
     g_autofree char *e = mail_date_format(-1, 0);
     g_assert_cmpstr(e, ==, "Wed, 31 Dec 1969 23:59:59 +0000");
+    /* "%04d" years: zero-padded below 1000, all digits past 9999. */
+    g_autofree char *f = mail_date_format(-30627460793, 0);
+    g_assert_cmpstr(f, ==, "Sat, 15 Jun 0999 12:00:07 +0000");
+    g_autofree char *g = mail_date_format(253402300800, 0);
+    g_assert_cmpstr(g, ==, "Sat, 1 Jan 10000 00:00:00 +0000");
+    g_autoptr(GString) out = g_string_new("Date: ");
+    mail_date_append(out, 161566350, 60);
+    g_assert_cmpstr(out->str, ==, "Date: Fri, 14 Feb 1975 00:32:30 +0100");
     /* Round trip over a range of instants and zones. */
     for (gint64 t = -2000000000; t < 4000000000; t += 86399 * 97 + 13) {
         for (gint off = -720; off <= 840; off += 345) {

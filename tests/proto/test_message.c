@@ -101,6 +101,41 @@ test_empty(void)
     g_assert_cmpmem(g_bytes_get_data(wire2, NULL), g_bytes_get_size(wire2), "\r\n", 2);
 }
 
+/* Values are unfolded on first use and kept: check the cases that need a
+ * copy (folded, trailing WSP, bare CR, NUL) and those that do not, before
+ * and after edits and copies. */
+static void
+test_values(void)
+{
+    const guint8 in[] = "A:plain\r\nB: \t lead\r\nC: trail \t\r\nD: x\r\n  y\r\n"
+                        "E: a\0b\r\nF: bare\rcr\r\nG:\r\n \r\n\r\nbody";
+    g_autoptr(GBytes) bytes = g_bytes_new(in, sizeof in - 1);
+    g_autoptr(MailMessage) m = mail_message_parse_bytes(bytes, NULL);
+    const char *want[] = {"plain", "lead", "trail", "x  y", "a", "bare\rcr", ""};
+    g_assert_cmpuint(mail_message_n_fields(m), ==, G_N_ELEMENTS(want));
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+        g_assert_cmpstr(mail_message_field_value(m, i), ==, want[i]);
+        /* Asked again: the same string. */
+        g_assert_true(mail_message_field_value(m, i) == mail_message_field_value(m, i));
+    }
+    gsize len = 0;
+    g_assert_cmpmem(mail_message_field_raw_value(m, 4, &len), len, " a\0b", 4);
+    g_assert_cmpstr(mail_message_field_raw(m, 0, &len), ==, "A:plain\r\n");
+    g_assert_cmpmem(mail_message_get_body(m, &len), len, "body", 4);
+    mail_message_prepend(m, "New", "  v  ");
+    g_assert_cmpstr(mail_message_field_value(m, 0), ==, "v");
+    g_assert_cmpstr(mail_message_field_value(m, 4), ==, "x  y");
+    g_autoptr(MailMessage) c = mail_message_copy(m);
+    mail_message_remove_all(m, "D");
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++)
+        g_assert_cmpstr(mail_message_field_value(c, i + 1), ==, want[i]);
+    g_assert_cmpstr(mail_message_field_name(c, 4), ==, "D");
+    g_autoptr(GBytes) out = mail_message_serialize(c);
+    g_assert_cmpmem(g_bytes_get_data(out, NULL), g_bytes_get_size(out),
+                    "New:  v  \r\n" "A:plain\r\nB: \t lead\r\nC: trail \t\r\nD: x\r\n  y\r\n"
+                    "E: a\0b\r\nF: bare\rcr\r\nG:\r\n \r\n\r\nbody", sizeof in - 1 + 11);
+}
+
 static void
 test_lf_only(void)
 {
@@ -157,6 +192,60 @@ test_edit(void)
     mail_message_set_body(h, (const guint8 *)"b", 1);
     g_autoptr(GBytes) hb = mail_message_serialize(h);
     g_assert_cmpmem(g_bytes_get_data(hb, NULL), g_bytes_get_size(hb), "Subject: x\r\n\r\nb", 15);
+}
+
+/* Folding as RFC 5322 2.2.3 describes it, one segment at a time. */
+static char *
+fold_reference(const char *name, const char *value, guint width)
+{
+    g_autofree char *v = g_strdup(value);
+    for (char *p = v; *p; p++)
+        if (*p == '\r' || *p == '\n')
+            *p = ' ';
+    GString *out = g_string_new(name);
+    g_string_append_c(out, ':');
+    gsize line_len = out->len;
+    gboolean has_word = FALSE;
+    const char *p = v;
+    if (*p && *p != ' ' && *p != '\t') {
+        g_string_append_c(out, ' ');
+        line_len++;
+    }
+    while (*p) {
+        const char *s = p;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        gsize seg = (gsize)(p - s);
+        if (has_word && (*s == ' ' || *s == '\t') && line_len + seg > width) {
+            g_string_append(out, "\r\n");
+            line_len = 0;
+        }
+        g_string_append_len(out, s, (gssize)seg);
+        line_len += seg;
+        has_word = TRUE;
+    }
+    g_string_append(out, "\r\n");
+    return g_string_free(out, FALSE);
+}
+
+static void
+test_fold_random(void)
+{
+    static const char alphabet[] = "abcdefgh  \t\r\n";
+    g_autoptr(GRand) rng = g_rand_new_with_seed(5322);
+    for (int k = 0; k < 2000; k++) {
+        char v[200];
+        gsize len = (gsize)g_rand_int_range(rng, 0, (gint32)sizeof v);
+        for (gsize i = 0; i < len; i++)
+            v[i] = alphabet[g_rand_int_range(rng, 0, (gint32)sizeof alphabet - 1)];
+        v[len] = '\0';
+        guint width = (guint)g_rand_int_range(rng, 0, 40);
+        g_autofree char *want = fold_reference("X-Test", v, width ? width : 78);
+        g_autofree char *got = mail_header_fold("X-Test", v, width);
+        g_assert_cmpstr(got, ==, want);
+    }
 }
 
 static void
@@ -433,9 +522,11 @@ main(int argc, char **argv)
     g_test_add_func("/proto/message/empty", test_empty);
     g_test_add_func("/proto/message/bytes-prepend", test_bytes_prepend);
     g_test_add_func("/proto/message/fields", test_fields);
+    g_test_add_func("/proto/message/values", test_values);
     g_test_add_func("/proto/message/lf-only", test_lf_only);
     g_test_add_func("/proto/message/edit", test_edit);
     g_test_add_func("/proto/message/fold", test_fold);
+    g_test_add_func("/proto/message/fold-random", test_fold_random);
     g_test_add_func("/proto/message/defects-and-limits", test_defects_and_limits);
     g_test_add_func("/proto/message/check", test_check);
     g_test_add_func("/proto/message/content-type", test_content_type);

@@ -471,6 +471,19 @@ test_hosts_and_addresses(void)
     g_assert_false(sim_ipv4_parse("1.2.3.04", NULL));
     g_assert_false(sim_ipv4_parse("1.2.3.4 ", NULL));
     g_assert_false(sim_ipv4_parse("mx.example", NULL));
+    /* Formatting gives back what parses, for every octet width. */
+    char buf[16];
+    g_assert_cmpstr(sim_ipv4_format(0x82c00505, buf), ==, "130.192.5.5");
+    g_assert_cmpstr(sim_ipv4_format(0, buf), ==, "0.0.0.0");
+    g_assert_cmpstr(sim_ipv4_format(0xffffffff, buf), ==, "255.255.255.255");
+    for (guint32 v = 0; v < 256; v++) {
+        guint32 x = v << 24 | (255 - v) << 16 | (v * 7 % 256) << 8 | (v % 100);
+        g_autofree char *want =
+            g_strdup_printf("%u.%u.%u.%u", x >> 24, (x >> 16) & 255, (x >> 8) & 255, x & 255);
+        g_assert_cmpstr(sim_ipv4_format(x, buf), ==, want);
+        g_assert_true(sim_ipv4_parse(buf, &a));
+        g_assert_cmphex(a, ==, x);
+    }
     SimHost *h = sim_net_add_host(net, "mx");
     g_assert_true(sim_host_add_address(h, "192.0.2.1"));
     g_assert_true(sim_host_add_address(h, "192.0.2.2"));
