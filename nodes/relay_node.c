@@ -50,8 +50,10 @@ relay_node_stamp(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q, co
 {
     World *w = node->world;
     RelayNode *rn = relay_node_priv(node);
-    g_autoptr(MailMessage) msg = mail_message_parse_bytes(q->message, NULL);
     gint64 now = world_unix_now(w);
+    /* Only the MSA completes the message (RFC 6409 8); a relay adds its
+     * trace field in front of the bytes it got, without parsing them. */
+    g_autoptr(MailMessage) msg = rn->is_msa ? mail_message_parse_bytes(q->message, NULL) : NULL;
     if (rn->is_msa) {
         if (mail_message_get(msg, "Date") == NULL) {
             g_autofree char *date = mail_date_format(now, 0);
@@ -76,6 +78,8 @@ relay_node_stamp(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q, co
         .time_unix = now,
     };
     g_autofree char *received = mail_received_build(&ri);
+    if (msg == NULL)
+        return mail_message_bytes_prepend(q->message, "Received", received);
     mail_message_prepend(msg, "Received", received);
     return mail_message_serialize(msg);
 }
