@@ -15,6 +15,7 @@
 #include "app/scenario.h"
 #include "app/scenario_value.h"
 #include "nodes/world.h"
+#include "viz/path_diagram.h"
 #include "sim/pcap_writer.h"
 
 typedef struct {
@@ -76,6 +77,7 @@ mhs_cmd_run(int argc, char **argv)
 {
     gint64 seed = -1;
     char *until_text = NULL, *trace_path = NULL, *text_path = NULL, *pcap_path = NULL;
+    char *svg_dir = NULL;
     gboolean quiet = FALSE;
     GOptionEntry entries[] = {
         {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the run (default: the scenario's)", "N"},
@@ -86,6 +88,8 @@ mhs_cmd_run(int argc, char **argv)
          "F"},
         {"pcap", 0, 0, G_OPTION_ARG_FILENAME, &pcap_path,
          "Write a packet capture (Ethernet/IPv4/TCP) of every connection", "F.pcap"},
+        {"svg", 0, 0, G_OPTION_ARG_FILENAME, &svg_dir,
+         "Draw every message's path (and all.svg) into this directory", "DIR"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the summary line", NULL},
         {NULL},
     };
@@ -95,7 +99,7 @@ mhs_cmd_run(int argc, char **argv)
     if (!g_option_context_parse(ctx, &argc, &argv, &error))
         return mhs_usage_error("%s", error->message);
     g_autofree char *until_s = until_text, *trace_s = trace_path, *text_s = text_path,
-                     *pcap_s = pcap_path;
+                     *pcap_s = pcap_path, *svg_s = svg_dir;
     if (argc != 2)
         return mhs_usage_error("run needs exactly one SCENARIO");
     gint64 until = G_MAXINT64;
@@ -116,6 +120,13 @@ mhs_cmd_run(int argc, char **argv)
         sim_trace_free(trace);
         return mhs_usage_error("--trace-text: %s", error->message);
     }
+    if (svg_dir) {
+        if (g_mkdir_with_parents(svg_dir, 0755) != 0) {
+            sim_trace_free(trace);
+            return mhs_usage_error("--svg: cannot create directory '%s'", svg_dir);
+        }
+        sim_trace_keep_records(trace); /* the diagrams are drawn from the records */
+    }
     g_autoptr(World) w = world_new(spec, trace, seed >= 0, (guint64)seed, &error);
     if (w == NULL) {
         fprintf(stderr, "%s\n", error->message);
@@ -135,6 +146,10 @@ mhs_cmd_run(int argc, char **argv)
         fprintf(stderr, "\r\033[K");
     if (pcap != NULL && !sim_pcap_finish(pcap, &error)) {
         fprintf(stderr, "mhs: --pcap: %s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
+    if (svg_dir && !viz_write_all(sim_world_trace(world_sim(w)), svg_dir, &error)) {
+        fprintf(stderr, "mhs: --svg: %s\n", error->message);
         return MHS_EXIT_USAGE;
     }
     g_autoptr(GPtrArray) results = world_check_expectations(w);

@@ -117,4 +117,14 @@ printf 'not json\n' >"$tmp/bad.jsonl"
 expect_usage "$tmp/bad.jsonl" -o "$tmp/x.svg"
 grep -q 'bad.jsonl:1:' "$tmp/err.out" || fail "parse error without FILE:LINE"
 [ ! -e "$tmp/x.svg" ] || fail "output written despite bad input"
+
+# mhs run --svg DIR: one diagram per message plus all.svg, same bytes as mhs viz.
+"$MHS" run -q "$MHS_SOURCE_DIR/scenarios/quickstart.yaml" --svg "$tmp/svgdir" >/dev/null ||
+    fail "run --svg"
+for f in all m1 r1; do
+    [ -s "$tmp/svgdir/$f.svg" ] || fail "run --svg did not write $f.svg"
+done
+python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$tmp/svgdir/m1.svg" ||
+    fail "run --svg wrote bad SVG"
+grep -q 'mx.example.com' "$tmp/svgdir/m1.svg" || fail "m1.svg lacks its path"
 echo "viz ok"
