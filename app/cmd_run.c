@@ -4,6 +4,7 @@
  * it in virtual time, prints one row per message with its hop path and
  * virtual times, then each expectation and whether it held.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,6 +39,16 @@ run_progress(World *w, gpointer user_data)
                     "  delivered=%" G_GUINT64_FORMAT "   ",
             t / 1000000, t % 1000000, sim_world_events_executed(world_sim(w)), world_delivered(w));
     fflush(stderr);
+}
+
+/* The key log file, closed on every way out of mhs_cmd_run(). */
+typedef FILE RunFile;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RunFile, fclose)
+
+static void
+run_keylog_line(const char *line, gpointer user_data)
+{
+    fprintf(user_data, "%s\n", line);
 }
 
 static WorldSpec *
@@ -77,7 +88,7 @@ mhs_cmd_run(int argc, char **argv)
 {
     gint64 seed = -1;
     char *until_text = NULL, *trace_path = NULL, *text_path = NULL, *pcap_path = NULL;
-    char *svg_dir = NULL;
+    char *svg_dir = NULL, *keylog_path = NULL;
     gboolean quiet = FALSE;
     GOptionEntry entries[] = {
         {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the run (default: the scenario's)", "N"},
@@ -88,6 +99,8 @@ mhs_cmd_run(int argc, char **argv)
          "F"},
         {"pcap", 0, 0, G_OPTION_ARG_FILENAME, &pcap_path,
          "Write a packet capture (Ethernet/IPv4/TCP) of every connection", "F.pcap"},
+        {"keylog", 0, 0, G_OPTION_ARG_FILENAME, &keylog_path,
+         "Write TLS secrets in NSS key log format (for Wireshark)", "F"},
         {"svg", 0, 0, G_OPTION_ARG_FILENAME, &svg_dir,
          "Draw every message's path (and all.svg) into this directory", "DIR"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the summary line", NULL},
@@ -99,7 +112,8 @@ mhs_cmd_run(int argc, char **argv)
     if (!g_option_context_parse(ctx, &argc, &argv, &error))
         return mhs_usage_error("%s", error->message);
     g_autofree char *until_s = until_text, *trace_s = trace_path, *text_s = text_path,
-                     *pcap_s = pcap_path, *svg_s = svg_dir;
+                     *pcap_s = pcap_path, *svg_s = svg_dir,
+                     *keylog_s = keylog_path;
     if (argc != 2)
         return mhs_usage_error("run needs exactly one SCENARIO");
     gint64 until = G_MAXINT64;
@@ -131,6 +145,14 @@ mhs_cmd_run(int argc, char **argv)
     if (w == NULL) {
         fprintf(stderr, "%s\n", error->message);
         return MHS_EXIT_USAGE;
+    }
+    g_autoptr(RunFile) keylog = NULL;
+    if (keylog_path) {
+        keylog = fopen(keylog_path, "w");
+        if (keylog == NULL)
+            return mhs_usage_error("--keylog: cannot write '%s': %s", keylog_path,
+                                   g_strerror(errno));
+        world_set_keylog(w, run_keylog_line, keylog);
     }
     SimPcap *pcap = NULL;
     if (pcap_path) {

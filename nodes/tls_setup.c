@@ -25,6 +25,16 @@ struct WorldTls {
     GHashTable *nodes; /* node name -> WorldTlsNode* */
 };
 
+/* Hands NSS key log lines to whoever asked (mhs run --keylog); the key
+ * material never goes into the trace. */
+static void
+world_tls_keylog(const char *line, gpointer user_data)
+{
+    World *w = user_data;
+    if (w->keylog)
+        w->keylog(line, w->keylog_data);
+}
+
 static void
 world_tls_node_free(gpointer p)
 {
@@ -83,6 +93,8 @@ world_tls_node_setup(World *w, WorldTls *tls, const Node *node, GError **error)
             .min_version = world_tls_min_version(ts),
             .no_tickets = !ts->session_tickets,
             .verify_time = w->spec->epoch_unix,
+            .keylog = world_tls_keylog,
+            .keylog_data = w,
         };
         tn->server = tls_context_new(&cfg, error);
         if (tn->server == NULL)
@@ -95,6 +107,8 @@ world_tls_node_setup(World *w, WorldTls *tls, const Node *node, GError **error)
             .min_version = world_tls_min_version(ts),
             .no_tickets = !ts->session_tickets,
             .verify_time = w->spec->epoch_unix,
+            .keylog = world_tls_keylog,
+            .keylog_data = w,
         };
         tn->client = tls_context_new(&cfg, error);
         if (tn->client == NULL)

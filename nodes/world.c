@@ -351,6 +351,13 @@ world_run(World *w, SimTime until, WorldProgressFunc progress, gpointer user_dat
     return total;
 }
 
+void
+world_set_keylog(World *w, WorldKeylogFunc fn, gpointer user_data)
+{
+    w->keylog = fn;
+    w->keylog_data = user_data;
+}
+
 SimWorld *
 world_sim(World *w)
 {

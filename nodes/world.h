@@ -48,6 +48,12 @@ guint64 world_seed(const World *w);
 /* Messages delivered into mailboxes so far. */
 guint64 world_delivered(const World *w);
 
+/* Receives every TLS session's secrets as NSS key log lines (SSLKEYLOGFILE
+ * format, one line without newline per call), so that Wireshark can
+ * decrypt a capture. Set before world_run(). */
+typedef void (*WorldKeylogFunc)(const char *line, gpointer user_data);
+void world_set_keylog(World *w, WorldKeylogFunc fn, gpointer user_data);
+
 /* Checks every expectation of the spec (transfer full). */
 GPtrArray *world_check_expectations(World *w);
 

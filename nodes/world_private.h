@@ -24,6 +24,8 @@ struct World {
     GPtrArray *nodes;  /* Node* owned, spec order */
     GHashTable *by_name; /* name -> Node* */
     Tracker *tracker;
+    WorldKeylogFunc keylog; /* nullable: NSS key log lines (world_set_keylog) */
+    gpointer keylog_data;
     Node *dns;         /* nullable: the first dns node */
     guint64 seed;
     guint64 delivered;

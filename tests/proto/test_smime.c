@@ -292,7 +292,10 @@ test_truncation_every_point(void)
     gsize sig_end = (gsize)(close - text);
     while (sig_end > 0 && (text[sig_end - 1] == '\r' || text[sig_end - 1] == '\n'))
         sig_end--;
-    g_assert_true(text[sig_end - 1] == '=' || g_ascii_isalnum(text[sig_end - 1]));
+    /* Any base64 character: the keys, hence the signature, are new each
+     * run, so the last one is sometimes '+' or '/'. */
+    char last = text[sig_end - 1];
+    g_assert_true(last == '=' || last == '+' || last == '/' || g_ascii_isalnum(last));
     for (gsize cut = 0; cut <= len; cut++) {
         g_autoptr(GBytes) t = g_bytes_new(data, cut);
         SmimeVerifyResult r = {0};

@@ -145,4 +145,23 @@ has "bad1.yaml:[0-9]*:[0-9]*: 'client' of 'tls' must be one of none, may, encryp
     "$tmp/bad1.err" "bad client level message: $(cat "$tmp/bad1.err")"
 has "'server' of 'tls' must be one of none, may, encrypt" "$tmp/bad2.err" "bad server level message"
 has "unknown SASL mechanism 'SCRAM-SHA-1'" "$tmp/bad3.err" "bad mechanism message"
+# --keylog: NSS key log lines for every TLS session (Wireshark decrypts
+# with them), identical traces with or without it, none without TLS.
+"$MHS" run -q "$dir/tls.yaml" --until 30s --keylog "$tmp/keys.log" --trace "$tmp/t3.jsonl" >/dev/null
+[ -s "$tmp/keys.log" ] || fail "--keylog wrote nothing for a TLS scenario"
+if grep -Ev '^(CLIENT_RANDOM|CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|EXPORTER_SECRET) [0-9a-f]{64} [0-9a-f]+$' "$tmp/keys.log" >/dev/null; then
+    fail "--keylog line not in NSS key log format: $(grep -Ev '^[A-Z_0-9]+ [0-9a-f]{64} ' "$tmp/keys.log" | head -1)"
+fi
+grep -q '^CLIENT_TRAFFIC_SECRET_0 ' "$tmp/keys.log" || fail "--keylog lacks TLS 1.3 traffic secrets"
+cmp -s "$tmp/t.jsonl" "$tmp/t3.jsonl" || fail "--keylog changed the trace"
+if grep -q "$(head -1 "$tmp/keys.log" | cut -d' ' -f3)" "$tmp/t3.jsonl"; then
+    fail "key material in the trace"
+fi
+"$MHS" run -q "$MHS_SOURCE_DIR/scenarios/quickstart.yaml" --keylog "$tmp/none.log" >/dev/null
+[ ! -s "$tmp/none.log" ] || fail "--keylog wrote lines without TLS"
+set +e
+"$MHS" run -q "$MHS_SOURCE_DIR/scenarios/quickstart.yaml" --keylog "$tmp/no/such/dir/k.log" 2>/dev/null
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "--keylog to an unwritable path: exit $rc, want 2"
 echo "ok"
