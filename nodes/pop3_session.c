@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "nodes/conn_trace.h"
 #include "nodes/world_private.h"
 
 /* ------------------------------------------------------------------ */
@@ -114,10 +115,7 @@ pop3_server_session_end(Pop3ServerSession *ps)
         return;
     ps->dead = TRUE;
     pop3_server_session_flush_cmd(ps, FALSE);
-    SimTraceRec *r = world_trace(ps->node->world, "conn.close", ps->node->name);
-    sim_trace_int(r, "conn", (gint64)ps->conn_id);
-    sim_trace_str(r, "side", "server");
-    sim_trace_end(r);
+    conn_trace_close(ps->node, ps->conn_id, "server");
     if (ps->stream) {
         sim_stream_close(ps->stream);
         ps->stream = NULL;
@@ -175,12 +173,8 @@ pop3_server_session_new(Node *node, SimStream *stream, const Pop3ServerConfig *c
     SimHost *peer = sim_stream_remote_host(stream);
     ps->client_node = peer ? sim_host_name(peer) : NULL;
     sim_stream_set_handler(stream, &pop3_server_session_handler, ps);
-    SimTraceRec *r = world_trace(node->world, "conn.accept", node->name);
-    sim_trace_int(r, "conn", (gint64)ps->conn_id);
-    sim_trace_str(r, "peer", pop3_server_session_peer(ps));
-    sim_trace_str(r, "ip", ps->client_ip);
-    sim_trace_int(r, "port", sim_stream_local_port(stream));
-    sim_trace_end(r);
+    conn_trace_accept(node, ps->conn_id, pop3_server_session_peer(ps), ps->client_ip,
+                      sim_stream_local_port(stream));
     pop3_server_session_pump(ps);
     return ps;
 }
@@ -333,11 +327,7 @@ pop3_client_session_on_eof(SimStream *s, gpointer user_data)
 static void
 pop3_client_session_fail(Pop3ClientSession *cs, const char *why)
 {
-    SimTraceRec *r = world_trace(cs->node->world, "conn.fail", cs->node->name);
-    sim_trace_int(r, "conn", (gint64)cs->conn_id);
-    sim_trace_str(r, "peer", cs->peer);
-    sim_trace_str(r, "reason", why);
-    sim_trace_end(r);
+    conn_trace_fail(cs->node, cs->conn_id, cs->peer, why);
     if (cs->stream) {
         sim_stream_reset(cs->stream);
         cs->stream = NULL;
@@ -386,12 +376,7 @@ pop3_client_session_start(Node *node, const char *ip, guint16 port, const char *
     cs->peer = g_strdup(peer_name ? peer_name : ip);
     cs->stream = sim_net_connect(w->net, node->host, ip, port, &pop3_client_session_handler, cs);
     cs->conn_id = sim_stream_conn_id(cs->stream);
-    SimTraceRec *r = world_trace(w, "conn.open", node->name);
-    sim_trace_int(r, "conn", (gint64)cs->conn_id);
-    sim_trace_str(r, "peer", cs->peer);
-    sim_trace_str(r, "ip", ip);
-    sim_trace_int(r, "port", port);
-    sim_trace_end(r);
+    conn_trace_open(node, cs->conn_id, cs->peer, ip, port, NULL);
     return cs;
 }
 

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "nodes/conn_trace.h"
 #include "nodes/world_private.h"
 
 struct ProbeSession {
@@ -45,11 +46,7 @@ probe_session_on_eof(SimStream *s, gpointer user_data)
 static void
 probe_session_fail(ProbeSession *ps, const char *why)
 {
-    SimTraceRec *r = world_trace(ps->node->world, "conn.fail", ps->node->name);
-    sim_trace_int(r, "conn", (gint64)ps->conn_id);
-    sim_trace_str(r, "peer", ps->peer);
-    sim_trace_str(r, "reason", why);
-    sim_trace_end(r);
+    conn_trace_fail(ps->node, ps->conn_id, ps->peer, why);
     if (ps->stream) {
         sim_stream_reset(ps->stream);
         ps->stream = NULL;
@@ -98,12 +95,7 @@ probe_session_start(Node *node, const char *ip, guint16 port, const char *peer, 
     ps->last_step = SMTP_PROBE_STEP_GREETING;
     ps->stream = sim_net_connect(w->net, node->host, ip, port, &probe_session_stream_handler, ps);
     ps->conn_id = sim_stream_conn_id(ps->stream);
-    SimTraceRec *r = world_trace(w, "conn.open", node->name);
-    sim_trace_int(r, "conn", (gint64)ps->conn_id);
-    sim_trace_str(r, "peer", ps->peer);
-    sim_trace_str(r, "ip", ip);
-    sim_trace_int(r, "port", port);
-    sim_trace_end(r);
+    conn_trace_open(node, ps->conn_id, ps->peer, ip, port, NULL);
     return ps;
 }
 
@@ -177,10 +169,7 @@ probe_session_pump(ProbeSession *ps)
         sim_stream_close(ps->stream);
         ps->stream = NULL;
     }
-    SimTraceRec *r = world_trace(ps->node->world, "conn.close", ps->node->name);
-    sim_trace_int(r, "conn", (gint64)ps->conn_id);
-    sim_trace_str(r, "side", "client");
-    sim_trace_end(r);
+    conn_trace_close(ps->node, ps->conn_id, "client");
     if (ps->handler.on_closed)
         ps->handler.on_closed(ps, ps->last_step, ps->completed, ps->user_data);
     smtp_probe_free(ps->probe);

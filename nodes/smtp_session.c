@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nodes/tls_setup.h"
+#include "nodes/conn_trace.h"
 #include "nodes/world_private.h"
 #include "proto/sasl.h"
 #include "proto/tls_pipe.h"
@@ -127,11 +128,7 @@ smtp_server_session_end(SmtpServerSession *ss)
     if (ss->dead)
         return;
     ss->dead = TRUE;
-    World *w = ss->node->world;
-    SimTraceRec *r = world_trace(w, "conn.close", ss->node->name);
-    sim_trace_int(r, "conn", (gint64)ss->conn_id);
-    sim_trace_str(r, "side", "server");
-    sim_trace_end(r);
+    conn_trace_close(ss->node, ss->conn_id, "server");
     if (ss->stream) {
         smtp_session_tls_close(ss->tls, ss->stream);
         sim_stream_close(ss->stream);
@@ -236,12 +233,8 @@ smtp_server_session_new(Node *node, SimStream *stream, const SmtpServerConfig *c
     SimHost *peer = sim_stream_remote_host(stream);
     ss->client_node = peer ? sim_host_name(peer) : NULL;
     sim_stream_set_handler(stream, &smtp_server_session_handler, ss);
-    SimTraceRec *r = world_trace(node->world, "conn.accept", node->name);
-    sim_trace_int(r, "conn", (gint64)ss->conn_id);
-    sim_trace_str(r, "peer", ss->client_node ? ss->client_node : ss->client_ip);
-    sim_trace_str(r, "ip", ss->client_ip);
-    sim_trace_int(r, "port", sim_stream_local_port(stream));
-    sim_trace_end(r);
+    conn_trace_accept(node, ss->conn_id, ss->client_node ? ss->client_node : ss->client_ip, ss->client_ip,
+                      sim_stream_local_port(stream));
     smtp_server_session_pump(ss);
     return ss;
 }
@@ -616,11 +609,7 @@ smtp_client_session_on_eof(SimStream *s, gpointer user_data)
 static void
 smtp_client_session_fail(SmtpClientSession *cs, const char *why)
 {
-    SimTraceRec *r = world_trace(cs->node->world, "conn.fail", cs->node->name);
-    sim_trace_int(r, "conn", (gint64)cs->conn_id);
-    sim_trace_str(r, "peer", cs->peer);
-    sim_trace_str(r, "reason", why);
-    sim_trace_end(r);
+    conn_trace_fail(cs->node, cs->conn_id, cs->peer, why);
     if (cs->stream) {
         sim_stream_reset(cs->stream);
         cs->stream = NULL;
@@ -680,14 +669,7 @@ smtp_client_session_start(Node *node, const char *ip, guint16 port, const char *
     cs->conn_id = sim_stream_conn_id(cs->stream);
     if (msg_id)
         tracker_tag_conn(w->tracker, cs->conn_id, msg_id);
-    SimTraceRec *r = world_trace(w, "conn.open", node->name);
-    sim_trace_int(r, "conn", (gint64)cs->conn_id);
-    sim_trace_str(r, "peer", cs->peer);
-    sim_trace_str(r, "ip", ip);
-    sim_trace_int(r, "port", port);
-    if (msg_id)
-        sim_trace_str(r, "msg", msg_id);
-    sim_trace_end(r);
+    conn_trace_open(node, cs->conn_id, cs->peer, ip, port, msg_id);
     return cs;
 }
 
