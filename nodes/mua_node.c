@@ -76,12 +76,14 @@ mua_node_domain(Node *node)
 static GBytes *
 mua_node_body_crlf(const char *text)
 {
-    GString *s = g_string_new(NULL);
-    for (const char *p = text ? text : ""; *p; p++) {
-        if (*p == '\n' && (s->len == 0 || s->str[s->len - 1] != '\r'))
-            g_string_append_c(s, '\r');
-        g_string_append_c(s, *p);
+    const char *p = text ? text : "";
+    GString *s = g_string_sized_new(strlen(p) + strlen(p) / 32 + 2);
+    /* Copy each line whole; a bare LF gets its CR (RFC 5322 2.3). */
+    for (const char *lf; (lf = strchr(p, '\n')) != NULL; p = lf + 1) {
+        g_string_append_len(s, p, lf - p);
+        g_string_append(s, lf > p && lf[-1] == '\r' ? "\n" : "\r\n");
     }
+    g_string_append(s, p);
     if (s->len < 2 || s->str[s->len - 1] != '\n')
         g_string_append(s, "\r\n");
     gsize len = s->len;

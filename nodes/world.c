@@ -16,8 +16,17 @@ G_DEFINE_QUARK(node-error-quark, node_error)
 typedef struct {
     World *world;
     const EventSpec *ev;
-    guint n; /* traffic: messages sent so far */
+    guint n;    /* traffic: messages sent so far */
+    char *body; /* traffic: the body every message shares, made once */
 } WorldEvent;
+
+static void
+world_event_free(gpointer p)
+{
+    WorldEvent *we = p;
+    g_free(we->body);
+    g_free(we);
+}
 
 Node *
 world_node(const World *w, const char *name)
@@ -60,10 +69,12 @@ world_traffic_next(World *w, WorldEvent *we)
     guint nfrom = g_strv_length(t->from), nto = g_strv_length(t->to);
     g_autofree char *id = g_strdup_printf("%s%u", t->id_prefix ? t->id_prefix : "t", t->start + i);
     g_autofree char *subject = g_strdup_printf("Traffic message %u", t->start + i);
-    char *body = g_malloc(t->size + 1);
-    for (gsize k = 0; k < t->size; k++)
-        body[k] = (k + 1) % 72 == 0 ? '\n' : (char)('a' + k % 26);
-    body[t->size] = '\0';
+    if (we->body == NULL) {
+        we->body = g_malloc(t->size + 1);
+        for (gsize k = 0; k < t->size; k++)
+            we->body[k] = (k + 1) % 72 == 0 ? '\n' : (char)('a' + k % 26);
+        we->body[t->size] = '\0';
+    }
     char *to[] = {t->to[i % nto], NULL};
     char *none[] = {NULL};
     SendSpec s = {
@@ -72,16 +83,16 @@ world_traffic_next(World *w, WorldEvent *we)
         .cc = none,
         .bcc = none,
         .subject = subject,
-        .body = body,
+        .body = we->body,
         .id = id,
     };
     if (tracker_find(w->tracker, id) == NULL)
         mua_node_send(world_node(w, s.from), &s);
-    g_free(body);
     if (we->n < t->count) {
         WorldEvent *next = g_new0(WorldEvent, 1);
         *next = *we;
-        sim_world_schedule_in(w->sim, t->interval, world_event_run, next, g_free);
+        we->body = NULL; /* the next event owns it now */
+        sim_world_schedule_in(w->sim, t->interval, world_event_run, next, world_event_free);
     }
 }
 
@@ -250,7 +261,7 @@ world_schedule_events(World *w, GError **error)
         WorldEvent *we = g_new0(WorldEvent, 1);
         we->world = w;
         we->ev = ev;
-        sim_world_schedule_at(w->sim, ev->at, world_event_run, we, g_free);
+        sim_world_schedule_at(w->sim, ev->at, world_event_run, we, world_event_free);
     }
     return TRUE;
 }
