@@ -105,7 +105,6 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         m->envelope_from = g_strdup(q->mail_from);
         m->original = g_bytes_ref(q->message);
     }
-    g_autoptr(MailMessage) msg = mail_message_parse_bytes(q->message, NULL);
     MailReceivedInfo ri = {
         .helo = smtp_server_session_helo(ss),
         .client_name = smtp_server_session_client_node(ss),
@@ -119,10 +118,10 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         .time_unix = world_unix_now(w),
     };
     g_autofree char *received = mail_received_build(&ri);
-    mail_message_prepend(msg, "Received", received);
+    /* The store adds its trace fields in front, unparsed (RFC 5321 4.4). */
+    g_autoptr(GBytes) stamped = mail_message_bytes_prepend(q->message, "Received", received);
     g_autofree char *rp = g_strdup_printf("<%s>", q->mail_from);
-    mail_message_prepend(msg, "Return-Path", rp);
-    g_autoptr(GBytes) copy = mail_message_serialize(msg);
+    g_autoptr(GBytes) copy = mail_message_bytes_prepend(stamped, "Return-Path", rp);
     track_msg_add_hop(m, node->name, now, "deliver", "mailbox", (const char *const *)q->rcpts, qid)
         ->t_out = now;
     for (char **p = q->rcpts; p && *p; p++) {
