@@ -392,15 +392,13 @@ pop3_client_step(Pop3Client *cli)
 {
     while (g_queue_is_empty(&cli->acts) && !cli->done && cli->state != POP3_CLIENT_STATE_TLS_WAIT) {
         /* RFC 2449 section 4: status lines are at most 512 octets. */
-        /* One octet of slack: see the XXX in pop3_server_new(). */
-        line_reader_set_max(cli->lr,
-                            cli->multiline ? POP3_DATA_LINE_MAX : POP3_RESPONSE_LINE_MAX + 1);
+        line_reader_set_max(cli->lr, cli->multiline ? POP3_DATA_LINE_MAX : POP3_RESPONSE_LINE_MAX);
         const char *text;
         gsize len;
         LineReaderResult r = line_reader_next(cli->lr, &text, &len, NULL);
-        if (r == LINE_READER_LINE && (cli->multiline || len + 2 <= POP3_RESPONSE_LINE_MAX))
+        if (r == LINE_READER_LINE)
             pop3_client_on_line(cli, text, len);
-        else if (r == LINE_READER_TOO_LONG || r == LINE_READER_LINE)
+        else if (r == LINE_READER_TOO_LONG)
             pop3_client_finish(cli, FALSE, g_strdup("response line too long"));
         else if (cli->eof)
             pop3_client_finish(cli, FALSE,

@@ -186,8 +186,7 @@ pop3_server_step(Pop3Server *srv)
         gsize len;
         LineEnd end = LINE_END_CRLF;
         LineReaderResult r = line_reader_next(srv->lr, &text, &len, &end);
-        if (r == LINE_READER_TOO_LONG ||
-            (r == LINE_READER_LINE && len + 2 > POP3_COMMAND_LINE_MAX)) {
+        if (r == LINE_READER_TOO_LONG) {
             /* RFC 2449 section 4: commands are at most 255 octets. */
             pop3_server_bad(srv, "line too long");
         } else if (r == LINE_READER_LINE && end != LINE_END_CRLF) {
@@ -360,11 +359,7 @@ pop3_server_new(const Pop3ServerConfig *cfg)
     srv->is_secure = cfg->is_secure;
     srv->userpass_needs_tls = cfg->userpass_needs_tls;
     srv->max_bad = cfg->max_bad_commands ? cfg->max_bad_commands : POP3_SERVER_BAD_DEFAULT;
-    /* XXX: line_reader counts a CR that arrives without its LF yet as line
-     * text, so a maximal line fed byte by byte is refused while the same
-     * line in one chunk passes. Read with one octet of slack and apply the
-     * exact limit here (pop3_server_step). */
-    srv->lr = line_reader_new(POP3_COMMAND_LINE_MAX + 1);
+    srv->lr = line_reader_new(POP3_COMMAND_LINE_MAX);
     g_queue_init(&srv->acts);
     srv->msgs = g_array_new(FALSE, TRUE, sizeof(Pop3ServerMsg));
     g_array_set_clear_func(srv->msgs, pop3_server_msg_clear);

@@ -231,7 +231,7 @@ smtp_reply_parser_new(void)
 {
     SmtpReplyParser *p = g_new0(SmtpReplyParser, 1);
     /* +1: see smtp_reply_parser_next() on the exact limit. */
-    p->lr = line_reader_new(SMTP_REPLY_LINE_MAX + 1);
+    p->lr = line_reader_new(SMTP_REPLY_LINE_MAX);
     p->cur_text = g_string_sized_new(128);
     return p;
 }
@@ -307,9 +307,8 @@ smtp_reply_parser_next(SmtpReplyParser *p, SmtpReply **reply)
         LineReaderResult lrr = line_reader_next(p->lr, &t, &len, &end);
         if (lrr == LINE_READER_NONE)
             return SMTP_REPLY_PARSE_NONE;
-        /* line_reader counts a CR still waiting for its LF as content, so
-         * it runs one octet over and the exact limit is checked here. */
-        if (lrr == LINE_READER_TOO_LONG || len + 2 > SMTP_REPLY_LINE_MAX)
+        /* RFC 5321 4.5.3.1.5: 512 octets, CRLF included. */
+        if (lrr == LINE_READER_TOO_LONG)
             return smtp_reply_parser_fail(p, "reply line too long");
         /* RFC 5321 2.3.8: only CRLF ends a line. */
         if (end != LINE_END_CRLF)

@@ -54,7 +54,7 @@ smtp_server_enter_state(SmtpServer *srv, SmtpServerState st)
     if (srv->state == st)
         return;
     srv->state = st;
-    line_reader_set_max(srv->lr, smtp_server_line_max(srv) + 1);
+    line_reader_set_max(srv->lr, smtp_server_line_max(srv));
 }
 
 SmtpServer *
@@ -83,7 +83,7 @@ smtp_server_new(const SmtpServerConfig *cfg)
     /* One more than the limit: line_reader counts a trailing CR still waiting
      * for its LF as line content, which would make the verdict on a line of
      * exactly the limit depend on chunking; the exact check is in step(). */
-    srv->lr = line_reader_new(SMTP_SERVER_CMD_LINE_MAX + 1);
+    srv->lr = line_reader_new(SMTP_SERVER_CMD_LINE_MAX);
     srv->dec = smtp_data_decoder_new(cfg->data_end, (gsize)srv->max_size, cfg->max_line);
     act_queue_init(&srv->acts, sizeof(SmtpServerAct));
     srv->rcpts = g_ptr_array_new_with_free_func(g_free);
@@ -332,7 +332,7 @@ smtp_server_step(SmtpServer *srv)
     LineReaderResult r = line_reader_next(srv->lr, &text, &len, &end);
     if (r == LINE_READER_NONE)
         return FALSE;
-    if (r == LINE_READER_TOO_LONG || (r == LINE_READER_LINE && len + 2 > smtp_server_line_max(srv))) {
+    if (r == LINE_READER_TOO_LONG) {
         /* RFC 5321 4.5.3.1.4 and 4.2.2 (500 line too long); RFC 4954 4 for AUTH. */
         if (srv->state == SMTP_SERVER_STATE_AUTH)
             smtp_server_enter_state(srv, srv->helo_name ? SMTP_SERVER_STATE_HELO
