@@ -273,6 +273,14 @@ typedef struct {
     char *id_prefix; /* ids are id_prefix + N, N from `start` */
     guint start;     /* first N (default 1) */
     gsize size;      /* body bytes (default 1000) */
+    /* Spam campaigns: `from` names spammer nodes (nodes/spam_campaign.h). */
+    char *campaign;     /* nullable: the campaign's name (default: id_prefix) */
+    char *via;          /* nullable: relay node sent through; NULL: each recipient's MX */
+    char **mail_from;   /* nullable: envelope senders, round robin (forged: backscatter) */
+    char *helo;         /* nullable: EHLO name (forged); NULL: the node's host name */
+    char *subject;      /* nullable: Subject (default "Traffic message N") */
+    GPtrArray *headers; /* SpecHeader*: forged or extra fields (From, Sender, Date, ...) */
+    char **received;    /* nullable: fake Received field values, prepended in order */
 } TrafficSpec;
 
 /* The open-relay battery (proto/relay_tests.h) from one node against another. */
@@ -322,6 +330,9 @@ typedef enum {
     SPEC_EXPECT_DKIM,         /* message, verdict, at? */
     SPEC_EXPECT_DMARC,        /* message, verdict, at? */
     SPEC_EXPECT_RELAY_TESTS,  /* relay_mode, target */
+    SPEC_EXPECT_SPAM_DELIVERED, /* count, to?, campaign? */
+    SPEC_EXPECT_REJECTED_BY,    /* rejected_by, message? or campaign?, to?, code? */
+    SPEC_EXPECT_SPAM_VERDICT,   /* message, status, to?, at?, code?, stage? */
 } SpecExpectKind;
 
 typedef enum {
@@ -355,6 +366,9 @@ typedef struct {
     char *at;         /* nullable: the node that recorded it */
     SpecRelayMode relay_mode;
     char *target; /* relay_tests: node name */
+    char *campaign;    /* nullable: spam expectations: one campaign */
+    char *rejected_by; /* REJECTED_BY: the node that refused */
+    char *stage;       /* nullable: SPAM_VERDICT: the SMTP stage (RCPT, CONNECT, ...) */
 } ExpectSpec;
 
 typedef struct {
