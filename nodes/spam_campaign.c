@@ -120,7 +120,8 @@ spam_send_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer us
         /* A refused RCPT decided this recipient; otherwise the stage of the
          * transaction's deciding reply did (greeting, EHLO, MAIL, DATA, dot). */
         SmtpClientStage stage = o->stage;
-        if (o->rcpt_replies[i] && o->rcpt_replies[i]->code >= 400)
+        if (o->stage >= SMTP_CLIENT_STAGE_RCPT && o->rcpt_replies[i] &&
+            o->rcpt_replies[i]->code >= 400)
             stage = SMTP_CLIENT_STAGE_RCPT;
         track_msg_note(m, s->node->name, "stage", smtp_client_stage_name(stage));
     }
