@@ -392,6 +392,8 @@ viz_model_builder_feed(VizModelBuilder *b, const SimTraceRec *rec)
         viz_model_hint_role(b, sim_trace_rec_get_str(rec, "server"), VIZ_ROLE_DNS);
     } else if (strcmp(ev, "dns.stats") == 0) {
         viz_model_hint_role(b, node, VIZ_ROLE_DNS);
+    } else if (strcmp(ev, "spam.verdict") == 0) {
+        viz_model_add_verdict(b->vt, rec);
     }
 }
 

@@ -111,6 +111,25 @@ viz_graph_add_node(VizGraph *vg, const char *name, VizRole role)
 }
 
 void
+viz_graph_add_box(VizGraph *vg, const char *name, const char *label, const char *shape,
+                  const char *color)
+{
+    if (agnode(vg->g, VIZ_S(name), 0) != NULL)
+        return;
+    Agnode_t *n = agnode(vg->g, VIZ_S(name), 1);
+    agsafeset(n, VIZ_S("shape"), VIZ_S(shape), VIZ_S(""));
+    if (color) {
+        agsafeset(n, VIZ_S("color"), VIZ_S(color), VIZ_S(""));
+        agsafeset(n, VIZ_S("fontcolor"), VIZ_S(color), VIZ_S(""));
+    }
+    /* Escapes made literal, then each newline of label a Graphviz line break. */
+    g_autofree char *escaped = viz_graph_escape(label);
+    g_auto(GStrv) lines = g_strsplit(escaped, "\n", -1);
+    g_autofree char *full = g_strjoinv("\\n", lines);
+    agsafeset(n, VIZ_S("label"), full, VIZ_S(""));
+}
+
+void
 viz_graph_add_edge(VizGraph *vg, const char *from, const char *to, const VizEdgeStyle *st)
 {
     Agnode_t *t = agnode(vg->g, VIZ_S(from), 0), *h = agnode(vg->g, VIZ_S(to), 0);
