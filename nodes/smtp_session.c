@@ -41,7 +41,7 @@ smtp_session_tls_close(TlsPipe *tls, SimStream *stream)
 }
 
 /* tls.handshake: the summary the trace may hold (DESIGN 6, STYLE 10). */
-static void
+void
 smtp_session_tls_trace(Node *node, guint64 conn_id, const char *side, const char *peer,
                        TlsPipe *tls, gsize discarded)
 {
