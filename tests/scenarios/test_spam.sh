@@ -94,6 +94,13 @@ st=0
 grep -q 'FAIL 0 spam of campaign pills delivered' "$tmp/w.out" || fail "the failure is not reported"
 grep -q 'got: 20 delivered' "$tmp/w.out" || fail "the count found is not reported"
 
+# A traffic sender must be a mua or a spammer.
+sed 's/from: \[spammer\]/from: [ns]/' "$dir/open-relay.yaml" >"$tmp/role.yaml"
+st=0
+"$MHS" run "$tmp/role.yaml" >"$tmp/r.out" 2>&1 || st=$?
+[ "$st" -eq 2 ] || fail "traffic from a dns node exited $st, not 2"
+grep -q "role.yaml:[0-9]*:[0-9]*: node has the wrong role: 'ns'" "$tmp/r.out" || fail "wrong-role message"
+
 # 5. Campaign diagram (DOT): aggregated, counted edges and stop reasons.
 "$MHS" viz "$tmp/o.jsonl" --campaign pills -o "$tmp/o.dot" || fail "viz --campaign pills"
 [ "$(grep -c ' -> ' "$tmp/o.dot")" -eq 6 ] || fail "open relay diagram: not 6 aggregated edges"
