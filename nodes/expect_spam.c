@@ -18,7 +18,8 @@ expect_spam_selected(const ExpectSpec *e, const TrackMsg *m)
         return strcmp(m->id, e->message) == 0;
     if (g_strcmp0(m->kind, SPAM_TRACK_KIND) != 0)
         return FALSE;
-    return e->campaign == NULL || g_strcmp0(track_msg_get_note(m, NULL, "campaign"), e->campaign) == 0;
+    return e->campaign == NULL ||
+           g_strcmp0(track_msg_get_note(m, NULL, "campaign"), e->campaign) == 0;
 }
 
 static gboolean

@@ -23,7 +23,7 @@ struct ProbeSession {
     gboolean completed;
     gboolean pumping;
     gboolean closed;
-    TlsPipe *tls;      /* after STARTTLS: ciphertext on the stream */
+    TlsPipe *tls; /* after STARTTLS: ciphertext on the stream */
     gboolean tls_up;
     gsize tls_discarded;
 };

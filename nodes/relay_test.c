@@ -62,7 +62,7 @@ typedef struct {
     guint index;
     RelayTestResult *cur;
     int helo_step, mail_step, rcpt_step;
-    int auth_step, tls_step; /* AUTH controls */
+    int auth_step, tls_step;         /* AUTH controls */
     char *sender, *rcpt, *rcpt_addr; /* the current test's expanded text */
 } RelayBattery;
 
@@ -503,8 +503,8 @@ relay_test_check(World *w, const ExpectSpec *e)
         res->what =
             g_strdup_printf("relay tests against %s: all refused, controls accepted", e->target);
     }
-    res->actual = g_strdup_printf("%u run, %u n/a; %u relayed%s%s; %u controls refused%s%s",
-                                  ran, skipped, n_exploited, n_exploited ? ":" : "", exploited->str,
+    res->actual = g_strdup_printf("%u run, %u n/a; %u relayed%s%s; %u controls refused%s%s", ran,
+                                  skipped, n_exploited, n_exploited ? ":" : "", exploited->str,
                                   n_broken, n_broken ? ":" : "", broken->str);
     return res;
 }

@@ -198,8 +198,8 @@ spam_send_on_mx(World *w, const DnsAnswer *ans, gpointer user_data)
     const char *at = strrchr(s->rcpt, '@');
     const char *domain = at ? at + 1 : s->rcpt;
     if (ans->rcode != DNS_RCODE_NOERROR) {
-        g_autofree char *why = g_strdup_printf("MX lookup for %s failed: %s", domain,
-                                               dns_rcode_name(ans->rcode));
+        g_autofree char *why =
+            g_strdup_printf("MX lookup for %s failed: %s", domain, dns_rcode_name(ans->rcode));
         spam_send_no_route(s, why);
         return;
     }
@@ -224,8 +224,8 @@ spam_campaign_send(Node *spammer, const TrafficSpec *t, guint n, const char *id,
     s->node = spammer;
     s->msg_id = g_strdup(id);
     s->rcpt = g_strdup(t->to[n % nto]);
-    s->mail_from = nfrom ? g_strdup(t->mail_from[n % nfrom])
-                         : g_strdup_printf("news@%s", spammer->hostname);
+    s->mail_from =
+        nfrom ? g_strdup(t->mail_from[n % nfrom]) : g_strdup_printf("news@%s", spammer->hostname);
     s->helo = g_strdup(t->helo ? t->helo : spammer->hostname);
     s->data = spam_compose(spammer, t, id, s->mail_from, s->rcpt, subject, body);
     const char *campaign = t->campaign ? t->campaign : t->id_prefix;

@@ -23,7 +23,8 @@ spam_campaign_stop_node(const TrackMsg *m, const TrackRcpt *r)
     /* Still on its way: the last node that held it. */
     for (guint i = m->hops->len; i > 0; i--) {
         const TrackHop *h = m->hops->pdata[i - 1];
-        if (h->rcpts == NULL || h->rcpts[0] == NULL || g_strv_contains((const char *const *)h->rcpts, r->address))
+        if (h->rcpts == NULL || h->rcpts[0] == NULL ||
+            g_strv_contains((const char *const *)h->rcpts, r->address))
             return h->node;
     }
     return NULL;
@@ -84,7 +85,8 @@ spam_verdict_one(World *w, const TrackMsg *m, const TrackRcpt *r, guint index)
     g_autofree char *joined = g_strjoinv(",", path);
     sim_trace_str(tr, "path", joined);
     char buf[SIM_TIME_FORMAT_MAX];
-    sim_trace_str(tr, "decided", st == TRACK_STATUS_QUEUED ? "" : sim_time_format(r->at, buf, NULL));
+    sim_trace_str(tr, "decided",
+                  st == TRACK_STATUS_QUEUED ? "" : sim_time_format(r->at, buf, NULL));
     if (st == TRACK_STATUS_BOUNCED)
         spam_verdict_trace_dsn(tr, spam_verdict_find_dsn(w, m, index + 1));
     sim_trace_end(tr);

@@ -25,11 +25,11 @@ typedef struct SmtpProbe SmtpProbe;
 
 typedef enum {
     SMTP_PROBE_ACT_NONE = 0,
-    SMTP_PROBE_ACT_SEND,  /* bytes (transfer full within the act) */
-    SMTP_PROBE_ACT_REPLY, /* step, reply (transfer full within the act) */
-    SMTP_PROBE_ACT_DONE,  /* the script is over: step = last step answered,
-                             completed = every step got a positive or go-on reply */
-    SMTP_PROBE_ACT_CLOSE, /* close the connection */
+    SMTP_PROBE_ACT_SEND,     /* bytes (transfer full within the act) */
+    SMTP_PROBE_ACT_REPLY,    /* step, reply (transfer full within the act) */
+    SMTP_PROBE_ACT_DONE,     /* the script is over: step = last step answered,
+                                completed = every step got a positive or go-on reply */
+    SMTP_PROBE_ACT_CLOSE,    /* close the connection */
     SMTP_PROBE_ACT_STARTTLS, /* 2xx to a STARTTLS step: switch layers, then call
                                 smtp_probe_starttls_done(); discarded = octets the
                                 server sent after the reply, dropped */

@@ -20,9 +20,9 @@ typedef struct {
 typedef struct {
     VizGraph *g;
     const VizTrace *vt;
-    GPtrArray *edges;   /* VizCampEdge, first-seen order */
-    GHashTable *index;  /* key -> VizCampEdge (borrowed) */
-    GHashTable *boxes;  /* outcome key -> box id (owned strings) */
+    GPtrArray *edges;  /* VizCampEdge, first-seen order */
+    GHashTable *index; /* key -> VizCampEdge (borrowed) */
+    GHashTable *boxes; /* outcome key -> box id (owned strings) */
     guint n_boxes;
     guint total;
     GPtrArray *verdict_names; /* "delivered"... first-seen order */
@@ -121,17 +121,15 @@ static void
 viz_camp_outcome(VizCamp *c, const VizVerdict *v)
 {
     g_autofree char *reason = viz_campaign_reason(v->reason);
-    g_autofree char *key =
-        g_strdup_printf("%s\n%s\n%s\n%s", v->node, v->verdict, v->stage, reason);
+    g_autofree char *key = g_strdup_printf("%s\n%s\n%s\n%s", v->node, v->verdict, v->stage, reason);
     const char *id = g_hash_table_lookup(c->boxes, key);
     if (id == NULL) {
         char *nid = g_strdup_printf("outcome %u", ++c->n_boxes);
         /* "delivered to mailbox" says it all; refusals name their stage. */
-        g_autofree char *label =
-            g_str_has_prefix(reason, v->verdict)
-                ? g_strdup(reason)
-                : g_strdup_printf("%s%s%s\n%s", v->verdict, *v->stage ? " at " : "", v->stage,
-                                  reason);
+        g_autofree char *label = g_str_has_prefix(reason, v->verdict)
+                                     ? g_strdup(reason)
+                                     : g_strdup_printf("%s%s%s\n%s", v->verdict,
+                                                       *v->stage ? " at " : "", v->stage, reason);
         viz_graph_add_box(c->g, nid, label, "note", viz_camp_color(v->verdict));
         g_hash_table_insert(c->boxes, g_steal_pointer(&key), nid);
         id = nid;

@@ -23,8 +23,7 @@ GPtrArray *viz_campaign_names(const VizTrace *vt);
  * NULL or "all" (when no campaign has that name) every spam message.
  * NULL with VIZ_ERROR_NOT_FOUND when nothing matches. (transfer full) */
 VizGraph *viz_campaign_graph(const VizTrace *vt, const char *name, GError **error);
-GBytes *viz_campaign_render(const VizTrace *vt, const char *name, VizFormat fmt,
-                            GError **error);
+GBytes *viz_campaign_render(const VizTrace *vt, const char *name, VizFormat fmt, GError **error);
 
 /* For `mhs run --svg DIR`: DIR/campaign-NAME.svg for every campaign (none
  * when the run had no spam). NAME's characters outside [A-Za-z0-9._-]

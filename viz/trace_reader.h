@@ -97,13 +97,13 @@ typedef struct {
     char *campaign;
     char *spammer;
     char *rcpt;
-    char *verdict; /* delivered, rejected, bounced, queued */
-    char *node;    /* where it stopped */
-    gint code;     /* the deciding reply code, 0 if none */
-    char *reason;  /* the deciding reply text or local reason */
-    char *stage;   /* CONNECT, EHLO, MAIL, RCPT, DATA, DOT, ROUTE, or "" */
-    char **path;   /* nodes it went through, in order (NULL-terminated) */
-    char *dsn_to;  /* a bounce: the DSN's recipient (the envelope sender) */
+    char *verdict;     /* delivered, rejected, bounced, queued */
+    char *node;        /* where it stopped */
+    gint code;         /* the deciding reply code, 0 if none */
+    char *reason;      /* the deciding reply text or local reason */
+    char *stage;       /* CONNECT, EHLO, MAIL, RCPT, DATA, DOT, ROUTE, or "" */
+    char **path;       /* nodes it went through, in order (NULL-terminated) */
+    char *dsn_to;      /* a bounce: the DSN's recipient (the envelope sender) */
     char *dsn_node;    /* a bounce: where the DSN stopped */
     char *dsn_verdict; /* a bounce: the DSN's own verdict */
 } VizVerdict;

@@ -46,7 +46,8 @@ make_trace(guint n)
     sim_trace_keep_records(tr);
     for (guint i = 0; i < n; i++) {
         g_autofree char *id = g_strdup_printf("s%u", i + 1);
-        g_autofree char *why = g_strdup_printf("554 5.7.1 <u%u@victims.example>: Relay access denied", i);
+        g_autofree char *why =
+            g_strdup_printf("554 5.7.1 <u%u@victims.example>: Relay access denied", i);
         if (i % 3 == 0)
             add_verdict(tr, id, "pills", "ms.victims", "delivered", 250, "delivered to mailbox",
                         NULL, "spammer,relay,mx.victims,ms.victims", NULL, NULL);
