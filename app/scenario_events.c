@@ -457,8 +457,7 @@ static const ScenarioField scenario_expect_rejected_by[] = {
 
 static const ScenarioField scenario_expect_spam_verdict[] = {
     SCENARIO_X_MESSAGE,
-    {"spam_verdict", scenario_set_status, offsetof(ExpectSpec, status), SCENARIO_FIELD_REQUIRED,
-     0},
+    {"spam_verdict", scenario_set_status, offsetof(ExpectSpec, status), SCENARIO_FIELD_REQUIRED, 0},
     {"to", scenario_set_address, offsetof(ExpectSpec, to), 0, 0},
     {"at", scenario_set_node_ref, offsetof(ExpectSpec, at), 0, 0},
     {"code", scenario_set_code, offsetof(ExpectSpec, code), 0, 0},

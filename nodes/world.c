@@ -243,8 +243,8 @@ world_schedule_events(World *w, GError **error)
         case SPEC_EVENT_TRAFFIC:
             for (char **p = ev->traffic.from; ok && p && *p; p++) {
                 Node *n = world_node(w, *p);
-                SpecRole role = n && n->spec->role == SPEC_ROLE_SPAMMER ? SPEC_ROLE_SPAMMER
-                                                                          : SPEC_ROLE_MUA;
+                SpecRole role =
+                    n && n->spec->role == SPEC_ROLE_SPAMMER ? SPEC_ROLE_SPAMMER : SPEC_ROLE_MUA;
                 ok = world_check_node(w, *p, role, &ev->loc, error);
             }
             if (ok && ev->traffic.via)

@@ -330,9 +330,12 @@ typedef enum {
     SPEC_EXPECT_DKIM,         /* message, verdict, at? */
     SPEC_EXPECT_DMARC,        /* message, verdict, at? */
     SPEC_EXPECT_RELAY_TESTS,  /* relay_mode, target */
-    SPEC_EXPECT_SPAM_DELIVERED, /* count, to?, campaign? */
-    SPEC_EXPECT_REJECTED_BY,    /* rejected_by, message? or campaign?, to?, code? */
-    SPEC_EXPECT_SPAM_VERDICT,   /* message, status, to?, at?, code?, stage? */
+    /* count, to?, campaign? */
+    SPEC_EXPECT_SPAM_DELIVERED,
+    /* rejected_by, message? or campaign?, to?, code? */
+    SPEC_EXPECT_REJECTED_BY,
+    /* message, status (the verdict), to?, at?, code?, stage? */
+    SPEC_EXPECT_SPAM_VERDICT,
 } SpecExpectKind;
 
 typedef enum {
