@@ -30,19 +30,6 @@ spam_campaign_stop_node(const TrackMsg *m, const TrackRcpt *r)
     return NULL;
 }
 
-/* The DSN the queue wrote about m (tracker kind "dsn", parent m), if any. */
-static const TrackMsg *
-spam_verdict_find_dsn(World *w, const TrackMsg *m, guint from)
-{
-    const GPtrArray *msgs = tracker_messages(w->tracker);
-    for (guint i = from; i < msgs->len; i++) {
-        const TrackMsg *d = msgs->pdata[i];
-        if (g_strcmp0(d->parent, m->id) == 0 && g_strcmp0(d->kind, "dsn") == 0)
-            return d;
-    }
-    return NULL;
-}
-
 static void
 spam_verdict_trace_dsn(SimTraceRec *tr, const TrackMsg *dsn)
 {
@@ -58,7 +45,7 @@ spam_verdict_trace_dsn(SimTraceRec *tr, const TrackMsg *dsn)
 }
 
 static void
-spam_verdict_one(World *w, const TrackMsg *m, const TrackRcpt *r, guint index)
+spam_verdict_one(World *w, const TrackMsg *m, const TrackRcpt *r, GHashTable *dsns)
 {
     const char *spammer = m->hops->len ? ((const TrackHop *)m->hops->pdata[0])->node : NULL;
     const char *stop = spam_campaign_stop_node(m, r);
@@ -88,7 +75,7 @@ spam_verdict_one(World *w, const TrackMsg *m, const TrackRcpt *r, guint index)
     sim_trace_str(tr, "decided",
                   st == TRACK_STATUS_QUEUED ? "" : sim_time_format(r->at, buf, NULL));
     if (st == TRACK_STATUS_BOUNCED)
-        spam_verdict_trace_dsn(tr, spam_verdict_find_dsn(w, m, index + 1));
+        spam_verdict_trace_dsn(tr, g_hash_table_lookup(dsns, m->id));
     sim_trace_end(tr);
 }
 
@@ -96,11 +83,19 @@ void
 spam_campaign_report(World *w)
 {
     const GPtrArray *msgs = tracker_messages(w->tracker);
+    /* The first DSN a queue wrote about each message (tracker kind "dsn",
+     * parent: the message). */
+    g_autoptr(GHashTable) dsns = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < msgs->len; i++) {
+        const TrackMsg *d = msgs->pdata[i];
+        if (d->parent && g_strcmp0(d->kind, "dsn") == 0 && !g_hash_table_contains(dsns, d->parent))
+            g_hash_table_insert(dsns, d->parent, (gpointer)d);
+    }
     for (guint i = 0; i < msgs->len; i++) {
         const TrackMsg *m = msgs->pdata[i];
         if (g_strcmp0(m->kind, SPAM_TRACK_KIND) != 0)
             continue;
         for (guint k = 0; k < m->rcpts->len; k++)
-            spam_verdict_one(w, m, m->rcpts->pdata[k], i);
+            spam_verdict_one(w, m, m->rcpts->pdata[k], dsns);
     }
 }
