@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * campaign_diagram: the campaign view of issue "see the mail": each spam
+ * campaign_diagram: where a spam campaign stopped. Each spam
  * message's route (its path, then the node where it stopped) merged into
  * counted edges, each distinct stop (node, verdict, SMTP stage, reply) an
  * outcome box, and DSNs to forged senders as backscatter edges. Every

@@ -80,7 +80,7 @@ grep -q '"ev":"dnsbl.exempt","node":"mx.example.com"' "$tmp/d.jsonl" || fail "ab
 grep -q '"node":"listed","conn":[0-9]*,"peer":"mx.example.org","code":554.*"step":-1' "$tmp/d.jsonl" ||
     fail "not refused at connect"
 grep -q '"list":"slow.test","verdict":"tempfail"' "$tmp/d.jsonl" || fail "no timed-out list"
-grep -q '^pass: 4 of 4' "$tmp/d.out" || fail "dnsbl summary"
+grep -q '^pass: 5 of 5' "$tmp/d.out" || fail "dnsbl summary"
 
 # 4. Smuggling: the lenient MX accepts a second, spoofed message; the
 #    strict one gives one 550 and accepts nothing.
