@@ -124,6 +124,14 @@ spam_send_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer us
             o->rcpt_replies[i]->code >= 400)
             stage = SMTP_CLIENT_STAGE_RCPT;
         track_msg_note(m, s->node->name, "stage", smtp_client_stage_name(stage));
+        /* As a MUA does: the refusal seen from the client, with the server. */
+        SimTraceRec *tr = world_trace(w, "msg.reject", s->node->name);
+        sim_trace_str(tr, "msg", s->msg_id);
+        sim_trace_str(tr, "rcpt", o->recipients[i]);
+        sim_trace_int(tr, "code", r ? r->code : 0);
+        sim_trace_str(tr, "reason", text ? text : "");
+        sim_trace_str(tr, "by", smtp_client_session_peer(cs));
+        sim_trace_end(tr);
     }
     spam_send_free(s);
 }

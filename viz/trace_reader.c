@@ -273,7 +273,7 @@ viz_role_name(VizRole role)
     static const char *const names[] = {
         [VIZ_ROLE_UNKNOWN] = "unknown", [VIZ_ROLE_MUA] = "mua", [VIZ_ROLE_MSA] = "msa",
         [VIZ_ROLE_MTA] = "mta",         [VIZ_ROLE_MS] = "ms",   [VIZ_ROLE_DNS] = "dns",
-        [VIZ_ROLE_OTHER] = "other",
+        [VIZ_ROLE_OTHER] = "other",     [VIZ_ROLE_SPAMMER] = "spammer",
     };
     g_return_val_if_fail((guint)role < G_N_ELEMENTS(names), "unknown");
     return names[role];

@@ -33,6 +33,7 @@ typedef enum {
     VIZ_ROLE_MS,
     VIZ_ROLE_DNS,
     VIZ_ROLE_OTHER, /* named by node.info but not one of the above */
+    VIZ_ROLE_SPAMMER, /* node.info role "spammer" */
 } VizRole;
 
 typedef struct {

@@ -76,6 +76,8 @@ viz_graph_shape(VizRole role)
     case VIZ_ROLE_UNKNOWN:
     case VIZ_ROLE_OTHER:
         return "box";
+    case VIZ_ROLE_SPAMMER:
+        return "box3d";
     }
     g_assert_not_reached();
 }
