@@ -474,9 +474,9 @@ test_inject(void)
                     "seg 10.0.0.1:49152>10.0.0.2:25 DATA 20000->32000 off=0 ack=0 len=2\n"
                     "seg 10.0.0.2:25>10.0.0.1:49152 DATA 20000->32000 off=0 ack=0 len=2\n"
                     "accept 10.0.0.1:49152>10.0.0.2:25\n");
+    tenv_clear(&env);
     g_string_free(t.log, TRUE);
     g_string_free(t.wire, TRUE);
-    tenv_clear(&env);
 }
 
 static void
