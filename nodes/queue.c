@@ -351,10 +351,21 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
         .recipients = (const char *const *)rcpts->pdata,
         .message = e->data,
     };
+    /* Postfix smtp_sasl_auth_enable: AUTH to the relayhost when it offers
+     * AUTH (RFC 4954 4), the mail goes on without it otherwise. */
+    const RelayhostAuthSpec *ra = &node->spec->relayhost_auth;
+    gboolean auth = ra->user != NULL && node->spec->relayhost != NULL &&
+                    g_strcmp0(d->host, node->spec->relayhost) == 0;
+    if (auth)
+        cfg.auth_mech = ra->mechanism;
     Node *target = world_node(node->world, d->host);
     guint16 port = target && target->spec->smtp_port ? target->spec->smtp_port : 25;
-    smtp_client_session_start(node, ip, port, d->host, &cfg, e->msg_id, queue_delivery_on_done,
-                              d);
+    SmtpClientSession *cs = smtp_client_session_start(node, ip, port, d->host, &cfg, e->msg_id,
+                                                      queue_delivery_on_done, d);
+    if (auth)
+        smtp_client_session_set_login(
+            cs, ra->user,
+            ra->password ? ra->password : world_spec_user_password(node->world->spec, ra->user));
 }
 
 static const char *
