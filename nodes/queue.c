@@ -53,6 +53,7 @@ typedef struct {
     guint next_host;
     char *host;           /* the host being tried */
     char *last_error;     /* (nullable) why the last host failed at connection level */
+    gboolean sasl;        /* AUTH to the relayhost on this delivery */
 } QueueDelivery;
 
 struct Queue {
@@ -358,6 +359,7 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
                     g_strcmp0(d->host, node->spec->relayhost) == 0;
     if (auth)
         cfg.auth_mech = ra->mechanism;
+    d->sasl = auth;
     Node *target = world_node(node->world, d->host);
     guint16 port = target && target->spec->smtp_port ? target->spec->smtp_port : 25;
     SmtpClientSession *cs = smtp_client_session_start(node, ip, port, d->host, &cfg, e->msg_id,
@@ -415,9 +417,12 @@ queue_delivery_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpoint
             r->last_status = g_strdup("4.4.2");
             r->last_code = 0;
         }
+        /* Postfix smtp_sasl_auth_soft_bounce (default yes): a refused
+         * login to the relayhost is a local problem, retried, not bounced. */
+        gboolean soft = d->sasl && o->stage == SMTP_CLIENT_STAGE_AUTH;
         if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED)
             r->state = QUEUE_RCPT_SENT;
-        else if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_PERMFAIL)
+        else if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_PERMFAIL && !soft)
             r->state = QUEUE_RCPT_FAILED;
     }
     queue_delivery_done(d);
