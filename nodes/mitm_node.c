@@ -185,8 +185,8 @@ mitm_node_new(World *world, const NodeSpec *spec)
     mn->rules = g_new0(SmtpMitmRule, MAX(mn->n_rules, 1));
     for (guint i = 0; i < mn->n_rules; i++) {
         const MitmRuleSpec *r = rules->pdata[i];
-        mn->rules[i] = (SmtpMitmRule){r->match, r->replace,
-                                      r->to_client ? SMTP_MITM_S2C : SMTP_MITM_C2S};
+        mn->rules[i] =
+            (SmtpMitmRule){r->match, r->replace, r->to_client ? SMTP_MITM_S2C : SMTP_MITM_C2S};
     }
     node->priv = mn;
     return node;

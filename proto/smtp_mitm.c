@@ -12,9 +12,9 @@
 #include <string.h>
 
 typedef struct {
-    GByteArray *line; /* unfinished line */
+    GByteArray *line;    /* unfinished line */
     gboolean raw_to_eol; /* an overlong line: forward unchanged up to its LF */
-    GByteArray *out;  /* to forward */
+    GByteArray *out;     /* to forward */
 } SmtpMitmSide;
 
 struct SmtpMitm {

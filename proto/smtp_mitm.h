@@ -40,8 +40,8 @@ typedef struct {
 
 /* Zero-initialisable: zero means a mitm that forwards everything. */
 typedef struct {
-    gboolean strip_starttls; /* remove STARTTLS from EHLO replies */
-    gboolean block_starttls; /* answer 454 to STARTTLS; never forward it */
+    gboolean strip_starttls;   /* remove STARTTLS from EHLO replies */
+    gboolean block_starttls;   /* answer 454 to STARTTLS; never forward it */
     const SmtpMitmRule *rules; /* copied by smtp_mitm_new() */
     guint n_rules;
 } SmtpMitmConfig;
@@ -57,9 +57,9 @@ typedef enum {
 typedef struct {
     SmtpMitmEventKind kind;
     SmtpMitmDir dir;
-    char *text;   /* STRIPPED, BLOCKED */
-    guint rule;   /* REWRITE */
-    guint count;  /* REWRITE: replacements in the line */
+    char *text;             /* STRIPPED, BLOCKED */
+    guint rule;             /* REWRITE */
+    guint count;            /* REWRITE: replacements in the line */
     GBytes *before, *after; /* REWRITE */
 } SmtpMitmEvent;
 
