@@ -211,8 +211,8 @@ static const ScenarioField scenario_relayhost_auth_fields[] = {
 };
 
 static gboolean
-scenario_set_relayhost_auth(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v,
-                            gpointer slot, GError **error)
+scenario_set_relayhost_auth(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                            GError **error)
 {
     RelayhostAuthSpec *a = slot;
     g_autofree char *where = g_strdup_printf("'relayhost_auth' of %s", ctx->where);

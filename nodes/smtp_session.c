@@ -752,9 +752,8 @@ smtp_client_session_trace_skipped(SmtpClientSession *cs, const SmtpClientOutcome
     sim_trace_int(r, "conn", (gint64)cs->conn_id);
     sim_trace_str(r, "peer", cs->peer);
     sim_trace_str(r, "level", spec_tls_level_name(cs->tls_level));
-    sim_trace_str(r, "reason", smtp_client_server_has_ext(cs->eng, "STARTTLS")
-                                   ? "refused"
-                                   : "not offered");
+    sim_trace_str(r, "reason",
+                  smtp_client_server_has_ext(cs->eng, "STARTTLS") ? "refused" : "not offered");
     sim_trace_end(r);
 }
 

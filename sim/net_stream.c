@@ -586,8 +586,8 @@ sim_net_inject(SimNet *net, guint64 conn_id, gboolean from_client, GBytes *data)
     c->pending++;
     SimStream *src = &c->end[in->idx];
     sim_world_schedule_node(net->world, sim_world_now(net->world),
-                            src->host != NULL ? src->host->id : SIM_NODE_NONE,
-                            sim_stream_on_inject, in, NULL);
+                            src->host != NULL ? src->host->id : SIM_NODE_NONE, sim_stream_on_inject,
+                            in, NULL);
 }
 
 void
