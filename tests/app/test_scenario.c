@@ -638,10 +638,11 @@ test_mitm_and_relayhost_auth(void)
                             "     rewrite: [{replace: x}]}\n",
                  SCENARIO_ERROR_MISSING,
                  "t.yaml:6:16: missing required key 'match' in a 'rewrite' rule of node 'm'");
-    expect_error(BASE_NODES "  - {name: o, role: mta, ip: 10.0.0.8, relayhost: msa.a.test,\n"
-                            "     relayhost_auth: {user: r@a.test, mechanism: SCRAM}}\n",
-                 SCENARIO_ERROR_VALUE,
-                 "t.yaml:6:50: unknown SASL mechanism 'SCRAM' (PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5)");
+    expect_error(
+        BASE_NODES "  - {name: o, role: mta, ip: 10.0.0.8, relayhost: msa.a.test,\n"
+                   "     relayhost_auth: {user: r@a.test, mechanism: SCRAM}}\n",
+        SCENARIO_ERROR_VALUE,
+        "t.yaml:6:50: unknown SASL mechanism 'SCRAM' (PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5)");
 }
 
 static void
