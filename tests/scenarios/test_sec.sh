@@ -246,6 +246,14 @@ assert n > 100, n
 PY
 "$MHS" run -q "$dir/mitm.yaml" --until 30s --trace "$tmp/m2.jsonl" >/dev/null
 cmp -s "$tmp/m.jsonl" "$tmp/m2.jsonl" || fail "two runs of mitm.yaml differ"
+# Segments of 7 bytes split lines and replies: the attacker holds partial
+# lines, and its actions are the same.
+sed 's/^seed: 5$/seed: 5\nnetwork: {mtu: 7}/' "$dir/mitm.yaml" >"$tmp/mtu.yaml"
+"$MHS" run "$tmp/mtu.yaml" --until 30s --trace "$tmp/m3.jsonl" >"$tmp/m3.out" || fail "mitm with mtu 7"
+has '^pass: 9 of 9 expectations held' "$tmp/m3.out" "mitm with mtu 7 summary"
+acts() { grep -o '"what":"\(starttls-stripped\|starttls-blocked\|rewrite\|tls-passthrough\)".*' "$1" | sort; }
+[ "$(acts "$tmp/m.jsonl")" = "$(acts "$tmp/m3.jsonl")" ] || fail "mtu 7 changed the attacker's actions"
+[ "$(acts "$tmp/m.jsonl" | wc -l)" -eq 10 ] || fail "want 10 attacker actions, got $(acts "$tmp/m.jsonl" | wc -l)"
 sed 's/direction: to_client}/direction: sideways}/' "$dir/mitm.yaml" >"$tmp/bad4.yaml"
 set +e
 "$MHS" check "$tmp/bad4.yaml" >/dev/null 2>"$tmp/bad4.err"; rc4=$?
