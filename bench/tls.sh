@@ -33,6 +33,7 @@ MHS=$BUILD/mhs
 command -v openssl >/dev/null || { echo "bench: openssl is missing" >&2; exit 1; }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+calc() { awk "BEGIN {printf \"%.6f\", $1}"; }
 
 # Wall seconds of one quiet run; fails unless every message is delivered.
 bench_run() {
@@ -41,7 +42,7 @@ bench_run() {
     out=$("$MHS" run -q "$f")
     end=$(date +%s.%N)
     case "$out" in *"pass:"*) ;; *) echo "bench: $f failed: $out" >&2; exit 1 ;; esac
-    echo "$end - $start" | bc -l
+    calc "$end - $start"
 }
 
 bench_rate() { # scenario -> median messages/s (1000 messages)
@@ -64,9 +65,9 @@ ecdsa_verify=$(echo "$speed" | awk '/ecdsa \(nistp256\)/ {print $NF}')
 # One full TLS 1.3 handshake, both ends, counts 1 signature, 2 verifications
 # and 2 key shares + 2 derivations (a key share costs about a derivation).
 # A message crosses 3 TLS hops.
-hs_ed=$(echo "1 / (1/$ed_sign + 2/$ed_verify + 4/$x25519)" | bc -l)
-hs_p256=$(echo "1 / (1/$ecdsa_sign + 2/$ecdsa_verify + 4/$p256)" | bc -l)
-bound=$(echo "$hs_ed / 3" | bc -l)
+hs_ed=$(calc "1 / (1/$ed_sign + 2/$ed_verify + 4/$x25519)")
+hs_p256=$(calc "1 / (1/$ecdsa_sign + 2/$ecdsa_verify + 4/$p256)")
+bound=$(calc "$hs_ed / 3")
 
 printf '%-46s %12s\n' "what" "per second"
 printf '%-46s %12.1f\n' "plain chain (chain-1k), messages" "$plain"
@@ -82,7 +83,7 @@ printf '%-46s %12.1f\n' "full handshakes, Ed25519+X25519 crypto only" "$hs_ed"
 printf '%-46s %12.1f\n' "full handshakes, P-256 crypto only" "$hs_p256"
 printf '%-46s %12.1f\n' "messages (3 full handshakes each), crypto only" "$bound"
 echo
-printf 'ratio TLS chain / plain chain:            %.3f\n' "$(echo "$tls / $plain" | bc -l)"
-printf 'ratio no resumption / plain chain:        %.3f\n' "$(echo "$noresume / $plain" | bc -l)"
-printf 'ratio resumption on / off:                %.2f\n' "$(echo "$tls / $noresume" | bc -l)"
-printf 'ratio no resumption / crypto-only bound:  %.2f\n' "$(echo "$noresume / $bound" | bc -l)"
+printf 'ratio TLS chain / plain chain:            %.3f\n' "$(calc "$tls / $plain")"
+printf 'ratio no resumption / plain chain:        %.3f\n' "$(calc "$noresume / $plain")"
+printf 'ratio resumption on / off:                %.2f\n' "$(calc "$tls / $noresume")"
+printf 'ratio no resumption / crypto-only bound:  %.2f\n' "$(calc "$noresume / $bound")"
