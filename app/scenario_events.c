@@ -98,6 +98,7 @@ static const ScenarioField scenario_send_fields[] = {
     {"headers", scenario_set_headers, offsetof(SendSpec, headers), 0, 0},
     {"id", scenario_set_msg_id, offsetof(SendSpec, id), 0, 0},
     {"envelope_from", scenario_set_str, offsetof(SendSpec, envelope_from), 0, 0},
+    {"smime", scenario_set_smime_mode, offsetof(SendSpec, smime), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -436,6 +437,23 @@ static const ScenarioField scenario_expect_relay[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+static const ScenarioField scenario_expect_smime[] = {
+    SCENARIO_X_MESSAGE,
+    {"smime", scenario_set_smime_verdict, offsetof(ExpectSpec, verdict), SCENARIO_FIELD_REQUIRED,
+     0},
+    {"at", scenario_set_node_ref, offsetof(ExpectSpec, at), 0, SPEC_ROLE_MUA},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_stored[] = {
+    SCENARIO_X_MESSAGE,
+    {"stored_contains", scenario_set_str, offsetof(ExpectSpec, contains), SCENARIO_FIELD_REQUIRED,
+     0},
+    {"present", scenario_set_bool, offsetof(ExpectSpec, present), 0, 0},
+    {"to", scenario_set_address, offsetof(ExpectSpec, to), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 /* Every key of every form, for suggestions when no form is recognised. */
 static const ScenarioField scenario_expect_keys[] = {
     {"message", scenario_set_skip, 0, 0, 0},   {"status", scenario_set_skip, 0, 0, 0},
@@ -447,6 +465,7 @@ static const ScenarioField scenario_expect_keys[] = {
     {"spf", scenario_set_skip, 0, 0, 0},       {"dkim", scenario_set_skip, 0, 0, 0},
     {"dmarc", scenario_set_skip, 0, 0, 0},     {"at", scenario_set_skip, 0, 0, 0},
     {"relay_tests", scenario_set_skip, 0, 0, 0}, {"target", scenario_set_skip, 0, 0, 0},
+    {"smime", scenario_set_skip, 0, 0, 0},     {"stored_contains", scenario_set_skip, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -466,6 +485,8 @@ static const struct {
     {"dkim", SPEC_EXPECT_DKIM, scenario_expect_dkim},
     {"dmarc", SPEC_EXPECT_DMARC, scenario_expect_dmarc},
     {"relay_tests", SPEC_EXPECT_RELAY_TESTS, scenario_expect_relay},
+    {"smime", SPEC_EXPECT_SMIME, scenario_expect_smime},
+    {"stored_contains", SPEC_EXPECT_STORED, scenario_expect_stored},
 };
 
 static gboolean
@@ -506,7 +527,8 @@ scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
         return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
                              "an expectation needs one of 'status', 'path', "
                              "'path_differs_from', 'header', 'delivered', 'fetched_by', "
-                             "'mailbox', 'spf', 'dkim', 'dmarc' or 'relay_tests'");
+                             "'mailbox', 'spf', 'dkim', 'dmarc', 'relay_tests', 'smime' or "
+                             "'stored_contains'");
     }
     const ScenarioField *tables[] = {scenario_expect_forms[form].table, NULL};
     return scenario_fields_apply(ctx, map, tables, x, NULL, error);

@@ -117,6 +117,23 @@ world_tls_node_setup(World *w, WorldTls *tls, const Node *node, GError **error)
     return TRUE;
 }
 
+TlsIdentity *
+world_tls_ensure_ca(World *w, GError **error)
+{
+    WorldTls *tls = w->tls;
+    g_return_val_if_fail(tls != NULL, NULL);
+    if (tls->ca == NULL) {
+        TlsCertRequest req = {
+            .common_name = "mhs Scenario CA",
+            .organization = w->spec->name,
+            .not_before = w->spec->epoch_unix,
+            .days = WORLD_TLS_CA_DAYS,
+        };
+        tls->ca = tls_ca_new(&req, error);
+    }
+    return tls->ca;
+}
+
 gboolean
 world_tls_setup(World *w, GError **error)
 {
@@ -128,17 +145,8 @@ world_tls_setup(World *w, GError **error)
         const TlsSpec *ts = &node->spec->tls;
         if (ts->server == SPEC_TLS_NONE && ts->client == SPEC_TLS_NONE)
             continue;
-        if (tls->ca == NULL) {
-            TlsCertRequest req = {
-                .common_name = "mhs Scenario CA",
-                .organization = w->spec->name,
-                .not_before = w->spec->epoch_unix,
-                .days = WORLD_TLS_CA_DAYS,
-            };
-            tls->ca = tls_ca_new(&req, error);
-            if (tls->ca == NULL)
-                return FALSE;
-        }
+        if (world_tls_ensure_ca(w, error) == NULL)
+            return FALSE;
         if (!world_tls_node_setup(w, tls, node, error))
             return FALSE;
     }

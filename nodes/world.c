@@ -6,7 +6,9 @@
 
 #include <string.h>
 
+#include "nodes/exposure.h"
 #include "nodes/ms_node.h"
+#include "nodes/smime_setup.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "nodes/relay_test.h"
@@ -292,7 +294,8 @@ world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 see
                                       (GDestroyNotify)g_bytes_unref);
     w->dns_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, dns_cache_entry_free);
     if (!world_build_nodes(w, error) || !world_tls_setup(w, error) ||
-        !world_build_links(w, error) || !world_schedule_events(w, error)) {
+        !world_smime_setup(w, error) || !world_build_links(w, error) ||
+        !world_schedule_events(w, error)) {
         world_free(w);
         return NULL;
     }
@@ -319,6 +322,7 @@ world_free(World *w)
     g_hash_table_unref(w->dns_cache);
     g_clear_pointer(&w->pop3_tags, g_hash_table_unref);
     world_tls_free(w->tls);
+    world_smime_free(w->smime);
     relay_test_results_free(w->relay_results);
     g_free(w);
 }
@@ -358,6 +362,7 @@ world_run(World *w, SimTime until, WorldProgressFunc progress, gpointer user_dat
             }
         }
     }
+    exposure_trace_all(w);
     sim_trace_flush(w->trace);
     return total;
 }
