@@ -527,8 +527,7 @@ scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
         return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
                              "an expectation needs one of 'status', 'path', "
                              "'path_differs_from', 'header', 'delivered', 'fetched_by', "
-                             "'mailbox', 'spf', 'dkim', 'dmarc', 'relay_tests', 'smime' or "
-                             "'stored_contains'");
+                             "'mailbox', 'spf', 'dkim', 'dmarc' or 'relay_tests'");
     }
     const ScenarioField *tables[] = {scenario_expect_forms[form].table, NULL};
     return scenario_fields_apply(ctx, map, tables, x, NULL, error);
