@@ -18,7 +18,7 @@ static const ExposureCase run_exposure_order[] = {
     EXPOSURE_DKIM,   EXPOSURE_SMIME_SIGNED, EXPOSURE_SMIME_ENCRYPTED,
 };
 
-static const char *const run_exposure_heads[] = {"actual", "none", "tls",
+static const char *const run_exposure_heads[] = {"actual", "none",   "tls",
                                                  "dkim",   "signed", "encrypted"};
 
 static void
@@ -92,8 +92,7 @@ gboolean
 run_smime_export(World *w, const char *dir, GError **error)
 {
     if (g_mkdir_with_parents(dir, 0755) != 0) {
-        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot create directory '%s'",
-                    dir);
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot create directory '%s'", dir);
         return FALSE;
     }
     TlsIdentity *ca = world_tls_ca(w);

@@ -80,8 +80,8 @@ scenario_set_smime_mode(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v
 
 /* replace: {old: new, ...} into a flat NULL-terminated list of pairs. */
 static gboolean
-scenario_set_tamper_replace(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v,
-                            gpointer slot, GError **error)
+scenario_set_tamper_replace(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                            GError **error)
 {
     if (!scenario_want_map(ctx, v, f->key, error))
         return FALSE;
@@ -133,8 +133,8 @@ gboolean
 scenario_set_smime_verdict(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
                            GError **error)
 {
-    static const char *const names[] = {"verified", "failed",  "decrypted",
-                                        "unreadable", "none", NULL};
+    static const char *const names[] = {"verified",   "failed", "decrypted",
+                                        "unreadable", "none",   NULL};
     const char *s = scenario_want_scalar(ctx, v, f->key, error);
     if (s == NULL)
         return FALSE;

@@ -243,8 +243,8 @@ exposure_prots(World *w, const TrackMsg *m, ExposureTable *t, GArray *st, Exposu
         .actual_tls = TRUE,
         .signer = as,
         .verifier = av,
-        .sign = sm == SPEC_SMIME_SIGN || sm == SPEC_SMIME_OPAQUE_SIGN ||
-                sm == SPEC_SMIME_SIGN_ENCRYPT,
+        .sign =
+            sm == SPEC_SMIME_SIGN || sm == SPEC_SMIME_OPAQUE_SIGN || sm == SPEC_SMIME_SIGN_ENCRYPT,
         .encrypt = sm == SPEC_SMIME_ENCRYPT || sm == SPEC_SMIME_SIGN_ENCRYPT,
     };
     prots[EXPOSURE_TLS].all_tls = TRUE;

@@ -20,11 +20,11 @@
 #include "nodes/world.h"
 
 typedef enum {
-    EXPOSURE_ACTUAL = 0,     /* what the run did: TLS per link, DKIM, S/MIME */
-    EXPOSURE_NONE,           /* no protection at all */
-    EXPOSURE_TLS,            /* TLS on every link, nothing else */
-    EXPOSURE_DKIM,           /* DKIM alone */
-    EXPOSURE_SMIME_SIGNED,   /* S/MIME signature alone */
+    EXPOSURE_ACTUAL = 0,      /* what the run did: TLS per link, DKIM, S/MIME */
+    EXPOSURE_NONE,            /* no protection at all */
+    EXPOSURE_TLS,             /* TLS on every link, nothing else */
+    EXPOSURE_DKIM,            /* DKIM alone */
+    EXPOSURE_SMIME_SIGNED,    /* S/MIME signature alone */
     EXPOSURE_SMIME_ENCRYPTED, /* S/MIME encryption alone (no signature) */
     EXPOSURE_N_CASES,
 } ExposureCase;
@@ -33,9 +33,9 @@ typedef enum {
 const char *exposure_case_name(ExposureCase c);
 
 typedef struct {
-    char *party; /* node name */
-    char *role;  /* "mua", "msa", "mta", "ms", "tap" (eavesdropper), ... */
-    char *link;  /* taps: "a~b", the link it taps; NULL for nodes */
+    char *party;       /* node name */
+    char *role;        /* "mua", "msa", "mta", "ms", "tap" (eavesdropper), ... */
+    char *link;        /* taps: "a~b", the link it taps; NULL for nodes */
     gboolean endpoint; /* the sender's or the recipient's MUA */
     gboolean read[EXPOSURE_N_CASES];
     gboolean alter[EXPOSURE_N_CASES];
@@ -45,12 +45,12 @@ typedef struct {
 
 typedef struct {
     char *msg_id;
-    char *protection; /* the sender MUA's S/MIME mode ("none", "sign", ...) */
-    guint links;      /* links on the path */
-    guint tls_links;  /* of which carried the message over TLS */
+    char *protection;    /* the sender MUA's S/MIME mode ("none", "sign", ...) */
+    guint links;         /* links on the path */
+    guint tls_links;     /* of which carried the message over TLS */
     char *dkim_signer;   /* nullable: node that signed */
     char *dkim_verifier; /* nullable: last node after it with dkim=pass */
-    GPtrArray *rows;  /* ExposureRow*, in path order, taps after the node they leave */
+    GPtrArray *rows;     /* ExposureRow*, in path order, taps after the node they leave */
 } ExposureTable;
 
 /* The table of m (transfer full); NULL when m has no hops. */

@@ -20,8 +20,7 @@
  * the MUA refuses to send (a certificate is missing and the mua's
  * smime_missing_cert is refuse): the recipients are then marked rejected
  * at the MUA. SPEC_SMIME_NONE returns bytes itself (a new reference). */
-GBytes *mua_smime_protect(Node *node, TrackMsg *m, SpecSmimeMode mode, char **rcpts,
-                          GBytes *bytes);
+GBytes *mua_smime_protect(Node *node, TrackMsg *m, SpecSmimeMode mode, char **rcpts, GBytes *bytes);
 
 /* Decrypts and verifies a fetched copy (msg_id nullable: untracked) and
  * records the verdict as the note "smime" of the message at node:

@@ -15,8 +15,8 @@
 #define WORLD_SMIME_CERT_DAYS 365
 
 struct WorldSmime {
-    GHashTable *ids;  /* lower-case address -> TlsIdentity* */
-    gboolean in_use;  /* a send asks for S/MIME */
+    GHashTable *ids; /* lower-case address -> TlsIdentity* */
+    gboolean in_use; /* a send asks for S/MIME */
 };
 
 void
@@ -29,8 +29,7 @@ world_smime_free(WorldSmime *s)
 }
 
 static gboolean
-world_smime_issue(World *w, const char *address, SpecSmimeKey key, const char *node,
-                  GError **error)
+world_smime_issue(World *w, const char *address, SpecSmimeKey key, const char *node, GError **error)
 {
     WorldSmime *s = w->smime;
     g_autofree char *lower = g_ascii_strdown(address, -1);
@@ -69,8 +68,8 @@ world_smime_setup(World *w, GError **error)
 {
     const WorldSpec *spec = w->spec;
     w->smime = g_new0(WorldSmime, 1);
-    w->smime->ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                          (GDestroyNotify)tls_identity_unref);
+    w->smime->ids =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)tls_identity_unref);
     for (guint i = 0; i < spec->events->len; i++) {
         const EventSpec *ev = spec->events->pdata[i];
         if (ev->kind == SPEC_EVENT_SEND && ev->send.smime != SPEC_SMIME_NONE)

@@ -66,7 +66,8 @@ tamper_apply(Node *node, const char *msg_id, GBytes *msg)
     sim_trace_end(r);
     TrackMsg *tm = tracker_find(w->tracker, msg_id);
     if (tm != NULL)
-        track_msg_note(tm, node->name, "tamper", replaced || t->append_body ? "changed" : "unchanged");
+        track_msg_note(tm, node->name, "tamper",
+                       replaced || t->append_body ? "changed" : "unchanged");
     g_bytes_unref(msg);
     gsize n = out->len;
     return g_bytes_new_take(g_string_free(out, FALSE), n);
