@@ -128,7 +128,7 @@ has '^exposure p1 (S/MIME none' "$tmp/all.out" "--exposure leaves out p1"
 # ---- 3. a tampering relay ---------------------------------------------------
 "$MHS" run "$dir/tamper.yaml" --trace "$tmp/t.jsonl" --smime-dir "$tmp/y" >"$tmp/t.out" ||
     fail "tamper scenario: $(cat "$tmp/t.out")"
-has '^pass: 8 of 8 expectations held' "$tmp/t.out" "tamper summary"
+has '^pass: 9 of 9 expectations held' "$tmp/t.out" "tamper summary"
 has '"ev":"msg.tamper","node":"evil-relay.a.test","msg":"t-sign","replaced":1,"appended":true' "$tmp/t.jsonl" \
     "tamper record"
 has '"ev":"smime.verify","node":"bob-pc","msg":"t-sign","result":"content altered","valid":false,"signer":"alice@a.test"' \
@@ -136,6 +136,9 @@ has '"ev":"smime.verify","node":"bob-pc","msg":"t-sign","result":"content altere
 has '"ev":"smime.verify","node":"bob-pc","msg":"t-opaque","result":"malformed","valid":false' "$tmp/t.jsonl" \
     "altered opaque message not reported"
 hasnt '"ev":"smime.verify","node":"bob-pc","msg":"t-plain"' "$tmp/t.jsonl" "plain message verified"
+# A valid signature under a forged From (RFC 8550 3): the address does not match.
+has '"ev":"smime.verify","node":"bob-pc","msg":"t-forged","result":"address mismatch","valid":false,"signer":"alice@a.test","from":"ceo@a.test"' \
+    "$tmp/t.jsonl" "forged From not reported"
 
 # ---- 4. loader errors -------------------------------------------------------
 sed 's/smime: rsa}/smime: ed25519}/' "$dir/roundtrip.yaml" >"$tmp/bad1.yaml"
