@@ -10,6 +10,7 @@
 
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
+#include "proto/seed_key.h"
 
 /* A user certificate lives as long as a TLS leaf. */
 #define WORLD_SMIME_CERT_DAYS 365
@@ -39,15 +40,26 @@ world_smime_issue(World *w, const char *address, SpecSmimeKey key, const char *n
     if (ca == NULL)
         return FALSE;
     const char *emails[] = {address, NULL};
+    TlsKeyType type = key == SPEC_SMIME_KEY_P256 ? TLS_KEY_P256 : TLS_KEY_RSA2048;
+    g_autoptr(GByteArray) seed = g_byte_array_new();
+    guint8 le[8];
+    for (guint i = 0; i < 8; i++)
+        le[i] = (guint8)(w->seed >> (8 * i));
+    g_byte_array_append(seed, (const guint8 *)"mhs-smime", 10);
+    g_byte_array_append(seed, le, sizeof le);
+    g_byte_array_append(seed, (const guint8 *)lower, (guint)strlen(lower) + 1);
+    EVP_PKEY *pkey = seed_key_derive(type, seed->data, seed->len);
     TlsCertRequest req = {
         .common_name = address,
         .organization = w->spec->name,
         .emails = emails,
-        .key_type = key == SPEC_SMIME_KEY_P256 ? TLS_KEY_P256 : TLS_KEY_RSA2048,
+        .key_type = type,
         .not_before = w->spec->epoch_unix,
         .days = WORLD_SMIME_CERT_DAYS,
+        .key = pkey,
     };
     TlsIdentity *id = tls_ca_issue(ca, &req, error);
+    EVP_PKEY_free(pkey);
     if (id == NULL)
         return FALSE;
     g_hash_table_insert(s->ids, g_steal_pointer(&lower), id);

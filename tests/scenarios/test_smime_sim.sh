@@ -67,8 +67,16 @@ has '^n1 .*carol@b.test *rejected' "$tmp/r.out" "n1 row"
 has 'ok   e1 stored without "4711"' "$tmp/r.out" "e1 plaintext at the store"
 has 'ok   s1 stored with "Clear-signed lunch plan."' "$tmp/r.out" "s1 not readable at the store"
 # Same seed, same trace (keys and ciphertexts never reach it).
-"$MHS" run -q "$dir/roundtrip.yaml" --trace "$tmp/r2.jsonl" >/dev/null
+"$MHS" run -q "$dir/roundtrip.yaml" --trace "$tmp/r2.jsonl" --smime-dir "$tmp/x2" >/dev/null
 cmp -s "$tmp/r.jsonl" "$tmp/r2.jsonl" || fail "two runs of roundtrip.yaml differ"
+# Same seed, same CA, certificates, keys and signed copies; encryption
+# draws a new content key every time.
+for f in ca.pem alice@a.test.pem alice@a.test.key erin@b.test.key s1.bob@b.test.eml o1.bob@b.test.eml; do
+    cmp -s "$tmp/x/$f" "$tmp/x2/$f" || fail "$f differs between two runs with one seed"
+done
+! cmp -s "$tmp/x/e1.bob@b.test.eml" "$tmp/x2/e1.bob@b.test.eml" || fail "two encryptions are identical"
+"$MHS" run -q --seed 8 "$dir/roundtrip.yaml" --smime-dir "$tmp/x3" >/dev/null
+! cmp -s "$tmp/x/alice@a.test.key" "$tmp/x3/alice@a.test.key" || fail "another seed gives the same key"
 
 # ---- 2. who can read, who can change --------------------------------------
 # cell MSG CASE PARTY READ ALTER: one exposure record.
