@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * run_smime: exposure tables for people, and the S/MIME export of a run.
  * The private keys are written only when asked (--smime-dir), like the TLS
- * key log: they are the simulated users' keys, made for this run.
+ * key log: they are the simulated users' lab keys, derived from the seed.
  */
 #include "app/run_smime.h"
 

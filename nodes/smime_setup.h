@@ -4,9 +4,9 @@
  * certificate from the scenario CA with its address as the
  * subjectAltName rfc822Name, extendedKeyUsage emailProtection, an RSA-2048
  * or P-256 key, valid from the scenario epoch. Certificates are issued in
- * scenario order, so serial numbers and sizes repeat from run to run; the
- * keys themselves are random per run (OpenSSL's generator) and never
- * traced. Certificates are public: any node may look one up (the
+ * scenario order and keys derived from the run's seed and the address
+ * (proto/seed_key.h), so a seed gives the same certificates; keys are
+ * never traced. Certificates are public: any node may look one up (the
  * directory a real MUA would consult); private keys are used only by the
  * user's own MUA.
  */
