@@ -174,6 +174,10 @@ has 'Clear-signed lunch plan.' "$tmp/s1.txt" "s1 content"
 openssl cms -verify -in "$x/o1.bob@b.test.eml" -CAfile "$x/ca.pem" -out "$tmp/o1.txt" 2>/dev/null ||
     fail "openssl: o1 does not verify"
 has 'Opaque-signed lunch plan.' "$tmp/o1.txt" "o1 content"
+for m in s1 o1; do
+    openssl smime -verify -in "$x/$m.bob@b.test.eml" -CAfile "$x/ca.pem" -out /dev/null 2>/dev/null ||
+        fail "openssl smime: $m does not verify"
+done
 openssl cms -decrypt -in "$x/e1.bob@b.test.eml" -recip "$x/bob@b.test.pem" -inkey "$x/bob@b.test.key" \
     -out "$tmp/e1.txt" || fail "openssl: e1 does not decrypt"
 has 'The vault code is 4711.' "$tmp/e1.txt" "e1 content"
