@@ -108,6 +108,7 @@ static const ScenarioField scenario_reply_fields[] = {
     {"id", scenario_set_msg_id, offsetof(ReplySpec, id), 0, 0},
     {"body", scenario_set_str, offsetof(ReplySpec, body), 0, 0},
     {"subject", scenario_set_str, offsetof(ReplySpec, subject), 0, 0},
+    {"smime", scenario_set_smime_mode, offsetof(ReplySpec, smime), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 

@@ -333,6 +333,7 @@ mua_node_reply(Node *node, const ReplySpec *reply)
         .body = reply->body ? reply->body : "Thanks, got it.\n",
         .in_reply_to = omid,
         .references = refs,
+        .smime = reply->smime,
     };
     mua_node_compose_and_submit(node, &c);
 }

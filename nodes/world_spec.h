@@ -287,6 +287,7 @@ typedef struct {
     char *id;
     char *body;    /* nullable */
     char *subject; /* nullable: default "Re: " + original */
+    SpecSmimeMode smime; /* S/MIME protection of the reply (default none) */
 } ReplySpec;
 
 typedef struct {

@@ -22,7 +22,7 @@ hasnt() { ! grep -q -- "$1" "$2" || fail "$3"; }
 # ---- 1. round trips ------------------------------------------------------
 "$MHS" run "$dir/roundtrip.yaml" --trace "$tmp/r.jsonl" --smime-dir "$tmp/x" >"$tmp/r.out" ||
     fail "roundtrip scenario: $(cat "$tmp/r.out")"
-has '^pass: 14 of 14 expectations held' "$tmp/r.out" "roundtrip summary"
+has '^pass: 16 of 16 expectations held' "$tmp/r.out" "roundtrip summary"
 python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/r.jsonl" ||
     fail "roundtrip trace is not JSON Lines"
 # Certificates: the address as rfc822Name SAN, RSA or P-256, never Ed25519.
@@ -54,6 +54,10 @@ done
 has '"ev":"smime.decrypt","node":"bob-pc","msg":"e1","result":"ok","ok":true,"kind":"auth-enveloped"' \
     "$tmp/r.jsonl" "e1 not decrypted"
 has '"ev":"smime.decrypt","node":"erin-pc","msg":"ec1","result":"ok"' "$tmp/r.jsonl" "ec1 not decrypted"
+has '"ev":"smime.protect","node":"bob-pc","msg":"r1","mode":"sign+encrypt","result":"protected"' "$tmp/r.jsonl" \
+    "the reply was not protected"
+has '"ev":"smime.verify","node":"alice-pc","msg":"r1","result":"valid","valid":true,"signer":"bob@b.test"' \
+    "$tmp/r.jsonl" "the reply was not verified"
 hasnt '"ev":"smime.verify","node":"bob-pc","msg":"p1"' "$tmp/r.jsonl" "a plain message was verified"
 # A recipient without a certificate: alice refuses, dave sends in clear.
 has '"ev":"smime.protect","node":"alice-pc","msg":"n1","mode":"encrypt","result":"refused","missing":"carol@b.test"' \
