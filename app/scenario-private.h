@@ -166,6 +166,11 @@ gboolean scenario_set_tamper(ScenarioCtx *, const ScenarioField *, yaml_node_t *
 gboolean scenario_set_smime_verdict(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
                                     GError **);
 
+/* A mitm node's `rewrite` list into GPtrArray * of MitmRuleSpec*
+ * (scenario_mitm.c). */
+gboolean scenario_set_mitm_rules(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                                 GError **);
+
 /* The `dns:` zone mapping into zone (scenario_zone.c). */
 gboolean scenario_zone_parse(ScenarioCtx *ctx, yaml_node_t *map, DnsZone *zone, GError **error);
 

@@ -2,7 +2,7 @@
  * exposure: who can read and who can change a message (the course's
  * end-to-end argument). For a message's path (the hops of its journey to
  * its first recipient: sender MUA, MSA, each MTA, the store, the
- * recipient MUA that fetched it, and each eavesdropper tapping a link
+ * recipient MUA that fetched it, and each eavesdropper or mitm on a link
  * between two of them) it says, for every party, whether it saw the
  * content in clear and whether it could have altered it undetected by
  * the recipient, under the message's actual protection and under each of
@@ -34,7 +34,7 @@ const char *exposure_case_name(ExposureCase c);
 
 typedef struct {
     char *party;       /* node name */
-    char *role;        /* "mua", "msa", "mta", "ms", "tap" (eavesdropper), ... */
+    char *role;        /* "mua", "msa", "mta", "ms", "tap" (eavesdropper), "mitm", ... */
     char *link;        /* taps: "a~b", the link it taps; NULL for nodes */
     gboolean endpoint; /* the sender's or the recipient's MUA */
     gboolean read[EXPOSURE_N_CASES];

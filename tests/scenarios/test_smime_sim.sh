@@ -140,7 +140,7 @@ has '^exposure p1 (S/MIME none' "$tmp/all.out" "--exposure leaves out p1"
 # ---- 3. a tampering relay ---------------------------------------------------
 "$MHS" run "$dir/tamper.yaml" --trace "$tmp/t.jsonl" --smime-dir "$tmp/y" >"$tmp/t.out" ||
     fail "tamper scenario: $(cat "$tmp/t.out")"
-has '^pass: 9 of 9 expectations held' "$tmp/t.out" "tamper summary"
+has '^pass: 11 of 11 expectations held' "$tmp/t.out" "tamper summary"
 has '"ev":"msg.tamper","node":"evil-relay.a.test","msg":"t-sign","replaced":1,"appended":true' "$tmp/t.jsonl" \
     "tamper record"
 has '"ev":"smime.verify","node":"bob-pc","msg":"t-sign","result":"content altered","valid":false,"signer":"alice@a.test"' \
@@ -151,6 +151,10 @@ hasnt '"ev":"smime.verify","node":"bob-pc","msg":"t-plain"' "$tmp/t.jsonl" "plai
 # A valid signature under a forged From (RFC 8550 3): the address does not match.
 has '"ev":"smime.verify","node":"bob-pc","msg":"t-forged","result":"address mismatch","valid":false,"signer":"alice@a.test","from":"ceo@a.test"' \
     "$tmp/t.jsonl" "forged From not reported"
+# A man in the middle edits a signed message on a clear link.
+has '"ev":"smime.verify","node":"bob-pc","msg":"t-mitm","result":"content altered","valid":false' "$tmp/t.jsonl" \
+    "the mitm's change was not reported"
+has '^    mallory \[mx.b.test~ms.b.test\]  *mitm  *R-  *RA  *--  *RA  *R-  *-A$' "$tmp/t.out" "mitm exposure row"
 
 # ---- 4. loader errors -------------------------------------------------------
 sed 's/smime: rsa}/smime: ed25519}/' "$dir/roundtrip.yaml" >"$tmp/bad1.yaml"
