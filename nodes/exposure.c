@@ -208,8 +208,8 @@ exposure_add_taps(World *w, ExposureTable *t, const ExposureProt *prots, GArray 
     const char *b = g_array_index(st, ExposureStation, link + 1).node;
     for (guint i = 0; i < w->spec->nodes->len; i++) {
         const NodeSpec *ns = w->spec->nodes->pdata[i];
-        if ((ns->role != SPEC_ROLE_EAVESDROPPER && ns->role != SPEC_ROLE_MITM) ||
-            ns->tap == NULL || g_strv_length(ns->tap) != 2)
+        if ((ns->role != SPEC_ROLE_EAVESDROPPER && ns->role != SPEC_ROLE_MITM) || ns->tap == NULL ||
+            g_strv_length(ns->tap) != 2)
             continue;
         if (!((strcmp(ns->tap[0], a) == 0 && strcmp(ns->tap[1], b) == 0) ||
               (strcmp(ns->tap[0], b) == 0 && strcmp(ns->tap[1], a) == 0)))
