@@ -88,8 +88,15 @@ world_traffic_next(World *w, WorldEvent *we)
         .body = we->body,
         .id = id,
     };
-    if (tracker_find(w->tracker, id) == NULL)
+    if (tracker_find(w->tracker, id) == NULL) {
         mua_node_send(world_node(w, s.from), &s);
+        /* tracker.h: generated messages are of kind "traffic". */
+        TrackMsg *tm = tracker_find(w->tracker, id);
+        if (tm != NULL) {
+            g_free(tm->kind);
+            tm->kind = g_strdup("traffic");
+        }
+    }
     if (we->n < t->count) {
         WorldEvent *next = g_new0(WorldEvent, 1);
         *next = *we;

@@ -137,6 +137,33 @@ hasnt '^exposure p1 ' "$tmp/r.out" "an unprotected message got a table without -
 "$MHS" run --exposure "$dir/roundtrip.yaml" >"$tmp/all.out" || fail "--exposure"
 has '^exposure p1 (S/MIME none' "$tmp/all.out" "--exposure leaves out p1"
 
+# exposure: true without S/MIME: records for scenario mail, none for traffic.
+cat >"$tmp/exp.yaml" <<'YAML'
+name: Exposure without S/MIME
+exposure: true
+nodes:
+  - {name: a-pc, role: mua, ip: 10.0.0.1, user: a@x.test, msa: msa}
+  - {name: msa, role: msa, ip: 10.0.0.2, relayhost: mx}
+  - {name: mx, role: mta, ip: 10.0.0.3, relay: {domains: [y.test]}, local_domains: [y.test],
+     deliver_to: ms}
+  - {name: ms, role: ms, ip: 10.0.0.4, domains: [y.test]}
+  - {name: eve, role: eavesdropper, ip: 10.9.0.1, tap: [msa, mx]}
+users:
+  - {address: b@y.test}
+events:
+  - {at: 1s, send: {from: a-pc, to: [b@y.test], id: m1}}
+  - {at: 2s, traffic: {from: [a-pc], to: [b@y.test], count: 3, id_prefix: t}}
+YAML
+"$MHS" run -q "$tmp/exp.yaml" --trace "$tmp/exp.jsonl" >/dev/null || fail "exposure scenario"
+has '"ev":"exposure.msg","node":"a-pc","msg":"m1","protection":"none","links":3,"tls_links":0,"rows":5' \
+    "$tmp/exp.jsonl" "exposure: true gave no table for m1"
+has '"ev":"exposure","node":"eve","msg":"m1","case":"actual","row":2,"party":"eve","role":"tap","link":"msa~mx","read":true,"alter":true' \
+    "$tmp/exp.jsonl" "eve's actual row"
+hasnt '"ev":"exposure.msg","node":"a-pc","msg":"t1"' "$tmp/exp.jsonl" "traffic got an exposure table"
+[ "$(grep -c '"ev":"exposure"' "$tmp/exp.jsonl")" -eq 30 ] || fail "m1: not 6 cases x 5 rows"
+"$MHS" run -q "$MHS_SOURCE_DIR/scenarios/quickstart.yaml" --trace "$tmp/q.jsonl" >/dev/null
+hasnt '"ev":"exposure' "$tmp/q.jsonl" "exposure records without S/MIME or exposure: true"
+
 # ---- 3. a tampering relay ---------------------------------------------------
 "$MHS" run "$dir/tamper.yaml" --trace "$tmp/t.jsonl" --smime-dir "$tmp/y" >"$tmp/t.out" ||
     fail "tamper scenario: $(cat "$tmp/t.out")"
