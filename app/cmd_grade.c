@@ -13,6 +13,7 @@
 #include "app/cli.h"
 #include "app/grade_batch.h"
 #include "app/grade_labs.h"
+#include "app/grade_merge.h"
 #include "app/grade_output.h"
 #include "app/grade_run.h"
 #include "app/grade_spec.h"
@@ -20,6 +21,7 @@
 typedef struct {
     char *submission, *submissions, *student, *format, *output, *csv;
     gint jobs;
+    gboolean print_variant;
 } GradeOptions;
 
 static void
@@ -92,6 +94,24 @@ grade_many(const GradeSpec *spec, const GradeOptions *o, const char *lab_dir)
     return MHS_EXIT_OK;
 }
 
+static int
+grade_print_variant(const char *lab, const char *student)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *lab_dir = grade_labs_resolve(lab, &error);
+    g_autoptr(GradeSpec) spec = lab_dir ? grade_spec_load(lab_dir, &error) : NULL;
+    if (spec == NULL) {
+        fprintf(stderr, "%s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
+    g_autoptr(GHashTable) vars = grade_variant_values(spec, student);
+    for (guint i = 0; i < spec->vars->len; i++) {
+        const GradeVar *v = spec->vars->pdata[i];
+        printf("%s=%s\n", v->name, (const char *)g_hash_table_lookup(vars, v->name));
+    }
+    return MHS_EXIT_OK;
+}
+
 int
 mhs_cmd_grade(int argc, char **argv)
 {
@@ -110,6 +130,8 @@ mhs_cmd_grade(int argc, char **argv)
         {"jobs", 'j', 0, G_OPTION_ARG_INT, &o.jobs, "Batch: parallel processes (default 1)", "N"},
         {"csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv,
          "Batch: write the grades here (default grades.csv)", "FILE"},
+        {"print-variant", 0, 0, G_OPTION_ARG_NONE, &o.print_variant,
+         "Print the variant values (NAME=VALUE lines) for --student and exit", NULL},
         {NULL},
     };
     g_autoptr(GOptionContext) ctx =
@@ -124,6 +146,8 @@ mhs_cmd_grade(int argc, char **argv)
     GradeFormat format = GRADE_FORMAT_TEXT;
     if (argc != 2) {
         status = mhs_usage_error("grade needs exactly one LAB (see 'mhs labs')");
+    } else if (o.print_variant) {
+        status = grade_print_variant(argv[1], o.student);
     } else if ((o.submission == NULL) == (o.submissions == NULL)) {
         status = mhs_usage_error("grade needs one of --submission PATH and --submissions DIR");
     } else if (o.format && !grade_format_from_name(o.format, &format)) {

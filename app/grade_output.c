@@ -37,9 +37,9 @@ grade_output_visibility(const GradeCheck *c)
 /* The output a student sees for a check: what happened, and the hint on
  * failure. */
 static char *
-grade_output_check_text(const GradeCheckResult *r)
+grade_output_check_text(const GradeResult *res, const GradeCheckResult *r)
 {
-    if (r->passed || r->check->feedback == NULL)
+    if (r->passed || r->check->feedback == NULL || res->error != NULL)
         return g_strdup(r->output);
     return g_strdup_printf("%s\nHint: %s", r->output, r->check->feedback);
 }
@@ -62,7 +62,7 @@ grade_output_text(const GradeResult *r, gboolean colour)
         g_string_append_printf(s, "%s%s%s %5g/%-5g %s%s\n", c->passed ? green : red,
                                c->passed ? "PASS" : "FAIL", off, c->score, c->check->points,
                                c->check->name, c->check->hidden ? " (hidden)" : "");
-        g_autofree char *text = grade_output_check_text(c);
+        g_autofree char *text = grade_output_check_text(r, c);
         g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
         if (r->error == NULL)
             for (char **l = lines; *l; l++)
@@ -134,7 +134,8 @@ grade_output_json(const GradeResult *r)
         json_builder_set_member_name(b, "hidden");
         json_builder_add_boolean_value(b, c->check->hidden);
         grade_output_member_str(b, "output", c->output);
-        grade_output_member_str(b, "feedback", c->passed ? NULL : c->check->feedback);
+        grade_output_member_str(b, "feedback",
+                                c->passed || r->error ? NULL : c->check->feedback);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -160,7 +161,7 @@ grade_output_gradescope(const GradeResult *r)
     json_builder_begin_array(b);
     for (guint i = 0; i < r->checks->len; i++) {
         const GradeCheckResult *c = r->checks->pdata[i];
-        g_autofree char *text = grade_output_check_text(c);
+        g_autofree char *text = grade_output_check_text(r, c);
         json_builder_begin_object(b);
         grade_output_member_str(b, "name", c->check->name);
         grade_output_member_num(b, "score", c->score);
@@ -217,7 +218,7 @@ grade_output_junit(const GradeResult *r)
             continue;
         }
         const char *elem = r->error ? "error" : "failure";
-        g_autofree char *text = grade_output_check_text(c);
+        g_autofree char *text = grade_output_check_text(r, c);
         g_autofree char *body = g_markup_escape_text(r->error ? r->error : text, -1);
         g_string_append_printf(s, ">\n      <%s", elem);
         grade_output_xml_attr(s, "message", r->error ? "submission error" : c->output);
