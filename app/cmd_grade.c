@@ -19,7 +19,7 @@
 #include "app/grade_spec.h"
 
 typedef struct {
-    char *submission, *submissions, *student, *format, *output, *csv;
+    char *submission, *submissions, *student, *format, *output, *csv, *merged;
     gint jobs;
     gboolean print_variant;
 } GradeOptions;
@@ -33,6 +33,7 @@ grade_options_clear(GradeOptions *o)
     g_free(o->format);
     g_free(o->output);
     g_free(o->csv);
+    g_free(o->merged);
 }
 
 static gboolean
@@ -51,7 +52,7 @@ grade_one(const GradeSpec *spec, const GradeOptions *o, GradeFormat format)
     if (!g_file_test(o->submission, G_FILE_TEST_IS_DIR))
         return mhs_usage_error("--submission: '%s' is not a directory", o->submission);
     g_autoptr(GError) error = NULL;
-    g_autoptr(GradeResult) r = grade_run(spec, o->submission, o->student, &error);
+    g_autoptr(GradeResult) r = grade_run_full(spec, o->submission, o->student, o->merged, &error);
     if (r == NULL) {
         fprintf(stderr, "%s\n", error->message);
         return MHS_EXIT_USAGE;
@@ -130,6 +131,8 @@ mhs_cmd_grade(int argc, char **argv)
         {"jobs", 'j', 0, G_OPTION_ARG_INT, &o.jobs, "Batch: parallel processes (default 1)", "N"},
         {"csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv,
          "Batch: write the grades here (default grades.csv)", "FILE"},
+        {"merged", 0, 0, G_OPTION_ARG_FILENAME, &o.merged,
+         "Also write the scenario as graded (to run it: mhs run FILE --trace ...)", "FILE"},
         {"print-variant", 0, 0, G_OPTION_ARG_NONE, &o.print_variant,
          "Print the variant values (NAME=VALUE lines) for --student and exit", NULL},
         {NULL},

@@ -336,3 +336,35 @@ grade_merge_load(GradeNode *base, const GradeSpec *spec, GHashTable *vars, GErro
     return scenario_load_document(&doc, (const char *const *)origins->pdata, origins->len,
                                   spec->scenario, error);
 }
+
+static int
+grade_merge_write(void *data, unsigned char *buffer, size_t size)
+{
+    g_string_append_len(data, (const char *)buffer, (gssize)size);
+    return 1;
+}
+
+gboolean
+grade_merge_dump(const GradeNode *n, const char *path, GError **error)
+{
+    yaml_document_t doc;
+    if (!yaml_document_initialize(&doc, NULL, NULL, NULL, 1, 1))
+        g_error("libyaml: cannot initialise a document");
+    g_autoptr(GPtrArray) origins = g_ptr_array_new();
+    grade_node_emit(n, &doc, origins);
+    yaml_emitter_t emitter;
+    if (!yaml_emitter_initialize(&emitter))
+        g_error("libyaml: cannot initialise an emitter");
+    g_autoptr(GString) out = g_string_new("# The scenario as graded (mhs grade --merged).\n");
+    yaml_emitter_set_output(&emitter, grade_merge_write, out);
+    yaml_emitter_set_unicode(&emitter, 1);
+    yaml_emitter_set_width(&emitter, 100);
+    gboolean ok = yaml_emitter_open(&emitter) && yaml_emitter_dump(&emitter, &doc) &&
+                  yaml_emitter_close(&emitter);
+    yaml_emitter_delete(&emitter);
+    if (!ok) {
+        g_set_error(error, GRADE_ERROR, GRADE_ERROR_IO, "%s: cannot write the scenario", path);
+        return FALSE;
+    }
+    return g_file_set_contents(path, out->str, (gssize)out->len, error);
+}

@@ -47,4 +47,8 @@ gboolean grade_merge(GradeNode *base, const GradeNode *student, const char *cons
 WorldSpec *grade_merge_load(GradeNode *base, const GradeSpec *spec, GHashTable *vars,
                             GError **error);
 
+/* Writes n as a YAML file at path (what `mhs grade --merged` writes, so
+ * that a student can `mhs run` the scenario being graded). */
+gboolean grade_merge_dump(const GradeNode *n, const char *path, GError **error);
+
 #endif

@@ -47,7 +47,7 @@ grade_build_clear(GradeBuild *b)
 
 static gboolean
 grade_build(const GradeSpec *spec, const char *dir, GHashTable *vars, GradeBuild *b,
-            GError **error)
+            const char *merged_path, GError **error)
 {
     g_autoptr(GradeNode) base = grade_node_load(spec->scenario, spec->scenario, error);
     if (base == NULL)
@@ -78,6 +78,11 @@ grade_build(const GradeSpec *spec, const char *dir, GHashTable *vars, GradeBuild
         }
     }
     b->ws = grade_merge_load(base, spec, vars, error);
+    if (merged_path != NULL) {
+        g_autoptr(GError) local = NULL;
+        if (!grade_merge_dump(base, merged_path, &local))
+            g_warning("--merged: %s", local->message);
+    }
     return b->ws != NULL;
 }
 
@@ -106,7 +111,7 @@ grade_blame(const GradeSpec *spec, const char *dir, GHashTable *vars, const GErr
     g_autofree char *start = g_build_filename(spec->dir, "start", NULL);
     GradeBuild b = {0};
     g_autoptr(GError) start_err = NULL;
-    gboolean ok = grade_build(spec, start, vars, &b, &start_err);
+    gboolean ok = grade_build(spec, start, vars, &b, NULL, &start_err);
     World *w = ok ? world_new(b.ws, NULL, FALSE, 0, &start_err) : NULL;
     ok = w != NULL;
     world_free(w);
@@ -322,11 +327,18 @@ grade_result_new(const GradeSpec *spec, const char *submission, const char *stud
 GradeResult *
 grade_run(const GradeSpec *spec, const char *submission, const char *student, GError **error)
 {
+    return grade_run_full(spec, submission, student, NULL, error);
+}
+
+GradeResult *
+grade_run_full(const GradeSpec *spec, const char *submission, const char *student,
+               const char *merged_path, GError **error)
+{
     g_autoptr(GradeResult) res = grade_result_new(spec, submission, student);
     g_autoptr(GHashTable) vars = grade_variant_values(spec, student);
     GradeBuild b = {0};
     g_autoptr(GError) err = NULL;
-    if (!grade_build(spec, submission, vars, &b, &err)) {
+    if (!grade_build(spec, submission, vars, &b, merged_path, &err)) {
         grade_build_clear(&b);
         if (!grade_blame(spec, submission, vars, err, error))
             return NULL;

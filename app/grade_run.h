@@ -37,6 +37,10 @@ typedef struct {
  * itself is broken (its scenario or its start/ state does not load). */
 GradeResult *grade_run(const GradeSpec *spec, const char *submission, const char *student,
                        GError **error);
+/* The same; merged_path (nullable) receives the merged scenario, with the
+ * checks' expectations as its `expect` list, before it is loaded. */
+GradeResult *grade_run_full(const GradeSpec *spec, const char *submission, const char *student,
+                            const char *merged_path, GError **error);
 void grade_result_free(GradeResult *r);
 
 /* Compares a student's path answer (a list of names, or one string of
