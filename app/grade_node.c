@@ -54,10 +54,32 @@ grade_node_copy(const GradeNode *n)
     return c;
 }
 
+/* Bounds on the tree built from a document: aliases can make a small
+ * file expand exponentially ("billion laughs"). */
+#define GRADE_NODE_MAX_NODES 1000000
+#define GRADE_NODE_MAX_DEPTH 200
+
+typedef struct {
+    guint nodes;
+    gboolean over;
+    yaml_mark_t at; /* where the limit was hit */
+} GradeNodeBudget;
+
 static GradeNode *
-grade_node_from_yaml(yaml_document_t *doc, yaml_node_t *y, const char *file)
+grade_node_from_yaml(yaml_document_t *doc, yaml_node_t *y, const char *file,
+                     GradeNodeBudget *budget, guint depth)
 {
     GradeNode *n = g_new0(GradeNode, 1);
+    if (!budget->over && (++budget->nodes > GRADE_NODE_MAX_NODES || depth > GRADE_NODE_MAX_DEPTH)) {
+        budget->over = TRUE;
+        budget->at = y->start_mark;
+    }
+    if (budget->over) {
+        n->kind = GRADE_NODE_SCALAR;
+        n->value = g_strdup("");
+        n->file = file;
+        return n;
+    }
     n->file = file;
     n->line = (guint)y->start_mark.line + 1;
     n->col = (guint)y->start_mark.column + 1;
@@ -68,7 +90,7 @@ grade_node_from_yaml(yaml_document_t *doc, yaml_node_t *y, const char *file)
         for (yaml_node_item_t *i = y->data.sequence.items.start; i < y->data.sequence.items.top;
              i++)
             g_ptr_array_add(n->items, grade_node_from_yaml(
-                                          doc, yaml_document_get_node(doc, *i), file));
+                                          doc, yaml_document_get_node(doc, *i), file, budget, depth + 1));
         break;
     case YAML_MAPPING_NODE:
         n->kind = GRADE_NODE_MAP;
@@ -76,9 +98,9 @@ grade_node_from_yaml(yaml_document_t *doc, yaml_node_t *y, const char *file)
         for (yaml_node_pair_t *p = y->data.mapping.pairs.start; p < y->data.mapping.pairs.top;
              p++) {
             g_ptr_array_add(n->items, grade_node_from_yaml(
-                                          doc, yaml_document_get_node(doc, p->key), file));
+                                          doc, yaml_document_get_node(doc, p->key), file, budget, depth + 1));
             g_ptr_array_add(n->items, grade_node_from_yaml(
-                                          doc, yaml_document_get_node(doc, p->value), file));
+                                          doc, yaml_document_get_node(doc, p->value), file, budget, depth + 1));
         }
         break;
     default:
@@ -113,10 +135,20 @@ grade_node_parse(const char *text, gsize len, const char *file, GError **error)
     if (root == NULL) {
         n = grade_node_new(GRADE_NODE_SCALAR, NULL);
         n->value = g_strdup("");
+        n->style = YAML_PLAIN_SCALAR_STYLE; /* null */
         n->file = file;
         n->line = n->col = 1;
     } else {
-        n = grade_node_from_yaml(&doc, root, file);
+        GradeNodeBudget budget = {0};
+        n = grade_node_from_yaml(&doc, root, file, &budget, 0);
+        if (budget.over) {
+            g_set_error(error, GRADE_ERROR, GRADE_ERROR_SYNTAX,
+                        "%s:%zu:%zu: the document is too large or too deep (at most %d nodes "
+                        "and %d levels, aliases expanded)",
+                        file, budget.at.line + 1, budget.at.column + 1, GRADE_NODE_MAX_NODES,
+                        GRADE_NODE_MAX_DEPTH);
+            g_clear_pointer(&n, grade_node_free);
+        }
     }
     yaml_document_delete(&doc);
     return n;
