@@ -181,11 +181,12 @@ test_spec_robust(void)
         g_autoptr(GradeSpec) s = grade_spec_load_string(good_spec, n, "lab.yaml", ".", &error);
         g_assert_true((s == NULL) == (error != NULL));
     }
+    static const char alphabet[] = "ab:-[]{}, \n\"'&*!|>%@`#";
     GRand *r = g_rand_new_with_seed(9);
     for (int i = 0; i < 200; i++) {
         char buf[64];
         for (gsize j = 0; j < sizeof(buf); j++)
-            buf[j] = "ab:-[]{}, \n\"'&*!|>%@`#"[g_rand_int_range(r, 0, 24)];
+            buf[j] = alphabet[g_rand_int_range(r, 0, (gint32)sizeof(alphabet) - 1)];
         g_autoptr(GError) error = NULL;
         g_autoptr(GradeSpec) s = grade_spec_load_string(buf, sizeof(buf), "x", ".", &error);
         g_assert_true((s == NULL) == (error != NULL));
