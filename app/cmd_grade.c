@@ -57,8 +57,8 @@ grade_one(const GradeSpec *spec, const GradeOptions *o, GradeFormat format)
         fprintf(stderr, "%s\n", error->message);
         return MHS_EXIT_USAGE;
     }
-    gboolean to_tty = (o->output == NULL || strcmp(o->output, "-") == 0) &&
-                      isatty(STDOUT_FILENO) && g_getenv("NO_COLOR") == NULL;
+    gboolean to_tty = (o->output == NULL || strcmp(o->output, "-") == 0) && isatty(STDOUT_FILENO) &&
+                      g_getenv("NO_COLOR") == NULL;
     g_autofree char *text = grade_output_format(r, format, to_tty);
     if (!grade_write(o->output, text, &error))
         return mhs_usage_error("-o: %s", error->message);
@@ -154,8 +154,8 @@ mhs_cmd_grade(int argc, char **argv)
     } else if ((o.submission == NULL) == (o.submissions == NULL)) {
         status = mhs_usage_error("grade needs one of --submission PATH and --submissions DIR");
     } else if (o.format && !grade_format_from_name(o.format, &format)) {
-        status = mhs_usage_error("--format must be text, json, junit or gradescope, not '%s'",
-                                 o.format);
+        status =
+            mhs_usage_error("--format must be text, json, junit or gradescope, not '%s'", o.format);
     } else if (o.submissions != NULL && (o.student != NULL || o.format != NULL)) {
         status = mhs_usage_error("--submissions takes student IDs from the directory names; "
                                  "--student and --format apply to --submission");

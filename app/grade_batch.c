@@ -79,12 +79,10 @@ grade_batch_parse(GradeBatch *b, GradeBatchRow *row, const char *json)
     row->score = json_object_get_double_member_with_default(o, "score", 0);
     const char *err = json_object_get_string_member_with_default(o, "error", NULL);
     row->error = g_strdup(err);
-    JsonArray *checks = json_object_has_member(o, "checks")
-                            ? json_object_get_array_member(o, "checks")
-                            : NULL;
-    for (guint i = 0; checks != NULL && i < json_array_get_length(checks) &&
-                      i < b->spec->checks->len;
-         i++) {
+    JsonArray *checks =
+        json_object_has_member(o, "checks") ? json_object_get_array_member(o, "checks") : NULL;
+    for (guint i = 0;
+         checks != NULL && i < json_array_get_length(checks) && i < b->spec->checks->len; i++) {
         JsonObject *c = json_array_get_object_element(checks, i);
         row->points[i] = c ? json_object_get_double_member_with_default(c, "score", 0) : 0;
     }
@@ -119,10 +117,9 @@ grade_batch_finished(GObject *source, GAsyncResult *res, gpointer user_data)
         job->row->error = g_strdup_printf("cannot read the grader: %s", error->message);
     } else if (!g_subprocess_get_if_exited(proc) || g_subprocess_get_exit_status(proc) != 0) {
         g_autofree char *why = g_strstrip(g_strdup(err_text ? err_text : ""));
-        job->row->error = g_strdup_printf("the grader failed (%s): %s",
-                                          g_subprocess_get_if_exited(proc) ? "exit status"
-                                                                           : "killed by a signal",
-                                          why);
+        job->row->error = g_strdup_printf(
+            "the grader failed (%s): %s",
+            g_subprocess_get_if_exited(proc) ? "exit status" : "killed by a signal", why);
     } else {
         grade_batch_parse(b, job->row, out);
     }
@@ -142,7 +139,7 @@ grade_batch_start_next(GradeBatch *b)
     while (b->running < b->opt->jobs && b->next < b->rows->len) {
         GradeBatchRow *row = b->rows->pdata[b->next++];
         g_autofree char *sub = g_build_filename(b->opt->dir, row->student, NULL);
-        const char *argv[] = {b->self,    "grade",      b->opt->lab_dir, "--submission", sub,
+        const char *argv[] = {b->self,     "grade",      b->opt->lab_dir, "--submission", sub,
                               "--student", row->student, "--format",      "json",         NULL};
         g_autoptr(GError) error = NULL;
         GSubprocess *proc = g_subprocess_newv(
@@ -216,8 +213,8 @@ grade_batch_summary(GradeBatch *b)
             failed[i] += row->points[i] < ((GradeCheck *)spec->checks->pdata[i])->points;
     }
     qsort(scores, n, sizeof(double), grade_batch_double_cmp);
-    fprintf(out, "%s (%s): %u submissions, max %g points; CSV in %s\n", spec->title, spec->name,
-            n, spec->max_points, b->opt->csv_path);
+    fprintf(out, "%s (%s): %u submissions, max %g points; CSV in %s\n", spec->title, spec->name, n,
+            spec->max_points, b->opt->csv_path);
     if (n == 0)
         return;
     double median = n % 2 ? scores[n / 2] : (scores[n / 2 - 1] + scores[n / 2]) / 2;

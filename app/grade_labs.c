@@ -78,8 +78,7 @@ grade_labs_resolve(const char *lab, GError **error)
     g_autofree char *dir = grade_labs_dir();
     if (dir == NULL) {
         g_set_error(error, GRADE_ERROR, GRADE_ERROR_IO,
-                    "%s: not a lab directory, and no labs directory found (set MHS_LABS_DIR)",
-                    lab);
+                    "%s: not a lab directory, and no labs directory found (set MHS_LABS_DIR)", lab);
         return NULL;
     }
     g_autoptr(GPtrArray) labs = grade_labs_list(dir);

@@ -266,8 +266,8 @@ grade_merge_value(GradeMerge *m, GradeNode **slot, const GradeNode *v, const Gra
     if (!inside)
         inside = grade_allow_covers(m->allow, path, &ancestor);
     GradeNode *old = *slot;
-    if (v->kind == GRADE_NODE_MAP && (old == NULL || old->kind == GRADE_NODE_MAP ||
-                                      grade_node_is_null(old))) {
+    if (v->kind == GRADE_NODE_MAP &&
+        (old == NULL || old->kind == GRADE_NODE_MAP || grade_node_is_null(old))) {
         if (!inside && !ancestor)
             return grade_merge_refuse(m, key, path);
         if (old == NULL || old->kind != GRADE_NODE_MAP) {

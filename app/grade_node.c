@@ -89,18 +89,19 @@ grade_node_from_yaml(yaml_document_t *doc, yaml_node_t *y, const char *file,
         n->items = g_ptr_array_new_with_free_func((GDestroyNotify)grade_node_free);
         for (yaml_node_item_t *i = y->data.sequence.items.start; i < y->data.sequence.items.top;
              i++)
-            g_ptr_array_add(n->items, grade_node_from_yaml(
-                                          doc, yaml_document_get_node(doc, *i), file, budget, depth + 1));
+            g_ptr_array_add(n->items, grade_node_from_yaml(doc, yaml_document_get_node(doc, *i),
+                                                           file, budget, depth + 1));
         break;
     case YAML_MAPPING_NODE:
         n->kind = GRADE_NODE_MAP;
         n->items = g_ptr_array_new_with_free_func((GDestroyNotify)grade_node_free);
         for (yaml_node_pair_t *p = y->data.mapping.pairs.start; p < y->data.mapping.pairs.top;
              p++) {
-            g_ptr_array_add(n->items, grade_node_from_yaml(
-                                          doc, yaml_document_get_node(doc, p->key), file, budget, depth + 1));
-            g_ptr_array_add(n->items, grade_node_from_yaml(
-                                          doc, yaml_document_get_node(doc, p->value), file, budget, depth + 1));
+            g_ptr_array_add(n->items, grade_node_from_yaml(doc, yaml_document_get_node(doc, p->key),
+                                                           file, budget, depth + 1));
+            g_ptr_array_add(n->items,
+                            grade_node_from_yaml(doc, yaml_document_get_node(doc, p->value), file,
+                                                 budget, depth + 1));
         }
         break;
     default:
@@ -125,7 +126,8 @@ grade_node_parse(const char *text, gsize len, const char *file, GError **error)
         const char *problem = parser.problem != NULL ? parser.problem : "cannot parse";
         g_set_error(error, GRADE_ERROR, GRADE_ERROR_SYNTAX, "%s:%zu:%zu: YAML syntax error: %s%s%s",
                     file, parser.problem_mark.line + 1, parser.problem_mark.column + 1, problem,
-                    parser.context != NULL ? " " : "", parser.context != NULL ? parser.context : "");
+                    parser.context != NULL ? " " : "",
+                    parser.context != NULL ? parser.context : "");
         yaml_parser_delete(&parser);
         return NULL;
     }
@@ -269,8 +271,8 @@ grade_node_emit(const GradeNode *n, yaml_document_t *doc, GPtrArray *origins)
     int index;
     switch (n->kind) {
     case GRADE_NODE_SCALAR:
-        index = yaml_document_add_scalar(doc, NULL, (yaml_char_t *)n->value,
-                                         (int)strlen(n->value), n->style);
+        index = yaml_document_add_scalar(doc, NULL, (yaml_char_t *)n->value, (int)strlen(n->value),
+                                         n->style);
         if (index == 0)
             g_error("libyaml: cannot add a node");
         grade_node_mark(doc, index, n, origins);

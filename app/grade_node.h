@@ -62,8 +62,8 @@ void grade_node_set(GradeNode *map, GradeNode *key, GradeNode *value);
 const char *grade_node_kind_name(const GradeNode *n);
 
 /* Always FALSE; sets "FILE:LINE:COL: message" at node at. */
-gboolean grade_node_fail(const GradeNode *at, GError **error, GradeErrorCode code,
-                         const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+gboolean grade_node_fail(const GradeNode *at, GError **error, GradeErrorCode code, const char *fmt,
+                         ...) G_GNUC_PRINTF(4, 5);
 
 /* Appends n to doc, recording each new node's file in origins (interned
  * const char*, index = node index - 1). Returns the node index. */

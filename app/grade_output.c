@@ -53,8 +53,8 @@ grade_output_text(const GradeResult *r, gboolean colour)
     const char *bold = colour ? "\033[1m" : "", *off = colour ? "\033[0m" : "";
     GString *s = g_string_new(NULL);
     g_string_append_printf(s, "%s%s%s (%s)\n", bold, r->title, off, r->lab);
-    g_string_append_printf(s, "submission: %s%s%s\n", r->submission, r->student ? "  student: " : "",
-                           r->student ? r->student : "");
+    g_string_append_printf(s, "submission: %s%s%s\n", r->submission,
+                           r->student ? "  student: " : "", r->student ? r->student : "");
     if (r->error != NULL)
         g_string_append_printf(s, "%serror%s: %s\n", red, off, r->error);
     for (guint i = 0; i < r->checks->len; i++) {
@@ -134,8 +134,7 @@ grade_output_json(const GradeResult *r)
         json_builder_set_member_name(b, "hidden");
         json_builder_add_boolean_value(b, c->check->hidden);
         grade_output_member_str(b, "output", c->output);
-        grade_output_member_str(b, "feedback",
-                                c->passed || r->error ? NULL : c->check->feedback);
+        grade_output_member_str(b, "feedback", c->passed || r->error ? NULL : c->check->feedback);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -152,9 +151,8 @@ grade_output_gradescope(const GradeResult *r)
     json_builder_begin_object(b);
     grade_output_member_num(b, "score", r->score);
     g_autofree char *summary =
-        r->error != NULL
-            ? g_strdup_printf("Your submission could not be graded:\n%s", r->error)
-            : g_strdup_printf("%s: %g of %g points", r->title, r->score, r->max);
+        r->error != NULL ? g_strdup_printf("Your submission could not be graded:\n%s", r->error)
+                         : g_strdup_printf("%s: %g of %g points", r->title, r->score, r->max);
     grade_output_member_str(b, "output", summary);
     grade_output_member_str(b, "visibility", "visible");
     json_builder_set_member_name(b, "tests");
@@ -196,11 +194,12 @@ grade_output_junit(const GradeResult *r)
     g_string_append_printf(s, " tests=\"%u\" failures=\"%u\" errors=\"%u\">\n", r->checks->len,
                            r->error ? 0 : failures, r->error ? r->checks->len : 0);
     g_string_append(s, "  <testsuite");
-    g_autofree char *suite = g_strdup_printf("%s%s%s", r->lab, r->student ? "." : "",
-                                             r->student ? r->student : "");
+    g_autofree char *suite =
+        g_strdup_printf("%s%s%s", r->lab, r->student ? "." : "", r->student ? r->student : "");
     grade_output_xml_attr(s, "name", suite);
-    g_string_append_printf(s, " tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"0\" time=\"0\">\n",
-                           r->checks->len, r->error ? 0 : failures, r->error ? r->checks->len : 0);
+    g_string_append_printf(
+        s, " tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"0\" time=\"0\">\n",
+        r->checks->len, r->error ? 0 : failures, r->error ? r->checks->len : 0);
     g_string_append(s, "    <properties>\n      <property name=\"score\"");
     g_autofree char *score = g_strdup_printf("%g", r->score), *max = g_strdup_printf("%g", r->max);
     grade_output_xml_attr(s, "value", score);

@@ -251,8 +251,7 @@ grade_run_seed(const GradeSpec *spec, World *w, guint64 seed, GradeSeeds *s)
             const ExpectResult *r = results->pdata[e++];
             if (!r->held && s->expect_fail->pdata[i] == NULL)
                 s->expect_fail->pdata[i] = g_strdup_printf(
-                    "seed %" G_GUINT64_FORMAT ": expected %s; got %s%s", seed, r->what,
-                    r->actual,
+                    "seed %" G_GUINT64_FORMAT ": expected %s; got %s%s", seed, r->what, r->actual,
                     s->stopped ? " (the run was stopped at the grader's time limit)" : "");
         } else if (c->equals_path != NULL) {
             TrackMsg *m = tracker_find(world_tracker(w), c->equals_path);
@@ -275,8 +274,8 @@ grade_strv_free(gpointer p)
 }
 
 static GradeCheckResult *
-grade_eval_answer(const GradeCheck *c, const GradeNode *answers, GHashTable *vars,
-                  GPtrArray *paths, const char *answers_file)
+grade_eval_answer(const GradeCheck *c, const GradeNode *answers, GHashTable *vars, GPtrArray *paths,
+                  const char *answers_file)
 {
     GradeCheckResult *r = g_new0(GradeCheckResult, 1);
     r->check = c;
@@ -299,8 +298,7 @@ grade_eval_answer(const GradeCheck *c, const GradeNode *answers, GHashTable *var
         r->output = g_strdup_printf("the answer '%s' must be a list of node names", c->answer);
     else {
         g_autofree char *joined = g_strjoinv(" -> ", names);
-        r->output = g_strdup_printf(r->passed ? "%s is the path" : "%s is not the path",
-                                    joined);
+        r->output = g_strdup_printf(r->passed ? "%s is the path" : "%s is not the path", joined);
     }
     return r;
 }

@@ -21,13 +21,13 @@ typedef struct {
 } GradeCheckResult;
 
 typedef struct {
-    char *lab;        /* the lab's directory name */
+    char *lab; /* the lab's directory name */
     char *title;
     char *student;    /* nullable */
     char *submission; /* the submission directory as given */
     double score;
     double max;
-    char *error;      /* nullable: why the submission could not be graded */
+    char *error;       /* nullable: why the submission could not be graded */
     GPtrArray *checks; /* GradeCheckResult*, in the spec's order */
     GArray *seeds;     /* guint64: the seeds run */
 } GradeResult;

@@ -157,8 +157,7 @@ grade_spec_read_seeds(GradeSpec *spec, const GradeNode *v, GError **error)
     for (guint i = 0; i < v->items->len; i++) {
         const GradeNode *item = v->items->pdata[i];
         guint64 seed;
-        if (item->kind != GRADE_NODE_SCALAR ||
-            !scenario_parse_uint(item->value, G_MAXINT64, &seed))
+        if (item->kind != GRADE_NODE_SCALAR || !scenario_parse_uint(item->value, G_MAXINT64, &seed))
             return grade_node_fail(item, error, GRADE_ERROR_SPEC,
                                    "a seed must be a non-negative number");
         g_array_append_val(spec->seeds, seed);
@@ -285,9 +284,9 @@ grade_spec_read_answer(GradeCheck *c, GradeNode *item, GError **error)
 static gboolean
 grade_spec_read_check(GradeSpec *spec, GradeNode *item, GError **error)
 {
-    static const char *const keys[] = {"name",   "points",      "expect", "answer",   "equals",
-                                       "one_of", "equals_path", "nocase", "feedback", "hidden",
-                                       NULL};
+    static const char *const keys[] = {"name",     "points", "expect",      "answer",
+                                       "equals",   "one_of", "equals_path", "nocase",
+                                       "feedback", "hidden", NULL};
     if (!grade_spec_keys(item, "a check", keys, error))
         return FALSE;
     GradeCheck *c = g_new0(GradeCheck, 1);
@@ -347,8 +346,8 @@ grade_spec_read_list(GradeSpec *spec, const GradeNode *v, const char *key,
 static gboolean
 grade_spec_read(GradeSpec *spec, GError **error)
 {
-    static const char *const keys[] = {"title", "summary", "needs",    "scenario",
-                                       "seeds", "submission", "variants", "checks", NULL};
+    static const char *const keys[] = {"title",      "summary",  "needs",  "scenario", "seeds",
+                                       "submission", "variants", "checks", NULL};
     GradeNode *root = spec->root;
     if (!grade_spec_keys(root, "a grading spec", keys, error))
         return FALSE;
@@ -371,8 +370,7 @@ grade_spec_read(GradeSpec *spec, GError **error)
         return FALSE;
     const GradeNode *sub = grade_node_get(root, "submission");
     if (sub == NULL)
-        return grade_node_fail(root, error, GRADE_ERROR_SPEC,
-                               "missing required key 'submission'");
+        return grade_node_fail(root, error, GRADE_ERROR_SPEC, "missing required key 'submission'");
     if (!grade_spec_read_list(spec, sub, "submission", grade_spec_read_file, error))
         return FALSE;
     const GradeNode *vars = grade_node_get(root, "variants");
@@ -381,8 +379,7 @@ grade_spec_read(GradeSpec *spec, GError **error)
             return grade_node_fail(vars, error, GRADE_ERROR_SPEC,
                                    "'variants' must be a mapping of names");
         for (guint i = 0; i + 1 < vars->items->len; i += 2)
-            if (!grade_spec_read_var(spec, vars->items->pdata[i], vars->items->pdata[i + 1],
-                                     error))
+            if (!grade_spec_read_var(spec, vars->items->pdata[i], vars->items->pdata[i + 1], error))
                 return FALSE;
     }
     const GradeNode *checks = grade_node_get(root, "checks");

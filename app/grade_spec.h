@@ -18,8 +18,8 @@ typedef struct {
     char *file;     /* a plain file name inside the submission directory */
     gboolean merge; /* merged into the scenario */
     gboolean answers;
-    char **allow;   /* merge: dotted key prefixes the student may set */
-    GradeNode *at;  /* (transfer none) the item in lab.yaml, for messages */
+    char **allow;  /* merge: dotted key prefixes the student may set */
+    GradeNode *at; /* (transfer none) the item in lab.yaml, for messages */
 } GradeFile;
 
 typedef enum {
@@ -45,33 +45,36 @@ typedef struct {
     char *feedback; /* nullable: shown when the check fails */
     gboolean hidden;
     GradeCheckKind kind;
-    GradeNode *expect;  /* EXPECT: (transfer none) the expectation mapping */
-    char *answer;       /* ANSWER: the key in the answers file */
-    GradeNode *equals;  /* (transfer none) nullable: scalar, may hold ${var.X} */
-    GradeNode *one_of;  /* (transfer none) nullable: list of scalars */
-    char *equals_path;  /* nullable: a message id */
+    GradeNode *expect; /* EXPECT: (transfer none) the expectation mapping */
+    char *answer;      /* ANSWER: the key in the answers file */
+    GradeNode *equals; /* (transfer none) nullable: scalar, may hold ${var.X} */
+    GradeNode *one_of; /* (transfer none) nullable: list of scalars */
+    char *equals_path; /* nullable: a message id */
     gboolean nocase;
-    GradeNode *at;      /* (transfer none) the check in lab.yaml */
+    GradeNode *at; /* (transfer none) the check in lab.yaml */
 } GradeCheck;
 
 typedef struct {
-    char *dir;       /* the lab directory */
-    char *path;      /* its lab.yaml, as named in messages */
-    char *name;      /* the directory's base name (03-open-relay) */
+    char *dir;  /* the lab directory */
+    char *path; /* its lab.yaml, as named in messages */
+    char *name; /* the directory's base name (03-open-relay) */
     char *title;
-    char *summary;   /* nullable */
-    char **needs;    /* features the lab uses (may be empty) */
-    char *scenario;  /* path of the base scenario */
-    GArray *seeds;   /* guint64 */
+    char *summary;     /* nullable */
+    char **needs;      /* features the lab uses (may be empty) */
+    char *scenario;    /* path of the base scenario */
+    GArray *seeds;     /* guint64 */
     GPtrArray *files;  /* GradeFile* */
     GPtrArray *vars;   /* GradeVar* */
     GPtrArray *checks; /* GradeCheck* */
     double max_points;
-    GradeNode *root;   /* the parsed lab.yaml (owns what the items borrow) */
+    GradeNode *root; /* the parsed lab.yaml (owns what the items borrow) */
 } GradeSpec;
 
 /* Seeds used when lab.yaml gives none. */
-#define GRADE_DEFAULT_SEEDS {1, 2, 3}
+#define GRADE_DEFAULT_SEEDS                                                                        \
+    {                                                                                              \
+        1, 2, 3                                                                                    \
+    }
 #define GRADE_SEEDS_MAX 64
 
 /* Loads dir/lab.yaml. Returns (transfer full) or NULL with error set. */

@@ -110,9 +110,8 @@ test_merge_refused(void)
         {"- a\n", "s.yaml:1:1: the file must hold a mapping of scenario keys, not a list"},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_autoptr(GradeNode) base =
-            parse("nodes: [{name: n1, ip: 1.1.1.1}]\ndns: {polito.it: {MX: [\"10 mx\"]}}\n",
-                  "base.yaml");
+        g_autoptr(GradeNode) base = parse(
+            "nodes: [{name: n1, ip: 1.1.1.1}]\ndns: {polito.it: {MX: [\"10 mx\"]}}\n", "base.yaml");
         g_autoptr(GradeNode) stu = parse(cases[i].student, "s.yaml");
         g_autoptr(GError) error = NULL;
         g_assert_false(grade_merge(base, stu, allow, &error));
@@ -120,10 +119,9 @@ test_merge_refused(void)
     }
     /* Allowed: the relay of n1 (a new key there), a whole zone entry. */
     g_autoptr(GradeNode) base = parse("nodes: [{name: n1, ip: 1.1.1.1}]\n", "base.yaml");
-    g_autoptr(GradeNode) ok =
-        parse("nodes: [{name: n1, relay: {domains: [polito.it]}}]\n"
-              "dns: {polito.it: {MX: [\"10 a\"], TXT: [x]}}\n",
-              "s.yaml");
+    g_autoptr(GradeNode) ok = parse("nodes: [{name: n1, relay: {domains: [polito.it]}}]\n"
+                                    "dns: {polito.it: {MX: [\"10 a\"], TXT: [x]}}\n",
+                                    "s.yaml");
     g_autoptr(GError) error = NULL;
     g_assert_true(grade_merge(base, ok, allow, &error));
     g_assert_cmpstr(at(base, "nodes[0]/relay/domains[0]"), ==, "polito.it");
@@ -160,8 +158,8 @@ test_subst(void)
     g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
     g_hash_table_insert(vars, "octet", "42");
     g_hash_table_insert(vars, "pw", "dragon");
-    g_autoptr(GradeNode) n = parse("ip: \"203.0.113.${var.octet}\"\nl: [\"${var.pw}${var.pw}\", x]\n",
-                                   "f.yaml");
+    g_autoptr(GradeNode) n =
+        parse("ip: \"203.0.113.${var.octet}\"\nl: [\"${var.pw}${var.pw}\", x]\n", "f.yaml");
     g_autoptr(GError) error = NULL;
     g_assert_true(grade_subst(n, vars, &error));
     g_assert_cmpstr(at(n, "ip"), ==, "203.0.113.42");
@@ -181,8 +179,8 @@ static void
 test_variants(void)
 {
     /* SHA-256("alice\0octet"), first 8 octets big-endian. */
-    g_autofree char *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-                                                       (const guchar *)"alice\0octet", 11);
+    g_autofree char *hex =
+        g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)"alice\0octet", 11);
     hex[16] = '\0';
     g_assert_cmpuint(grade_variant_hash("alice", "octet"), ==, g_ascii_strtoull(hex, NULL, 16));
     g_assert_cmpuint(grade_variant_hash("alice", "octet"), !=, grade_variant_hash("bob", "octet"));
@@ -241,8 +239,8 @@ merged_error(const char *student, WorldSpec **out)
     spec->scenario = g_strdup("base.yaml");
     g_autoptr(GradeNode) base = parse(base_text, "base.yaml");
     g_autoptr(GradeNode) stu = parse(student, "sub/s.yaml");
-    g_assert_true(grade_merge(base, stu, (const char *const *)((GradeFile *)spec->files->pdata[0])->allow,
-                              &error));
+    g_assert_true(grade_merge(
+        base, stu, (const char *const *)((GradeFile *)spec->files->pdata[0])->allow, &error));
     WorldSpec *ws = grade_merge_load(base, spec, NULL, &error);
     if (out != NULL)
         *out = ws;

@@ -108,10 +108,11 @@ test_spec_errors(void)
 {
     check_error("scenario:", "scenaro:",
                 "lab.yaml:4:1: unknown key 'scenaro' in a grading spec (did you mean 'scenario'?)");
-    check_error("title: Open relay\n", "",
-                "lab.yaml:1:1: missing required key 'title'");
-    check_error("seeds: [4, 5]", "seeds: [4, x]", "lab.yaml:5:12: a seed must be a non-negative number");
-    check_error("seeds: [4, 5]", "seeds: []", "lab.yaml:5:8: 'seeds' must be a list of 1 to 64 numbers");
+    check_error("title: Open relay\n", "", "lab.yaml:1:1: missing required key 'title'");
+    check_error("seeds: [4, 5]", "seeds: [4, x]",
+                "lab.yaml:5:12: a seed must be a non-negative number");
+    check_error("seeds: [4, 5]", "seeds: []",
+                "lab.yaml:5:8: 'seeds' must be a list of 1 to 64 numbers");
     check_error("    merge: true\n", "    merge: true\n    answers: true\n",
                 "lab.yaml:7:5: a submission item needs exactly one of 'merge: true' and "
                 "'answers: true'");
@@ -127,8 +128,7 @@ test_spec_errors(void)
                 "lab.yaml:12:13: variant 'password' needs exactly one of 'choose' and 'range'");
     check_error("  password:", "  pass-word:",
                 "lab.yaml:12:3: a variant name is letters, digits and '_', not 'pass-word'");
-    check_error("    points: 4\n", "",
-                "lab.yaml:15:5: missing required key 'points'");
+    check_error("    points: 4\n", "", "lab.yaml:15:5: missing required key 'points'");
     check_error("    points: 4\n", "    points: four\n",
                 "lab.yaml:16:13: 'points' must be a number from 0 to 1000000, not 'four'");
     check_error("    feedback: Look at relay.test.\n", "    feedback: x\n    answer: a\n",
