@@ -13,6 +13,7 @@
 
 #include "app/grade_labs.h"
 #include "app/grade_node.h"
+#include "app/grade_run.h"
 
 typedef struct {
     char *student;
@@ -247,6 +248,17 @@ grade_batch_run(const GradeSpec *spec, const GradeBatchOptions *opt, GError **er
     g_autoptr(GDir) d = g_dir_open(opt->dir, 0, error);
     if (d == NULL)
         return FALSE;
+    /* A broken lab stops the batch before any child runs: graded with its
+     * own start/ files, it must load and build. */
+    g_autofree char *start = g_build_filename(opt->lab_dir, "start", NULL);
+    g_autoptr(GradeResult) probe = grade_run(spec, start, NULL, error);
+    if (probe == NULL)
+        return FALSE;
+    if (probe->error != NULL) {
+        g_set_error(error, GRADE_ERROR, GRADE_ERROR_SPEC, "%s: the lab's start state: %s",
+                    spec->path, probe->error);
+        return FALSE;
+    }
     GradeBatch b = {.spec = spec, .opt = opt};
     b.self = grade_labs_self();
     if (b.self == NULL) {

@@ -161,6 +161,10 @@ printf 'nodes: [\n' >"$tmp/broken/scenario.yaml"
 status=0; "$MHS" grade "$tmp/broken" --submission "$tmp/broken/start" 2>"$tmp/broken.err" || status=$?
 [ "$status" -eq 2 ] || fail "broken scenario: exit $status"
 grep -q "scenario.yaml:[0-9]*:[0-9]*: YAML syntax error" "$tmp/broken.err" || fail "broken lab message"
+mkdir -p "$tmp/class2/s1"
+status=0; "$MHS" grade "$tmp/broken" --submissions "$tmp/class2" --csv "$tmp/c2.csv" 2>/dev/null || status=$?
+[ "$status" -eq 2 ] || fail "batch on a broken lab: exit $status"
+[ ! -e "$tmp/c2.csv" ] || fail "batch on a broken lab wrote a CSV"
 cp -r "$lab1" "$tmp/broken2"
 printf 'title: x\nchecks: []\nscenaro: s.yaml\n' >"$tmp/broken2/lab.yaml"
 status=0; "$MHS" grade "$tmp/broken2" --submission "$tmp" 2>"$tmp/broken2.err" || status=$?
