@@ -65,7 +65,10 @@ grade_build(const GradeSpec *spec, const char *dir, GHashTable *vars, GradeBuild
             return FALSE;
         }
         g_autoptr(GradeNode) n = grade_node_load(path, path, error);
-        if (n == NULL || !grade_subst(n, vars, error))
+        if (n == NULL)
+            return FALSE;
+        /* Answers are never substituted: "${var.password}" is not an answer. */
+        if (!f->answers && !grade_subst(n, vars, error))
             return FALSE;
         if (f->answers) {
             if (!grade_node_is_null(n) && n->kind != GRADE_NODE_MAP)

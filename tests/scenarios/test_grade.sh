@@ -189,5 +189,8 @@ if [ -d "$src/labs/03-open-relay" ]; then
     python3 "$check" json "$tmp/va.json" full || fail "03: alice's own answer"
     grade "$l" "$tmp/v-bob" "$tmp/vb.json" --format json --student alice
     python3 "$check" json "$tmp/vb.json" below || fail "03: bob's address accepted for alice"
+    printf 'spammer_ip: "203.0.113.${var.octet}"\nrelayed_tests: 15\n' >"$tmp/v-bob/answers.yaml"
+    grade "$l" "$tmp/v-bob" "$tmp/vc.json" --format json --student alice
+    python3 "$check" json "$tmp/vc.json" below || fail "03: a \${var.X} answer was substituted"
 fi
 echo "ok: $nlabs labs graded"
