@@ -287,6 +287,18 @@ grade_merge_value(GradeMerge *m, GradeNode **slot, const GradeNode *v, const Gra
         }
         return grade_merge_named(m, *slot, v, path, inside);
     }
+    if (!inside && ancestor && v->kind == GRADE_NODE_SEQ) {
+        /* A list the student may only reach item by item: each item needs
+         * its name. */
+        for (guint i = 0; i < v->items->len; i++) {
+            const GradeNode *item = v->items->pdata[i];
+            if (item->kind != GRADE_NODE_MAP || grade_merge_item_name(item) == NULL)
+                return grade_node_fail(item, m->error, GRADE_ERROR_VALUE,
+                                       "each item of '%s' must be a mapping with a 'name' "
+                                       "(items merge by name)",
+                                       path);
+        }
+    }
     if (!inside)
         return grade_merge_refuse(m, key, path);
     grade_node_free(old);

@@ -105,7 +105,11 @@ test_merge_refused(void)
          "dns.polito.it)"},
         {"seed: 4\n", "s.yaml:1:1: 'seed' may not be set in this lab (you may set: "
                       "nodes.n1.relay, dns.polito.it)"},
-        {"nodes: [1, 2]\n", "s.yaml:1:1: 'nodes' may not be set in this lab (you may set: "
+        {"nodes: [1, 2]\n",
+         "s.yaml:1:9: each item of 'nodes' must be a mapping with a 'name' (items merge by name)"},
+        {"nodes:\n  - {name: n1}\n  - {ip: 1.2.3.4}\n",
+         "s.yaml:3:5: each item of 'nodes' must be a mapping with a 'name' (items merge by name)"},
+        {"users: [1, 2]\n", "s.yaml:1:1: 'users' may not be set in this lab (you may set: "
                             "nodes.n1.relay, dns.polito.it)"},
         {"- a\n", "s.yaml:1:1: the file must hold a mapping of scenario keys, not a list"},
     };
