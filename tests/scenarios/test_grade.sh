@@ -78,6 +78,14 @@ for labdir in "$src"/labs/*/; do
             fail "$name: syntax error in $fname not located: $(python3 "$check" field "$t/bad.json" error)"
         grade "$labdir" "$t/bad" "$t/bad.gs.json" --format gradescope
         python3 "$check" gradescope "$t/bad.gs.json" || fail "$name: gradescope of a bad submission"
+        grade "$labdir" "$t/bad" "$t/bad.xml" --format junit
+        python3 "$check" junit "$t/bad.xml" || fail "$name: junit of a bad submission"
+        grep -q '<error message="submission error" type="submission">' "$t/bad.xml" ||
+            fail "$name: a bad submission is not a JUnit error"
+        if command -v xmllint >/dev/null; then
+            xmllint --noout --schema "$src/tests/labs/junit.xsd" "$t/bad.xml" 2>"$t/xsd.err" ||
+                fail "$name: JUnit XML of a bad submission: $(cat "$t/xsd.err")"
+        fi
         rm -rf "$t/bad" && cp -r "$sol" "$t/bad"
         lines=$(wc -l <"$f")
         printf 'zz_not_allowed_key: 1\n' >>"$t/bad/$fname"
