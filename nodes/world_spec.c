@@ -82,7 +82,19 @@ node_spec_new(SpecRole role)
     n->dnsbl.lists = world_spec_empty_strv();
     n->dnsbl.allow = world_spec_empty_strv();
     n->exempt_role_accounts = TRUE;
+    n->mitm.strip_starttls = TRUE;
+    n->mitm.block_starttls = TRUE;
     return n;
+}
+
+void
+mitm_rule_spec_free(MitmRuleSpec *r)
+{
+    if (r == NULL)
+        return;
+    g_free(r->match);
+    g_free(r->replace);
+    g_free(r);
 }
 
 void
@@ -118,6 +130,11 @@ node_spec_free(NodeSpec *n)
     g_strfreev(n->auth.mechanisms);
     g_strfreev(n->tap);
     g_free(n->auth.mechanism);
+    if (n->mitm.rules)
+        g_ptr_array_unref(n->mitm.rules);
+    g_free(n->relayhost_auth.user);
+    g_free(n->relayhost_auth.password);
+    g_free(n->relayhost_auth.mechanism);
     g_free(n);
 }
 
@@ -187,6 +204,7 @@ event_spec_new(SpecEventKind kind)
     e->traffic.to = world_spec_empty_strv();
     e->traffic.start = 1;
     e->traffic.size = 1000;
+    e->traffic.headers = g_ptr_array_new_with_free_func((GDestroyNotify)spec_header_free);
     e->raw_send.rcpt_to = world_spec_empty_strv();
     return e;
 }
@@ -216,6 +234,13 @@ event_spec_free(EventSpec *e)
     g_strfreev(e->traffic.from);
     g_strfreev(e->traffic.to);
     g_free(e->traffic.id_prefix);
+    g_free(e->traffic.campaign);
+    g_free(e->traffic.via);
+    g_strfreev(e->traffic.mail_from);
+    g_free(e->traffic.helo);
+    g_free(e->traffic.subject);
+    g_ptr_array_unref(e->traffic.headers);
+    g_strfreev(e->traffic.received);
     g_free(e->relay_test.from);
     g_free(e->relay_test.target);
     g_free(e->relay_test.remote_domain);
@@ -255,6 +280,9 @@ expect_spec_free(ExpectSpec *x)
     g_free(x->verdict);
     g_free(x->at);
     g_free(x->target);
+    g_free(x->campaign);
+    g_free(x->rejected_by);
+    g_free(x->stage);
     g_free(x);
 }
 
@@ -435,6 +463,12 @@ spec_expect_kind_name(SpecExpectKind kind)
         return "dmarc";
     case SPEC_EXPECT_RELAY_TESTS:
         return "relay_tests";
+    case SPEC_EXPECT_SPAM_DELIVERED:
+        return "spam_delivered";
+    case SPEC_EXPECT_REJECTED_BY:
+        return "rejected_by";
+    case SPEC_EXPECT_SPAM_VERDICT:
+        return "spam_verdict";
     }
     return "?";
 }

@@ -149,6 +149,27 @@ typedef struct {
     gboolean force;              /* mua: AUTH even when the server does not offer it */
 } AuthSpec;
 
+/* mitm: one byte rewrite rule, applied to whole clear-text lines. */
+typedef struct {
+    char *match;        /* non-empty */
+    char *replace;      /* "" deletes */
+    gboolean to_client; /* FALSE: lines going to the server */
+} MitmRuleSpec;
+
+/* mitm: the active attacker on a link (proto/smtp_mitm.h). */
+typedef struct {
+    gboolean strip_starttls; /* remove STARTTLS from EHLO replies (default TRUE) */
+    gboolean block_starttls; /* answer 454 to STARTTLS, never forward it (default TRUE) */
+    GPtrArray *rules;        /* (nullable) MitmRuleSpec*, in order */
+} MitmSpec;
+
+/* msa, mta: SMTP AUTH (RFC 4954) as a client to the relayhost. */
+typedef struct {
+    char *user;      /* NULL: no AUTH */
+    char *password;  /* NULL: the users table's password of user */
+    char *mechanism; /* default PLAIN */
+} RelayhostAuthSpec;
+
 /* One node. Role fields sit in one flat struct; fields of other roles stay
  * at their zero/default value. Strings are owned (transfer full). */
 typedef struct {
@@ -196,8 +217,14 @@ typedef struct {
     /* dns */
     gint64 answer_latency; /* delay before an answer (default 1 ms) */
 
-    /* eavesdropper */
+    /* eavesdropper, mitm */
     char **tap; /* the two node names at the ends of the tapped link */
+
+    /* mitm */
+    MitmSpec mitm;
+
+    /* msa, mta */
+    RelayhostAuthSpec relayhost_auth; /* AUTH to the relayhost */
 } NodeSpec;
 
 typedef struct {
@@ -273,6 +300,14 @@ typedef struct {
     char *id_prefix; /* ids are id_prefix + N, N from `start` */
     guint start;     /* first N (default 1) */
     gsize size;      /* body bytes (default 1000) */
+    /* Spam campaigns: `from` names spammer nodes (nodes/spam_campaign.h). */
+    char *campaign;     /* nullable: the campaign's name (default: id_prefix) */
+    char *via;          /* nullable: relay node sent through; NULL: each recipient's MX */
+    char **mail_from;   /* nullable: envelope senders, round robin (forged: backscatter) */
+    char *helo;         /* nullable: EHLO name (forged); NULL: the node's host name */
+    char *subject;      /* nullable: Subject (default "Traffic message N") */
+    GPtrArray *headers; /* SpecHeader*: forged or extra fields (From, Sender, Date, ...) */
+    char **received;    /* nullable: fake Received field values, prepended in order */
 } TrafficSpec;
 
 /* The open-relay battery (proto/relay_tests.h) from one node against another. */
@@ -322,6 +357,12 @@ typedef enum {
     SPEC_EXPECT_DKIM,         /* message, verdict, at? */
     SPEC_EXPECT_DMARC,        /* message, verdict, at? */
     SPEC_EXPECT_RELAY_TESTS,  /* relay_mode, target */
+    /* count, to?, campaign? */
+    SPEC_EXPECT_SPAM_DELIVERED,
+    /* rejected_by, message? or campaign?, to?, code? */
+    SPEC_EXPECT_REJECTED_BY,
+    /* message, status (the verdict), to?, at?, code?, stage? */
+    SPEC_EXPECT_SPAM_VERDICT,
 } SpecExpectKind;
 
 typedef enum {
@@ -355,6 +396,9 @@ typedef struct {
     char *at;         /* nullable: the node that recorded it */
     SpecRelayMode relay_mode;
     char *target; /* relay_tests: node name */
+    char *campaign;    /* nullable: spam expectations: one campaign */
+    char *rejected_by; /* REJECTED_BY: the node that refused */
+    char *stage;       /* nullable: SPAM_VERDICT: the SMTP stage (RCPT, CONNECT, ...) */
 } ExpectSpec;
 
 typedef struct {
@@ -389,6 +433,7 @@ void event_spec_free(EventSpec *event);
 ExpectSpec *expect_spec_new(SpecExpectKind kind);
 void expect_spec_free(ExpectSpec *expect);
 void spec_header_free(SpecHeader *h);
+void mitm_rule_spec_free(MitmRuleSpec *r);
 
 /* Look-ups (transfer none; NULL when absent). Addresses compare
  * case-insensitively. */
