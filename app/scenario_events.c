@@ -147,11 +147,53 @@ scenario_set_fault_link(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v
                                  &fs->b, error);
 }
 
+static gboolean
+scenario_set_fault_crash(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                         GError **error)
+{
+    FaultSpec *fs = slot;
+    fs->has_crash = TRUE;
+    return scenario_set_bool(ctx, f, v, &fs->crash, error);
+}
+
+static gboolean
+scenario_set_fault_disk(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                        GError **error)
+{
+    FaultSpec *fs = slot;
+    fs->has_disk_full = TRUE;
+    return scenario_set_bool(ctx, f, v, &fs->disk_full, error);
+}
+
 static const ScenarioField scenario_fault_fields[] = {
-    {"link", scenario_set_fault_link, 0, SCENARIO_FIELD_REQUIRED, 0},
+    {"link", scenario_set_fault_link, 0, 0, 0},
     {"up", scenario_set_bool, offsetof(FaultSpec, up), 0, 0},
+    /* node faults (nodes/node_fault.h); roles are checked when the world is built */
+    {"node", scenario_set_node_ref, offsetof(FaultSpec, node), 0, 0},
+    {"crash", scenario_set_fault_crash, 0, 0, 0},
+    {"disk_full", scenario_set_fault_disk, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
+
+/* A fault is a link ({link, up}) or a node ({node, crash and/or disk_full}). */
+static gboolean
+scenario_fault_check(ScenarioCtx *ctx, yaml_node_t *map, const FaultSpec *f, GError **error)
+{
+    gboolean node_keys = f->has_crash || f->has_disk_full;
+    if (f->node != NULL && f->a != NULL)
+        return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
+                             "a fault is about a 'link' or a 'node', not both");
+    if (f->node == NULL && f->a == NULL)
+        return scenario_fail(ctx, map, error, SCENARIO_ERROR_MISSING,
+                             "a fault needs 'link: [a, b]' or 'node' with 'crash' or 'disk_full'");
+    if (f->node != NULL && !node_keys)
+        return scenario_fail(ctx, map, error, SCENARIO_ERROR_MISSING,
+                             "a node fault needs 'crash: true|false' or 'disk_full: true|false'");
+    if (f->a != NULL && node_keys)
+        return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
+                             "'crash' and 'disk_full' go with 'node', not with 'link'");
+    return TRUE;
+}
 
 static gboolean
 scenario_set_rate(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
@@ -277,6 +319,8 @@ scenario_set_event_kind(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v
                              "send needs at least one recipient in 'to', 'cc' or 'bcc'");
     if (e->kind == SPEC_EVENT_TRAFFIC)
         return scenario_traffic_check(ctx, v, &e->traffic, error);
+    if (e->kind == SPEC_EVENT_FAULT)
+        return scenario_fault_check(ctx, v, &e->fault, error);
     return TRUE;
 }
 

@@ -148,7 +148,7 @@ world_resolve(World *w, Node *asker, const char *name, DnsRrType type, WorldDnsF
         SimLink *link = sim_net_link(w->net, asker->host, w->dns->host);
         const SimLinkParams *lp = sim_link_params(link);
         delay = 2 * lp->latency + dns_node_latency(w->dns);
-        if (!sim_link_is_up(link)) {
+        if (!sim_link_is_up(link) || w->dns->down) { /* a crashed server: timeout */
             delay = DNS_NODE_TIMEOUT;
             q->lost = TRUE;
         }

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "nodes/node_fault.h"
 #include "nodes/pop3_session.h"
 #include "nodes/smtp_session.h"
 #include "nodes/world_private.h"
@@ -164,6 +165,12 @@ ms_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer user_
         sim_trace_str(tr, "reason", "user unknown");
         sim_trace_end(tr);
         smtp_server_session_answer(ss, r);
+        return;
+    }
+    g_autoptr(SmtpReply) full =
+        q->kind == SMTP_SERVER_QUERY_MAIL ? node_fault_storage_reply(node) : NULL;
+    if (full != NULL) {
+        smtp_server_session_answer(ss, full);
         return;
     }
     if (q->kind == SMTP_SERVER_QUERY_DATA) {

@@ -21,6 +21,7 @@ typedef struct {
     void (*start)(Node *node);         /* listen, schedule: called once before the run */
     void (*finish)(Node *node);        /* the run ended: report what is still queued */
     void (*free)(Node *node);          /* frees the role's data (node->priv) */
+    void (*restart)(Node *node);       /* nullable: back up after a crash (node_fault.h) */
 } NodeClass;
 
 struct Node {
@@ -33,6 +34,8 @@ struct Node {
     GRand *rng;           /* this node's stream (borrowed from the SimWorld) */
     guint64 queue_serial; /* for queue ids */
     gpointer priv;        /* role data */
+    gboolean down;        /* crashed (node_fault.h): no sessions, the queue waits */
+    gboolean disk_full;   /* refuses new mail with 452 4.3.1 (node_fault.h) */
 };
 
 /* Allocates a node of class klass for spec; the role constructor fills priv. */

@@ -116,6 +116,8 @@ queue_attempt_event(SimWorld *sim, gpointer data)
 {
     QueueEntry *e = data;
     e->retry_ev = 0;
+    if (e->queue->node->down)
+        return; /* crashed: the message waits on disk for queue_resume() */
     queue_attempt(e);
 }
 
@@ -321,6 +323,11 @@ queue_delivery_try_next(QueueDelivery *d)
                                : d->host     ? g_strdup_printf("connect to %s failed", d->host)
                                              : g_strdup("no route to destination");
         queue_delivery_tempfail_all(d, why);
+        return;
+    }
+    if (node->down) {
+        /* Crashed meanwhile: this attempt ends, the message stays queued. */
+        queue_delivery_tempfail_all(d, "local system crashed during delivery");
         return;
     }
     g_free(d->host);
@@ -629,5 +636,19 @@ queue_finish(Queue *q)
                                      r->last_reply ? r->last_reply : "waiting for delivery",
                                      q->node->name, sim_world_now(w->sim));
         }
+    }
+}
+
+void
+queue_resume(Queue *q)
+{
+    World *w = q->node->world;
+    for (guint i = 0; i < q->entries->len; i++) {
+        QueueEntry *e = q->entries->pdata[i];
+        if (e->groups_open > 0)
+            continue; /* an attempt is still settling: it reschedules itself */
+        if (e->retry_ev != 0)
+            sim_world_cancel(w->sim, e->retry_ev);
+        e->retry_ev = sim_world_schedule_in(w->sim, 0, queue_attempt_event, e, NULL);
     }
 }

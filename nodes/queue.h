@@ -27,5 +27,8 @@ void queue_submit(Queue *q, const char *msg_id, const char *queue_id, const char
 /* Marks every recipient still queued in the tracker (end of run). */
 void queue_finish(Queue *q);
 guint queue_length(const Queue *q);
+/* The node is back up after a crash (node_fault.h): every message that
+ * waited while it was down gets a delivery attempt now. */
+void queue_resume(Queue *q);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "nodes/dnsbl_gate.h"
 #include "nodes/node.h"
+#include "nodes/node_fault.h"
 #include "nodes/queue.h"
 #include "nodes/relay_policy.h"
 #include "nodes/sender_auth.h"
@@ -91,6 +92,15 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     World *w = node->world;
     RelayNode *rn = relay_node_priv(node);
     SimTime now = sim_world_now(w->sim);
+    if (node->down || smtp_server_session_is_closed(ss)) {
+        /* The client left (or this node crashed) while the checks ran: no
+         * 250 can reach it, so nothing is queued; the client still has
+         * the message and tries again (RFC 5321 6.1: responsibility is
+         * taken with the 250 reply). */
+        g_autoptr(SmtpReply) lost = smtp_reply_new(451, "4.3.0", "Local error, try again");
+        smtp_server_session_answer(ss, lost);
+        return;
+    }
     g_autofree char *qid = node_new_queue_id(node);
     const char *tag = tracker_conn_tag(w->tracker, smtp_server_session_conn_id(ss));
     g_autofree char *msg_id = NULL;
@@ -204,7 +214,9 @@ relay_node_on_query(SmtpServerSession *ss, const SmtpServerQuery *q, gpointer us
         dnsbl_gate_on_connect(rn->dnsbl, ss); /* answers now or after DNS */
         break;
     case SMTP_SERVER_QUERY_MAIL: {
-        g_autoptr(SmtpReply) r = relay_node_check_sender(node, ss, q->addr);
+        g_autoptr(SmtpReply) r = node_fault_storage_reply(node);
+        if (r == NULL)
+            r = relay_node_check_sender(node, ss, q->addr);
         if (r) {
             relay_node_trace_reject(node, ss, "from", q->addr, r);
             smtp_server_session_answer(ss, r);
@@ -286,6 +298,13 @@ relay_node_finish(Node *node)
     queue_finish(relay_node_priv(node)->queue);
 }
 
+/* Back up after a crash: what the queue held on disk is tried again. */
+static void
+relay_node_restart(Node *node)
+{
+    queue_resume(relay_node_priv(node)->queue);
+}
+
 static void
 relay_node_free(Node *node)
 {
@@ -302,6 +321,7 @@ static const NodeClass relay_node_msa_class = {
     .start = relay_node_start,
     .finish = relay_node_finish,
     .free = relay_node_free,
+    .restart = relay_node_restart,
 };
 
 static const NodeClass relay_node_mta_class = {
@@ -309,6 +329,7 @@ static const NodeClass relay_node_mta_class = {
     .start = relay_node_start,
     .finish = relay_node_finish,
     .free = relay_node_free,
+    .restart = relay_node_restart,
 };
 
 Node *

@@ -870,3 +870,9 @@ smtp_client_session_peer(const SmtpClientSession *cs)
 {
     return cs->peer;
 }
+
+gboolean
+smtp_server_session_is_closed(const SmtpServerSession *ss)
+{
+    return ss->dead;
+}

@@ -50,6 +50,9 @@ gboolean smtp_server_session_is_tls(const SmtpServerSession *ss);
 gboolean smtp_server_session_is_auth(const SmtpServerSession *ss);
 /* (transfer none, nullable) The SASL login of an authenticated session. */
 const char *smtp_server_session_auth_user(const SmtpServerSession *ss);
+/* TRUE once the connection is gone (reset, closed, or the node crashed);
+ * the session lives on only until its pending query is answered. */
+gboolean smtp_server_session_is_closed(const SmtpServerSession *ss);
 void smtp_server_session_set_data(SmtpServerSession *ss, gpointer data, GDestroyNotify destroy);
 gpointer smtp_server_session_get_data(const SmtpServerSession *ss);
 

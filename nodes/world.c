@@ -8,6 +8,7 @@
 
 #include "nodes/exposure.h"
 #include "nodes/ms_node.h"
+#include "nodes/node_fault.h"
 #include "nodes/smime_setup.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
@@ -53,6 +54,10 @@ world_note_copy(World *w, const char *msg_id, const char *rcpt, GBytes *bytes)
 static void
 world_fault(World *w, const FaultSpec *f)
 {
+    if (f->node != NULL) {
+        node_fault_apply(w, f);
+        return;
+    }
     Node *a = world_node(w, f->a), *b = world_node(w, f->b);
     SimLink *link = sim_net_link(w->net, a->host, b->host);
     sim_link_set_up(link, f->up);
@@ -153,6 +158,21 @@ world_check_node(World *w, const char *name, SpecRole role, const SpecLoc *loc, 
     return FALSE;
 }
 
+/* A crash or a full disk only for roles that have one (node_fault.h). */
+static gboolean
+world_check_fault_node(World *w, const FaultSpec *f, const SpecLoc *loc, GError **error)
+{
+    if (!world_check_node(w, f->node, SPEC_ROLE_NONE, loc, error))
+        return FALSE;
+    Node *n = world_node(w, f->node);
+    if (node_fault_role_ok(f, n->spec->role))
+        return TRUE;
+    g_autofree char *where = spec_loc_to_string(loc);
+    g_set_error(error, NODE_ERROR, NODE_ERROR_SPEC, "%s: a %s node cannot %s", where,
+                spec_role_name(n->spec->role), f->has_crash ? "crash" : "have a full disk");
+    return FALSE;
+}
+
 static Node *
 world_make_node(World *w, const NodeSpec *ns)
 {
@@ -248,8 +268,10 @@ world_schedule_events(World *w, GError **error)
             ok = world_check_node(w, ev->fetch.by, SPEC_ROLE_MUA, &ev->loc, error);
             break;
         case SPEC_EVENT_FAULT:
-            ok = world_check_node(w, ev->fault.a, SPEC_ROLE_NONE, &ev->loc, error) &&
-                 world_check_node(w, ev->fault.b, SPEC_ROLE_NONE, &ev->loc, error);
+            ok = ev->fault.node != NULL
+                     ? world_check_fault_node(w, &ev->fault, &ev->loc, error)
+                     : world_check_node(w, ev->fault.a, SPEC_ROLE_NONE, &ev->loc, error) &&
+                           world_check_node(w, ev->fault.b, SPEC_ROLE_NONE, &ev->loc, error);
             break;
         case SPEC_EVENT_TRAFFIC:
             for (char **p = ev->traffic.from; ok && p && *p; p++) {

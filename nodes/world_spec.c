@@ -233,6 +233,7 @@ event_spec_free(EventSpec *e)
     g_free(e->fetch.by);
     g_free(e->fault.a);
     g_free(e->fault.b);
+    g_free(e->fault.node);
     g_strfreev(e->traffic.from);
     g_strfreev(e->traffic.to);
     g_free(e->traffic.id_prefix);

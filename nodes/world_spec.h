@@ -324,8 +324,12 @@ typedef struct {
 } FetchSpec;
 
 typedef struct {
-    char *a, *b; /* link ends */
+    char *a, *b; /* link ends (NULL for a node fault) */
     gboolean up;
+    /* Node faults (nodes/node_fault.h): node names the node. */
+    char *node;
+    gboolean crash, has_crash;         /* crash: TRUE crashes, FALSE restarts */
+    gboolean disk_full, has_disk_full; /* disk_full: TRUE fills the disk, FALSE frees it */
 } FaultSpec;
 
 typedef struct {

@@ -78,6 +78,17 @@ gboolean sim_ipv4_parse(const char *s, guint32 *out);
 /* Writes "a.b.c.d" into buf (16 bytes) and returns buf. */
 char *sim_ipv4_format(guint32 addr, char buf[16]);
 
+/* Crashes the host now (a node crash, DESIGN 4): every connection with an
+ * end on it dies. Each of its own ends still held gets on_reset (on_refused
+ * for a connect not yet answered) in an event at the current time; the peer
+ * of an established connection gets an RST (as a rebooted host answers).
+ * While down, SYNs to the host are lost (connects time out). Listeners
+ * stay: sim_host_restart() brings the host back up. Returns the number of
+ * connections killed. */
+guint sim_host_crash(SimHost *host);
+void sim_host_restart(SimHost *host);
+gboolean sim_host_is_down(const SimHost *host);
+
 /* --- links --- */
 /* The link between a and b (either order), created with the default
  * parameters if it does not exist. (transfer none) */

@@ -28,6 +28,7 @@ struct SimHost {
     guint id;
     GArray *addrs; /* guint32 */
     guint16 next_port;
+    gboolean down; /* crashed: SYNs to it are lost (sim_host_crash) */
 };
 
 struct SimLink {

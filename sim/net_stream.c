@@ -332,6 +332,8 @@ sim_stream_cancel_timeout(SimConn *c)
 static void
 sim_stream_on_syn(SimConn *c, SimStream *srv)
 {
+    if (srv->host != NULL && srv->host->down)
+        return; /* a crashed host answers nothing: the connect times out */
     SimListener *l = srv->host != NULL ? sim_net_find_listener(c->net, srv->host, srv->port) : NULL;
     if (l == NULL) {
         /* RFC 9293 3.10.7.1: a SYN to a closed port is answered by RST. */
@@ -373,7 +375,7 @@ sim_stream_on_ack(SimConn *c, SimStream *srv)
     SimListener *l = c->listener;
     if (srv->dead)
         return;
-    if (l == NULL || l->closed) {
+    if (l == NULL || l->closed || (srv->host != NULL && srv->host->down)) {
         srv->dead = TRUE;
         srv->rst_sent = TRUE;
         sim_stream_send(c, 1, SIM_SEG_RST, NULL);
@@ -777,4 +779,74 @@ SimNet *
 sim_stream_net(const SimStream *s)
 {
     return s->conn->net;
+}
+
+/* --- host crash (sim_host_crash) --- */
+
+typedef struct {
+    SimConn *conn;
+    guint idx;
+} SimCrashKill;
+
+static void
+sim_stream_on_crash(SimWorld *w, gpointer data)
+{
+    SimCrashKill *k = data;
+    SimConn *c = k->conn;
+    SimStream *s = &c->end[k->idx];
+    if (!s->dead) {
+        gboolean refused = s->idx == 0 && !s->connected;
+        s->dead = TRUE;
+        g_queue_clear_full(&s->pre, sim_stream_pre_free);
+        if (refused)
+            sim_stream_cancel_timeout(c);
+        if (s->owned && refused && s->h.on_refused != NULL)
+            s->h.on_refused(s, s->user_data);
+        else if (s->owned && !refused && s->h.on_reset != NULL)
+            s->h.on_reset(s, s->user_data);
+    }
+    c->pending--;
+    sim_conn_maybe_free(c);
+}
+
+guint
+sim_host_crash(SimHost *host)
+{
+    g_return_val_if_fail(host != NULL, 0);
+    SimNet *net = host->net;
+    guint killed = 0;
+    host->down = TRUE;
+    for (SimConn *c = net->conns; c != NULL; c = c->next) {
+        for (guint idx = 0; idx < 2; idx++) {
+            SimStream *s = &c->end[idx];
+            if (s->host != host || s->dead || !s->owned)
+                continue;
+            /* The peer learns at once (RST), the local owner in an event:
+             * callbacks never run inside the call that caused them. */
+            if (s->connected && !s->rst_sent) {
+                s->rst_sent = TRUE;
+                sim_stream_send(c, idx, SIM_SEG_RST, NULL);
+            }
+            SimCrashKill *k = g_new(SimCrashKill, 1);
+            k->conn = c;
+            k->idx = idx;
+            c->pending++;
+            sim_world_schedule_in(net->world, 0, sim_stream_on_crash, k, g_free);
+            killed++;
+        }
+    }
+    return killed;
+}
+
+void
+sim_host_restart(SimHost *host)
+{
+    g_return_if_fail(host != NULL);
+    host->down = FALSE;
+}
+
+gboolean
+sim_host_is_down(const SimHost *host)
+{
+    return host->down;
 }
