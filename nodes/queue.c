@@ -390,6 +390,16 @@ static void
 queue_delivery_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer user_data)
 {
     QueueDelivery *d = user_data;
+    if (o->reply_lost) {
+        /* RFC 1047: the next hop may hold the message already; the retry
+         * that keeps it safe may deliver it twice. */
+        Node *node = d->entry->queue->node;
+        SimTraceRec *tr = world_trace(node->world, "msg.reply_lost", node->name);
+        sim_trace_str(tr, "msg", d->entry->msg_id);
+        sim_trace_str(tr, "qid", d->entry->qid);
+        sim_trace_str(tr, "to", d->host);
+        sim_trace_end(tr);
+    }
     if (o->connection_failure && o->result != SMTP_CLIENT_RESULT_PERMFAIL) {
         g_free(d->last_error);
         /* Keep what the dialogue said (a 421, a TLS policy failure), not

@@ -56,6 +56,7 @@ struct SmtpClient {
     gboolean decided, quit_sent, closed;
     gboolean query_pending;
     guint32 query_id, next_id;
+    gboolean dot_pending; /* the end of data is sent, its reply not read (RFC 1047) */
 };
 
 static void smtp_client_after_ehlo(SmtpClient *c);
@@ -292,6 +293,7 @@ smtp_client_finish(SmtpClient *c, SmtpClientStage stage, const SmtpReply *r, con
                     : any_temp ? SMTP_CLIENT_RESULT_TEMPFAIL
                                : SMTP_CLIENT_RESULT_PERMFAIL;
     o->connection_failure = conn || (!any_tried && stage <= SMTP_CLIENT_STAGE_AUTH);
+    o->reply_lost = c->dot_pending && r == NULL;
     SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_DONE);
     a->outcome = o;
 }
@@ -518,6 +520,7 @@ smtp_client_on_data(SmtpClient *c, const SmtpReply *r)
         a->bytes = g_steal_pointer(&enc);
     }
     smtp_client_expect(c, SMTP_CLIENT_EXP_DOT);
+    c->dot_pending = TRUE;
 }
 
 static void
@@ -600,6 +603,7 @@ smtp_client_on_reply(SmtpClient *c, SmtpClientExpect exp, const SmtpReply *r)
         smtp_client_on_data(c, r);
         break;
     case SMTP_CLIENT_EXP_DOT:
+        c->dot_pending = FALSE;
         smtp_client_finish(c, SMTP_CLIENT_STAGE_DOT, r, NULL, FALSE);
         break;
     case SMTP_CLIENT_EXP_QUIT:

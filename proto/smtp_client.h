@@ -68,6 +68,9 @@ typedef struct {
     GStrv recipients;        /* all recipients, in order */
     SmtpClientResult *rcpt_results; /* parallel to recipients */
     SmtpReply **rcpt_replies;       /* parallel: the reply deciding each (nullable) */
+    gboolean reply_lost; /* the end of data was sent and the connection ended before
+                            its reply: the server may have taken the message, and a
+                            retry may deliver it twice (RFC 1047, RFC 5321 6.1) */
 } SmtpClientOutcome;
 
 typedef enum {
