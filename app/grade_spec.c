@@ -253,7 +253,10 @@ static gboolean
 grade_spec_read_answer(GradeCheck *c, GradeNode *item, GError **error)
 {
     c->kind = GRADE_CHECK_ANSWER;
-    c->answer = g_strdup(grade_spec_str(item, "answer", TRUE, error));
+    const char *answer = grade_spec_str(item, "answer", TRUE, error);
+    if (answer == NULL)
+        return FALSE; /* `answer:` with no key (null) */
+    c->answer = g_strdup(answer);
     c->equals = grade_node_get(item, "equals");
     c->one_of = grade_node_get(item, "one_of");
     GradeNode *path = grade_node_get(item, "equals_path");
