@@ -127,9 +127,12 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         track_msg_add_hop(m, node->name, now, "deliver", "mailbox", (const char *const *)q->rcpts, qid);
     hop->t_out = now;
     hop->tls_in = q->is_tls;
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (char **p = q->rcpts; p && *p; p++) {
         GPtrArray *box = ms_node_mailbox(node, *p);
         g_assert(box != NULL); /* RCPT checked it */
+        if (!g_hash_table_add(seen, g_ascii_strdown(*p, -1)))
+            continue; /* one copy per mailbox, however often RCPT named it */
         MsMessage *mm = g_new0(MsMessage, 1);
         mm->uid = g_strdup_printf("%s.%" G_GUINT64_FORMAT, qid, ++ms->uid_serial);
         mm->msg_id = g_strdup(m->id);

@@ -133,6 +133,13 @@ queue_submit(Queue *q, const char *msg_id, const char *queue_id, const char *mai
     e->mail_from = g_strdup(mail_from);
     e->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)queue_rcpt_free);
     for (const char *const *p = rcpts; *p; p++) {
+        /* Postfix cleanup(8): a recipient given twice is kept once; each
+         * delivery outcome is matched back by address. */
+        gboolean dup = FALSE;
+        for (guint i = 0; i < e->rcpts->len && !dup; i++)
+            dup = g_ascii_strcasecmp(((QueueRcpt *)e->rcpts->pdata[i])->address, *p) == 0;
+        if (dup)
+            continue;
         QueueRcpt *r = g_new0(QueueRcpt, 1);
         r->address = g_strdup(*p);
         g_ptr_array_add(e->rcpts, r);
