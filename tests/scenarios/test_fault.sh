@@ -6,7 +6,7 @@
 # it again as soon as it restarts, a store with a full disk answers 452
 # 4.3.1 (RFC 5321 4.2.3, RFC 3463) and the mail waits in the MX's queue.
 # Nothing is lost; the run is deterministic; bad fault events are refused
-# with their location.
+# with their location. Also regressions found by the no-loss property test.
 set -eu
 : "${MHS:?MHS must point at the mhs binary}"
 : "${MHS_SOURCE_DIR:?}"
@@ -62,6 +62,13 @@ records "$tmp/a.jsonl" msg.deliver t msg | awk -F'\t' '$2 == "m2" && $1 < 400 {p
 # Same seed, same trace.
 "$MHS" run "$dir/crash-restart.yaml" --trace "$tmp/b.jsonl" >/dev/null || fail "second run"
 cmp -s "$tmp/a.jsonl" "$tmp/b.jsonl" || fail "two runs differ"
+
+# Regressions found by tests/nodes/test_no_loss.c: a recipient named twice
+# gets one copy (it got six), and two copies of one message at one node
+# are both that message (the second was reported "in transit" forever).
+"$MHS" run "$dir/copies.yaml" --trace "$tmp/c.jsonl" >"$tmp/c.out" || fail "copies: $(cat "$tmp/c.out")"
+grep -q '^pass: 5 of 5 expectations held' "$tmp/c.out" || fail "copies summary"
+[ "$(records "$tmp/c.jsonl" msg.deliver msg rcpt | grep -c '^m1	')" -eq 1 ] || fail "m1 delivered more than once"
 
 # Bad fault events: exit 2 with FILE:LINE:COL.
 for f in bad-crash-mua bad-link-and-node; do
