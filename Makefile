@@ -3,6 +3,7 @@
 #   make test   the same set-up, then the whole test suite through ctest
 #   make asan   build with ASan + UBSan in build-asan/ and run the test suite
 #   make bench  run the benchmarks (bench/README.md)
+#   make bench-no-loss  the no-loss invariant on 10,000 seeded fault scenarios
 #   make fuzz   build the libFuzzer targets with clang in build-fuzz/ and run
 #               each for FUZZ_SECONDS (default 10) on a copy of its corpus;
 #               FUZZ_TARGETS="smtp_server spf" picks some (tests/fuzz/README.md)
@@ -12,7 +13,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS ?=
 
-.PHONY: all deps configure build run test asan fuzz bench clean
+.PHONY: all deps configure build run test asan fuzz bench bench-no-loss clean
 
 all: build
 
@@ -48,6 +49,9 @@ fuzz:
 
 bench: build
 	bench/run.sh
+
+bench-no-loss: build
+	BUILD=$(BUILD) bench/no_loss.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

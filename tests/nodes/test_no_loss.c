@@ -14,7 +14,7 @@
  * connection end between the end of data and the reply (msg.reply_lost,
  * RFC 1047); such duplicates are counted.
  *
- * MHS_NO_LOSS_SEEDS (default 200) and MHS_NO_LOSS_FIRST (default 1) pick
+ * MHS_NO_LOSS_SEEDS (default 300) and MHS_NO_LOSS_FIRST (default 1) pick
  * the seeds; MHS_NO_LOSS_VERBOSE=1 prints each seed's counts;
  * MHS_NO_LOSS_TRACE=FILE writes the trace (JSON Lines) of the last seed. The counts
  * of the whole run are printed at the end (bench/no_loss.sh runs 10,000).
@@ -426,7 +426,7 @@ static void
 test_no_loss_seeds(void)
 {
     guint64 first = no_loss_env("MHS_NO_LOSS_FIRST", 1);
-    guint64 n = no_loss_env("MHS_NO_LOSS_SEEDS", 200);
+    guint64 n = no_loss_env("MHS_NO_LOSS_SEEDS", 300);
     NoLossCounts c = {0};
     for (guint64 s = first; s < first + n; s++)
         no_loss_run_seed(s, &c);
