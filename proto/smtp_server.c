@@ -477,6 +477,17 @@ smtp_server_query_describe(const SmtpServerQuery *q, GString *s)
         g_string_append_printf(s, " from=<%s> to=", q->mail_from);
         for (guint i = 0; q->rcpts && q->rcpts[i]; i++)
             g_string_append_printf(s, "%s<%s>", i ? "," : "", q->rcpts[i]);
+        if (q->dsn_ret != SMTP_DSN_RET_NONE)
+            g_string_append_printf(s, " ret=%s", smtp_dsn_ret_name(q->dsn_ret));
+        if (q->dsn_envid)
+            g_string_append_printf(s, " envid=%s", q->dsn_envid);
+        gboolean any = FALSE;
+        for (guint i = 0; q->rcpt_notify && q->rcpts[i]; i++)
+            any |= q->rcpt_notify[i] != 0 || q->rcpt_orcpt[i][0] != '\0';
+        for (guint i = 0; any && q->rcpts[i]; i++) {
+            g_autofree char *nt = smtp_dsn_notify_format(q->rcpt_notify[i]);
+            g_string_append_printf(s, "%s%s/%s", i ? "|" : " dsn=", nt, q->rcpt_orcpt[i]);
+        }
         g_string_append_printf(s, " size=%" G_GSIZE_FORMAT, n);
         if (n <= 64) { /* short messages only: transcripts, traces */
             g_autofree char *raw = g_strndup(m ? m : "", n);
