@@ -222,6 +222,8 @@ static const ScenarioField scenario_node_mua[] = {
     {"ms", scenario_set_node_ref, offsetof(NodeSpec, ms), 0, SPEC_ROLE_MS},
     {"keep", scenario_set_bool, offsetof(NodeSpec, keep), 0, 0},
     {"auth", scenario_set_auth_client, offsetof(NodeSpec, auth), 0, 0},
+    {"mdn", scenario_set_mdn, offsetof(NodeSpec, mdn), 0, 0},
+    {"mdn_answer", scenario_set_mdn_answer, offsetof(NodeSpec, mdn_declines), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -247,6 +249,8 @@ static const ScenarioField scenario_node_msa[] = {
     {"auth", scenario_set_auth_server, offsetof(NodeSpec, auth), 0, 0},
     {"dkim", scenario_set_dkim, offsetof(NodeSpec, dkim), 0, 0},
     {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
+    {"dsn", scenario_set_bool, offsetof(NodeSpec, dsn_offered), 0, 0},
+    {"delay_warning", scenario_set_duration, offsetof(NodeSpec, delay_warning), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -347,6 +351,8 @@ static const ScenarioField scenario_node_mta[] = {
     {"dnsbl", scenario_set_dnsbl, offsetof(NodeSpec, dnsbl), 0, 0},
     {"exempt_role_accounts", scenario_set_bool, offsetof(NodeSpec, exempt_role_accounts), 0, 0},
     {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
+    {"dsn", scenario_set_bool, offsetof(NodeSpec, dsn_offered), 0, 0},
+    {"delay_warning", scenario_set_duration, offsetof(NodeSpec, delay_warning), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 

@@ -130,7 +130,8 @@ mua_node_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer use
 
 /* Submits bytes for the envelope to the MSA and records the first hop. */
 static void
-mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GBytes *bytes)
+mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GBytes *bytes,
+                const SendSpec *send)
 {
     World *w = node->world;
     const NodeSpec *spec = node->spec;
@@ -149,7 +150,15 @@ mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GB
     sub->node = node;
     /* RFC 6409 4.3 / RFC 4954: the user's login is the mail address. */
     const AuthSpec *auth = &spec->auth;
+    /* RFC 3461: the user's DSN request, the same NOTIFY for every recipient. */
+    guint n = g_strv_length(rcpts);
+    g_autofree guint *notify = g_new0(guint, n + 1);
+    for (guint i = 0; send && i < n; i++)
+        notify[i] = send->notify;
     SmtpClientConfig cfg = {
+        .dsn_ret = send ? send->ret : SMTP_DSN_RET_NONE,
+        .dsn_envid = send ? send->envid : NULL,
+        .rcpt_notify = notify,
         .helo_name = node->hostname,
         .reverse_path = mail_from,
         .recipients = (const char *const *)rcpts,
@@ -179,6 +188,7 @@ typedef struct {
     const char *in_reply_to;
     const char *references;
     const char *envelope_from;
+    const SendSpec *send; /* nullable: receipts and DSN requests */
 } MuaCompose;
 
 static void
@@ -204,6 +214,10 @@ mua_node_compose_and_submit(Node *node, const MuaCompose *c)
         mail_message_append(msg, "In-Reply-To", c->in_reply_to);
     if (c->references)
         mail_message_append(msg, "References", c->references);
+    if (c->send && c->send->receipt) /* RFC 8098 2.1: a read receipt request */
+        mail_message_append(msg, "Disposition-Notification-To", user);
+    if (c->send && c->send->return_receipt_to) /* pre-standard, never in an RFC */
+        mail_message_append(msg, "Return-Receipt-To", user);
     mail_message_append(msg, "MIME-Version", "1.0");
     mail_message_append(msg, "Content-Type", "text/plain; charset=us-ascii");
     /* Scenario headers replace the MUA's own of the same name (a forged
@@ -239,7 +253,7 @@ mua_node_compose_and_submit(Node *node, const MuaCompose *c)
     m->original = g_bytes_ref(bytes);
     for (guint i = 0; rcpts->pdata[i]; i++)
         track_msg_rcpt(m, rcpts->pdata[i]);
-    mua_node_submit(node, m, mail_from, (char **)rcpts->pdata, bytes);
+    mua_node_submit(node, m, mail_from, (char **)rcpts->pdata, bytes, c->send);
     g_ptr_array_unref(rcpts);
 }
 
@@ -256,6 +270,7 @@ mua_node_send(Node *node, const SendSpec *send)
         .body = send->body ? send->body : "Hello.\n",
         .headers = send->headers,
         .envelope_from = send->envelope_from,
+        .send = send,
     };
     mua_node_compose_and_submit(node, &c);
 }

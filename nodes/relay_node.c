@@ -122,7 +122,14 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         g_ptr_array_add(routed, (gpointer)(to ? to : *r));
     }
     g_ptr_array_add(routed, NULL);
-    queue_submit(rn->queue, m->id, qid, q->mail_from, (const char *const *)routed->pdata, stamped);
+    QueueDsn dsn = {
+        .ret = q->dsn_ret,
+        .envid = q->dsn_envid,
+        .notify = q->rcpt_notify,
+        .orcpt = (const char *const *)q->rcpt_orcpt,
+    };
+    queue_submit_dsn(rn->queue, m->id, qid, q->mail_from, (const char *const *)routed->pdata,
+                     stamped, &dsn);
     SimTraceRec *tr = world_trace(w, "msg.accept", node->name);
     sim_trace_str(tr, "msg", m->id);
     sim_trace_str(tr, "qid", qid);
@@ -324,6 +331,7 @@ relay_node_new(World *world, const NodeSpec *spec)
     /* An MTA reads source routes and lets the policy ignore them (RFC 5321
      * 3.6.1, Postfix) or, misconfigured, follow them. */
     rn->cfg.accept_source_routes = !is_msa;
+    rn->cfg.dsn_offered = spec->dsn_offered; /* RFC 3461 */
     rn->dnsbl = dnsbl_gate_new(node);
     node->priv = rn;
     rn->auth = sender_auth_new(node);
