@@ -618,10 +618,11 @@ queue_report_success(QueueEntry *e)
         QueueRcpt *r = e->rcpts->pdata[i];
         if (r->success != NULL && queue_rcpt_wants(r, r->success))
             g_ptr_array_add(done, r);
-        r->success = NULL;
     }
     if (done->len > 0)
         queue_report(e, done, NULL);
+    for (guint i = 0; i < e->rcpts->len; i++)
+        ((QueueRcpt *)e->rcpts->pdata[i])->success = NULL;
 }
 
 /* delay_warning reached with recipients still queued: one "delayed"
