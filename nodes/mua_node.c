@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "nodes/mua_mdn.h"
 #include "nodes/pop3_session.h"
 #include "nodes/smtp_session.h"
 #include "nodes/world_private.h"
@@ -34,6 +35,7 @@ typedef struct {
 typedef struct {
     GHashTable *seen; /* unique-ids already retrieved (UIDL, keep) */
     GPtrArray *inbox; /* MuaFetched*, in fetch order */
+    GHashTable *mdn_answered; /* Message-IDs answered with an MDN */
 } MuaNode;
 
 static void
@@ -175,6 +177,24 @@ mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GB
             spec->password ? spec->password : world_spec_user_password(w->spec, spec->user);
         smtp_client_session_set_login(cs, spec->user, password);
     }
+}
+
+void
+mua_node_submit_report(Node *node, const char *id, const char *kind, const char *parent,
+                       const char *rcpt, const char *message_id, GBytes *bytes)
+{
+    World *w = node->world;
+    TrackMsg *m = tracker_add(w->tracker, id, kind, sim_world_now(w->sim));
+    m->parent = g_strdup(parent);
+    m->from = g_strdup(node->spec->user);
+    m->envelope_from = g_strdup("");
+    m->subject = g_strdup("Disposition notification");
+    m->message_id = g_strdup(message_id);
+    m->original = g_bytes_ref(bytes);
+    track_msg_rcpt(m, rcpt);
+    char *rcpts[] = {(char *)rcpt, NULL};
+    /* RFC 8098 3: the envelope sender of an MDN is null. */
+    mua_node_submit(node, m, "", rcpts, bytes, NULL);
 }
 
 typedef struct {
@@ -374,6 +394,8 @@ mua_node_on_fetched(Pop3ClientSession *cs, guint msg, const char *uid, GBytes *b
     sim_trace_str(tr, "by", node->name);
     sim_trace_str(tr, "ms", pop3_client_session_peer(cs));
     sim_trace_end(tr);
+    /* The user reads it: a read-receipt request is decided now. */
+    mua_mdn_consider(node, mua->mdn_answered, msg_id, bytes);
 }
 
 static void
@@ -445,6 +467,7 @@ mua_node_free(Node *node)
     MuaNode *mua = mua_node_priv(node);
     g_hash_table_unref(mua->seen);
     g_ptr_array_unref(mua->inbox);
+    g_hash_table_unref(mua->mdn_answered);
     g_free(mua);
 }
 
@@ -460,6 +483,7 @@ mua_node_new(World *world, const NodeSpec *spec)
     MuaNode *mua = g_new0(MuaNode, 1);
     mua->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     mua->inbox = g_ptr_array_new_with_free_func((GDestroyNotify)mua_fetched_free);
+    mua->mdn_answered = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     node->priv = mua;
     return node;
 }
