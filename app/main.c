@@ -29,6 +29,8 @@ static const MhsCommand mhs_commands[] = {
      "sign, encrypt, verify and decrypt S/MIME messages (RFC 8551)"},
     {"viz", mhs_cmd_viz, "viz TRACE.jsonl|SCENARIO [--message ID ...] [--session CONN] -o OUT",
      "draw message paths or an SMTP session (svg, png, pdf, dot)"},
+    {"msg", mhs_cmd_msg, "msg headers FILE.eml [--format text|json] [--envelope-from A]",
+     "trace a message's Received hops and flag forged or inconsistent headers"},
 };
 
 static void
