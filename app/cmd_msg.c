@@ -48,10 +48,9 @@ cmd_msg_print_text(const HeaderAudit *a)
         printf("; %s\n", utc ? utc : "(no date)");
         if (r->from_ip)
             printf("  ip: %s\n", r->from_ip);
-        printf("  %s%s\n", h->trusted ? "trusted" : "untrusted",
-               h->flag ? ": " : " (linked to the newest hop)");
+        printf("  %s\n", h->trusted ? "trusted (linked to the newest hop)" : "untrusted");
         if (h->flag)
-            printf("  %s\n", h->flag);
+            printf("  flag: %s\n", h->flag);
     }
     printf("findings: %u\n", a->findings->len);
     for (guint i = 0; i < a->findings->len; i++) {

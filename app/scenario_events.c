@@ -103,6 +103,7 @@ static const ScenarioField scenario_send_fields[] = {
     {"notify", scenario_set_notify, offsetof(SendSpec, notify), 0, 0},
     {"ret", scenario_set_ret, offsetof(SendSpec, ret), 0, 0},
     {"envid", scenario_set_str, offsetof(SendSpec, envid), 0, 0},
+    {"on_behalf_of", scenario_set_address, offsetof(SendSpec, on_behalf_of), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 

@@ -222,7 +222,11 @@ mua_node_compose_and_submit(Node *node, const MuaCompose *c)
     g_autofree char *mid = mail_message_id_make(qid, mua_node_domain(node));
     g_autofree char *to = mua_node_join(c->to);
     g_autofree char *cc = mua_node_join(c->cc);
-    mail_message_append(msg, "From", user);
+    /* RFC 5322 3.6.2: Sender names the agent when it is not the author. */
+    const char *author = c->send && c->send->on_behalf_of ? c->send->on_behalf_of : user;
+    mail_message_append(msg, "From", author);
+    if (g_ascii_strcasecmp(author, user) != 0)
+        mail_message_append(msg, "Sender", user);
     if (to)
         mail_message_append(msg, "To", to);
     if (cc)

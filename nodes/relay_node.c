@@ -176,6 +176,16 @@ relay_node_check_sender(Node *node, SmtpServerSession *ss, const char *addr)
                           login);
 }
 
+/* The first address of the Sender field, or NULL (transfer full). */
+static char *
+relay_node_sender_address(const MailMessage *msg)
+{
+    const char *v = msg ? mail_message_get(msg, "Sender") : NULL;
+    g_autoptr(GPtrArray) list = v ? mail_address_list_parse(v, NULL) : NULL;
+    g_autoptr(GPtrArray) flat = list ? mail_address_list_flatten(list) : NULL;
+    return flat && flat->len > 0 ? g_strdup(((MailMailbox *)flat->pdata[0])->addr) : NULL;
+}
+
 /* The same rule for the From field at the end of DATA. */
 static SmtpReply *
 relay_node_check_from(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
@@ -184,6 +194,11 @@ relay_node_check_from(Node *node, SmtpServerSession *ss, const SmtpServerQuery *
     if (!node->spec->auth.sender_login_match || login == NULL)
         return NULL;
     g_autoptr(MailMessage) msg = mail_message_parse_bytes(q->message, NULL);
+    /* RFC 5322 3.6.2: a Sender that is the login vouches for the From
+     * (a secretary sending for her boss). */
+    g_autofree char *sender = relay_node_sender_address(msg);
+    if (sender && g_ascii_strcasecmp(sender, login) == 0)
+        return NULL;
     const char *from = msg ? mail_message_get(msg, "From") : NULL;
     g_autoptr(GPtrArray) list = from ? mail_address_list_parse(from, NULL) : NULL;
     g_autoptr(GPtrArray) flat = list ? mail_address_list_flatten(list) : NULL;

@@ -206,6 +206,7 @@ event_spec_free(EventSpec *e)
     g_free(e->send.id);
     g_free(e->send.envelope_from);
     g_free(e->send.envid);
+    g_free(e->send.on_behalf_of);
     g_free(e->reply.by);
     g_free(e->reply.to);
     g_free(e->reply.id);

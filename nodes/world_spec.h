@@ -265,6 +265,8 @@ typedef struct {
     guint notify;               /* RCPT NOTIFY= for every recipient (SmtpDsnNotify), 0 none */
     SmtpDsnRet ret;             /* MAIL RET= (RFC 3461 4.3) */
     char *envid;                /* nullable: MAIL ENVID= (RFC 3461 4.4) */
+    char *on_behalf_of;         /* nullable: the author (From); the user is then Sender
+                                   (RFC 5322 3.6.2) */
 } SendSpec;
 
 typedef struct {
