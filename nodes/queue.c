@@ -28,9 +28,9 @@ typedef struct {
     char *remote;       /* nullable: the host that answered last */
     guint last_code;
     gboolean in_flight;
-    guint notify;          /* RFC 3461 NOTIFY bits, 0 absent */
-    char *orcpt;           /* "type;address" or "" */
-    const char *success;   /* "delivered"/"relayed" report owed (RFC 3461 5.2.2), or NULL */
+    guint notify;        /* RFC 3461 NOTIFY bits, 0 absent */
+    char *orcpt;         /* "type;address" or "" */
+    const char *success; /* "delivered"/"relayed" report owed (RFC 3461 5.2.2), or NULL */
 } QueueRcpt;
 
 typedef struct QueueEntry QueueEntry;
@@ -46,8 +46,8 @@ struct QueueEntry {
     guint attempts;
     guint groups_open;  /* deliveries of this attempt still running */
     SimEventId retry_ev;
-    SmtpDsnRet ret;     /* RFC 3461 RET */
-    char *envid;        /* nullable: RFC 3461 ENVID */
+    SmtpDsnRet ret;      /* RFC 3461 RET */
+    char *envid;         /* nullable: RFC 3461 ENVID */
     SimEventId delay_ev; /* the delay_warning check */
 };
 
@@ -515,10 +515,10 @@ queue_report(QueueEntry *e, GPtrArray *rcpts, const char *action)
         rc[i].action = action ? action : r->success;
         gboolean failed = g_strcmp0(rc[i].action, "failed") == 0;
         gboolean delayed = g_strcmp0(rc[i].action, "delayed") == 0;
-        rc[i].status = failed    ? (r->last_status ? r->last_status : "5.0.0")
-                       : delayed ? (r->last_status && r->last_status[0] == '4' ? r->last_status
-                                                                               : "4.0.0")
-                                 : "2.0.0";
+        rc[i].status = failed ? (r->last_status ? r->last_status : "5.0.0")
+                       : delayed
+                           ? (r->last_status && r->last_status[0] == '4' ? r->last_status : "4.0.0")
+                           : "2.0.0";
         rc[i].remote_mta = r->remote;
         rc[i].diagnostic = r->last_reply;
         rc[i].original_recipient = r->orcpt[0] ? r->orcpt : NULL;
@@ -558,8 +558,7 @@ queue_report(QueueEntry *e, GPtrArray *rcpts, const char *action)
     dm->original = g_bytes_ref(dsn);
     const char *to[] = {e->mail_from, NULL};
     track_msg_rcpt(dm, e->mail_from);
-    track_msg_add_hop(dm, node->name, now, failed ? "bounce" : "report", "DSN (RFC 3464)", to,
-                      qid);
+    track_msg_add_hop(dm, node->name, now, failed ? "bounce" : "report", "DSN (RFC 3464)", to, qid);
     SimTraceRec *tr = world_trace(w, "msg.dsn", node->name);
     sim_trace_str(tr, "msg", dsn_id);
     sim_trace_str(tr, "about", e->msg_id);
@@ -587,8 +586,8 @@ queue_bounce(QueueEntry *e, GPtrArray *failed)
     for (guint i = 0; i < failed->len; i++) {
         QueueRcpt *r = failed->pdata[i];
         if (m)
-            track_msg_set_status(m, r->address, TRACK_STATUS_BOUNCED, r->last_code,
-                                 r->last_reply, node->name, now);
+            track_msg_set_status(m, r->address, TRACK_STATUS_BOUNCED, r->last_code, r->last_reply,
+                                 node->name, now);
         SimTraceRec *tr = world_trace(w, "msg.bounce", node->name);
         sim_trace_str(tr, "msg", e->msg_id);
         sim_trace_str(tr, "qid", e->qid);

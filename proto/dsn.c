@@ -60,12 +60,13 @@ dsn_build(const DsnInfo *info)
     g_string_append_printf(s, "--%s\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n",
                            info->boundary);
     g_string_append_printf(s, "This is the mail system at host %s.\r\n\r\n", info->reporting_mta);
-    g_string_append(s, failed    ? "I'm sorry to have to inform you that your message could not\r\n"
-                                   "be delivered to one or more recipients.\r\n\r\n"
-                       : delayed ? "Your message could not be delivered yet; the mail system\r\n"
-                                   "will keep trying.\r\n\r\n"
-                                 : "Your message was successfully delivered to the destination(s)\r\n"
-                                   "listed below, as you asked (RFC 3461 NOTIFY=SUCCESS).\r\n\r\n");
+    g_string_append(s, failed ? "I'm sorry to have to inform you that your message could not\r\n"
+                                "be delivered to one or more recipients.\r\n\r\n"
+                       : delayed
+                           ? "Your message could not be delivered yet; the mail system\r\n"
+                             "will keep trying.\r\n\r\n"
+                           : "Your message was successfully delivered to the destination(s)\r\n"
+                             "listed below, as you asked (RFC 3461 NOTIFY=SUCCESS).\r\n\r\n");
     for (guint i = 0; i < info->n_rcpts; i++) {
         const DsnRecipient *r = &info->rcpts[i];
         g_string_append_printf(s, "<%s>: %s\r\n", r->address,

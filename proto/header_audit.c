@@ -163,8 +163,9 @@ header_audit_chain(HeaderAudit *a)
         h->flag = g_strdup_printf("below the break at hop %u: written before the message "
                                   "reached %s, by whoever sent it; may be forged",
                                   first->hop, first->parsed->by ? first->parsed->by : "?");
-        header_audit_add(a, "untrusted-hop", HEADER_AUDIT_SUSPICIOUS, h->hop, "hop %u (from %s by %s) is %s",
-                         h->hop, h->parsed->from ? h->parsed->from : "?",
+        header_audit_add(a, "untrusted-hop", HEADER_AUDIT_SUSPICIOUS, h->hop,
+                         "hop %u (from %s by %s) is %s", h->hop,
+                         h->parsed->from ? h->parsed->from : "?",
                          h->parsed->by ? h->parsed->by : "?", h->flag);
     }
 }
@@ -202,8 +203,8 @@ header_audit_literals(HeaderAudit *a)
         gsize len = strcspn(r->from + 1, "]");
         if (ip != NULL && strncmp(ip + 1, r->from + 1, len) != 0)
             header_audit_add(a, "helo-literal-mismatch", HEADER_AUDIT_SUSPICIOUS, h->hop,
-                             "hop %u: the client said it was %s but connected from %s",
-                             h->hop, r->from, ip);
+                             "hop %u: the client said it was %s but connected from %s", h->hop,
+                             r->from, ip);
     }
 }
 
@@ -330,8 +331,7 @@ header_audit_originator(HeaderAudit *a, const MailMessage *msg, const HeaderAudi
             for (guint i = 0; i < to->len && !listed; i++) {
                 g_autoptr(GPtrArray) mbs = header_audit_mailboxes(to->pdata[i]);
                 for (guint j = 0; j < mbs->len; j++)
-                    listed |= g_ascii_strcasecmp(mbs->pdata[j],
-                                                 env->envelope_to) == 0;
+                    listed |= g_ascii_strcasecmp(mbs->pdata[j], env->envelope_to) == 0;
             }
         }
         if (!listed)

@@ -38,10 +38,10 @@ typedef struct {
 } HeaderHop;
 
 typedef struct {
-    char *code;                   /* "chain-break", "time-backwards", ... */
+    char *code; /* "chain-break", "time-backwards", ... */
     HeaderAuditSeverity severity;
-    guint hop;                    /* the hop concerned (path order), 0 when none */
-    char *reason;                 /* one sentence, RFC section where one applies */
+    guint hop;    /* the hop concerned (path order), 0 when none */
+    char *reason; /* one sentence, RFC section where one applies */
 } HeaderFinding;
 
 typedef struct {

@@ -31,18 +31,18 @@ MdnRequestKind mdn_request(const MailMessage *msg, char **addr);
 gboolean mdn_is_report(const MailMessage *msg);
 
 typedef struct {
-    const char *reporting_ua;       /* "bob-pc; mhs" (RFC 8098 3.2.1) */
-    const char *from;               /* the user's address */
-    const char *to;                 /* the requested address */
-    const char *message_id;         /* "<...>" of the report */
-    const char *boundary;           /* unique token for the multipart boundary */
-    gint64 date_unix;               /* when the report is written */
-    const char *final_recipient;    /* the user's address (3.2.4) */
+    const char *reporting_ua;        /* "bob-pc; mhs" (RFC 8098 3.2.1) */
+    const char *from;                /* the user's address */
+    const char *to;                  /* the requested address */
+    const char *message_id;          /* "<...>" of the report */
+    const char *boundary;            /* unique token for the multipart boundary */
+    gint64 date_unix;                /* when the report is written */
+    const char *final_recipient;     /* the user's address (3.2.4) */
     const char *original_message_id; /* nullable: "<...>" (3.2.5) */
-    const char *original_subject;   /* nullable */
-    gboolean manual;                /* manual-action/MDN-sent-manually, else
-                                       automatic-action/MDN-sent-automatically (3.2.6) */
-    GBytes *original;               /* nullable: its header section is returned */
+    const char *original_subject;    /* nullable */
+    gboolean manual;                 /* manual-action/MDN-sent-manually, else
+                                        automatic-action/MDN-sent-automatically (3.2.6) */
+    GBytes *original;                /* nullable: its header section is returned */
 } MdnInfo;
 
 /* The Disposition field value for these modes, disposition type

@@ -194,7 +194,8 @@ smtp_server_mail_params(SmtpServer *srv, SmtpServerQuery *q)
                 smtp_server_err(srv, 501, "5.5.4", "Bad AUTH parameter");
                 return FALSE;
             }
-        } else if (srv->is_esmtp && srv->dsn_offered && g_ascii_strcasecmp(p->keyword, "RET") == 0) {
+        } else if (srv->is_esmtp && srv->dsn_offered &&
+                   g_ascii_strcasecmp(p->keyword, "RET") == 0) {
             /* RFC 3461 4.3: FULL or HDRS, at most once. */
             if (q->dsn_ret != SMTP_DSN_RET_NONE || !smtp_dsn_ret_parse(p->value, &q->dsn_ret)) {
                 smtp_server_err(srv, 501, "5.5.4", "Bad RET parameter");

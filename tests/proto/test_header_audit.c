@@ -140,14 +140,13 @@ static void
 test_originator(void)
 {
     /* RFC 5322 3.6.2: two authors need a Sender. */
-    g_autoptr(HeaderAudit) a =
-        audit_text("From: a@x.example, b@x.example\r\nDate: Thu, 1 Jan 2026 10:00:00 +0000\r\n\r\n",
-                   NULL);
+    g_autoptr(HeaderAudit) a = audit_text(
+        "From: a@x.example, b@x.example\r\nDate: Thu, 1 Jan 2026 10:00:00 +0000\r\n\r\n", NULL);
     g_assert_nonnull(find(a, "from-multiple-no-sender"));
-    g_autoptr(HeaderAudit) b = audit_text(
-        "From: a@x.example, b@x.example\r\nSender: sec@x.example\r\n"
-        "Date: Thu, 1 Jan 2026 10:00:00 +0000\r\nMessage-ID: <1@x>\r\n\r\n",
-        NULL);
+    g_autoptr(HeaderAudit) b =
+        audit_text("From: a@x.example, b@x.example\r\nSender: sec@x.example\r\n"
+                   "Date: Thu, 1 Jan 2026 10:00:00 +0000\r\nMessage-ID: <1@x>\r\n\r\n",
+                   NULL);
     g_assert_null(find(b, "from-multiple-no-sender"));
     const HeaderFinding *s = find(b, "sender-differs");
     g_assert_nonnull(s);
@@ -168,15 +167,15 @@ test_originator(void)
     g_assert_nonnull(rp);
     g_assert_nonnull(strstr(rp->reason, "spam@evil.example"));
     g_assert_nonnull(find(d, "envelope-to-not-in-header"));
-    HeaderAuditEnv same = {.envelope_from = "bounce@lists.example", .envelope_to = "bob@example.com"};
+    HeaderAuditEnv same = {.envelope_from = "bounce@lists.example",
+                           .envelope_to = "bob@example.com"};
     g_autoptr(HeaderAudit) e = audit_text(msg, &same);
     g_assert_null(find(e, "return-path-envelope"));
     g_assert_null(find(e, "envelope-to-not-in-header"));
     /* A null Return-Path: a report. */
-    g_autoptr(HeaderAudit) f = audit_text(
-        "Return-Path: <>\r\nFrom: MAILER-DAEMON@x.example\r\n"
-        "Date: Thu, 1 Jan 2026 10:00:00 +0000\r\n\r\n",
-        NULL);
+    g_autoptr(HeaderAudit) f = audit_text("Return-Path: <>\r\nFrom: MAILER-DAEMON@x.example\r\n"
+                                          "Date: Thu, 1 Jan 2026 10:00:00 +0000\r\n\r\n",
+                                          NULL);
     g_assert_nonnull(find(f, "null-return-path"));
 }
 

@@ -26,8 +26,8 @@ test_notify(void)
     g_autofree char *empty = smtp_dsn_notify_format(0);
     g_assert_cmpstr(empty, ==, "");
     /* RFC 3461 4.1: NEVER alone; no repeats, empty items or other words. */
-    const char *bad[] = {"NEVER,SUCCESS", "SUCCESS,NEVER", "SUCCESS,SUCCESS", "", "SUCCESS,",
-                         ",FAILURE", "ALWAYS", "SUCCESS FAILURE", NULL};
+    const char *bad[] = {"NEVER,SUCCESS", "SUCCESS,NEVER", "SUCCESS,SUCCESS", "",  "SUCCESS,",
+                         ",FAILURE",      "ALWAYS",        "SUCCESS FAILURE", NULL};
     for (guint i = 0; bad[i]; i++) {
         n = 77;
         g_assert_false(smtp_dsn_notify_parse(bad[i], &n));
@@ -83,7 +83,8 @@ static void
 test_xtext(void)
 {
     /* RFC 3461 4: "+" and "=" and octets outside 33..126 are hexchar. */
-    const char *samples[] = {"plain", "a+b", "k=v", "sp ace", "tab\there", "\x7f\x80\xff", "", NULL};
+    const char *samples[] = {"plain",     "a+b",          "k=v", "sp ace",
+                             "tab\there", "\x7f\x80\xff", "",    NULL};
     for (guint i = 0; samples[i]; i++) {
         g_autofree char *x = smtp_xtext_encode(samples[i]);
         for (const char *p = x; *p; p++)
@@ -167,11 +168,13 @@ test_pair(gconstpointer offered)
     g_assert_nonnull(q);
     if (GPOINTER_TO_INT(offered)) {
         g_assert_true(o->dsn_offered);
-        g_assert_nonnull(strstr(lines->str, "MAIL FROM:<alice@c.example> SIZE=18 RET=HDRS ENVID=id+3D1\r\n"));
-        g_assert_nonnull(strstr(lines->str,
-                                "RCPT TO:<bob@mx.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob+2Bold@x.example\r\n"));
+        g_assert_nonnull(
+            strstr(lines->str, "MAIL FROM:<alice@c.example> SIZE=18 RET=HDRS ENVID=id+3D1\r\n"));
+        g_assert_nonnull(strstr(lines->str, "RCPT TO:<bob@mx.example> NOTIFY=SUCCESS,FAILURE "
+                                            "ORCPT=rfc822;bob+2Bold@x.example\r\n"));
         g_assert_nonnull(strstr(lines->str, "RCPT TO:<carol@mx.example> NOTIFY=NEVER\r\n"));
-        g_assert_nonnull(strstr(q, " ret=HDRS envid=id=1 dsn=SUCCESS,FAILURE/rfc822;bob+old@x.example|NEVER/ "));
+        g_assert_nonnull(
+            strstr(q, " ret=HDRS envid=id=1 dsn=SUCCESS,FAILURE/rfc822;bob+old@x.example|NEVER/ "));
     } else {
         /* RFC 3461 4: not offered, not sent; the MTA must then report itself. */
         g_assert_false(o->dsn_offered);
