@@ -84,6 +84,10 @@ grep -q '^Final-Recipient: rfc822; bob@example.com' "$mdn" || fail "Final-Recipi
 omid=$(sed -n 's/^Message-ID: //p' "$tmp/m/m1--bob@example.com.eml" | tr -d '\r')
 grep -q "^Original-Message-ID: $omid" "$mdn" || fail "Original-Message-ID"
 grep -q '^Return-Path: <>' "$mdn" || fail "the MDN's envelope sender is not null"
+# The reply names m1 (RFC 5322 3.6.4).
+grep -q "^In-Reply-To: $omid" "$tmp/m/r1--alice@example.com.eml" || fail "r1 In-Reply-To"
+grep -q "^References: $omid" "$tmp/m/r1--alice@example.com.eml" || fail "r1 References"
+grep -q '^Subject: Re: One' "$tmp/m/r1--alice@example.com.eml" || fail "r1 Subject"
 # Bcc: carol got m6, no copy says so.
 [ -f "$tmp/m/m6--carol@example.com.eml" ] || fail "the Bcc recipient got nothing"
 ! grep -qi '^Bcc:' "$tmp/m/m6--carol@example.com.eml" "$tmp/m/m6--bob@example.com.eml" ||
