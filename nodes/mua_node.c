@@ -155,12 +155,20 @@ mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GB
     /* RFC 3461: the user's DSN request, the same NOTIFY for every recipient. */
     guint n = g_strv_length(rcpts);
     g_autofree guint *notify = g_new0(guint, n + 1);
-    for (guint i = 0; send && i < n; i++)
-        notify[i] = send->notify;
+    g_autoptr(GPtrArray) orcpt = g_ptr_array_new_with_free_func(g_free);
+    /* RFC 3461 4.2: with a DSN request, ORCPT records each address as the
+     * user wrote it, to come back in the reports. */
+    gboolean dsn = send && (send->notify || send->ret || send->envid);
+    for (guint i = 0; i < n; i++) {
+        notify[i] = send ? send->notify : 0;
+        g_ptr_array_add(orcpt, dsn ? g_strconcat("rfc822;", rcpts[i], NULL) : NULL);
+    }
+    g_ptr_array_add(orcpt, NULL);
     SmtpClientConfig cfg = {
         .dsn_ret = send ? send->ret : SMTP_DSN_RET_NONE,
         .dsn_envid = send ? send->envid : NULL,
         .rcpt_notify = notify,
+        .rcpt_orcpt = (const char *const *)orcpt->pdata,
         .helo_name = node->hostname,
         .reverse_path = mail_from,
         .recipients = (const char *const *)rcpts,

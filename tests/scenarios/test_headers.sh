@@ -100,7 +100,7 @@ grep -q '"ev":"msg.submit","node":"alice-pc","msg":"m6".*"rcpts":2' "$tmp/m.json
     fail "dsn.yaml expectations"
 grep -q '"ev":"msg.dsn","node":"mx.example.com","msg":"m1.dsn-delivered","about":"m1".*"action":"delivered"' \
     "$tmp/d.jsonl" || fail "no delivered DSN for m1"
-grep -q '"node":"mx.example.com".*"line":"RCPT TO:<bob@example.com> NOTIFY=SUCCESS,FAILURE"' \
+grep -q '"node":"mx.example.com".*"line":"RCPT TO:<bob@example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@example.com"' \
     "$tmp/d.jsonl" || fail "NOTIFY not passed on to mx.example.com"
 grep -q '"ev":"msg.dsn","node":"out.polito.it","msg":"m2.dsn-relayed","about":"m2".*"action":"relayed"' \
     "$tmp/d.jsonl" || fail "no relayed DSN for m2"
@@ -108,13 +108,23 @@ grep -q '"ev":"msg.dsn","node":"out.polito.it","msg":"m2.dsn-relayed","about":"m
 grep -q '"ev":"dsn.suppressed","node":"mx.example.com","msg":"m3".*"reason":"NOTIFY=NEVER' \
     "$tmp/d.jsonl" || fail "NOTIFY=NEVER did not suppress the bounce"
 ! grep -q '"ev":"msg.dsn".*"about":"m3"' "$tmp/d.jsonl" || fail "a DSN about m3 was sent"
-grep -q '"t":124.090104,"ev":"msg.dsn","node":"out.polito.it","msg":"m4.dsn-delayed".*"action":"delayed"' \
-    "$tmp/d.jsonl" || fail "no delayed DSN for m4 two minutes after it was queued"
+python3 - "$tmp/d.jsonl" <<'PY' || fail "no delayed DSN for m4 two minutes after it was queued"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+acc = [r["t"] for r in recs if r["ev"] == "msg.accept" and r["node"] == "out.polito.it" and r["msg"] == "m4"]
+dsn = [r for r in recs if r["ev"] == "msg.dsn" and r.get("about") == "m4"]
+assert len(acc) == 1 and len(dsn) == 1, (acc, dsn)
+assert dsn[0]["action"] == "delayed" and dsn[0]["node"] == "out.polito.it", dsn
+assert abs(dsn[0]["t"] - acc[0] - 120.0) < 1e-6, (dsn[0]["t"], acc[0])  # delay_warning: 2m
+dl = [r["t"] for r in recs if r["ev"] == "msg.deliver" and r["msg"] == "m4"]
+assert dl and dl[0] > dsn[0]["t"], dl
+PY
 grep -q '"ev":"msg.deliver","node":"ms.slow.example","msg":"m4"' "$tmp/d.jsonl" ||
     fail "m4 not delivered after the delay"
 d1="$tmp/d/m1.dsn-delivered--alice@polito.it.eml"
 grep -q '^Action: delivered' "$d1" && grep -q '^Status: 2.0.0' "$d1" || fail "delivered DSN fields"
 grep -q '^Original-Envelope-Id: QQ314159' "$d1" || fail "ENVID not returned"
+grep -q '^Original-Recipient: rfc822; bob@example.com' "$d1" || fail "ORCPT not returned"
 grep -q '^Action: relayed' "$tmp/d/m2.dsn-relayed--alice@polito.it.eml" || fail "relayed DSN"
 grep -q '^Action: delayed' "$tmp/d/m4.dsn-delayed--alice@polito.it.eml" || fail "delayed DSN"
 "$MHS" run -q "$rdir/dsn.yaml" --trace "$tmp/d2.jsonl" >/dev/null
