@@ -492,16 +492,51 @@ queue_rcpt_wants(const QueueRcpt *r, const char *action)
     return (n & SMTP_DSN_NOTIFY_SUCCESS) != 0; /* delivered, relayed */
 }
 
+/* Tracks, traces and queues a report written by queue_report(). */
+static void
+queue_report_send(QueueEntry *e, GPtrArray *rcpts, const char *first, const char *qid,
+                  const char *mid, const char *from, GBytes *dsn)
+{
+    Queue *q = e->queue;
+    Node *node = q->node;
+    World *w = node->world;
+    SimTime now = sim_world_now(w->sim);
+    gboolean failed = g_strcmp0(first, "failed") == 0;
+    g_autofree char *suffix = failed ? g_strdup("dsn") : g_strdup_printf("dsn-%s", first);
+    g_autofree char *dsn_id = tracker_derive_id(w->tracker, e->msg_id, suffix);
+    TrackMsg *dm = tracker_add(w->tracker, dsn_id, "dsn", now);
+    dm->parent = g_strdup(e->msg_id);
+    dm->from = g_strdup(from);
+    dm->envelope_from = g_strdup("");
+    dm->subject = g_strdup(failed ? "Undelivered Mail Returned to Sender" : "Mail Delivery Report");
+    dm->message_id = g_strdup(mid);
+    dm->original = g_bytes_ref(dsn);
+    const char *to[] = {e->mail_from, NULL};
+    track_msg_rcpt(dm, e->mail_from);
+    track_msg_add_hop(dm, node->name, now, failed ? "bounce" : "report", "DSN (RFC 3464)", to, qid);
+    SimTraceRec *tr = world_trace(w, "msg.dsn", node->name);
+    sim_trace_str(tr, "msg", dsn_id);
+    sim_trace_str(tr, "about", e->msg_id);
+    sim_trace_str(tr, "to", e->mail_from);
+    sim_trace_str(tr, "action", first);
+    g_autoptr(GString) list = g_string_new(NULL);
+    for (guint i = 0; i < rcpts->len; i++)
+        g_string_append_printf(list, "%s%s", i ? "," : "", ((QueueRcpt *)rcpts->pdata[i])->address);
+    sim_trace_str(tr, "rcpts", list->str);
+    if (e->envid)
+        sim_trace_str(tr, "envid", e->envid);
+    sim_trace_end(tr);
+    queue_submit(q, dsn_id, qid, "", to, dsn);
+}
+
 /* Writes one report (RFC 3464) about rcpts (QueueRcpt*) to the reverse path
  * and queues it; each recipient's action is action, or its own success
  * action when action is NULL. */
 static void
 queue_report(QueueEntry *e, GPtrArray *rcpts, const char *action)
 {
-    Queue *q = e->queue;
-    Node *node = q->node;
+    Node *node = e->queue->node;
     World *w = node->world;
-    SimTime now = sim_world_now(w->sim);
     const char *first = action ? action : ((QueueRcpt *)rcpts->pdata[0])->success;
     if (e->mail_from[0] == '\0') {
         /* RFC 5321 6.1: never bounce a bounce (null reverse path). */
@@ -546,32 +581,7 @@ queue_report(QueueEntry *e, GPtrArray *rcpts, const char *action)
     };
     g_autoptr(GBytes) dsn = dsn_build(&info);
     g_free(rc);
-    gboolean failed = g_strcmp0(first, "failed") == 0;
-    g_autofree char *suffix = failed ? g_strdup("dsn") : g_strdup_printf("dsn-%s", first);
-    g_autofree char *dsn_id = tracker_derive_id(w->tracker, e->msg_id, suffix);
-    TrackMsg *dm = tracker_add(w->tracker, dsn_id, "dsn", now);
-    dm->parent = g_strdup(e->msg_id);
-    dm->from = g_strdup(from);
-    dm->envelope_from = g_strdup("");
-    dm->subject = g_strdup(failed ? "Undelivered Mail Returned to Sender" : "Mail Delivery Report");
-    dm->message_id = g_strdup(mid);
-    dm->original = g_bytes_ref(dsn);
-    const char *to[] = {e->mail_from, NULL};
-    track_msg_rcpt(dm, e->mail_from);
-    track_msg_add_hop(dm, node->name, now, failed ? "bounce" : "report", "DSN (RFC 3464)", to, qid);
-    SimTraceRec *tr = world_trace(w, "msg.dsn", node->name);
-    sim_trace_str(tr, "msg", dsn_id);
-    sim_trace_str(tr, "about", e->msg_id);
-    sim_trace_str(tr, "to", e->mail_from);
-    sim_trace_str(tr, "action", first);
-    g_autoptr(GString) list = g_string_new(NULL);
-    for (guint i = 0; i < rcpts->len; i++)
-        g_string_append_printf(list, "%s%s", i ? "," : "", ((QueueRcpt *)rcpts->pdata[i])->address);
-    sim_trace_str(tr, "rcpts", list->str);
-    if (e->envid)
-        sim_trace_str(tr, "envid", e->envid);
-    sim_trace_end(tr);
-    queue_submit(q, dsn_id, qid, "", to, dsn);
+    queue_report_send(e, rcpts, first, qid, mid, from, dsn);
 }
 
 static void

@@ -274,8 +274,9 @@ header_audit_date(HeaderAudit *a, const MailMessage *msg)
                          (t - d.unix_utc) / 86400, first->hop);
 }
 
+/* From, Sender and Bcc (RFC 5322 3.6, 3.6.2, 3.6.3). */
 static void
-header_audit_originator(HeaderAudit *a, const MailMessage *msg, const HeaderAuditEnv *env)
+header_audit_originator(HeaderAudit *a, const MailMessage *msg)
 {
     g_autoptr(GPtrArray) from = header_audit_mailboxes(a->from);
     g_autoptr(GPtrArray) sender = header_audit_mailboxes(a->sender);
@@ -300,6 +301,15 @@ header_audit_originator(HeaderAudit *a, const MailMessage *msg, const HeaderAudi
         header_audit_add(a, "bcc-present", HEADER_AUDIT_INFO, 0,
                          "a Bcc field reached a recipient: the blind copies are disclosed "
                          "(RFC 5322 3.6.3)");
+}
+
+/* Return-Path (RFC 5321 4.4: the envelope's reverse path, written at final
+ * delivery) against From and the envelope. */
+static void
+header_audit_envelope(HeaderAudit *a, const MailMessage *msg, const HeaderAuditEnv *env)
+{
+    g_autoptr(GPtrArray) from = header_audit_mailboxes(a->from);
+    const char *author = from->len > 0 ? (const char *)from->pdata[0] : NULL;
     g_autoptr(GPtrArray) rp = header_audit_mailboxes(a->return_path);
     const char *rpa = rp->len > 0 ? (const char *)rp->pdata[0] : NULL;
     if (a->return_path && rpa == NULL && strstr(a->return_path, "<>") != NULL)
@@ -359,7 +369,8 @@ header_audit_run(const MailMessage *msg, const HeaderAuditEnv *env)
     header_audit_times(a);
     header_audit_literals(a);
     header_audit_date(a, msg);
-    header_audit_originator(a, msg, env);
+    header_audit_originator(a, msg);
+    header_audit_envelope(a, msg, env);
     if (a->message_id == NULL)
         header_audit_add(a, "no-message-id", HEADER_AUDIT_INFO, 0,
                          "no Message-ID (RFC 5322 3.6.4: SHOULD; an MSA should add one, "
