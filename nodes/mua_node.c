@@ -23,6 +23,7 @@
 typedef struct {
     char *msg_id;
     Node *node;
+    gboolean dsn_requested; /* the send event asked for DSN (RFC 3461) */
 } MuaSubmit;
 
 /* A message fetched over POP3 and kept by the client. */
@@ -109,6 +110,13 @@ mua_node_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer use
     TrackHop *h = m ? track_msg_open_hop(m, node->name) : NULL;
     if (h)
         h->t_out = now;
+    if (sub->dsn_requested && !o->dsn_offered && !o->connection_failure) {
+        /* RFC 3461 4: parameters only go to a server that advertises DSN. */
+        SimTraceRec *tr = world_trace(w, "dsn.suppressed", node->name);
+        sim_trace_str(tr, "msg", sub->msg_id);
+        sim_trace_str(tr, "reason", "the MSA does not advertise DSN: the request was not sent");
+        sim_trace_end(tr);
+    }
     for (guint i = 0; m && o->recipients && o->recipients[i]; i++) {
         if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED)
             continue;
@@ -150,6 +158,7 @@ mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GB
     MuaSubmit *sub = g_new0(MuaSubmit, 1);
     sub->msg_id = g_strdup(m->id);
     sub->node = node;
+    sub->dsn_requested = send && (send->notify || send->ret || send->envid);
     /* RFC 6409 4.3 / RFC 4954: the user's login is the mail address. */
     const AuthSpec *auth = &spec->auth;
     /* RFC 3461: the user's DSN request, the same NOTIFY for every recipient. */

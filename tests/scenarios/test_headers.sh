@@ -94,6 +94,9 @@ grep -q '^Subject: Re: One' "$tmp/m/r1--alice@example.com.eml" || fail "r1 Subje
     fail "a delivered copy shows Bcc"
 grep -q '"ev":"msg.submit","node":"alice-pc","msg":"m6".*"rcpts":2' "$tmp/m.jsonl" ||
     fail "m6 envelope should have two recipients"
+grep -q '"ev":"dsn.suppressed","node":"alice-pc","msg":"m7","reason":"the MSA does not advertise DSN' \
+    "$tmp/m.jsonl" || fail "m7: a DSN request to an MSA without DSN is not reported"
+! grep -q 'NOTIFY=' "$tmp/m.jsonl" || fail "NOTIFY sent to an MSA that does not offer DSN"
 
 # 3. DSN requests.
 "$MHS" run -q "$rdir/dsn.yaml" --dump-messages "$tmp/d" --trace "$tmp/d.jsonl" >/dev/null ||
