@@ -520,7 +520,8 @@ queue_report_send(QueueEntry *e, GPtrArray *rcpts, const char *first, const char
     gboolean failed = g_strcmp0(first, "failed") == 0;
     g_autofree char *suffix = failed ? g_strdup("dsn") : g_strdup_printf("dsn-%s", first);
     g_autofree char *dsn_id = tracker_derive_id(w->tracker, e->msg_id, suffix);
-    TrackMsg *dm = tracker_add(w->tracker, dsn_id, "dsn", now);
+    /* Kind "dsn" is a bounce; the other reports are "report". */
+    TrackMsg *dm = tracker_add(w->tracker, dsn_id, failed ? "dsn" : "report", now);
     dm->parent = g_strdup(e->msg_id);
     dm->from = g_strdup(from);
     dm->envelope_from = g_strdup("");
