@@ -29,6 +29,9 @@ static const MhsCommand mhs_commands[] = {
      "sign, encrypt, verify and decrypt S/MIME messages (RFC 8551)"},
     {"viz", mhs_cmd_viz, "viz TRACE.jsonl|SCENARIO [--message ID ...] [--session CONN] -o OUT",
      "draw message paths or an SMTP session (svg, png, pdf, dot)"},
+    {"serve", mhs_cmd_serve,
+     "serve SCENARIO --listen [HOST:]PORT=NODE[:SERVICE] ... [--speed F] [--ca-out F] [--trace F]",
+     "run a scenario in real time for real mail clients"},
 };
 
 static void

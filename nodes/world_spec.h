@@ -147,6 +147,9 @@ typedef struct {
     gboolean sender_login_match; /* Postfix reject_sender_login_mismatch */
     char *mechanism;             /* mua: mechanism to use; NULL: no AUTH */
     gboolean force;              /* mua: AUTH even when the server does not offer it */
+    guint max_failures;          /* server: failed AUTH exchanges per session before
+                                    421 (default 3) */
+    gint64 failure_delay;        /* server: microseconds before that 421 (default 1 s) */
 } AuthSpec;
 
 /* One node. Role fields sit in one flat struct; fields of other roles stay
@@ -198,6 +201,10 @@ typedef struct {
 
     /* eavesdropper */
     char **tap; /* the two node names at the ends of the tapped link */
+
+    /* gateway: an mta whose outgoing SMTP goes to a real server, "host:port"
+     * (reachable only under `mhs serve`; see nodes/gateway_node.h) */
+    char *connect;
 } NodeSpec;
 
 typedef struct {
