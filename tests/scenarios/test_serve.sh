@@ -1,0 +1,117 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# mhs serve with real mail clients (issue: real clients and real servers):
+# swaks with AUTH PLAIN, LOGIN (pipelined) and CRAM-MD5, without and with
+# STARTTLS verified against the scenario CA (--ca-out); Python smtplib with
+# starttls and login; openssl s_client -starttls smtp; curl smtp://
+# submission and pop3:// retrieval. Each message must reach the simulated
+# store (msg.deliver in the trace, then retrieved by curl over POP3), and
+# each AUTH must appear as an auth.attempt with its mechanism and TLS state.
+set -eu
+. "$MHS_SOURCE_DIR/tests/scenarios/serve/lib.sh"
+need swaks
+need curl
+need openssl
+need python3
+scenario="$MHS_SOURCE_DIR/tests/scenarios/serve/bridge.yaml"
+
+start_server "$scenario" --speed 4 --ca-out "$tmp/ca.pem" \
+    --listen 0=msa.example.com --listen 127.0.0.1:0=ms.example.com:pop3
+sub=$(port_of submission)
+pop=$(port_of pop3)
+[ -n "$sub" ] && [ -n "$pop" ] || fail "no listen lines: $(cat "$tmp/serve.out")"
+grep -q 'BEGIN CERTIFICATE' "$tmp/ca.pem" || fail "--ca-out wrote no certificate"
+
+# swaks: one message per way of logging in; the subject names the way.
+swaks_send() {
+    name=$1
+    shift
+    timeout 20 swaks --server localhost --port "$sub" --from alice@example.com \
+        --to bob@example.com --header "Subject: via-$name" --auth-user alice@example.com \
+        --auth-password alice-secret "$@" >"$tmp/swaks-$name.log" 2>&1 ||
+        fail "swaks $name: $(tail -5 "$tmp/swaks-$name.log")"
+}
+swaks_send plain --auth PLAIN
+swaks_send login-pipelined --auth LOGIN --pipeline
+grep -q 'PIPELINING' "$tmp/swaks-login-pipelined.log" || fail "PIPELINING not offered"
+swaks_send cram-tls --auth CRAM-MD5 --tls --tls-verify --tls-ca-path "$tmp/ca.pem"
+swaks_send plain-tls --auth PLAIN --tls --tls-verify --tls-ca-path "$tmp/ca.pem"
+grep -q 'TLS started' "$tmp/swaks-plain-tls.log" || fail "swaks: no TLS"
+
+# Python smtplib: STARTTLS verified (hostname localhost), then login.
+timeout 20 python3 - "$sub" "$tmp/ca.pem" <<'PY' || fail "smtplib"
+import smtplib, ssl, sys
+port, ca = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca)
+with smtplib.SMTP("localhost", port, timeout=10) as s:
+    s.starttls(context=ctx)
+    s.login("alice@example.com", "alice-secret")
+    s.sendmail("alice@example.com", ["bob@example.com"],
+               "From: alice@example.com\r\nTo: bob@example.com\r\nSubject: via-smtplib\r\n\r\nhi\r\n")
+PY
+
+# openssl s_client: STARTTLS with the CA and the name checked, then a
+# transaction by hand (AUTH PLAIN of alice).
+b64=$(printf '\000alice@example.com\000alice-secret' | openssl base64 -A)
+{
+    printf 'EHLO s-client\r\n'; sleep 0.5
+    printf 'AUTH PLAIN %s\r\n' "$b64"; sleep 0.5
+    printf 'MAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n'; sleep 0.5
+    printf 'Subject: via-s_client\r\n\r\nhello\r\n.\r\nQUIT\r\n'; sleep 1
+} | timeout 20 openssl s_client -starttls smtp -connect "127.0.0.1:$sub" -CAfile "$tmp/ca.pem" \
+    -verify_return_error -verify_hostname localhost -quiet >"$tmp/s_client.log" 2>&1 ||
+    fail "s_client: $(cat "$tmp/s_client.log")"
+grep -q '^235 ' "$tmp/s_client.log" || fail "s_client: no 235 after AUTH: $(cat "$tmp/s_client.log")"
+grep -q '^250 2.0.0 Ok: queued' "$tmp/s_client.log" || fail "s_client: message not queued"
+
+# curl: submission with STARTTLS required and verified.
+printf 'From: alice@example.com\r\nTo: bob@example.com\r\nSubject: via-curl\r\n\r\nhi\r\n' >"$tmp/msg"
+timeout 20 curl -sS --ssl-reqd --cacert "$tmp/ca.pem" --url "smtp://localhost:$sub" \
+    --mail-from alice@example.com --mail-rcpt bob@example.com --upload-file "$tmp/msg" \
+    --user alice@example.com:alice-secret >"$tmp/curl-smtp.log" 2>&1 ||
+    fail "curl smtp: $(cat "$tmp/curl-smtp.log")"
+
+# Every message reaches the store (in virtual time, paced); then curl
+# retrieves them over POP3.
+sent=7
+i=0
+while :; do
+    timeout 10 curl -sS --user bob@example.com:bob-secret "pop3://127.0.0.1:$pop/" \
+        >"$tmp/list" 2>&1 || fail "curl pop3 LIST: $(cat "$tmp/list")"
+    [ "$(wc -l <"$tmp/list")" -ge $sent ] && break
+    i=$((i + 1))
+    [ $i -le 20 ] || fail "only $(wc -l <"$tmp/list") of $sent messages in the mailbox"
+    sleep 0.3
+done
+: >"$tmp/subjects"
+n=1
+while [ $n -le $sent ]; do
+    timeout 10 curl -sS --user bob@example.com:bob-secret "pop3://127.0.0.1:$pop/$n" \
+        | grep -i '^Subject:' >>"$tmp/subjects" || fail "curl pop3 RETR $n"
+    n=$((n + 1))
+done
+for via in plain login-pipelined cram-tls plain-tls smtplib s_client curl; do
+    grep -q "Subject: via-$via" "$tmp/subjects" || fail "message via-$via not retrieved"
+done
+stop_server
+
+# The simulated side: seven deliveries at the store, seven successful
+# AUTHs on the MSA with the right mechanisms and TLS states, every bridged
+# connection closed.
+[ "$(records msg.deliver node rcpt | grep -c "^ms.example.com	bob@example.com$")" -eq $sent ] ||
+    fail "msg.deliver: $(records msg.deliver node rcpt)"
+records auth.attempt node mechanism result tls | grep '^msa' | sort >"$tmp/auth"
+for want in "PLAIN	success	False" "LOGIN	success	False" "CRAM-MD5	success	True" \
+    "PLAIN	success	True"; do
+    grep -q "	$want\$" "$tmp/auth" || fail "no auth.attempt '$want': $(cat "$tmp/auth")"
+done
+[ "$(grep -c '	success	' "$tmp/auth")" -eq $sent ] || fail "auth attempts: $(cat "$tmp/auth")"
+! grep -q 'failure' "$tmp/auth" || fail "a failed AUTH: $(cat "$tmp/auth")"
+records auth.attempt node proto ok | grep -q '^ms.example.com	POP3	True$' || fail "no POP3 login"
+accepts=$(records bridge.accept conn | wc -l)
+closes=$(records bridge.close conn | wc -l)
+[ "$accepts" -ge $((sent + sent + 1)) ] || fail "only $accepts bridged connections"
+[ "$accepts" -eq "$closes" ] || fail "$accepts accepted, $closes closed"
+records tls.handshake node | grep -q '^msa.example.com' || fail "no tls.handshake at the MSA"
+grep -q '^pass: ' "$tmp/serve.out" || fail "no report at exit"
+echo "ok: $sent messages from real clients delivered and retrieved"
