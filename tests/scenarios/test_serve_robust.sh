@@ -1,0 +1,164 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# mhs serve against hostile or broken peers: garbage with NUL bytes, an
+# overlong line, a half-close (the node must answer and close), a reset
+# mid-command, the connection cap (the busy 421), the idle timeout, and
+# repeated AUTH failures (421 after the delay); the server keeps serving
+# (a normal submission still works) and every bridged connection is closed
+# at the end. Then the gateway role: mail for elsewhere.test leaves through
+# gw.example.com to a real SMTP server (Python's aiosmtpd).
+set -eu
+. "$MHS_SOURCE_DIR/tests/scenarios/serve/lib.sh"
+need swaks
+need python3
+scenario="$MHS_SOURCE_DIR/tests/scenarios/serve/bridge.yaml"
+
+start_server "$scenario" --max-conns 3 --idle-timeout 1500ms --listen 0=msa.example.com
+sub=$(port_of submission)
+
+timeout 60 python3 - "$sub" <<'PY' || fail "robustness client"
+import socket, struct, sys, time
+port = int(sys.argv[1])
+
+def conn():
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    return s, s.makefile("rb")
+
+def expect(f, prefix, what):
+    line = f.readline()
+    if not line.startswith(prefix):
+        sys.exit(f"{what}: expected {prefix!r}, got {line!r}")
+    return line
+
+def eof(s, what):
+    s.settimeout(10)
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            return data
+        data += chunk
+        if len(data) > 100000:
+            sys.exit(f"{what}: no EOF")
+
+# 1. Garbage with NUL bytes, then an overlong command line: the engine
+#    answers with errors, never crashes; the session still works after.
+s, f = conn()
+expect(f, b"220 ", "greeting")
+s.sendall(b"\x00\x01\xff garbage \x00\r\n")
+expect(f, b"5", "garbage")
+s.sendall(b"EHLO " + b"x" * 5000 + b"\r\n")
+expect(f, b"500", "overlong line")
+s.close()
+
+# 2. Half-close: QUIT then shutdown(SHUT_WR): the reply comes, then EOF.
+s, f = conn()
+expect(f, b"220 ", "greeting")
+s.sendall(b"QUIT\r\n")
+s.shutdown(socket.SHUT_WR)
+if b"221" not in eof(s, "half-close"):
+    sys.exit("half-close: no 221")
+s.close()
+
+# 3. Reset in the middle of a command (SO_LINGER 0 makes close() an RST).
+s, f = conn()
+expect(f, b"220 ", "greeting")
+s.sendall(b"EHLO half-a-comm")
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+time.sleep(0.3)
+
+# 4. Connection cap (3): the fourth client reads the busy 421 and EOF.
+held = [conn() for _ in range(3)]
+for s, f in held:
+    expect(f, b"220 ", "held greeting")
+s4, f4 = conn()
+expect(f4, b"421 ", "over the cap")
+s4.close()
+
+# 5. Idle timeout (1.5 s): the held connections are closed by the bridge.
+t0 = time.monotonic()
+for s, f in held:
+    eof(s, "idle")
+    s.close()
+if time.monotonic() - t0 > 8:
+    sys.exit("idle timeout too late")
+
+# 6. AUTH failures: max_failures 2, so the second wrong password is
+#    answered, after the delay, with 421 and the connection closes.
+import base64
+s, f = conn()
+expect(f, b"220 ", "greeting")
+s.sendall(b"EHLO guesser\r\n")
+while not f.readline().startswith(b"250 "):
+    pass
+bad = base64.b64encode(b"\0alice@example.com\0wrong").decode()
+s.sendall(f"AUTH PLAIN {bad}\r\n".encode())
+expect(f, b"535", "first failure")
+t0 = time.monotonic()
+s.sendall(f"AUTH PLAIN {bad}\r\n".encode())
+expect(f, b"421", "second failure")
+if time.monotonic() - t0 < 0.4:
+    sys.exit("421 came without the delay")
+eof(s, "after 421")
+s.close()
+PY
+
+# The server still serves.
+timeout 20 swaks --server 127.0.0.1 --port "$sub" --from alice@example.com --to bob@example.com \
+    --auth PLAIN --auth-user alice@example.com --auth-password alice-secret \
+    >"$tmp/swaks.log" 2>&1 || fail "swaks after the abuse: $(tail -5 "$tmp/swaks.log")"
+sleep 0.3
+stop_server
+
+records bridge.close reason | sort | uniq -c >"$tmp/reasons"
+grep -q 'reset by peer' "$tmp/reasons" || fail "no reset seen: $(cat "$tmp/reasons")"
+[ "$(grep 'idle' "$tmp/reasons" | awk '{print $1}')" = 3 ] || fail "idle closes: $(cat "$tmp/reasons")"
+[ "$(records bridge.refuse reason)" = "too many connections" ] || fail "no bridge.refuse"
+[ "$(records bridge.accept conn | wc -l)" -eq "$(records bridge.close conn | wc -l)" ] ||
+    fail "a bridged connection was never closed"
+records auth.limit node failures | grep -q '^msa.example.com	2$' || fail "no auth.limit"
+[ "$(records auth.attempt result reason | grep -c '^failure')" -eq 2 ] || fail "auth failures"
+[ "$(records msg.deliver rcpt | grep -c bob@example.com)" -eq 1 ] || fail "the last message"
+
+# --- the gateway: real aiosmtpd as the next hop of gw.example.com ---
+aio=
+for py in $(which -a python3 2>/dev/null); do
+    if "$py" -c 'import aiosmtpd' 2>/dev/null; then aio=$py; break; fi
+done
+[ -n "$aio" ] || fail "python3-aiosmtpd is not installed (.ci/run installs it)"
+# aiosmtpd makes the Maildir itself (it must not exist yet).
+tries=0
+while :; do
+    rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    timeout -s KILL "$SERVE_MAX" "$aio" -m aiosmtpd -n -l "127.0.0.1:$rport" \
+        -c aiosmtpd.handlers.Mailbox "$tmp/mbox" >"$tmp/aio.log" 2>&1 &
+    aio_pid=$!
+    sleep 1
+    kill -0 "$aio_pid" 2>/dev/null && break
+    tries=$((tries + 1))
+    [ $tries -lt 5 ] || fail "aiosmtpd does not start: $(cat "$tmp/aio.log")"
+done
+trap 'kill -KILL $aio_pid 2>/dev/null; cleanup' EXIT INT TERM
+sed "s/connect: 127.0.0.1:2525/connect: 127.0.0.1:$rport/" "$scenario" >"$tmp/gw.yaml"
+start_server "$tmp/gw.yaml" --speed 4 --listen 0=msa.example.com
+sub=$(port_of submission)
+timeout 20 swaks --server 127.0.0.1 --port "$sub" --from alice@example.com \
+    --to carol@elsewhere.test --header "Subject: through-the-gateway" --auth PLAIN \
+    --auth-user alice@example.com --auth-password alice-secret >"$tmp/swaks-gw.log" 2>&1 ||
+    fail "swaks to the gateway: $(tail -5 "$tmp/swaks-gw.log")"
+i=0
+until grep -rqs 'Subject: through-the-gateway' "$tmp/mbox"; do
+    i=$((i + 1))
+    [ $i -le 50 ] || fail "aiosmtpd got nothing: $(cat "$tmp/aio.log")"
+    sleep 0.2
+done
+# The gateway's own Received field (folded: "by\n gw.example.com with ESMTP").
+grep -rqs 'gw.example.com with ESMTP' "$tmp/mbox" ||
+    fail "no Received from the gateway in what aiosmtpd stored: $(cat "$tmp"/mbox/new/*)"
+stop_server
+kill "$aio_pid" 2>/dev/null || true
+records bridge.connect node result | grep -q '^gw.example.com	ok$' || fail "no bridge.connect ok"
+records msg.relay node rcpt to | grep -q "^gw.example.com	carol@elsewhere.test	127.0.0.1:$rport\$" ||
+    fail "no msg.relay from the gateway: $(records msg.relay node rcpt to)"
+echo "ok: hostile peers survived; the gateway delivered to aiosmtpd"
