@@ -122,6 +122,10 @@ records auth.limit node failures | grep -q '^msa.example.com	2$' || fail "no aut
 [ "$(records msg.deliver rcpt | grep -c bob@example.com)" -eq 1 ] || fail "the last message"
 
 # --- the gateway: real aiosmtpd as the next hop of gw.example.com ---
+# Under mhs run there is no real server: the run says so.
+"$MHS" run "$scenario" >/dev/null 2>"$tmp/run.err" || fail "mhs run of the gateway scenario"
+grep -q "gateway 'gw.example.com' reaches 127.0.0.1:2525 only under 'mhs serve'" "$tmp/run.err" ||
+    fail "mhs run: no gateway note: $(cat "$tmp/run.err")"
 aio=
 for py in $(which -a python3 2>/dev/null); do
     if "$py" -c 'import aiosmtpd' 2>/dev/null; then aio=$py; break; fi
@@ -139,7 +143,7 @@ while :; do
     tries=$((tries + 1))
     [ $tries -lt 5 ] || fail "aiosmtpd does not start: $(cat "$tmp/aio.log")"
 done
-trap 'kill -KILL $aio_pid 2>/dev/null; cleanup' EXIT INT TERM
+trap 'kill -KILL $aio_pid 2>/dev/null || true; cleanup' EXIT INT TERM
 sed "s/connect: 127.0.0.1:2525/connect: 127.0.0.1:$rport/" "$scenario" >"$tmp/gw.yaml"
 start_server "$tmp/gw.yaml" --speed 4 --listen 0=msa.example.com
 sub=$(port_of submission)

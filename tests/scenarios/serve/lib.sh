@@ -11,6 +11,7 @@ server_pid=
 cleanup() {
     [ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null
     rm -rf "$tmp"
+    true
 }
 trap cleanup EXIT INT TERM
 fail() {
