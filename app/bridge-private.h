@@ -13,6 +13,10 @@
 
 typedef struct BridgeConn BridgeConn;
 
+/* Bytes from a real peer in flight toward the node before the bridge stops
+ * reading that peer (it reads again below half of it). */
+#define BRIDGE_IN_FLIGHT_MAX (256 * 1024)
+
 struct Bridge {
     World *world;
     SimWorld *sim;
@@ -43,6 +47,8 @@ void bridge_conn_gateway(Bridge *b, SimStream *s, const char *node, const char *
 /* Closes connections idle for longer than the limit (FIN to the node, so
  * that its engine ends the session as on a client's close). */
 void bridge_conns_reap_idle(Bridge *b);
+/* Reads again from paused peers whose bytes have drained. */
+void bridge_conns_resume(Bridge *b);
 /* Closes a live connection now (bridge teardown): reset both ways. */
 void bridge_conn_abort(BridgeConn *c, const char *reason);
 

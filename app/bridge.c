@@ -77,6 +77,7 @@ bridge_sync(Bridge *b)
     if (target < sim_world_now(b->sim))
         target = sim_world_now(b->sim);
     sim_world_run(b->sim, target);
+    bridge_conns_resume(b);
     bridge_rearm(b);
 }
 

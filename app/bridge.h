@@ -11,7 +11,9 @@
  *
  * Hardening (limits below): a cap on concurrent real connections (over
  * it, the service's busy line and close), an idle timeout per connection,
- * a cap on bytes queued toward a real peer that does not read; protocol
+ * a cap on bytes queued toward a real peer that does not read, and flow
+ * control the other way (a peer is not read while more than
+ * BRIDGE_IN_FLIGHT_MAX of its bytes cross the simulated link); protocol
  * limits (line length, message size, recipients, AUTH failures) are the
  * engines' and the scenario's. Half-close is passed on as a FIN, a reset
  * as an RST, either way.

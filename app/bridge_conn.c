@@ -28,6 +28,7 @@ struct BridgeConn {
     gboolean sim_eof;     /* the simulated side closed its sending side */
     gboolean out_shut;    /* FIN sent to the real peer */
     gboolean done;
+    gboolean paused;      /* not reading: too much in flight toward the node */
     gint64 last_active; /* monotonic µs of the last byte from the real peer */
     char *node, *remote;
     guint64 conn_id;
@@ -265,6 +266,14 @@ bridge_conn_on_readable(GSocket *sock, GIOCondition cond, gpointer data)
         c->last_active = g_get_monotonic_time();
         if (c->stream)
             sim_stream_write_data(c->stream, buf, (gsize)n);
+        /* Flow control: the simulated link drains at its bandwidth in
+         * virtual time; hold the real peer back meanwhile (TCP's window). */
+        if (c->stream && sim_stream_bytes_in_flight(c->stream) > BRIDGE_IN_FLIGHT_MAX) {
+            c->paused = TRUE;
+            g_source_unref(c->in_src);
+            c->in_src = NULL;
+            keep = G_SOURCE_REMOVE;
+        }
         bridge_rearm(c->b);
     } else if (n == 0) {
         /* A half-close: pass the FIN on, keep sending what the node says. */
@@ -285,13 +294,32 @@ bridge_conn_on_readable(GSocket *sock, GIOCondition cond, gpointer data)
 }
 
 static void
+bridge_conn_watch_input(BridgeConn *c)
+{
+    c->in_src = g_socket_create_source(c->sock, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+    g_source_set_callback(c->in_src, (GSourceFunc)(void (*)(void))bridge_conn_on_readable, c, NULL);
+    g_source_attach(c->in_src, NULL);
+}
+
+static void
 bridge_conn_start_reading(BridgeConn *c)
 {
     c->sock = g_socket_connection_get_socket(c->gconn);
     g_socket_set_blocking(c->sock, FALSE);
-    c->in_src = g_socket_create_source(c->sock, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-    g_source_set_callback(c->in_src, (GSourceFunc)(void (*)(void))bridge_conn_on_readable, c, NULL);
-    g_source_attach(c->in_src, NULL);
+    bridge_conn_watch_input(c);
+}
+
+void
+bridge_conns_resume(Bridge *b)
+{
+    for (GList *l = b->conns; l; l = l->next) {
+        BridgeConn *c = l->data;
+        if (c->paused && c->stream &&
+            sim_stream_bytes_in_flight(c->stream) <= BRIDGE_IN_FLIGHT_MAX / 2) {
+            c->paused = FALSE;
+            bridge_conn_watch_input(c);
+        }
+    }
 }
 
 void

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # mhs serve against hostile or broken peers: garbage with NUL bytes, an
 # overlong line, a half-close (the node must answer and close), a reset
-# mid-command, the connection cap (the busy 421), the idle timeout, and
-# repeated AUTH failures (421 after the delay); the server keeps serving
+# mid-command, the connection cap (the busy 421), the idle timeout, too
+# many recipients and an oversized message (held back by flow control),
+# and repeated AUTH failures (421 after the delay); the server keeps serving
 # (a normal submission still works) and every bridged connection is closed
 # at the end. Then the gateway role: mail for elsewhere.test leaves through
 # gw.example.com to a real SMTP server (Python's aiosmtpd).
@@ -99,9 +100,35 @@ for s, f in held:
 if time.monotonic() - t0 > 8:
     sys.exit("idle timeout too late")
 
-# 6. AUTH failures: max_failures 2, so the second wrong password is
-#    answered, after the delay, with 421 and the connection closes.
+# 6. Limits of the node (max_recipients 5, max_message_size 1M) hold for
+#    a real client: the sixth RCPT and a 3 MB message are refused, and the
+#    bridge holds the sender back meanwhile instead of buffering it all.
 import base64
+s, f = conn()
+expect(f, b"220 ", "greeting")
+s.sendall(b"EHLO big\r\n")
+while not f.readline().startswith(b"250 "):
+    pass
+good = base64.b64encode(b"\0alice@example.com\0alice-secret").decode()
+s.sendall(f"AUTH PLAIN {good}\r\n".encode())
+expect(f, b"235", "login")
+s.sendall(b"MAIL FROM:<alice@example.com>\r\n")
+expect(f, b"250", "MAIL")
+for i in range(6):
+    s.sendall(f"RCPT TO:<bob+{i}@example.com>\r\n".encode())
+    expect(f, b"250" if i < 5 else b"452", f"RCPT {i + 1}")
+s.sendall(b"DATA\r\n")
+expect(f, b"354", "DATA")
+line = b"y" * 998 + b"\r\n"
+s.sendall(b"Subject: too big\r\n\r\n" + line * 3000 + b".\r\n")
+expect(f, b"552", "oversized message")
+s.sendall(b"QUIT\r\n")
+expect(f, b"221", "QUIT after 552")
+f.close()
+s.close()
+
+# 7. AUTH failures: max_failures 2, so the second wrong password is
+#    answered, after the delay, with 421 and the connection closes.
 s, f = conn()
 expect(f, b"220 ", "greeting")
 s.sendall(b"EHLO guesser\r\n")
