@@ -61,9 +61,12 @@ records() {
     python3 - "$tmp/t.jsonl" "$@" <<'PY'
 import json, sys
 path, kind, fields = sys.argv[1], sys.argv[2], sys.argv[3:]
-for line in open(path):
-    r = json.loads(line)
-    if r["ev"] == kind:
-        print("\t".join(str(r.get(f, "-")) for f in fields))
+try:
+    for line in open(path):
+        r = json.loads(line)
+        if r["ev"] == kind:
+            print("\t".join(str(r.get(f, "-")) for f in fields))
+except BrokenPipeError:  # a reader like grep -q stopped early
+    pass
 PY
 }
