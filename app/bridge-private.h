@@ -24,13 +24,13 @@ struct Bridge {
     SimHost *client_host; /* "bridge": where real clients appear from */
     double speed;
     BridgeLimits limits;
-    gint64 wall_start;    /* monotonic µs of virtual time 0 */
+    gint64 wall_start; /* monotonic µs of virtual time 0 */
     gboolean started;
-    GSource *clock;       /* ready when the next event is due */
-    GSource *idle;        /* the idle-timeout sweep */
-    GPtrArray *services;  /* GSocketService*, one per --listen */
-    GPtrArray *gateways;  /* listener data of the gateways' stand-in hosts */
-    GList *conns;         /* BridgeConn*, live */
+    GSource *clock;      /* ready when the next event is due */
+    GSource *idle;       /* the idle-timeout sweep */
+    GPtrArray *services; /* GSocketService*, one per --listen */
+    GPtrArray *gateways; /* listener data of the gateways' stand-in hosts */
+    GList *conns;        /* BridgeConn*, live */
     guint n_conns;
 };
 

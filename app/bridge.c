@@ -113,8 +113,8 @@ bridge_new(World *w, double speed, const char *client_ip, const BridgeLimits *li
     SimNet *net = world_net(w);
     guint32 addr = 0;
     if (!sim_ipv4_parse(client_ip, &addr)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "'%s' is not an IPv4 address", client_ip);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "'%s' is not an IPv4 address",
+                    client_ip);
         return NULL;
     }
     SimHost *other = sim_net_host_by_addr(net, addr);
@@ -206,8 +206,8 @@ bridge_parse_address(const char *address, GError **error)
     const char *colon = strrchr(address, ':');
     guint64 port = 0;
     if (colon == NULL || !g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "'%s' is not HOST:PORT", address);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "'%s' is not HOST:PORT",
+                    address);
         return NULL;
     }
     g_autofree char *host = g_strndup(address, (gsize)(colon - address));

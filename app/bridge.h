@@ -34,17 +34,17 @@
 
 /* Zero-initialisable; zero means the default. */
 typedef struct {
-    guint max_conns;      /* concurrent real connections, all listeners together */
-    gint64 idle_timeout;  /* wall-clock µs without a byte from the real peer */
-    gsize max_pending;    /* bytes queued toward a real peer that does not read */
+    guint max_conns;     /* concurrent real connections, all listeners together */
+    gint64 idle_timeout; /* wall-clock µs without a byte from the real peer */
+    gsize max_pending;   /* bytes queued toward a real peer that does not read */
 } BridgeLimits;
 
 /* A service a listener can be bridged to (the table is in bridge_service.c). */
 typedef struct {
-    const char *name;                        /* "submission", "smtp", "pop3" */
-    guint16 (*port)(const NodeSpec *node);   /* the node's port for it */
-    const SpecRole roles[4];                 /* roles it is the default for (0-ended) */
-    const char *busy;                        /* sent to a client over the connection cap */
+    const char *name;                      /* "submission", "smtp", "pop3" */
+    guint16 (*port)(const NodeSpec *node); /* the node's port for it */
+    const SpecRole roles[4];               /* roles it is the default for (0-ended) */
+    const char *busy;                      /* sent to a client over the connection cap */
 } BridgeService;
 
 /* (transfer none) The service called name, or NULL. */

@@ -28,7 +28,7 @@ struct BridgeConn {
     gboolean sim_eof;     /* the simulated side closed its sending side */
     gboolean out_shut;    /* FIN sent to the real peer */
     gboolean done;
-    gboolean paused;      /* not reading: too much in flight toward the node */
+    gboolean paused;    /* not reading: too much in flight toward the node */
     gint64 last_active; /* monotonic µs of the last byte from the real peer */
     char *node, *remote;
     guint64 conn_id;
@@ -176,8 +176,8 @@ bridge_conn_flush(BridgeConn *c)
         if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
             if (c->out_src == NULL) {
                 c->out_src = g_socket_create_source(c->sock, G_IO_OUT, NULL);
-                g_source_set_callback(c->out_src, (GSourceFunc)(void (*)(void))bridge_conn_on_writable, c,
-                                      NULL);
+                g_source_set_callback(
+                    c->out_src, (GSourceFunc)(void (*)(void))bridge_conn_on_writable, c, NULL);
                 g_source_attach(c->out_src, NULL);
             }
             return;

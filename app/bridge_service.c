@@ -27,11 +27,17 @@ bridge_service_pop3_port(const NodeSpec *n)
 }
 
 static const BridgeService bridge_services[] = {
-    {"submission", bridge_service_submission_port, {SPEC_ROLE_MSA},
+    {"submission",
+     bridge_service_submission_port,
+     {SPEC_ROLE_MSA},
      "421 4.7.0 Too many connections, try again later\r\n"},
-    {"smtp", bridge_service_smtp_port, {SPEC_ROLE_MTA, SPEC_ROLE_GATEWAY},
+    {"smtp",
+     bridge_service_smtp_port,
+     {SPEC_ROLE_MTA, SPEC_ROLE_GATEWAY},
      "421 4.7.0 Too many connections, try again later\r\n"},
-    {"pop3", bridge_service_pop3_port, {SPEC_ROLE_MS},
+    {"pop3",
+     bridge_service_pop3_port,
+     {SPEC_ROLE_MS},
      "-ERR [SYS/TEMP] Too many connections, try again later\r\n"},
 };
 

@@ -174,9 +174,8 @@ serve_run(const char *path, const ServeOptions *o, const BridgeLimits *limits)
             return mhs_usage_error("--pcap: %s", error->message);
         sim_pcap_set_epoch(pcap, spec->epoch_unix);
     }
-    g_autoptr(Bridge) b = bridge_new(w, o->speed, o->client_ip ? o->client_ip
-                                                                : BRIDGE_CLIENT_IP_DEFAULT,
-                                     limits, &error);
+    g_autoptr(Bridge) b = bridge_new(
+        w, o->speed, o->client_ip ? o->client_ip : BRIDGE_CLIENT_IP_DEFAULT, limits, &error);
     if (b == NULL)
         return mhs_usage_error("--client-ip: %s", error->message);
     if (!serve_start_bridge(w, b, o))
@@ -216,8 +215,7 @@ mhs_cmd_serve(int argc, char **argv)
          "Write the scenario CA certificate (PEM) for clients to verify STARTTLS", "F"},
         {"trace", 0, 0, G_OPTION_ARG_FILENAME, &o.trace, "Write the trace as JSON Lines",
          "F.jsonl"},
-        {"trace-text", 0, 0, G_OPTION_ARG_FILENAME, &o.trace_text, "Write the trace as text",
-         "F"},
+        {"trace-text", 0, 0, G_OPTION_ARG_FILENAME, &o.trace_text, "Write the trace as text", "F"},
         {"pcap", 0, 0, G_OPTION_ARG_FILENAME, &o.pcap, "Write a packet capture of the simulation",
          "F.pcap"},
         {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Seed of the run (default: the scenario's)",

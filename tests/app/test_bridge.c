@@ -15,7 +15,7 @@
 
 #define BRIDGE_TEST_SCENARIO                                                                       \
     "nodes:\n"                                                                                     \
-    "  - {name: msa.a.test, role: msa, ip: 10.0.0.2, auth: {required: true, max_failures: 5,"     \
+    "  - {name: msa.a.test, role: msa, ip: 10.0.0.2, auth: {required: true, max_failures: 5,"      \
     " failure_delay: 250ms}}\n"                                                                    \
     "  - {name: ms.a.test, role: ms, ip: 10.0.0.3}\n"                                              \
     "  - {name: gw.a.test, role: gateway, ip: 10.0.0.4, connect: 'mail.example:2525'}\n"
@@ -70,9 +70,8 @@ test_gateway_keys(void)
     g_assert_null(bad);
     g_assert_nonnull(strstr(error->message, "'connect' must be HOST:PORT"));
     g_clear_error(&error);
-    g_autoptr(WorldSpec) none =
-        scenario_load_string("nodes:\n  - {name: gw, role: gateway, ip: 10.0.0.4}\n", "t.yaml",
-                             &error);
+    g_autoptr(WorldSpec) none = scenario_load_string(
+        "nodes:\n  - {name: gw, role: gateway, ip: 10.0.0.4}\n", "t.yaml", &error);
     g_assert_null(none);
     g_assert_nonnull(strstr(error->message, "connect"));
 }
