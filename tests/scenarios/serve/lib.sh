@@ -8,12 +8,22 @@
 SERVE_MAX=${SERVE_MAX:-120}
 tmp=$(mktemp -d)
 server_pid=
+aio_pid=
+# Kills a process started under timeout(1) and its child (KILL is not
+# passed on by timeout).
+kill_tree() {
+    [ -n "$1" ] || return 0
+    pkill -KILL -P "$1" 2>/dev/null || true
+    kill -KILL "$1" 2>/dev/null || true
+}
 cleanup() {
-    [ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null
+    kill_tree "$server_pid"
+    kill_tree "$aio_pid"
     rm -rf "$tmp"
     true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 fail() {
     echo "FAIL: $*" >&2
     [ -f "$tmp/serve.err" ] && sed 's/^/serve: /' "$tmp/serve.err" >&2
@@ -25,6 +35,7 @@ need() {
 
 # start_server SCENARIO ARGS...: runs mhs serve, waits for "ready".
 start_server() {
+    rm -f "$tmp/serve.out" "$tmp/t.jsonl"
     timeout -s KILL "$SERVE_MAX" "$MHS" serve "$@" --trace "$tmp/t.jsonl" \
         >"$tmp/serve.out" 2>"$tmp/serve.err" &
     server_pid=$!
@@ -37,10 +48,12 @@ start_server() {
     done
 }
 
-# port_of SERVICE [NODE]: the bound port of a listener.
+# port_of SERVICE [NODE]: the bound port of a listener (fails without one).
 port_of() {
-    awk -v s="$1" -v n="${2:-}" '$1 == "listen" && $4 == s && (n == "" || $3 == n) {
-        k = split($2, a, ":"); print a[k]; exit }' "$tmp/serve.out"
+    p=$(awk -v s="$1" -v n="${2:-}" '$1 == "listen" && $4 == s && (n == "" || $3 == n) {
+        k = split($2, a, ":"); print a[k]; exit }' "$tmp/serve.out")
+    [ -n "$p" ] || fail "no $1 listener: $(cat "$tmp/serve.out")"
+    echo "$p"
 }
 
 # stop_server: SIGTERM, which must end it with status 0 within 10 s.
