@@ -34,6 +34,8 @@ struct Bridge {
     guint n_conns;
 };
 
+/* "ip:port", "[v6]:port" (transfer full; "?" for NULL or another kind). */
+char *bridge_address_string(GSocketAddress *sa);
 /* Trace shortcut (NULL when tracing is off); virtual time now. */
 SimTraceRec *bridge_trace(Bridge *b, const char *ev, const char *node);
 /* Re-arms the clock after events were scheduled. */

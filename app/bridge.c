@@ -46,6 +46,18 @@ bridge_gateway_free(gpointer data)
     g_free(g);
 }
 
+char *
+bridge_address_string(GSocketAddress *sa)
+{
+    if (sa == NULL || !G_IS_INET_SOCKET_ADDRESS(sa))
+        return g_strdup("?");
+    GInetSocketAddress *isa = G_INET_SOCKET_ADDRESS(sa);
+    GInetAddress *ia = g_inet_socket_address_get_address(isa);
+    g_autofree char *ip = g_inet_address_to_string(ia);
+    gboolean v6 = g_inet_address_get_family(ia) == G_SOCKET_FAMILY_IPV6;
+    return g_strdup_printf(v6 ? "[%s]:%u" : "%s:%u", ip, g_inet_socket_address_get_port(isa));
+}
+
 SimTraceRec *
 bridge_trace(Bridge *b, const char *ev, const char *node)
 {
@@ -118,11 +130,15 @@ bridge_new(World *w, double speed, const char *client_ip, const BridgeLimits *li
         return NULL;
     }
     SimHost *other = sim_net_host_by_addr(net, addr);
-    if (other != NULL || sim_net_host_by_name(net, BRIDGE_CLIENT_HOST) != NULL) {
+    if (other != NULL) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS, "%s is the address of node '%s'",
+                    client_ip, sim_host_name(other));
+        return NULL;
+    }
+    if (sim_net_host_by_name(net, BRIDGE_CLIENT_HOST) != NULL) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                    other ? "client address %s is already node '%s''s"
-                          : "a node is already called '" BRIDGE_CLIENT_HOST "'%s%s",
-                    other ? client_ip : "", other ? sim_host_name(other) : "");
+                    "a node is called '" BRIDGE_CLIENT_HOST
+                    "', the name of the real clients' host");
         return NULL;
     }
     Bridge *b = g_new0(Bridge, 1);
@@ -248,13 +264,11 @@ bridge_listen(Bridge *b, const char *address, const char *node, const BridgeServ
         g_object_unref(svc);
         return FALSE;
     }
-    GInetSocketAddress *isa = G_INET_SOCKET_ADDRESS(effective);
-    g_autofree char *ip = g_inet_address_to_string(g_inet_socket_address_get_address(isa));
     BridgeListen *l = g_new0(BridgeListen, 1);
     l->b = b;
     l->node = g_strdup(node);
     l->service = g_strdup(service->name);
-    l->listen = g_strdup_printf("%s:%u", ip, g_inet_socket_address_get_port(isa));
+    l->listen = bridge_address_string(effective);
     l->port = service->port(ns);
     g_signal_connect_data(svc, "incoming", G_CALLBACK(bridge_on_incoming), l, bridge_listen_free,
                           0);

@@ -78,16 +78,6 @@ bridge_conn_new(Bridge *b, const char *node)
     return c;
 }
 
-static char *
-bridge_conn_address(GSocketAddress *sa)
-{
-    if (!G_IS_INET_SOCKET_ADDRESS(sa))
-        return g_strdup("?");
-    GInetSocketAddress *isa = G_INET_SOCKET_ADDRESS(sa);
-    g_autofree char *ip = g_inet_address_to_string(g_inet_socket_address_get_address(isa));
-    return g_strdup_printf("%s:%u", ip, g_inet_socket_address_get_port(isa));
-}
-
 static void
 bridge_conn_trace_close(BridgeConn *c, const char *reason)
 {
@@ -327,7 +317,7 @@ bridge_conn_accept(Bridge *b, GSocketConnection *conn, const char *node, guint16
                    const char *service, const char *listen)
 {
     g_autoptr(GSocketAddress) ra = g_socket_connection_get_remote_address(conn, NULL);
-    g_autofree char *remote = ra ? bridge_conn_address(ra) : g_strdup("?");
+    g_autofree char *remote = bridge_address_string(ra);
     bridge_sync(b);
     if (b->n_conns >= b->limits.max_conns) {
         const BridgeService *svc = bridge_service_find(service);

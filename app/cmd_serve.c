@@ -72,6 +72,14 @@ serve_parse_listen(const World *w, const char *arg, char **address, char **node,
         *colon = '\0';
     }
     const NodeSpec *ns = world_spec_find_node(world_spec(w), target);
+    g_autofree char *base = colon ? g_strndup(target, (gsize)(colon - target)) : NULL;
+    if (ns == NULL && base != NULL && *service == NULL &&
+        world_spec_find_node(world_spec(w), base) != NULL) {
+        mhs_usage_error("--listen '%s': unknown service '%s' (%s)", arg, colon + 1,
+                        bridge_service_names());
+        g_clear_pointer(address, g_free);
+        return FALSE;
+    }
     if (ns == NULL) {
         mhs_usage_error("--listen '%s': no node '%s' in the scenario", arg, target);
         g_clear_pointer(address, g_free);

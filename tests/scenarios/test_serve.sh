@@ -15,6 +15,24 @@ need openssl
 need python3
 scenario="$MHS_SOURCE_DIR/tests/scenarios/serve/bridge.yaml"
 
+# Bad command lines: exit 2 and a message, nothing served.
+bad() {
+    want=$1
+    shift
+    if "$MHS" serve "$scenario" "$@" >"$tmp/bad.out" 2>"$tmp/bad.err"; then
+        fail "mhs serve $* succeeded"
+    else
+        [ $? -eq 2 ] || fail "mhs serve $*: status is not 2"
+    fi
+    grep -q "$want" "$tmp/bad.err" || fail "mhs serve $*: $(cat "$tmp/bad.err")"
+}
+bad "no node 'nonode'" --listen 0=nonode
+bad "unknown service 'gopher'" --listen 0=msa.example.com:gopher
+bad "name a service for node 'alice-pc'" --listen 0=alice-pc
+bad "is not HOST:PORT" --listen x:y=msa.example.com
+bad "positive factor" --speed 0 --listen 0=msa.example.com
+bad "is the address of node 'msa.example.com'" --client-ip 198.51.100.2
+
 t0=$(python3 -c 'import time; print(time.monotonic())')
 start_server "$scenario" --speed 4 --ca-out "$tmp/ca.pem" \
     --listen 0=msa.example.com --listen 127.0.0.1:0=ms.example.com:pop3
