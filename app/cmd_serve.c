@@ -26,7 +26,7 @@
 typedef struct {
     char **listen;
     double speed;
-    char *ca_out, *trace, *trace_text, *pcap, *client_ip, *idle_text;
+    char *ca_out, *trace, *trace_text, *pcap, *keylog, *client_ip, *idle_text;
     gint64 seed;
     gint max_conns;
     gint64 max_pending;
@@ -41,6 +41,7 @@ serve_options_clear(ServeOptions *o)
     g_free(o->trace);
     g_free(o->trace_text);
     g_free(o->pcap);
+    g_free(o->keylog);
     g_free(o->client_ip);
     g_free(o->idle_text);
 }
@@ -50,6 +51,18 @@ serve_quit(gpointer data)
 {
     g_main_loop_quit(data);
     return G_SOURCE_CONTINUE;
+}
+
+/* The key log file, closed on every way out of serve_run(). */
+typedef FILE ServeFile;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ServeFile, fclose)
+
+/* Flushed per line: Wireshark may read it while the server runs. */
+static void
+serve_keylog_line(const char *line, gpointer user_data)
+{
+    fprintf(user_data, "%s\n", line);
+    fflush(user_data);
 }
 
 /* "[HOST:]PORT=NODE[:SERVICE]" into its parts (transfer full). */
@@ -175,6 +188,13 @@ serve_run(const char *path, const ServeOptions *o, const BridgeLimits *limits)
     }
     if (o->ca_out && !serve_write_ca(w, o->ca_out))
         return MHS_EXIT_USAGE;
+    g_autoptr(ServeFile) keylog = NULL;
+    if (o->keylog) {
+        keylog = fopen(o->keylog, "w");
+        if (keylog == NULL)
+            return mhs_usage_error("--keylog: cannot write '%s': %s", o->keylog, g_strerror(errno));
+        world_set_keylog(w, serve_keylog_line, keylog);
+    }
     SimPcap *pcap = NULL;
     if (o->pcap) {
         pcap = sim_pcap_open(world_net(w), o->pcap, &error);
@@ -226,6 +246,8 @@ mhs_cmd_serve(int argc, char **argv)
         {"trace-text", 0, 0, G_OPTION_ARG_FILENAME, &o.trace_text, "Write the trace as text", "F"},
         {"pcap", 0, 0, G_OPTION_ARG_FILENAME, &o.pcap, "Write a packet capture of the simulation",
          "F.pcap"},
+        {"keylog", 0, 0, G_OPTION_ARG_FILENAME, &o.keylog,
+         "Write TLS secrets in NSS key log format (for Wireshark)", "F"},
         {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Seed of the run (default: the scenario's)",
          "N"},
         {"client-ip", 0, 0, G_OPTION_ARG_STRING, &o.client_ip,

@@ -34,7 +34,7 @@ bad "positive factor" --speed 0 --listen 0=msa.example.com
 bad "is the address of node 'msa.example.com'" --client-ip 198.51.100.2
 
 t0=$(python3 -c 'import time; print(time.monotonic())')
-start_server "$scenario" --speed 4 --ca-out "$tmp/ca.pem" \
+start_server "$scenario" --speed 4 --ca-out "$tmp/ca.pem" --keylog "$tmp/keys" \
     --listen 0=msa.example.com --listen 127.0.0.1:0=ms.example.com:pop3
 sub=$(port_of submission)
 pop=$(port_of pop3)
@@ -143,4 +143,7 @@ closes=$(records bridge.close conn | wc -l)
 [ "$accepts" -ge $((sent + sent + 1)) ] || fail "only $accepts bridged connections"
 [ "$accepts" -eq "$closes" ] || fail "$accepts accepted, $closes closed"
 records tls.handshake node | grep -q '^msa.example.com' || fail "no tls.handshake at the MSA"
+# The five STARTTLS sessions (swaks twice, smtplib, s_client, curl) left
+# their TLS 1.3 secrets in the key log.
+[ "$(grep -c '^CLIENT_TRAFFIC_SECRET_0 ' "$tmp/keys")" -ge 5 ] || fail "key log: $(cat "$tmp/keys")"
 echo "ok: $sent messages from real clients delivered and retrieved"
