@@ -189,15 +189,17 @@ bridge_free(Bridge *b)
     }
     g_ptr_array_unref(b->services);
     g_ptr_array_unref(b->gateways);
+    /* No more virtual time from here: the world has finished its run. */
+    g_source_destroy(b->clock);
+    g_clear_pointer(&b->clock, g_source_unref);
+    g_source_destroy(b->idle);
+    g_clear_pointer(&b->idle, g_source_unref);
+    b->started = FALSE;
     while (b->conns)
         bridge_conn_abort(b->conns->data, "shutdown");
-    /* Drop the conns' deferred unrefs queued by the aborts. */
+    /* Run the conns' deferred unrefs (and cancelled dials) queued above. */
     while (g_main_context_iteration(NULL, FALSE))
         ;
-    g_source_destroy(b->clock);
-    g_source_unref(b->clock);
-    g_source_destroy(b->idle);
-    g_source_unref(b->idle);
     g_free(b);
 }
 

@@ -14,12 +14,35 @@ need swaks
 need python3
 scenario="$MHS_SOURCE_DIR/tests/scenarios/serve/bridge.yaml"
 
-start_server "$scenario" --max-conns 3 --idle-timeout 1500ms --listen 0=msa.example.com
+start_server "$scenario" --max-conns 3 --idle-timeout 1500ms --listen 0=msa.example.com \
+    --listen 0=ms.example.com
 sub=$(port_of submission)
+pop=$(port_of pop3)
 
-timeout 60 python3 - "$sub" <<'PY' || fail "robustness client"
+timeout 60 python3 - "$sub" "$pop" <<'PY' || fail "robustness client"
 import socket, struct, sys, time
-port = int(sys.argv[1])
+port, pop = int(sys.argv[1]), int(sys.argv[2])
+
+# 0. POP3 gets garbage too: NUL bytes and an overlong line are -ERR, the
+#    session goes on (RFC 1939 3: QUIT still answered).
+s = socket.create_connection(("127.0.0.1", pop), timeout=10)
+f = s.makefile("rb")
+if not f.readline().startswith(b"+OK"):
+    sys.exit("pop3 greeting")
+s.sendall(b"\x00\x00US\x00ER\r\n")
+if not f.readline().startswith(b"-ERR"):
+    sys.exit("pop3 garbage not refused")
+s.sendall(b"USER " + b"u" * 4000 + b"\r\n")
+line = f.readline()
+if not line.startswith(b"-ERR"):
+    sys.exit(f"pop3 overlong line: {line!r}")
+s.sendall(b"QUIT\r\n")
+if not f.readline().startswith(b"+OK"):
+    sys.exit("pop3 QUIT after garbage")
+if f.readline() != b"":
+    sys.exit("pop3: no EOF after QUIT")
+f.close()
+s.close()
 
 def conn():
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
