@@ -34,7 +34,7 @@ bad "positive factor" --speed 0 --listen 0=msa.example.com
 bad "is the address of node 'msa.example.com'" --client-ip 198.51.100.2
 
 t0=$(python3 -c 'import time; print(time.monotonic())')
-start_server "$scenario" --speed 4 --ca-out "$tmp/ca.pem" --keylog "$tmp/keys" \
+start_server "$scenario" --speed 4 --ca-out "$tmp/ca.pem" --keylog "$tmp/keys" --pcap "$tmp/c.pcap" \
     --listen 0=msa.example.com --listen 127.0.0.1:0=ms.example.com:pop3
 sub=$(port_of submission)
 pop=$(port_of pop3)
@@ -143,6 +143,15 @@ closes=$(records bridge.close conn | wc -l)
 [ "$accepts" -ge $((sent + sent + 1)) ] || fail "only $accepts bridged connections"
 [ "$accepts" -eq "$closes" ] || fail "$accepts accepted, $closes closed"
 records tls.handshake node | grep -q '^msa.example.com' || fail "no tls.handshake at the MSA"
+# The capture of the simulated links is complete at exit: a pcap file
+# with the SMTP dialogue of the clear-text sessions in it.
+python3 - "$tmp/c.pcap" <<'PY' || fail "pcap"
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+magic, = struct.unpack("<I", data[:4])
+assert magic in (0xA1B2C3D4, 0xA1B23C4D), hex(magic)
+assert b"AUTH PLAIN" in data and b"250 2.0.0 Ok: queued" in data, "no SMTP in the capture"
+PY
 # The five STARTTLS sessions (swaks twice, smtplib, s_client, curl) left
 # their TLS 1.3 secrets in the key log.
 [ "$(grep -c '^CLIENT_TRAFFIC_SECRET_0 ' "$tmp/keys")" -ge 5 ] || fail "key log: $(cat "$tmp/keys")"
