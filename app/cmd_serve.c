@@ -26,7 +26,8 @@
 typedef struct {
     char **listen;
     double speed;
-    char *ca_out, *trace, *trace_text, *pcap, *keylog, *client_ip, *idle_text;
+    char *ca_out, *trace, *trace_text, *pcap, *keylog, *client_ip, *idle_text, *until_text;
+    gint64 until; /* virtual µs; -1: until a signal */
     gint64 seed;
     gint max_conns;
     gint64 max_pending;
@@ -44,13 +45,24 @@ serve_options_clear(ServeOptions *o)
     g_free(o->keylog);
     g_free(o->client_ip);
     g_free(o->idle_text);
+    g_free(o->until_text);
 }
+
+static gboolean stopped_by_signal;
 
 static gboolean
 serve_quit(gpointer data)
 {
+    stopped_by_signal = TRUE;
     g_main_loop_quit(data);
     return G_SOURCE_CONTINUE;
+}
+
+/* --until: an event at that virtual time ends the loop. */
+static void
+serve_until_fire(SimWorld *sim, gpointer data)
+{
+    g_main_loop_quit(data);
 }
 
 /* The key log file, closed on every way out of serve_run(). */
@@ -211,6 +223,8 @@ serve_run(const char *path, const ServeOptions *o, const BridgeLimits *limits)
     g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
     guint sigint = g_unix_signal_add(SIGINT, serve_quit, loop);
     guint sigterm = g_unix_signal_add(SIGTERM, serve_quit, loop);
+    if (o->until >= 0)
+        sim_world_schedule_at(world_sim(w), o->until, serve_until_fire, loop, NULL);
     printf("ready\n");
     fflush(stdout);
     bridge_start(b);
@@ -225,13 +239,17 @@ serve_run(const char *path, const ServeOptions *o, const BridgeLimits *limits)
     sim_trace_flush(sim_world_trace(world_sim(w)));
     g_autoptr(GPtrArray) results = world_check_expectations(w);
     run_report_print(stdout, w, results, o->quiet);
+    /* Stopped by --until, the run is judged like `mhs run`; by a signal, not. */
+    for (guint i = 0; o->until >= 0 && !stopped_by_signal && i < results->len; i++)
+        if (!((ExpectResult *)results->pdata[i])->held)
+            return MHS_EXIT_FAIL;
     return MHS_EXIT_OK;
 }
 
 int
 mhs_cmd_serve(int argc, char **argv)
 {
-    ServeOptions o = {.speed = 1.0, .seed = -1, .max_conns = 0};
+    ServeOptions o = {.speed = 1.0, .seed = -1, .until = -1};
     GOptionEntry entries[] = {
         {"listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &o.listen,
          "Bridge [HOST:]PORT (default host 127.0.0.1; port 0: any) to NODE's SERVICE "
@@ -258,6 +276,8 @@ mhs_cmd_serve(int argc, char **argv)
          "Close a real connection silent this long (default 5m)", "T"},
         {"max-pending", 0, 0, G_OPTION_ARG_INT64, &o.max_pending,
          "Bytes queued for a real peer that does not read (default 4194304)", "N"},
+        {"until", 0, 0, G_OPTION_ARG_STRING, &o.until_text,
+         "Stop by itself at this virtual time (default: at SIGINT or SIGTERM)", "T"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "Print only the summary at the end", NULL},
         {NULL},
     };
@@ -281,6 +301,9 @@ mhs_cmd_serve(int argc, char **argv)
                             limits.idle_timeout <= 0))
             status = mhs_usage_error("--idle-timeout: '%s' is not a duration (e.g. 30s, 5m)",
                                      o.idle_text);
+        else if (o.until_text && !scenario_parse_duration(o.until_text, &o.until))
+            status =
+                mhs_usage_error("--until: '%s' is not a duration (e.g. 90s, 5m)", o.until_text);
         else {
             signal(SIGPIPE, SIG_IGN);
             status = serve_run(argv[1], &o, &limits);

@@ -33,6 +33,15 @@ bad "is not HOST:PORT" --listen x:y=msa.example.com
 bad "positive factor" --speed 0 --listen 0=msa.example.com
 bad "is the address of node 'msa.example.com'" --client-ip 198.51.100.2
 
+# --until: the server stops by itself at that virtual time and judges the
+# scenario's expectations like mhs run (the welcome is delivered by 2 s).
+timeout 20 "$MHS" serve "$scenario" --until 2s --speed 10 --listen 0=msa.example.com \
+    >"$tmp/until.out" 2>&1 || fail "serve --until: $(cat "$tmp/until.out")"
+grep -q '^pass: 1 of 1 expectations held' "$tmp/until.out" || fail "serve --until: no report"
+st=0
+timeout 20 "$MHS" serve "$scenario" --until 500ms --speed 10 >"$tmp/until2.out" 2>&1 || st=$?
+[ $st -eq 1 ] || fail "serve --until 500ms: status $st, not 1 (the welcome is not delivered yet)"
+
 t0=$(python3 -c 'import time; print(time.monotonic())')
 start_server "$scenario" --speed 4 --ca-out "$tmp/ca.pem" --keylog "$tmp/keys" --pcap "$tmp/c.pcap" \
     --listen 0=msa.example.com --listen 127.0.0.1:0=ms.example.com:pop3
