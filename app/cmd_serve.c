@@ -221,16 +221,19 @@ serve_run(const char *path, const ServeOptions *o, const BridgeLimits *limits)
     if (!serve_start_bridge(w, b, o))
         return MHS_EXIT_USAGE;
     g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
-    guint sigint = g_unix_signal_add(SIGINT, serve_quit, loop);
-    guint sigterm = g_unix_signal_add(SIGTERM, serve_quit, loop);
+    /* The handlers stay until the process exits: a second signal (timeout(1)
+     * sends one to the process and one to its group) must not kill the
+     * teardown, which GLib's default disposition would on removal. */
+    g_unix_signal_add_full(G_PRIORITY_DEFAULT, SIGINT, serve_quit, g_main_loop_ref(loop),
+                           (GDestroyNotify)g_main_loop_unref);
+    g_unix_signal_add_full(G_PRIORITY_DEFAULT, SIGTERM, serve_quit, g_main_loop_ref(loop),
+                           (GDestroyNotify)g_main_loop_unref);
     if (o->until >= 0)
         sim_world_schedule_at(world_sim(w), o->until, serve_until_fire, loop, NULL);
     printf("ready\n");
     fflush(stdout);
     bridge_start(b);
     g_main_loop_run(loop);
-    g_source_remove(sigint);
-    g_source_remove(sigterm);
     bridge_sync(b);
     world_run(w, world_now(w), NULL, NULL);
     g_clear_pointer(&b, bridge_free);

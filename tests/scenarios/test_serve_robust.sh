@@ -242,7 +242,7 @@ timeout 20 swaks --server 127.0.0.1 --port "$sub" --from alice@example.com \
     --auth-password alice-secret </dev/null >"$tmp/swaks-gw2.log" 2>&1 ||
     fail "swaks with the real server down: $(tail -5 "$tmp/swaks-gw2.log")"
 sleep 1
-stop_server
+stop_server INT
 records bridge.connect node result | grep -q '^gw.example.com	failed$' ||
     fail "no failed bridge.connect: $(records bridge.connect node result)"
 records msg.defer node | grep -q '^gw.example.com$' || fail "the gateway did not defer"

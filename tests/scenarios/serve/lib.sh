@@ -56,9 +56,10 @@ port_of() {
     echo "$p"
 }
 
-# stop_server: SIGTERM, which must end it with status 0 within 10 s.
+# stop_server [SIGNAL]: SIGTERM (or SIGNAL: INT), which must end it with
+# status 0 within 10 s.
 stop_server() {
-    kill -TERM "$server_pid"
+    kill -"${1:-TERM}" "$server_pid"
     i=0
     while kill -0 "$server_pid" 2>/dev/null; do
         i=$((i + 1))
