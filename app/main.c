@@ -32,6 +32,10 @@ static const MhsCommand mhs_commands[] = {
     {"serve", mhs_cmd_serve,
      "serve SCENARIO --listen [HOST:]PORT=NODE[:SERVICE] ... [--speed F] [--ca-out F] [--trace F]",
      "run a scenario in real time for real mail clients"},
+    {"grade", mhs_cmd_grade,
+     "grade LAB --submission PATH [--student ID] [--format text|json|junit|gradescope] [-o F]",
+     "grade a submission (or --submissions DIR -j N: a class) against a lab"},
+    {"labs", mhs_cmd_labs, "labs [--dir DIR]", "list the course labs"},
 };
 
 static void

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT
+ * Tests for proto/smtp_reply (RFC 5321 4.2 reply grammar, RFC 2034 enhanced
+ * codes) and proto/smtp_client (RFC 5321 3.8 421 handling, RFC 3207 4.2
+ * client-side discard, greeting 554), each stream fed at every split point.
+ */
+#include <string.h>
+
+#include <glib.h>
+
+#include "proto/smtp_client.h"
+#include "proto/smtp_reply.h"
+
+/* Parses in chunks; returns "code/enh/line|line;..." or "ERR". */
+static char *
+parse_all(const char *in, gsize n, gsize chunk)
+{
+    g_autoptr(SmtpReplyParser) p = smtp_reply_parser_new();
+    GString *out = g_string_new(NULL);
+    gsize step = chunk ? chunk : MAX(n, 1);
+    for (gsize off = 0; off < n; off += step) {
+        smtp_reply_parser_feed(p, (const guint8 *)in + off, MIN(step, n - off));
+        for (;;) {
+            SmtpReply *r = NULL;
+            SmtpReplyParseResult res = smtp_reply_parser_next(p, &r);
+            if (res == SMTP_REPLY_PARSE_NONE)
+                break;
+            if (res == SMTP_REPLY_PARSE_ERROR) {
+                g_string_append(out, "ERR");
+                return g_string_free(out, FALSE);
+            }
+            g_string_append_printf(out, "%u/%s/", r->code, r->enhanced);
+            for (guint i = 0; i < r->lines->len; i++)
+                g_string_append_printf(out, "%s%s", i ? "|" : "",
+                                       (char *)g_ptr_array_index(r->lines, i));
+            g_string_append(out, ";");
+            smtp_reply_free(r);
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+static void
+test_reply_parse(void)
+{
+    struct {
+        const char *in;
+        const char *want;
+    } cases[] = {
+        {"220 mx ESMTP\r\n", "220//mx ESMTP;"},
+        {"250-mx\r\n250-PIPELINING\r\n250 8BITMIME\r\n", "250//mx|PIPELINING|8BITMIME;"},
+        {"550 5.1.1 <b@x>: unknown\r\n", "550/5.1.1/<b@x>: unknown;"},
+        {"451-4.3.0 one\r\n451 4.3.0 two\r\n", "451/4.3.0/one|two;"},
+        {"250 2.1.0\r\n", "250/2.1.0/;"},
+        {"334 \r\n", "334//;"},
+        {"250\r\n", "250//;"},
+        {"550 4.1.1 class mismatch\r\n", "550//4.1.1 class mismatch;"},
+        {"250 ok\r\n221 bye\r\n", "250//ok;221//bye;"},
+        {"250-a\r\n251 b\r\n", "ERR"}, /* code changed (4.2.1) */
+        {"250 ok\n", "ERR"},           /* bare LF (2.3.8) */
+        {"25 short\r\n", "ERR"},
+        {"650 bad class\r\n", "ERR"},
+        {"250+x\r\n", "ERR"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        gsize n = strlen(cases[i].in);
+        for (gsize chunk = 0; chunk <= n; chunk++) {
+            g_autofree char *got = parse_all(cases[i].in, n, chunk);
+            g_assert_cmpstr(got, ==, cases[i].want);
+        }
+    }
+}
+
+static void
+test_reply_limits(void)
+{
+    /* RFC 5321 4.5.3.1.5: 512 octets incl. CRLF is the longest reply line. */
+    GString *ok = g_string_new("250 ");
+    while (ok->len < 510)
+        g_string_append_c(ok, 'x');
+    g_string_append(ok, "\r\n");
+    for (gsize chunk = 1; chunk <= 2; chunk++) {
+        g_autofree char *a = parse_all(ok->str, ok->len, chunk);
+        g_assert_true(g_str_has_prefix(a, "250//"));
+    }
+    g_string_insert_c(ok, 5, 'y');
+    g_autofree char *b = parse_all(ok->str, ok->len, 1);
+    g_assert_cmpstr(b, ==, "ERR");
+    g_string_free(ok, TRUE);
+    GString *many = g_string_new(NULL);
+    for (int i = 0; i < SMTP_REPLY_LINES_MAX + 1; i++)
+        g_string_append(many, "250-x\r\n");
+    g_string_append(many, "250 x\r\n");
+    g_autofree char *c = parse_all(many->str, many->len, 0);
+    g_assert_cmpstr(c, ==, "ERR");
+    g_string_free(many, TRUE);
+}
+
+static void
+test_reply_format(void)
+{
+    g_autoptr(SmtpReply) r = smtp_reply_new(451, "4.3.0", "first");
+    smtp_reply_add_line(r, "second");
+    g_autofree char *s = smtp_reply_to_string(r);
+    g_assert_cmpstr(s, ==, "451-4.3.0 first\r\n451 4.3.0 second\r\n");
+    g_autoptr(GByteArray) b = g_byte_array_new();
+    smtp_reply_format(r, FALSE, b);
+    g_assert_cmpmem(b->data, b->len, "451-first\r\n451 second\r\n", 23);
+    g_autoptr(SmtpReply) e = smtp_reply_new(334, NULL, "%s", "");
+    g_autofree char *es = smtp_reply_to_string(e);
+    g_assert_cmpstr(es, ==, "334 \r\n");
+    g_autoptr(SmtpReply) p = smtp_reply_parse_string("250-a\r\n250 2.0.0 b");
+    /* The first line decides whether an enhanced code is present (RFC 2034). */
+    g_assert_nonnull(p);
+    g_assert_cmpstr(p->enhanced, ==, "");
+    g_assert_cmpstr(g_ptr_array_index(p->lines, 1), ==, "2.0.0 b");
+    g_autoptr(SmtpReply) q = smtp_reply_parse_string("250 2.0.0 b");
+    g_assert_nonnull(q);
+    g_assert_true(smtp_reply_is_positive(q));
+    g_assert_false(smtp_reply_is_transient(q));
+    g_assert_cmpstr(q->enhanced, ==, "2.0.0");
+}
+
+/* Client scripted against canned server bytes. Returns the client's actions
+ * (SEND/REPLY/... strings joined by "\n"). */
+static char *
+client_script(const SmtpClientConfig *cfg, const char *const *server_chunks, gsize split)
+{
+    g_autoptr(SmtpClient) c = smtp_client_new(cfg);
+    GString *out = g_string_new(NULL);
+    for (guint i = 0; server_chunks[i]; i++) {
+        const char *in = server_chunks[i];
+        gsize n = strlen(in);
+        gsize step = split ? split : MAX(n, 1);
+        for (gsize off = 0; off <= n; off += step) {
+            if (off < n)
+                smtp_client_feed(c, (const guint8 *)in + off, MIN(step, n - off));
+            SmtpClientAct a;
+            while (smtp_client_poll(c, &a)) {
+                if (a.kind != SMTP_CLIENT_ACT_REPLY) {
+                    g_autofree char *s = smtp_client_act_to_string(&a);
+                    g_string_append_printf(out, "%s\n", s);
+                }
+                if (a.kind == SMTP_CLIENT_ACT_STARTTLS) {
+                    /* The rest of this server write would now go to the TLS
+                     * layer, not to the engine: stop feeding it. */
+                    smtp_client_starttls_done(c);
+                    off = n;
+                }
+                smtp_client_act_clear(&a);
+            }
+            if (off >= n || step >= n)
+                break;
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+static void
+check_client(const SmtpClientConfig *cfg, const char *const *chunks, const char *want)
+{
+    for (gsize split = 0; split <= 5; split++) {
+        g_autofree char *got = client_script(cfg, chunks, split);
+        g_assert_cmpstr(got, ==, want);
+    }
+}
+
+static const char *const rcpts1[] = {"b@x.example", NULL};
+
+static void
+test_client_greeting_554(void)
+{
+    SmtpClientConfig cfg = {.helo_name = "c", .reverse_path = "a@c", .recipients = rcpts1};
+    const char *const chunks[] = {"554 5.7.1 go away\r\n", "221 bye\r\n", NULL};
+    check_client(&cfg, chunks,
+                 "DONE permfail stage=CONNECT connection 554 5.7.1 go away\n"
+                 "SEND QUIT\\r\\n\nCLOSE\n");
+}
+
+static void
+test_client_421(void)
+{
+    SmtpClientConfig cfg = {.helo_name = "c", .reverse_path = "a@c", .recipients = rcpts1};
+    const char *const chunks[] = {"220 mx\r\n", "250 mx\r\n", "421 4.3.2 shutting down\r\n", NULL};
+    check_client(&cfg, chunks,
+                 "SEND EHLO c\\r\\n\n"
+                 "SEND MAIL FROM:<a@c>\\r\\n\n"
+                 "DONE tempfail stage=MAIL connection 421 4.3.2 shutting down\nCLOSE\n");
+}
+
+static void
+test_client_pipelined_rcpt_fail(void)
+{
+    SmtpClientConfig cfg = {.helo_name = "c", .reverse_path = "", .recipients = rcpts1};
+    const char *const chunks[] = {"220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n",
+                                  "250 ok\r\n550 5.1.1 no\r\n554 5.5.1 no valid recipients\r\n",
+                                  "221 bye\r\n", NULL};
+    check_client(&cfg, chunks,
+                 "SEND EHLO c\\r\\n\n"
+                 "SEND MAIL FROM:<>\\r\\nRCPT TO:<b@x.example>\\r\\nDATA\\r\\n\n"
+                 "RCPT_RESULT b@x.example 550 5.1.1 no\n"
+                 "DONE permfail stage=RCPT 550 5.1.1 no (no recipient accepted)\n"
+                 "SEND QUIT\\r\\n\nCLOSE\n");
+}
+
+static void
+test_client_starttls_injection(void)
+{
+    /* starttls-injection.yaml client-injected-response: the bytes after the
+     * 220 are discarded and the post-TLS EHLO alone is trusted. */
+    SmtpClientConfig cfg = {
+        .helo_name = "c", .reverse_path = "a@c", .recipients = rcpts1, .want_starttls = TRUE};
+    const char *const chunks[] = {"220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n",
+                                  "220 Ready to start TLS\r\n250-injected\r\n250 AUTH PLAIN\r\n",
+                                  "250 mx\r\n", NULL};
+    for (gsize split = 0; split <= 3; split++) {
+        g_autofree char *got = client_script(&cfg, chunks, split);
+        g_assert_true(strstr(got, "SEND STARTTLS\\r\\n\nSTARTTLS discarded=") != NULL);
+        /* After TLS: EHLO again, then MAIL on the fresh 250 (not the injected lines). */
+        g_assert_true(g_str_has_suffix(got, "SEND EHLO c\\r\\n\nSEND MAIL FROM:<a@c>\\r\\n\n"));
+    }
+    g_autofree char *whole = client_script(&cfg, chunks, 0);
+    g_assert_nonnull(strstr(whole, "STARTTLS discarded=30\n"));
+}
+
+static void
+test_client_eof(void)
+{
+    SmtpClientConfig cfg = {.helo_name = "c", .reverse_path = "a@c", .recipients = rcpts1};
+    g_autoptr(SmtpClient) c = smtp_client_new(&cfg);
+    smtp_client_feed(c, (const guint8 *)"220 mx\r\n", 8);
+    smtp_client_feed_eof(c);
+    SmtpClientAct a;
+    GString *s = g_string_new(NULL);
+    while (smtp_client_poll(c, &a)) {
+        g_autofree char *t = smtp_client_act_to_string(&a);
+        g_string_append_printf(s, "%s\n", t);
+        smtp_client_act_clear(&a);
+    }
+    g_assert_cmpstr(s->str, ==,
+                    "DONE tempfail stage=CONNECT connection - (connection closed)\nCLOSE\n");
+    g_assert_true(smtp_client_is_done(c));
+    g_string_free(s, TRUE);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/proto/smtp-reply/parse", test_reply_parse);
+    g_test_add_func("/proto/smtp-reply/limits", test_reply_limits);
+    g_test_add_func("/proto/smtp-reply/format", test_reply_format);
+    g_test_add_func("/proto/smtp-client/greeting-554", test_client_greeting_554);
+    g_test_add_func("/proto/smtp-client/421", test_client_421);
+    g_test_add_func("/proto/smtp-client/pipelined-rcpt-fail", test_client_pipelined_rcpt_fail);
+    g_test_add_func("/proto/smtp-client/starttls-injection", test_client_starttls_injection);
+    g_test_add_func("/proto/smtp-client/eof", test_client_eof);
+    return g_test_run();
+}
