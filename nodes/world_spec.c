@@ -117,6 +117,7 @@ node_spec_free(NodeSpec *n)
     g_free(n->rewrite.body_append);
     g_strfreev(n->auth.mechanisms);
     g_strfreev(n->tap);
+    g_free(n->webmail);
     g_free(n->auth.mechanism);
     g_free(n);
 }
@@ -405,6 +406,10 @@ spec_event_kind_name(SpecEventKind kind)
         return "relay_test";
     case SPEC_EVENT_RAW_SEND:
         return "raw_send";
+    case SPEC_EVENT_WEBMAIL_SEND:
+        return "webmail_send";
+    case SPEC_EVENT_WEBMAIL_READ:
+        return "webmail_read";
     }
     return "?";
 }
