@@ -60,7 +60,13 @@ records "$tmp/h.jsonl" http.response request code | grep -qx 'GET /message/2	404
 records "$tmp/h.jsonl" tap.observe what mechanism user password |
     grep -qx 'credentials	FORM	alice@example.com	alice-secret' || fail "eve did not read the password"
 
-# 5. Deterministic.
+# 5. The sequence view draws the HTTP session of Alice's visit.
+"$MHS" viz "$tmp/h.jsonl" --session 1 -o "$tmp/seq.svg" || fail "viz --session 1"
+grep -q '>HTTP session 1 (port 80)<' "$tmp/seq.svg" || fail "sequence view: no HTTP title"
+grep -q '>POST /send HTTP/1.1<' "$tmp/seq.svg" || fail "sequence view: no POST /send"
+grep -q '>200 OK<' "$tmp/seq.svg" || fail "sequence view: no 200 OK"
+
+# 5b. Deterministic.
 "$MHS" run -q "$dir/webmail.yaml" --trace "$tmp/h2.jsonl" >/dev/null || fail "second run"
 cmp -s "$tmp/h.jsonl" "$tmp/h2.jsonl" || fail "two runs differ"
 
