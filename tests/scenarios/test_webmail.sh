@@ -73,7 +73,7 @@ cmp -s "$tmp/h.jsonl" "$tmp/h2.jsonl" || fail "two runs differ"
 # 6. HTTPS: same journey; the browsers verify the server's certificate;
 #    the tap sees TLS records only, never the password; the server still
 #    has everything in clear.
-"$MHS" run "$dir/webmail-https.yaml" --trace "$tmp/s.jsonl" >"$tmp/s.out" ||
+"$MHS" run "$dir/webmail-https.yaml" --trace "$tmp/s.jsonl" --pcap "$tmp/s.pcap" >"$tmp/s.out" ||
     fail "https scenario: $(cat "$tmp/s.out")"
 grep -q '^pass: 5 of 5 expectations held' "$tmp/s.out" || fail "https summary"
 records "$tmp/s.jsonl" tls.handshake node side result verified | grep -qx 'alice-browser	client	ok	True' ||
@@ -122,4 +122,9 @@ ts -r "$tmp/h.pcap" -Y '_ws.malformed || (_ws.expert.severity >= "warning" && (h
 [ ! -s "$tmp/warn" ] || fail "tshark warnings: $(cat "$tmp/warn")"
 ts -r "$tmp/h.pcap" -q -z expert >"$tmp/expert"
 ! grep -i 'malformed\|previous segment\|unseen' "$tmp/expert" || fail "tshark expert: $(cat "$tmp/expert")"
+# 10. Over HTTPS tshark sees TLS handshakes on port 443 and no HTTP at all.
+ts -r "$tmp/s.pcap" -Y 'tls.handshake.type == 1 && tcp.dstport == 443' >"$tmp/hello"
+[ -s "$tmp/hello" ] || fail "tshark: no ClientHello to port 443"
+ts -r "$tmp/s.pcap" -Y 'http || urlencoded-form' >"$tmp/shttp"
+[ ! -s "$tmp/shttp" ] || fail "tshark: HTTP visible over HTTPS: $(cat "$tmp/shttp")"
 echo "webmail: all checks passed"
