@@ -257,11 +257,17 @@ browser_visit_start(Node *node, const SendSpec *send)
         g_ptr_array_add(rcpts, NULL);
         track_msg_add_hop(m, node->name, now, "submit", node->spec->https ? "HTTPS" : "HTTP",
                           (const char *const *)rcpts->pdata, NULL);
+        SimTraceRec *tr = world_trace(w, "msg.submit", node->name);
+        sim_trace_str(tr, "msg", v->msg_id);
+        sim_trace_str(tr, "from", node->spec->user);
+        sim_trace_int(tr, "rcpts", rcpts->len - 1);
+        sim_trace_str(tr, "via", webmail->name);
+        sim_trace_end(tr);
         g_ptr_array_unref(rcpts);
     }
     HttpClientConfig cfg = {.host = webmail->hostname, .user_agent = "mhs-browser"};
     v->cs = http_client_session_start(node, node_ip(webmail), webmail_node_port(webmail->spec),
-                                      webmail->name, node->spec->https, &cfg,
+                                      webmail->name, node->spec->https, v->msg_id, &cfg,
                                       &browser_visit_callbacks, v);
     const char *pairs[] = {"user", node->spec->user, "password", browser_node_password(node), NULL};
     g_autofree char *form = http_form_encode(pairs);

@@ -422,8 +422,8 @@ static const SimStreamHandler http_client_session_handler = {
 
 HttpClientSession *
 http_client_session_start(Node *node, const char *ip, guint16 port, const char *peer_name,
-                          gboolean tls, const HttpClientConfig *cfg, const HttpClientCallbacks *cb,
-                          gpointer user_data)
+                          gboolean tls, const char *msg_id, const HttpClientConfig *cfg,
+                          const HttpClientCallbacks *cb, gpointer user_data)
 {
     World *w = node->world;
     HttpClientSession *cs = g_new0(HttpClientSession, 1);
@@ -435,7 +435,7 @@ http_client_session_start(Node *node, const char *ip, guint16 port, const char *
     cs->targets = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     cs->stream = sim_net_connect(w->net, node->host, ip, port, &http_client_session_handler, cs);
     cs->conn_id = sim_stream_conn_id(cs->stream);
-    conn_trace_open(node, cs->conn_id, cs->peer, ip, port, NULL);
+    conn_trace_open(node, cs->conn_id, cs->peer, ip, port, msg_id);
     if (tls) {
         TlsContext *ctx = world_tls_client_context(w, node);
         if (ctx == NULL) {

@@ -59,10 +59,11 @@ typedef struct {
 } HttpClientCallbacks;
 
 /* Connects from node to ip:port (tls: HTTPS, peer_name is the name
- * verified). cfg copied, callbacks copied. */
+ * verified). msg_id (nullable) is the tracked message the connection
+ * carries (conn.open's msg). cfg copied, callbacks copied. */
 HttpClientSession *http_client_session_start(Node *node, const char *ip, guint16 port,
                                              const char *peer_name, gboolean tls,
-                                             const HttpClientConfig *cfg,
+                                             const char *msg_id, const HttpClientConfig *cfg,
                                              const HttpClientCallbacks *cb, gpointer user_data);
 /* Sends a request; its id, or 0 when the connection is closing. */
 guint32 http_client_session_request(HttpClientSession *cs, const HttpRequest *req);

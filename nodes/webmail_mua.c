@@ -332,6 +332,16 @@ webmail_mua_send(Node *node, const WebmailCompose *c, WebmailDoneFunc done, gpoi
     track_msg_add_hop(m, node->name, now, "submit", "ESMTP", (const char *const *)rcpts->pdata,
                       NULL);
     webmail_trace_handle(node, c->user, "message", id, g_bytes_get_size(bytes), -1);
+    /* The server took the message from the browser (viz draws this hop). */
+    g_autofree char *qid = node_new_queue_id(node);
+    SimTraceRec *acc = world_trace(w, "msg.accept", node->name);
+    sim_trace_str(acc, "msg", id);
+    sim_trace_str(acc, "qid", qid);
+    sim_trace_str(acc, "from", c->user);
+    sim_trace_int(acc, "rcpts", rcpts->len - 1);
+    sim_trace_int(acc, "size", (gint64)g_bytes_get_size(bytes));
+    sim_trace_str(acc, "proto", c->tls ? "HTTPS" : "HTTP");
+    sim_trace_end(acc);
     Node *msa = world_node(w, node->spec->msa);
     SimTraceRec *tr = world_trace(w, "msg.submit", node->name);
     sim_trace_str(tr, "msg", id);

@@ -341,6 +341,7 @@ webmail_h_send(WebmailReq *r, const HttpMessage *req)
         .subject = http_form_get(form, "subject"),
         .body = http_form_get(form, "body"),
         .msg_id = tag,
+        .tls = r->tls,
     };
     if (!webmail_mua_send(r->node, &c, webmail_sent, r))
         webmail_finish(r, 400, "Not sent", "<p>No recipient.</p>\n", NULL);

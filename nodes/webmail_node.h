@@ -57,6 +57,7 @@ typedef struct {
     const char *subject;
     const char *body;
     const char *msg_id;   /* tracked id (nullable: one is derived) */
+    gboolean tls;         /* it came over HTTPS */
 } WebmailCompose;
 
 /* Writes the message and submits it to the node's MSA with SMTP AUTH;

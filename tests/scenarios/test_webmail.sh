@@ -62,9 +62,14 @@ records "$tmp/h.jsonl" tap.observe what mechanism user password |
 
 # 5. The sequence view draws the HTTP session of Alice's visit.
 "$MHS" viz "$tmp/h.jsonl" --session 1 -o "$tmp/seq.svg" || fail "viz --session 1"
-grep -q '>HTTP session 1 (port 80)<' "$tmp/seq.svg" || fail "sequence view: no HTTP title"
+grep -q '>HTTP session 1, message w1 (port 80)<' "$tmp/seq.svg" || fail "sequence view: no HTTP title"
 grep -q '>POST /send HTTP/1.1<' "$tmp/seq.svg" || fail "sequence view: no POST /send"
 grep -q '>200 OK<' "$tmp/seq.svg" || fail "sequence view: no 200 OK"
+
+# 5a. The path diagram starts with the browser -> webmail hop over HTTP.
+"$MHS" viz "$tmp/h.jsonl" --message w1 -o "$tmp/w1.dot" || fail "viz --message w1"
+tr -d '\n\t' <"$tmp/w1.dot" | grep -q '"alice-browser" -> "web.example.com"[^;]*label="1: [0-9.]*s HTTP"' ||
+    fail "path diagram: no HTTP hop from the browser"
 
 # 5b. Deterministic.
 "$MHS" run -q "$dir/webmail.yaml" --trace "$tmp/h2.jsonl" >/dev/null || fail "second run"
@@ -97,7 +102,8 @@ set -e
 [ $rc -eq 1 ] || fail "wrong password: exit $rc, want 1"
 records "$tmp/w.jsonl" webmail.login user ok | grep -qx 'alice@example.com	False' || fail "wrong password: login ok"
 records "$tmp/w.jsonl" http.response request code | grep -qx 'POST /login	403' || fail "wrong password: no 403"
-! grep -q '"ev":"msg.submit"' "$tmp/w.jsonl" || fail "wrong password: something was submitted"
+! grep -q '"ev":"msg.submit","node":"web.example.com"' "$tmp/w.jsonl" || fail "wrong password: something was submitted"
+grep -q '^w1 .* rejected  *alice-browser@' "$tmp/w.out" || fail "wrong password: w1 not stopped at the browser: $(cat "$tmp/w.out")"
 records "$tmp/w.jsonl" tap.observe what password | grep -qx 'credentials	guess' ||
     fail "wrong password: eve did not read the guess"
 
