@@ -24,6 +24,8 @@ struct HttpServer {
     gboolean pending_keep;     /* the request lets the connection persist */
     gboolean pending_is_10;
     guint requests;
+    gsize max_buffer;  /* pipelined input kept while a request waits */
+    gboolean overflow; /* more was sent: close after the pending response */
 };
 
 static const char *const http_server_state_names[] = {
@@ -46,6 +48,8 @@ http_server_new(const HttpServerConfig *cfg)
     srv->server_name = g_strdup(cfg->server_name);
     srv->max_requests = cfg->max_requests;
     srv->reader = http_reader_new(HTTP_ROLE_REQUEST, cfg->max_body);
+    /* Room for one more whole request behind the one being answered. */
+    srv->max_buffer = HTTP_HEAD_MAX + (cfg->max_body ? cfg->max_body : HTTP_BODY_MAX_DEFAULT);
     act_queue_init(&srv->acts, sizeof(HttpServerAct));
     return srv;
 }
@@ -100,8 +104,15 @@ void
 http_server_feed(HttpServer *srv, const guint8 *buf, gsize len)
 {
     g_return_if_fail(srv != NULL && (buf != NULL || len == 0));
-    if (srv->state == HTTP_SERVER_STATE_CLOSED)
+    if (srv->state == HTTP_SERVER_STATE_CLOSED || srv->overflow)
         return;
+    /* RFC 9112 9.3.2: a server may close instead of queueing more
+     * pipelined requests; keep memory bounded while one waits. */
+    if (srv->state == HTTP_SERVER_STATE_WAITING &&
+        http_reader_pending(srv->reader) + len > srv->max_buffer) {
+        srv->overflow = TRUE;
+        return;
+    }
     http_reader_feed(srv->reader, buf, len);
 }
 
@@ -230,7 +241,7 @@ http_server_respond(HttpServer *srv, guint32 id, const HttpResponse *resp)
 {
     g_return_if_fail(srv != NULL && resp != NULL);
     g_return_if_fail(srv->state == HTTP_SERVER_STATE_WAITING && id == srv->pending_id);
-    gboolean keep = srv->pending_keep && !resp->close &&
+    gboolean keep = srv->pending_keep && !resp->close && !srv->overflow &&
                     (srv->max_requests == 0 || srv->requests < srv->max_requests);
     /* RFC 9112 9.6: say "close" when closing; 9.3 C.2.2: an HTTP/1.0
      * client that asked for keep-alive is told it holds. */

@@ -4,7 +4,9 @@
  * REQUEST action and writes the node's answer as a response with
  * Content-Length framing (RFC 9112 6.2). Requests are answered in order,
  * one at a time: a pipelined request waits in the buffer until the one
- * before it is answered (RFC 9112 9.3.2). Connections persist unless
+ * before it is answered (RFC 9112 9.3.2); more than one request's worth
+ * of such input closes the connection after the pending response.
+ * Connections persist unless
  * either side says "Connection: close" or the request is HTTP/1.0 without
  * keep-alive (RFC 9112 9.3, 9.6). Input that breaks the grammar or a
  * limit is answered by the engine itself (400, 413, 414, 431, 501, 505)

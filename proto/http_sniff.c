@@ -21,6 +21,7 @@ struct HttpSniffer {
     gboolean decided; /* the first octet told clear text from TLS */
     gboolean is_tls;
     gboolean stopped[2];
+    GQueue heads;  /* per request not yet answered: GINT_TO_POINTER(is HEAD) */
     GQueue events; /* SmtpSniffEvent* */
 };
 
@@ -33,6 +34,7 @@ http_sniffer_new(void)
     sn->tls[0] = g_byte_array_new();
     sn->tls[1] = g_byte_array_new();
     g_queue_init(&sn->events);
+    g_queue_init(&sn->heads);
     return sn;
 }
 
@@ -53,6 +55,7 @@ http_sniffer_free(HttpSniffer *sn)
         g_byte_array_unref(sn->tls[i]);
     }
     g_queue_clear_full(&sn->events, http_sniff_event_free);
+    g_queue_clear(&sn->heads);
     g_free(sn);
 }
 
@@ -123,8 +126,9 @@ http_sniff_message(HttpSniffer *sn, SmtpSniffDir dir, const HttpMessage *m)
         http_sniff_push(sn, SMTP_SNIFF_EV_MESSAGE, dir)->size = len;
     if (dir == SMTP_SNIFF_C2S) {
         http_sniff_form(sn, m);
-        /* The response to HEAD has no body (RFC 9112 6.3 rule 1). */
-        http_reader_expect_head_response(sn->reader[SMTP_SNIFF_S2C], strcmp(m->method, "HEAD") == 0);
+        g_queue_push_tail(&sn->heads, GINT_TO_POINTER(strcmp(m->method, "HEAD") == 0));
+    } else if (m->status >= 200) {
+        g_queue_pop_head(&sn->heads);
     }
 }
 
@@ -168,6 +172,9 @@ http_sniffer_feed(HttpSniffer *sn, SmtpSniffDir dir, const guint8 *data, gsize l
     HttpReader *r = sn->reader[dir];
     http_reader_feed(r, data, len);
     for (;;) {
+        /* The response to HEAD has no body (RFC 9112 6.3 rule 1). */
+        if (dir == SMTP_SNIFF_S2C)
+            http_reader_expect_head_response(r, GPOINTER_TO_INT(g_queue_peek_head(&sn->heads)));
         HttpMessage *m = NULL;
         HttpReaderResult res = http_reader_next(r, &m);
         if (res == HTTP_READER_MESSAGE) {

@@ -14,6 +14,7 @@
 #include "proto/http_form.h"
 #include "proto/http_parse.h"
 #include "proto/http_server.h"
+#include "proto/http_sniff.h"
 
 /* ------------------------------------------------------------------ */
 /* server transcripts                                                 */
@@ -286,6 +287,47 @@ test_server_max_requests_and_abort(void)
     g_assert_cmpuint(http_server_get_requests(srv), ==, 1);
 }
 
+static void
+test_server_pipeline_overflow(void)
+{
+    /* While a request waits, at most HTTP_HEAD_MAX + max_body more octets
+     * are kept; beyond that the connection closes after the response. */
+    HttpServerConfig cfg = {.max_body = 16};
+    g_autoptr(HttpServer) srv = http_server_new(&cfg);
+    const char *req = "GET / HTTP/1.1\r\nHost: w\r\n\r\n";
+    http_server_feed(srv, (const guint8 *)req, strlen(req));
+    HttpServerAct act;
+    g_assert_true(http_server_poll(srv, &act));
+    g_assert_cmpint(act.kind, ==, HTTP_SERVER_ACT_REQUEST);
+    guint32 id = act.id;
+    http_server_act_clear(&act);
+    g_autofree char *flood = g_strnfill(HTTP_HEAD_MAX + 17, 'x');
+    http_server_feed(srv, (const guint8 *)flood, strlen(flood));
+    HttpResponse resp = {.status = 200};
+    http_server_respond(srv, id, &resp);
+    g_assert_true(http_server_poll(srv, &act));
+    g_assert_cmpint(act.kind, ==, HTTP_SERVER_ACT_SEND);
+    g_assert_nonnull(g_strstr_len(g_bytes_get_data(act.bytes, NULL), -1, "Connection: close"));
+    http_server_act_clear(&act);
+    g_assert_true(http_server_poll(srv, &act));
+    g_assert_cmpint(act.kind, ==, HTTP_SERVER_ACT_CLOSE);
+    /* Exactly the limit is still kept (and then parsed: here a 400). */
+    g_autoptr(HttpServer) srv2 = http_server_new(&cfg);
+    http_server_feed(srv2, (const guint8 *)req, strlen(req));
+    g_assert_true(http_server_poll(srv2, &act));
+    id = act.id;
+    http_server_act_clear(&act);
+    flood[HTTP_HEAD_MAX + 16] = '\0';
+    http_server_feed(srv2, (const guint8 *)flood, strlen(flood));
+    http_server_respond(srv2, id, &resp);
+    g_assert_true(http_server_poll(srv2, &act));
+    g_assert_null(g_strstr_len(g_bytes_get_data(act.bytes, NULL), -1, "Connection: close"));
+    http_server_act_clear(&act);
+    g_assert_true(http_server_poll(srv2, &act));
+    g_assert_cmpint(act.kind, ==, HTTP_SERVER_ACT_ERROR);
+    http_server_act_clear(&act);
+}
+
 /* ------------------------------------------------------------------ */
 /* client                                                             */
 
@@ -490,6 +532,72 @@ test_cookie(void)
     g_assert_null(http_cookie_get(NULL, "sid"));
 }
 
+/* ------------------------------------------------------------------ */
+/* sniffer                                                            */
+
+static char *
+sniff_run(const char *c2s, const char *s2c, gsize step)
+{
+    g_autoptr(HttpSniffer) sn = http_sniffer_new();
+    GString *out = g_string_new(NULL);
+    const char *dirs[] = {c2s, s2c};
+    for (int d = 0; d < 2; d++) {
+        gsize len = strlen(dirs[d]);
+        for (gsize i = 0; i < len; i += step)
+            http_sniffer_feed(sn, d, (const guint8 *)dirs[d] + i, MIN(step, len - i));
+    }
+    SmtpSniffEvent ev;
+    while (http_sniffer_poll(sn, &ev)) {
+        g_string_append_printf(out, "%d %s", ev.dir, smtp_sniff_event_kind_name(ev.kind));
+        if (ev.text)
+            g_string_append_printf(out, " [%s]", ev.text);
+        if (ev.kind == SMTP_SNIFF_EV_CREDENTIALS)
+            g_string_append_printf(out, " %s %s %s", ev.mech, ev.user, ev.password);
+        if (ev.kind == SMTP_SNIFF_EV_MESSAGE || ev.kind == SMTP_SNIFF_EV_TLS_RECORDS)
+            g_string_append_printf(out, " %" G_GSIZE_FORMAT, ev.size);
+        g_string_append_c(out, '\n');
+        smtp_sniff_event_clear(&ev);
+    }
+    return g_string_free(out, FALSE);
+}
+
+static void
+test_sniff(void)
+{
+    const char *c2s = "POST /login HTTP/1.1\r\nHost: w\r\n"
+                      "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 35\r\n\r\n"
+                      "user=a%40b.example&password=s3cr%21"
+                      "HEAD /inbox HTTP/1.1\r\nHost: w\r\nCookie: sid=1\r\n\r\n";
+    const char *s2c = "HTTP/1.1 303 See Other\r\nSet-Cookie: sid=1\r\nContent-Length: 0\r\n\r\n"
+                      "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n";
+    g_autofree char *whole = sniff_run(c2s, s2c, 100000);
+    g_assert_cmpstr(whole, ==,
+                    "0 line [POST /login HTTP/1.1]\n0 message 35\n"
+                    "0 credentials FORM a@b.example s3cr!\n"
+                    "0 line [HEAD /inbox HTTP/1.1]\n0 line [Cookie: sid=1]\n"
+                    "1 line [HTTP/1.1 303 See Other]\n1 line [Set-Cookie: sid=1]\n"
+                    "1 line [HTTP/1.1 200 OK]\n");
+    g_autofree char *bytewise = sniff_run(c2s, s2c, 1);
+    g_assert_cmpstr(bytewise, ==, whole);
+    /* RFC 8446 5.1: a connection that starts with a handshake record is TLS. */
+    const guint8 tls[] = {0x16, 3, 1, 0, 2, 'h', 'i', 0x17, 3, 3, 0, 1, 'x'};
+    g_autoptr(HttpSniffer) sn = http_sniffer_new();
+    for (gsize i = 0; i < sizeof tls; i += 3)
+        http_sniffer_feed(sn, SMTP_SNIFF_C2S, tls + i, MIN(3, sizeof tls - i));
+    g_assert_true(http_sniffer_is_tls(sn));
+    gsize total = 0;
+    guint events = 0;
+    SmtpSniffEvent ev;
+    while (http_sniffer_poll(sn, &ev)) {
+        g_assert_cmpint(ev.kind, ==, SMTP_SNIFF_EV_TLS_RECORDS);
+        total += ev.size;
+        events++;
+        smtp_sniff_event_clear(&ev);
+    }
+    g_assert_cmpuint(total, ==, sizeof tls); /* 7 + 6: lengths only */
+    g_assert_cmpuint(events, ==, 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -503,11 +611,13 @@ main(int argc, char **argv)
     g_test_add_func("/proto/http-server/errors", test_server_errors);
     g_test_add_func("/proto/http-server/limits-exact", test_server_limits_exact);
     g_test_add_func("/proto/http-server/max-requests", test_server_max_requests_and_abort);
+    g_test_add_func("/proto/http-server/pipeline-overflow", test_server_pipeline_overflow);
     g_test_add_func("/proto/http-client/responses", test_client_responses);
     g_test_add_func("/proto/http-client/closed", test_client_closed_refuses);
     g_test_add_func("/proto/http/pair", test_pair);
     g_test_add_func("/proto/http-form/percent-decode", test_percent_decode);
     g_test_add_func("/proto/http-form/form", test_form);
     g_test_add_func("/proto/http-form/cookie", test_cookie);
+    g_test_add_func("/proto/http-sniff/form-and-tls", test_sniff);
     return g_test_run();
 }
