@@ -190,7 +190,8 @@ void
 http_reader_feed(HttpReader *r, const guint8 *data, gsize len)
 {
     g_return_if_fail(r != NULL && (data != NULL || len == 0));
-    if (r->state == HTTP_READER_STATE_FAILED || r->state == HTTP_READER_STATE_EOF || r->eof)
+    if (len == 0 || r->state == HTTP_READER_STATE_FAILED || r->state == HTTP_READER_STATE_EOF ||
+        r->eof)
         return;
     /* Drop what was consumed before growing the buffer. */
     if (r->pos > 0 && r->pos * 2 >= r->buf->len) {
@@ -257,8 +258,10 @@ typedef enum {
 static HttpLineResult
 http_reader_line(HttpReader *r, gsize max, char **line, gsize *len)
 {
-    const guint8 *start = r->buf->data + r->pos;
     gsize avail = r->buf->len - r->pos;
+    if (avail == 0) /* an empty GByteArray has no data pointer */
+        return HTTP_LINE_NONE;
+    const guint8 *start = r->buf->data + r->pos;
     const guint8 *lf = memchr(start, '\n', avail);
     if (lf == NULL)
         return avail > max ? HTTP_LINE_TOO_LONG : HTTP_LINE_NONE;
@@ -545,6 +548,8 @@ http_reader_take_body(HttpReader *r)
 {
     gsize avail = r->buf->len - r->pos;
     gsize take = (gsize)MIN((guint64)avail, r->remaining);
+    if (take == 0)
+        return;
     g_byte_array_append(r->body, r->buf->data + r->pos, (guint)take);
     r->pos += take;
     r->remaining -= take;
@@ -554,8 +559,10 @@ static HttpReaderResult
 http_reader_chunk_end(HttpReader *r)
 {
     gsize avail = r->buf->len - r->pos;
+    if (avail == 0)
+        return HTTP_READER_NONE;
     const guint8 *p = r->buf->data + r->pos;
-    if (avail == 0 || (p[0] == '\r' && avail == 1))
+    if (p[0] == '\r' && avail == 1)
         return HTTP_READER_NONE;
     if (p[0] == '\n') {
         r->pos += 1;
