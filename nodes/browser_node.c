@@ -90,8 +90,12 @@ browser_visit_send(BrowserVisit *v)
     g_autofree char *to = browser_join(s->to);
     g_autofree char *cc = browser_join(s->cc);
     g_autofree char *bcc = browser_join(s->bcc);
-    const char *pairs[] = {"to", to, "cc", cc, "bcc", bcc, "subject", s->subject ? s->subject : "",
-                           "body", s->body ? s->body : "Hello.\n", NULL};
+    const char *pairs[] = {"to",      to,
+                           "cc",      cc,
+                           "bcc",     bcc,
+                           "subject", s->subject ? s->subject : "",
+                           "body",    s->body ? s->body : "Hello.\n",
+                           NULL};
     g_autofree char *form = http_form_encode(pairs);
     /* The simulator, not a form field, says which message this is. */
     webmail_node_expect_send(v->webmail, http_client_session_conn_id(v->cs), v->msg_id);
@@ -244,7 +248,8 @@ browser_visit_start(Node *node, const SendSpec *send)
     v->send = send;
     if (send) {
         SimTime now = sim_world_now(w->sim);
-        v->msg_id = send->id ? g_strdup(send->id) : tracker_derive_id(w->tracker, node->name, "web");
+        v->msg_id =
+            send->id ? g_strdup(send->id) : tracker_derive_id(w->tracker, node->name, "web");
         TrackMsg *m = tracker_add(w->tracker, v->msg_id, "mail", now);
         m->from = g_strdup(node->spec->user);
         m->subject = g_strdup(send->subject);

@@ -90,8 +90,8 @@ http_session_tls_trace(Node *node, guint64 conn_id, const char *side, const char
 /* Ciphertext in; plaintext (transfer full, nullable) out. *failed when
  * the handshake broke; the handshake is traced once. */
 static GBytes *
-http_session_tls_in(Node *node, guint64 conn_id, const char *side, const char *peer,
-                    TlsPipe *tls, SimStream *stream, gboolean *tls_up, const guint8 *p, gsize len,
+http_session_tls_in(Node *node, guint64 conn_id, const char *side, const char *peer, TlsPipe *tls,
+                    SimStream *stream, gboolean *tls_up, const guint8 *p, gsize len,
                     gboolean *failed)
 {
     tls_pipe_feed(tls, p, len);
@@ -237,7 +237,8 @@ http_server_session_trace_request(HttpServerSession *hs, const HttpMessage *req)
     SimTraceRec *r = world_trace(hs->node->world, "http.request", hs->node->name);
     if (r == NULL)
         return;
-    g_autofree char *line = g_strdup_printf("%s %s HTTP/1.%u", req->method, req->target, req->minor);
+    g_autofree char *line =
+        g_strdup_printf("%s %s HTTP/1.%u", req->method, req->target, req->minor);
     sim_trace_int(r, "conn", (gint64)hs->conn_id);
     sim_trace_str(r, "peer", http_server_session_peer(hs));
     sim_trace_bytes(r, "line", (const guint8 *)line, strlen(line));
@@ -363,9 +364,9 @@ http_client_session_on_data(SimStream *s, GBytes *data, gpointer user_data)
         http_client_feed(cs->eng, p, len);
     } else {
         gboolean failed = FALSE;
-        g_autoptr(GBytes) plain = http_session_tls_in(cs->node, cs->conn_id, "client", cs->peer,
-                                                      cs->tls, cs->stream, &cs->tls_up, p, len,
-                                                      &failed);
+        g_autoptr(GBytes) plain =
+            http_session_tls_in(cs->node, cs->conn_id, "client", cs->peer, cs->tls, cs->stream,
+                                &cs->tls_up, p, len, &failed);
         if (plain)
             http_client_feed(cs->eng, g_bytes_get_data(plain, NULL), g_bytes_get_size(plain));
         if (failed)

@@ -52,8 +52,8 @@ typedef struct HttpClientSession HttpClientSession;
 typedef struct {
     /* The response to request id (resp: transfer none, valid during the
      * call), or resp NULL and why when it failed. */
-    void (*on_response)(HttpClientSession *cs, guint32 id, const HttpMessage *resp,
-                        const char *why, gpointer user_data);
+    void (*on_response)(HttpClientSession *cs, guint32 id, const HttpMessage *resp, const char *why,
+                        gpointer user_data);
     /* The connection is over (exactly once); cs is freed after this. */
     void (*on_closed)(HttpClientSession *cs, gpointer user_data);
 } HttpClientCallbacks;

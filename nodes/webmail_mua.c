@@ -63,8 +63,8 @@ webmail_box_get(const WebmailBox *box, guint i)
 }
 
 void
-webmail_trace_handle(Node *node, const char *user, const char *what, const char *msg_id,
-                     gsize size, gint tls)
+webmail_trace_handle(Node *node, const char *user, const char *what, const char *msg_id, gsize size,
+                     gint tls)
 {
     SimTraceRec *r = world_trace(node->world, "webmail.handle", node->name);
     sim_trace_str(r, "user", user);
@@ -173,8 +173,8 @@ webmail_mua_fetch(Node *node, WebmailBox *box, const char *user, const char *pas
     f->done = done;
     f->user_data = user_data;
     guint16 port = ms->spec->pop3_port ? ms->spec->pop3_port : 110;
-    pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg,
-                              &webmail_mua_fetch_callbacks, f);
+    pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg, &webmail_mua_fetch_callbacks,
+                              f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -250,7 +250,10 @@ webmail_mua_on_sent(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer 
         sim_trace_end(tr);
     }
     gboolean ok = o->result == SMTP_CLIENT_RESULT_DELIVERED;
-    sub->done(ok, ok ? NULL : refused ? "the MSA refused the message" : "submission failed",
+    sub->done(ok,
+              ok        ? NULL
+              : refused ? "the MSA refused the message"
+                        : "submission failed",
               sub->user_data);
     g_free(sub->msg_id);
     g_free(sub);
@@ -310,8 +313,8 @@ webmail_mua_send(Node *node, const WebmailCompose *c, WebmailDoneFunc done, gpoi
         return FALSE;
     g_autoptr(GBytes) bytes = webmail_mua_compose(node, c, to, cc);
     SimTime now = sim_world_now(w->sim);
-    g_autofree char *id = c->msg_id ? g_strdup(c->msg_id)
-                                    : tracker_derive_id(w->tracker, node->name, "web");
+    g_autofree char *id =
+        c->msg_id ? g_strdup(c->msg_id) : tracker_derive_id(w->tracker, node->name, "web");
     TrackMsg *m = tracker_find(w->tracker, id);
     if (m == NULL)
         m = tracker_add(w->tracker, id, "mail", now);
@@ -367,8 +370,8 @@ webmail_mua_send(Node *node, const WebmailCompose *c, WebmailDoneFunc done, gpoi
     sub->done = done;
     sub->user_data = user_data;
     guint16 port = msa->spec->submission_port ? msa->spec->submission_port : 587;
-    SmtpClientSession *cs = smtp_client_session_start(node, node_ip(msa), port, msa->name, &cfg,
-                                                      id, webmail_mua_on_sent, sub);
+    SmtpClientSession *cs = smtp_client_session_start(node, node_ip(msa), port, msa->name, &cfg, id,
+                                                      webmail_mua_on_sent, sub);
     smtp_client_session_set_login(cs, c->user, c->password);
     return TRUE;
 }

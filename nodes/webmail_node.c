@@ -141,9 +141,8 @@ webmail_finish(WebmailReq *r, guint status, const char *title, const char *html,
     for (guint i = 0; extra && extra[i]; i++)
         g_ptr_array_add(fields, (gpointer)extra[i]);
     g_ptr_array_add(fields, NULL);
-    HttpResponse resp = {.status = status,
-                         .fields = (const char *const *)fields->pdata,
-                         .body = body};
+    HttpResponse resp = {
+        .status = status, .fields = (const char *const *)fields->pdata, .body = body};
     http_server_session_respond(r->hs, r->id, &resp);
     g_ptr_array_unref(fields);
     g_free(r->sid);
@@ -165,12 +164,12 @@ webmail_redirect(WebmailReq *r, const char *where, const char *cookie)
 static void
 webmail_login_form(WebmailReq *r, guint status, const char *note)
 {
-    g_autofree char *html = g_strdup_printf(
-        "%s<form method=\"post\" action=\"/login\">\n"
-        "<label>Address <input name=\"user\"></label>\n"
-        "<label>Password <input name=\"password\" type=\"password\"></label>\n"
-        "<button>Log in</button>\n</form>\n",
-        note ? note : "");
+    g_autofree char *html =
+        g_strdup_printf("%s<form method=\"post\" action=\"/login\">\n"
+                        "<label>Address <input name=\"user\"></label>\n"
+                        "<label>Password <input name=\"password\" type=\"password\"></label>\n"
+                        "<button>Log in</button>\n</form>\n",
+                        note ? note : "");
     webmail_finish(r, status, "Webmail", html, NULL);
 }
 
@@ -293,10 +292,10 @@ webmail_h_message(WebmailReq *r, const HttpMessage *req)
     }
     GBytes *bytes = webmail_box_get(box, (guint)n - 1)->bytes;
     g_autofree char *text = g_strndup(g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes));
-    g_autofree char *esc = g_markup_escape_text(g_utf8_validate(text, -1, NULL) ? text : "(binary)",
-                                                -1);
-    g_autofree char *html = g_strdup_printf("<p><a href=\"/inbox\">Inbox</a></p>\n<pre>%s</pre>\n",
-                                            esc);
+    g_autofree char *esc =
+        g_markup_escape_text(g_utf8_validate(text, -1, NULL) ? text : "(binary)", -1);
+    g_autofree char *html =
+        g_strdup_printf("<p><a href=\"/inbox\">Inbox</a></p>\n<pre>%s</pre>\n", esc);
     g_autofree char *title = g_strdup_printf("Message %" G_GUINT64_FORMAT, n);
     webmail_finish(r, 200, title, html, NULL);
 }
@@ -350,7 +349,7 @@ webmail_h_send(WebmailReq *r, const HttpMessage *req)
 typedef struct {
     const char *method;
     const char *path;
-    gboolean prefix;      /* path is a prefix ("/message/") */
+    gboolean prefix; /* path is a prefix ("/message/") */
     gboolean needs_login;
     void (*handler)(WebmailReq *r, const HttpMessage *req);
 } WebmailRoute;
@@ -458,12 +457,12 @@ webmail_node_new(World *world, const NodeSpec *spec)
 {
     Node *node = node_new(world, &webmail_node_class, spec);
     WebmailNode *wm = g_new0(WebmailNode, 1);
-    wm->logins = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                       (GDestroyNotify)webmail_login_free);
+    wm->logins =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)webmail_login_free);
     wm->boxes =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)webmail_box_free);
-    wm->send_tags = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-                                          webmail_send_tags_free);
+    wm->send_tags =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, webmail_send_tags_free);
     node->priv = wm;
     return node;
 }

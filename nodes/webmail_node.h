@@ -51,13 +51,13 @@ void webmail_mua_fetch(Node *node, WebmailBox *box, const char *user, const char
 
 /* A message typed into the web form. */
 typedef struct {
-    const char *user;     /* the logged-in address: From and AUTH login */
-    const char *password; /* the user's password, held by the server */
+    const char *user;          /* the logged-in address: From and AUTH login */
+    const char *password;      /* the user's password, held by the server */
     const char *to, *cc, *bcc; /* comma-separated addresses (nullable) */
     const char *subject;
     const char *body;
-    const char *msg_id;   /* tracked id (nullable: one is derived) */
-    gboolean tls;         /* it came over HTTPS */
+    const char *msg_id; /* tracked id (nullable: one is derived) */
+    gboolean tls;       /* it came over HTTPS */
 } WebmailCompose;
 
 /* Writes the message and submits it to the node's MSA with SMTP AUTH;

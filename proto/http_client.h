@@ -44,10 +44,10 @@ typedef enum {
 
 typedef struct {
     HttpClientActKind kind;
-    GBytes *bytes;          /* SEND */
-    guint32 id;             /* RESPONSE, FAILED */
-    HttpMessage *response;  /* RESPONSE */
-    const char *text;       /* FAILED (static) */
+    GBytes *bytes;         /* SEND */
+    guint32 id;            /* RESPONSE, FAILED */
+    HttpMessage *response; /* RESPONSE */
+    const char *text;      /* FAILED (static) */
 } HttpClientAct;
 
 HttpClient *http_client_new(const HttpClientConfig *cfg);

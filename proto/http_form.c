@@ -15,8 +15,8 @@ http_percent_decode(const char *s, gsize len, gboolean plus_is_space, gsize *out
         char c = s[i];
         /* RFC 3986 2.1: pct-encoded = "%" HEXDIG HEXDIG. */
         if (c == '%' && i + 2 < len && g_ascii_isxdigit(s[i + 1]) && g_ascii_isxdigit(s[i + 2])) {
-            g_string_append_c(out, (char)(g_ascii_xdigit_value(s[i + 1]) * 16 +
-                                          g_ascii_xdigit_value(s[i + 2])));
+            g_string_append_c(
+                out, (char)(g_ascii_xdigit_value(s[i + 1]) * 16 + g_ascii_xdigit_value(s[i + 2])));
             i += 2;
         } else if (c == '+' && plus_is_space) {
             g_string_append_c(out, ' ');
@@ -52,8 +52,8 @@ http_form_decode(const guint8 *data, gsize len)
             const char *name_end = eq ? eq : stop;
             HttpFormField *f = g_new0(HttpFormField, 1);
             f->name = http_percent_decode(p, (gsize)(name_end - p), TRUE, NULL);
-            f->value = eq ? http_percent_decode(eq + 1, (gsize)(stop - eq - 1), TRUE, NULL)
-                          : g_strdup("");
+            f->value =
+                eq ? http_percent_decode(eq + 1, (gsize)(stop - eq - 1), TRUE, NULL) : g_strdup("");
             g_ptr_array_add(form, f);
         }
         p = amp ? amp + 1 : end;

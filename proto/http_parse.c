@@ -12,14 +12,14 @@
 #include <string.h>
 
 typedef enum {
-    HTTP_READER_STATE_START = 0,  /* before a start line (empty lines skipped) */
-    HTTP_READER_STATE_FIELDS,     /* header field lines */
+    HTTP_READER_STATE_START = 0,   /* before a start line (empty lines skipped) */
+    HTTP_READER_STATE_FIELDS,      /* header field lines */
     HTTP_READER_STATE_BODY_LENGTH, /* Content-Length octets */
-    HTTP_READER_STATE_CHUNK_SIZE, /* chunk-size [chunk-ext] CRLF */
-    HTTP_READER_STATE_CHUNK_DATA, /* chunk-data */
-    HTTP_READER_STATE_CHUNK_END,  /* the CRLF after chunk-data */
-    HTTP_READER_STATE_TRAILERS,   /* trailer section (RFC 9112 7.1.2) */
-    HTTP_READER_STATE_BODY_CLOSE, /* response body up to the close */
+    HTTP_READER_STATE_CHUNK_SIZE,  /* chunk-size [chunk-ext] CRLF */
+    HTTP_READER_STATE_CHUNK_DATA,  /* chunk-data */
+    HTTP_READER_STATE_CHUNK_END,   /* the CRLF after chunk-data */
+    HTTP_READER_STATE_TRAILERS,    /* trailer section (RFC 9112 7.1.2) */
+    HTTP_READER_STATE_BODY_CLOSE,  /* response body up to the close */
     HTTP_READER_STATE_FAILED,
     HTTP_READER_STATE_EOF,
 } HttpReaderState;
@@ -29,10 +29,10 @@ struct HttpReader {
     HttpReaderState state;
     gsize max_body;
     GByteArray *buf;
-    gsize pos;         /* first unconsumed octet of buf */
+    gsize pos; /* first unconsumed octet of buf */
     gboolean eof;
     gboolean head_next; /* the next response answers HEAD */
-    HttpMessage *msg;  /* the message being read */
+    HttpMessage *msg;   /* the message being read */
     GByteArray *body;
     gsize head_bytes;  /* octets of the head (or trailers) so far */
     guint64 remaining; /* BODY_LENGTH, CHUNK_DATA: octets still due */
@@ -143,18 +143,30 @@ http_status_reason(guint status)
         guint code;
         const char *text;
     } reasons[] = {
-        {100, "Continue"},     {200, "OK"},
-        {201, "Created"},      {204, "No Content"},
-        {301, "Moved Permanently"}, {302, "Found"},
-        {303, "See Other"},    {304, "Not Modified"},
-        {400, "Bad Request"},  {401, "Unauthorized"},
-        {403, "Forbidden"},    {404, "Not Found"},
-        {405, "Method Not Allowed"}, {408, "Request Timeout"},
-        {411, "Length Required"}, {413, "Content Too Large"},
-        {414, "URI Too Long"}, {415, "Unsupported Media Type"},
-        {431, "Request Header Fields Too Large"}, {500, "Internal Server Error"},
-        {501, "Not Implemented"}, {502, "Bad Gateway"},
-        {503, "Service Unavailable"}, {505, "HTTP Version Not Supported"},
+        {100, "Continue"},
+        {200, "OK"},
+        {201, "Created"},
+        {204, "No Content"},
+        {301, "Moved Permanently"},
+        {302, "Found"},
+        {303, "See Other"},
+        {304, "Not Modified"},
+        {400, "Bad Request"},
+        {401, "Unauthorized"},
+        {403, "Forbidden"},
+        {404, "Not Found"},
+        {405, "Method Not Allowed"},
+        {408, "Request Timeout"},
+        {411, "Length Required"},
+        {413, "Content Too Large"},
+        {414, "URI Too Long"},
+        {415, "Unsupported Media Type"},
+        {431, "Request Header Fields Too Large"},
+        {500, "Internal Server Error"},
+        {501, "Not Implemented"},
+        {502, "Bad Gateway"},
+        {503, "Service Unavailable"},
+        {505, "HTTP Version Not Supported"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(reasons); i++)
         if (reasons[i].code == status)
@@ -423,7 +435,8 @@ http_reader_framing(HttpReader *r)
             return http_reader_fail(r, 400, "Transfer-Encoding in an HTTP/1.0 request");
         g_auto(GStrv) codings = g_strsplit(te, ",", -1);
         guint n = g_strv_length(codings);
-        gboolean last_chunked = n > 0 && g_ascii_strcasecmp(g_strstrip(codings[n - 1]), "chunked") == 0;
+        gboolean last_chunked =
+            n > 0 && g_ascii_strcasecmp(g_strstrip(codings[n - 1]), "chunked") == 0;
         if (is_req && n != 1)
             return http_reader_fail(r, last_chunked ? 501 : 400, "unsupported transfer coding");
         if (last_chunked) {

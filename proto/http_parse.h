@@ -33,7 +33,7 @@ typedef enum {
 } HttpRole;
 
 typedef struct {
-    char *name; /* as received */
+    char *name;  /* as received */
     char *value; /* leading and trailing whitespace removed (RFC 9112 5) */
 } HttpField;
 

@@ -21,7 +21,7 @@ struct HttpServer {
     guint32 next_id;
     guint32 pending_id;
     gboolean pending_is_head;
-    gboolean pending_keep;     /* the request lets the connection persist */
+    gboolean pending_keep; /* the request lets the connection persist */
     gboolean pending_is_10;
     guint requests;
     gsize max_buffer;  /* pipelined input kept while a request waits */

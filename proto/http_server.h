@@ -48,22 +48,22 @@ typedef enum {
 
 typedef struct {
     HttpServerActKind kind;
-    GBytes *bytes;         /* SEND */
-    guint32 id;            /* REQUEST */
-    HttpMessage *request;  /* REQUEST */
-    guint status;          /* ERROR */
-    const char *text;      /* ERROR (static) */
+    GBytes *bytes;        /* SEND */
+    guint32 id;           /* REQUEST */
+    HttpMessage *request; /* REQUEST */
+    guint status;         /* ERROR */
+    const char *text;     /* ERROR (static) */
 } HttpServerAct;
 
 /* A response; everything borrowed (transfer none). */
 typedef struct {
-    guint status;               /* 200..599 (1xx not allowed here) */
-    const char *reason;         /* NULL: the standard phrase */
-    const char *const *fields;  /* nullable, NULL-terminated name, value, name, value...
-                                 * (no Content-Length, Transfer-Encoding or Connection:
-                                 * the engine writes those) */
-    GBytes *body;               /* nullable: empty */
-    gboolean close;             /* close the connection after this response */
+    guint status;              /* 200..599 (1xx not allowed here) */
+    const char *reason;        /* NULL: the standard phrase */
+    const char *const *fields; /* nullable, NULL-terminated name, value, name, value...
+                                * (no Content-Length, Transfer-Encoding or Connection:
+                                * the engine writes those) */
+    GBytes *body;              /* nullable: empty */
+    gboolean close;            /* close the connection after this response */
 } HttpResponse;
 
 HttpServer *http_server_new(const HttpServerConfig *cfg);

@@ -113,14 +113,16 @@ static void
 http_sniff_message(HttpSniffer *sn, SmtpSniffDir dir, const HttpMessage *m)
 {
     if (dir == SMTP_SNIFF_C2S)
-        http_sniff_line(sn, dir, g_strdup_printf("%s %s HTTP/1.%u", m->method, m->target, m->minor));
+        http_sniff_line(sn, dir,
+                        g_strdup_printf("%s %s HTTP/1.%u", m->method, m->target, m->minor));
     else
-        http_sniff_line(sn, dir, g_strdup_printf("HTTP/1.%u %u %s", m->minor, m->status, m->reason));
+        http_sniff_line(sn, dir,
+                        g_strdup_printf("HTTP/1.%u %u %s", m->minor, m->status, m->reason));
     const char *cookie = http_message_get(m, dir == SMTP_SNIFF_C2S ? "Cookie" : "Set-Cookie");
     if (cookie)
-        http_sniff_line(sn, dir,
-                        g_strdup_printf("%s: %s", dir == SMTP_SNIFF_C2S ? "Cookie" : "Set-Cookie",
-                                        cookie));
+        http_sniff_line(
+            sn, dir,
+            g_strdup_printf("%s: %s", dir == SMTP_SNIFF_C2S ? "Cookie" : "Set-Cookie", cookie));
     gsize len = g_bytes_get_size(m->body);
     if (len > 0)
         http_sniff_push(sn, SMTP_SNIFF_EV_MESSAGE, dir)->size = len;

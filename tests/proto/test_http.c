@@ -88,7 +88,8 @@ server_transcript(const char *input, gboolean eof)
 static void
 test_server_get(void)
 {
-    g_autofree char *t = server_transcript("GET /inbox HTTP/1.1\r\nHost: web.example\r\n\r\n", TRUE);
+    g_autofree char *t =
+        server_transcript("GET /inbox HTTP/1.1\r\nHost: web.example\r\n\r\n", TRUE);
     g_assert_nonnull(strstr(t, "A: REQUEST 1 GET /inbox body=0\n"));
     g_assert_nonnull(strstr(t, "S: HTTP/1.1 200 OK\r\nServer: mhs-test\r\n"
                                "Content-Type: text/plain\r\nContent-Length: 11\r\n\r\n"
@@ -175,9 +176,11 @@ static void
 test_server_errors(void)
 {
     g_autofree char *long_target = g_strnfill(HTTP_REQUEST_LINE_MAX, 'a');
-    g_autofree char *long_line = g_strdup_printf("GET /%s HTTP/1.1\r\nHost: w\r\n\r\n", long_target);
+    g_autofree char *long_line =
+        g_strdup_printf("GET /%s HTTP/1.1\r\nHost: w\r\n\r\n", long_target);
     g_autofree char *big_field = g_strnfill(HTTP_FIELD_LINE_MAX, 'b');
-    g_autofree char *long_field = g_strdup_printf("GET / HTTP/1.1\r\nHost: w\r\nX: %s\r\n\r\n", big_field);
+    g_autofree char *long_field =
+        g_strdup_printf("GET / HTTP/1.1\r\nHost: w\r\nX: %s\r\n\r\n", big_field);
     GString *many = g_string_new("GET / HTTP/1.1\r\nHost: w\r\n");
     for (int i = 0; i < HTTP_FIELDS_MAX; i++)
         g_string_append_printf(many, "X-%d: y\r\n", i);
@@ -189,22 +192,34 @@ test_server_errors(void)
     const BadCase cases[] = {
         {"no Host (RFC 9112 3.2)", "GET / HTTP/1.1\r\n\r\n", 400},
         {"two Host", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
-        {"TE and CL (6.3)", "POST / HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n"
-                            "Content-Length: 3\r\n\r\n0\r\n\r\n", 400},
-        {"differing CL", "POST / HTTP/1.1\r\nHost: w\r\nContent-Length: 3\r\n"
-                         "Content-Length: 4\r\n\r\nabcd", 400},
+        {"TE and CL (6.3)",
+         "POST / HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n"
+         "Content-Length: 3\r\n\r\n0\r\n\r\n",
+         400},
+        {"differing CL",
+         "POST / HTTP/1.1\r\nHost: w\r\nContent-Length: 3\r\n"
+         "Content-Length: 4\r\n\r\nabcd",
+         400},
         {"CL list differs", "POST / HTTP/1.1\r\nHost: w\r\nContent-Length: 3, 4\r\n\r\nabcd", 400},
         {"CL not a number", "POST / HTTP/1.1\r\nHost: w\r\nContent-Length: -1\r\n\r\n", 400},
         {"CL over the limit", "POST / HTTP/1.1\r\nHost: w\r\nContent-Length: 65\r\n\r\n", 413},
-        {"CL overflow", "POST / HTTP/1.1\r\nHost: w\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413},
-        {"chunks over the limit", "POST / HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                  "40\r\n" "0123456789012345678901234567890123456789012345678901234567890123"
-                                  "\r\n1\r\nx\r\n0\r\n\r\n", 413},
-        {"bad chunk size", "POST / HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
-        {"chunk without CRLF", "POST / HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               "1\r\nxy\r\n0\r\n\r\n", 400},
+        {"CL overflow",
+         "POST / HTTP/1.1\r\nHost: w\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413},
+        {"chunks over the limit",
+         "POST / HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\n"
+         "40\r\n"
+         "0123456789012345678901234567890123456789012345678901234567890123"
+         "\r\n1\r\nx\r\n0\r\n\r\n",
+         413},
+        {"bad chunk size", "POST / HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+         400},
+        {"chunk without CRLF",
+         "POST / HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\n"
+         "1\r\nxy\r\n0\r\n\r\n",
+         400},
         {"gzip coding (501)", "POST / HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: gzip\r\n\r\n", 501},
-        {"chunked not last", "POST / HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400},
+        {"chunked not last",
+         "POST / HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400},
         {"TE in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
         {"request line too long (414)", long_line, 414},
         {"field line too long (431)", long_field, 431},
@@ -226,9 +241,9 @@ test_server_errors(void)
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_test_message("case: %s", cases[i].name);
         gboolean whole_only = strlen(cases[i].input) > 2000;
-        g_autofree char *t =
-            whole_only ? server_run(cases[i].input, strlen(cases[i].input), NULL, 0, TRUE)
-                       : server_transcript(cases[i].input, TRUE);
+        g_autofree char *t = whole_only
+                                 ? server_run(cases[i].input, strlen(cases[i].input), NULL, 0, TRUE)
+                                 : server_transcript(cases[i].input, TRUE);
         g_autofree char *want = g_strdup_printf("A: ERROR %u ", cases[i].status);
         g_autofree char *line = g_strdup_printf("S: HTTP/1.1 %u %s\r\n", cases[i].status,
                                                 http_status_reason(cases[i].status));
@@ -257,7 +272,8 @@ test_server_limits_exact(void)
     g_assert_nonnull(strstr(t2, "A: ERROR 414"));
     /* A body of exactly max_body (64) passes. */
     g_autofree char *b64 = g_strnfill(64, 'z');
-    g_autofree char *post = g_strdup_printf("POST / HTTP/1.1\r\nHost: w\r\nContent-Length: 64\r\n\r\n%s", b64);
+    g_autofree char *post =
+        g_strdup_printf("POST / HTTP/1.1\r\nHost: w\r\nContent-Length: 64\r\n\r\n%s", b64);
     g_autofree char *t3 = server_run(post, strlen(post), NULL, 0, FALSE);
     g_assert_nonnull(strstr(t3, "A: REQUEST 1 POST / body=64"));
 }
@@ -272,7 +288,8 @@ test_server_max_requests_and_abort(void)
     HttpServerAct act;
     g_assert_true(http_server_poll(srv, &act));
     g_assert_cmpint(act.kind, ==, HTTP_SERVER_ACT_REQUEST);
-    g_assert_false(http_server_wants_input(srv) && http_server_get_state(srv) != HTTP_SERVER_STATE_WAITING);
+    g_assert_false(http_server_wants_input(srv) &&
+                   http_server_get_state(srv) != HTTP_SERVER_STATE_WAITING);
     HttpResponse resp = {.status = 404};
     http_server_respond(srv, act.id, &resp);
     http_server_act_clear(&act);
@@ -380,12 +397,13 @@ client_transcript(const char *method, const char *input, gboolean eof)
 static void
 test_client_responses(void)
 {
-    g_autofree char *t1 = client_transcript("GET",
-                                            "HTTP/1.1 100 Continue\r\n\r\n"
-                                            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
-                                            "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                            "3\r\nabc\r\n0\r\n\r\n",
-                                            FALSE);
+    g_autofree char *t1 =
+        client_transcript("GET",
+                          "HTTP/1.1 100 Continue\r\n\r\n"
+                          "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+                          "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "3\r\nabc\r\n0\r\n\r\n",
+                          FALSE);
     g_assert_cmpstr(t1, ==,
                     "SEND 42 GET /inbox HTTP/1.1\nSEND 40 GET /two HTTP/1.1\n"
                     "RESPONSE 1 200 OK body=5\nbody=hello\n"
@@ -403,7 +421,8 @@ test_client_responses(void)
     g_assert_true(g_str_has_suffix(t3, "CLOSE\n"));
     /* Connection: close: the rest fails at once. */
     g_autofree char *t4 = client_transcript(
-        "GET", "HTTP/1.1 303 See Other\r\nLocation: /x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        "GET",
+        "HTTP/1.1 303 See Other\r\nLocation: /x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         FALSE);
     g_assert_nonnull(strstr(t4, "RESPONSE 1 303 See Other body=0\nbody=\nFAILED 2 "));
     /* Malformed status line. */
@@ -564,10 +583,11 @@ sniff_run(const char *c2s, const char *s2c, gsize step)
 static void
 test_sniff(void)
 {
-    const char *c2s = "POST /login HTTP/1.1\r\nHost: w\r\n"
-                      "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 35\r\n\r\n"
-                      "user=a%40b.example&password=s3cr%21"
-                      "HEAD /inbox HTTP/1.1\r\nHost: w\r\nCookie: sid=1\r\n\r\n";
+    const char *c2s =
+        "POST /login HTTP/1.1\r\nHost: w\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 35\r\n\r\n"
+        "user=a%40b.example&password=s3cr%21"
+        "HEAD /inbox HTTP/1.1\r\nHost: w\r\nCookie: sid=1\r\n\r\n";
     const char *s2c = "HTTP/1.1 303 See Other\r\nSet-Cookie: sid=1\r\nContent-Length: 0\r\n\r\n"
                       "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n";
     g_autofree char *whole = sniff_run(c2s, s2c, 100000);
