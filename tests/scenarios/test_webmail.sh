@@ -75,6 +75,17 @@ tr -d '\n\t' <"$tmp/w1.dot" | grep -q '"alice-browser" -> "web.example.com"[^;]*
 "$MHS" run -q "$dir/webmail.yaml" --trace "$tmp/h2.jsonl" >/dev/null || fail "second run"
 cmp -s "$tmp/h.jsonl" "$tmp/h2.jsonl" || fail "two runs differ"
 
+# 5c. Streams re-chunked into 7-octet segments (network mtu): the same
+#     requests, responses and privacy records, whatever the split.
+sed 's/^seed: 7$/seed: 7\nnetwork: {mtu: 7}/' "$dir/webmail.yaml" >"$tmp/mtu.yaml"
+grep -q 'mtu: 7' "$tmp/mtu.yaml" || fail "mtu variant not written"
+"$MHS" run -q "$tmp/mtu.yaml" --trace "$tmp/m.jsonl" >/dev/null || fail "mtu run"
+for kind in http.request http.response webmail.handle; do
+    records "$tmp/h.jsonl" "$kind" conn line request code what msg >"$tmp/a.$kind"
+    records "$tmp/m.jsonl" "$kind" conn line request code what msg >"$tmp/b.$kind"
+    [ -s "$tmp/a.$kind" ] && cmp -s "$tmp/a.$kind" "$tmp/b.$kind" || fail "mtu 7 changed $kind"
+done
+
 # 6. HTTPS: same journey; the browsers verify the server's certificate;
 #    the tap sees TLS records only, never the password; the server still
 #    has everything in clear.
