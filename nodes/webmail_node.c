@@ -216,6 +216,8 @@ webmail_h_login(WebmailReq *r, const HttpMessage *req)
         webmail_login_form(r, 403, "<p>Wrong address or password.</p>\n");
         return;
     }
+    /* 128 bits from the node's seeded stream: reproducible runs (STYLE
+     * 9), unguessable only within the simulation. */
     char sid[33];
     g_snprintf(sid, sizeof sid, "%08x%08x%08x%08x", g_rand_int(node->rng), g_rand_int(node->rng),
                g_rand_int(node->rng), g_rand_int(node->rng));
