@@ -200,6 +200,29 @@ scenario_set_auth_client(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *
     return scenario_apply_nested(ctx, v, scenario_auth_client_fields, a, where, error);
 }
 
+/* msa, mta: relayhost_auth: {user, password, mechanism}, AUTH as a client
+ * to the relayhost (RFC 4954); mechanism PLAIN unless given, password from
+ * `users` unless given. */
+static const ScenarioField scenario_relayhost_auth_fields[] = {
+    {"user", scenario_set_str, offsetof(RelayhostAuthSpec, user), SCENARIO_FIELD_REQUIRED, 0},
+    {"password", scenario_set_str, offsetof(RelayhostAuthSpec, password), 0, 0},
+    {"mechanism", scenario_set_mech, offsetof(RelayhostAuthSpec, mechanism), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static gboolean
+scenario_set_relayhost_auth(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                            GError **error)
+{
+    RelayhostAuthSpec *a = slot;
+    g_autofree char *where = g_strdup_printf("'relayhost_auth' of %s", ctx->where);
+    if (!scenario_apply_nested(ctx, v, scenario_relayhost_auth_fields, a, where, error))
+        return FALSE;
+    if (a->mechanism == NULL)
+        a->mechanism = g_strdup("PLAIN");
+    return TRUE;
+}
+
 static const ScenarioField scenario_node_common[] = {
     {"name", scenario_set_skip, 0, SCENARIO_FIELD_REQUIRED, 0},
     {"role", scenario_set_skip, 0, SCENARIO_FIELD_REQUIRED, 0},
@@ -222,6 +245,8 @@ static const ScenarioField scenario_node_mua[] = {
     {"ms", scenario_set_node_ref, offsetof(NodeSpec, ms), 0, SPEC_ROLE_MS},
     {"keep", scenario_set_bool, offsetof(NodeSpec, keep), 0, 0},
     {"auth", scenario_set_auth_client, offsetof(NodeSpec, auth), 0, 0},
+    {"smime", scenario_set_smime_key, offsetof(NodeSpec, smime_key), 0, 0},
+    {"smime_missing_cert", scenario_set_smime_missing, offsetof(NodeSpec, smime_missing), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -243,6 +268,7 @@ static gboolean scenario_set_data_end(ScenarioCtx *ctx, const ScenarioField *f, 
 
 static const ScenarioField scenario_node_msa[] = {
     {"relayhost", scenario_set_str, offsetof(NodeSpec, relayhost), 0, 0},
+    {"relayhost_auth", scenario_set_relayhost_auth, offsetof(NodeSpec, relayhost_auth), 0, 0},
     {"require_auth", scenario_set_require_auth, offsetof(NodeSpec, auth), 0, 0},
     {"auth", scenario_set_auth_server, offsetof(NodeSpec, auth), 0, 0},
     {"dkim", scenario_set_dkim, offsetof(NodeSpec, dkim), 0, 0},
@@ -337,6 +363,7 @@ scenario_set_retry(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpo
 static const ScenarioField scenario_node_mta[] = {
     {"relay", scenario_set_relay, offsetof(NodeSpec, relay), 0, 0},
     {"relayhost", scenario_set_str, offsetof(NodeSpec, relayhost), 0, 0},
+    {"relayhost_auth", scenario_set_relayhost_auth, offsetof(NodeSpec, relayhost_auth), 0, 0},
     {"local_domains", scenario_set_strv, offsetof(NodeSpec, local_domains), 0, 0},
     {"deliver_to", scenario_set_node_ref, offsetof(NodeSpec, deliver_to), 0, SPEC_ROLE_MS},
     {"retry", scenario_set_retry, offsetof(NodeSpec, retry), 0, 0},
@@ -347,6 +374,7 @@ static const ScenarioField scenario_node_mta[] = {
     {"dnsbl", scenario_set_dnsbl, offsetof(NodeSpec, dnsbl), 0, 0},
     {"exempt_role_accounts", scenario_set_bool, offsetof(NodeSpec, exempt_role_accounts), 0, 0},
     {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
+    {"tamper", scenario_set_tamper, offsetof(NodeSpec, tamper), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -368,6 +396,13 @@ static const ScenarioField scenario_node_dns[] = {
 static const ScenarioField scenario_node_eavesdropper[] = {
     {"tap", scenario_set_node_refs, offsetof(NodeSpec, tap), SCENARIO_FIELD_REQUIRED, 0},
     {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_node_mitm[] = {
+    {"tap", scenario_set_node_refs, offsetof(NodeSpec, tap), SCENARIO_FIELD_REQUIRED, 0},
+    {"strip_starttls", scenario_set_bool, offsetof(NodeSpec, mitm.strip_starttls), 0, 0},
+    {"block_starttls", scenario_set_bool, offsetof(NodeSpec, mitm.block_starttls), 0, 0},
+    {"rewrite", scenario_set_mitm_rules, offsetof(NodeSpec, mitm.rules), 0, 0},
 };
 
 /* webmail: a virtual MUA behind an HTTP server (DESIGN 4). */
@@ -395,13 +430,13 @@ static const ScenarioField *const scenario_role_fields[] = {
     [SPEC_ROLE_MUA] = scenario_node_mua, [SPEC_ROLE_MSA] = scenario_node_msa,
     [SPEC_ROLE_MTA] = scenario_node_mta, [SPEC_ROLE_MS] = scenario_node_ms,
     [SPEC_ROLE_DNS] = scenario_node_dns, [SPEC_ROLE_EAVESDROPPER] = scenario_node_eavesdropper,
-    [SPEC_ROLE_SPAMMER] = scenario_node_spammer,
+    [SPEC_ROLE_SPAMMER] = scenario_node_spammer, [SPEC_ROLE_MITM] = scenario_node_mitm,
     [SPEC_ROLE_WEBMAIL] = scenario_node_webmail, [SPEC_ROLE_BROWSER] = scenario_node_browser,
 };
 
 static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns",
-                                                  "eavesdropper", "spammer", "webmail",
-                                                  "browser", NULL};
+                                                  "eavesdropper", "spammer", "mitm",
+                                                  "webmail", "browser", NULL};
 
 static char *
 scenario_node_key_hint(ScenarioCtx *ctx, const char *key)
@@ -447,7 +482,7 @@ scenario_node_role(ScenarioCtx *ctx, yaml_node_t *map, const char *name, SpecRol
                              "unknown role '%s' in node '%s' (did you mean '%s'?)", s, name, best);
     return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
                          "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns, "
-                         "eavesdropper, spammer, webmail, browser)",
+                         "eavesdropper, spammer, mitm, webmail, browser)",
                          s, name);
 }
 
@@ -490,7 +525,8 @@ scenario_node_check(ScenarioCtx *ctx, yaml_node_t *map, NodeSpec *n, GError **er
                                  n->name, owner);
         g_hash_table_insert(ctx->ips, *ip, n->name);
     }
-    if (n->role == SPEC_ROLE_EAVESDROPPER && (n->tap == NULL || g_strv_length(n->tap) != 2))
+    if ((n->role == SPEC_ROLE_EAVESDROPPER || n->role == SPEC_ROLE_MITM) &&
+        (n->tap == NULL || g_strv_length(n->tap) != 2))
         return scenario_fail(ctx, scenario_map_get(ctx, map, "tap"), error, SCENARIO_ERROR_VALUE,
                              "'tap' of node '%s' must name the two ends of a link", n->name);
     if (n->role == SPEC_ROLE_MTA && n->local_domains[0] != NULL && n->deliver_to == NULL)
@@ -665,6 +701,7 @@ static const ScenarioField scenario_user_fields[] = {
     {"address", scenario_set_address, offsetof(UserSpec, address), SCENARIO_FIELD_REQUIRED, 0},
     {"password", scenario_set_str, offsetof(UserSpec, password), 0, 0},
     {"ms", scenario_set_node_ref, offsetof(UserSpec, ms), 0, SPEC_ROLE_MS},
+    {"smime", scenario_set_smime_key, offsetof(UserSpec, smime_key), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -748,6 +785,7 @@ static const ScenarioField scenario_top_fields[] = {
     {"events", scenario_set_events, 0, 0, 0},
     {"expect", scenario_set_expects, 0, 0, 0},
     {"psl", scenario_set_psl, offsetof(WorldSpec, psl_rules), 0, 0},
+    {"exposure", scenario_set_bool, offsetof(WorldSpec, exposure), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -768,6 +806,8 @@ scenario_parse_root(ScenarioCtx *ctx, GError **error)
     return scenario_check_refs(ctx, error) && scenario_auth_finish(ctx, error);
 }
 
+static WorldSpec *scenario_load_ctx(ScenarioCtx *ctx, gboolean ok, GError **error);
+
 WorldSpec *
 scenario_load_string(const char *text, const char *display_name, GError **error)
 {
@@ -775,6 +815,34 @@ scenario_load_string(const char *text, const char *display_name, GError **error)
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
     ScenarioCtx ctx;
     gboolean ok = scenario_ctx_init(&ctx, text, strlen(text), display_name, error);
+    return scenario_load_ctx(&ctx, ok, error);
+}
+
+WorldSpec *
+scenario_load_document(yaml_document_t *doc, const char *const *origins, gsize n_origins,
+                       const char *display_name, GError **error)
+{
+    g_return_val_if_fail(doc != NULL, NULL);
+    g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+    ScenarioCtx ctx;
+    /* A context from an empty mapping, whose document is then replaced. */
+    gboolean ok = scenario_ctx_init(&ctx, "{}", 2, display_name, error);
+    g_assert(ok);
+    yaml_document_delete(&ctx.doc);
+    ctx.doc = *doc;
+    memset(doc, 0, sizeof(*doc));
+    ctx.origins = origins;
+    ctx.n_origins = n_origins;
+    if (yaml_document_get_root_node(&ctx.doc) == NULL)
+        ok = scenario_fail(&ctx, NULL, error, SCENARIO_ERROR_EMPTY, "the scenario is empty");
+    return scenario_load_ctx(&ctx, ok, error);
+}
+
+/* Reads the parsed document of ctx (when ok) and clears ctx. */
+static WorldSpec *
+scenario_load_ctx(ScenarioCtx *ctx_, gboolean ok, GError **error)
+{
+    ScenarioCtx ctx = *ctx_;
     g_autoptr(WorldSpec) spec = world_spec_new();
     spec->file = g_strdup(ctx.file);
     ctx.spec = spec;

@@ -98,6 +98,7 @@ static const ScenarioField scenario_send_fields[] = {
     {"headers", scenario_set_headers, offsetof(SendSpec, headers), 0, 0},
     {"id", scenario_set_msg_id, offsetof(SendSpec, id), 0, 0},
     {"envelope_from", scenario_set_str, offsetof(SendSpec, envelope_from), 0, 0},
+    {"smime", scenario_set_smime_mode, offsetof(SendSpec, smime), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -126,6 +127,7 @@ static const ScenarioField scenario_reply_fields[] = {
     {"id", scenario_set_msg_id, offsetof(ReplySpec, id), 0, 0},
     {"body", scenario_set_str, offsetof(ReplySpec, body), 0, 0},
     {"subject", scenario_set_str, offsetof(ReplySpec, subject), 0, 0},
+    {"smime", scenario_set_smime_mode, offsetof(ReplySpec, smime), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -187,12 +189,20 @@ static const ScenarioField scenario_traffic_fields[] = {
     {"count", scenario_set_uint, offsetof(TrafficSpec, count), 0, SCENARIO_TRAFFIC_MAX},
     {"rate", scenario_set_rate, offsetof(TrafficSpec, interval), 0, 0},
     {"interval", scenario_set_duration, offsetof(TrafficSpec, interval), 0, 0},
-    {"from", scenario_set_node_refs, offsetof(TrafficSpec, from), SCENARIO_FIELD_REQUIRED,
-     SPEC_ROLE_MUA},
+    /* mua or spammer nodes: checked when the world is built */
+    {"from", scenario_set_node_refs, offsetof(TrafficSpec, from), SCENARIO_FIELD_REQUIRED, 0},
     {"to", scenario_set_addresses, offsetof(TrafficSpec, to), SCENARIO_FIELD_REQUIRED, 0},
     {"id_prefix", scenario_set_str, offsetof(TrafficSpec, id_prefix), SCENARIO_FIELD_REQUIRED, 0},
     {"start", scenario_set_uint, offsetof(TrafficSpec, start), 0, 1000000000},
     {"size", scenario_set_size_t, offsetof(TrafficSpec, size), 0, SCENARIO_TRAFFIC_SIZE_MAX},
+    /* spam campaigns (from: spammer nodes) */
+    {"campaign", scenario_set_str, offsetof(TrafficSpec, campaign), 0, 0},
+    {"via", scenario_set_node_ref, offsetof(TrafficSpec, via), 0, 0},
+    {"mail_from", scenario_set_strv, offsetof(TrafficSpec, mail_from), 0, 0},
+    {"helo", scenario_set_str, offsetof(TrafficSpec, helo), 0, 0},
+    {"subject", scenario_set_str, offsetof(TrafficSpec, subject), 0, 0},
+    {"headers", scenario_set_headers, offsetof(TrafficSpec, headers), 0, 0},
+    {"received", scenario_set_strv, offsetof(TrafficSpec, received), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -456,10 +466,55 @@ scenario_set_relay_mode(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v
                          "'relay_tests' must be 'all_refused' or 'exploited', not '%s'", s);
 }
 
+static const ScenarioField scenario_expect_spam_delivered[] = {
+    {"spam_delivered", scenario_set_uint, offsetof(ExpectSpec, count), SCENARIO_FIELD_REQUIRED,
+     G_MAXINT},
+    {"to", scenario_set_address, offsetof(ExpectSpec, to), 0, 0},
+    {"campaign", scenario_set_str, offsetof(ExpectSpec, campaign), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_rejected_by[] = {
+    {"rejected_by", scenario_set_node_ref, offsetof(ExpectSpec, rejected_by),
+     SCENARIO_FIELD_REQUIRED, 0},
+    {"message", scenario_set_msg_ref, offsetof(ExpectSpec, message), 0, 0},
+    {"campaign", scenario_set_str, offsetof(ExpectSpec, campaign), 0, 0},
+    {"to", scenario_set_address, offsetof(ExpectSpec, to), 0, 0},
+    {"code", scenario_set_code, offsetof(ExpectSpec, code), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_spam_verdict[] = {
+    SCENARIO_X_MESSAGE,
+    {"spam_verdict", scenario_set_status, offsetof(ExpectSpec, status), SCENARIO_FIELD_REQUIRED, 0},
+    {"to", scenario_set_address, offsetof(ExpectSpec, to), 0, 0},
+    {"at", scenario_set_node_ref, offsetof(ExpectSpec, at), 0, 0},
+    {"code", scenario_set_code, offsetof(ExpectSpec, code), 0, 0},
+    {"stage", scenario_set_str, offsetof(ExpectSpec, stage), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 static const ScenarioField scenario_expect_relay[] = {
     {"relay_tests", scenario_set_relay_mode, offsetof(ExpectSpec, relay_mode),
      SCENARIO_FIELD_REQUIRED, 0},
     {"target", scenario_set_node_ref, offsetof(ExpectSpec, target), SCENARIO_FIELD_REQUIRED, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_smime[] = {
+    SCENARIO_X_MESSAGE,
+    {"smime", scenario_set_smime_verdict, offsetof(ExpectSpec, verdict), SCENARIO_FIELD_REQUIRED,
+     0},
+    {"at", scenario_set_node_ref, offsetof(ExpectSpec, at), 0, SPEC_ROLE_MUA},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_stored[] = {
+    SCENARIO_X_MESSAGE,
+    {"stored_contains", scenario_set_str, offsetof(ExpectSpec, contains), SCENARIO_FIELD_REQUIRED,
+     0},
+    {"present", scenario_set_bool, offsetof(ExpectSpec, present), 0, 0},
+    {"to", scenario_set_address, offsetof(ExpectSpec, to), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -474,6 +529,10 @@ static const ScenarioField scenario_expect_keys[] = {
     {"spf", scenario_set_skip, 0, 0, 0},       {"dkim", scenario_set_skip, 0, 0, 0},
     {"dmarc", scenario_set_skip, 0, 0, 0},     {"at", scenario_set_skip, 0, 0, 0},
     {"relay_tests", scenario_set_skip, 0, 0, 0}, {"target", scenario_set_skip, 0, 0, 0},
+    {"spam_delivered", scenario_set_skip, 0, 0, 0}, {"rejected_by", scenario_set_skip, 0, 0, 0},
+    {"spam_verdict", scenario_set_skip, 0, 0, 0}, {"campaign", scenario_set_skip, 0, 0, 0},
+    {"stage", scenario_set_skip, 0, 0, 0},
+    {"smime", scenario_set_skip, 0, 0, 0},     {"stored_contains", scenario_set_skip, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -493,6 +552,11 @@ static const struct {
     {"dkim", SPEC_EXPECT_DKIM, scenario_expect_dkim},
     {"dmarc", SPEC_EXPECT_DMARC, scenario_expect_dmarc},
     {"relay_tests", SPEC_EXPECT_RELAY_TESTS, scenario_expect_relay},
+    {"spam_delivered", SPEC_EXPECT_SPAM_DELIVERED, scenario_expect_spam_delivered},
+    {"rejected_by", SPEC_EXPECT_REJECTED_BY, scenario_expect_rejected_by},
+    {"spam_verdict", SPEC_EXPECT_SPAM_VERDICT, scenario_expect_spam_verdict},
+    {"smime", SPEC_EXPECT_SMIME, scenario_expect_smime},
+    {"stored_contains", SPEC_EXPECT_STORED, scenario_expect_stored},
 };
 
 static gboolean
@@ -533,7 +597,8 @@ scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
         return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
                              "an expectation needs one of 'status', 'path', "
                              "'path_differs_from', 'header', 'delivered', 'fetched_by', "
-                             "'mailbox', 'spf', 'dkim', 'dmarc' or 'relay_tests'");
+                             "'mailbox', 'spf', 'dkim', 'dmarc', 'relay_tests', "
+                             "'spam_delivered', 'rejected_by' or 'spam_verdict'");
     }
     const ScenarioField *tables[] = {scenario_expect_forms[form].table, NULL};
     return scenario_fields_apply(ctx, map, tables, x, NULL, error);

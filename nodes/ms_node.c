@@ -122,8 +122,10 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     g_autoptr(GBytes) stamped = mail_message_bytes_prepend(q->message, "Received", received);
     g_autofree char *rp = g_strdup_printf("<%s>", q->mail_from);
     g_autoptr(GBytes) copy = mail_message_bytes_prepend(stamped, "Return-Path", rp);
-    track_msg_add_hop(m, node->name, now, "deliver", "mailbox", (const char *const *)q->rcpts, qid)
-        ->t_out = now;
+    TrackHop *hop =
+        track_msg_add_hop(m, node->name, now, "deliver", "mailbox", (const char *const *)q->rcpts, qid);
+    hop->t_out = now;
+    hop->tls_in = q->is_tls;
     for (char **p = q->rcpts; p && *p; p++) {
         GPtrArray *box = ms_node_mailbox(node, *p);
         g_assert(box != NULL); /* RCPT checked it */

@@ -30,6 +30,10 @@ TlsContext *world_tls_server_context(World *w, const Node *node);
  * tls.client level is none. Verifies against the scenario CA (required at
  * verify and secure, reported otherwise) and caches sessions per peer. */
 TlsContext *world_tls_client_context(World *w, const Node *node);
+/* (transfer none) The scenario CA, made now if no node needed it yet (the
+ * S/MIME users' certificates come from it too); NULL with error set when
+ * OpenSSL refuses. Call after world_tls_setup(). */
+TlsIdentity *world_tls_ensure_ca(World *w, GError **error);
 /* (transfer none, nullable) The scenario CA certificate. */
 TlsIdentity *world_tls_ca(World *w);
 

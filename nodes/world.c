@@ -6,11 +6,14 @@
 
 #include <string.h>
 
+#include "nodes/exposure.h"
 #include "nodes/ms_node.h"
+#include "nodes/smime_setup.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "nodes/relay_test.h"
 #include "nodes/webmail_node.h"
+#include "nodes/spam_campaign.h"
 
 G_DEFINE_QUARK(node-error-quark, node_error)
 
@@ -87,8 +90,18 @@ world_traffic_next(World *w, WorldEvent *we)
         .body = we->body,
         .id = id,
     };
-    if (tracker_find(w->tracker, id) == NULL)
-        mua_node_send(world_node(w, s.from), &s);
+    Node *from = world_node(w, s.from);
+    if (tracker_find(w->tracker, id) == NULL && from->spec->role == SPEC_ROLE_SPAMMER) {
+        spam_campaign_send(from, t, i, id, subject, we->body);
+    } else if (tracker_find(w->tracker, id) == NULL) {
+        mua_node_send(from, &s);
+        /* tracker.h: generated messages are of kind "traffic". */
+        TrackMsg *tm = tracker_find(w->tracker, id);
+        if (tm != NULL) {
+            g_free(tm->kind);
+            tm->kind = g_strdup("traffic");
+        }
+    }
     if (we->n < t->count) {
         WorldEvent *next = g_new0(WorldEvent, 1);
         *next = *we;
@@ -168,6 +181,8 @@ world_make_node(World *w, const NodeSpec *ns)
         return webmail_node_new(w, ns);
     case SPEC_ROLE_BROWSER:
         return browser_node_new(w, ns);
+    case SPEC_ROLE_MITM:
+        return mitm_node_new(w, ns);
     default:
         return NULL;
     }
@@ -251,8 +266,14 @@ world_schedule_events(World *w, GError **error)
                  world_check_node(w, ev->fault.b, SPEC_ROLE_NONE, &ev->loc, error);
             break;
         case SPEC_EVENT_TRAFFIC:
-            for (char **p = ev->traffic.from; ok && p && *p; p++)
-                ok = world_check_node(w, *p, SPEC_ROLE_MUA, &ev->loc, error);
+            for (char **p = ev->traffic.from; ok && p && *p; p++) {
+                Node *n = world_node(w, *p);
+                SpecRole role =
+                    n && n->spec->role == SPEC_ROLE_SPAMMER ? SPEC_ROLE_SPAMMER : SPEC_ROLE_MUA;
+                ok = world_check_node(w, *p, role, &ev->loc, error);
+            }
+            if (ok && ev->traffic.via)
+                ok = world_check_node(w, ev->traffic.via, SPEC_ROLE_NONE, &ev->loc, error);
             if (ok && (!ev->traffic.from || !ev->traffic.from[0] || !ev->traffic.to ||
                        !ev->traffic.to[0])) {
                 g_autofree char *where = spec_loc_to_string(&ev->loc);
@@ -312,7 +333,8 @@ world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 see
                                       (GDestroyNotify)g_bytes_unref);
     w->dns_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, dns_cache_entry_free);
     if (!world_build_nodes(w, error) || !world_tls_setup(w, error) ||
-        !world_build_links(w, error) || !world_schedule_events(w, error)) {
+        !world_smime_setup(w, error) || !world_build_links(w, error) ||
+        !world_schedule_events(w, error)) {
         world_free(w);
         return NULL;
     }
@@ -339,6 +361,7 @@ world_free(World *w)
     g_hash_table_unref(w->dns_cache);
     g_clear_pointer(&w->pop3_tags, g_hash_table_unref);
     world_tls_free(w->tls);
+    world_smime_free(w->smime);
     relay_test_results_free(w->relay_results);
     g_free(w);
 }
@@ -378,6 +401,8 @@ world_run(World *w, SimTime until, WorldProgressFunc progress, gpointer user_dat
             }
         }
     }
+    spam_campaign_report(w);
+    exposure_trace_all(w);
     sim_trace_flush(w->trace);
     return total;
 }

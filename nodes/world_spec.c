@@ -82,7 +82,19 @@ node_spec_new(SpecRole role)
     n->dnsbl.lists = world_spec_empty_strv();
     n->dnsbl.allow = world_spec_empty_strv();
     n->exempt_role_accounts = TRUE;
+    n->mitm.strip_starttls = TRUE;
+    n->mitm.block_starttls = TRUE;
     return n;
+}
+
+void
+mitm_rule_spec_free(MitmRuleSpec *r)
+{
+    if (r == NULL)
+        return;
+    g_free(r->match);
+    g_free(r->replace);
+    g_free(r);
 }
 
 void
@@ -115,10 +127,17 @@ node_spec_free(NodeSpec *n)
     g_free(n->dkim.key_file);
     g_strfreev(n->dkim.headers);
     g_free(n->rewrite.body_append);
+    g_free(n->tamper.append_body);
+    g_strfreev(n->tamper.replace);
     g_strfreev(n->auth.mechanisms);
     g_strfreev(n->tap);
     g_free(n->webmail);
     g_free(n->auth.mechanism);
+    if (n->mitm.rules)
+        g_ptr_array_unref(n->mitm.rules);
+    g_free(n->relayhost_auth.user);
+    g_free(n->relayhost_auth.password);
+    g_free(n->relayhost_auth.mechanism);
     g_free(n);
 }
 
@@ -188,6 +207,7 @@ event_spec_new(SpecEventKind kind)
     e->traffic.to = world_spec_empty_strv();
     e->traffic.start = 1;
     e->traffic.size = 1000;
+    e->traffic.headers = g_ptr_array_new_with_free_func((GDestroyNotify)spec_header_free);
     e->raw_send.rcpt_to = world_spec_empty_strv();
     return e;
 }
@@ -217,6 +237,13 @@ event_spec_free(EventSpec *e)
     g_strfreev(e->traffic.from);
     g_strfreev(e->traffic.to);
     g_free(e->traffic.id_prefix);
+    g_free(e->traffic.campaign);
+    g_free(e->traffic.via);
+    g_strfreev(e->traffic.mail_from);
+    g_free(e->traffic.helo);
+    g_free(e->traffic.subject);
+    g_ptr_array_unref(e->traffic.headers);
+    g_strfreev(e->traffic.received);
     g_free(e->relay_test.from);
     g_free(e->relay_test.target);
     g_free(e->relay_test.remote_domain);
@@ -256,6 +283,10 @@ expect_spec_free(ExpectSpec *x)
     g_free(x->verdict);
     g_free(x->at);
     g_free(x->target);
+    g_free(x->campaign);
+    g_free(x->rejected_by);
+    g_free(x->stage);
+    g_free(x->contains);
     g_free(x);
 }
 
@@ -440,6 +471,16 @@ spec_expect_kind_name(SpecExpectKind kind)
         return "dmarc";
     case SPEC_EXPECT_RELAY_TESTS:
         return "relay_tests";
+    case SPEC_EXPECT_SPAM_DELIVERED:
+        return "spam_delivered";
+    case SPEC_EXPECT_REJECTED_BY:
+        return "rejected_by";
+    case SPEC_EXPECT_SPAM_VERDICT:
+        return "spam_verdict";
+    case SPEC_EXPECT_SMIME:
+        return "smime";
+    case SPEC_EXPECT_STORED:
+        return "stored";
     }
     return "?";
 }
@@ -486,6 +527,32 @@ spec_tls_level_from_name(const char *name, SpecTlsLevel *out)
     for (guint i = 0; name != NULL && i < G_N_ELEMENTS(spec_tls_level_names); i++) {
         if (g_ascii_strcasecmp(spec_tls_level_names[i], name) == 0) {
             *out = (SpecTlsLevel)i;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static const char *const spec_smime_mode_names[] = {
+    [SPEC_SMIME_NONE] = "none",
+    [SPEC_SMIME_SIGN] = "sign",
+    [SPEC_SMIME_OPAQUE_SIGN] = "opaque-sign",
+    [SPEC_SMIME_ENCRYPT] = "encrypt",
+    [SPEC_SMIME_SIGN_ENCRYPT] = "sign+encrypt",
+};
+
+const char *
+spec_smime_mode_name(SpecSmimeMode mode)
+{
+    return (guint)mode < G_N_ELEMENTS(spec_smime_mode_names) ? spec_smime_mode_names[mode] : "?";
+}
+
+gboolean
+spec_smime_mode_from_name(const char *name, SpecSmimeMode *out)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(spec_smime_mode_names); i++) {
+        if (g_strcmp0(name, spec_smime_mode_names[i]) == 0) {
+            *out = (SpecSmimeMode)i;
             return TRUE;
         }
     }

@@ -584,9 +584,63 @@ test_error_unknown_role(void)
                  "t.yaml:5:26: unknown role 'mtaa' in node 'relay1' (did you mean 'mta'?)");
     expect_error(BASE_NODES "  - {name: relay1, role: router, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
                  "t.yaml:5:26: unknown role 'router' in node 'relay1' (roles: mua, msa, mta, "
-                 "ms, dns, eavesdropper, spammer, webmail, browser)");
-    expect_error(BASE_NODES "  - {name: evil, role: mitm, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
-                 "t.yaml:5:24: role 'mitm' of node 'evil' is not supported yet");
+                 "ms, dns, eavesdropper, spammer, mitm, webmail, browser)");
+    expect_error(BASE_NODES "  - {name: evil, role: mitm, ip: 10.0.0.8}\n", SCENARIO_ERROR_MISSING,
+                 "t.yaml:5:5: missing required key 'tap' in node 'evil'");
+}
+
+/* mitm: tap, STARTTLS switches (default on) and rewrite rules in order;
+ * relayhost_auth with its PLAIN default. */
+static void
+test_mitm_and_relayhost_auth(void)
+{
+    GError *error = NULL;
+    g_autoptr(WorldSpec) s = scenario_load_string(
+        BASE_NODES "  - {name: m1, role: mitm, ip: 10.0.0.8, tap: [a-pc, msa.a.test]}\n"
+                   "  - name: m2\n"
+                   "    role: mitm\n"
+                   "    ip: 10.0.0.9\n"
+                   "    tap: [a-pc, msa.a.test]\n"
+                   "    strip_starttls: false\n"
+                   "    rewrite:\n"
+                   "      - {match: STARTTLS, replace: \"STARTTLS\\r\\nRSET\"}\n"
+                   "      - {match: Ok, direction: to_client}\n"
+                   "  - {name: out, role: mta, ip: 10.0.0.10, relayhost: msa.a.test,\n"
+                   "     relayhost_auth: {user: r@a.test, password: pw}}\n",
+        "t.yaml", &error);
+    g_assert_no_error(error);
+    const NodeSpec *m1 = world_spec_find_node(s, "m1"), *m2 = world_spec_find_node(s, "m2");
+    g_assert_cmpint(m1->role, ==, SPEC_ROLE_MITM);
+    g_assert_cmpstr(m1->tap[0], ==, "a-pc");
+    g_assert_cmpstr(m1->tap[1], ==, "msa.a.test");
+    g_assert_true(m1->mitm.strip_starttls && m1->mitm.block_starttls);
+    g_assert_null(m1->mitm.rules);
+    g_assert_false(m2->mitm.strip_starttls);
+    g_assert_true(m2->mitm.block_starttls);
+    g_assert_cmpuint(m2->mitm.rules->len, ==, 2);
+    const MitmRuleSpec *r0 = m2->mitm.rules->pdata[0], *r1 = m2->mitm.rules->pdata[1];
+    g_assert_cmpstr(r0->match, ==, "STARTTLS");
+    g_assert_cmpstr(r0->replace, ==, "STARTTLS\r\nRSET");
+    g_assert_false(r0->to_client);
+    g_assert_cmpstr(r1->replace, ==, "");
+    g_assert_true(r1->to_client);
+    const NodeSpec *out = world_spec_find_node(s, "out");
+    g_assert_cmpstr(out->relayhost_auth.user, ==, "r@a.test");
+    g_assert_cmpstr(out->relayhost_auth.password, ==, "pw");
+    g_assert_cmpstr(out->relayhost_auth.mechanism, ==, "PLAIN");
+    expect_error(BASE_NODES "  - {name: m, role: mitm, ip: 10.0.0.8, tap: [a-pc, msa.a.test],\n"
+                            "     rewrite: [{match: \"\"}]}\n",
+                 SCENARIO_ERROR_VALUE,
+                 "t.yaml:6:24: 'match' of a 'rewrite' rule must be non-empty text within one line");
+    expect_error(BASE_NODES "  - {name: m, role: mitm, ip: 10.0.0.8, tap: [a-pc, msa.a.test],\n"
+                            "     rewrite: [{replace: x}]}\n",
+                 SCENARIO_ERROR_MISSING,
+                 "t.yaml:6:16: missing required key 'match' in a 'rewrite' rule of node 'm'");
+    expect_error(
+        BASE_NODES "  - {name: o, role: mta, ip: 10.0.0.8, relayhost: msa.a.test,\n"
+                   "     relayhost_auth: {user: r@a.test, mechanism: SCRAM}}\n",
+        SCENARIO_ERROR_VALUE,
+        "t.yaml:6:50: unknown SASL mechanism 'SCRAM' (PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5)");
 }
 
 static void
@@ -676,7 +730,8 @@ test_error_event_form(void)
     expect_error(BASE_NODES "expect:\n  - {message: m1}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:5: an expectation needs one of 'status', 'path', "
                  "'path_differs_from', 'header', 'delivered', 'fetched_by', 'mailbox', 'spf', "
-                 "'dkim', 'dmarc' or 'relay_tests'");
+                 "'dkim', 'dmarc', 'relay_tests', 'spam_delivered', 'rejected_by' or "
+                 "'spam_verdict'");
     expect_error(BASE_NODES "expect:\n  - {message: m1, stauts: delivered}\n",
                  SCENARIO_ERROR_UNKNOWN_KEY,
                  "t.yaml:6:19: unknown key 'stauts' in expect (did you mean 'status'?)");
@@ -841,11 +896,70 @@ test_robust_huge(void)
     g_string_free(big, TRUE);
 }
 
+/* Spam campaigns on `traffic` and the spam expectations. */
+static void
+test_spam_keys(void)
+{
+    const char *text =
+        BASE_NODES "  - {name: spam, role: spammer, ip: 10.9.9.9}\n"
+                   "events:\n"
+                   "  - at: 1s\n"
+                   "    traffic:\n"
+                   "      from: [spam]\n"
+                   "      to: [v@b.test, w@b.test]\n"
+                   "      count: 4\n"
+                   "      id_prefix: s\n"
+                   "      campaign: pills\n"
+                   "      via: msa.a.test\n"
+                   "      mail_from: [ceo@c.test]\n"
+                   "      helo: mail.c.test\n"
+                   "      subject: Cheap\n"
+                   "      headers: {From: \"CEO <ceo@c.test>\", Sender: ceo@c.test}\n"
+                   "      received: [\"from x by y; Mon, 1 Jan 2024 00:00:00 +0000\"]\n"
+                   "expect:\n"
+                   "  - {spam_delivered: 0, to: v@b.test}\n"
+                   "  - {rejected_by: msa.a.test, campaign: pills, code: 554}\n"
+                   "  - {spam_verdict: rejected, message: s2, at: msa.a.test, stage: RCPT}\n";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WorldSpec) s = scenario_load_string(text, "t.yaml", &error);
+    g_assert_no_error(error);
+    const TrafficSpec *t = &((EventSpec *)s->events->pdata[0])->traffic;
+    g_assert_cmpstr(t->campaign, ==, "pills");
+    g_assert_cmpstr(t->via, ==, "msa.a.test");
+    g_assert_cmpstr(t->mail_from[0], ==, "ceo@c.test");
+    g_assert_cmpstr(t->helo, ==, "mail.c.test");
+    g_assert_cmpstr(t->subject, ==, "Cheap");
+    g_assert_cmpuint(t->headers->len, ==, 2);
+    g_assert_cmpstr(((SpecHeader *)t->headers->pdata[1])->name, ==, "Sender");
+    g_assert_cmpstr(t->received[0], ==, "from x by y; Mon, 1 Jan 2024 00:00:00 +0000");
+    ExpectSpec *x = s->expects->pdata[0];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_SPAM_DELIVERED);
+    g_assert_cmpuint(x->count, ==, 0);
+    g_assert_cmpstr(x->to, ==, "v@b.test");
+    x = s->expects->pdata[1];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_REJECTED_BY);
+    g_assert_cmpstr(x->rejected_by, ==, "msa.a.test");
+    g_assert_cmpstr(x->campaign, ==, "pills");
+    g_assert_cmpuint(x->code, ==, 554);
+    x = s->expects->pdata[2];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_SPAM_VERDICT);
+    g_assert_cmpint(x->status, ==, SPEC_STATUS_REJECTED);
+    g_assert_cmpstr(x->stage, ==, "RCPT");
+    g_assert_cmpstr(x->at, ==, "msa.a.test");
+
+    expect_error(BASE_NODES "expect:\n  - {spam_verdict: maybe, message: m1}\n",
+                 SCENARIO_ERROR_VALUE,
+                 "t.yaml:6:20: unknown status 'maybe' (delivered, rejected, bounced or queued)");
+    expect_error(BASE_NODES "expect:\n  - {rejected_by: nosuch}\n", SCENARIO_ERROR_REFERENCE,
+                 "t.yaml:6:19: unknown node 'nosuch' in 'rejected_by'");
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/app/scenario/quickstart/top", test_quickstart_top);
+    g_test_add_func("/app/scenario/mitm-relayhost-auth", test_mitm_and_relayhost_auth);
     g_test_add_func("/app/scenario/quickstart/nodes", test_quickstart_nodes);
     g_test_add_func("/app/scenario/quickstart/events", test_quickstart_events);
     g_test_add_func("/app/scenario/quickstart/zone", test_quickstart_zone);
@@ -871,5 +985,6 @@ main(int argc, char **argv)
     g_test_add_func("/app/scenario/robust/aliases-and-depth", test_robust_aliases_and_depth);
     g_test_add_func("/app/scenario/robust/huge", test_robust_huge);
     g_test_add_func("/app/scenario/security-keys", test_security_keys);
+    g_test_add_func("/app/scenario/spam-keys", test_spam_keys);
     return g_test_run();
 }
