@@ -130,9 +130,10 @@ browser_visit_read(BrowserVisit *v)
     g_hash_table_add(b->read, g_strdup(msg_id));
     SimTime now = sim_world_now(w->sim);
     const char *rcpts[] = {v->node->spec->user, NULL};
-    track_msg_add_hop(m, v->node->name, now, "fetch", v->node->spec->https ? "HTTPS" : "HTTP",
-                      rcpts, NULL)
-        ->t_out = now;
+    TrackHop *h = track_msg_add_hop(m, v->node->name, now, "fetch",
+                                    v->node->spec->https ? "HTTPS" : "HTTP", rcpts, NULL);
+    h->t_out = now;
+    h->tls_in = v->node->spec->https; /* the page came over HTTPS */
 }
 
 static void

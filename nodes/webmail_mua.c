@@ -332,8 +332,10 @@ webmail_mua_send(Node *node, const WebmailCompose *c, WebmailDoneFunc done, gpoi
     for (guint i = 0; i < rcpts->len; i++)
         track_msg_rcpt(m, rcpts->pdata[i]);
     g_ptr_array_add(rcpts, NULL);
+    /* The copy reached the server over HTTPS or HTTP (exposure.c reads this). */
     track_msg_add_hop(m, node->name, now, "submit", "ESMTP", (const char *const *)rcpts->pdata,
-                      NULL);
+                      NULL)
+        ->tls_in = c->tls;
     webmail_trace_handle(node, c->user, "message", id, g_bytes_get_size(bytes), -1);
     /* The server took the message from the browser (viz draws this hop). */
     g_autofree char *qid = node_new_queue_id(node);

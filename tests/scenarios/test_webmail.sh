@@ -89,7 +89,7 @@ done
 # 6. HTTPS: same journey; the browsers verify the server's certificate;
 #    the tap sees TLS records only, never the password; the server still
 #    has everything in clear.
-"$MHS" run "$dir/webmail-https.yaml" --trace "$tmp/s.jsonl" --pcap "$tmp/s.pcap" >"$tmp/s.out" ||
+"$MHS" run "$dir/webmail-https.yaml" --exposure --trace "$tmp/s.jsonl" --pcap "$tmp/s.pcap" >"$tmp/s.out" ||
     fail "https scenario: $(cat "$tmp/s.out")"
 grep -q '^pass: 5 of 5 expectations held' "$tmp/s.out" || fail "https summary"
 records "$tmp/s.jsonl" tls.handshake node side result verified | grep -qx 'alice-browser	client	ok	True' ||
@@ -100,6 +100,12 @@ records "$tmp/s.jsonl" tap.observe what | sort -u | tr '\n' ' ' | grep -qx 'tls-
 records "$tmp/s.jsonl" webmail.handle user what browser_tls | grep -qx 'alice@example.com	password	True' ||
     fail "https: the server did not record the password"
 records "$tmp/s.jsonl" http.request line tls | grep -qx 'POST /login HTTP/1.1	True' || fail "https: request"
+# Who can read and change w1 (--exposure): over HTTPS the tap nothing, the
+# webmail server everything, even with TLS on every link.
+records "$tmp/s.jsonl" exposure case party read alter >"$tmp/s.exp"
+grep -qx 'actual	eve	False	False' "$tmp/s.exp" || fail "https exposure: eve $(grep eve "$tmp/s.exp")"
+grep -qx 'tls	web.example.com	True	True' "$tmp/s.exp" || fail "https exposure: webmail under TLS"
+grep -qx 'actual	alice-browser	True	False' "$tmp/s.exp" || fail "https exposure: the sender's browser"
 
 # 7. A wrong password: 403, no session, nothing sent, the message stops
 #    at the browser (exit 1: its expectations fail).
