@@ -134,6 +134,7 @@ node_spec_free(NodeSpec *n)
     g_strfreev(n->tamper.replace);
     g_strfreev(n->auth.mechanisms);
     g_strfreev(n->tap);
+    g_free(n->webmail);
     g_free(n->auth.mechanism);
     if (n->mitm.rules)
         g_ptr_array_unref(n->mitm.rules);
@@ -441,6 +442,10 @@ spec_event_kind_name(SpecEventKind kind)
         return "relay_test";
     case SPEC_EVENT_RAW_SEND:
         return "raw_send";
+    case SPEC_EVENT_WEBMAIL_SEND:
+        return "webmail_send";
+    case SPEC_EVENT_WEBMAIL_READ:
+        return "webmail_read";
     }
     return "?";
 }

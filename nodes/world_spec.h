@@ -277,6 +277,11 @@ typedef struct {
 
     /* msa, mta */
     RelayhostAuthSpec relayhost_auth; /* AUTH to the relayhost */
+
+    /* webmail (also msa, ms, auth.mechanism), browser (also user, password) */
+    char *webmail;     /* browser: node name of its webmail server */
+    gboolean https;    /* webmail: serve HTTPS (RFC 2818); browser: use it */
+    guint16 http_port; /* webmail: listening port; 0: 80, or 443 with https */
 } NodeSpec;
 
 typedef struct {
@@ -309,6 +314,8 @@ typedef enum {
     SPEC_EVENT_TRAFFIC,
     SPEC_EVENT_RELAY_TEST,
     SPEC_EVENT_RAW_SEND,
+    SPEC_EVENT_WEBMAIL_SEND, /* send: from is a browser */
+    SPEC_EVENT_WEBMAIL_READ, /* fetch: by is a browser */
 } SpecEventKind;
 
 typedef struct {
