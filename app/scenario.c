@@ -89,6 +89,7 @@ static const ScenarioField scenario_tls_fields[] = {
     {"client", scenario_set_tls_level, offsetof(TlsSpec, client), 0, 0},
     {"min_version", scenario_set_tls_version, offsetof(TlsSpec, min_version), 0, 0},
     {"session_tickets", scenario_set_bool, offsetof(TlsSpec, session_tickets), 0, 0},
+    {"pop3", scenario_set_tls_level, offsetof(TlsSpec, pop3), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 

@@ -121,9 +121,28 @@ scenario_set_fetch_keep(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v
     return TRUE;
 }
 
+/* tls: the STLS level of this fetch (RFC 2595), a client level. */
+static gboolean
+scenario_set_fetch_tls(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                       GError **error)
+{
+    FetchSpec *fs = slot;
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    if (!spec_tls_level_from_name(s, &fs->tls))
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                             "'tls' of a fetch must be one of none, may, encrypt, verify, secure, "
+                             "not '%s'",
+                             s);
+    fs->has_tls = TRUE;
+    return TRUE;
+}
+
 static const ScenarioField scenario_fetch_fields[] = {
     {"by", scenario_set_node_ref, offsetof(FetchSpec, by), SCENARIO_FIELD_REQUIRED, SPEC_ROLE_MUA},
     {"keep", scenario_set_fetch_keep, 0, 0, 0},
+    {"tls", scenario_set_fetch_tls, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 

@@ -3,8 +3,10 @@
  * connection crossing the link gets an SmtpSniffer (proto/smtp_sniff.h);
  * what it learns becomes tap.observe trace records: clear-text SMTP lines,
  * message sizes, AUTH PLAIN/LOGIN credentials, CRAM-MD5 challenge and
- * response, and after STARTTLS (RFC 3207) only TLS record sizes. It never
- * changes a byte and never sends one.
+ * response, and after STARTTLS (RFC 3207) only TLS record sizes. A
+ * connection to a store's POP3 port is read as POP3 (the port tells, as
+ * it tells Wireshark): USER/PASS in clear, or after STLS (RFC 2595) only
+ * TLS record sizes. It never changes a byte and never sends one.
  */
 #include <string.h>
 
@@ -80,6 +82,16 @@ eavesdropper_node_trace(Node *node, guint64 conn_id, EveConn *c, const SmtpSniff
     sim_trace_end(r);
 }
 
+/* The port says POP3 when it is the POP3 port of the store it reaches. */
+static gboolean
+eavesdropper_node_is_pop3(Node *node, const SimSegment *seg)
+{
+    Node *dst = world_node(node->world, sim_host_name(seg->dst_host));
+    if (dst == NULL || dst->spec->role != SPEC_ROLE_MS)
+        return FALSE;
+    return seg->dst_port == (dst->spec->pop3_port ? dst->spec->pop3_port : 110);
+}
+
 static GBytes *
 eavesdropper_node_tap(const SimSegment *seg, gpointer user_data)
 {
@@ -89,7 +101,8 @@ eavesdropper_node_tap(const SimSegment *seg, gpointer user_data)
     EveConn *c = g_hash_table_lookup(eve->conns, &id);
     if (seg->kind == SIM_SEG_SYN && c == NULL) {
         c = g_new0(EveConn, 1);
-        c->sniffer = smtp_sniffer_new();
+        c->sniffer = eavesdropper_node_is_pop3(node, seg) ? smtp_sniffer_new_pop3()
+                                                          : smtp_sniffer_new();
         c->client_addr = seg->src_addr;
         c->client = sim_host_name(seg->src_host);
         c->server = sim_host_name(seg->dst_host);

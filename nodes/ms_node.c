@@ -4,7 +4,9 @@
  * users are refused at RCPT with 550 5.1.1. POP3 access (RFC 1939):
  * USER/PASS and APOP against the scenario's passwords, an exclusive lock
  * on the maildrop (section 8), RETR/TOP of the stored copy, and the
- * UPDATE state removing what was deleted. No STLS, no SASL AUTH.
+ * UPDATE state removing what was deleted; STLS (RFC 2595 section 4) when
+ * the store has a TLS server level (may offers it, encrypt also refuses
+ * USER/PASS and APOP before it). No SASL AUTH.
  */
 #include "nodes/ms_node.h"
 
@@ -12,6 +14,7 @@
 
 #include "nodes/pop3_session.h"
 #include "nodes/smtp_session.h"
+#include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "proto/message.h"
 #include "proto/pop3_reply.h"
@@ -356,10 +359,13 @@ ms_pop3_accept(SimListener *l, SimStream *s, gpointer user_data)
      * node's random stream and the virtual clock (the engine has neither). */
     p->timestamp = g_strdup_printf("<%u.%" G_GINT64_FORMAT "@%s>", g_rand_int(node->rng),
                                    sim_world_now(node->world->sim), node->hostname);
+    gboolean tls = world_tls_server_context(node->world, node) != NULL;
     Pop3ServerConfig cfg = {
         .hostname = node->hostname,
         .apop_timestamp = p->timestamp,
         .implementation = "mhs",
+        .offer_stls = tls,
+        .userpass_needs_tls = tls && node->spec->tls.server >= SPEC_TLS_ENCRYPT,
     };
     Pop3ServerSession *ps = pop3_server_session_new(node, s, &cfg, &ms_pop3_policy, node);
     pop3_server_session_set_data(ps, p, (GDestroyNotify)ms_pop3_free);

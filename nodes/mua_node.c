@@ -399,12 +399,15 @@ mua_node_fetch(Node *node, const FetchSpec *fetch)
     World *w = node->world;
     const NodeSpec *spec = node->spec;
     gboolean keep = fetch->has_keep ? fetch->keep : spec->keep;
+    SpecTlsLevel tls = fetch->has_tls ? fetch->tls : spec->tls.pop3;
     Node *ms = world_node(w, spec->ms);
     const char *password =
         spec->password ? spec->password : world_spec_user_password(w->spec, spec->user);
     SimTraceRec *tr = world_trace(w, "mua.fetch", node->name);
     sim_trace_str(tr, "ms", spec->ms ? spec->ms : "");
     sim_trace_bool(tr, "keep", keep);
+    if (tls != SPEC_TLS_NONE)
+        sim_trace_str(tr, "tls", spec_tls_level_name(tls));
     sim_trace_str(tr, "status",
                   ms == NULL         ? "no message store"
                   : password == NULL ? "no password"
@@ -418,10 +421,15 @@ mua_node_fetch(Node *node, const FetchSpec *fetch)
         .password = password,
         .keep = keep,
         .seen_uids = keep ? seen : NULL,
+        /* RFC 2595 section 4: may uses STLS when CAPA lists it, encrypt and
+         * above give up (QUIT, before any credential) when it does not. */
+        .want_stls = tls >= SPEC_TLS_MAY,
+        .require_stls = tls >= SPEC_TLS_ENCRYPT,
     };
     guint16 port = ms->spec->pop3_port ? ms->spec->pop3_port : 110;
-    pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg, &mua_node_fetch_callbacks,
-                              node);
+    Pop3ClientSession *cs = pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg,
+                                                      &mua_node_fetch_callbacks, node);
+    pop3_client_session_set_tls_level(cs, tls);
 }
 
 static void

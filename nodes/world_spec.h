@@ -136,6 +136,7 @@ typedef struct {
     SpecTlsLevel client;      /* mua, msa, mta (outgoing) */
     guint min_version;        /* 0 default (TLS 1.2), 12 = TLS 1.2, 13 = TLS 1.3 */
     gboolean session_tickets; /* issue (server) and resume (client); default TRUE */
+    SpecTlsLevel pop3;        /* mua: STLS when fetching (RFC 2595); ms: see server */
 } TlsSpec;
 
 /* SMTP AUTH (RFC 4954). Server side (msa, mta): required, mechanisms,
@@ -258,6 +259,8 @@ typedef struct {
     char *by;          /* mua node */
     gboolean keep;     /* default: the mua's keep */
     gboolean has_keep; /* keep was written */
+    SpecTlsLevel tls;  /* STLS level of this fetch (RFC 2595) */
+    gboolean has_tls;  /* tls was written; otherwise the mua's tls.pop3 */
 } FetchSpec;
 
 typedef struct {
