@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#include "nodes/copies_private.h"
+#include "nodes/ms_node_private.h"
 #include "nodes/pop3_session.h"
 #include "nodes/smtp_session.h"
 #include "nodes/tls_setup.h"
@@ -19,13 +21,6 @@
 #include "proto/message.h"
 #include "proto/pop3_reply.h"
 #include "proto/received.h"
-
-typedef struct {
-    GHashTable *mailboxes; /* lower-case address -> GPtrArray of MsMessage* */
-    GHashTable *locked;    /* lower-case addresses of maildrops in a POP3 session */
-    SmtpServerConfig cfg;
-    guint64 uid_serial;
-} MsNode;
 
 /* One POP3 session's view of its maildrop (RFC 1939 section 8: the
  * numbers stay fixed for the session). The messages are borrowed: the
@@ -37,13 +32,38 @@ typedef struct {
     GPtrArray *msgs; /* MsMessage*, borrowed, message number - 1 */
 } MsPop3;
 
-static void
+void
 ms_message_free(MsMessage *m)
 {
     g_free(m->uid);
     g_free(m->msg_id);
     g_bytes_unref(m->bytes);
     g_free(m);
+}
+
+MsMessage *
+ms_message_new(Node *node, const char *qid, const char *msg_id, GBytes *bytes, CopyKind kind)
+{
+    MsNode *ms = node->priv;
+    MsMessage *mm = g_new0(MsMessage, 1);
+    mm->uid = g_strdup_printf("%s.%" G_GUINT64_FORMAT, qid, ++ms->uid_serial);
+    mm->msg_id = g_strdup(msg_id);
+    mm->bytes = g_bytes_ref(bytes);
+    mm->kind = kind;
+    mm->delivered_at = sim_world_now(node->world->sim);
+    return mm;
+}
+
+gboolean
+ms_node_is_store(const Node *node)
+{
+    return node != NULL && node->spec->role == SPEC_ROLE_MS;
+}
+
+GPtrArray *
+ms_node_backup(Node *ms)
+{
+    return ms_node_is_store(ms) ? ((MsNode *)ms->priv)->backup : NULL;
 }
 
 static MsNode *
@@ -96,7 +116,6 @@ static void
 ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
 {
     World *w = node->world;
-    MsNode *ms = ms_node_priv(node);
     SimTime now = sim_world_now(w->sim);
     g_autofree char *qid = node_new_queue_id(node);
     const char *tag = tracker_conn_tag(w->tracker, smtp_server_session_conn_id(ss));
@@ -130,11 +149,9 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     for (char **p = q->rcpts; p && *p; p++) {
         GPtrArray *box = ms_node_mailbox(node, *p);
         g_assert(box != NULL); /* RCPT checked it */
-        MsMessage *mm = g_new0(MsMessage, 1);
-        mm->uid = g_strdup_printf("%s.%" G_GUINT64_FORMAT, qid, ++ms->uid_serial);
-        mm->msg_id = g_strdup(m->id);
-        mm->bytes = g_bytes_ref(copy);
-        g_ptr_array_add(box, mm);
+        g_ptr_array_add(box, ms_message_new(node, qid, m->id, copy, COPY_KIND_MAILBOX));
+        g_autofree char *key = g_ascii_strdown(*p, -1);
+        copies_hold(w, m->id, node->name, COPY_KIND_MAILBOX, key);
         track_msg_set_status(m, *p, TRACK_STATUS_DELIVERED, 250, "delivered to mailbox",
                              node->name, now);
         world_note_copy(w, m->id, *p, copy);
@@ -146,6 +163,7 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         sim_trace_int(tr, "size", (gint64)g_bytes_get_size(copy));
         sim_trace_end(tr);
     }
+    ms_archive_deliver(node, qid, m->id, q->mail_from, q->rcpts, copy);
     g_autoptr(SmtpReply) ok = smtp_reply_new(250, "2.0.0", "Ok: delivered as %s", qid);
     smtp_server_session_answer(ss, ok);
 }
@@ -284,6 +302,8 @@ ms_pop3_message(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
         MsMessage *mm = p->msgs->pdata[q->msg - 1];
         /* The client learns which tracked message this copy is. */
         pop3_session_tag_uid(p->node->world, pop3_server_session_conn_id(ps), mm->uid, mm->msg_id);
+        if (q->top_lines < 0)
+            mm->retrieved = TRUE;
         a.verdict = POP3_ANSWER_OK;
         a.message = mm->bytes;
     }
@@ -304,7 +324,10 @@ ms_pop3_update(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
     }
     g_clear_pointer(&p->msgs, g_ptr_array_unref);
     for (guint i = box ? box->len : 0; i > 0; i--) {
-        if (((MsMessage *)box->pdata[i - 1])->deleted) {
+        MsMessage *mm = box->pdata[i - 1];
+        if (mm->deleted) {
+            copies_release(node->world, mm->msg_id, node->name, mm->kind, p->box,
+                           "deleted over POP3 (DELE)");
             g_ptr_array_remove_index(box, i - 1);
             removed++;
         }
@@ -393,6 +416,7 @@ ms_node_start(Node *node)
             g_hash_table_insert(ms->mailboxes, g_steal_pointer(&key),
                                 g_ptr_array_new_with_free_func((GDestroyNotify)ms_message_free));
     }
+    ms_archive_start(node);
     guint16 port = node->spec->smtp_port ? node->spec->smtp_port : 25;
     sim_net_listen(node->world->net, node->host, port, ms_node_accept, node, NULL);
     guint16 pop3_port = node->spec->pop3_port ? node->spec->pop3_port : 110;
@@ -405,6 +429,7 @@ ms_node_free(Node *node)
     MsNode *ms = ms_node_priv(node);
     g_hash_table_unref(ms->mailboxes);
     g_hash_table_unref(ms->locked);
+    g_clear_pointer(&ms->backup, g_ptr_array_unref);
     g_free(ms);
 }
 

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "nodes/copies_private.h"
 #include "nodes/pop3_session.h"
 #include "nodes/smtp_session.h"
 #include "nodes/world_private.h"
@@ -345,6 +346,8 @@ mua_node_on_fetched(Pop3ClientSession *cs, guint msg, const char *uid, GBytes *b
     g_ptr_array_add(mua->inbox, f);
     if (uid != NULL)
         g_hash_table_add(mua->seen, g_strdup(uid));
+    if (msg_id != NULL)
+        copies_hold(w, msg_id, node->name, COPY_KIND_CLIENT, node->spec->user);
     TrackMsg *m = msg_id ? tracker_find(w->tracker, msg_id) : NULL;
     if (m != NULL) {
         const char *rcpts[] = {node->spec->user, NULL};

@@ -34,6 +34,7 @@ struct World {
     GHashTable *pop3_tags; /* nullable: conn id -> (uid -> msg id), pop3_session.c */
     struct WorldTls *tls;  /* the scenario CA and TLS contexts (tls_setup.c) */
     GPtrArray *relay_results; /* nullable: relay-test battery results (relay_test.c) */
+    struct CopyLedger *copy_ledger; /* nullable: who holds copies (copies.c) */
 };
 
 Node *world_node(const World *w, const char *name);
@@ -73,5 +74,8 @@ void mua_node_fetch(Node *mua, const FetchSpec *fetch);
 
 /* Delivery into a store: TRUE if address has a mailbox on ms. */
 gboolean ms_node_has_mailbox(Node *ms, const char *address);
+/* A store's settings that need the whole world (its journal mailbox must
+ * be its own): FALSE with error set (FILE:LINE:COL) otherwise. */
+gboolean ms_node_check_spec(World *w, const NodeSpec *ns, GError **error);
 
 #endif

@@ -193,6 +193,9 @@ typedef struct {
 
     /* ms */
     char **domains; /* domains whose mailboxes this store holds */
+    char *journal;     /* (nullable) journal mailbox: a copy of every delivery */
+    gboolean backup;   /* keep a backup copy of every delivery (survives DELE) */
+    char *backup_node; /* (nullable) the node holding the backup; NULL: this one */
 
     /* dns */
     gint64 answer_latency; /* delay before an answer (default 1 ms) */
@@ -325,6 +328,8 @@ typedef enum {
     SPEC_EXPECT_DKIM,         /* message, verdict, at? */
     SPEC_EXPECT_DMARC,        /* message, verdict, at? */
     SPEC_EXPECT_RELAY_TESTS,  /* relay_mode, target */
+    SPEC_EXPECT_COPIES_AT,    /* message, copies_at: exactly these nodes hold copies */
+    SPEC_EXPECT_HELD_BY,      /* message, held_by, copy_kind?, present */
 } SpecExpectKind;
 
 typedef enum {
@@ -358,6 +363,9 @@ typedef struct {
     char *at;         /* nullable: the node that recorded it */
     SpecRelayMode relay_mode;
     char *target; /* relay_tests: node name */
+    char **copies_at; /* COPIES_AT: node names */
+    char *held_by;    /* HELD_BY: node name */
+    char *copy_kind;  /* HELD_BY: nullable: mailbox, journal, backup, queue, client */
 } ExpectSpec;
 
 typedef struct {
