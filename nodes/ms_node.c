@@ -54,6 +54,13 @@ ms_message_new(Node *node, const char *qid, const char *msg_id, GBytes *bytes, C
     return mm;
 }
 
+Node *
+ms_node_lookup(World *w, const char *name)
+{
+    Node *n = world_node(w, name);
+    return ms_node_is_store(n) ? n : NULL;
+}
+
 gboolean
 ms_node_is_store(const Node *node)
 {

@@ -28,6 +28,8 @@ GPtrArray *ms_node_mailbox(Node *ms, const char *address);
 gint ms_node_mailbox_count(Node *ms, const char *address);
 /* Sorted addresses of every mailbox (transfer full). */
 char **ms_node_mailbox_names(Node *ms);
+/* The store called name in w, or NULL when there is none. */
+Node *ms_node_lookup(World *w, const char *name);
 /* TRUE when node is a message store. */
 gboolean ms_node_is_store(const Node *node);
 /* The backup copies ms keeps (MsMessage*, transfer none), NULL without
