@@ -26,15 +26,15 @@ G_DEFINE_QUARK(maildir-export-error-quark, maildir_export_error)
 gboolean
 maildir_export_prepare(const char *dir, GError **error)
 {
+    if (g_file_test(dir, G_FILE_TEST_EXISTS) && !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+        g_set_error(error, MAILDIR_EXPORT_ERROR, MAILDIR_EXPORT_ERROR_DIR,
+                    "'%s' is not a directory", dir);
+        return FALSE;
+    }
     if (g_mkdir_with_parents(dir, 0755) != 0) {
         int e = errno;
         g_set_error(error, MAILDIR_EXPORT_ERROR, MAILDIR_EXPORT_ERROR_DIR,
                     "cannot create directory '%s': %s", dir, g_strerror(e));
-        return FALSE;
-    }
-    if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-        g_set_error(error, MAILDIR_EXPORT_ERROR, MAILDIR_EXPORT_ERROR_DIR,
-                    "'%s' is not a directory", dir);
         return FALSE;
     }
     if (access(dir, W_OK | X_OK) != 0) {

@@ -330,11 +330,14 @@ ms_pop3_update(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
             ((MsMessage *)p->msgs->pdata[n - 1])->deleted = TRUE;
     }
     g_clear_pointer(&p->msgs, g_ptr_array_unref);
-    for (guint i = box ? box->len : 0; i > 0; i--) {
-        MsMessage *mm = box->pdata[i - 1];
-        if (mm->deleted) {
+    for (guint i = 0; box && i < box->len; i++) {
+        const MsMessage *mm = box->pdata[i];
+        if (mm->deleted)
             copies_release(node->world, mm->msg_id, node->name, mm->kind, p->box,
                            "deleted over POP3 (DELE)");
+    }
+    for (guint i = box ? box->len : 0; i > 0; i--) {
+        if (((MsMessage *)box->pdata[i - 1])->deleted) {
             g_ptr_array_remove_index(box, i - 1);
             removed++;
         }
