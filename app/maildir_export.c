@@ -64,9 +64,12 @@ maildir_export_host_part(const char *hostname)
 typedef struct {
     const char *dir;
     GPtrArray *done; /* char* paths written, removed again on error */
-    guint serial;
     long pid;
 } MaildirExport;
+
+/* Q<n>: unique in this process across exports (the Maildir convention's
+ * delivery counter), so that two exports into one DIR never collide. */
+static guint maildir_export_serial;
 
 static gboolean
 maildir_export_fail(GError **error, int code, const char *what, const char *path, int err)
@@ -139,7 +142,8 @@ maildir_export_message(MaildirExport *x, const char *box, const char *host, gint
     gint64 usec = mm->delivered_at;
     g_autofree char *name =
         g_strdup_printf("%" G_GINT64_FORMAT ".M%06" G_GINT64_FORMAT "P%ldQ%u.%s",
-                        epoch + usec / G_USEC_PER_SEC, usec % G_USEC_PER_SEC, x->pid, ++x->serial,
+                        epoch + usec / G_USEC_PER_SEC, usec % G_USEC_PER_SEC, x->pid,
+                        ++maildir_export_serial,
                         host);
     g_autofree char *tmp = g_build_filename(box, "tmp", name, NULL);
     g_autofree char *final_name = mm->retrieved ? g_strconcat(name, ":2,S", NULL) : g_strdup(name);
