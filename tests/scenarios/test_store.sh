@@ -181,7 +181,7 @@ has "mhs: --maildir: cannot create directory '$tmp/afile/sub'" "$tmp/e2.out" "ca
 mkdir -p "$tmp/half"
 : >"$tmp/half/journal@example.com"
 set +e
-"$MHS" run -q "$dir/copies.yaml" --until 60s --maildir "$tmp/half" >"$tmp/e3.out" 2>&1
+"$MHS" run -q "$dir/copies.yaml" --until 120s --maildir "$tmp/half" >"$tmp/e3.out" 2>&1
 rc3=$?
 set -e
 [ $rc3 -eq 2 ] || fail "export error: exit $rc3, want 2"
