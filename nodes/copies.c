@@ -19,9 +19,8 @@ typedef struct {
 
 struct CopyLedger {
     GHashTable *entries; /* "msg\tnode\tkind\twhere" -> CopyEntry* */
-    GPtrArray *order;    /* CopyEntry*, in order of creation (borrowed) */
+    GHashTable *by_msg;  /* msg id (borrowed) -> GPtrArray of CopyEntry* (borrowed) */
     GPtrArray *msgs;     /* char*, first copy order */
-    GHashTable *seen;    /* msg ids in msgs (borrowed keys) */
 };
 
 static const char *const copy_kind_names[] = {
@@ -62,10 +61,9 @@ copy_ledger_free(CopyLedger *l)
 {
     if (l == NULL)
         return;
-    g_ptr_array_unref(l->order);
+    g_hash_table_unref(l->by_msg);
     g_hash_table_unref(l->entries);
     g_ptr_array_unref(l->msgs);
-    g_hash_table_unref(l->seen);
     g_free(l);
 }
 
@@ -76,9 +74,9 @@ copy_ledger(World *w)
         CopyLedger *l = g_new0(CopyLedger, 1);
         l->entries = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify)copy_entry_free);
-        l->order = g_ptr_array_new();
+        l->by_msg = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                          (GDestroyNotify)g_ptr_array_unref);
         l->msgs = g_ptr_array_new_with_free_func(g_free);
-        l->seen = g_hash_table_new(g_str_hash, g_str_equal);
         w->copy_ledger = l;
     }
     return w->copy_ledger;
@@ -115,14 +113,16 @@ copies_hold(World *w, const char *msg, const char *node, CopyKind kind, const ch
         e->kind = kind;
         e->where = g_strdup(where);
         g_hash_table_insert(l->entries, g_steal_pointer(&key), e);
-        g_ptr_array_add(l->order, e);
+        GPtrArray *list = g_hash_table_lookup(l->by_msg, msg);
+        if (list == NULL) {
+            char *m = g_strdup(msg);
+            g_ptr_array_add(l->msgs, m);
+            list = g_ptr_array_new();
+            g_hash_table_insert(l->by_msg, m, list);
+        }
+        g_ptr_array_add(list, e);
     }
     e->count++;
-    if (!g_hash_table_contains(l->seen, msg)) {
-        char *m = g_strdup(msg);
-        g_ptr_array_add(l->msgs, m);
-        g_hash_table_add(l->seen, m);
-    }
     copies_trace(w, "copy.held", msg, node, kind, where, NULL);
 }
 
@@ -156,9 +156,10 @@ world_copies_held(World *w, const char *msg_id)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
     CopyLedger *l = copy_ledger(w);
-    for (guint i = 0; i < l->order->len; i++) {
-        const CopyEntry *e = l->order->pdata[i];
-        if (e->count == 0 || strcmp(e->msg, msg_id) != 0)
+    GPtrArray *list = msg_id ? g_hash_table_lookup(l->by_msg, msg_id) : NULL;
+    for (guint i = 0; list && i < list->len; i++) {
+        const CopyEntry *e = list->pdata[i];
+        if (e->count == 0)
             continue;
         CopyHeld *h = g_new0(CopyHeld, 1);
         h->msg = e->msg;
