@@ -153,15 +153,19 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     g_autoptr(GBytes) copy = mail_message_bytes_prepend(stamped, "Return-Path", rp);
     track_msg_add_hop(m, node->name, now, "deliver", "mailbox", (const char *const *)q->rcpts, qid)
         ->t_out = now;
+    /* A journal copy sent by another store is a copy of its parent. */
+    gboolean is_journal = m->parent != NULL && g_strcmp0(m->kind, "journal") == 0;
+    const char *held_id = is_journal ? m->parent : m->id;
+    CopyKind kind = is_journal ? COPY_KIND_JOURNAL : COPY_KIND_MAILBOX;
     for (char **p = q->rcpts; p && *p; p++) {
         GPtrArray *box = ms_node_mailbox(node, *p);
         g_assert(box != NULL); /* RCPT checked it */
-        g_ptr_array_add(box, ms_message_new(node, qid, m->id, copy, COPY_KIND_MAILBOX));
+        g_ptr_array_add(box, ms_message_new(node, qid, held_id, copy, kind));
         g_autofree char *key = g_ascii_strdown(*p, -1);
-        copies_hold(w, m->id, node->name, COPY_KIND_MAILBOX, key);
+        copies_hold(w, held_id, node->name, kind, key);
         track_msg_set_status(m, *p, TRACK_STATUS_DELIVERED, 250, "delivered to mailbox",
                              node->name, now);
-        world_note_copy(w, m->id, *p, copy);
+        world_note_copy(w, held_id, *p, copy);
         w->delivered++;
         SimTraceRec *tr = world_trace(w, "msg.deliver", node->name);
         sim_trace_str(tr, "msg", m->id);
@@ -170,7 +174,8 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         sim_trace_int(tr, "size", (gint64)g_bytes_get_size(copy));
         sim_trace_end(tr);
     }
-    ms_archive_deliver(node, qid, m->id, q->mail_from, q->rcpts, copy);
+    if (!is_journal)
+        ms_archive_deliver(node, qid, m->id, q->mail_from, q->rcpts, copy);
     g_autoptr(SmtpReply) ok = smtp_reply_new(250, "2.0.0", "Ok: delivered as %s", qid);
     smtp_server_session_answer(ss, ok);
 }
@@ -440,12 +445,23 @@ ms_node_free(Node *node)
     g_hash_table_unref(ms->mailboxes);
     g_hash_table_unref(ms->locked);
     g_clear_pointer(&ms->backup, g_ptr_array_unref);
+    g_clear_pointer(&ms->journal_queue, queue_free);
     g_free(ms);
+}
+
+/* Journal copies still on their way are queued (DESIGN 4: never lost). */
+static void
+ms_node_finish(Node *node)
+{
+    MsNode *ms = ms_node_priv(node);
+    if (ms->journal_queue != NULL)
+        queue_finish(ms->journal_queue);
 }
 
 static const NodeClass ms_node_class = {
     .kind = "ms",
     .start = ms_node_start,
+    .finish = ms_node_finish,
     .free = ms_node_free,
 };
 

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "nodes/ms_node.h"
+#include "nodes/queue.h"
 #include "proto/smtp_server.h"
 
 typedef struct {
@@ -16,6 +17,7 @@ typedef struct {
     SmtpServerConfig cfg;
     guint64 uid_serial;
     GPtrArray *backup; /* MsMessage*, nullable: the backup copies (ms_archive.c) */
+    Queue *journal_queue; /* nullable: journal copies for another store (ms_archive.c) */
 } MsNode;
 
 void ms_message_free(MsMessage *m);
@@ -23,8 +25,9 @@ void ms_message_free(MsMessage *m);
 MsMessage *ms_message_new(Node *node, const char *qid, const char *msg_id, GBytes *bytes,
                           CopyKind kind);
 /* Keeps the copies nobody asked for: one in the journal mailbox per
- * delivery (journal) and one backup per mailbox copy (backup). rcpts are
- * the mailboxes just delivered to; copy is what they got. */
+ * delivery (journal; sent over SMTP when the mailbox is on another
+ * store) and one backup per mailbox copy (backup). rcpts are the
+ * mailboxes just delivered to; copy is what they got. */
 void ms_archive_deliver(Node *node, const char *qid, const char *msg_id, const char *mail_from,
                         char *const *rcpts, GBytes *copy);
 /* Creates the journal mailbox and the backup at start. */

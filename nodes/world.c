@@ -188,8 +188,6 @@ world_build_nodes(World *w, GError **error)
             return FALSE;
         if (ns->deliver_to && !world_check_node(w, ns->deliver_to, SPEC_ROLE_NONE, &ns->loc, error))
             return FALSE;
-        if (ns->role == SPEC_ROLE_MS && !ms_node_check_spec(w, ns, error))
-            return FALSE;
         if (ns->backup_node &&
             !world_check_node(w, ns->backup_node, SPEC_ROLE_NONE, &ns->loc, error))
             return FALSE;

@@ -74,8 +74,5 @@ void mua_node_fetch(Node *mua, const FetchSpec *fetch);
 
 /* Delivery into a store: TRUE if address has a mailbox on ms. */
 gboolean ms_node_has_mailbox(Node *ms, const char *address);
-/* A store's settings that need the whole world (its journal mailbox must
- * be its own): FALSE with error set (FILE:LINE:COL) otherwise. */
-gboolean ms_node_check_spec(World *w, const NodeSpec *ns, GError **error);
 
 #endif
