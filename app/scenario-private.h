@@ -151,6 +151,11 @@ gboolean scenario_set_verdict(ScenarioCtx *, const ScenarioField *, yaml_node_t 
  * checks DMARC. */
 gboolean scenario_auth_finish(ScenarioCtx *ctx, GError **error);
 
+/* A mitm node's `rewrite` list into GPtrArray * of MitmRuleSpec*
+ * (scenario_mitm.c). */
+gboolean scenario_set_mitm_rules(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                                 GError **);
+
 /* The `dns:` zone mapping into zone (scenario_zone.c). */
 gboolean scenario_zone_parse(ScenarioCtx *ctx, yaml_node_t *map, DnsZone *zone, GError **error);
 

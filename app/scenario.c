@@ -201,6 +201,29 @@ scenario_set_auth_client(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *
     return scenario_apply_nested(ctx, v, scenario_auth_client_fields, a, where, error);
 }
 
+/* msa, mta: relayhost_auth: {user, password, mechanism}, AUTH as a client
+ * to the relayhost (RFC 4954); mechanism PLAIN unless given, password from
+ * `users` unless given. */
+static const ScenarioField scenario_relayhost_auth_fields[] = {
+    {"user", scenario_set_str, offsetof(RelayhostAuthSpec, user), SCENARIO_FIELD_REQUIRED, 0},
+    {"password", scenario_set_str, offsetof(RelayhostAuthSpec, password), 0, 0},
+    {"mechanism", scenario_set_mech, offsetof(RelayhostAuthSpec, mechanism), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static gboolean
+scenario_set_relayhost_auth(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                            GError **error)
+{
+    RelayhostAuthSpec *a = slot;
+    g_autofree char *where = g_strdup_printf("'relayhost_auth' of %s", ctx->where);
+    if (!scenario_apply_nested(ctx, v, scenario_relayhost_auth_fields, a, where, error))
+        return FALSE;
+    if (a->mechanism == NULL)
+        a->mechanism = g_strdup("PLAIN");
+    return TRUE;
+}
+
 static const ScenarioField scenario_node_common[] = {
     {"name", scenario_set_skip, 0, SCENARIO_FIELD_REQUIRED, 0},
     {"role", scenario_set_skip, 0, SCENARIO_FIELD_REQUIRED, 0},
@@ -244,6 +267,7 @@ static gboolean scenario_set_data_end(ScenarioCtx *ctx, const ScenarioField *f, 
 
 static const ScenarioField scenario_node_msa[] = {
     {"relayhost", scenario_set_str, offsetof(NodeSpec, relayhost), 0, 0},
+    {"relayhost_auth", scenario_set_relayhost_auth, offsetof(NodeSpec, relayhost_auth), 0, 0},
     {"require_auth", scenario_set_require_auth, offsetof(NodeSpec, auth), 0, 0},
     {"auth", scenario_set_auth_server, offsetof(NodeSpec, auth), 0, 0},
     {"dkim", scenario_set_dkim, offsetof(NodeSpec, dkim), 0, 0},
@@ -338,6 +362,7 @@ scenario_set_retry(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpo
 static const ScenarioField scenario_node_mta[] = {
     {"relay", scenario_set_relay, offsetof(NodeSpec, relay), 0, 0},
     {"relayhost", scenario_set_str, offsetof(NodeSpec, relayhost), 0, 0},
+    {"relayhost_auth", scenario_set_relayhost_auth, offsetof(NodeSpec, relayhost_auth), 0, 0},
     {"local_domains", scenario_set_strv, offsetof(NodeSpec, local_domains), 0, 0},
     {"deliver_to", scenario_set_node_ref, offsetof(NodeSpec, deliver_to), 0, SPEC_ROLE_MS},
     {"retry", scenario_set_retry, offsetof(NodeSpec, retry), 0, 0},
@@ -390,16 +415,24 @@ static const ScenarioField scenario_node_eavesdropper[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+static const ScenarioField scenario_node_mitm[] = {
+    {"tap", scenario_set_node_refs, offsetof(NodeSpec, tap), SCENARIO_FIELD_REQUIRED, 0},
+    {"strip_starttls", scenario_set_bool, offsetof(NodeSpec, mitm.strip_starttls), 0, 0},
+    {"block_starttls", scenario_set_bool, offsetof(NodeSpec, mitm.block_starttls), 0, 0},
+    {"rewrite", scenario_set_mitm_rules, offsetof(NodeSpec, mitm.rules), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 /* Roles the loader accepts, with their key table. */
 static const ScenarioField *const scenario_role_fields[] = {
     [SPEC_ROLE_MUA] = scenario_node_mua, [SPEC_ROLE_MSA] = scenario_node_msa,
     [SPEC_ROLE_MTA] = scenario_node_mta, [SPEC_ROLE_MS] = scenario_node_ms,
     [SPEC_ROLE_DNS] = scenario_node_dns, [SPEC_ROLE_EAVESDROPPER] = scenario_node_eavesdropper,
-    [SPEC_ROLE_SPAMMER] = scenario_node_spammer,
+    [SPEC_ROLE_SPAMMER] = scenario_node_spammer, [SPEC_ROLE_MITM] = scenario_node_mitm,
 };
 
 static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns",
-                                                  "eavesdropper", "spammer", NULL};
+                                                  "eavesdropper", "spammer", "mitm", NULL};
 
 static char *
 scenario_node_key_hint(ScenarioCtx *ctx, const char *key)
@@ -445,7 +478,7 @@ scenario_node_role(ScenarioCtx *ctx, yaml_node_t *map, const char *name, SpecRol
                              "unknown role '%s' in node '%s' (did you mean '%s'?)", s, name, best);
     return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
                          "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns, "
-                         "eavesdropper, spammer)",
+                         "eavesdropper, spammer, mitm)",
                          s, name);
 }
 
@@ -488,7 +521,8 @@ scenario_node_check(ScenarioCtx *ctx, yaml_node_t *map, NodeSpec *n, GError **er
                                  n->name, owner);
         g_hash_table_insert(ctx->ips, *ip, n->name);
     }
-    if (n->role == SPEC_ROLE_EAVESDROPPER && (n->tap == NULL || g_strv_length(n->tap) != 2))
+    if ((n->role == SPEC_ROLE_EAVESDROPPER || n->role == SPEC_ROLE_MITM) &&
+        (n->tap == NULL || g_strv_length(n->tap) != 2))
         return scenario_fail(ctx, scenario_map_get(ctx, map, "tap"), error, SCENARIO_ERROR_VALUE,
                              "'tap' of node '%s' must name the two ends of a link", n->name);
     if (n->role == SPEC_ROLE_MTA && n->local_domains[0] != NULL && n->deliver_to == NULL)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nodes/node.h"
+#include "nodes/tap_trace.h"
 #include "nodes/world_private.h"
 #include "proto/smtp_sniff.h"
 
@@ -32,16 +33,17 @@ eve_conn_free(gpointer p)
     g_free(c);
 }
 
-static void
-eavesdropper_node_trace(Node *node, guint64 conn_id, EveConn *c, const SmtpSniffEvent *ev)
+void
+tap_trace_sniff(Node *node, guint64 conn_id, const char *client, const char *server,
+                const SmtpSniffEvent *ev)
 {
     SimTraceRec *r = world_trace(node->world, "tap.observe", node->name);
     if (r == NULL)
         return;
     gboolean c2s = ev->dir == SMTP_SNIFF_C2S;
     sim_trace_int(r, "conn", (gint64)conn_id);
-    sim_trace_str(r, "from", c2s ? c->client : c->server);
-    sim_trace_str(r, "to", c2s ? c->server : c->client);
+    sim_trace_str(r, "from", c2s ? client : server);
+    sim_trace_str(r, "to", c2s ? server : client);
     sim_trace_str(r, "what", smtp_sniff_event_kind_name(ev->kind));
     switch (ev->kind) {
     case SMTP_SNIFF_EV_LINE:
@@ -117,7 +119,7 @@ eavesdropper_node_tap(const SimSegment *seg, gpointer user_data)
     smtp_sniffer_feed(c->sniffer, dir, p, len);
     SmtpSniffEvent ev;
     while (smtp_sniffer_poll(c->sniffer, &ev)) {
-        eavesdropper_node_trace(node, id, c, &ev);
+        tap_trace_sniff(node, id, c->client, c->server, &ev);
         smtp_sniff_event_clear(&ev);
     }
     return NULL;

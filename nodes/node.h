@@ -51,6 +51,7 @@ Node *ms_node_new(World *world, const NodeSpec *spec);
 Node *dns_node_new(World *world, const NodeSpec *spec);
 Node *eavesdropper_node_new(World *world, const NodeSpec *spec);
 Node *spammer_node_new(World *world, const NodeSpec *spec);
+Node *mitm_node_new(World *world, const NodeSpec *spec);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Node, node_free)
 

@@ -54,6 +54,7 @@ typedef struct {
     guint next_host;
     char *host;           /* the host being tried */
     char *last_error;     /* (nullable) why the last host failed at connection level */
+    gboolean sasl;        /* AUTH to the relayhost on this delivery */
 } QueueDelivery;
 
 struct Queue {
@@ -353,10 +354,22 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
         .recipients = (const char *const *)rcpts->pdata,
         .message = e->data,
     };
+    /* Postfix smtp_sasl_auth_enable: AUTH to the relayhost when it offers
+     * AUTH (RFC 4954 4), the mail goes on without it otherwise. */
+    const RelayhostAuthSpec *ra = &node->spec->relayhost_auth;
+    gboolean auth = ra->user != NULL && node->spec->relayhost != NULL &&
+                    g_strcmp0(d->host, node->spec->relayhost) == 0;
+    if (auth)
+        cfg.auth_mech = ra->mechanism;
+    d->sasl = auth;
     Node *target = world_node(node->world, d->host);
     guint16 port = target && target->spec->smtp_port ? target->spec->smtp_port : 25;
-    smtp_client_session_start(node, ip, port, d->host, &cfg, e->msg_id, queue_delivery_on_done,
-                              d);
+    SmtpClientSession *cs = smtp_client_session_start(node, ip, port, d->host, &cfg, e->msg_id,
+                                                      queue_delivery_on_done, d);
+    if (auth)
+        smtp_client_session_set_login(
+            cs, ra->user,
+            ra->password ? ra->password : world_spec_user_password(node->world->spec, ra->user));
 }
 
 static const char *
@@ -406,9 +419,12 @@ queue_delivery_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpoint
             r->last_status = g_strdup("4.4.2");
             r->last_code = 0;
         }
+        /* Postfix smtp_sasl_auth_soft_bounce (default yes): a refused
+         * login to the relayhost is a local problem, retried, not bounced. */
+        gboolean soft = d->sasl && o->stage == SMTP_CLIENT_STAGE_AUTH;
         if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED)
             r->state = QUEUE_RCPT_SENT;
-        else if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_PERMFAIL)
+        else if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_PERMFAIL && !soft)
             r->state = QUEUE_RCPT_FAILED;
     }
     queue_delivery_done(d);

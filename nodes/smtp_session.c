@@ -679,6 +679,25 @@ smtp_client_session_policy_detail(SmtpClientSession *cs, SmtpClientOutcome *o)
     }
 }
 
+/* tls.skipped: at level may the dialogue went on in clear text although
+ * TLS was wanted (RFC 3207 6: STARTTLS stripped by an attacker looks the
+ * same as a server without it). */
+static void
+smtp_client_session_trace_skipped(SmtpClientSession *cs, const SmtpClientOutcome *o)
+{
+    if (cs->tls_level != SPEC_TLS_MAY || cs->tls_up || o->stage < SMTP_CLIENT_STAGE_AUTH)
+        return;
+    SimTraceRec *r = world_trace(cs->node->world, "tls.skipped", cs->node->name);
+    if (r == NULL)
+        return;
+    sim_trace_int(r, "conn", (gint64)cs->conn_id);
+    sim_trace_str(r, "peer", cs->peer);
+    sim_trace_str(r, "level", spec_tls_level_name(cs->tls_level));
+    sim_trace_str(r, "reason",
+                  smtp_client_server_has_ext(cs->eng, "STARTTLS") ? "refused" : "not offered");
+    sim_trace_end(r);
+}
+
 /* QUERY AUTH_STEP: the SASL client answers (RFC 4954 4, RFC 4422 3). */
 static void
 smtp_client_session_auth_step(SmtpClientSession *cs, const SmtpClientAct *act)
@@ -741,6 +760,8 @@ smtp_client_session_pump(SmtpClientSession *cs)
             break;
         case SMTP_CLIENT_ACT_DONE:
             smtp_client_session_policy_detail(cs, act.outcome);
+            if (!cs->decided)
+                smtp_client_session_trace_skipped(cs, act.outcome);
             if (!cs->decided) {
                 cs->decided = TRUE;
                 cs->done(cs, act.outcome, cs->user_data);

@@ -158,6 +158,8 @@ world_make_node(World *w, const NodeSpec *ns)
         return eavesdropper_node_new(w, ns);
     case SPEC_ROLE_SPAMMER:
         return spammer_node_new(w, ns);
+    case SPEC_ROLE_MITM:
+        return mitm_node_new(w, ns);
     default:
         return NULL;
     }

@@ -82,7 +82,19 @@ node_spec_new(SpecRole role)
     n->dnsbl.lists = world_spec_empty_strv();
     n->dnsbl.allow = world_spec_empty_strv();
     n->exempt_role_accounts = TRUE;
+    n->mitm.strip_starttls = TRUE;
+    n->mitm.block_starttls = TRUE;
     return n;
+}
+
+void
+mitm_rule_spec_free(MitmRuleSpec *r)
+{
+    if (r == NULL)
+        return;
+    g_free(r->match);
+    g_free(r->replace);
+    g_free(r);
 }
 
 void
@@ -120,6 +132,11 @@ node_spec_free(NodeSpec *n)
     g_strfreev(n->auth.mechanisms);
     g_strfreev(n->tap);
     g_free(n->auth.mechanism);
+    if (n->mitm.rules)
+        g_ptr_array_unref(n->mitm.rules);
+    g_free(n->relayhost_auth.user);
+    g_free(n->relayhost_auth.password);
+    g_free(n->relayhost_auth.mechanism);
     g_free(n);
 }
 

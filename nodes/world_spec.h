@@ -150,6 +150,27 @@ typedef struct {
     gboolean force;              /* mua: AUTH even when the server does not offer it */
 } AuthSpec;
 
+/* mitm: one byte rewrite rule, applied to whole clear-text lines. */
+typedef struct {
+    char *match;        /* non-empty */
+    char *replace;      /* "" deletes */
+    gboolean to_client; /* FALSE: lines going to the server */
+} MitmRuleSpec;
+
+/* mitm: the active attacker on a link (proto/smtp_mitm.h). */
+typedef struct {
+    gboolean strip_starttls; /* remove STARTTLS from EHLO replies (default TRUE) */
+    gboolean block_starttls; /* answer 454 to STARTTLS, never forward it (default TRUE) */
+    GPtrArray *rules;        /* (nullable) MitmRuleSpec*, in order */
+} MitmSpec;
+
+/* msa, mta: SMTP AUTH (RFC 4954) as a client to the relayhost. */
+typedef struct {
+    char *user;      /* NULL: no AUTH */
+    char *password;  /* NULL: the users table's password of user */
+    char *mechanism; /* default PLAIN */
+} RelayhostAuthSpec;
+
 /* One node. Role fields sit in one flat struct; fields of other roles stay
  * at their zero/default value. Strings are owned (transfer full). */
 typedef struct {
@@ -200,8 +221,14 @@ typedef struct {
     /* dns */
     gint64 answer_latency; /* delay before an answer (default 1 ms) */
 
-    /* eavesdropper */
+    /* eavesdropper, mitm */
     char **tap; /* the two node names at the ends of the tapped link */
+
+    /* mitm */
+    MitmSpec mitm;
+
+    /* msa, mta */
+    RelayhostAuthSpec relayhost_auth; /* AUTH to the relayhost */
 } NodeSpec;
 
 typedef struct {
@@ -400,6 +427,7 @@ void event_spec_free(EventSpec *event);
 ExpectSpec *expect_spec_new(SpecExpectKind kind);
 void expect_spec_free(ExpectSpec *expect);
 void spec_header_free(SpecHeader *h);
+void mitm_rule_spec_free(MitmRuleSpec *r);
 
 /* Look-ups (transfer none; NULL when absent). Addresses compare
  * case-insensitively. */

@@ -123,7 +123,9 @@ typedef struct {
 
 /* A tap sees a segment before it is scheduled. For DATA it may return a
  * replacement payload (transfer full; may differ in size, may be empty) or
- * NULL to keep seg->data. Its return is ignored for other kinds. */
+ * NULL to keep seg->data. Its return is ignored for other kinds. An empty
+ * payload sends nothing (no segment, no sequence space). Sequence numbers
+ * (offset, ack) count the bytes as they crossed the wire, after taps. */
 typedef GBytes *(*SimTapFunc)(const SimSegment *seg, gpointer user_data);
 typedef guint SimTapId;
 
@@ -133,6 +135,15 @@ SimTapId sim_link_add_tap(SimLink *link, SimTapFunc fn, gpointer user_data, GDes
 SimTapId sim_net_add_tap(SimNet *net, SimTapFunc fn, gpointer user_data, GDestroyNotify destroy);
 /* Removes a tap by id (link or global). FALSE if unknown. */
 gboolean sim_net_remove_tap(SimNet *net, SimTapId id);
+
+/* Sends data on connection conn_id (a SimSegment's conn_id) in the name of
+ * its client end (from_client) or its server end: a tap's own bytes, such
+ * as a man in the middle answering for the server. The segment leaves in an
+ * event at the current time, behind what that end already sent; it skips
+ * the taps (the injecting tap knows it), wire observers see it and the
+ * direction's sequence numbers count it. Dropped when the connection is
+ * gone or that end has sent FIN or RST. data: transfer none. */
+void sim_net_inject(SimNet *net, guint64 conn_id, gboolean from_client, GBytes *data);
 
 typedef enum {
     SIM_WIRE_CONNECT = 0, /* SYN sent */

@@ -53,9 +53,12 @@ typedef struct {
     guint idx;
     SimSegKind kind;
     GBytes *data;
+    gboolean injected; /* from sim_net_inject(): no taps */
 } SimHeldSeg;
 
 static void sim_stream_send(SimConn *c, guint idx, SimSegKind kind, GBytes *data);
+static void sim_stream_send_ex(SimConn *c, guint idx, SimSegKind kind, GBytes *data,
+                               gboolean injected);
 static void sim_stream_trace(SimConn *c, guint idx, const char *ev);
 
 /* --- rings --- */
@@ -171,39 +174,48 @@ sim_stream_tx_time(const SimLinkParams *p, gsize size)
 }
 
 static void
-sim_stream_hold(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
+sim_stream_hold(SimConn *c, guint idx, SimSegKind kind, GBytes *data, gboolean injected)
 {
     SimHeldSeg *h = g_new(SimHeldSeg, 1);
     h->conn = c;
     h->idx = idx;
     h->kind = kind;
+    h->injected = injected;
     h->data = data != NULL ? g_bytes_ref(data) : NULL;
     c->pending++;
     g_queue_push_tail(&c->link->held, h);
 }
 
-static void sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data);
+static void sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data,
+                                gboolean injected);
 
 /* Sends from end idx (data: transfer none, DATA only), split at the mtu. */
 static void
 sim_stream_send(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
 {
+    sim_stream_send_ex(c, idx, kind, data, FALSE);
+}
+
+/* As sim_stream_send(); injected segments skip the taps. */
+static void
+sim_stream_send_ex(SimConn *c, guint idx, SimSegKind kind, GBytes *data, gboolean injected)
+{
     guint mtu = c->link != NULL && c->link->up ? sim_link_effective(c->link)->mtu : 0;
     gsize size = data != NULL ? g_bytes_get_size(data) : 0;
     if (kind != SIM_SEG_DATA || mtu == 0 || size <= mtu) {
-        sim_stream_send_one(c, idx, kind, data);
+        sim_stream_send_one(c, idx, kind, data, injected);
         return;
     }
     for (gsize off = 0; off < size; off += mtu) {
         GBytes *part = g_bytes_new_from_bytes(data, off, MIN(mtu, size - off));
-        sim_stream_send_one(c, idx, kind, part);
+        sim_stream_send_one(c, idx, kind, part, injected);
         g_bytes_unref(part);
     }
 }
 
 /* Sends one segment from end idx. */
 static void
-sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
+sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data, gboolean injected)
 {
     SimNet *net = c->net;
     SimLink *link = c->link;
@@ -214,7 +226,7 @@ sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
         /* A handshake segment on a dead link is lost (the connect times
          * out); later segments wait for the link, as retransmission would. */
         if (kind != SIM_SEG_SYN && kind != SIM_SEG_SYNACK)
-            sim_stream_hold(c, idx, kind, data);
+            sim_stream_hold(c, idx, kind, data, injected);
         return;
     }
     if (kind == SIM_SEG_FIN)
@@ -224,8 +236,13 @@ sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data)
     SimSegment seg;
     sim_stream_header(c, idx, kind, &seg);
     seg.data = data;
-    GBytes *payload = sim_net_run_taps(net, link, &seg);
+    GBytes *payload = injected ? g_bytes_ref(data) : sim_net_run_taps(net, link, &seg);
     gsize size = payload != NULL ? g_bytes_get_size(payload) : 0;
+    if (kind == SIM_SEG_DATA && size == 0) {
+        /* A tap removed every byte: nothing crosses the wire. */
+        g_bytes_unref(payload);
+        return;
+    }
     const SimLinkParams *p = sim_link_effective(link);
     SimTime start = MAX(seg.time, link->busy_until[src->dir]);
     SimTime done = start + sim_stream_tx_time(p, size);
@@ -253,7 +270,7 @@ sim_net_resend_held(gpointer p)
 {
     SimHeldSeg *h = p;
     h->conn->pending--;
-    sim_stream_send(h->conn, h->idx, h->kind, h->data);
+    sim_stream_send_ex(h->conn, h->idx, h->kind, h->data, h->injected);
     sim_conn_maybe_free(h->conn);
     sim_net_free_held(h);
 }
@@ -526,6 +543,51 @@ sim_net_connect(SimNet *net, SimHost *from, const char *ip_or_name, guint16 port
         addr = h != NULL ? sim_host_address(h) : 0;
     }
     return sim_net_connect_addr(net, from, addr, port, handler, user_data);
+}
+
+/* --- injection --- */
+
+typedef struct {
+    SimConn *conn;
+    guint idx;
+    GBytes *data;
+} SimInject;
+
+static void
+sim_stream_on_inject(SimWorld *w, gpointer data)
+{
+    SimInject *in = data;
+    SimConn *c = in->conn;
+    SimStream *src = &c->end[in->idx];
+    c->pending--;
+    /* Only while that end could still have sent it (no FIN, no RST). */
+    if (!src->dead && !src->wr_shut && !src->rst_sent)
+        sim_stream_send_ex(c, in->idx, SIM_SEG_DATA, in->data, TRUE);
+    g_bytes_unref(in->data);
+    g_free(in);
+    sim_conn_maybe_free(c);
+}
+
+void
+sim_net_inject(SimNet *net, guint64 conn_id, gboolean from_client, GBytes *data)
+{
+    g_return_if_fail(net != NULL && data != NULL);
+    if (g_bytes_get_size(data) == 0)
+        return;
+    SimConn *c = net->conns;
+    while (c != NULL && c->id != conn_id)
+        c = c->next;
+    if (c == NULL)
+        return;
+    SimInject *in = g_new(SimInject, 1);
+    in->conn = c;
+    in->idx = from_client ? 0 : 1;
+    in->data = g_bytes_ref(data);
+    c->pending++;
+    SimStream *src = &c->end[in->idx];
+    sim_world_schedule_node(net->world, sim_world_now(net->world),
+                            src->host != NULL ? src->host->id : SIM_NODE_NONE, sim_stream_on_inject,
+                            in, NULL);
 }
 
 void

@@ -584,9 +584,65 @@ test_error_unknown_role(void)
                  "t.yaml:5:26: unknown role 'mtaa' in node 'relay1' (did you mean 'mta'?)");
     expect_error(BASE_NODES "  - {name: relay1, role: router, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
                  "t.yaml:5:26: unknown role 'router' in node 'relay1' (roles: mua, msa, mta, "
-                 "ms, dns, eavesdropper, spammer)");
-    expect_error(BASE_NODES "  - {name: evil, role: mitm, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
-                 "t.yaml:5:24: role 'mitm' of node 'evil' is not supported yet");
+                 "ms, dns, eavesdropper, spammer, mitm)");
+    expect_error(BASE_NODES "  - {name: evil, role: webmail, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
+                 "t.yaml:5:24: role 'webmail' of node 'evil' is not supported yet");
+    expect_error(BASE_NODES "  - {name: evil, role: mitm, ip: 10.0.0.8}\n", SCENARIO_ERROR_MISSING,
+                 "t.yaml:5:5: missing required key 'tap' in node 'evil'");
+}
+
+/* mitm: tap, STARTTLS switches (default on) and rewrite rules in order;
+ * relayhost_auth with its PLAIN default. */
+static void
+test_mitm_and_relayhost_auth(void)
+{
+    GError *error = NULL;
+    g_autoptr(WorldSpec) s = scenario_load_string(
+        BASE_NODES "  - {name: m1, role: mitm, ip: 10.0.0.8, tap: [a-pc, msa.a.test]}\n"
+                   "  - name: m2\n"
+                   "    role: mitm\n"
+                   "    ip: 10.0.0.9\n"
+                   "    tap: [a-pc, msa.a.test]\n"
+                   "    strip_starttls: false\n"
+                   "    rewrite:\n"
+                   "      - {match: STARTTLS, replace: \"STARTTLS\\r\\nRSET\"}\n"
+                   "      - {match: Ok, direction: to_client}\n"
+                   "  - {name: out, role: mta, ip: 10.0.0.10, relayhost: msa.a.test,\n"
+                   "     relayhost_auth: {user: r@a.test, password: pw}}\n",
+        "t.yaml", &error);
+    g_assert_no_error(error);
+    const NodeSpec *m1 = world_spec_find_node(s, "m1"), *m2 = world_spec_find_node(s, "m2");
+    g_assert_cmpint(m1->role, ==, SPEC_ROLE_MITM);
+    g_assert_cmpstr(m1->tap[0], ==, "a-pc");
+    g_assert_cmpstr(m1->tap[1], ==, "msa.a.test");
+    g_assert_true(m1->mitm.strip_starttls && m1->mitm.block_starttls);
+    g_assert_null(m1->mitm.rules);
+    g_assert_false(m2->mitm.strip_starttls);
+    g_assert_true(m2->mitm.block_starttls);
+    g_assert_cmpuint(m2->mitm.rules->len, ==, 2);
+    const MitmRuleSpec *r0 = m2->mitm.rules->pdata[0], *r1 = m2->mitm.rules->pdata[1];
+    g_assert_cmpstr(r0->match, ==, "STARTTLS");
+    g_assert_cmpstr(r0->replace, ==, "STARTTLS\r\nRSET");
+    g_assert_false(r0->to_client);
+    g_assert_cmpstr(r1->replace, ==, "");
+    g_assert_true(r1->to_client);
+    const NodeSpec *out = world_spec_find_node(s, "out");
+    g_assert_cmpstr(out->relayhost_auth.user, ==, "r@a.test");
+    g_assert_cmpstr(out->relayhost_auth.password, ==, "pw");
+    g_assert_cmpstr(out->relayhost_auth.mechanism, ==, "PLAIN");
+    expect_error(BASE_NODES "  - {name: m, role: mitm, ip: 10.0.0.8, tap: [a-pc, msa.a.test],\n"
+                            "     rewrite: [{match: \"\"}]}\n",
+                 SCENARIO_ERROR_VALUE,
+                 "t.yaml:6:24: 'match' of a 'rewrite' rule must be non-empty text within one line");
+    expect_error(BASE_NODES "  - {name: m, role: mitm, ip: 10.0.0.8, tap: [a-pc, msa.a.test],\n"
+                            "     rewrite: [{replace: x}]}\n",
+                 SCENARIO_ERROR_MISSING,
+                 "t.yaml:6:16: missing required key 'match' in a 'rewrite' rule of node 'm'");
+    expect_error(
+        BASE_NODES "  - {name: o, role: mta, ip: 10.0.0.8, relayhost: msa.a.test,\n"
+                   "     relayhost_auth: {user: r@a.test, mechanism: SCRAM}}\n",
+        SCENARIO_ERROR_VALUE,
+        "t.yaml:6:50: unknown SASL mechanism 'SCRAM' (PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5)");
 }
 
 static void
@@ -846,6 +902,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/app/scenario/quickstart/top", test_quickstart_top);
+    g_test_add_func("/app/scenario/mitm-relayhost-auth", test_mitm_and_relayhost_auth);
     g_test_add_func("/app/scenario/quickstart/nodes", test_quickstart_nodes);
     g_test_add_func("/app/scenario/quickstart/events", test_quickstart_events);
     g_test_add_func("/app/scenario/quickstart/zone", test_quickstart_zone);

@@ -6,7 +6,11 @@
 # verify against servers that offer it, do not, or present a certificate
 # for another name; a server at level encrypt (530); eavesdroppers that
 # read PLAIN credentials and CRAM-MD5 exchanges in clear and only TLS
-# record sizes after STARTTLS. Asserts on the exit
+# record sizes after STARTTLS; men in the middle that strip STARTTLS
+# (against may: clear text, flagged; against encrypt: deferred), answer
+# 454, rewrite a message and inject a command after STARTTLS; AUTH from an
+# MSA to its relayhost, the client levels none and secure, and TLS session
+# resumption. Asserts on the exit
 # status, the table and the JSON Lines trace; the same seed gives the same
 # trace, TLS included.
 set -eu
@@ -164,4 +168,134 @@ set +e
 rc=$?
 set -e
 [ $rc -eq 2 ] || fail "--keylog to an unwritable path: exit $rc, want 2"
+# ---- 5. Men in the middle (RFC 3207 6) ----------------------------------
+"$MHS" run "$dir/mitm.yaml" --until 30s --trace "$tmp/m.jsonl" --pcap "$tmp/m.pcap" >"$tmp/m.out" ||
+    fail "mitm scenario: $(cat "$tmp/m.out")"
+has '^pass: 9 of 9 expectations held' "$tmp/m.out" "mitm summary"
+python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/m.jsonl" ||
+    fail "mitm trace is not JSON Lines"
+# Stripped against may: STARTTLS gone from the EHLO reply the client saw,
+# mail in clear text (ESMTP), the downgrade flagged, the message sniffed.
+has '"node":"strip1".*"from":"mx.example.com","to":"out-may","what":"starttls-stripped","line":"250-STARTTLS"' \
+    "$tmp/m.jsonl" "strip1 did not strip"
+has '"ev":"smtp.reply","node":"out-may".*"code":250,"text":"mx.example.com | PIPELINING' "$tmp/m.jsonl" \
+    "out-may saw no EHLO reply"
+hasnt '"ev":"smtp.reply","node":"out-may".*"code":250,"text":"mx.example.com.*STARTTLS' "$tmp/m.jsonl" \
+    "out-may still saw STARTTLS"
+has '"ev":"tls.skipped","node":"out-may".*"peer":"mx.example.com","level":"may","reason":"not offered"' \
+    "$tmp/m.jsonl" "downgrade not flagged"
+has '"ev":"msg.accept","node":"mx.example.com","msg":"may-stripped".*"proto":"ESMTP"' "$tmp/m.jsonl" \
+    "may-stripped not accepted in clear"
+has '"node":"strip1".*"what":"message","size":' "$tmp/m.jsonl" "strip1 did not read the message"
+hasnt '"ev":"tls.handshake","node":"out-may"' "$tmp/m.jsonl" "out-may made a handshake"
+# Stripped against encrypt: QUIT, deferred 4.7.5, nothing of the mail in clear.
+has '"ev":"msg.defer","node":"out-encrypt","msg":"encrypt-stripped".*"reason":"4.7.5 TLS is required, but was not offered by host mx.example.com"' \
+    "$tmp/m.jsonl" "encrypt-stripped not deferred"
+has '"node":"strip2".*"what":"line","line":"QUIT"' "$tmp/m.jsonl" "strip2 saw no QUIT"
+hasnt '"node":"strip2".*"line":"\(MAIL\|RCPT\|DATA\)' "$tmp/m.jsonl" "envelope sent in clear past strip2"
+hasnt '"node":"strip2".*"what":"message"' "$tmp/m.jsonl" "message sent in clear past strip2"
+hasnt 'secret plans' "$tmp/m.jsonl" "the encrypt-only body is in the trace"
+hasnt '"ev":"tls.skipped","node":"out-encrypt"' "$tmp/m.jsonl" "encrypt reported a skipped TLS"
+# STARTTLS answered 454 by the attacker, never reaching the server.
+has '"node":"block1".*"what":"starttls-blocked","reply":"454 4.7.0 TLS not available due to temporary reason"' \
+    "$tmp/m.jsonl" "block1 did not answer 454"
+hasnt '"ev":"smtp.cmd","node":"mx.example.com".*"peer":"out-block","line":"STARTTLS"' "$tmp/m.jsonl" \
+    "STARTTLS reached the server through block1"
+has '"ev":"smtp.reply","node":"out-block".*"code":454' "$tmp/m.jsonl" "out-block got no 454"
+has '"ev":"tls.skipped","node":"out-block".*"reason":"refused"' "$tmp/m.jsonl" "refused TLS not flagged"
+has '"ev":"msg.defer","node":"out-block-enc","msg":"encrypt-blocked".*"reason":"454 4.7.0' "$tmp/m.jsonl" \
+    "encrypt-blocked not deferred with the 454"
+hasnt '"node":"block2".*"what":"message"' "$tmp/m.jsonl" "message sent in clear past block2"
+# Rewrite rules: the body and a header changed in transit, a reply too.
+has '"node":"rw1".*"what":"rewrite","direction":"to_server","rule":0,"count":1,"before":"Please pay to IBAN DE00 1111 today.","after":"Please pay to IBAN XX99 6666 today."' \
+    "$tmp/m.jsonl" "rw1 did not rewrite the body"
+has '"node":"rw1".*"direction":"to_client","rule":2,.*"after":"250 2.0.0 Fine: queued as' "$tmp/m.jsonl" \
+    "rw1 did not rewrite the reply"
+has '"ev":"smtp.reply","node":"out-rw".*"text":"2.0.0 Fine: queued as' "$tmp/m.jsonl" "out-rw got the original reply"
+# Injection after STARTTLS (CVE-2011-0411): discarded by the server, the
+# mail goes on under TLS; the attacker sees only record sizes afterwards.
+has '"node":"inj1".*"what":"rewrite","direction":"to_server","rule":0,"count":1,"before":"STARTTLS","after":"STARTTLS\\\\r\\\\nRSET"' \
+    "$tmp/m.jsonl" "inj1 did not inject"
+has '"ev":"tls.handshake","node":"mx.example.com".*"peer":"out-inj","result":"ok".*"discarded":6' "$tmp/m.jsonl" \
+    "injected RSET not discarded"
+hasnt '"ev":"smtp.cmd","node":"mx.example.com".*"peer":"out-inj","line":"RSET"' "$tmp/m.jsonl" \
+    "injected RSET was run"
+has '"ev":"msg.accept","node":"mx.example.com","msg":"injected".*"proto":"ESMTPS"' "$tmp/m.jsonl" "injected not ESMTPS"
+has '"node":"inj1".*"what":"tls-passthrough"' "$tmp/m.jsonl" "inj1 did not step aside for TLS"
+# The capture stays consistent with removed and injected bytes: TCP
+# sequence numbers are contiguous in every direction.
+python3 - "$tmp/m.pcap" <<'PY' || fail "pcap sequence numbers have gaps"
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off, nxt, n = 24, {}, 0
+while off < len(d):
+    incl = struct.unpack("<I", d[off + 8:off + 12])[0]
+    p = d[off + 16:off + 16 + incl]
+    off += 16 + incl
+    ip = p[14:]
+    ihl = (ip[0] & 15) * 4
+    tot = struct.unpack(">H", ip[2:4])[0]
+    tcp = ip[ihl:]
+    sp, dp, seq = struct.unpack(">HHI", tcp[:8])
+    doff, flags = (tcp[12] >> 4) * 4, tcp[13]
+    key = (ip[12:16], ip[16:20], sp, dp)
+    assert key not in nxt or nxt[key] == seq, (key, nxt[key], seq)
+    nxt[key] = (seq + tot - ihl - doff + (1 if flags & 3 else 0)) & 0xFFFFFFFF
+    n += 1
+assert n > 100, n
+PY
+"$MHS" run -q "$dir/mitm.yaml" --until 30s --trace "$tmp/m2.jsonl" >/dev/null
+cmp -s "$tmp/m.jsonl" "$tmp/m2.jsonl" || fail "two runs of mitm.yaml differ"
+# Segments of 7 bytes split lines and replies: the attacker holds partial
+# lines, and its actions are the same.
+sed 's/^seed: 5$/seed: 5\nnetwork: {mtu: 7}/' "$dir/mitm.yaml" >"$tmp/mtu.yaml"
+"$MHS" run "$tmp/mtu.yaml" --until 30s --trace "$tmp/m3.jsonl" >"$tmp/m3.out" || fail "mitm with mtu 7"
+has '^pass: 9 of 9 expectations held' "$tmp/m3.out" "mitm with mtu 7 summary"
+acts() { grep -o '"what":"\(starttls-stripped\|starttls-blocked\|rewrite\|tls-passthrough\)".*' "$1" | sort; }
+[ "$(acts "$tmp/m.jsonl")" = "$(acts "$tmp/m3.jsonl")" ] || fail "mtu 7 changed the attacker's actions"
+[ "$(acts "$tmp/m.jsonl" | wc -l)" -eq 10 ] || fail "want 10 attacker actions, got $(acts "$tmp/m.jsonl" | wc -l)"
+sed 's/direction: to_client}/direction: sideways}/' "$dir/mitm.yaml" >"$tmp/bad4.yaml"
+set +e
+"$MHS" check "$tmp/bad4.yaml" >/dev/null 2>"$tmp/bad4.err"; rc4=$?
+set -e
+[ $rc4 -eq 2 ] || fail "bad rewrite direction: exit $rc4, want 2"
+has "bad4.yaml:[0-9]*:[0-9]*: 'direction' of a 'rewrite' rule must be to_server or to_client, not 'sideways'" \
+    "$tmp/bad4.err" "bad direction message: $(cat "$tmp/bad4.err")"
+
+# ---- 6. AUTH to the relayhost; client levels none and secure ------------
+"$MHS" run "$dir/relay-auth.yaml" --until 90s --trace "$tmp/r.jsonl" >"$tmp/r.out" ||
+    fail "relay-auth scenario: $(cat "$tmp/r.out")"
+has '^pass: 3 of 3 expectations held' "$tmp/r.out" "relay-auth summary"
+has '"ev":"auth.attempt","node":"smarthost".*"peer":"msa1","mechanism":"PLAIN","user":"relay1@a.test","result":"success","tls":true' \
+    "$tmp/r.jsonl" "msa1 did not authenticate"
+has '"ev":"msg.accept","node":"smarthost","msg":"auth-ok".*"proto":"ESMTPSA"' "$tmp/r.jsonl" "no ESMTPSA at the relayhost"
+has '"ev":"auth.attempt","node":"smarthost".*"peer":"msa2".*"result":"failure","reason":"credentials"' \
+    "$tmp/r.jsonl" "msa2 wrong password not refused"
+has '"ev":"msg.defer","node":"msa2","msg":"auth-bad".*"reason":"535 5.7.8 ' "$tmp/r.jsonl" \
+    "auth-bad not deferred (soft bounce)"
+hasnt '"ev":"msg.bounce","node":"msa2"' "$tmp/r.jsonl" "a refused relayhost login bounced"
+has '"ev":"auth.attempt","node":"smarthost2".*"peer":"msa3","mechanism":"CRAM-MD5","user":"relay3@a.test","result":"success","tls":false' \
+    "$tmp/r.jsonl" "msa3 CRAM-MD5"
+has '"ev":"msg.accept","node":"smarthost2","msg":"auth-cram".*"proto":"ESMTPA"' "$tmp/r.jsonl" "no ESMTPA"
+hasnt 'relay1-pw\|relay3-pw\|wrong-pw' "$tmp/r.jsonl" "a relayhost password is in the trace"
+# secure: chain and name checked; none: STARTTLS offered, never used.
+has '"ev":"tls.handshake","node":"msa1".*"peer":"smarthost","result":"ok".*"verified":true,"verify":"ok"' \
+    "$tmp/r.jsonl" "secure did not verify"
+has '"ev":"smtp.reply","node":"msa3".*"code":250,"text":"smarthost2 | .*STARTTLS' "$tmp/r.jsonl" \
+    "smarthost2 did not offer STARTTLS"
+hasnt '"ev":"tls.handshake","node":"msa3"' "$tmp/r.jsonl" "level none started TLS"
+hasnt '"ev":"tls.skipped","node":"msa3"' "$tmp/r.jsonl" "level none reported a skipped TLS"
+# Resumption: msa2's retry (second connection) to the smarthost resumes.
+has '"ev":"tls.handshake","node":"msa2".*"peer":"smarthost","result":"ok".*"resumed":false' "$tmp/r.jsonl" \
+    "msa2 first handshake"
+has '"ev":"tls.handshake","node":"msa2".*"peer":"smarthost","result":"ok".*"resumed":true' "$tmp/r.jsonl" \
+    "msa2 second connection not resumed"
+has '"ev":"tls.handshake","node":"smarthost".*"peer":"msa2","result":"ok".*"resumed":true' "$tmp/r.jsonl" \
+    "smarthost did not resume"
+# With session_tickets off on the smarthost, nothing resumes.
+sed 's/tls: {server: may, client: may}/tls: {server: may, client: may, session_tickets: false}/' \
+    "$dir/relay-auth.yaml" >"$tmp/notick.yaml"
+"$MHS" run -q "$tmp/notick.yaml" --until 90s --trace "$tmp/r2.jsonl" >/dev/null
+grep -q '"ev":"tls.handshake","node":"msa2".*"resumed":false' "$tmp/r2.jsonl" || fail "no handshake without tickets"
+hasnt '"resumed":true' "$tmp/r2.jsonl" "resumed although the server issues no tickets"
 echo "ok"

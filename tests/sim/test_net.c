@@ -358,6 +358,29 @@ test_jitter_determinism(void)
 /* --- taps and wire observers --- */
 
 typedef struct {
+    SimNet *net;
+    GString *wire;
+} InjectCtx;
+
+/* Swallows "ask" from the client and answers "no" in the server's name. */
+static GBytes *
+tap_inject(const SimSegment *seg, gpointer ud)
+{
+    InjectCtx *t = ud;
+    if (seg->kind != SIM_SEG_DATA || seg->src_port == 25)
+        return NULL;
+    gsize n;
+    const char *d = g_bytes_get_data(seg->data, &n);
+    if (n != 3 || memcmp(d, "ask", 3) != 0)
+        return NULL;
+    g_autoptr(GBytes) no = g_bytes_new_static("no", 2);
+    sim_net_inject(t->net, seg->conn_id, FALSE, no);
+    return g_bytes_new(NULL, 0);
+}
+
+static void write_ask(TPeer *p);
+
+typedef struct {
     GString *log;
     GString *wire;
 } TapCtx;
@@ -416,6 +439,44 @@ write_secret(TPeer *p)
     sim_stream_write_data(p->s, "ok", 2);
     sim_stream_close(p->s);
     p->s = NULL;
+}
+
+static void
+write_ask(TPeer *p)
+{
+    sim_stream_write_data(p->s, "ask", 3);
+    sim_stream_write_data(p->s, "ok", 2);
+}
+
+static void
+test_inject(void)
+{
+    TEnv env;
+    TapCtx t = {g_string_new(NULL), g_string_new(NULL)};
+    tenv_init(&env, 1, 10 * MS, 8000, 0); /* 1 byte per ms */
+    tenv_listen(&env, 25);
+    InjectCtx ic = {env.net, NULL};
+    sim_link_add_tap(env.link, tap_inject, &ic, NULL);
+    sim_net_add_wire_observer(env.net, wire_observe, &t, NULL);
+    env.client.on_connected = write_ask;
+    tenv_connect(&env, 25);
+    sim_world_run(env.world, SIM_TIME_NEVER);
+    /* The server never saw "ask"; the client got "no" from the tap. */
+    g_assert_cmpstr(env.server.received->str, ==, "ok");
+    g_assert_cmpstr(env.client.received->str, ==, "no");
+    /* No empty segment, and sequence numbers count the wire bytes only:
+     * "ok" is the client's first payload byte, "no" the server's. */
+    g_assert_cmpstr(t.wire->str, ==,
+                    "connect 10.0.0.1:49152>10.0.0.2:25\n"
+                    "seg 10.0.0.1:49152>10.0.0.2:25 SYN 0->10000 off=0 ack=0 len=0\n"
+                    "seg 10.0.0.2:25>10.0.0.1:49152 SYNACK 10000->20000 off=0 ack=0 len=0\n"
+                    "seg 10.0.0.1:49152>10.0.0.2:25 ACK 20000->30000 off=0 ack=0 len=0\n"
+                    "seg 10.0.0.1:49152>10.0.0.2:25 DATA 20000->32000 off=0 ack=0 len=2\n"
+                    "seg 10.0.0.2:25>10.0.0.1:49152 DATA 20000->32000 off=0 ack=0 len=2\n"
+                    "accept 10.0.0.1:49152>10.0.0.2:25\n");
+    tenv_clear(&env);
+    g_string_free(t.log, TRUE);
+    g_string_free(t.wire, TRUE);
 }
 
 static void
@@ -598,6 +659,7 @@ main(int argc, char **argv)
     g_test_add_func("/sim/net/half-close", test_half_close);
     g_test_add_func("/sim/net/jitter", test_jitter_determinism);
     g_test_add_func("/sim/net/taps", test_taps);
+    g_test_add_func("/sim/net/inject", test_inject);
     g_test_add_func("/sim/net/hosts", test_hosts_and_addresses);
     g_test_add_func("/sim/net/loopback", test_loopback);
     g_test_add_func("/sim/net/shared-bandwidth", test_shared_bandwidth);
