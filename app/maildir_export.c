@@ -21,7 +21,7 @@
 
 #include "nodes/ms_node.h"
 
-G_DEFINE_QUARK(maildir-export-error-quark, maildir_export_error)
+G_DEFINE_QUARK(maildir - export - error - quark, maildir_export_error)
 
 gboolean
 maildir_export_prepare(const char *dir, GError **error)
@@ -39,8 +39,8 @@ maildir_export_prepare(const char *dir, GError **error)
     }
     if (access(dir, W_OK | X_OK) != 0) {
         int e = errno;
-        g_set_error(error, MAILDIR_EXPORT_ERROR, MAILDIR_EXPORT_ERROR_DIR, "cannot write in '%s': %s",
-                    dir, g_strerror(e));
+        g_set_error(error, MAILDIR_EXPORT_ERROR, MAILDIR_EXPORT_ERROR_DIR,
+                    "cannot write in '%s': %s", dir, g_strerror(e));
         return FALSE;
     }
     return TRUE;
@@ -140,11 +140,9 @@ maildir_export_message(MaildirExport *x, const char *box, const char *host, gint
                        const MsMessage *mm, GError **error)
 {
     gint64 usec = mm->delivered_at;
-    g_autofree char *name =
-        g_strdup_printf("%" G_GINT64_FORMAT ".M%06" G_GINT64_FORMAT "P%ldQ%u.%s",
-                        epoch + usec / G_USEC_PER_SEC, usec % G_USEC_PER_SEC, x->pid,
-                        ++maildir_export_serial,
-                        host);
+    g_autofree char *name = g_strdup_printf(
+        "%" G_GINT64_FORMAT ".M%06" G_GINT64_FORMAT "P%ldQ%u.%s", epoch + usec / G_USEC_PER_SEC,
+        usec % G_USEC_PER_SEC, x->pid, ++maildir_export_serial, host);
     g_autofree char *tmp = g_build_filename(box, "tmp", name, NULL);
     g_autofree char *final_name = mm->retrieved ? g_strconcat(name, ":2,S", NULL) : g_strdup(name);
     g_autofree char *final_path =

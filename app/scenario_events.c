@@ -187,12 +187,20 @@ static const ScenarioField scenario_traffic_fields[] = {
     {"count", scenario_set_uint, offsetof(TrafficSpec, count), 0, SCENARIO_TRAFFIC_MAX},
     {"rate", scenario_set_rate, offsetof(TrafficSpec, interval), 0, 0},
     {"interval", scenario_set_duration, offsetof(TrafficSpec, interval), 0, 0},
-    {"from", scenario_set_node_refs, offsetof(TrafficSpec, from), SCENARIO_FIELD_REQUIRED,
-     SPEC_ROLE_MUA},
+    /* mua or spammer nodes: checked when the world is built */
+    {"from", scenario_set_node_refs, offsetof(TrafficSpec, from), SCENARIO_FIELD_REQUIRED, 0},
     {"to", scenario_set_addresses, offsetof(TrafficSpec, to), SCENARIO_FIELD_REQUIRED, 0},
     {"id_prefix", scenario_set_str, offsetof(TrafficSpec, id_prefix), SCENARIO_FIELD_REQUIRED, 0},
     {"start", scenario_set_uint, offsetof(TrafficSpec, start), 0, 1000000000},
     {"size", scenario_set_size_t, offsetof(TrafficSpec, size), 0, SCENARIO_TRAFFIC_SIZE_MAX},
+    /* spam campaigns (from: spammer nodes) */
+    {"campaign", scenario_set_str, offsetof(TrafficSpec, campaign), 0, 0},
+    {"via", scenario_set_node_ref, offsetof(TrafficSpec, via), 0, 0},
+    {"mail_from", scenario_set_strv, offsetof(TrafficSpec, mail_from), 0, 0},
+    {"helo", scenario_set_str, offsetof(TrafficSpec, helo), 0, 0},
+    {"subject", scenario_set_str, offsetof(TrafficSpec, subject), 0, 0},
+    {"headers", scenario_set_headers, offsetof(TrafficSpec, headers), 0, 0},
+    {"received", scenario_set_strv, offsetof(TrafficSpec, received), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -448,6 +456,34 @@ scenario_set_relay_mode(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v
                          "'relay_tests' must be 'all_refused' or 'exploited', not '%s'", s);
 }
 
+static const ScenarioField scenario_expect_spam_delivered[] = {
+    {"spam_delivered", scenario_set_uint, offsetof(ExpectSpec, count), SCENARIO_FIELD_REQUIRED,
+     G_MAXINT},
+    {"to", scenario_set_address, offsetof(ExpectSpec, to), 0, 0},
+    {"campaign", scenario_set_str, offsetof(ExpectSpec, campaign), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_rejected_by[] = {
+    {"rejected_by", scenario_set_node_ref, offsetof(ExpectSpec, rejected_by),
+     SCENARIO_FIELD_REQUIRED, 0},
+    {"message", scenario_set_msg_ref, offsetof(ExpectSpec, message), 0, 0},
+    {"campaign", scenario_set_str, offsetof(ExpectSpec, campaign), 0, 0},
+    {"to", scenario_set_address, offsetof(ExpectSpec, to), 0, 0},
+    {"code", scenario_set_code, offsetof(ExpectSpec, code), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_spam_verdict[] = {
+    SCENARIO_X_MESSAGE,
+    {"spam_verdict", scenario_set_status, offsetof(ExpectSpec, status), SCENARIO_FIELD_REQUIRED, 0},
+    {"to", scenario_set_address, offsetof(ExpectSpec, to), 0, 0},
+    {"at", scenario_set_node_ref, offsetof(ExpectSpec, at), 0, 0},
+    {"code", scenario_set_code, offsetof(ExpectSpec, code), 0, 0},
+    {"stage", scenario_set_str, offsetof(ExpectSpec, stage), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 static const ScenarioField scenario_expect_relay[] = {
     {"relay_tests", scenario_set_relay_mode, offsetof(ExpectSpec, relay_mode),
      SCENARIO_FIELD_REQUIRED, 0},
@@ -503,6 +539,9 @@ static const ScenarioField scenario_expect_keys[] = {
     {"relay_tests", scenario_set_skip, 0, 0, 0}, {"target", scenario_set_skip, 0, 0, 0},
     {"copies_at", scenario_set_skip, 0, 0, 0}, {"held_by", scenario_set_skip, 0, 0, 0},
     {"kind", scenario_set_skip, 0, 0, 0},
+    {"spam_delivered", scenario_set_skip, 0, 0, 0}, {"rejected_by", scenario_set_skip, 0, 0, 0},
+    {"spam_verdict", scenario_set_skip, 0, 0, 0}, {"campaign", scenario_set_skip, 0, 0, 0},
+    {"stage", scenario_set_skip, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -524,6 +563,9 @@ static const struct {
     {"relay_tests", SPEC_EXPECT_RELAY_TESTS, scenario_expect_relay},
     {"copies_at", SPEC_EXPECT_COPIES_AT, scenario_expect_copies_at},
     {"held_by", SPEC_EXPECT_HELD_BY, scenario_expect_held_by},
+    {"spam_delivered", SPEC_EXPECT_SPAM_DELIVERED, scenario_expect_spam_delivered},
+    {"rejected_by", SPEC_EXPECT_REJECTED_BY, scenario_expect_rejected_by},
+    {"spam_verdict", SPEC_EXPECT_SPAM_VERDICT, scenario_expect_spam_verdict},
 };
 
 static gboolean
@@ -564,7 +606,8 @@ scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
         return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
                              "an expectation needs one of 'status', 'path', "
                              "'path_differs_from', 'header', 'delivered', 'fetched_by', "
-                             "'mailbox', 'spf', 'dkim', 'dmarc', 'relay_tests', 'copies_at' "
+                             "'mailbox', 'spf', 'dkim', 'dmarc', 'relay_tests', "
+                             "'spam_delivered', 'rejected_by', 'spam_verdict', 'copies_at' "
                              "or 'held_by'");
     }
     const ScenarioField *tables[] = {scenario_expect_forms[form].table, NULL};

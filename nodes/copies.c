@@ -24,9 +24,8 @@ struct CopyLedger {
 };
 
 static const char *const copy_kind_names[] = {
-    [COPY_KIND_MAILBOX] = "mailbox", [COPY_KIND_JOURNAL] = "journal",
-    [COPY_KIND_BACKUP] = "backup",   [COPY_KIND_QUEUE] = "queue",
-    [COPY_KIND_CLIENT] = "client",
+    [COPY_KIND_MAILBOX] = "mailbox", [COPY_KIND_JOURNAL] = "journal", [COPY_KIND_BACKUP] = "backup",
+    [COPY_KIND_QUEUE] = "queue",     [COPY_KIND_CLIENT] = "client",
 };
 
 const char *
@@ -72,10 +71,10 @@ copy_ledger(World *w)
 {
     if (w->copy_ledger == NULL) {
         CopyLedger *l = g_new0(CopyLedger, 1);
-        l->entries = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                           (GDestroyNotify)copy_entry_free);
-        l->by_msg = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                          (GDestroyNotify)g_ptr_array_unref);
+        l->entries =
+            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)copy_entry_free);
+        l->by_msg =
+            g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
         l->msgs = g_ptr_array_new_with_free_func(g_free);
         w->copy_ledger = l;
     }
@@ -235,8 +234,8 @@ copies_check(World *w, const ExpectSpec *e)
             same = strcmp(want->pdata[i], got[i]) == 0;
         res->held = same;
         g_autofree char *list = g_strjoinv(", ", e->copies_at);
-        res->what = g_strdup_printf("%s copies at exactly: %s", e->message,
-                                    list[0] ? list : "(nowhere)");
+        res->what =
+            g_strdup_printf("%s copies at exactly: %s", e->message, list[0] ? list : "(nowhere)");
         return res;
     }
     CopyKind kind = COPY_KIND_MAILBOX;
@@ -248,8 +247,7 @@ copies_check(World *w, const ExpectSpec *e)
         found = strcmp(h->node, e->held_by) == 0 && (any_kind || h->kind == kind);
     }
     res->held = found == e->present;
-    res->what = g_strdup_printf("%s %s by %s%s%s", e->message,
-                                e->present ? "held" : "not held", e->held_by,
-                                any_kind ? "" : " as ", any_kind ? "" : e->copy_kind);
+    res->what = g_strdup_printf("%s %s by %s%s%s", e->message, e->present ? "held" : "not held",
+                                e->held_by, any_kind ? "" : " as ", any_kind ? "" : e->copy_kind);
     return res;
 }

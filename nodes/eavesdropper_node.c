@@ -103,8 +103,8 @@ eavesdropper_node_tap(const SimSegment *seg, gpointer user_data)
     EveConn *c = g_hash_table_lookup(eve->conns, &id);
     if (seg->kind == SIM_SEG_SYN && c == NULL) {
         c = g_new0(EveConn, 1);
-        c->sniffer = eavesdropper_node_is_pop3(node, seg) ? smtp_sniffer_new_pop3()
-                                                          : smtp_sniffer_new();
+        c->sniffer =
+            eavesdropper_node_is_pop3(node, seg) ? smtp_sniffer_new_pop3() : smtp_sniffer_new();
         c->client_addr = seg->src_addr;
         c->client = sim_host_name(seg->src_host);
         c->server = sim_host_name(seg->dst_host);

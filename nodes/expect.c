@@ -191,6 +191,9 @@ ExpectResult *
 expect_check(const ExpectSpec *e, const Tracker *t, guint64 delivered, ExpectCopyFunc copy,
              ExpectMailboxFunc mailbox, gpointer user_data)
 {
+    if (e->kind == SPEC_EXPECT_SPAM_DELIVERED || e->kind == SPEC_EXPECT_REJECTED_BY ||
+        e->kind == SPEC_EXPECT_SPAM_VERDICT)
+        return expect_spam_check(e, t);
     ExpectResult *res = g_new0(ExpectResult, 1);
     res->spec = e;
     if (e->kind == SPEC_EXPECT_DELIVERED) {

@@ -16,7 +16,7 @@ typedef struct {
     GHashTable *locked;    /* lower-case addresses of maildrops in a POP3 session */
     SmtpServerConfig cfg;
     guint64 uid_serial;
-    GPtrArray *backup; /* MsMessage*, nullable: the backup copies (ms_archive.c) */
+    GPtrArray *backup;    /* MsMessage*, nullable: the backup copies (ms_archive.c) */
     Queue *journal_queue; /* nullable: journal copies for another store (ms_archive.c) */
 } MsNode;
 

@@ -11,6 +11,7 @@
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "nodes/relay_test.h"
+#include "nodes/spam_campaign.h"
 
 G_DEFINE_QUARK(node-error-quark, node_error)
 
@@ -87,8 +88,11 @@ world_traffic_next(World *w, WorldEvent *we)
         .body = we->body,
         .id = id,
     };
-    if (tracker_find(w->tracker, id) == NULL)
-        mua_node_send(world_node(w, s.from), &s);
+    Node *from = world_node(w, s.from);
+    if (tracker_find(w->tracker, id) == NULL && from->spec->role == SPEC_ROLE_SPAMMER)
+        spam_campaign_send(from, t, i, id, subject, we->body);
+    else if (tracker_find(w->tracker, id) == NULL)
+        mua_node_send(from, &s);
     if (we->n < t->count) {
         WorldEvent *next = g_new0(WorldEvent, 1);
         *next = *we;
@@ -243,8 +247,14 @@ world_schedule_events(World *w, GError **error)
                  world_check_node(w, ev->fault.b, SPEC_ROLE_NONE, &ev->loc, error);
             break;
         case SPEC_EVENT_TRAFFIC:
-            for (char **p = ev->traffic.from; ok && p && *p; p++)
-                ok = world_check_node(w, *p, SPEC_ROLE_MUA, &ev->loc, error);
+            for (char **p = ev->traffic.from; ok && p && *p; p++) {
+                Node *n = world_node(w, *p);
+                SpecRole role =
+                    n && n->spec->role == SPEC_ROLE_SPAMMER ? SPEC_ROLE_SPAMMER : SPEC_ROLE_MUA;
+                ok = world_check_node(w, *p, role, &ev->loc, error);
+            }
+            if (ok && ev->traffic.via)
+                ok = world_check_node(w, ev->traffic.via, SPEC_ROLE_NONE, &ev->loc, error);
             if (ok && (!ev->traffic.from || !ev->traffic.from[0] || !ev->traffic.to ||
                        !ev->traffic.to[0])) {
                 g_autofree char *where = spec_loc_to_string(&ev->loc);
@@ -365,6 +375,7 @@ world_run(World *w, SimTime until, WorldProgressFunc progress, gpointer user_dat
             }
         }
     }
+    spam_campaign_report(w);
     sim_trace_flush(w->trace);
     return total;
 }

@@ -206,6 +206,7 @@ event_spec_new(SpecEventKind kind)
     e->traffic.to = world_spec_empty_strv();
     e->traffic.start = 1;
     e->traffic.size = 1000;
+    e->traffic.headers = g_ptr_array_new_with_free_func((GDestroyNotify)spec_header_free);
     e->raw_send.rcpt_to = world_spec_empty_strv();
     return e;
 }
@@ -235,6 +236,13 @@ event_spec_free(EventSpec *e)
     g_strfreev(e->traffic.from);
     g_strfreev(e->traffic.to);
     g_free(e->traffic.id_prefix);
+    g_free(e->traffic.campaign);
+    g_free(e->traffic.via);
+    g_strfreev(e->traffic.mail_from);
+    g_free(e->traffic.helo);
+    g_free(e->traffic.subject);
+    g_ptr_array_unref(e->traffic.headers);
+    g_strfreev(e->traffic.received);
     g_free(e->relay_test.from);
     g_free(e->relay_test.target);
     g_free(e->relay_test.remote_domain);
@@ -277,6 +285,9 @@ expect_spec_free(ExpectSpec *x)
     g_free(x->verdict);
     g_free(x->at);
     g_free(x->target);
+    g_free(x->campaign);
+    g_free(x->rejected_by);
+    g_free(x->stage);
     g_free(x);
 }
 
@@ -461,6 +472,12 @@ spec_expect_kind_name(SpecExpectKind kind)
         return "copies_at";
     case SPEC_EXPECT_HELD_BY:
         return "held_by";
+    case SPEC_EXPECT_SPAM_DELIVERED:
+        return "spam_delivered";
+    case SPEC_EXPECT_REJECTED_BY:
+        return "rejected_by";
+    case SPEC_EXPECT_SPAM_VERDICT:
+        return "spam_verdict";
     }
     return "?";
 }

@@ -306,6 +306,14 @@ typedef struct {
     char *id_prefix; /* ids are id_prefix + N, N from `start` */
     guint start;     /* first N (default 1) */
     gsize size;      /* body bytes (default 1000) */
+    /* Spam campaigns: `from` names spammer nodes (nodes/spam_campaign.h). */
+    char *campaign;     /* nullable: the campaign's name (default: id_prefix) */
+    char *via;          /* nullable: relay node sent through; NULL: each recipient's MX */
+    char **mail_from;   /* nullable: envelope senders, round robin (forged: backscatter) */
+    char *helo;         /* nullable: EHLO name (forged); NULL: the node's host name */
+    char *subject;      /* nullable: Subject (default "Traffic message N") */
+    GPtrArray *headers; /* SpecHeader*: forged or extra fields (From, Sender, Date, ...) */
+    char **received;    /* nullable: fake Received field values, prepended in order */
 } TrafficSpec;
 
 /* The open-relay battery (proto/relay_tests.h) from one node against another. */
@@ -357,6 +365,12 @@ typedef enum {
     SPEC_EXPECT_RELAY_TESTS,  /* relay_mode, target */
     SPEC_EXPECT_COPIES_AT,    /* message, copies_at: exactly these nodes hold copies */
     SPEC_EXPECT_HELD_BY,      /* message, held_by, copy_kind?, present */
+    /* count, to?, campaign? */
+    SPEC_EXPECT_SPAM_DELIVERED,
+    /* rejected_by, message? or campaign?, to?, code? */
+    SPEC_EXPECT_REJECTED_BY,
+    /* message, status (the verdict), to?, at?, code?, stage? */
+    SPEC_EXPECT_SPAM_VERDICT,
 } SpecExpectKind;
 
 typedef enum {
@@ -393,6 +407,9 @@ typedef struct {
     char **copies_at; /* COPIES_AT: node names */
     char *held_by;    /* HELD_BY: node name */
     char *copy_kind;  /* HELD_BY: nullable: mailbox, journal, backup, queue, client */
+    char *campaign;    /* nullable: spam expectations: one campaign */
+    char *rejected_by; /* REJECTED_BY: the node that refused */
+    char *stage;       /* nullable: SPAM_VERDICT: the SMTP stage (RCPT, CONNECT, ...) */
 } ExpectSpec;
 
 typedef struct {

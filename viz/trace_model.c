@@ -23,6 +23,7 @@ viz_model_role_rank(VizRole role)
     static const int rank[] = {
         [VIZ_ROLE_UNKNOWN] = 0, [VIZ_ROLE_MTA] = 1, [VIZ_ROLE_DNS] = 2,   [VIZ_ROLE_MS] = 3,
         [VIZ_ROLE_MSA] = 4,     [VIZ_ROLE_MUA] = 5, [VIZ_ROLE_OTHER] = 0,
+        [VIZ_ROLE_SPAMMER] = 0,
     };
     return rank[role];
 }
@@ -60,7 +61,8 @@ viz_model_role_parse(const char *s)
                  {"msa", VIZ_ROLE_MSA},
                  {"mta", VIZ_ROLE_MTA},
                  {"ms", VIZ_ROLE_MS},
-                 {"dns", VIZ_ROLE_DNS}};
+                 {"dns", VIZ_ROLE_DNS},
+                 {"spammer", VIZ_ROLE_SPAMMER}};
     for (gsize i = 0; s && i < G_N_ELEMENTS(roles); i++)
         if (g_ascii_strcasecmp(s, roles[i].name) == 0)
             return roles[i].role;
@@ -392,6 +394,8 @@ viz_model_builder_feed(VizModelBuilder *b, const SimTraceRec *rec)
         viz_model_hint_role(b, sim_trace_rec_get_str(rec, "server"), VIZ_ROLE_DNS);
     } else if (strcmp(ev, "dns.stats") == 0) {
         viz_model_hint_role(b, node, VIZ_ROLE_DNS);
+    } else if (strcmp(ev, "spam.verdict") == 0) {
+        viz_model_add_verdict(b->vt, rec);
     }
 }
 

@@ -148,7 +148,8 @@ test_apop_under_tls(Fixture *f, gconstpointer data)
     g_autofree char *cmds = commands(f);
     g_assert_true(g_str_has_prefix(cmds, "CAPA|STLS|CAPA|(credentials)|"));
     g_assert_null(strstr(f->trace->str, "APOP bob"));
-    g_assert_nonnull(strstr(f->trace->str, "\"mech\":\"APOP\",\"user\":\"bob@example.com\",\"ok\":true"));
+    g_assert_nonnull(
+        strstr(f->trace->str, "\"mech\":\"APOP\",\"user\":\"bob@example.com\",\"ok\":true"));
     g_assert_nonnull(strstr(f->trace->str, "\"ev\":\"tls.handshake\",\"node\":\"ms\""));
     g_assert_nonnull(strstr(f->trace->str, "\"ev\":\"tls.handshake\",\"node\":\"bob-pc\""));
 }
@@ -162,7 +163,8 @@ test_verify_name(Fixture *f, gconstpointer data)
     g_assert_false(f->ok);
     g_assert_cmpuint(f->retrieved, ==, 0);
     g_assert_nonnull(f->reason);
-    g_assert_true(g_str_has_prefix(f->reason, "TLS with mail.example.com: certificate not verified"));
+    g_assert_true(
+        g_str_has_prefix(f->reason, "TLS with mail.example.com: certificate not verified"));
     g_assert_null(strstr(f->trace->str, "USER bob"));
     g_assert_nonnull(strstr(f->trace->str, "\"verified\":false"));
 }
@@ -254,9 +256,9 @@ test_ledger(Fixture *f, gconstpointer data)
     const char *want3[] = {"arch", NULL};
     g_assert_true(g_strv_equal((const char *const *)n3, want3));
     g_assert_null(strstr(f->trace->str, "\"reason\":\"again\""));
-    g_assert_nonnull(strstr(f->trace->str,
-                            "\"ev\":\"copy.gone\",\"node\":\"mx\",\"msg\":\"m2\",\"kind\":\"queue\","
-                            "\"where\":\"Q1\",\"reason\":\"relayed\""));
+    g_assert_nonnull(strstr(
+        f->trace->str, "\"ev\":\"copy.gone\",\"node\":\"mx\",\"msg\":\"m2\",\"kind\":\"queue\","
+                       "\"where\":\"Q1\",\"reason\":\"relayed\""));
     /* The expectations. */
     g_autoptr(ExpectSpec) e1 = expect_held("m1", "arch", "backup", TRUE);
     g_autoptr(ExpectResult) r1 = copies_check(w, e1);
@@ -288,8 +290,7 @@ main(int argc, char **argv)
     gconstpointer may = GINT_TO_POINTER(SPEC_TLS_MAY);
     gconstpointer none = GINT_TO_POINTER(SPEC_TLS_NONE);
     gconstpointer enc = GINT_TO_POINTER(SPEC_TLS_ENCRYPT);
-#define ADD(path, data, fn) \
-    g_test_add(path, Fixture, data, fixture_set_up, fn, fixture_tear_down)
+#define ADD(path, data, fn) g_test_add(path, Fixture, data, fixture_set_up, fn, fixture_tear_down)
     ADD("/nodes/pop3-stls/apop-under-tls", may, test_apop_under_tls);
     ADD("/nodes/pop3-stls/verify-name", may, test_verify_name);
     ADD("/nodes/pop3-stls/encrypt-any-name", may, test_encrypt_any_name);
