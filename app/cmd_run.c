@@ -14,6 +14,7 @@
 #include "app/cli.h"
 #include "app/maildir_export.h"
 #include "app/run_report.h"
+#include "app/run_smime.h"
 #include "app/scenario.h"
 #include "app/scenario_value.h"
 #include "nodes/world.h"
@@ -89,8 +90,8 @@ mhs_cmd_run(int argc, char **argv)
 {
     gint64 seed = -1;
     char *until_text = NULL, *trace_path = NULL, *text_path = NULL, *pcap_path = NULL;
-    char *svg_dir = NULL, *keylog_path = NULL, *maildir = NULL;
-    gboolean quiet = FALSE;
+    char *svg_dir = NULL, *keylog_path = NULL, *smime_dir = NULL, *maildir = NULL;
+    gboolean quiet = FALSE, exposure_all = FALSE;
     GOptionEntry entries[] = {
         {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the run (default: the scenario's)", "N"},
         {"until", 0, 0, G_OPTION_ARG_STRING, &until_text, "Stop at this virtual time", "T"},
@@ -107,6 +108,10 @@ mhs_cmd_run(int argc, char **argv)
         {"maildir", 0, 0, G_OPTION_ARG_FILENAME, &maildir,
          "Write every mailbox of every store as a Maildir into this directory", "DIR"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the summary line", NULL},
+        {"exposure", 0, 0, G_OPTION_ARG_NONE, &exposure_all,
+         "Print who can read and alter every message (default: S/MIME ones)", NULL},
+        {"smime-dir", 0, 0, G_OPTION_ARG_FILENAME, &smime_dir,
+         "Write the CA, users' S/MIME certificates and keys, delivered copies here", "DIR"},
         {NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("SCENARIO - run a scenario");
@@ -116,7 +121,7 @@ mhs_cmd_run(int argc, char **argv)
         return mhs_usage_error("%s", error->message);
     g_autofree char *until_s = until_text, *trace_s = trace_path, *text_s = text_path,
                      *pcap_s = pcap_path, *svg_s = svg_dir,
-                     *keylog_s = keylog_path, *maildir_s = maildir;
+                     *keylog_s = keylog_path, *smime_s = smime_dir, *maildir_s = maildir;
     if (argc != 2)
         return mhs_usage_error("run needs exactly one SCENARIO");
     gint64 until = G_MAXINT64;
@@ -180,6 +185,10 @@ mhs_cmd_run(int argc, char **argv)
         fprintf(stderr, "mhs: --svg: %s\n", error->message);
         return MHS_EXIT_USAGE;
     }
+    if (smime_dir && !run_smime_export(w, smime_dir, &error)) {
+        fprintf(stderr, "mhs: --smime-dir: %s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
     guint exported = 0;
     if (maildir && !maildir_export_world(w, maildir, &exported, &error)) {
         fprintf(stderr, "mhs: --maildir: %s (nothing written)\n", error->message);
@@ -190,6 +199,8 @@ mhs_cmd_run(int argc, char **argv)
                 exported == 1 ? "" : "s", maildir);
     g_autoptr(GPtrArray) results = world_check_expectations(w);
     run_report_print(stdout, w, results, quiet);
+    if (!quiet)
+        run_exposure_print(stdout, w, exposure_all);
     for (guint i = 0; i < results->len; i++)
         if (!((ExpectResult *)results->pdata[i])->held)
             return MHS_EXIT_FAIL;

@@ -151,6 +151,21 @@ gboolean scenario_set_verdict(ScenarioCtx *, const ScenarioField *, yaml_node_t 
  * checks DMARC. */
 gboolean scenario_auth_finish(ScenarioCtx *ctx, GError **error);
 
+/* S/MIME (scenario_smime.c): a user's or mua's `smime` (SpecSmimeKey), a
+ * mua's `smime_missing_cert` (SpecSmimeMissing), a send's `smime`
+ * (SpecSmimeMode), an mta's `tamper` (TamperSpec), the `smime`
+ * expectation's verdict (char *). */
+gboolean scenario_set_smime_key(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                                GError **);
+gboolean scenario_set_smime_missing(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                                    GError **);
+gboolean scenario_set_smime_mode(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                                 GError **);
+gboolean scenario_set_tamper(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                             GError **);
+gboolean scenario_set_smime_verdict(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                                    GError **);
+
 /* A mitm node's `rewrite` list into GPtrArray * of MitmRuleSpec*
  * (scenario_mitm.c). */
 gboolean scenario_set_mitm_rules(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,

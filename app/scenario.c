@@ -246,6 +246,8 @@ static const ScenarioField scenario_node_mua[] = {
     {"ms", scenario_set_node_ref, offsetof(NodeSpec, ms), 0, SPEC_ROLE_MS},
     {"keep", scenario_set_bool, offsetof(NodeSpec, keep), 0, 0},
     {"auth", scenario_set_auth_client, offsetof(NodeSpec, auth), 0, 0},
+    {"smime", scenario_set_smime_key, offsetof(NodeSpec, smime_key), 0, 0},
+    {"smime_missing_cert", scenario_set_smime_missing, offsetof(NodeSpec, smime_missing), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -373,6 +375,7 @@ static const ScenarioField scenario_node_mta[] = {
     {"dnsbl", scenario_set_dnsbl, offsetof(NodeSpec, dnsbl), 0, 0},
     {"exempt_role_accounts", scenario_set_bool, offsetof(NodeSpec, exempt_role_accounts), 0, 0},
     {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
+    {"tamper", scenario_set_tamper, offsetof(NodeSpec, tamper), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -691,6 +694,7 @@ static const ScenarioField scenario_user_fields[] = {
     {"address", scenario_set_address, offsetof(UserSpec, address), SCENARIO_FIELD_REQUIRED, 0},
     {"password", scenario_set_str, offsetof(UserSpec, password), 0, 0},
     {"ms", scenario_set_node_ref, offsetof(UserSpec, ms), 0, SPEC_ROLE_MS},
+    {"smime", scenario_set_smime_key, offsetof(UserSpec, smime_key), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -774,6 +778,7 @@ static const ScenarioField scenario_top_fields[] = {
     {"events", scenario_set_events, 0, 0, 0},
     {"expect", scenario_set_expects, 0, 0, 0},
     {"psl", scenario_set_psl, offsetof(WorldSpec, psl_rules), 0, 0},
+    {"exposure", scenario_set_bool, offsetof(WorldSpec, exposure), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 

@@ -98,6 +98,7 @@ static const ScenarioField scenario_send_fields[] = {
     {"headers", scenario_set_headers, offsetof(SendSpec, headers), 0, 0},
     {"id", scenario_set_msg_id, offsetof(SendSpec, id), 0, 0},
     {"envelope_from", scenario_set_str, offsetof(SendSpec, envelope_from), 0, 0},
+    {"smime", scenario_set_smime_mode, offsetof(SendSpec, smime), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -107,6 +108,7 @@ static const ScenarioField scenario_reply_fields[] = {
     {"id", scenario_set_msg_id, offsetof(ReplySpec, id), 0, 0},
     {"body", scenario_set_str, offsetof(ReplySpec, body), 0, 0},
     {"subject", scenario_set_str, offsetof(ReplySpec, subject), 0, 0},
+    {"smime", scenario_set_smime_mode, offsetof(ReplySpec, smime), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -526,6 +528,23 @@ static const ScenarioField scenario_expect_held_by[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+static const ScenarioField scenario_expect_smime[] = {
+    SCENARIO_X_MESSAGE,
+    {"smime", scenario_set_smime_verdict, offsetof(ExpectSpec, verdict), SCENARIO_FIELD_REQUIRED,
+     0},
+    {"at", scenario_set_node_ref, offsetof(ExpectSpec, at), 0, SPEC_ROLE_MUA},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_stored[] = {
+    SCENARIO_X_MESSAGE,
+    {"stored_contains", scenario_set_str, offsetof(ExpectSpec, contains), SCENARIO_FIELD_REQUIRED,
+     0},
+    {"present", scenario_set_bool, offsetof(ExpectSpec, present), 0, 0},
+    {"to", scenario_set_address, offsetof(ExpectSpec, to), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 /* Every key of every form, for suggestions when no form is recognised. */
 static const ScenarioField scenario_expect_keys[] = {
     {"message", scenario_set_skip, 0, 0, 0},   {"status", scenario_set_skip, 0, 0, 0},
@@ -542,6 +561,7 @@ static const ScenarioField scenario_expect_keys[] = {
     {"spam_delivered", scenario_set_skip, 0, 0, 0}, {"rejected_by", scenario_set_skip, 0, 0, 0},
     {"spam_verdict", scenario_set_skip, 0, 0, 0}, {"campaign", scenario_set_skip, 0, 0, 0},
     {"stage", scenario_set_skip, 0, 0, 0},
+    {"smime", scenario_set_skip, 0, 0, 0},     {"stored_contains", scenario_set_skip, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -566,6 +586,8 @@ static const struct {
     {"spam_delivered", SPEC_EXPECT_SPAM_DELIVERED, scenario_expect_spam_delivered},
     {"rejected_by", SPEC_EXPECT_REJECTED_BY, scenario_expect_rejected_by},
     {"spam_verdict", SPEC_EXPECT_SPAM_VERDICT, scenario_expect_spam_verdict},
+    {"smime", SPEC_EXPECT_SMIME, scenario_expect_smime},
+    {"stored_contains", SPEC_EXPECT_STORED, scenario_expect_stored},
 };
 
 static gboolean

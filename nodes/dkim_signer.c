@@ -147,6 +147,9 @@ sender_auth_sign(SenderAuth *sa, const char *msg_id, GBytes *msg)
     sim_trace_end(r);
     if (field == NULL)
         return msg;
+    TrackMsg *tm = tracker_find(w->tracker, msg_id);
+    if (tm != NULL)
+        track_msg_note(tm, sa->node->name, "dkim-sign", d->domain);
     gsize flen = strlen(field);
     guint8 *out = g_malloc(flen + len);
     memcpy(out, field, flen);

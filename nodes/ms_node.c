@@ -151,8 +151,10 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     g_autoptr(GBytes) stamped = mail_message_bytes_prepend(q->message, "Received", received);
     g_autofree char *rp = g_strdup_printf("<%s>", q->mail_from);
     g_autoptr(GBytes) copy = mail_message_bytes_prepend(stamped, "Return-Path", rp);
-    track_msg_add_hop(m, node->name, now, "deliver", "mailbox", (const char *const *)q->rcpts, qid)
-        ->t_out = now;
+    TrackHop *hop =
+        track_msg_add_hop(m, node->name, now, "deliver", "mailbox", (const char *const *)q->rcpts, qid);
+    hop->t_out = now;
+    hop->tls_in = q->is_tls;
     /* A journal copy sent by another store is a copy of its parent. */
     gboolean is_journal = m->parent != NULL && g_strcmp0(m->kind, "journal") == 0;
     const char *held_id = is_journal ? m->parent : m->id;

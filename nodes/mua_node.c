@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nodes/copies_private.h"
+#include "nodes/mua_smime.h"
 #include "nodes/pop3_session.h"
 #include "nodes/smtp_session.h"
 #include "nodes/world_private.h"
@@ -180,6 +181,7 @@ typedef struct {
     const char *in_reply_to;
     const char *references;
     const char *envelope_from;
+    SpecSmimeMode smime;
 } MuaCompose;
 
 static void
@@ -237,10 +239,14 @@ mua_node_compose_and_submit(Node *node, const MuaCompose *c)
     m->envelope_from = g_strdup(mail_from);
     m->subject = g_strdup(c->subject);
     m->message_id = g_strdup(mail_message_get(msg, "Message-ID"));
-    m->original = g_bytes_ref(bytes);
     for (guint i = 0; rcpts->pdata[i]; i++)
         track_msg_rcpt(m, rcpts->pdata[i]);
-    mua_node_submit(node, m, mail_from, (char **)rcpts->pdata, bytes);
+    /* RFC 8551: protected after it is written, before it leaves. */
+    g_autoptr(GBytes) sent = mua_smime_protect(node, m, c->smime, (char **)rcpts->pdata, bytes);
+    if (sent != NULL) {
+        m->original = g_bytes_ref(sent);
+        mua_node_submit(node, m, mail_from, (char **)rcpts->pdata, sent);
+    }
     g_ptr_array_unref(rcpts);
 }
 
@@ -257,6 +263,7 @@ mua_node_send(Node *node, const SendSpec *send)
         .body = send->body ? send->body : "Hello.\n",
         .headers = send->headers,
         .envelope_from = send->envelope_from,
+        .smime = send->smime,
     };
     mua_node_compose_and_submit(node, &c);
 }
@@ -327,6 +334,7 @@ mua_node_reply(Node *node, const ReplySpec *reply)
         .body = reply->body ? reply->body : "Thanks, got it.\n",
         .in_reply_to = omid,
         .references = refs,
+        .smime = reply->smime,
     };
     mua_node_compose_and_submit(node, &c);
 }
@@ -362,6 +370,7 @@ mua_node_on_fetched(Pop3ClientSession *cs, guint msg, const char *uid, GBytes *b
     sim_trace_str(tr, "by", node->name);
     sim_trace_str(tr, "ms", pop3_client_session_peer(cs));
     sim_trace_end(tr);
+    mua_smime_on_fetch(node, msg_id, bytes);
 }
 
 static void

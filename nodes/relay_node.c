@@ -20,6 +20,7 @@
 #include "nodes/relay_policy.h"
 #include "nodes/sender_auth.h"
 #include "nodes/smtp_session.h"
+#include "nodes/tamper.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "proto/address.h"
@@ -113,7 +114,8 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
                                               smtp_server_session_client_node(ss)
                                                   ? smtp_server_session_client_node(ss)
                                                   : smtp_server_session_client_ip(ss));
-    track_msg_add_hop(m, node->name, now, "accept", detail, (const char *const *)q->rcpts, qid);
+    track_msg_add_hop(m, node->name, now, "accept", detail, (const char *const *)q->rcpts, qid)
+        ->tls_in = q->is_tls;
     /* Recipients rewritten by a misconfigured address trick go where the
      * trick says (relay_policy_route). */
     g_autoptr(GPtrArray) routed = g_ptr_array_new();
@@ -122,6 +124,7 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         g_ptr_array_add(routed, (gpointer)(to ? to : *r));
     }
     g_ptr_array_add(routed, NULL);
+    stamped = tamper_apply(node, m->id, stamped);
     queue_submit(rn->queue, m->id, qid, q->mail_from, (const char *const *)routed->pdata, stamped);
     SimTraceRec *tr = world_trace(w, "msg.accept", node->name);
     sim_trace_str(tr, "msg", m->id);

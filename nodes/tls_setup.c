@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nodes/world_private.h"
+#include "proto/seed_key.h"
 
 /* Certificates outlive any scenario: ten years for the CA, one for leaves. */
 #define WORLD_TLS_CA_DAYS 3650
@@ -119,6 +120,32 @@ world_tls_node_setup(World *w, WorldTls *tls, const Node *node, GError **error)
     return TRUE;
 }
 
+TlsIdentity *
+world_tls_ensure_ca(World *w, GError **error)
+{
+    WorldTls *tls = w->tls;
+    g_return_val_if_fail(tls != NULL, NULL);
+    if (tls->ca == NULL) {
+        /* The CA key comes from the run's seed: the same seed issues the
+         * same certificates (proto/seed_key.h). */
+        guint8 seed[8 + 7];
+        memcpy(seed, "mhs-ca", 7);
+        for (guint i = 0; i < 8; i++)
+            seed[7 + i] = (guint8)(w->seed >> (8 * i));
+        EVP_PKEY *key = seed_key_derive(TLS_KEY_ED25519, seed, sizeof seed);
+        TlsCertRequest req = {
+            .common_name = "mhs Scenario CA",
+            .organization = w->spec->name,
+            .not_before = w->spec->epoch_unix,
+            .days = WORLD_TLS_CA_DAYS,
+            .key = key,
+        };
+        tls->ca = tls_ca_new(&req, error);
+        EVP_PKEY_free(key);
+    }
+    return tls->ca;
+}
+
 gboolean
 world_tls_setup(World *w, GError **error)
 {
@@ -130,17 +157,8 @@ world_tls_setup(World *w, GError **error)
         const TlsSpec *ts = &node->spec->tls;
         if (ts->server == SPEC_TLS_NONE && ts->client == SPEC_TLS_NONE)
             continue;
-        if (tls->ca == NULL) {
-            TlsCertRequest req = {
-                .common_name = "mhs Scenario CA",
-                .organization = w->spec->name,
-                .not_before = w->spec->epoch_unix,
-                .days = WORLD_TLS_CA_DAYS,
-            };
-            tls->ca = tls_ca_new(&req, error);
-            if (tls->ca == NULL)
-                return FALSE;
-        }
+        if (world_tls_ensure_ca(w, error) == NULL)
+            return FALSE;
         if (!world_tls_node_setup(w, tls, node, error))
             return FALSE;
     }

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "nodes/copies_private.h"
+#include "nodes/exposure.h"
 #include "nodes/ms_node.h"
+#include "nodes/smime_setup.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "nodes/relay_test.h"
@@ -89,10 +91,17 @@ world_traffic_next(World *w, WorldEvent *we)
         .id = id,
     };
     Node *from = world_node(w, s.from);
-    if (tracker_find(w->tracker, id) == NULL && from->spec->role == SPEC_ROLE_SPAMMER)
+    if (tracker_find(w->tracker, id) == NULL && from->spec->role == SPEC_ROLE_SPAMMER) {
         spam_campaign_send(from, t, i, id, subject, we->body);
-    else if (tracker_find(w->tracker, id) == NULL)
+    } else if (tracker_find(w->tracker, id) == NULL) {
         mua_node_send(from, &s);
+        /* tracker.h: generated messages are of kind "traffic". */
+        TrackMsg *tm = tracker_find(w->tracker, id);
+        if (tm != NULL) {
+            g_free(tm->kind);
+            tm->kind = g_strdup("traffic");
+        }
+    }
     if (we->n < t->count) {
         WorldEvent *next = g_new0(WorldEvent, 1);
         *next = *we;
@@ -308,7 +317,8 @@ world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 see
                                       (GDestroyNotify)g_bytes_unref);
     w->dns_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, dns_cache_entry_free);
     if (!world_build_nodes(w, error) || !world_tls_setup(w, error) ||
-        !world_build_links(w, error) || !world_schedule_events(w, error)) {
+        !world_smime_setup(w, error) || !world_build_links(w, error) ||
+        !world_schedule_events(w, error)) {
         world_free(w);
         return NULL;
     }
@@ -335,6 +345,7 @@ world_free(World *w)
     g_hash_table_unref(w->dns_cache);
     g_clear_pointer(&w->pop3_tags, g_hash_table_unref);
     world_tls_free(w->tls);
+    world_smime_free(w->smime);
     relay_test_results_free(w->relay_results);
     copy_ledger_free(w->copy_ledger);
     g_free(w);
@@ -376,6 +387,7 @@ world_run(World *w, SimTime until, WorldProgressFunc progress, gpointer user_dat
         }
     }
     spam_campaign_report(w);
+    exposure_trace_all(w);
     sim_trace_flush(w->trace);
     return total;
 }

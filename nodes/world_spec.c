@@ -129,6 +129,8 @@ node_spec_free(NodeSpec *n)
     g_free(n->dkim.key_file);
     g_strfreev(n->dkim.headers);
     g_free(n->rewrite.body_append);
+    g_free(n->tamper.append_body);
+    g_strfreev(n->tamper.replace);
     g_strfreev(n->auth.mechanisms);
     g_strfreev(n->tap);
     g_free(n->auth.mechanism);
@@ -288,6 +290,7 @@ expect_spec_free(ExpectSpec *x)
     g_free(x->campaign);
     g_free(x->rejected_by);
     g_free(x->stage);
+    g_free(x->contains);
     g_free(x);
 }
 
@@ -478,6 +481,10 @@ spec_expect_kind_name(SpecExpectKind kind)
         return "rejected_by";
     case SPEC_EXPECT_SPAM_VERDICT:
         return "spam_verdict";
+    case SPEC_EXPECT_SMIME:
+        return "smime";
+    case SPEC_EXPECT_STORED:
+        return "stored";
     }
     return "?";
 }
@@ -524,6 +531,32 @@ spec_tls_level_from_name(const char *name, SpecTlsLevel *out)
     for (guint i = 0; name != NULL && i < G_N_ELEMENTS(spec_tls_level_names); i++) {
         if (g_ascii_strcasecmp(spec_tls_level_names[i], name) == 0) {
             *out = (SpecTlsLevel)i;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static const char *const spec_smime_mode_names[] = {
+    [SPEC_SMIME_NONE] = "none",
+    [SPEC_SMIME_SIGN] = "sign",
+    [SPEC_SMIME_OPAQUE_SIGN] = "opaque-sign",
+    [SPEC_SMIME_ENCRYPT] = "encrypt",
+    [SPEC_SMIME_SIGN_ENCRYPT] = "sign+encrypt",
+};
+
+const char *
+spec_smime_mode_name(SpecSmimeMode mode)
+{
+    return (guint)mode < G_N_ELEMENTS(spec_smime_mode_names) ? spec_smime_mode_names[mode] : "?";
+}
+
+gboolean
+spec_smime_mode_from_name(const char *name, SpecSmimeMode *out)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(spec_smime_mode_names); i++) {
+        if (g_strcmp0(name, spec_smime_mode_names[i]) == 0) {
+            *out = (SpecSmimeMode)i;
             return TRUE;
         }
     }

@@ -118,6 +118,36 @@ typedef struct {
     char *body_append;      /* (nullable) text added as a last body line */
     gboolean rewrap_headers; /* double every space in header fields */
 } RewriteSpec;
+/* mta: an attacker's changes to the mail it relays (S/MIME lab: what a
+ * signature detects). */
+typedef struct {
+    char *append_body; /* (nullable) a line added at the end of the body */
+    char **replace;    /* (nullable) pairs old, new (NULL-terminated, even length):
+                          every occurrence of old in the body becomes new */
+} TamperSpec;
+
+/* S/MIME (RFC 8551): the key of a user's certificate from the scenario CA. */
+typedef enum {
+    SPEC_SMIME_KEY_NONE = 0, /* no certificate */
+    SPEC_SMIME_KEY_RSA,      /* RSA-2048 (default of `smime: true`) */
+    SPEC_SMIME_KEY_P256,     /* ECDSA / ECDH over P-256 */
+} SpecSmimeKey;
+
+/* send: how the MUA protects the message. */
+typedef enum {
+    SPEC_SMIME_NONE = 0,
+    SPEC_SMIME_SIGN,         /* clear-signed, multipart/signed */
+    SPEC_SMIME_OPAQUE_SIGN,  /* application/pkcs7-mime signed-data */
+    SPEC_SMIME_ENCRYPT,      /* enveloped for every recipient */
+    SPEC_SMIME_SIGN_ENCRYPT, /* clear-signed, then enveloped */
+} SpecSmimeMode;
+
+/* mua: what to do when a certificate the protection needs is missing. */
+typedef enum {
+    SPEC_SMIME_MISSING_REFUSE = 0, /* do not send; the recipients are rejected at the MUA */
+    SPEC_SMIME_MISSING_SEND_PLAIN, /* send without S/MIME and say so in the trace */
+} SpecSmimeMissing;
+
 /* TLS levels in Postfix's vocabulary (smtp_tls_security_level). Server:
  * NONE, MAY (offer STARTTLS), ENCRYPT (also refuse mail before TLS).
  * Client: NONE, MAY (opportunistic), ENCRYPT (mandatory, no certificate
@@ -195,11 +225,14 @@ typedef struct {
     char *msa;      /* node name of the submission server */
     char *ms;       /* node name of the message store (POP3) */
     gboolean keep;  /* leave fetched mail on the server (default TRUE) */
+    SpecSmimeKey smime_key;         /* the user's S/MIME certificate (`smime`) */
+    SpecSmimeMissing smime_missing; /* `smime_missing_cert` */
 
     /* msa, mta */
     DkimSignSpec dkim;     /* signing (domain NULL: none) */
     AuthChecksSpec checks; /* mta: SPF/DKIM/DMARC on incoming mail */
     RewriteSpec rewrite;   /* mta: alter relayed mail */
+    TamperSpec tamper;     /* mta: an attacker's changes (after the Received field) */
     char *relayhost; /* node name or host name; NULL: route by MX */
 
     /* mta */
@@ -250,6 +283,7 @@ typedef struct {
     char *address;
     char *password; /* nullable */
     char *ms;       /* nullable: the ms serving the address's domain */
+    SpecSmimeKey smime_key; /* the user's S/MIME certificate (`smime`) */
 } UserSpec;
 
 typedef enum {
@@ -275,6 +309,7 @@ typedef struct {
     GPtrArray *headers;     /* SpecHeader*, in order: extra or forged headers */
     char *id;               /* scenario message id (unique) */
     char *envelope_from;    /* nullable: MAIL FROM override */
+    SpecSmimeMode smime;    /* S/MIME protection (default none) */
 } SendSpec;
 
 typedef struct {
@@ -283,6 +318,7 @@ typedef struct {
     char *id;
     char *body;    /* nullable */
     char *subject; /* nullable: default "Re: " + original */
+    SpecSmimeMode smime; /* S/MIME protection of the reply (default none) */
 } ReplySpec;
 
 typedef struct {
@@ -371,6 +407,8 @@ typedef enum {
     SPEC_EXPECT_REJECTED_BY,
     /* message, status (the verdict), to?, at?, code?, stage? */
     SPEC_EXPECT_SPAM_VERDICT,
+    SPEC_EXPECT_SMIME,        /* message, verdict, at? (the recipient MUA's S/MIME result) */
+    SPEC_EXPECT_STORED,       /* message, text (contains), present, to? (the stored copy) */
 } SpecExpectKind;
 
 typedef enum {
@@ -410,6 +448,7 @@ typedef struct {
     char *campaign;    /* nullable: spam expectations: one campaign */
     char *rejected_by; /* REJECTED_BY: the node that refused */
     char *stage;       /* nullable: SPAM_VERDICT: the SMTP stage (RCPT, CONNECT, ...) */
+    char *contains; /* STORED: text looked for in the delivered copy */
 } ExpectSpec;
 
 typedef struct {
@@ -426,6 +465,7 @@ typedef struct {
     GPtrArray *expects; /* ExpectSpec* */
     char *psl_text;     /* nullable: a Public Suffix List (Mozilla format) for DMARC */
     char **psl_rules;   /* extra rules from the scenario's `psl` (NULL-terminated) */
+    gboolean exposure;  /* `exposure: true`: exposure records for every message */
 } WorldSpec;
 
 /* An empty spec with every default set (transfer full). */
@@ -472,6 +512,10 @@ const char *spec_status_name(SpecStatus status);
 const char *spec_tls_level_name(SpecTlsLevel level);
 gboolean spec_tls_level_from_name(const char *name, SpecTlsLevel *out);
 SpecStatus spec_status_from_name(const char *name);
+/* "sign", "opaque-sign", "encrypt", "sign+encrypt" ("none" for NONE);
+ * from_name: FALSE when unknown. */
+const char *spec_smime_mode_name(SpecSmimeMode mode);
+gboolean spec_smime_mode_from_name(const char *name, SpecSmimeMode *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(WorldSpec, world_spec_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NodeSpec, node_spec_free)
