@@ -29,6 +29,10 @@ static const MhsCommand mhs_commands[] = {
      "sign, encrypt, verify and decrypt S/MIME messages (RFC 8551)"},
     {"viz", mhs_cmd_viz, "viz TRACE.jsonl|SCENARIO [--message ID ...] [--session CONN] -o OUT",
      "draw message paths or an SMTP session (svg, png, pdf, dot)"},
+    {"grade", mhs_cmd_grade,
+     "grade LAB --submission PATH [--student ID] [--format text|json|junit|gradescope] [-o F]",
+     "grade a submission (or --submissions DIR -j N: a class) against a lab"},
+    {"labs", mhs_cmd_labs, "labs [--dir DIR]", "list the course labs"},
 };
 
 static void

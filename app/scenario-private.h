@@ -24,6 +24,10 @@ typedef struct {
     GHashTable *ips;      /* IPv4 text -> node name (borrowed) */
     const char *where;    /* "node 'x'" for messages of the section being read */
     SpecRole role;        /* role of the node being read */
+    /* Merged documents (scenario_load_document): the file each node came
+     * from, indexed by node index - 1; NULL entries and NULL mean file. */
+    const char *const *origins;
+    gsize n_origins;
 } ScenarioCtx;
 
 typedef struct {

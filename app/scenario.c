@@ -799,6 +799,8 @@ scenario_parse_root(ScenarioCtx *ctx, GError **error)
     return scenario_check_refs(ctx, error) && scenario_auth_finish(ctx, error);
 }
 
+static WorldSpec *scenario_load_ctx(ScenarioCtx *ctx, gboolean ok, GError **error);
+
 WorldSpec *
 scenario_load_string(const char *text, const char *display_name, GError **error)
 {
@@ -806,6 +808,34 @@ scenario_load_string(const char *text, const char *display_name, GError **error)
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
     ScenarioCtx ctx;
     gboolean ok = scenario_ctx_init(&ctx, text, strlen(text), display_name, error);
+    return scenario_load_ctx(&ctx, ok, error);
+}
+
+WorldSpec *
+scenario_load_document(yaml_document_t *doc, const char *const *origins, gsize n_origins,
+                       const char *display_name, GError **error)
+{
+    g_return_val_if_fail(doc != NULL, NULL);
+    g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+    ScenarioCtx ctx;
+    /* A context from an empty mapping, whose document is then replaced. */
+    gboolean ok = scenario_ctx_init(&ctx, "{}", 2, display_name, error);
+    g_assert(ok);
+    yaml_document_delete(&ctx.doc);
+    ctx.doc = *doc;
+    memset(doc, 0, sizeof(*doc));
+    ctx.origins = origins;
+    ctx.n_origins = n_origins;
+    if (yaml_document_get_root_node(&ctx.doc) == NULL)
+        ok = scenario_fail(&ctx, NULL, error, SCENARIO_ERROR_EMPTY, "the scenario is empty");
+    return scenario_load_ctx(&ctx, ok, error);
+}
+
+/* Reads the parsed document of ctx (when ok) and clears ctx. */
+static WorldSpec *
+scenario_load_ctx(ScenarioCtx *ctx_, gboolean ok, GError **error)
+{
+    ScenarioCtx ctx = *ctx_;
     g_autoptr(WorldSpec) spec = world_spec_new();
     spec->file = g_strdup(ctx.file);
     ctx.spec = spec;

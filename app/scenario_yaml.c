@@ -109,6 +109,11 @@ void
 scenario_loc(ScenarioCtx *ctx, yaml_node_t *v, SpecLoc *loc)
 {
     loc->file = ctx->file;
+    if (v != NULL && ctx->origins != NULL && ctx->has_doc) {
+        gsize i = (gsize)(v - ctx->doc.nodes.start);
+        if (v >= ctx->doc.nodes.start && i < ctx->n_origins && ctx->origins[i] != NULL)
+            loc->file = ctx->origins[i];
+    }
     loc->line = v != NULL ? (guint)v->start_mark.line + 1 : 0;
     loc->col = v != NULL ? (guint)v->start_mark.column + 1 : 0;
 }
@@ -118,7 +123,7 @@ scenario_fail_va(ScenarioCtx *ctx, const SpecLoc *loc, GError **error, ScenarioE
                  const char *fmt, va_list ap)
 {
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    g_set_error(error, SCENARIO_ERROR, code, "%s:%u:%u: %s", ctx->file, loc->line, loc->col, msg);
+    g_set_error(error, SCENARIO_ERROR, code, "%s:%u:%u: %s", loc->file, loc->line, loc->col, msg);
     return FALSE;
 }
 
