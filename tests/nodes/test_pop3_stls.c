@@ -217,6 +217,66 @@ test_store_encrypt(Fixture *f, gconstpointer data)
     g_assert_nonnull(strstr(f->reason, "USER not allowed before STLS"));
 }
 
+/* A raw client pipelines "STLS\r\nUSER mallory\r\n" and then sends no
+ * TLS at all. RFC 2595 section 4 (the CVE-2011-0411 class): the USER
+ * line is dropped and counted, never read as a command; the handshake
+ * fails and the session ends. */
+typedef struct {
+    int greeted;
+    gboolean closed;
+} RawClient;
+
+static void
+raw_on_data(SimStream *s, GBytes *data, gpointer user_data)
+{
+    RawClient *rc = user_data;
+    if (rc->greeted++ == 0) {
+        static const char in[] = "STLS\r\nUSER mallory\r\n";
+        sim_stream_write_data(s, in, strlen(in));
+    } else if (rc->greeted == 2) {
+        static const char junk[] = "not a TLS ClientHello\r\n";
+        sim_stream_write_data(s, junk, strlen(junk));
+    }
+}
+
+static void
+raw_on_end(SimStream *s, gpointer user_data)
+{
+    RawClient *rc = user_data;
+    if (!rc->closed) {
+        rc->closed = TRUE;
+        sim_stream_close(s);
+    }
+}
+
+static void
+raw_on_reset(SimStream *s, gpointer user_data)
+{
+    ((RawClient *)user_data)->closed = TRUE;
+}
+
+static const SimStreamHandler raw_handler = {
+    .on_data = raw_on_data,
+    .on_eof = raw_on_end,
+    .on_reset = raw_on_reset,
+};
+
+static void
+test_stls_leftover(Fixture *f, gconstpointer data)
+{
+    RawClient rc = {0};
+    Node *pc = world_node(f->w, "bob-pc");
+    sim_net_connect(world_net(f->w), pc->host, "192.0.2.3", 110, &raw_handler, &rc);
+    world_run(f->w, SIM_TIME_NEVER, NULL, NULL);
+    g_assert_true(rc.closed);
+    g_autofree char *cmds = commands(f);
+    g_assert_cmpstr(cmds, ==, "STLS|");
+    g_assert_nonnull(strstr(f->trace->str, "\"ev\":\"tls.handshake\",\"node\":\"ms\""));
+    g_assert_nonnull(strstr(f->trace->str, "\"result\":\"failed\""));
+    g_assert_nonnull(strstr(f->trace->str, "\"discarded\":14"));
+    g_assert_null(strstr(f->trace->str, "mallory"));
+}
+
 /* ---- the copies ledger ---- */
 
 static ExpectSpec *
@@ -298,6 +358,7 @@ main(int argc, char **argv)
     ADD("/nodes/pop3-stls/no-stls", none, test_no_stls);
     ADD("/nodes/pop3-stls/no-stls-may", none, test_no_stls_may);
     ADD("/nodes/pop3-stls/store-encrypt", enc, test_store_encrypt);
+    ADD("/nodes/pop3-stls/leftover", may, test_stls_leftover);
     ADD("/nodes/copies/ledger", none, test_ledger);
 #undef ADD
     return g_test_run();
