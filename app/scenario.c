@@ -151,6 +151,8 @@ static const ScenarioField scenario_auth_server_fields[] = {
     {"mechanisms", scenario_set_mechs, offsetof(AuthSpec, mechanisms), 0, 0},
     {"tls_only", scenario_set_bool, offsetof(AuthSpec, tls_only), 0, 0},
     {"sender_login_match", scenario_set_bool, offsetof(AuthSpec, sender_login_match), 0, 0},
+    {"max_failures", scenario_set_uint, offsetof(AuthSpec, max_failures), 0, 1000},
+    {"failure_delay", scenario_set_duration, offsetof(AuthSpec, failure_delay), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -385,6 +387,37 @@ static const ScenarioField scenario_node_mta[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+/* gateway `connect`: "host:port" of the real server ("[v6]:port" too). */
+static gboolean
+scenario_set_connect(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                     GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    const char *colon = strrchr(s, ':');
+    guint64 port = 0;
+    if (colon == NULL || colon == s || !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port,
+                                                                   NULL))
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                             "'connect' must be HOST:PORT (e.g. 127.0.0.1:2525), not '%s'", s);
+    g_free(*(char **)slot);
+    *(char **)slot = g_strdup(s);
+    return TRUE;
+}
+
+/* An mta whose outgoing SMTP goes to a real server (mhs serve only). */
+static const ScenarioField scenario_node_gateway[] = {
+    {"connect", scenario_set_connect, offsetof(NodeSpec, connect), SCENARIO_FIELD_REQUIRED, 0},
+    {"relay", scenario_set_relay, offsetof(NodeSpec, relay), 0, 0},
+    {"local_domains", scenario_set_strv, offsetof(NodeSpec, local_domains), 0, 0},
+    {"deliver_to", scenario_set_node_ref, offsetof(NodeSpec, deliver_to), 0, SPEC_ROLE_MS},
+    {"retry", scenario_set_retry, offsetof(NodeSpec, retry), 0, 0},
+    {"auth", scenario_set_auth_server, offsetof(NodeSpec, auth), 0, 0},
+    {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 /* A sender only: no keys beyond the common ones. */
 static const ScenarioField scenario_node_spammer[] = {
     {NULL, NULL, 0, 0, 0},
@@ -438,10 +471,11 @@ static const ScenarioField *const scenario_role_fields[] = {
     [SPEC_ROLE_MTA] = scenario_node_mta, [SPEC_ROLE_MS] = scenario_node_ms,
     [SPEC_ROLE_DNS] = scenario_node_dns, [SPEC_ROLE_EAVESDROPPER] = scenario_node_eavesdropper,
     [SPEC_ROLE_SPAMMER] = scenario_node_spammer, [SPEC_ROLE_MITM] = scenario_node_mitm,
+    [SPEC_ROLE_GATEWAY] = scenario_node_gateway,
 };
 
-static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns",
-                                                  "eavesdropper", "spammer", "mitm", NULL};
+static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns", "eavesdropper",
+                                                  "spammer", "mitm", "gateway", NULL};
 
 static char *
 scenario_node_key_hint(ScenarioCtx *ctx, const char *key)
@@ -487,7 +521,7 @@ scenario_node_role(ScenarioCtx *ctx, yaml_node_t *map, const char *name, SpecRol
                              "unknown role '%s' in node '%s' (did you mean '%s'?)", s, name, best);
     return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
                          "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns, "
-                         "eavesdropper, spammer, mitm)",
+                         "eavesdropper, spammer, mitm, gateway)",
                          s, name);
 }
 

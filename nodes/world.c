@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nodes/copies_private.h"
+#include "nodes/gateway_node.h"
 #include "nodes/exposure.h"
 #include "nodes/ms_node.h"
 #include "nodes/smime_setup.h"
@@ -171,6 +172,8 @@ world_make_node(World *w, const NodeSpec *ns)
         return eavesdropper_node_new(w, ns);
     case SPEC_ROLE_SPAMMER:
         return spammer_node_new(w, ns);
+    case SPEC_ROLE_GATEWAY:
+        return gateway_node_new(w, ns);
     case SPEC_ROLE_MITM:
         return mitm_node_new(w, ns);
     default:
@@ -196,6 +199,7 @@ world_build_nodes(World *w, GError **error)
         if (ns->role == SPEC_ROLE_DNS && w->dns == NULL)
             w->dns = n;
     }
+    gateway_nodes_add_peers(w);
     for (guint i = 0; i < spec->nodes->len; i++) {
         const NodeSpec *ns = spec->nodes->pdata[i];
         if (ns->role == SPEC_ROLE_MUA &&
