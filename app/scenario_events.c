@@ -148,9 +148,28 @@ scenario_set_fetch_keep(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v
     return TRUE;
 }
 
+/* tls: the STLS level of this fetch (RFC 2595), a client level. */
+static gboolean
+scenario_set_fetch_tls(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                       GError **error)
+{
+    FetchSpec *fs = slot;
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    if (!spec_tls_level_from_name(s, &fs->tls))
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                             "'tls' of a fetch must be one of none, may, encrypt, verify, secure, "
+                             "not '%s'",
+                             s);
+    fs->has_tls = TRUE;
+    return TRUE;
+}
+
 static const ScenarioField scenario_fetch_fields[] = {
     {"by", scenario_set_node_ref, offsetof(FetchSpec, by), SCENARIO_FIELD_REQUIRED, SPEC_ROLE_MUA},
     {"keep", scenario_set_fetch_keep, 0, 0, 0},
+    {"tls", scenario_set_fetch_tls, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -507,6 +526,41 @@ static const ScenarioField scenario_expect_relay[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+/* The kinds of copy the run tracks (nodes/copies.h). */
+static gboolean
+scenario_set_copy_kind(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                       GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    static const char *const kinds[] = {"mailbox", "journal", "backup", "queue", "client"};
+    for (guint i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        if (strcmp(s, kinds[i]) == 0) {
+            g_free(*(char **)slot);
+            *(char **)slot = g_strdup(s);
+            return TRUE;
+        }
+    }
+    return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                         "'kind' must be mailbox, journal, backup, queue or client, not '%s'", s);
+}
+
+static const ScenarioField scenario_expect_copies_at[] = {
+    SCENARIO_X_MESSAGE,
+    {"copies_at", scenario_set_node_refs, offsetof(ExpectSpec, copies_at), SCENARIO_FIELD_REQUIRED,
+     0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_held_by[] = {
+    SCENARIO_X_MESSAGE,
+    {"held_by", scenario_set_node_ref, offsetof(ExpectSpec, held_by), SCENARIO_FIELD_REQUIRED, 0},
+    {"kind", scenario_set_copy_kind, offsetof(ExpectSpec, copy_kind), 0, 0},
+    {"present", scenario_set_bool, offsetof(ExpectSpec, present), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 static const ScenarioField scenario_expect_smime[] = {
     SCENARIO_X_MESSAGE,
     {"smime", scenario_set_smime_verdict, offsetof(ExpectSpec, verdict), SCENARIO_FIELD_REQUIRED,
@@ -535,6 +589,8 @@ static const ScenarioField scenario_expect_keys[] = {
     {"spf", scenario_set_skip, 0, 0, 0},       {"dkim", scenario_set_skip, 0, 0, 0},
     {"dmarc", scenario_set_skip, 0, 0, 0},     {"at", scenario_set_skip, 0, 0, 0},
     {"relay_tests", scenario_set_skip, 0, 0, 0}, {"target", scenario_set_skip, 0, 0, 0},
+    {"copies_at", scenario_set_skip, 0, 0, 0}, {"held_by", scenario_set_skip, 0, 0, 0},
+    {"kind", scenario_set_skip, 0, 0, 0},
     {"spam_delivered", scenario_set_skip, 0, 0, 0}, {"rejected_by", scenario_set_skip, 0, 0, 0},
     {"spam_verdict", scenario_set_skip, 0, 0, 0}, {"campaign", scenario_set_skip, 0, 0, 0},
     {"stage", scenario_set_skip, 0, 0, 0},
@@ -558,6 +614,8 @@ static const struct {
     {"dkim", SPEC_EXPECT_DKIM, scenario_expect_dkim},
     {"dmarc", SPEC_EXPECT_DMARC, scenario_expect_dmarc},
     {"relay_tests", SPEC_EXPECT_RELAY_TESTS, scenario_expect_relay},
+    {"copies_at", SPEC_EXPECT_COPIES_AT, scenario_expect_copies_at},
+    {"held_by", SPEC_EXPECT_HELD_BY, scenario_expect_held_by},
     {"spam_delivered", SPEC_EXPECT_SPAM_DELIVERED, scenario_expect_spam_delivered},
     {"rejected_by", SPEC_EXPECT_REJECTED_BY, scenario_expect_rejected_by},
     {"spam_verdict", SPEC_EXPECT_SPAM_VERDICT, scenario_expect_spam_verdict},
@@ -604,7 +662,8 @@ scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
                              "an expectation needs one of 'status', 'path', "
                              "'path_differs_from', 'header', 'delivered', 'fetched_by', "
                              "'mailbox', 'spf', 'dkim', 'dmarc', 'relay_tests', "
-                             "'spam_delivered', 'rejected_by' or 'spam_verdict'");
+                             "'spam_delivered', 'rejected_by', 'spam_verdict', 'copies_at' "
+                             "or 'held_by'");
     }
     const ScenarioField *tables[] = {scenario_expect_forms[form].table, NULL};
     return scenario_fields_apply(ctx, map, tables, x, NULL, error);

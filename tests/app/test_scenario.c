@@ -730,8 +730,8 @@ test_error_event_form(void)
     expect_error(BASE_NODES "expect:\n  - {message: m1}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:5: an expectation needs one of 'status', 'path', "
                  "'path_differs_from', 'header', 'delivered', 'fetched_by', 'mailbox', 'spf', "
-                 "'dkim', 'dmarc', 'relay_tests', 'spam_delivered', 'rejected_by' or "
-                 "'spam_verdict'");
+                 "'dkim', 'dmarc', 'relay_tests', 'spam_delivered', 'rejected_by', "
+                 "'spam_verdict', 'copies_at' or 'held_by'");
     expect_error(BASE_NODES "expect:\n  - {message: m1, stauts: delivered}\n",
                  SCENARIO_ERROR_UNKNOWN_KEY,
                  "t.yaml:6:19: unknown key 'stauts' in expect (did you mean 'status'?)");
