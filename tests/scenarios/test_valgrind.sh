@@ -3,9 +3,9 @@
 # valgrind memcheck on end-to-end runs: no invalid access, no use of
 # uninitialised memory, and no definite leak (--errors-for-leak-kinds=
 # definite) in `mhs run` of the quickstart (with trace, capture and SVG
-# diagrams), STARTTLS, SMTP AUTH, S/MIME, POP3, DKIM, webmail, and node
-# faults (crash, restart, full disk, dead resolver). Third-party leaks
-# mhs cannot free are listed in valgrind.supp.
+# diagrams), STARTTLS, SMTP AUTH, S/MIME, POP3 (and STLS), DKIM, webmail
+# over HTTPS, DSN, and node faults (crash, restart, full disk, dead
+# resolver). Third-party leaks mhs cannot free are in valgrind.supp.
 # Skipped (exit 77) when valgrind is absent, when mhs is built with
 # AddressSanitizer (make asan: the two do not mix), or with
 # MHS_SKIP_VALGRIND=1. CI installs valgrind (.ci/run).
@@ -60,5 +60,8 @@ memcheck smime tests/scenarios/smime/roundtrip.yaml
 memcheck pop3 tests/scenarios/pop3/keep.yaml
 memcheck dkim tests/scenarios/sender/dkim.yaml
 memcheck faults tests/scenarios/fault/crash-restart.yaml
+memcheck webmail tests/scenarios/webmail/webmail-https.yaml
+memcheck stls tests/scenarios/store/stls.yaml
+memcheck dsn tests/scenarios/receipts/dsn.yaml
 [ "$n" -ge 7 ] || fail "only $n runs"
 echo "valgrind: $n runs clean"
