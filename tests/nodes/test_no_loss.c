@@ -5,7 +5,7 @@
  * seed generates a world: two to four domains, each with clients, a
  * submission server, an outgoing relay or not, one or two MX hosts and a
  * store, one resolver; traffic to existing users, unknown users and
- * unknown domains; and faults: link flaps, node crashes with or without a
+ * unknown domains, POP3 fetches; and faults: link flaps, node crashes with or without a
  * restart (the disk survives, sessions die; a crashed resolver makes
  * lookups time out), full disks (452 4.3.1). After the run every
  * recipient of every message some MSA or MTA accepted must be delivered,
@@ -239,6 +239,18 @@ no_loss_traffic(NoLossGen *g, NoLossCounts *c)
         s->id = g_strdup_printf("m%u", i + 1);
         g_ptr_array_add(g->spec->events, e);
         c->messages++;
+    }
+    /* Users fetch (POP3) now and then, sometimes deleting: stores are
+     * busy with sessions when faults hit. */
+    guint fetches = (guint)g_rand_int_range(g->rng, 0, 4);
+    for (guint i = 0; i < fetches; i++) {
+        EventSpec *e = event_spec_new(SPEC_EVENT_FETCH);
+        e->at = g_rand_int_range(g->rng, 1, 400) * NO_LOSS_S + g_rand_int_range(g->rng, 0, 1000) * 1000;
+        g_array_append_val(g->sends, e->at);
+        e->fetch.by = g_strdup(no_loss_pick(g, g->muas));
+        e->fetch.has_keep = TRUE;
+        e->fetch.keep = g_rand_boolean(g->rng);
+        g_ptr_array_add(g->spec->events, e);
     }
 }
 

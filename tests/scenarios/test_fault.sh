@@ -63,6 +63,12 @@ records "$tmp/a.jsonl" msg.deliver t msg | awk -F'\t' '$2 == "m2" && $1 < 400 {p
 "$MHS" run "$dir/crash-restart.yaml" --trace "$tmp/b.jsonl" >/dev/null || fail "second run"
 cmp -s "$tmp/a.jsonl" "$tmp/b.jsonl" || fail "two runs differ"
 
+# The store crashes with Bob's maildrop locked: the fetch fails (reset),
+# the lock does not outlive the session, the next fetch gets m1.
+"$MHS" run "$dir/pop3-crash.yaml" --trace "$tmp/p.jsonl" >"$tmp/p.out" || fail "pop3 crash: $(cat "$tmp/p.out")"
+records "$tmp/p.jsonl" pop3.done ok retrieved reason | tr '\t\n' ' ' >"$tmp/p.done"
+[ "$(cat "$tmp/p.done")" = "False 0 connection reset True 1 - " ] || fail "pop3 crash: $(cat "$tmp/p.done")"
+
 # Regressions found by tests/nodes/test_no_loss.c: a recipient named twice
 # gets one copy (it got six), and two copies of one message at one node
 # are both that message (the second was reported "in transit" forever).
