@@ -33,14 +33,14 @@
 
 typedef struct {
     guint64 seeds;
-    guint64 messages;     /* sent by the clients */
-    guint64 accepted;     /* (message, recipient) pairs some MSA or MTA took with 250 */
-    guint64 delivered;    /* of those: in a mailbox */
-    guint64 bounced;      /* of those: bounced (DSN to the sender, or none for <>) */
-    guint64 queued;       /* of those: still queued, with a reason */
-    guint64 duplicates;   /* extra copies in mailboxes */
-    guint64 reply_lost;   /* msg.reply_lost records */
-    guint64 faults;       /* fault events */
+    guint64 messages;   /* sent by the clients */
+    guint64 accepted;   /* (message, recipient) pairs some MSA or MTA took with 250 */
+    guint64 delivered;  /* of those: in a mailbox */
+    guint64 bounced;    /* of those: bounced (DSN to the sender, or none for <>) */
+    guint64 queued;     /* of those: still queued, with a reason */
+    guint64 duplicates; /* extra copies in mailboxes */
+    guint64 reply_lost; /* msg.reply_lost records */
+    guint64 faults;     /* fault events */
     guint64 violations;
 } NoLossCounts;
 
@@ -49,12 +49,12 @@ typedef struct {
 typedef struct {
     WorldSpec *spec;
     GRand *rng;
-    GPtrArray *muas;       /* char* node names (borrowed from specs) */
-    GPtrArray *addresses;  /* char* recipients, good and bad (owned) */
-    GPtrArray *faultable;  /* char* node names that may crash (borrowed) */
-    GPtrArray *relays;     /* char* msa/mta/ms names for link flaps and full disks */
-    gboolean lasting;      /* some fault never ends */
-    GArray *sends;         /* gint64 send times: faults aimed at mail in flight */
+    GPtrArray *muas;      /* char* node names (borrowed from specs) */
+    GPtrArray *addresses; /* char* recipients, good and bad (owned) */
+    GPtrArray *faultable; /* char* node names that may crash (borrowed) */
+    GPtrArray *relays;    /* char* msa/mta/ms names for link flaps and full disks */
+    gboolean lasting;     /* some fault never ends */
+    GArray *sends;        /* gint64 send times: faults aimed at mail in flight */
 } NoLossGen;
 
 /* ip: transfer full. */
@@ -151,8 +151,7 @@ no_loss_domain(NoLossGen *g, guint d)
 }
 
 static void
-no_loss_fault(NoLossGen *g, gint64 at, const char *node, const char *link_b, int kind,
-              gboolean on)
+no_loss_fault(NoLossGen *g, gint64 at, const char *node, const char *link_b, int kind, gboolean on)
 {
     EventSpec *e = event_spec_new(SPEC_EVENT_FAULT);
     e->at = at;
@@ -186,12 +185,14 @@ no_loss_faults(NoLossGen *g)
 {
     guint n = (guint)g_rand_int_range(g->rng, 0, 7);
     for (guint i = 0; i < n; i++) {
-        gint64 at = g_rand_int_range(g->rng, 0, 400) * NO_LOSS_S + g_rand_int_range(g->rng, 0, 1000) * 1000;
+        gint64 at =
+            g_rand_int_range(g->rng, 0, 400) * NO_LOSS_S + g_rand_int_range(g->rng, 0, 1000) * 1000;
         /* Half of them hit while a message crosses the nodes (each hop
          * takes tens of milliseconds): sessions die mid-transaction,
          * some between the end of data and its reply. */
         if (g->sends->len > 0 && g_rand_boolean(g->rng))
-            at = g_array_index(g->sends, gint64, g_rand_int_range(g->rng, 0, (gint32)g->sends->len)) +
+            at = g_array_index(g->sends, gint64,
+                               g_rand_int_range(g->rng, 0, (gint32)g->sends->len)) +
                  g_rand_int_range(g->rng, 0, 300000);
         gint64 len = g_rand_int_range(g->rng, 1, 600) * NO_LOSS_S;
         gboolean ends = g_rand_int_range(g->rng, 0, 8) != 0;
@@ -221,7 +222,8 @@ no_loss_traffic(NoLossGen *g, NoLossCounts *c)
     guint n = (guint)g_rand_int_range(g->rng, 3, 16);
     for (guint i = 0; i < n; i++) {
         EventSpec *e = event_spec_new(SPEC_EVENT_SEND);
-        e->at = g_rand_int_range(g->rng, 1, 300) * NO_LOSS_S + g_rand_int_range(g->rng, 0, 1000) * 1000;
+        e->at =
+            g_rand_int_range(g->rng, 1, 300) * NO_LOSS_S + g_rand_int_range(g->rng, 0, 1000) * 1000;
         g_array_append_val(g->sends, e->at);
         SendSpec *s = &e->send;
         s->from = g_strdup(no_loss_pick(g, g->muas));
@@ -245,7 +247,8 @@ no_loss_traffic(NoLossGen *g, NoLossCounts *c)
     guint fetches = (guint)g_rand_int_range(g->rng, 0, 4);
     for (guint i = 0; i < fetches; i++) {
         EventSpec *e = event_spec_new(SPEC_EVENT_FETCH);
-        e->at = g_rand_int_range(g->rng, 1, 400) * NO_LOSS_S + g_rand_int_range(g->rng, 0, 1000) * 1000;
+        e->at =
+            g_rand_int_range(g->rng, 1, 400) * NO_LOSS_S + g_rand_int_range(g->rng, 0, 1000) * 1000;
         g_array_append_val(g->sends, e->at);
         e->fetch.by = g_strdup(no_loss_pick(g, g->muas));
         e->fetch.has_keep = TRUE;
@@ -448,8 +451,8 @@ test_no_loss_seeds(void)
             ", bounced %" G_GUINT64_FORMAT ", queued %" G_GUINT64_FORMAT
             "; duplicates %" G_GUINT64_FORMAT " (replies lost %" G_GUINT64_FORMAT
             "); violations %" G_GUINT64_FORMAT "\n",
-            c.seeds, first, first + n - 1, c.messages, c.faults, c.accepted, c.delivered,
-            c.bounced, c.queued, c.duplicates, c.reply_lost, c.violations);
+            c.seeds, first, first + n - 1, c.messages, c.faults, c.accepted, c.delivered, c.bounced,
+            c.queued, c.duplicates, c.reply_lost, c.violations);
     g_assert_cmpuint(c.violations, ==, 0);
     g_assert_cmpuint(c.accepted, ==, c.delivered + c.bounced + c.queued);
     /* The generator must exercise every outcome, or the test proves little. */

@@ -34,7 +34,8 @@ test_crash_established(void)
     tenv_connect(&env, 25);
     sim_world_schedule_at(env.world, 50 * MS, crash_b_now, GUINT_TO_POINTER(1), NULL);
     sim_world_run(env.world, SIM_TIME_NEVER);
-    g_assert_cmpstr(env.log->str, ==, "20000:c:connected;30000:s:accept;50000:s:reset;60000:c:reset;");
+    g_assert_cmpstr(env.log->str, ==,
+                    "20000:c:connected;30000:s:accept;50000:s:reset;60000:c:reset;");
     g_assert_cmpuint(sim_net_n_conns(env.net), ==, 0);
     tenv_clear(&env);
 }
@@ -84,8 +85,7 @@ static void
 connect_again(SimWorld *w, gpointer data)
 {
     TEnv *env = data;
-    env->client.s = sim_net_connect(env->net, env->a, "10.0.0.2", 25, &tpeer_handler,
-                                    &env->client);
+    env->client.s = sim_net_connect(env->net, env->a, "10.0.0.2", 25, &tpeer_handler, &env->client);
 }
 
 static void
@@ -101,8 +101,7 @@ test_down_then_restart(void)
     sim_world_schedule_at(env.world, 2000 * MS, restart_b, NULL, NULL);
     sim_world_schedule_at(env.world, 3000 * MS, connect_again, &env, NULL);
     sim_world_run(env.world, SIM_TIME_NEVER);
-    g_assert_cmpstr(env.log->str, ==,
-                    "1000000:c:timeout;3020000:c:connected;3030000:s:accept;");
+    g_assert_cmpstr(env.log->str, ==, "1000000:c:timeout;3020000:c:connected;3030000:s:accept;");
     tenv_clear(&env);
 }
 
