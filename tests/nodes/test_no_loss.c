@@ -4,20 +4,22 @@
  * delivered, bounced to its sender, or still queued with a reason). Each
  * seed generates a world: two to four domains, each with clients, a
  * submission server, an outgoing relay or not, one or two MX hosts and a
- * store, one resolver; traffic to existing users, unknown users and
- * unknown domains, POP3 fetches; and faults: link flaps, node crashes with or without a
- * restart (the disk survives, sessions die; a crashed resolver makes
- * lookups time out), full disks (452 4.3.1). After the run every
- * recipient of every message some MSA or MTA accepted must be delivered,
- * bounced (with a DSN to a non-null sender) or queued with a reason. A
- * copy delivered twice is allowed only for a message whose sender saw the
- * connection end between the end of data and the reply (msg.reply_lost,
- * RFC 1047); such duplicates are counted.
+ * store, a third of the domains with STARTTLS, one resolver; traffic to
+ * existing users, unknown users and unknown domains, POP3 fetches; and
+ * faults: link flaps, node crashes with or without a restart (the disk
+ * survives, sessions die; a crashed resolver makes lookups time out),
+ * full disks (452 4.3.1). After the run every recipient of every message
+ * some MSA or MTA accepted must be delivered, bounced (with a DSN to a
+ * non-null sender) or queued with a reason, and nothing may stay queued
+ * once every fault has ended. A copy delivered twice is allowed only for
+ * a message whose sender saw the connection end between the end of data
+ * and the reply (msg.reply_lost, RFC 1047); such duplicates are counted.
  *
  * MHS_NO_LOSS_SEEDS (default 300) and MHS_NO_LOSS_FIRST (default 1) pick
  * the seeds; MHS_NO_LOSS_VERBOSE=1 prints each seed's counts;
- * MHS_NO_LOSS_TRACE=FILE writes the trace (JSON Lines) of the last seed. The counts
- * of the whole run are printed at the end (bench/no_loss.sh runs 10,000).
+ * MHS_NO_LOSS_TRACE=FILE writes the trace (JSON Lines) of the last seed.
+ * The counts of the whole run are printed at the end (bench/no_loss.sh
+ * runs 10,000).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,7 @@ typedef struct {
     GPtrArray *relays;    /* char* msa/mta/ms names for link flaps and full disks */
     gboolean lasting;     /* some fault never ends */
     GArray *sends;        /* gint64 send times: faults aimed at mail in flight */
+    gboolean tls;         /* this domain's servers offer and use STARTTLS */
 } NoLossGen;
 
 /* ip: transfer full. */
@@ -67,6 +70,10 @@ no_loss_node(NoLossGen *g, SpecRole role, const char *name, char *ip)
     char *ips[] = {(char *)ip, NULL};
     n->ips = g_strdupv(ips);
     g_ptr_array_add(g->spec->nodes, n);
+    if (g->tls && role != SPEC_ROLE_DNS) {
+        n->tls.server = role == SPEC_ROLE_MUA ? SPEC_TLS_NONE : SPEC_TLS_MAY;
+        n->tls.client = SPEC_TLS_MAY; /* opportunistic (RFC 3207) */
+    }
     g_assert_true(dns_zone_add(g->spec->zone, name, DNS_RR_A, ip, NULL));
     g_free(ip);
     return n;
@@ -92,6 +99,7 @@ no_loss_domain(NoLossGen *g, guint d)
     g_autofree char *net = g_strdup_printf("10.%u.0.0/16", d + 1);
     gboolean has_out = g_rand_boolean(g->rng);
     gboolean has_backup = g_rand_int_range(g->rng, 0, 3) == 0;
+    g->tls = g_rand_int_range(g->rng, 0, 3) == 0;
 
     NodeSpec *n = no_loss_node(g, SPEC_ROLE_MSA, msa, g_strdup_printf("10.%u.0.2", d + 1));
     n->relayhost = g_strdup(has_out ? out : mx0);
