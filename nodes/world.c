@@ -176,9 +176,11 @@ world_check_fault_node(World *w, const FaultSpec *f, const SpecLoc *loc, GError 
     Node *n = world_node(w, f->node);
     if (node_fault_role_ok(f, n->spec->role))
         return TRUE;
+    FaultSpec crash_only = {.has_crash = f->has_crash};
+    gboolean crash_ok = node_fault_role_ok(&crash_only, n->spec->role);
     g_autofree char *where = spec_loc_to_string(loc);
     g_set_error(error, NODE_ERROR, NODE_ERROR_SPEC, "%s: a %s node cannot %s", where,
-                spec_role_name(n->spec->role), f->has_crash ? "crash" : "have a full disk");
+                spec_role_name(n->spec->role), crash_ok ? "have a full disk" : "crash");
     return FALSE;
 }
 
