@@ -4,7 +4,8 @@
  * delivered, bounced to its sender, or still queued with a reason). Each
  * seed generates a world: two to four domains, each with clients, a
  * submission server, an outgoing relay or not, one or two MX hosts and a
- * store, a third of the domains with STARTTLS, one resolver; traffic to
+ * store, a third of the domains with STARTTLS, DKIM signing, SPF/DKIM/
+ * DMARC checks, one resolver; traffic to
  * existing users, unknown users and unknown domains, POP3 fetches; and
  * faults: link flaps, node crashes with or without a restart (the disk
  * survives, sessions die; a crashed resolver makes lookups time out),
@@ -100,9 +101,15 @@ no_loss_domain(NoLossGen *g, guint d)
     gboolean has_out = g_rand_boolean(g->rng);
     gboolean has_backup = g_rand_int_range(g->rng, 0, 3) == 0;
     g->tls = g_rand_int_range(g->rng, 0, 3) == 0;
+    gboolean sign = g_rand_int_range(g->rng, 0, 3) == 0;
+    gboolean check = g_rand_int_range(g->rng, 0, 3) == 0;
 
     NodeSpec *n = no_loss_node(g, SPEC_ROLE_MSA, msa, g_strdup_printf("10.%u.0.2", d + 1));
     n->relayhost = g_strdup(has_out ? out : mx0);
+    if (sign) {
+        n->dkim.domain = g_strdup(dom); /* key derived and published at build */
+        n->dkim.selector = g_strdup("mhs");
+    }
     g_ptr_array_add(g->faultable, n->name);
     g_ptr_array_add(g->relays, n->name);
     if (has_out) {
@@ -120,6 +127,10 @@ no_loss_domain(NoLossGen *g, guint d)
         /* The MX of the domain also relays its own clients' mail. */
         g_strfreev(n->relay.networks);
         n->relay.networks = no_loss_strv1(net);
+        /* SPF, DKIM and DMARC at DATA: the answer waits for DNS, and a
+         * crash meanwhile must not queue what the client never saw taken. */
+        n->checks.spf = n->checks.dkim = n->checks.dmarc = check;
+        n->checks.spf_fail = SPEC_SPF_TAG;
         if (i == 0) {
             g_strfreev(n->local_domains);
             n->local_domains = no_loss_strv1(dom);
