@@ -10,8 +10,10 @@
  * faults: link flaps, node crashes with or without a restart (the disk
  * survives, sessions die; a crashed resolver makes lookups time out),
  * full disks (452 4.3.1). After the run every recipient of every message
- * some MSA or MTA accepted must be delivered, bounced (with a DSN to a
- * non-null sender) or queued with a reason, and nothing may stay queued
+ * some MSA or MTA accepted (and of every DSN an MTA wrote) must be
+ * delivered, bounced (with a DSN to a non-null sender) or queued with a
+ * reason; every copy said to be delivered is in a mailbox; nothing stays
+ * queued
  * once every fault has ended. A copy delivered twice is allowed only for
  * a message whose sender saw the connection end between the end of data
  * and the reply (msg.reply_lost, RFC 1047); such duplicates are counted.
@@ -398,7 +400,12 @@ no_loss_check(NoLossCounts *c, guint64 seed, World *w, NoLossTrace *t)
         g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         for (guint h = 0; h < m->hops->len; h++) {
             TrackHop *hop = m->hops->pdata[h];
-            if (g_strcmp0(hop->action, "accept") != 0)
+            /* A DSN is queued where it is written (its "bounce" hop): it
+             * must not be lost either. */
+            gboolean taken =
+                g_strcmp0(hop->action, "accept") == 0 ||
+                (g_strcmp0(hop->action, "bounce") == 0 && g_strcmp0(m->kind, "dsn") == 0);
+            if (!taken)
                 continue;
             const NodeSpec *ns = world_spec_find_node(spec, hop->node);
             g_assert_nonnull(ns);
