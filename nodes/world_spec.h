@@ -15,6 +15,7 @@
 #include "proto/dkim.h"
 #include "proto/dns_zone.h"
 #include "proto/smtp_data.h"
+#include "proto/smtp_dsn.h"
 
 /* 2026-01-01T00:00:00Z: virtual time 0 unless the scenario sets `epoch`. */
 #define WORLD_SPEC_EPOCH_DEFAULT G_GINT64_CONSTANT(1767225600)
@@ -166,6 +167,7 @@ typedef struct {
     SpecTlsLevel client;      /* mua, msa, mta (outgoing) */
     guint min_version;        /* 0 default (TLS 1.2), 12 = TLS 1.2, 13 = TLS 1.3 */
     gboolean session_tickets; /* issue (server) and resume (client); default TRUE */
+    SpecTlsLevel pop3;        /* mua: STLS when fetching (RFC 2595); ms: see server */
 } TlsSpec;
 
 /* SMTP AUTH (RFC 4954). Server side (msa, mta): required, mechanisms,
@@ -177,8 +179,18 @@ typedef struct {
     gboolean sender_login_match; /* Postfix reject_sender_login_mismatch */
     char *mechanism;             /* mua: mechanism to use; NULL: no AUTH */
     gboolean force;              /* mua: AUTH even when the server does not offer it */
+    guint max_failures;          /* server: failed AUTH exchanges per session before
+                                    421 (default 3) */
+    gint64 failure_delay;        /* server: microseconds before that 421 (default 1 s) */
 } AuthSpec;
 
+/* mua: what the client does with a request for a read receipt
+ * (Disposition-Notification-To, RFC 8098 2.1). */
+typedef enum {
+    SPEC_MDN_NEVER = 0, /* ignore the request (the default: a request, not a guarantee) */
+    SPEC_MDN_ALWAYS,    /* send one automatically (automatic-action/MDN-sent-automatically) */
+    SPEC_MDN_ASK,       /* ask the user (manual-action/MDN-sent-manually if agreed) */
+} SpecMdnMode;
 /* mitm: one byte rewrite rule, applied to whole clear-text lines. */
 typedef struct {
     char *match;        /* non-empty */
@@ -246,6 +258,9 @@ typedef struct {
 
     /* ms */
     char **domains; /* domains whose mailboxes this store holds */
+    char *journal;     /* (nullable) journal mailbox: a copy of every delivery */
+    gboolean backup;   /* keep a backup copy of every delivery (survives DELE) */
+    char *backup_node; /* (nullable) the node holding the backup; NULL: this one */
 
     /* dns */
     gint64 answer_latency; /* delay before an answer (default 1 ms) */
@@ -253,11 +268,24 @@ typedef struct {
     /* eavesdropper, mitm */
     char **tap; /* the two node names at the ends of the tapped link */
 
+    /* receipts and bounces (RFC 8098 MDN, RFC 3461 DSN) */
+    SpecMdnMode mdn;        /* mua */
+    gboolean mdn_declines;  /* mua, mdn ask: the user says no */
+    gboolean dsn_offered;   /* msa, mta: advertise DSN and take its parameters (RFC 3461) */
+    gint64 delay_warning;   /* msa, mta: "delayed" DSN after this long queued (0: never) */
+    /* gateway: an mta whose outgoing SMTP goes to a real server, "host:port"
+     * (reachable only under `mhs serve`; see nodes/gateway_node.h) */
+    char *connect;
     /* mitm */
     MitmSpec mitm;
 
     /* msa, mta */
     RelayhostAuthSpec relayhost_auth; /* AUTH to the relayhost */
+
+    /* webmail (also msa, ms, auth.mechanism), browser (also user, password) */
+    char *webmail;     /* browser: node name of its webmail server */
+    gboolean https;    /* webmail: serve HTTPS (RFC 2818); browser: use it */
+    guint16 http_port; /* webmail: listening port; 0: 80, or 443 with https */
 } NodeSpec;
 
 typedef struct {
@@ -290,6 +318,8 @@ typedef enum {
     SPEC_EVENT_TRAFFIC,
     SPEC_EVENT_RELAY_TEST,
     SPEC_EVENT_RAW_SEND,
+    SPEC_EVENT_WEBMAIL_SEND, /* send: from is a browser */
+    SPEC_EVENT_WEBMAIL_READ, /* fetch: by is a browser */
 } SpecEventKind;
 
 typedef struct {
@@ -305,6 +335,14 @@ typedef struct {
     GPtrArray *headers;     /* SpecHeader*, in order: extra or forged headers */
     char *id;               /* scenario message id (unique) */
     char *envelope_from;    /* nullable: MAIL FROM override */
+    /* Receipts and bounces. */
+    gboolean receipt;           /* Disposition-Notification-To: the user (RFC 8098 2.1) */
+    gboolean return_receipt_to; /* the older, non-standard Return-Receipt-To: the user */
+    guint notify;               /* RCPT NOTIFY= for every recipient (SmtpDsnNotify), 0 none */
+    SmtpDsnRet ret;             /* MAIL RET= (RFC 3461 4.3) */
+    char *envid;                /* nullable: MAIL ENVID= (RFC 3461 4.4) */
+    char *on_behalf_of;         /* nullable: the author (From); the user is then Sender
+                                   (RFC 5322 3.6.2) */
     SpecSmimeMode smime;    /* S/MIME protection (default none) */
 } SendSpec;
 
@@ -321,6 +359,8 @@ typedef struct {
     char *by;          /* mua node */
     gboolean keep;     /* default: the mua's keep */
     gboolean has_keep; /* keep was written */
+    SpecTlsLevel tls;  /* STLS level of this fetch (RFC 2595) */
+    gboolean has_tls;  /* tls was written; otherwise the mua's tls.pop3 */
 } FetchSpec;
 
 typedef struct {
@@ -393,6 +433,8 @@ typedef enum {
     SPEC_EXPECT_DKIM,         /* message, verdict, at? */
     SPEC_EXPECT_DMARC,        /* message, verdict, at? */
     SPEC_EXPECT_RELAY_TESTS,  /* relay_mode, target */
+    SPEC_EXPECT_COPIES_AT,    /* message, copies_at: exactly these nodes hold copies */
+    SPEC_EXPECT_HELD_BY,      /* message, held_by, copy_kind?, present */
     /* count, to?, campaign? */
     SPEC_EXPECT_SPAM_DELIVERED,
     /* rejected_by, message? or campaign?, to?, code? */
@@ -434,6 +476,9 @@ typedef struct {
     char *at;         /* nullable: the node that recorded it */
     SpecRelayMode relay_mode;
     char *target; /* relay_tests: node name */
+    char **copies_at; /* COPIES_AT: node names */
+    char *held_by;    /* HELD_BY: node name */
+    char *copy_kind;  /* HELD_BY: nullable: mailbox, journal, backup, queue, client */
     char *campaign;    /* nullable: spam expectations: one campaign */
     char *rejected_by; /* REJECTED_BY: the node that refused */
     char *stage;       /* nullable: SPAM_VERDICT: the SMTP stage (RCPT, CONNECT, ...) */
