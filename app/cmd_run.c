@@ -90,6 +90,7 @@ mhs_cmd_run(int argc, char **argv)
     gint64 seed = -1;
     char *until_text = NULL, *trace_path = NULL, *text_path = NULL, *pcap_path = NULL;
     char *svg_dir = NULL, *keylog_path = NULL, *smime_dir = NULL;
+    g_autofree char *dump_dir = NULL;
     gboolean quiet = FALSE, exposure_all = FALSE;
     GOptionEntry entries[] = {
         {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the run (default: the scenario's)", "N"},
@@ -104,6 +105,8 @@ mhs_cmd_run(int argc, char **argv)
          "Write TLS secrets in NSS key log format (for Wireshark)", "F"},
         {"svg", 0, 0, G_OPTION_ARG_FILENAME, &svg_dir,
          "Draw every message's path (and all.svg) into this directory", "DIR"},
+        {"dump-messages", 0, 0, G_OPTION_ARG_FILENAME, &dump_dir,
+         "Write every delivered copy as DIR/MSGID--RCPT.eml", "DIR"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the summary line", NULL},
         {"exposure", 0, 0, G_OPTION_ARG_NONE, &exposure_all,
          "Print who can read and alter every message (default: S/MIME ones)", NULL},
@@ -177,6 +180,10 @@ mhs_cmd_run(int argc, char **argv)
     }
     if (svg_dir && !viz_write_all(sim_world_trace(world_sim(w)), svg_dir, &error)) {
         fprintf(stderr, "mhs: --svg: %s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
+    if (dump_dir && !run_dump_messages(w, dump_dir, &error)) {
+        fprintf(stderr, "mhs: --dump-messages: %s\n", error->message);
         return MHS_EXIT_USAGE;
     }
     if (smime_dir && !run_smime_export(w, smime_dir, &error)) {

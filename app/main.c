@@ -33,6 +33,8 @@ static const MhsCommand mhs_commands[] = {
      "grade LAB --submission PATH [--student ID] [--format text|json|junit|gradescope] [-o F]",
      "grade a submission (or --submissions DIR -j N: a class) against a lab"},
     {"labs", mhs_cmd_labs, "labs [--dir DIR]", "list the course labs"},
+    {"msg", mhs_cmd_msg, "msg headers FILE.eml [--format text|json] [--envelope-from A]",
+     "trace a message's Received hops and flag forged or inconsistent headers"},
 };
 
 static void

@@ -178,4 +178,14 @@ gboolean scenario_set_mitm_rules(ScenarioCtx *, const ScenarioField *, yaml_node
 /* The `dns:` zone mapping into zone (scenario_zone.c). */
 gboolean scenario_zone_parse(ScenarioCtx *ctx, yaml_node_t *map, DnsZone *zone, GError **error);
 
+/* app/scenario_receipts.c: MDN and DSN keys. */
+gboolean scenario_set_mdn(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                          GError **error);
+gboolean scenario_set_mdn_answer(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v,
+                                 gpointer slot, GError **error);
+gboolean scenario_set_notify(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v,
+                             gpointer slot, GError **error);
+gboolean scenario_set_ret(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                          GError **error);
+
 #endif

@@ -245,6 +245,8 @@ static const ScenarioField scenario_node_mua[] = {
     {"ms", scenario_set_node_ref, offsetof(NodeSpec, ms), 0, SPEC_ROLE_MS},
     {"keep", scenario_set_bool, offsetof(NodeSpec, keep), 0, 0},
     {"auth", scenario_set_auth_client, offsetof(NodeSpec, auth), 0, 0},
+    {"mdn", scenario_set_mdn, offsetof(NodeSpec, mdn), 0, 0},
+    {"mdn_answer", scenario_set_mdn_answer, offsetof(NodeSpec, mdn_declines), 0, 0},
     {"smime", scenario_set_smime_key, offsetof(NodeSpec, smime_key), 0, 0},
     {"smime_missing_cert", scenario_set_smime_missing, offsetof(NodeSpec, smime_missing), 0, 0},
     {NULL, NULL, 0, 0, 0},
@@ -273,6 +275,8 @@ static const ScenarioField scenario_node_msa[] = {
     {"auth", scenario_set_auth_server, offsetof(NodeSpec, auth), 0, 0},
     {"dkim", scenario_set_dkim, offsetof(NodeSpec, dkim), 0, 0},
     {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
+    {"dsn", scenario_set_bool, offsetof(NodeSpec, dsn_offered), 0, 0},
+    {"delay_warning", scenario_set_duration, offsetof(NodeSpec, delay_warning), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -374,6 +378,8 @@ static const ScenarioField scenario_node_mta[] = {
     {"dnsbl", scenario_set_dnsbl, offsetof(NodeSpec, dnsbl), 0, 0},
     {"exempt_role_accounts", scenario_set_bool, offsetof(NodeSpec, exempt_role_accounts), 0, 0},
     {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
+    {"dsn", scenario_set_bool, offsetof(NodeSpec, dsn_offered), 0, 0},
+    {"delay_warning", scenario_set_duration, offsetof(NodeSpec, delay_warning), 0, 0},
     {"tamper", scenario_set_tamper, offsetof(NodeSpec, tamper), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };

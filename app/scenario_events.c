@@ -98,6 +98,12 @@ static const ScenarioField scenario_send_fields[] = {
     {"headers", scenario_set_headers, offsetof(SendSpec, headers), 0, 0},
     {"id", scenario_set_msg_id, offsetof(SendSpec, id), 0, 0},
     {"envelope_from", scenario_set_str, offsetof(SendSpec, envelope_from), 0, 0},
+    {"receipt", scenario_set_bool, offsetof(SendSpec, receipt), 0, 0},
+    {"return_receipt_to", scenario_set_bool, offsetof(SendSpec, return_receipt_to), 0, 0},
+    {"notify", scenario_set_notify, offsetof(SendSpec, notify), 0, 0},
+    {"ret", scenario_set_ret, offsetof(SendSpec, ret), 0, 0},
+    {"envid", scenario_set_str, offsetof(SendSpec, envid), 0, 0},
+    {"on_behalf_of", scenario_set_address, offsetof(SendSpec, on_behalf_of), 0, 0},
     {"smime", scenario_set_smime_mode, offsetof(SendSpec, smime), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };

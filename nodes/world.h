@@ -57,6 +57,12 @@ void world_set_keylog(World *w, WorldKeylogFunc fn, gpointer user_data);
 /* Checks every expectation of the spec (transfer full). */
 GPtrArray *world_check_expectations(World *w);
 
+/* Every delivered copy, sorted by message id then recipient (both lower
+ * case); copy is the stored bytes (transfer none). nodes/world_copies.c */
+typedef void (*WorldCopyFunc)(const char *msg_id, const char *rcpt, GBytes *copy,
+                              gpointer user_data);
+void world_foreach_copy(World *w, WorldCopyFunc fn, gpointer user_data);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(World, world_free)
 
 #endif

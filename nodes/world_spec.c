@@ -225,6 +225,8 @@ event_spec_free(EventSpec *e)
     g_ptr_array_unref(e->send.headers);
     g_free(e->send.id);
     g_free(e->send.envelope_from);
+    g_free(e->send.envid);
+    g_free(e->send.on_behalf_of);
     g_free(e->reply.by);
     g_free(e->reply.to);
     g_free(e->reply.id);

@@ -15,6 +15,7 @@
 #include "proto/dkim.h"
 #include "proto/dns_zone.h"
 #include "proto/smtp_data.h"
+#include "proto/smtp_dsn.h"
 
 /* 2026-01-01T00:00:00Z: virtual time 0 unless the scenario sets `epoch`. */
 #define WORLD_SPEC_EPOCH_DEFAULT G_GINT64_CONSTANT(1767225600)
@@ -179,6 +180,13 @@ typedef struct {
     gboolean force;              /* mua: AUTH even when the server does not offer it */
 } AuthSpec;
 
+/* mua: what the client does with a request for a read receipt
+ * (Disposition-Notification-To, RFC 8098 2.1). */
+typedef enum {
+    SPEC_MDN_NEVER = 0, /* ignore the request (the default: a request, not a guarantee) */
+    SPEC_MDN_ALWAYS,    /* send one automatically (automatic-action/MDN-sent-automatically) */
+    SPEC_MDN_ASK,       /* ask the user (manual-action/MDN-sent-manually if agreed) */
+} SpecMdnMode;
 /* mitm: one byte rewrite rule, applied to whole clear-text lines. */
 typedef struct {
     char *match;        /* non-empty */
@@ -253,6 +261,11 @@ typedef struct {
     /* eavesdropper, mitm */
     char **tap; /* the two node names at the ends of the tapped link */
 
+    /* receipts and bounces (RFC 8098 MDN, RFC 3461 DSN) */
+    SpecMdnMode mdn;        /* mua */
+    gboolean mdn_declines;  /* mua, mdn ask: the user says no */
+    gboolean dsn_offered;   /* msa, mta: advertise DSN and take its parameters (RFC 3461) */
+    gint64 delay_warning;   /* msa, mta: "delayed" DSN after this long queued (0: never) */
     /* mitm */
     MitmSpec mitm;
 
@@ -305,6 +318,14 @@ typedef struct {
     GPtrArray *headers;     /* SpecHeader*, in order: extra or forged headers */
     char *id;               /* scenario message id (unique) */
     char *envelope_from;    /* nullable: MAIL FROM override */
+    /* Receipts and bounces. */
+    gboolean receipt;           /* Disposition-Notification-To: the user (RFC 8098 2.1) */
+    gboolean return_receipt_to; /* the older, non-standard Return-Receipt-To: the user */
+    guint notify;               /* RCPT NOTIFY= for every recipient (SmtpDsnNotify), 0 none */
+    SmtpDsnRet ret;             /* MAIL RET= (RFC 3461 4.3) */
+    char *envid;                /* nullable: MAIL ENVID= (RFC 3461 4.4) */
+    char *on_behalf_of;         /* nullable: the author (From); the user is then Sender
+                                   (RFC 5322 3.6.2) */
     SpecSmimeMode smime;    /* S/MIME protection (default none) */
 } SendSpec;
 
