@@ -154,6 +154,13 @@ mhs_cmd_run(int argc, char **argv)
         fprintf(stderr, "%s\n", error->message);
         return MHS_EXIT_USAGE;
     }
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        const NodeSpec *ns = spec->nodes->pdata[i];
+        if (ns->role == SPEC_ROLE_GATEWAY)
+            fprintf(stderr, "mhs: gateway '%s' reaches %s only under 'mhs serve'; here its "
+                            "connections are refused and its mail is deferred\n",
+                    ns->name, ns->connect);
+    }
     g_autoptr(RunFile) keylog = NULL;
     if (keylog_path) {
         keylog = fopen(keylog_path, "w");

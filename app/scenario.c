@@ -150,6 +150,8 @@ static const ScenarioField scenario_auth_server_fields[] = {
     {"mechanisms", scenario_set_mechs, offsetof(AuthSpec, mechanisms), 0, 0},
     {"tls_only", scenario_set_bool, offsetof(AuthSpec, tls_only), 0, 0},
     {"sender_login_match", scenario_set_bool, offsetof(AuthSpec, sender_login_match), 0, 0},
+    {"max_failures", scenario_set_uint, offsetof(AuthSpec, max_failures), 0, 1000},
+    {"failure_delay", scenario_set_duration, offsetof(AuthSpec, failure_delay), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -384,6 +386,37 @@ static const ScenarioField scenario_node_mta[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+/* gateway `connect`: "host:port" of the real server ("[v6]:port" too). */
+static gboolean
+scenario_set_connect(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                     GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    const char *colon = strrchr(s, ':');
+    guint64 port = 0;
+    if (colon == NULL || colon == s || !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port,
+                                                                   NULL))
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                             "'connect' must be HOST:PORT (e.g. 127.0.0.1:2525), not '%s'", s);
+    g_free(*(char **)slot);
+    *(char **)slot = g_strdup(s);
+    return TRUE;
+}
+
+/* An mta whose outgoing SMTP goes to a real server (mhs serve only). */
+static const ScenarioField scenario_node_gateway[] = {
+    {"connect", scenario_set_connect, offsetof(NodeSpec, connect), SCENARIO_FIELD_REQUIRED, 0},
+    {"relay", scenario_set_relay, offsetof(NodeSpec, relay), 0, 0},
+    {"local_domains", scenario_set_strv, offsetof(NodeSpec, local_domains), 0, 0},
+    {"deliver_to", scenario_set_node_ref, offsetof(NodeSpec, deliver_to), 0, SPEC_ROLE_MS},
+    {"retry", scenario_set_retry, offsetof(NodeSpec, retry), 0, 0},
+    {"auth", scenario_set_auth_server, offsetof(NodeSpec, auth), 0, 0},
+    {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 /* A sender only: no keys beyond the common ones. */
 static const ScenarioField scenario_node_spammer[] = {
     {NULL, NULL, 0, 0, 0},
@@ -409,6 +442,25 @@ static const ScenarioField scenario_node_mitm[] = {
     {"strip_starttls", scenario_set_bool, offsetof(NodeSpec, mitm.strip_starttls), 0, 0},
     {"block_starttls", scenario_set_bool, offsetof(NodeSpec, mitm.block_starttls), 0, 0},
     {"rewrite", scenario_set_mitm_rules, offsetof(NodeSpec, mitm.rules), 0, 0},
+};
+
+/* webmail: a virtual MUA behind an HTTP server (DESIGN 4). */
+static const ScenarioField scenario_node_webmail[] = {
+    {"msa", scenario_set_node_ref, offsetof(NodeSpec, msa), SCENARIO_FIELD_REQUIRED, SPEC_ROLE_MSA},
+    {"ms", scenario_set_node_ref, offsetof(NodeSpec, ms), 0, SPEC_ROLE_MS},
+    {"auth", scenario_set_auth_client, offsetof(NodeSpec, auth), 0, 0},
+    {"https", scenario_set_bool, offsetof(NodeSpec, https), 0, 0},
+    {"http_port", scenario_set_port, offsetof(NodeSpec, http_port), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+/* browser: a user at a web browser, in front of a webmail node. */
+static const ScenarioField scenario_node_browser[] = {
+    {"user", scenario_set_address, offsetof(NodeSpec, user), SCENARIO_FIELD_REQUIRED, 0},
+    {"password", scenario_set_str, offsetof(NodeSpec, password), 0, 0},
+    {"webmail", scenario_set_node_ref, offsetof(NodeSpec, webmail), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_WEBMAIL},
+    {"https", scenario_set_bool, offsetof(NodeSpec, https), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -418,10 +470,13 @@ static const ScenarioField *const scenario_role_fields[] = {
     [SPEC_ROLE_MTA] = scenario_node_mta, [SPEC_ROLE_MS] = scenario_node_ms,
     [SPEC_ROLE_DNS] = scenario_node_dns, [SPEC_ROLE_EAVESDROPPER] = scenario_node_eavesdropper,
     [SPEC_ROLE_SPAMMER] = scenario_node_spammer, [SPEC_ROLE_MITM] = scenario_node_mitm,
+    [SPEC_ROLE_GATEWAY] = scenario_node_gateway,
+    [SPEC_ROLE_WEBMAIL] = scenario_node_webmail, [SPEC_ROLE_BROWSER] = scenario_node_browser,
 };
 
 static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns",
-                                                  "eavesdropper", "spammer", "mitm", NULL};
+                                                  "eavesdropper", "spammer", "mitm",
+                                                  "gateway", "webmail", "browser", NULL};
 
 static char *
 scenario_node_key_hint(ScenarioCtx *ctx, const char *key)
@@ -467,7 +522,7 @@ scenario_node_role(ScenarioCtx *ctx, yaml_node_t *map, const char *name, SpecRol
                              "unknown role '%s' in node '%s' (did you mean '%s'?)", s, name, best);
     return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
                          "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns, "
-                         "eavesdropper, spammer, mitm)",
+                         "eavesdropper, spammer, mitm, gateway, webmail, browser)",
                          s, name);
 }
 
@@ -519,6 +574,12 @@ scenario_node_check(ScenarioCtx *ctx, yaml_node_t *map, NodeSpec *n, GError **er
                              "missing required key 'deliver_to' in node '%s' (it has "
                              "local_domains)",
                              n->name);
+    /* HTTPS needs a certificate on the server and, by default, a browser
+     * that checks it (RFC 2818 3.1). */
+    if (n->https && n->role == SPEC_ROLE_WEBMAIL && n->tls.server == SPEC_TLS_NONE)
+        n->tls.server = SPEC_TLS_MAY;
+    if (n->https && n->role == SPEC_ROLE_BROWSER && n->tls.client == SPEC_TLS_NONE)
+        n->tls.client = SPEC_TLS_VERIFY;
     return TRUE;
 }
 

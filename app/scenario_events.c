@@ -108,6 +108,25 @@ static const ScenarioField scenario_send_fields[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+/* webmail_send: a send typed into a browser (DESIGN 4 webmail). */
+static const ScenarioField scenario_webmail_send_fields[] = {
+    {"from", scenario_set_node_ref, offsetof(SendSpec, from), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_BROWSER},
+    {"to", scenario_set_addresses, offsetof(SendSpec, to), 0, 0},
+    {"cc", scenario_set_addresses, offsetof(SendSpec, cc), 0, 0},
+    {"bcc", scenario_set_addresses, offsetof(SendSpec, bcc), 0, 0},
+    {"subject", scenario_set_str, offsetof(SendSpec, subject), 0, 0},
+    {"body", scenario_set_str, offsetof(SendSpec, body), 0, 0},
+    {"id", scenario_set_msg_id, offsetof(SendSpec, id), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_webmail_read_fields[] = {
+    {"by", scenario_set_node_ref, offsetof(FetchSpec, by), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_BROWSER},
+    {NULL, NULL, 0, 0, 0},
+};
+
 static const ScenarioField scenario_reply_fields[] = {
     {"by", scenario_set_node_ref, offsetof(ReplySpec, by), SCENARIO_FIELD_REQUIRED, SPEC_ROLE_MUA},
     {"to", scenario_set_msg_ref, offsetof(ReplySpec, to), SCENARIO_FIELD_REQUIRED, 0},
@@ -220,6 +239,8 @@ static const ScenarioField *const scenario_event_tables[] = {
     [SPEC_EVENT_FETCH] = scenario_fetch_fields,     [SPEC_EVENT_FAULT] = scenario_fault_fields,
     [SPEC_EVENT_TRAFFIC] = scenario_traffic_fields, [SPEC_EVENT_RELAY_TEST] = scenario_relay_test_fields,
     [SPEC_EVENT_RAW_SEND] = scenario_raw_send_fields,
+    [SPEC_EVENT_WEBMAIL_SEND] = scenario_webmail_send_fields,
+    [SPEC_EVENT_WEBMAIL_READ] = scenario_webmail_read_fields,
 };
 
 static gpointer
@@ -240,6 +261,10 @@ scenario_event_part(EventSpec *e)
         return &e->relay_test;
     case SPEC_EVENT_RAW_SEND:
         return &e->raw_send;
+    case SPEC_EVENT_WEBMAIL_SEND:
+        return &e->send;
+    case SPEC_EVENT_WEBMAIL_READ:
+        return &e->fetch;
     }
     g_assert_not_reached();
 }
@@ -277,7 +302,7 @@ scenario_set_event_kind(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v
     ctx->where = saved;
     if (!ok)
         return FALSE;
-    if (e->kind == SPEC_EVENT_SEND && e->send.to[0] == NULL && e->send.cc[0] == NULL &&
+    if ((e->kind == SPEC_EVENT_SEND || e->kind == SPEC_EVENT_WEBMAIL_SEND) && e->send.to[0] == NULL && e->send.cc[0] == NULL &&
         e->send.bcc[0] == NULL)
         return scenario_fail(ctx, v, error, SCENARIO_ERROR_MISSING,
                              "send needs at least one recipient in 'to', 'cc' or 'bcc'");
@@ -295,6 +320,8 @@ static const ScenarioField scenario_event_fields[] = {
     {"traffic", scenario_set_event_kind, 0, 0, SPEC_EVENT_TRAFFIC},
     {"relay_test", scenario_set_event_kind, 0, 0, SPEC_EVENT_RELAY_TEST},
     {"raw_send", scenario_set_event_kind, 0, 0, SPEC_EVENT_RAW_SEND},
+    {"webmail_send", scenario_set_event_kind, 0, 0, SPEC_EVENT_WEBMAIL_SEND},
+    {"webmail_read", scenario_set_event_kind, 0, 0, SPEC_EVENT_WEBMAIL_READ},
     {NULL, NULL, 0, 0, 0},
 };
 

@@ -638,7 +638,10 @@ scenario_check_node_refs(ScenarioCtx *ctx, GError **error)
             return scenario_fail_at(ctx, &r->loc, error, SCENARIO_ERROR_REFERENCE,
                                     "unknown node '%s' in '%s'", r->name, r->what);
         }
-        if (r->role != SPEC_ROLE_NONE && n->role != r->role)
+        /* A browser reads mail too, and a webmail server for it. */
+        gboolean reader = r->role == SPEC_ROLE_MUA && strcmp(r->what, "fetched_by") == 0 &&
+                          (n->role == SPEC_ROLE_BROWSER || n->role == SPEC_ROLE_WEBMAIL);
+        if (r->role != SPEC_ROLE_NONE && n->role != r->role && !reader)
             return scenario_fail_at(ctx, &r->loc, error, SCENARIO_ERROR_REFERENCE,
                                     "node '%s' in '%s' is a %s, not a %s", r->name, r->what,
                                     spec_role_name(n->role), spec_role_name(r->role));

@@ -192,6 +192,8 @@ queue_fixed_route(Queue *q, const char *domain)
     const NodeSpec *spec = q->node->spec;
     if (spec->deliver_to && queue_domain_in(domain, spec->local_domains))
         return spec->deliver_to;
+    if (spec->role == SPEC_ROLE_GATEWAY && spec->connect != NULL)
+        return spec->connect; /* the real server's stand-in host (gateway_node.h) */
     return spec->relayhost;
 }
 
@@ -355,6 +357,13 @@ queue_delivery_try_next(QueueDelivery *d)
     Node *target = world_node(w, d->host);
     if (target != NULL) {
         queue_delivery_connect(d, node_ip(target));
+        return;
+    }
+    /* Nor does another host of the network (a gateway's real server). */
+    SimHost *host = sim_net_host_by_name(w->net, d->host);
+    if (host != NULL && sim_host_address(host) != 0) {
+        char ip[16];
+        queue_delivery_connect(d, sim_ipv4_format(sim_host_address(host), ip));
         return;
     }
     world_resolve(w, node, d->host, DNS_RR_A, queue_on_a, d);

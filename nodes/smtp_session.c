@@ -102,6 +102,7 @@ struct SmtpServerSession {
     SaslServer *sasl;    /* the AUTH exchange in progress */
     char *sasl_authcid;  /* who is trying (from the mechanism) */
     char *auth_user;     /* authenticated login, or NULL */
+    guint auth_failures; /* failed AUTH exchanges in this session */
 };
 
 static void smtp_server_session_pump(SmtpServerSession *ss);
@@ -458,6 +459,38 @@ smtp_server_session_sasl_reply(SmtpServerSession *ss, SaslServerAct *sa)
     }
 }
 
+static guint
+smtp_server_session_auth_max(const SmtpServerSession *ss)
+{
+    guint max = ss->node->spec->auth.max_failures;
+    return max > 0 ? max : 3;
+}
+
+static void
+smtp_server_session_lockout_fire(SimWorld *sim, gpointer data)
+{
+    SmtpServerSession *ss = data;
+    g_autoptr(SmtpReply) r = smtp_reply_new(421, "4.7.0", "%s Error: too many authentication "
+                                            "failures", ss->node->hostname);
+    smtp_server_session_answer(ss, r);
+}
+
+/* Too many failed AUTH exchanges (a password guesser): answer the last one
+ * with 421 after a delay, which closes the session (RFC 5321 4.2.2,
+ * Postfix smtpd_hard_error_limit with smtpd_error_sleep_time). */
+static void
+smtp_server_session_auth_lockout(SmtpServerSession *ss)
+{
+    SimTraceRec *r = world_trace(ss->node->world, "auth.limit", ss->node->name);
+    sim_trace_int(r, "conn", (gint64)ss->conn_id);
+    sim_trace_str(r, "peer", ss->client_node ? ss->client_node : ss->client_ip);
+    sim_trace_int(r, "failures", ss->auth_failures);
+    sim_trace_end(r);
+    gint64 delay = ss->node->spec->auth.failure_delay;
+    sim_world_schedule_in(ss->node->world->sim, delay > 0 ? delay : 0,
+                          smtp_server_session_lockout_fire, ss, NULL);
+}
+
 /* QUERY AUTH / AUTH_CONTINUE (RFC 4954 4): one SASL step, answered now. */
 static void
 smtp_server_session_auth(SmtpServerSession *ss, const SmtpServerQuery *q)
@@ -492,7 +525,12 @@ smtp_server_session_auth(SmtpServerSession *ss, const SmtpServerQuery *q)
         return;
     }
     g_autoptr(SmtpReply) r = smtp_server_session_sasl_reply(ss, &sa);
+    gboolean failed = sa.kind == SASL_SERVER_ACT_FAILURE;
     sasl_server_act_clear(&sa);
+    if (failed && ++ss->auth_failures >= smtp_server_session_auth_max(ss)) {
+        smtp_server_session_auth_lockout(ss);
+        return;
+    }
     smtp_server_session_answer(ss, r);
 }
 

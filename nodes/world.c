@@ -6,12 +6,14 @@
 
 #include <string.h>
 
+#include "nodes/gateway_node.h"
 #include "nodes/exposure.h"
 #include "nodes/ms_node.h"
 #include "nodes/smime_setup.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "nodes/relay_test.h"
+#include "nodes/webmail_node.h"
 #include "nodes/spam_campaign.h"
 
 G_DEFINE_QUARK(node-error-quark, node_error)
@@ -138,6 +140,12 @@ world_event_run(SimWorld *sim, gpointer data)
     case SPEC_EVENT_RAW_SEND:
         relay_test_raw_send(w, &ev->raw_send);
         break;
+    case SPEC_EVENT_WEBMAIL_SEND:
+        browser_node_send(world_node(w, ev->send.from), &ev->send);
+        break;
+    case SPEC_EVENT_WEBMAIL_READ:
+        browser_node_read(world_node(w, ev->fetch.by), &ev->fetch);
+        break;
     }
 }
 
@@ -170,6 +178,12 @@ world_make_node(World *w, const NodeSpec *ns)
         return eavesdropper_node_new(w, ns);
     case SPEC_ROLE_SPAMMER:
         return spammer_node_new(w, ns);
+    case SPEC_ROLE_GATEWAY:
+        return gateway_node_new(w, ns);
+    case SPEC_ROLE_WEBMAIL:
+        return webmail_node_new(w, ns);
+    case SPEC_ROLE_BROWSER:
+        return browser_node_new(w, ns);
     case SPEC_ROLE_MITM:
         return mitm_node_new(w, ns);
     default:
@@ -195,10 +209,14 @@ world_build_nodes(World *w, GError **error)
         if (ns->role == SPEC_ROLE_DNS && w->dns == NULL)
             w->dns = n;
     }
+    gateway_nodes_add_peers(w);
     for (guint i = 0; i < spec->nodes->len; i++) {
         const NodeSpec *ns = spec->nodes->pdata[i];
-        if (ns->role == SPEC_ROLE_MUA &&
+        if ((ns->role == SPEC_ROLE_MUA || ns->role == SPEC_ROLE_WEBMAIL) &&
             !world_check_node(w, ns->msa, SPEC_ROLE_MSA, &ns->loc, error))
+            return FALSE;
+        if (ns->role == SPEC_ROLE_BROWSER &&
+            !world_check_node(w, ns->webmail, SPEC_ROLE_WEBMAIL, &ns->loc, error))
             return FALSE;
         if (ns->deliver_to && !world_check_node(w, ns->deliver_to, SPEC_ROLE_NONE, &ns->loc, error))
             return FALSE;
@@ -275,6 +293,12 @@ world_schedule_events(World *w, GError **error)
         case SPEC_EVENT_RAW_SEND:
             ok = world_check_node(w, ev->raw_send.from, SPEC_ROLE_NONE, &ev->loc, error) &&
                  world_check_node(w, ev->raw_send.target, SPEC_ROLE_NONE, &ev->loc, error);
+            break;
+        case SPEC_EVENT_WEBMAIL_SEND:
+            ok = world_check_node(w, ev->send.from, SPEC_ROLE_BROWSER, &ev->loc, error);
+            break;
+        case SPEC_EVENT_WEBMAIL_READ:
+            ok = world_check_node(w, ev->fetch.by, SPEC_ROLE_BROWSER, &ev->loc, error);
             break;
         }
         if (!ok)

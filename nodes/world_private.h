@@ -71,6 +71,8 @@ SimTime dns_node_latency(const Node *dns);
 void mua_node_send(Node *mua, const SendSpec *send);
 void mua_node_reply(Node *mua, const ReplySpec *reply);
 void mua_node_fetch(Node *mua, const FetchSpec *fetch);
+void browser_node_send(Node *browser, const SendSpec *send);
+void browser_node_read(Node *browser, const FetchSpec *fetch);
 
 /* Delivery into a store: TRUE if address has a mailbox on ms. */
 gboolean ms_node_has_mailbox(Node *ms, const char *address);

@@ -82,6 +82,8 @@ node_spec_new(SpecRole role)
     n->dnsbl.lists = world_spec_empty_strv();
     n->dnsbl.allow = world_spec_empty_strv();
     n->exempt_role_accounts = TRUE;
+    n->auth.max_failures = 3;
+    n->auth.failure_delay = WORLD_SPEC_USEC;
     n->mitm.strip_starttls = TRUE;
     n->mitm.block_starttls = TRUE;
     return n;
@@ -112,6 +114,7 @@ node_spec_free(NodeSpec *n)
     g_free(n->msa);
     g_free(n->ms);
     g_free(n->relayhost);
+    g_free(n->connect);
     g_strfreev(n->relay.domains);
     g_strfreev(n->relay.networks);
     g_strfreev(n->dnsbl.lists);
@@ -131,6 +134,7 @@ node_spec_free(NodeSpec *n)
     g_strfreev(n->tamper.replace);
     g_strfreev(n->auth.mechanisms);
     g_strfreev(n->tap);
+    g_free(n->webmail);
     g_free(n->auth.mechanism);
     if (n->mitm.rules)
         g_ptr_array_unref(n->mitm.rules);
@@ -438,6 +442,10 @@ spec_event_kind_name(SpecEventKind kind)
         return "relay_test";
     case SPEC_EVENT_RAW_SEND:
         return "raw_send";
+    case SPEC_EVENT_WEBMAIL_SEND:
+        return "webmail_send";
+    case SPEC_EVENT_WEBMAIL_READ:
+        return "webmail_read";
     }
     return "?";
 }

@@ -178,6 +178,9 @@ typedef struct {
     gboolean sender_login_match; /* Postfix reject_sender_login_mismatch */
     char *mechanism;             /* mua: mechanism to use; NULL: no AUTH */
     gboolean force;              /* mua: AUTH even when the server does not offer it */
+    guint max_failures;          /* server: failed AUTH exchanges per session before
+                                    421 (default 3) */
+    gint64 failure_delay;        /* server: microseconds before that 421 (default 1 s) */
 } AuthSpec;
 
 /* mua: what the client does with a request for a read receipt
@@ -266,11 +269,19 @@ typedef struct {
     gboolean mdn_declines;  /* mua, mdn ask: the user says no */
     gboolean dsn_offered;   /* msa, mta: advertise DSN and take its parameters (RFC 3461) */
     gint64 delay_warning;   /* msa, mta: "delayed" DSN after this long queued (0: never) */
+    /* gateway: an mta whose outgoing SMTP goes to a real server, "host:port"
+     * (reachable only under `mhs serve`; see nodes/gateway_node.h) */
+    char *connect;
     /* mitm */
     MitmSpec mitm;
 
     /* msa, mta */
     RelayhostAuthSpec relayhost_auth; /* AUTH to the relayhost */
+
+    /* webmail (also msa, ms, auth.mechanism), browser (also user, password) */
+    char *webmail;     /* browser: node name of its webmail server */
+    gboolean https;    /* webmail: serve HTTPS (RFC 2818); browser: use it */
+    guint16 http_port; /* webmail: listening port; 0: 80, or 443 with https */
 } NodeSpec;
 
 typedef struct {
@@ -303,6 +314,8 @@ typedef enum {
     SPEC_EVENT_TRAFFIC,
     SPEC_EVENT_RELAY_TEST,
     SPEC_EVENT_RAW_SEND,
+    SPEC_EVENT_WEBMAIL_SEND, /* send: from is a browser */
+    SPEC_EVENT_WEBMAIL_READ, /* fetch: by is a browser */
 } SpecEventKind;
 
 typedef struct {
