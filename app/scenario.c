@@ -89,6 +89,7 @@ static const ScenarioField scenario_tls_fields[] = {
     {"client", scenario_set_tls_level, offsetof(TlsSpec, client), 0, 0},
     {"min_version", scenario_set_tls_version, offsetof(TlsSpec, min_version), 0, 0},
     {"session_tickets", scenario_set_bool, offsetof(TlsSpec, session_tickets), 0, 0},
+    {"pop3", scenario_set_tls_level, offsetof(TlsSpec, pop3), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -422,8 +423,27 @@ static const ScenarioField scenario_node_spammer[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+/* backup: true|false, or the name of the node that keeps the copies. */
+static gboolean
+scenario_set_backup(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                    GError **error)
+{
+    NodeSpec *ns = slot;
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    if (scenario_parse_bool(s, &ns->backup)) {
+        g_clear_pointer(&ns->backup_node, g_free);
+        return TRUE;
+    }
+    ns->backup = TRUE;
+    return scenario_set_node_ref(ctx, f, v, &ns->backup_node, error);
+}
+
 static const ScenarioField scenario_node_ms[] = {
     {"domains", scenario_set_strv, offsetof(NodeSpec, domains), 0, 0},
+    {"journal", scenario_set_address, offsetof(NodeSpec, journal), 0, 0},
+    {"backup", scenario_set_backup, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 

@@ -661,9 +661,11 @@ scenario_check_msg_refs(ScenarioCtx *ctx, GError **error)
             continue;
         /* Messages the run derives from a sent one: its bounce "ID.dsn"
          * (a second one "ID.dsn2"...), its other reports "ID.dsn-delivered"...,
-         * a read receipt "ID.mdn", named after their origin. */
+         * a read receipt "ID.mdn", its journal copy "ID.journal" sent to
+         * another store, named after their origin. */
         const char *dot = strrchr(r->name, '.');
-        if (dot && (g_str_has_prefix(dot, ".dsn") || g_str_has_prefix(dot, ".mdn"))) {
+        if (dot && (g_str_has_prefix(dot, ".dsn") || g_str_has_prefix(dot, ".mdn") ||
+                    g_str_has_prefix(dot, ".journal"))) {
             g_autofree char *base = g_strndup(r->name, (gsize)(dot - r->name));
             if (g_hash_table_contains(ctx->msg_ids, base))
                 continue;

@@ -6,8 +6,10 @@
  * response, and after STARTTLS (RFC 3207) only TLS record sizes. A
  * connection to a webmail node gets an HttpSniffer instead (proto/
  * http_sniff.h): request and status lines, and a login form's password in
- * clear over HTTP, only TLS record sizes over HTTPS. It never changes a
- * byte and never sends one.
+ * clear over HTTP, only TLS record sizes over HTTPS. A connection to a
+ * store's POP3 port is read as POP3 (the port tells, as it tells
+ * Wireshark): USER/PASS in clear, or after STLS (RFC 2595) only TLS record
+ * sizes. It never changes a byte and never sends one.
  */
 #include <string.h>
 
@@ -88,6 +90,16 @@ tap_trace_sniff(Node *node, guint64 conn_id, const char *client, const char *ser
     sim_trace_end(r);
 }
 
+/* The port says POP3 when it is the POP3 port of the store it reaches. */
+static gboolean
+eavesdropper_node_is_pop3(Node *node, const SimSegment *seg)
+{
+    Node *dst = world_node(node->world, sim_host_name(seg->dst_host));
+    if (dst == NULL || dst->spec->role != SPEC_ROLE_MS)
+        return FALSE;
+    return seg->dst_port == (dst->spec->pop3_port ? dst->spec->pop3_port : 110);
+}
+
 static GBytes *
 eavesdropper_node_tap(const SimSegment *seg, gpointer user_data)
 {
@@ -100,6 +112,8 @@ eavesdropper_node_tap(const SimSegment *seg, gpointer user_data)
         Node *server = world_node(node->world, sim_host_name(seg->dst_host));
         if (server != NULL && server->spec->role == SPEC_ROLE_WEBMAIL)
             c->http = http_sniffer_new();
+        else if (eavesdropper_node_is_pop3(node, seg))
+            c->sniffer = smtp_sniffer_new_pop3();
         else
             c->sniffer = smtp_sniffer_new();
         c->client_addr = seg->src_addr;

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "nodes/copies_private.h"
 #include "nodes/gateway_node.h"
 #include "nodes/exposure.h"
 #include "nodes/ms_node.h"
@@ -220,6 +221,9 @@ world_build_nodes(World *w, GError **error)
             return FALSE;
         if (ns->deliver_to && !world_check_node(w, ns->deliver_to, SPEC_ROLE_NONE, &ns->loc, error))
             return FALSE;
+        if (ns->backup_node &&
+            !world_check_node(w, ns->backup_node, SPEC_ROLE_NONE, &ns->loc, error))
+            return FALSE;
     }
     return TRUE;
 }
@@ -367,6 +371,7 @@ world_free(World *w)
     world_tls_free(w->tls);
     world_smime_free(w->smime);
     relay_test_results_free(w->relay_results);
+    copy_ledger_free(w->copy_ledger);
     g_free(w);
 }
 
@@ -497,6 +502,8 @@ world_check_expectations(World *w)
         const ExpectSpec *e = w->spec->expects->pdata[i];
         if (e->kind == SPEC_EXPECT_RELAY_TESTS)
             g_ptr_array_add(out, relay_test_check(w, e));
+        else if (e->kind == SPEC_EXPECT_COPIES_AT || e->kind == SPEC_EXPECT_HELD_BY)
+            g_ptr_array_add(out, copies_check(w, e));
         else
             g_ptr_array_add(out, expect_check(e, w->tracker, w->delivered, world_copy_lookup,
                                               world_mailbox_count, w));

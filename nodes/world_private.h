@@ -34,6 +34,7 @@ struct World {
     GHashTable *pop3_tags; /* nullable: conn id -> (uid -> msg id), pop3_session.c */
     struct WorldTls *tls;  /* the scenario CA and TLS contexts (tls_setup.c) */
     GPtrArray *relay_results; /* nullable: relay-test battery results (relay_test.c) */
+    struct CopyLedger *copy_ledger; /* nullable: who holds copies (copies.c) */
     struct WorldSmime *smime; /* nullable: users' S/MIME certificates (smime_setup.c) */
 };
 

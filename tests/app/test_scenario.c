@@ -717,7 +717,7 @@ test_error_event_form(void)
 {
     expect_error(BASE_NODES "events:\n  - {at: 1s}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:5: an event needs one of 'send', 'reply', 'fetch', 'fault', "
-                 "'traffic', 'relay_test' or 'raw_send'");
+                 "'traffic', 'relay_test', 'raw_send', 'webmail_send' or 'webmail_read'");
     expect_error(BASE_NODES "events:\n"
                             "  - {at: 1s, fetch: {by: a-pc}, fault: {link: [a-pc, ms.a.test]}}\n",
                  SCENARIO_ERROR_EVENT,
@@ -730,8 +730,9 @@ test_error_event_form(void)
     expect_error(BASE_NODES "expect:\n  - {message: m1}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:5: an expectation needs one of 'status', 'path', "
                  "'path_differs_from', 'header', 'delivered', 'fetched_by', 'mailbox', 'spf', "
-                 "'dkim', 'dmarc', 'relay_tests', 'spam_delivered', 'rejected_by' or "
-                 "'spam_verdict'");
+                 "'dkim', 'dmarc', 'relay_tests', "
+                 "'copies_at', 'held_by', 'spam_delivered', 'rejected_by', 'spam_verdict', "
+                 "'smime' or 'stored_contains'");
     expect_error(BASE_NODES "expect:\n  - {message: m1, stauts: delivered}\n",
                  SCENARIO_ERROR_UNKNOWN_KEY,
                  "t.yaml:6:19: unknown key 'stauts' in expect (did you mean 'status'?)");
