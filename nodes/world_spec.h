@@ -443,6 +443,7 @@ typedef enum {
     SPEC_EXPECT_SPAM_VERDICT,
     SPEC_EXPECT_SMIME,        /* message, verdict, at? (the recipient MUA's S/MIME result) */
     SPEC_EXPECT_STORED,       /* message, text (contains), present, to? (the stored copy) */
+    SPEC_EXPECT_TAP,          /* tap, saw, present, user? (what an eavesdropper or mitm read) */
 } SpecExpectKind;
 
 typedef enum {
@@ -483,6 +484,9 @@ typedef struct {
     char *rejected_by; /* REJECTED_BY: the node that refused */
     char *stage;       /* nullable: SPAM_VERDICT: the SMTP stage (RCPT, CONNECT, ...) */
     char *contains; /* STORED: text looked for in the delivered copy */
+    char *tap;      /* TAP: the eavesdropper or mitm node */
+    char *saw;      /* TAP: a tap.observe `what` (credentials, tls-records, ...) */
+    char *user;     /* TAP: nullable: whose credentials */
 } ExpectSpec;
 
 typedef struct {
