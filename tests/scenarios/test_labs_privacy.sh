@@ -143,6 +143,13 @@ expect_failed 11-end-to-end "$s" "" --student alice
 sed -i 's/^readers_tls: .*/readers_tls: [alice-pc, msa.polito.it, smarthost.isp.example, mx.example.com, eve, ms.example.com, bob-pc]/' \
     "$s/answers.yaml"
 expect_failed 11-end-to-end "$s" "Who reads m1 under TLS alone" --student alice
+# The readers are graded as a set against the simulator's exposure table:
+# any order passes, one party too many fails.
+sed -i 's/^readers_tls: .*/readers_tls: bob-pc, ms.example.com, mx.example.com, smarthost.isp.example, msa.polito.it, alice-pc/; s/^readers_encrypted: .*/readers_encrypted: [bob-pc, alice-pc]/' \
+    "$s/answers.yaml"
+expect_failed 11-end-to-end "$s" "" --student alice
+sed -i 's/^readers_encrypted: .*/readers_encrypted: alice-pc, ms.example.com, bob-pc/' "$s/answers.yaml"
+expect_failed 11-end-to-end "$s" "Who reads m1 when it is encrypted" --student alice
 
 # ---- 12: HTTPS at both ends of Alice's link ------------------------------
 for pair in "true false" "false true"; do
