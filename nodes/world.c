@@ -8,6 +8,7 @@
 
 #include "nodes/copies_private.h"
 #include "nodes/gateway_node.h"
+#include "nodes/expect_exposure.h"
 #include "nodes/exposure.h"
 #include "nodes/ms_node.h"
 #include "nodes/smime_setup.h"
@@ -516,6 +517,8 @@ world_check_expectations(World *w)
             g_ptr_array_add(out, copies_check(w, e));
         else if (e->kind == SPEC_EXPECT_TAP)
             g_ptr_array_add(out, tap_seen_check(w, e));
+        else if (e->kind == SPEC_EXPECT_EXPOSURE)
+            g_ptr_array_add(out, expect_exposure_check(w, e));
         else
             g_ptr_array_add(out, expect_check(e, w->tracker, w->delivered, world_copy_lookup,
                                               world_mailbox_count, w));

@@ -300,6 +300,7 @@ expect_spec_free(ExpectSpec *x)
     g_free(x->tap);
     g_free(x->saw);
     g_free(x->user);
+    g_free(x->party);
     g_free(x);
 }
 
@@ -500,6 +501,8 @@ spec_expect_kind_name(SpecExpectKind kind)
         return "stored";
     case SPEC_EXPECT_TAP:
         return "tap";
+    case SPEC_EXPECT_EXPOSURE:
+        return "exposure";
     }
     return "?";
 }
