@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "app/grade_exposure.h"
 #include "app/grade_merge.h"
 #include "app/grade_run.h"
 
@@ -360,6 +361,26 @@ test_path_answers(void)
     g_assert_false(grade_path_matches(empty, empty));
 }
 
+/* equals_exposure compares sets: any order, case-insensitive, a repeat
+ * counts once; one party too many or too few fails. */
+static void
+test_exposure_answers(void)
+{
+    g_auto(GStrv) a = grade_path_split("bob-pc, ALICE-PC");
+    const char *parties[] = {"alice-pc", "bob-pc", NULL};
+    g_assert_true(grade_exposure_matches((const char *const *)a, parties));
+    const char *twice[] = {"bob-pc", "alice-pc", "bob-pc", NULL};
+    g_assert_true(grade_exposure_matches(twice, parties));
+    const char *more[] = {"alice-pc", "bob-pc", "eve", NULL};
+    g_assert_false(grade_exposure_matches((const char *const *)a, more));
+    g_assert_false(grade_exposure_matches(more, parties));
+    const char *one[] = {"alice-pc", NULL};
+    g_assert_false(grade_exposure_matches(one, parties));
+    g_assert_false(grade_exposure_matches(one, NULL)); /* the message was never sent */
+    const char *empty[] = {NULL};
+    g_assert_true(grade_exposure_matches(empty, empty)); /* nobody reads it */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -373,5 +394,6 @@ main(int argc, char **argv)
     g_test_add_func("/app/grade-merge/variants", test_variants);
     g_test_add_func("/app/grade-merge/merged-load", test_merged_load);
     g_test_add_func("/app/grade-merge/path-answers", test_path_answers);
+    g_test_add_func("/app/grade-merge/exposure-answers", test_exposure_answers);
     return g_test_run();
 }
