@@ -40,6 +40,15 @@ grep -A1 "FAIL eve sees credentials of bob@polito.it" "$tmp/out" | grep -q "got:
 grep -A1 "FAIL eve2 sees cram-md5" "$tmp/out" | grep -q "got: eve2 saw no cram-md5" ||
     fail "flipped cram-md5: $(cat "$tmp/out")"
 
+# A mitm's own actions are what it saw too: lab 09's mallory strips
+# STARTTLS from the start state's session and reads the message.
+"$MHS" grade "$MHS_SOURCE_DIR/labs/09-starttls-stripping" \
+    --submission "$MHS_SOURCE_DIR/labs/09-starttls-stripping/start" --merged "$tmp/m09.yaml" -o /dev/null
+sed '/^expect:/,$d' "$tmp/m09.yaml" >"$tmp/x09.yaml"
+printf 'expect:\n  - {tap: mallory, saw: starttls-stripped}\n  - {tap: mallory, saw: message}\n  - {tap: mallory, saw: tls-passthrough, present: false}\n' >>"$tmp/x09.yaml"
+"$MHS" run "$tmp/x09.yaml" >"$tmp/out" || fail "mitm: $(sed -n '/expectations:/,$p' "$tmp/out")"
+grep -q "pass: 3 of 3 expectations held" "$tmp/out" || fail "mitm: $(cat "$tmp/out")"
+
 # Errors at the value.
 bad() { # bad FROM TO WANT: the scenario with FROM replaced fails to load with WANT
     sed "s/$1/$2/" "$sc" >"$tmp/bad.yaml"
