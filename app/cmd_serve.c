@@ -111,7 +111,13 @@ serve_parse_listen(const World *w, const char *arg, char **address, char **node,
         return FALSE;
     }
     if (*service == NULL)
-        *service = bridge_service_for_role(ns->role);
+        *service = bridge_service_for_node(ns);
+    if (*service != NULL && !bridge_service_offered(*service, ns)) {
+        mhs_usage_error("--listen '%s': node '%s' does not offer %s", arg, target,
+                        (*service)->name);
+        g_clear_pointer(address, g_free);
+        return FALSE;
+    }
     if (*service == NULL) {
         mhs_usage_error("--listen '%s': name a service for node '%s' (%s)", arg, target,
                         bridge_service_names());
@@ -256,7 +262,7 @@ mhs_cmd_serve(int argc, char **argv)
     GOptionEntry entries[] = {
         {"listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &o.listen,
          "Bridge [HOST:]PORT (default host 127.0.0.1; port 0: any) to NODE's SERVICE "
-         "(submission, smtp, pop3; default by role)",
+         "(submission, smtp, pop3, http, https; default by role)",
          "[HOST:]PORT=NODE[:SERVICE]"},
         {"speed", 0, 0, G_OPTION_ARG_DOUBLE, &o.speed,
          "Virtual seconds per wall-clock second (default 1)", "F"},
