@@ -39,6 +39,12 @@ Pop3ServerSession *pop3_server_session_new(Node *node, SimStream *stream,
                                            const Pop3ServerPolicy *policy, gpointer user_data);
 /* Answers the pending query (ans: transfer none). Legal once per query. */
 void pop3_server_session_answer(Pop3ServerSession *ps, const Pop3ServerAnswer *ans);
+/* Answers the pending query after delay virtual µs (a failed-login limit:
+ * the guesser waits, then reads -ERR and the session closes when
+ * ans->close). ans is copied: verdict, text and close only. If the run
+ * ends first the session is freed with the world's events. */
+void pop3_server_session_answer_later(Pop3ServerSession *ps, const Pop3ServerAnswer *ans,
+                                      SimTime delay);
 Node *pop3_server_session_node(const Pop3ServerSession *ps);
 /* The connection number, the same at both ends of the stream. */
 guint64 pop3_server_session_conn_id(const Pop3ServerSession *ps);

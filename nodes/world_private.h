@@ -36,6 +36,7 @@ struct World {
     GPtrArray *relay_results; /* nullable: relay-test battery results (relay_test.c) */
     struct CopyLedger *copy_ledger; /* nullable: who holds copies (copies.c) */
     struct WorldSmime *smime; /* nullable: users' S/MIME certificates (smime_setup.c) */
+    GHashTable *session_timeouts; /* nullable: conn id -> server session (session_timeout.c) */
 };
 
 Node *world_node(const World *w, const char *name);
