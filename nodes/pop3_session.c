@@ -219,10 +219,23 @@ pop3_server_session_on_reset(SimStream *s, gpointer user_data)
     pop3_server_session_end(user_data);
 }
 
+/* The run ended with the connection open (sim/net.h on_drop): free the
+ * session unless an answer is still owed (its owner frees it then). */
+static void
+pop3_server_session_on_drop(SimStream *s, gpointer user_data)
+{
+    Pop3ServerSession *ps = user_data;
+    ps->stream = NULL;
+    ps->dead = TRUE;
+    if (!ps->pending && !ps->pumping)
+        pop3_server_session_free(ps);
+}
+
 static const SimStreamHandler pop3_server_session_handler = {
     .on_data = pop3_server_session_on_data,
     .on_eof = pop3_server_session_on_eof,
     .on_reset = pop3_server_session_on_reset,
+    .on_drop = pop3_server_session_on_drop,
 };
 
 /* The driver's idle timer (session_timeout.h): "-ERR Disconnected for
@@ -542,7 +555,16 @@ pop3_client_session_on_timeout(SimStream *s, gpointer user_data)
     pop3_client_session_fail(user_data, "connection timed out");
 }
 
+/* The run ended with the connection open (sim/net.h on_drop): nobody
+ * hears of this session again. */
+static void
+pop3_client_session_on_drop(SimStream *s, gpointer user_data)
+{
+    pop3_client_session_free(user_data);
+}
+
 static const SimStreamHandler pop3_client_session_handler = {
+    .on_drop = pop3_client_session_on_drop,
     .on_data = pop3_client_session_on_data,
     .on_eof = pop3_client_session_on_eof,
     .on_reset = pop3_client_session_on_reset,

@@ -156,10 +156,23 @@ smtp_server_session_on_reset(SimStream *s, gpointer user_data)
     smtp_server_session_end(user_data);
 }
 
+/* The run ended with the connection open (sim/net.h on_drop): free the
+ * session unless an answer is still owed (its owner frees it then). */
+static void
+smtp_server_session_on_drop(SimStream *s, gpointer user_data)
+{
+    SmtpServerSession *ss = user_data;
+    ss->stream = NULL;
+    ss->dead = TRUE;
+    if (!ss->pending && !ss->pumping)
+        smtp_server_session_free(ss);
+}
+
 static const SimStreamHandler smtp_server_session_handler = {
     .on_data = smtp_server_session_on_data,
     .on_eof = smtp_server_session_on_eof,
     .on_reset = smtp_server_session_on_reset,
+    .on_drop = smtp_server_session_on_drop,
 };
 
 /* The driver's idle timer (session_timeout.h): "421 4.4.2 <host> Error:
@@ -551,6 +564,7 @@ struct SmtpClientSession {
     char *auth_user;
     char *auth_password;
     SaslClient *sasl;
+    GDestroyNotify drop_notify; /* nullable: frees user_data if never decided */
 };
 
 static void smtp_client_session_pump(SmtpClientSession *cs);
@@ -654,7 +668,26 @@ smtp_client_session_on_timeout(SimStream *s, gpointer user_data)
     smtp_client_session_fail(user_data, "connection timed out");
 }
 
+/* The run ended with the connection open (sim/net.h on_drop): nobody
+ * hears of this session again. */
+static void
+smtp_client_session_on_drop(SimStream *s, gpointer user_data)
+{
+    SmtpClientSession *cs = user_data;
+    if (!cs->decided && cs->drop_notify != NULL)
+        cs->drop_notify(cs->user_data);
+    smtp_client_session_free(cs);
+}
+
+void
+smtp_client_session_set_drop_notify(SmtpClientSession *cs, GDestroyNotify destroy)
+{
+    g_return_if_fail(cs != NULL);
+    cs->drop_notify = destroy;
+}
+
 static const SimStreamHandler smtp_client_session_handler = {
+    .on_drop = smtp_client_session_on_drop,
     .on_data = smtp_client_session_on_data,
     .on_eof = smtp_client_session_on_eof,
     .on_reset = smtp_client_session_on_reset,
