@@ -57,6 +57,10 @@ gboolean bridge_service_offered(const BridgeService *svc, const NodeSpec *node);
 /* (transfer none) The default service of node (by its role and what it
  * offers), or NULL. */
 const BridgeService *bridge_service_for_node(const NodeSpec *node);
+/* Every service node listens on, in table order, into out (at most max;
+ * transfer none); returns how many. */
+guint bridge_services_of_node(const NodeSpec *node, const BridgeService **out, guint max);
+#define BRIDGE_SERVICES_MAX 8
 /* "submission, smtp, pop3, http, https" (transfer none). */
 const char *bridge_service_names(void);
 

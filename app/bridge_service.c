@@ -37,6 +37,27 @@ bridge_service_web_port(const NodeSpec *n)
     return webmail_node_port(n); /* http_port, else 80 or 443 */
 }
 
+/* What each role listens on (nodes/relay_node.c, ms_node.c): an msa on
+ * its submission port only; an mta or gateway on smtp; a store on smtp
+ * (deliveries) and pop3. */
+static gboolean
+bridge_service_is_submission(const NodeSpec *n)
+{
+    return n->role == SPEC_ROLE_MSA;
+}
+
+static gboolean
+bridge_service_is_smtp(const NodeSpec *n)
+{
+    return n->role == SPEC_ROLE_MTA || n->role == SPEC_ROLE_GATEWAY || n->role == SPEC_ROLE_MS;
+}
+
+static gboolean
+bridge_service_is_pop3(const NodeSpec *n)
+{
+    return n->role == SPEC_ROLE_MS;
+}
+
 static gboolean
 bridge_service_is_http(const NodeSpec *n)
 {
@@ -53,15 +74,15 @@ static const BridgeService bridge_services[] = {
     {"submission",
      bridge_service_submission_port,
      {SPEC_ROLE_MSA},
-     "421 4.7.0 Too many connections, try again later\r\n", NULL},
+     "421 4.7.0 Too many connections, try again later\r\n", bridge_service_is_submission},
     {"smtp",
      bridge_service_smtp_port,
      {SPEC_ROLE_MTA, SPEC_ROLE_GATEWAY},
-     "421 4.7.0 Too many connections, try again later\r\n", NULL},
+     "421 4.7.0 Too many connections, try again later\r\n", bridge_service_is_smtp},
     {"pop3",
      bridge_service_pop3_port,
      {SPEC_ROLE_MS},
-     "-ERR [SYS/TEMP] Too many connections, try again later\r\n", NULL},
+     "-ERR [SYS/TEMP] Too many connections, try again later\r\n", bridge_service_is_pop3},
     {"http",
      bridge_service_web_port,
      {SPEC_ROLE_WEBMAIL},
@@ -107,6 +128,17 @@ bridge_service_for_node(const NodeSpec *node)
                 bridge_service_offered(&bridge_services[i], node))
                 return &bridge_services[i];
     return NULL;
+}
+
+guint
+bridge_services_of_node(const NodeSpec *node, const BridgeService **out, guint max)
+{
+    g_return_val_if_fail(node != NULL && (out != NULL || max == 0), 0);
+    guint n = 0;
+    for (gsize i = 0; i < G_N_ELEMENTS(bridge_services); i++)
+        if (bridge_service_offered(&bridge_services[i], node) && n < max)
+            out[n++] = &bridge_services[i];
+    return n;
 }
 
 const char *

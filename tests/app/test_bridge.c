@@ -72,6 +72,28 @@ test_web_services(void)
     g_assert_null(bridge_service_for_node(mua));
 }
 
+/* Every service a node listens on (the :all of --listen), in table order:
+ * a store takes deliveries (smtp) and serves pop3; an msa only submission. */
+static void
+test_services_of_node(void)
+{
+    const BridgeService *out[BRIDGE_SERVICES_MAX];
+    g_autoptr(NodeSpec) ms = node_spec_new(SPEC_ROLE_MS);
+    g_assert_cmpuint(bridge_services_of_node(ms, out, BRIDGE_SERVICES_MAX), ==, 2);
+    g_assert_cmpstr(out[0]->name, ==, "smtp");
+    g_assert_cmpstr(out[1]->name, ==, "pop3");
+    g_assert_cmpuint(bridge_services_of_node(ms, out, 1), ==, 1);
+    g_autoptr(NodeSpec) msa = node_spec_new(SPEC_ROLE_MSA);
+    g_assert_cmpuint(bridge_services_of_node(msa, out, BRIDGE_SERVICES_MAX), ==, 1);
+    g_assert_cmpstr(out[0]->name, ==, "submission");
+    g_assert_false(bridge_service_offered(bridge_service_find("smtp"), msa));
+    g_autoptr(NodeSpec) gw = node_spec_new(SPEC_ROLE_GATEWAY);
+    g_assert_cmpuint(bridge_services_of_node(gw, out, BRIDGE_SERVICES_MAX), ==, 1);
+    g_assert_cmpstr(out[0]->name, ==, "smtp");
+    g_autoptr(NodeSpec) dns = node_spec_new(SPEC_ROLE_DNS);
+    g_assert_cmpuint(bridge_services_of_node(dns, out, BRIDGE_SERVICES_MAX), ==, 0);
+}
+
 static void
 test_gateway_keys(void)
 {
@@ -201,6 +223,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/app/bridge/services", test_services);
     g_test_add_func("/app/bridge/web-services", test_web_services);
+    g_test_add_func("/app/bridge/services-of-node", test_services_of_node);
     g_test_add_func("/app/bridge/gateway-keys", test_gateway_keys);
     g_test_add_func("/app/bridge/loopback", test_loopback_session);
     return g_test_run();

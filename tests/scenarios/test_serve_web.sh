@@ -20,12 +20,31 @@ if "$MHS" serve "$scenario" --listen 0=webs.example.com:http >"$tmp/bad.out" 2>"
     fail "http on an https webmail was accepted"
 fi
 grep -q "node 'webs.example.com' does not offer http" "$tmp/bad.err" || fail "$(cat "$tmp/bad.err")"
+if "$MHS" serve "$scenario" --listen 0=mx.example.com:pop3 >"$tmp/bad.out" 2>"$tmp/bad.err"; then
+    fail "pop3 on an mta was accepted"
+fi
+grep -q "node 'mx.example.com' does not offer pop3" "$tmp/bad.err" || fail "$(cat "$tmp/bad.err")"
 
 start_server "$scenario" --speed 4 --ca-out "$tmp/ca.pem" \
-    --listen 0=web.example.com --listen 0=webs.example.com --listen 0=ms.example.com:pop3
+    --listen 0=web.example.com --listen 0=webs.example.com --listen 0=ms.example.com:all
 web=$(port_of http)
 webs=$(port_of https)
-pop=$(port_of pop3)
+pop=$(port_of pop3 ms.example.com)
+# :all is every service of the node: a store takes deliveries over SMTP too.
+store_smtp=$(port_of smtp ms.example.com)
+[ "$(grep -c ' ms.example.com ' "$tmp/serve.out")" -eq 2 ] || fail "ms:all: $(cat "$tmp/serve.out")"
+timeout 10 python3 - "$store_smtp" <<'PY' || fail "the store's SMTP listener"
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+f = s.makefile("rb")
+line = f.readline()
+if not line.startswith(b"220 ms.example.com"):
+    sys.exit(f"greeting {line!r}")
+s.sendall(b"QUIT\r\n")
+if not f.readline().startswith(b"221"):
+    sys.exit("no 221")
+PY
+
 http="http://127.0.0.1:$web"
 https="https://webs.example.com:$webs"
 tlsopt="--cacert $tmp/ca.pem --resolve webs.example.com:$webs:127.0.0.1"
