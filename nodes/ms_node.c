@@ -27,9 +27,9 @@
  * lock keeps anybody else from removing them, delivery only appends. */
 typedef struct {
     Node *node;
-    char *box;       /* locked mailbox key, NULL until LOCK_MAILDROP */
-    char *timestamp; /* the APOP timestamp of the greeting */
-    GPtrArray *msgs; /* MsMessage*, borrowed, message number - 1 */
+    char *box;           /* locked mailbox key, NULL until LOCK_MAILDROP */
+    char *timestamp;     /* the APOP timestamp of the greeting */
+    GPtrArray *msgs;     /* MsMessage*, borrowed, message number - 1 */
     guint auth_failures; /* failed USER/PASS and APOP logins in this session */
 } MsPop3;
 

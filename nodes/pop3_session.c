@@ -383,8 +383,7 @@ pop3_server_session_later_drop(gpointer data)
 }
 
 void
-pop3_server_session_answer_later(Pop3ServerSession *ps, const Pop3ServerAnswer *ans,
-                                 SimTime delay)
+pop3_server_session_answer_later(Pop3ServerSession *ps, const Pop3ServerAnswer *ans, SimTime delay)
 {
     g_return_if_fail(ps != NULL && ps->pending && ans != NULL);
     g_return_if_fail(ans->secret == NULL && ans->msgs == NULL && ans->message == NULL);

@@ -21,8 +21,7 @@
 typedef gboolean (*SessionTimeoutFunc)(gpointer session);
 
 /* Registers session (borrowed) of node as the server side of conn_id. */
-void session_timeout_register(Node *node, guint64 conn_id, SessionTimeoutFunc fn,
-                              gpointer session);
+void session_timeout_register(Node *node, guint64 conn_id, SessionTimeoutFunc fn, gpointer session);
 /* Forgets conn_id (a no-op when not registered). */
 void session_timeout_unregister(World *w, guint64 conn_id);
 /* Times out the server session of conn_id: TRUE when one said goodbye

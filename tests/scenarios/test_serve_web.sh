@@ -144,11 +144,11 @@ records tls.handshake node peer result conn | awk -F'\t' '$1 == "ms.example.com"
     $3 == "ok" { print $4 }' >"$tmp/tlsconns"
 [ "$(wc -l <"$tmp/tlsconns")" -eq 3 ] || fail "STLS handshakes: $(cat "$tmp/tlsconns")"
 records pop3.cmd node conn line >"$tmp/pop3"
-for c in $(cat "$tmp/tlsconns"); do
+while read -r c; do
     grep -q "^ms.example.com	$c	RETR [12]\$" "$tmp/pop3" || fail "no RETR on STLS connection $c"
     grep -q "^ms.example.com	$c	(credentials)\$" "$tmp/pop3" ||
         fail "the password on STLS connection $c is not hidden: $(grep "	$c	" "$tmp/pop3")"
-done
+done <"$tmp/tlsconns"
 records tls.handshake node peer | grep -q '^webs.example.com	bridge$' || fail "no HTTPS handshake"
 [ "$(records bridge.accept conn | wc -l)" -eq "$(records bridge.close conn | wc -l)" ] ||
     fail "a bridged connection was never closed"
