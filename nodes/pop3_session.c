@@ -559,7 +559,10 @@ pop3_client_session_on_timeout(SimStream *s, gpointer user_data)
 static void
 pop3_client_session_on_drop(SimStream *s, gpointer user_data)
 {
-    pop3_client_session_free(user_data);
+    Pop3ClientSession *cs = user_data;
+    if (!cs->decided && cs->cb.on_drop)
+        cs->cb.on_drop(cs->user_data);
+    pop3_client_session_free(cs);
 }
 
 static const SimStreamHandler pop3_client_session_handler = {

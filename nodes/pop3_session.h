@@ -74,6 +74,9 @@ typedef struct {
      * failures only). cs is freed soon after. */
     void (*on_done)(Pop3ClientSession *cs, gboolean ok, guint retrieved, guint deleted,
                     const char *reason, gpointer user_data);
+    /* (optional) The run ended before on_done: free user_data; nothing
+     * else is called any more. */
+    void (*on_drop)(gpointer user_data);
 } Pop3ClientCallbacks;
 
 /* Connects from node to ip:port and fetches the maildrop as cfg says
