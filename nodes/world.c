@@ -365,6 +365,7 @@ world_free(World *w)
     /* Streams and events reference nodes: drop them first. */
     sim_net_free(w->net);
     sim_world_free(w->sim);
+    g_clear_pointer(&w->session_timeouts, g_hash_table_unref);
     g_ptr_array_unref(w->nodes);
     g_hash_table_unref(w->by_name);
     tracker_free(w->tracker);
