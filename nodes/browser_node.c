@@ -212,6 +212,15 @@ browser_visit_on_response(HttpClientSession *cs, guint32 id, const HttpMessage *
 }
 
 static void
+browser_visit_free(gpointer data)
+{
+    BrowserVisit *v = data;
+    g_free(v->msg_id);
+    g_free(v->cookie);
+    g_free(v);
+}
+
+static void
 browser_visit_on_closed(HttpClientSession *cs, gpointer user_data)
 {
     BrowserVisit *v = user_data;
@@ -227,14 +236,13 @@ browser_visit_on_closed(HttpClientSession *cs, gpointer user_data)
         }
     }
     browser_visit_trace(v, v->send ? "send" : "read");
-    g_free(v->msg_id);
-    g_free(v->cookie);
-    g_free(v);
+    browser_visit_free(v);
 }
 
 static const HttpClientCallbacks browser_visit_callbacks = {
     .on_response = browser_visit_on_response,
     .on_closed = browser_visit_on_closed,
+    .on_drop = browser_visit_free,
 };
 
 /* Opens a visit and logs in. */

@@ -195,10 +195,23 @@ http_server_session_on_reset(SimStream *s, gpointer user_data)
     http_server_session_end(user_data);
 }
 
+/* The run ended with the connection open (sim/net.h on_drop): free the
+ * session unless an answer is still owed (its owner frees it then). */
+static void
+http_server_session_on_drop(SimStream *s, gpointer user_data)
+{
+    HttpServerSession *hs = user_data;
+    hs->stream = NULL;
+    hs->dead = TRUE;
+    if (!hs->pending && !hs->pumping)
+        http_server_session_free(hs);
+}
+
 static const SimStreamHandler http_server_session_handler = {
     .on_data = http_server_session_on_data,
     .on_eof = http_server_session_on_eof,
     .on_reset = http_server_session_on_reset,
+    .on_drop = http_server_session_on_drop,
 };
 
 HttpServerSession *
@@ -413,7 +426,19 @@ http_client_session_on_timeout(SimStream *s, gpointer user_data)
     http_client_session_fail(user_data, "connection timed out");
 }
 
+/* The run ended with the connection open (sim/net.h on_drop): nobody
+ * hears of this session again. */
+static void
+http_client_session_on_drop(SimStream *s, gpointer user_data)
+{
+    HttpClientSession *cs = user_data;
+    if (cs->cb.on_drop)
+        cs->cb.on_drop(cs->user_data);
+    http_client_session_free(cs);
+}
+
 static const SimStreamHandler http_client_session_handler = {
+    .on_drop = http_client_session_on_drop,
     .on_data = http_client_session_on_data,
     .on_eof = http_client_session_on_eof,
     .on_reset = http_client_session_on_reset,

@@ -56,6 +56,9 @@ typedef struct {
                         gpointer user_data);
     /* The connection is over (exactly once); cs is freed after this. */
     void (*on_closed)(HttpClientSession *cs, gpointer user_data);
+    /* (optional) The run ended with the connection open: free user_data;
+     * neither callback above is called any more. */
+    void (*on_drop)(gpointer user_data);
 } HttpClientCallbacks;
 
 /* Connects from node to ip:port (tls: HTTPS, peer_name is the name

@@ -102,6 +102,14 @@ mua_node_join(char **addrs)
 }
 
 static void
+mua_submit_free(gpointer data)
+{
+    MuaSubmit *sub = data;
+    g_free(sub->msg_id);
+    g_free(sub);
+}
+
+static void
 mua_node_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer user_data)
 {
     MuaSubmit *sub = user_data;
@@ -136,8 +144,7 @@ mua_node_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer use
         sim_trace_str(tr, "by", smtp_client_session_peer(cs));
         sim_trace_end(tr);
     }
-    g_free(sub->msg_id);
-    g_free(sub);
+    mua_submit_free(sub);
 }
 
 /* Submits bytes for the envelope to the MSA and records the first hop. */
@@ -191,6 +198,7 @@ mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GB
     guint16 port = msa->spec->submission_port ? msa->spec->submission_port : 587;
     SmtpClientSession *cs = smtp_client_session_start(node, node_ip(msa), port, msa->name, &cfg,
                                                       m->id, mua_node_on_done, sub);
+    smtp_client_session_set_drop_notify(cs, mua_submit_free);
     if (auth->mechanism != NULL) {
         const char *password =
             spec->password ? spec->password : world_spec_user_password(w->spec, spec->user);

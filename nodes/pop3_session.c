@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nodes/conn_trace.h"
+#include "nodes/session_timeout.h"
 #include "nodes/session_tls.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
@@ -83,6 +84,7 @@ static void pop3_server_session_pump(Pop3ServerSession *ps);
 static void
 pop3_server_session_free(Pop3ServerSession *ps)
 {
+    session_timeout_unregister(ps->node->world, ps->conn_id);
     if (ps->data_destroy)
         ps->data_destroy(ps->data);
     pop3_server_free(ps->eng);
@@ -129,6 +131,7 @@ pop3_server_session_end(Pop3ServerSession *ps)
     if (ps->dead)
         return;
     ps->dead = TRUE;
+    session_timeout_unregister(ps->node->world, ps->conn_id);
     pop3_server_session_flush_cmd(ps, FALSE);
     conn_trace_close(ps->node, ps->conn_id, "server");
     if (ps->stream) {
@@ -216,11 +219,38 @@ pop3_server_session_on_reset(SimStream *s, gpointer user_data)
     pop3_server_session_end(user_data);
 }
 
+/* The run ended with the connection open (sim/net.h on_drop): free the
+ * session unless an answer is still owed (its owner frees it then). */
+static void
+pop3_server_session_on_drop(SimStream *s, gpointer user_data)
+{
+    Pop3ServerSession *ps = user_data;
+    ps->stream = NULL;
+    ps->dead = TRUE;
+    if (!ps->pending && !ps->pumping)
+        pop3_server_session_free(ps);
+}
+
 static const SimStreamHandler pop3_server_session_handler = {
     .on_data = pop3_server_session_on_data,
     .on_eof = pop3_server_session_on_eof,
     .on_reset = pop3_server_session_on_reset,
+    .on_drop = pop3_server_session_on_drop,
 };
+
+/* The driver's idle timer (session_timeout.h): "-ERR Disconnected for
+ * inactivity", through TLS if it is on, then close (RFC 1939 section 3:
+ * no UPDATE). Not while the node owes an answer. */
+static gboolean
+pop3_server_session_timeout(gpointer data)
+{
+    Pop3ServerSession *ps = data;
+    if (ps->dead || ps->pending || pop3_server_is_done(ps->eng))
+        return FALSE;
+    pop3_server_timeout(ps->eng);
+    pop3_server_session_pump(ps);
+    return TRUE;
+}
 
 Pop3ServerSession *
 pop3_server_session_new(Node *node, SimStream *stream, const Pop3ServerConfig *cfg,
@@ -237,6 +267,7 @@ pop3_server_session_new(Node *node, SimStream *stream, const Pop3ServerConfig *c
     SimHost *peer = sim_stream_remote_host(stream);
     ps->client_node = peer ? sim_host_name(peer) : NULL;
     sim_stream_set_handler(stream, &pop3_server_session_handler, ps);
+    session_timeout_register(node, ps->conn_id, pop3_server_session_timeout, ps);
     conn_trace_accept(node, ps->conn_id, pop3_server_session_peer(ps), ps->client_ip,
                       sim_stream_local_port(stream));
     pop3_server_session_pump(ps);
@@ -320,6 +351,49 @@ pop3_server_session_answer(Pop3ServerSession *ps, const Pop3ServerAnswer *ans)
     }
     pop3_server_answer(ps->eng, ps->query_id, ans);
     pop3_server_session_pump(ps);
+}
+
+/* A delayed answer (the event owns it): dropped with the world before it
+ * fires, it frees the session that waits for it. */
+typedef struct {
+    Pop3ServerSession *ps;
+    Pop3AnswerVerdict verdict;
+    char *text;
+    gboolean close;
+    gboolean fired;
+} Pop3ServerLater;
+
+static void
+pop3_server_session_later_fire(SimWorld *sim, gpointer data)
+{
+    Pop3ServerLater *l = data;
+    l->fired = TRUE;
+    Pop3ServerAnswer a = {.verdict = l->verdict, .text = l->text, .close = l->close};
+    pop3_server_session_answer(l->ps, &a);
+}
+
+static void
+pop3_server_session_later_drop(gpointer data)
+{
+    Pop3ServerLater *l = data;
+    if (!l->fired)
+        pop3_server_session_free(l->ps);
+    g_free(l->text);
+    g_free(l);
+}
+
+void
+pop3_server_session_answer_later(Pop3ServerSession *ps, const Pop3ServerAnswer *ans, SimTime delay)
+{
+    g_return_if_fail(ps != NULL && ps->pending && ans != NULL);
+    g_return_if_fail(ans->secret == NULL && ans->msgs == NULL && ans->message == NULL);
+    Pop3ServerLater *l = g_new0(Pop3ServerLater, 1);
+    l->ps = ps;
+    l->verdict = ans->verdict;
+    l->text = g_strdup(ans->text);
+    l->close = ans->close;
+    sim_world_schedule_in(ps->node->world->sim, MAX(delay, 0), pop3_server_session_later_fire, l,
+                          pop3_server_session_later_drop);
 }
 
 Node *
@@ -480,7 +554,19 @@ pop3_client_session_on_timeout(SimStream *s, gpointer user_data)
     pop3_client_session_fail(user_data, "connection timed out");
 }
 
+/* The run ended with the connection open (sim/net.h on_drop): nobody
+ * hears of this session again. */
+static void
+pop3_client_session_on_drop(SimStream *s, gpointer user_data)
+{
+    Pop3ClientSession *cs = user_data;
+    if (!cs->decided && cs->cb.on_drop)
+        cs->cb.on_drop(cs->user_data);
+    pop3_client_session_free(cs);
+}
+
 static const SimStreamHandler pop3_client_session_handler = {
+    .on_drop = pop3_client_session_on_drop,
     .on_data = pop3_client_session_on_data,
     .on_eof = pop3_client_session_on_eof,
     .on_reset = pop3_client_session_on_reset,

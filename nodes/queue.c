@@ -427,6 +427,7 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
     guint16 port = target && target->spec->smtp_port ? target->spec->smtp_port : 25;
     SmtpClientSession *cs = smtp_client_session_start(node, ip, port, d->host, &cfg, e->msg_id,
                                                       queue_delivery_on_done, d);
+    smtp_client_session_set_drop_notify(cs, (GDestroyNotify)queue_delivery_free);
     if (auth)
         smtp_client_session_set_login(
             cs, ra->user,

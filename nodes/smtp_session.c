@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nodes/conn_trace.h"
+#include "nodes/session_timeout.h"
 #include "nodes/session_tls.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
@@ -52,6 +53,7 @@ static void smtp_server_session_auth(SmtpServerSession *ss, const SmtpServerQuer
 static void
 smtp_server_session_free(SmtpServerSession *ss)
 {
+    session_timeout_unregister(ss->node->world, ss->conn_id);
     if (ss->data_destroy)
         ss->data_destroy(ss->data);
     smtp_server_free(ss->eng);
@@ -70,6 +72,7 @@ smtp_server_session_end(SmtpServerSession *ss)
     if (ss->dead)
         return;
     ss->dead = TRUE;
+    session_timeout_unregister(ss->node->world, ss->conn_id);
     conn_trace_close(ss->node, ss->conn_id, "server");
     if (ss->stream) {
         session_tls_close(ss->tls, ss->stream);
@@ -153,11 +156,38 @@ smtp_server_session_on_reset(SimStream *s, gpointer user_data)
     smtp_server_session_end(user_data);
 }
 
+/* The run ended with the connection open (sim/net.h on_drop): free the
+ * session unless an answer is still owed (its owner frees it then). */
+static void
+smtp_server_session_on_drop(SimStream *s, gpointer user_data)
+{
+    SmtpServerSession *ss = user_data;
+    ss->stream = NULL;
+    ss->dead = TRUE;
+    if (!ss->pending && !ss->pumping)
+        smtp_server_session_free(ss);
+}
+
 static const SimStreamHandler smtp_server_session_handler = {
     .on_data = smtp_server_session_on_data,
     .on_eof = smtp_server_session_on_eof,
     .on_reset = smtp_server_session_on_reset,
+    .on_drop = smtp_server_session_on_drop,
 };
+
+/* The driver's idle timer (session_timeout.h): "421 4.4.2 <host> Error:
+ * timeout exceeded" (RFC 5321 4.5.3.2.7, 3.8), through TLS if it is on,
+ * then close. Not while the node owes an answer. */
+static gboolean
+smtp_server_session_timeout(gpointer data)
+{
+    SmtpServerSession *ss = data;
+    if (ss->dead || ss->pending || smtp_server_is_done(ss->eng))
+        return FALSE;
+    smtp_server_abort(ss->eng);
+    smtp_server_session_pump(ss);
+    return TRUE;
+}
 
 SmtpServerSession *
 smtp_server_session_new(Node *node, SimStream *stream, const SmtpServerConfig *cfg,
@@ -175,6 +205,7 @@ smtp_server_session_new(Node *node, SimStream *stream, const SmtpServerConfig *c
     SimHost *peer = sim_stream_remote_host(stream);
     ss->client_node = peer ? sim_host_name(peer) : NULL;
     sim_stream_set_handler(stream, &smtp_server_session_handler, ss);
+    session_timeout_register(node, ss->conn_id, smtp_server_session_timeout, ss);
     conn_trace_accept(node, ss->conn_id, ss->client_node ? ss->client_node : ss->client_ip, ss->client_ip,
                       sim_stream_local_port(stream));
     smtp_server_session_pump(ss);
@@ -407,13 +438,32 @@ smtp_server_session_auth_max(const SmtpServerSession *ss)
     return max > 0 ? max : 3;
 }
 
+/* The delayed 421 (the event owns it): if the run ends before it fires,
+ * the event is dropped with the world and the session, which waits for
+ * this answer and would otherwise never be freed, goes with it. */
+typedef struct {
+    SmtpServerSession *ss;
+    gboolean fired;
+} SmtpServerLockout;
+
 static void
 smtp_server_session_lockout_fire(SimWorld *sim, gpointer data)
 {
-    SmtpServerSession *ss = data;
+    SmtpServerLockout *l = data;
+    SmtpServerSession *ss = l->ss;
+    l->fired = TRUE;
     g_autoptr(SmtpReply) r = smtp_reply_new(421, "4.7.0", "%s Error: too many authentication "
                                             "failures", ss->node->hostname);
     smtp_server_session_answer(ss, r);
+}
+
+static void
+smtp_server_session_lockout_drop(gpointer data)
+{
+    SmtpServerLockout *l = data;
+    if (!l->fired)
+        smtp_server_session_free(l->ss);
+    g_free(l);
 }
 
 /* Too many failed AUTH exchanges (a password guesser): answer the last one
@@ -428,8 +478,10 @@ smtp_server_session_auth_lockout(SmtpServerSession *ss)
     sim_trace_int(r, "failures", ss->auth_failures);
     sim_trace_end(r);
     gint64 delay = ss->node->spec->auth.failure_delay;
+    SmtpServerLockout *l = g_new0(SmtpServerLockout, 1);
+    l->ss = ss;
     sim_world_schedule_in(ss->node->world->sim, delay > 0 ? delay : 0,
-                          smtp_server_session_lockout_fire, ss, NULL);
+                          smtp_server_session_lockout_fire, l, smtp_server_session_lockout_drop);
 }
 
 /* QUERY AUTH / AUTH_CONTINUE (RFC 4954 4): one SASL step, answered now. */
@@ -512,6 +564,7 @@ struct SmtpClientSession {
     char *auth_user;
     char *auth_password;
     SaslClient *sasl;
+    GDestroyNotify drop_notify; /* nullable: frees user_data if never decided */
 };
 
 static void smtp_client_session_pump(SmtpClientSession *cs);
@@ -615,7 +668,26 @@ smtp_client_session_on_timeout(SimStream *s, gpointer user_data)
     smtp_client_session_fail(user_data, "connection timed out");
 }
 
+/* The run ended with the connection open (sim/net.h on_drop): nobody
+ * hears of this session again. */
+static void
+smtp_client_session_on_drop(SimStream *s, gpointer user_data)
+{
+    SmtpClientSession *cs = user_data;
+    if (!cs->decided && cs->drop_notify != NULL)
+        cs->drop_notify(cs->user_data);
+    smtp_client_session_free(cs);
+}
+
+void
+smtp_client_session_set_drop_notify(SmtpClientSession *cs, GDestroyNotify destroy)
+{
+    g_return_if_fail(cs != NULL);
+    cs->drop_notify = destroy;
+}
+
 static const SimStreamHandler smtp_client_session_handler = {
+    .on_drop = smtp_client_session_on_drop,
     .on_data = smtp_client_session_on_data,
     .on_eof = smtp_client_session_on_eof,
     .on_reset = smtp_client_session_on_reset,

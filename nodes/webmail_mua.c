@@ -92,6 +92,14 @@ typedef struct {
 } WebmailFetch;
 
 static void
+webmail_fetch_free(gpointer data)
+{
+    WebmailFetch *f = data;
+    g_free(f->user);
+    g_free(f);
+}
+
+static void
 webmail_mua_on_message(Pop3ClientSession *cs, guint msg, const char *uid, GBytes *bytes,
                        const char *msg_id, gpointer user_data)
 {
@@ -137,13 +145,13 @@ webmail_mua_on_fetch_done(Pop3ClientSession *cs, gboolean ok, guint retrieved, g
         sim_trace_str(tr, "reason", reason);
     sim_trace_end(tr);
     f->done(ok, reason, f->user_data);
-    g_free(f->user);
-    g_free(f);
+    webmail_fetch_free(f);
 }
 
 static const Pop3ClientCallbacks webmail_mua_fetch_callbacks = {
     .on_message = webmail_mua_on_message,
     .on_done = webmail_mua_on_fetch_done,
+    .on_drop = webmail_fetch_free, /* the run ended: the node answers its requests */
 };
 
 void
@@ -186,6 +194,14 @@ typedef struct {
     WebmailDoneFunc done;
     gpointer user_data;
 } WebmailSubmit;
+
+static void
+webmail_submit_free(gpointer data)
+{
+    WebmailSubmit *sub = data;
+    g_free(sub->msg_id);
+    g_free(sub);
+}
 
 /* "a@x, b@y" -> recipients appended to rcpts (copied, trimmed). */
 static void
@@ -255,8 +271,7 @@ webmail_mua_on_sent(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer 
               : refused ? "the MSA refused the message"
                         : "submission failed",
               sub->user_data);
-    g_free(sub->msg_id);
-    g_free(sub);
+    webmail_submit_free(sub);
 }
 
 static char *
@@ -374,6 +389,7 @@ webmail_mua_send(Node *node, const WebmailCompose *c, WebmailDoneFunc done, gpoi
     guint16 port = msa->spec->submission_port ? msa->spec->submission_port : 587;
     SmtpClientSession *cs = smtp_client_session_start(node, node_ip(msa), port, msa->name, &cfg, id,
                                                       webmail_mua_on_sent, sub);
+    smtp_client_session_set_drop_notify(cs, webmail_submit_free);
     smtp_client_session_set_login(cs, c->user, c->password);
     return TRUE;
 }

@@ -37,6 +37,8 @@ struct World {
     GPtrArray *relay_results; /* nullable: relay-test battery results (relay_test.c) */
     struct CopyLedger *copy_ledger; /* nullable: who holds copies (copies.c) */
     struct WorldSmime *smime; /* nullable: users' S/MIME certificates (smime_setup.c) */
+    GPtrArray *tap_seen;      /* nullable: what the taps read (tap_seen.c) */
+    GHashTable *session_timeouts; /* nullable: conn id -> server session (session_timeout.c) */
 };
 
 Node *world_node(const World *w, const char *name);
