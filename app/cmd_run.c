@@ -13,10 +13,12 @@
 
 #include "app/cli.h"
 #include "app/run_report.h"
+#include "app/run_result_trace.h"
 #include "app/scenario.h"
 #include "app/scenario_value.h"
 #include "nodes/world.h"
 #include "viz/path_diagram.h"
+#include "viz/report.h"
 #include "sim/pcap_writer.h"
 
 typedef struct {
@@ -88,7 +90,7 @@ mhs_cmd_run(int argc, char **argv)
 {
     gint64 seed = -1;
     char *until_text = NULL, *trace_path = NULL, *text_path = NULL, *pcap_path = NULL;
-    char *svg_dir = NULL, *keylog_path = NULL;
+    char *svg_dir = NULL, *keylog_path = NULL, *report_path = NULL;
     gboolean quiet = FALSE;
     GOptionEntry entries[] = {
         {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the run (default: the scenario's)", "N"},
@@ -103,6 +105,8 @@ mhs_cmd_run(int argc, char **argv)
          "Write TLS secrets in NSS key log format (for Wireshark)", "F"},
         {"svg", 0, 0, G_OPTION_ARG_FILENAME, &svg_dir,
          "Draw every message's path (and all.svg) into this directory", "DIR"},
+        {"report", 0, 0, G_OPTION_ARG_FILENAME, &report_path,
+         "Write a self-contained HTML report of the run", "F.html"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the summary line", NULL},
         {NULL},
     };
@@ -113,7 +117,7 @@ mhs_cmd_run(int argc, char **argv)
         return mhs_usage_error("%s", error->message);
     g_autofree char *until_s = until_text, *trace_s = trace_path, *text_s = text_path,
                      *pcap_s = pcap_path, *svg_s = svg_dir,
-                     *keylog_s = keylog_path;
+                     *keylog_s = keylog_path, *report_s = report_path;
     if (argc != 2)
         return mhs_usage_error("run needs exactly one SCENARIO");
     gint64 until = G_MAXINT64;
@@ -141,6 +145,8 @@ mhs_cmd_run(int argc, char **argv)
         }
         sim_trace_keep_records(trace); /* the diagrams are drawn from the records */
     }
+    if (report_path)
+        sim_trace_keep_records(trace); /* the report is written from the records */
     g_autoptr(World) w = world_new(spec, trace, seed >= 0, (guint64)seed, &error);
     if (w == NULL) {
         fprintf(stderr, "%s\n", error->message);
@@ -175,6 +181,11 @@ mhs_cmd_run(int argc, char **argv)
         return MHS_EXIT_USAGE;
     }
     g_autoptr(GPtrArray) results = world_check_expectations(w);
+    run_result_trace(w, results);
+    if (report_path && !viz_report_write_sim(sim_world_trace(world_sim(w)), report_path, &error)) {
+        fprintf(stderr, "mhs: --report: %s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
     run_report_print(stdout, w, results, quiet);
     for (guint i = 0; i < results->len; i++)
         if (!((ExpectResult *)results->pdata[i])->held)
