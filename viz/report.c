@@ -41,6 +41,8 @@ static const char viz_report_css[] =
     ".badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:.8em;"
     "background:#eef2fa;border:1px solid #c8d3e6;margin-left:4px;vertical-align:middle}\n"
     "figure{margin:.6em 0}\n"
+    ".journey{display:flex;flex-wrap:wrap;gap:4px 24px;align-items:flex-start}\n"
+    ".journey>figure{flex:0 1 auto;max-width:100%}.journey>.hops{flex:1 1 420px;min-width:0}\n"
     ".fig{overflow-x:auto;max-width:100%}\n"
     ".fig svg{max-width:100%;height:auto;display:block}\n"
     "figcaption{font-size:.88em;color:#57606a}\n"

@@ -88,9 +88,9 @@ viz_report_verdict_class(const char *key, const char *value)
 {
     static const char *const verdict_keys[] = {"result", "verdict", "held",   "ok",
                                                "verified", "status", "disposition", NULL};
-    static const char *const good[] = {"pass", "ok", "true", "delivered", "none", "accepted",
+    static const char *const good[] = {"pass", "ok", "true", "delivered", "none", "accepted", "success",
                                        "not-listed", "refused-ok", NULL};
-    static const char *const bad[] = {"fail",     "failed",   "false",    "permerror", "rejected",
+    static const char *const bad[] = {"fail", "failure", "failed", "false",    "permerror", "rejected",
                                       "bounced",  "reject",   "listed",   "invalid",   "hardfail",
                                       "quarantine", NULL};
     static const char *const warn[] = {"softfail", "neutral", "temperror", "tempfail", "queued",

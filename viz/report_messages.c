@@ -178,7 +178,7 @@ viz_report_fetch_row(VizReport *rep, guint num, const SimTraceRec *r)
 static void
 viz_report_hops(VizReport *rep, const VizMessage *m)
 {
-    viz_report_raw(rep, "<h4>Hops</h4>\n<div class=\"scroll\"><table class=\"hops\"><thead><tr>"
+    viz_report_raw(rep, "<div class=\"hops\"><h4>Hops</h4>\n<div class=\"scroll\"><table class=\"hops\"><thead><tr>"
                         "<th>#</th><th>time</th><th>hop</th><th>action</th><th>protocol</th>"
                         "<th>TLS</th><th>AUTH</th><th>detail</th></tr></thead><tbody>\n");
     guint num = 0;
@@ -188,7 +188,7 @@ viz_report_hops(VizReport *rep, const VizMessage *m)
     for (guint i = 0; a && i < a->len; i++)
         if (strcmp(sim_trace_rec_ev(a->pdata[i]), "msg.fetch") == 0)
             viz_report_fetch_row(rep, ++num, a->pdata[i]);
-    viz_report_raw(rep, "</tbody></table></div>\n");
+    viz_report_raw(rep, "</tbody></table></div></div>\n");
 }
 
 static void
@@ -288,6 +288,7 @@ viz_report_message(VizReport *rep, guint index, const VizMessage *m)
                         info ? sim_trace_rec_get_str(info, "parent") : m->about, TRUE);
     viz_report_raw(rep, "</dl>\n");
     viz_report_rcpts(rep, m);
+    viz_report_raw(rep, "<div class=\"journey\">\n");
     if (index < VIZ_REPORT_MAX_DIAGRAMS) {
         g_autoptr(GError) err = NULL;
         const char *ids[] = {m->id};
@@ -296,6 +297,7 @@ viz_report_message(VizReport *rep, guint index, const VizMessage *m)
         viz_report_figure(rep, svg, err, cap);
     }
     viz_report_hops(rep, m);
+    viz_report_raw(rep, "</div>\n");
     viz_report_checks(rep, m);
     viz_report_raw(rep, "</article>\n");
 }

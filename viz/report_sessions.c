@@ -210,17 +210,7 @@ void
 viz_report_section_records(VizReport *rep)
 {
     viz_report_raw(rep, "<section id=\"records\"><h2>All records by kind</h2>\n"
-                        "<div class=\"scroll\"><table id=\"kinds\"><thead><tr><th>kind</th>"
-                        "<th>records</th></tr></thead><tbody>\n");
-    for (guint i = 0; i < rep->kinds->len; i++) {
-        const char *kind = rep->kinds->pdata[i];
-        g_autofree char *anchor = viz_report_anchor("kind-", kind);
-        g_string_append_printf(rep->out, "<tr><td><a href=\"#%s\"><code>", anchor);
-        viz_report_text(rep, kind);
-        g_string_append_printf(rep->out, "</code></a></td><td class=\"num\">%u</td></tr>\n",
-                               viz_report_kind(rep, kind)->len);
-    }
-    viz_report_raw(rep, "</tbody></table></div>\n");
+                        "<p>Every record of the trace, one table per kind, in trace order.</p>\n");
     for (guint i = 0; i < rep->kinds->len; i++) {
         const char *kind = rep->kinds->pdata[i];
         g_autofree char *anchor = viz_report_anchor("kind-", kind);

@@ -1,0 +1,135 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# mhs run --report / mhs viz --report: the HTML report of a run. A scenario
+# with markup in its subjects, name and From field (report/hostile.yaml:
+# STARTTLS, AUTH, DKIM, SPF, DMARC, a bounce, a reply) and the quickstart
+# are reported; the report is checked structurally against the trace
+# (report/check_report.py: sections, SVGs that parse, no external
+# resource, hostile text shown as text, counts as in the trace), is
+# deterministic, is the same from the run and from its saved trace, lists
+# a kind it does not know, shows a failed expectation, and renders in
+# headless Chromium at desktop and phone widths with no console error.
+set -eu
+: "${MHS:?MHS must point at the mhs binary}"
+: "${MHS_SOURCE_DIR:?}"
+dir="$MHS_SOURCE_DIR/tests/scenarios/report"
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+export ASAN_OPTIONS
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+check() { python3 "$dir/check_report.py" "$@" || fail "structure of $1"; }
+
+# 1. The hostile scenario: every expectation holds, the report is written
+#    and the text summary is what it is without --report.
+"$MHS" run "$dir/hostile.yaml" --report "$tmp/h.html" --trace "$tmp/h.jsonl" >"$tmp/h.out" ||
+    fail "hostile.yaml: $(cat "$tmp/h.out")"
+"$MHS" run "$dir/hostile.yaml" >"$tmp/h0.out" || fail "hostile.yaml without --report"
+cmp -s "$tmp/h.out" "$tmp/h0.out" || fail "--report changed the run's output"
+check "$tmp/h.html" "$tmp/h.jsonl" "$tmp/h.out" \
+    '<script>alert("x")</script> & friends' '<img src=x onerror=alert(1)>' \
+    'Report <b>test</b> & "markup"' '"<b>Alice</b>" <alice@polito.it>' \
+    'STARTTLS' 'AUTH PLAIN' 'TLSv1.3' 'Forward and reply paths'
+grep -q '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; friends' "$tmp/h.html" ||
+    fail "the subject is not escaped as expected"
+# The first hop after submission went over TLS with AUTH; the MX checked
+# SPF, DKIM and DMARC; the refused recipient bounced.
+python3 - "$tmp/h.html" <<'PY' || fail "journey of m1"
+import re, sys
+h = open(sys.argv[1], encoding="utf-8").read()
+m1 = h[h.index('<article class="msg" id="msg-m1">'):]
+m1 = m1[:m1.index("</article>")]
+row = re.search(r"<tr><td class=\"num\">2</td>.*?</tr>", m1).group(0)
+assert "alice-pc &rarr; msa.polito.it" in row and "ESMTPSA" in row, row
+assert '<span class="ok">TLSv1.3</span>' in row and "PLAIN alice@polito.it" in row, row
+assert '<span class="ok">success</span>' in row, row
+for k in ("spf.result", "dkim.verify", "dmarc.result"):
+    assert "<code>%s</code>" % k in m1, k
+assert "nobody@example.com</td><td><span class=\"bad\">bounced</span>" in m1
+PY
+
+# 2. Deterministic; the same from the saved trace and from the scenario.
+"$MHS" run -q "$dir/hostile.yaml" --report "$tmp/h2.html" >/dev/null || fail "second run"
+cmp -s "$tmp/h.html" "$tmp/h2.html" || fail "two reports of the same run differ"
+"$MHS" viz "$tmp/h.jsonl" --report "$tmp/h3.html" || fail "viz TRACE --report"
+cmp -s "$tmp/h.html" "$tmp/h3.html" || fail "the report of the saved trace differs"
+"$MHS" viz "$dir/hostile.yaml" --report "$tmp/h4.html" || fail "viz SCENARIO --report"
+cmp -s "$tmp/h.html" "$tmp/h4.html" || fail "the report of viz SCENARIO differs"
+
+# 3. A kind the report does not know is listed, escaped, not dropped.
+cp "$tmp/h.jsonl" "$tmp/u.jsonl"
+printf '%s\n' '{"t":500.000000,"ev":"zz.future","node":"x<y","note":"<i>new</i>","n":7,"b":true}' \
+    >>"$tmp/u.jsonl"
+"$MHS" viz "$tmp/u.jsonl" --report "$tmp/u.html" || fail "viz --report with an unknown kind"
+check "$tmp/u.html" "$tmp/u.jsonl" "$tmp/h.out" '<i>new</i>' 'x<y'
+grep -q 'id="kind-zz.future"' "$tmp/u.html" && fail "a '.' in an anchor was not encoded"
+grep -q 'id="kind-zz_2Efuture"' "$tmp/u.html" || fail "no table for the unknown kind"
+
+# 4. The quickstart (a reply: the overlay) and a failed expectation.
+"$MHS" run "$MHS_SOURCE_DIR/scenarios/quickstart.yaml" --report "$tmp/q.html" \
+    --trace "$tmp/q.jsonl" >"$tmp/q.out" || fail "quickstart"
+check "$tmp/q.html" "$tmp/q.jsonl" "$tmp/q.out" 'Forward and reply: m1 and its reply r1' \
+    'Hello from Turin' 'USER bob@example.com'
+set +e
+"$MHS" run "$MHS_SOURCE_DIR/tests/scenarios/foundation/wrong-expect.yaml" \
+    --report "$tmp/w.html" --trace "$tmp/w.jsonl" >"$tmp/w.out"
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "wrong-expect.yaml: exit $rc, want 1"
+check "$tmp/w.html" "$tmp/w.jsonl" "$tmp/w.out" 'FAIL'
+grep -q '<td class="bad">FAIL</td>' "$tmp/w.html" || fail "the failed expectation is not marked"
+
+# 5. Bad input: an unwritable report, --report with -o, a broken trace.
+set +e
+"$MHS" run -q "$dir/hostile.yaml" --report "$tmp/no/such/dir/r.html" >/dev/null 2>"$tmp/err"
+rc=$?
+"$MHS" viz "$tmp/h.jsonl" --report "$tmp/x.html" -o "$tmp/x.svg" 2>/dev/null
+rc2=$?
+echo 'not json' >"$tmp/bad.jsonl"
+"$MHS" viz "$tmp/bad.jsonl" --report "$tmp/x.html" 2>"$tmp/err3"
+rc3=$?
+set -e
+[ $rc -eq 2 ] || fail "unwritable --report: exit $rc, want 2"
+grep -q -- '--report' "$tmp/err" || fail "unwritable --report: $(cat "$tmp/err")"
+[ $rc2 -eq 2 ] || fail "--report with -o: exit $rc2, want 2"
+[ $rc3 -eq 2 ] || fail "broken trace: exit $rc3, want 2"
+grep -q 'bad.jsonl:1:' "$tmp/err3" || fail "broken trace: $(cat "$tmp/err3")"
+
+# 6. Headless Chromium: the page loads with no console message (a script
+#    error would be one), its DOM has the sections, and screenshots at a
+#    desktop and a phone width are PNGs of that width.
+command -v chromium >/dev/null 2>&1 ||
+    fail "chromium is not installed (apt-get install chromium; .ci/run installs it)"
+chrome() {
+    timeout 120 chromium --headless --disable-gpu --no-sandbox --no-first-run \
+        --user-data-dir="$tmp/chrome" --enable-logging=stderr --v=0 "$@"
+}
+for page in h q; do
+    chrome --dump-dom "file://$tmp/$page.html" >"$tmp/$page.dom" 2>"$tmp/$page.log" ||
+        fail "chromium --dump-dom $page.html: $(tail -5 "$tmp/$page.log")"
+    for w in 1280 390; do
+        chrome --window-size=$w,2000 --screenshot="$tmp/$page-$w.png" "file://$tmp/$page.html" \
+            >/dev/null 2>>"$tmp/$page.log" || fail "chromium --screenshot $page.html at $w"
+        python3 - "$tmp/$page-$w.png" $w <<'PY' || fail "screenshot $page at $w"
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+assert d[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+w, h = struct.unpack(">II", d[16:24])
+assert w == int(sys.argv[2]) and h > 0, (w, h)
+PY
+    done
+    ! grep -E 'CONSOLE|Uncaught|ERR_FILE_NOT_FOUND|Refused to' "$tmp/$page.log" ||
+        fail "console messages while rendering $page.html"
+    for sec in summary expectations diagrams messages verdicts sessions records; do
+        grep -q "<section id=\"$sec\">" "$tmp/$page.dom" || fail "$page: no section $sec in the DOM"
+    done
+    [ "$(grep -o '<script' "$tmp/$page.dom" | wc -l)" -eq 1 ] || fail "$page: a script in the DOM"
+done
+# A page that does log to the console is caught by the check above.
+printf '<!DOCTYPE html><title>t</title><script>undefinedFn();</script>\n' >"$tmp/bad.html"
+chrome --dump-dom "file://$tmp/bad.html" >/dev/null 2>"$tmp/bad.log" || true
+grep -q 'Uncaught' "$tmp/bad.log" || fail "chromium's console is not seen in its log"
+if [ -n "${MHS_REPORT_KEEP:-}" ]; then
+    mkdir -p "$MHS_REPORT_KEEP" && cp "$tmp"/*.png "$tmp"/*.html "$MHS_REPORT_KEEP"/
+fi
+echo "report: all checks passed"
