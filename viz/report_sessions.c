@@ -145,6 +145,18 @@ viz_report_conn_tls(const GPtrArray *a)
     return FALSE;
 }
 
+/* TRUE when the model holds SMTP commands or replies for s. */
+static gboolean
+viz_report_has_dialogue(const VizSession *s)
+{
+    for (guint i = 0; s && i < s->lines->len; i++) {
+        VizLineKind k = ((const VizLine *)s->lines->pdata[i])->kind;
+        if (k == VIZ_LINE_CMD || k == VIZ_LINE_REPLY)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static void
 viz_report_session(VizReport *rep, gint64 conn)
 {
@@ -175,7 +187,7 @@ viz_report_session(VizReport *rep, gint64 conn)
     if (a->len > VIZ_REPORT_MAX_ROWS)
         g_string_append_printf(rep->out, "<p class=\"note\">%u more records are in the trace.</p>\n",
                                a->len - VIZ_REPORT_MAX_ROWS);
-    if (s && s->lines->len > 0) {
+    if (viz_report_has_dialogue(s)) {
         g_autoptr(GBytes) svg = viz_sequence_render(s);
         g_autofree char *cap = g_strdup_printf("Sequence view of connection %" G_GINT64_FORMAT,
                                                conn);
