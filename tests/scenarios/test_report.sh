@@ -8,7 +8,8 @@
 # resource, hostile text shown as text, counts as in the trace), is
 # deterministic, is the same from the run and from its saved trace, lists
 # a kind it does not know, shows a failed expectation, and renders in
-# headless Chromium at desktop and phone widths with no console error.
+# headless Chromium at desktop and phone widths, and prints to PDF, with
+# no console error.
 set -eu
 : "${MHS:?MHS must point at the mhs binary}"
 : "${MHS_SOURCE_DIR:?}"
@@ -118,6 +119,10 @@ w, h = struct.unpack(">II", d[16:24])
 assert w == int(sys.argv[2]) and h > 0, (w, h)
 PY
     done
+    # Printable: the print style and the script that opens <details> run.
+    chrome --no-pdf-header-footer --print-to-pdf="$tmp/$page.pdf" "file://$tmp/$page.html" \
+        >/dev/null 2>>"$tmp/$page.log" || fail "chromium --print-to-pdf $page.html"
+    head -c 5 "$tmp/$page.pdf" | grep -q '%PDF-' || fail "$page: printing gave no PDF"
     ! grep -E 'CONSOLE|Uncaught|ERR_FILE_NOT_FOUND|Refused to' "$tmp/$page.log" ||
         fail "console messages while rendering $page.html"
     for sec in summary expectations diagrams messages verdicts sessions records; do
@@ -125,6 +130,14 @@ PY
     done
     [ "$(grep -o '<script' "$tmp/$page.dom" | wc -l)" -eq 1 ] || fail "$page: a script in the DOM"
 done
+# Printing opens the collapsed sections: more pages than the same report
+# without its script.
+sed 's|<script>.*</script>||' "$tmp/h.html" >"$tmp/hns.html"
+chrome --no-pdf-header-footer --print-to-pdf="$tmp/hns.pdf" "file://$tmp/hns.html" \
+    >/dev/null 2>&1 || fail "chromium --print-to-pdf hns.html"
+pages() { grep -a -c '/Type /Page$' "$1" || true; }
+[ "$(pages "$tmp/h.pdf")" -gt "$(pages "$tmp/hns.pdf")" ] ||
+    fail "printing did not open the sections ($(pages "$tmp/h.pdf") pages, $(pages "$tmp/hns.pdf") closed)"
 # A page that does log to the console is caught by the check above.
 printf '<!DOCTYPE html><title>t</title><script>undefinedFn();</script>\n' >"$tmp/bad.html"
 chrome --dump-dom "file://$tmp/bad.html" >/dev/null 2>"$tmp/bad.log" || true
