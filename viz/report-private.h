@@ -64,5 +64,9 @@ void viz_report_section_messages(VizReport *rep);       /* report_messages.c */
 void viz_report_section_verdicts(VizReport *rep);       /* report_sessions.c */
 void viz_report_section_sessions(VizReport *rep);       /* report_sessions.c */
 void viz_report_section_records(VizReport *rep);        /* report_sessions.c */
+/* Per-message tables, written only when the trace has their kinds
+ * (report_exposure.c): exposure / exposure.msg, copy.held / copy.gone. */
+void viz_report_exposure(VizReport *rep, const char *id);
+void viz_report_copies(VizReport *rep, const char *id);
 
 #endif

@@ -14,7 +14,8 @@
 
 /* Kinds shown as a message's checks, by prefix. */
 static const char *const viz_report_check_prefixes[] = {
-    "spf.result", "dkim.", "dmarc.", "smime.", "arc.", "dnsbl.", "relay.trick", "mime.", NULL,
+    "spf.result", "dkim.", "dmarc.", "smime.", "arc.", "dnsbl.", "relay.trick", "mime.",
+    "spam.verdict", "mdn.", "msg.tamper", NULL,
 };
 
 static gboolean
@@ -298,6 +299,8 @@ viz_report_message(VizReport *rep, guint index, const VizMessage *m)
     }
     viz_report_hops(rep, m);
     viz_report_raw(rep, "</div>\n");
+    viz_report_copies(rep, m->id);
+    viz_report_exposure(rep, m->id);
     viz_report_checks(rep, m);
     viz_report_raw(rep, "</article>\n");
 }

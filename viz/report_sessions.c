@@ -26,6 +26,9 @@ static const struct {
     {"dnsbl.", "DNS blocklists (RFC 5782)"},
     {"relay.", "Relay policy and relay tests"},
     {"smime.", "S/MIME (RFC 8551)"},
+    {"spam.verdict", "Where spam stopped"},
+    {"mdn.", "Read receipts (RFC 8098)"},
+    {"msg.tamper", "Messages changed in transit"},
     {"tap.", "What taps on the links saw"},
 };
 

@@ -4,7 +4,8 @@
  * known and an unknown kind shown as text, transcripts grouped by
  * connection (C:/S: lines, other records as events, a protocol the report
  * does not know), verdict classes, long tables cut short, a saved trace
- * giving the same bytes, and repeatable output.
+ * giving the same bytes, repeatable output, and the who-can-read table and
+ * the copies of a message from exposure and copy records.
  */
 #include <string.h>
 #include <unistd.h>
@@ -245,6 +246,76 @@ test_deterministic_and_file(void)
     g_rmdir(dir);
 }
 
+static void
+add_exposure(SimTrace *tr, const char *c, gint64 row, const char *party, gboolean read,
+             gboolean alter)
+{
+    SimTraceRec *r = sim_trace_begin(tr, 9 * SIM_TIME_S, "exposure", party);
+    sim_trace_str(r, "msg", "m1");
+    sim_trace_str(r, "case", c);
+    sim_trace_int(r, "row", row);
+    sim_trace_str(r, "party", party);
+    sim_trace_str(r, "role", row == 0 ? "mua" : "tap");
+    if (row == 1)
+        sim_trace_str(r, "link", "a~b");
+    sim_trace_bool(r, "read", read);
+    sim_trace_bool(r, "alter", alter);
+    sim_trace_str(r, "read_why", read ? "clear text on the wire" : "TLS on this link");
+    sim_trace_str(r, "alter_why", "<why>");
+    sim_trace_end(r);
+}
+
+static void
+add_copy(SimTrace *tr, SimTime t, const char *ev, const char *node, const char *where,
+         const char *reason)
+{
+    SimTraceRec *r = sim_trace_begin(tr, t, ev, node);
+    sim_trace_str(r, "msg", "m1");
+    sim_trace_str(r, "kind", "mailbox");
+    sim_trace_str(r, "where", where);
+    if (reason)
+        sim_trace_str(r, "reason", reason);
+    sim_trace_end(r);
+}
+
+static void
+test_exposure_and_copies(void)
+{
+    g_autoptr(SimTrace) tr = new_trace();
+    SimTraceRec *r = sim_trace_begin(tr, 1 * SIM_TIME_S, "msg.submit", "alice-pc");
+    sim_trace_str(r, "msg", "m1");
+    sim_trace_str(r, "msa", "msa");
+    sim_trace_end(r);
+    add_copy(tr, 2 * SIM_TIME_S, "copy.held", "ms", "bob@b.test", NULL);
+    add_copy(tr, 2 * SIM_TIME_S, "copy.held", "ms", "carol@b.test", NULL);
+    add_copy(tr, 3 * SIM_TIME_S, "copy.gone", "ms", "bob@b.test", "deleted over POP3 (DELE)");
+    r = sim_trace_begin(tr, 9 * SIM_TIME_S, "exposure.msg", "alice-pc");
+    sim_trace_str(r, "msg", "m1");
+    sim_trace_str(r, "protection", "none");
+    sim_trace_int(r, "rows", 2);
+    sim_trace_end(r);
+    add_exposure(tr, "actual", 0, "alice-pc", TRUE, FALSE);
+    add_exposure(tr, "actual", 1, "eve", TRUE, TRUE);
+    add_exposure(tr, "tls", 0, "alice-pc", TRUE, FALSE);
+    add_exposure(tr, "tls", 1, "eve", FALSE, FALSE);
+    g_autofree char *html = render(tr);
+    g_assert_nonnull(strstr(html, "<h4>Who can read and change it</h4>"));
+    g_assert_nonnull(strstr(html, "<th>party</th><th>role</th><th>actual</th><th>tls</th>"
+                                  "<th>why (actual)</th>"));
+    /* eve's row: read and change on the actual run, nothing under TLS. */
+    const char *eve = strstr(html, "<tr><td>eve</td><td>tap on a~b</td>");
+    g_assert_nonnull(eve);
+    g_assert_true(g_str_has_prefix(eve + strlen("<tr><td>eve</td><td>tap on a~b</td>"),
+                                   "<td class=\"bad\" title=\"clear text on the wire; &lt;why&gt;\">"
+                                   "read, change</td><td class=\"ok\" title=\"TLS on this link; "
+                                   "&lt;why&gt;\">&mdash;</td>"));
+    g_assert_cmpuint(count(html, "<table class=\"exposure\">"), ==, 1);
+    /* Copies: carol's still held, bob's gone with its reason. */
+    g_assert_nonnull(strstr(html, "<td>carol@b.test</td><td class=\"warn\">held</td>"));
+    g_assert_nonnull(
+        strstr(html, "<td>bob@b.test</td><td class=\"ok\">gone: deleted over POP3 (DELE)</td>"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -256,5 +327,6 @@ main(int argc, char **argv)
     g_test_add_func("/app/viz/report/long-table", test_long_table);
     g_test_add_func("/app/viz/report/verdict-class", test_verdict_class);
     g_test_add_func("/app/viz/report/deterministic-and-file", test_deterministic_and_file);
+    g_test_add_func("/app/viz/report/exposure-and-copies", test_exposure_and_copies);
     return g_test_run();
 }
