@@ -58,6 +58,8 @@ static const char viz_report_css[] =
     "margin:.6em 0}\n"
     ".card{border:1px solid #d0d7de;border-radius:6px;padding:6px 10px}\n"
     ".card b{display:block;font-size:1.4em}\n"
+    "ul.nodes{columns:15em;column-gap:16px;padding-left:1.2em;margin:.3em 0}"
+    "ul.nodes li{break-inside:avoid;color:#57606a}ul.nodes b{color:#1b1f24;font-weight:500}\n"
     "footer{color:#57606a;font-size:.85em;margin-top:2em;padding-bottom:2em}\n"
     "@media (max-width:640px){body{font-size:14px}header,main,footer{padding:0 10px}"
     "th,td{padding:2px 4px}h1{font-size:1.3em}article.msg{padding-left:6px}"
@@ -199,17 +201,16 @@ viz_report_section_summary(VizReport *rep)
                            "<div class=\"card\" id=\"expect-count\"><b class=\"%s\">%u/%u</b>"
                            "expectations held</div>\n</div>\n",
                            held == n_ex ? "ok" : "bad", held, n_ex);
-    viz_report_raw(rep, "<h3>Nodes</h3>\n<div class=\"scroll\"><table id=\"nodes\"><thead><tr>"
-                        "<th>node</th><th>role</th></tr></thead><tbody>\n");
+    viz_report_raw(rep, "<h3>Nodes</h3>\n<ul class=\"nodes\" id=\"nodes\">\n");
     for (guint i = 0; i < viz_trace_n_nodes(rep->vt); i++) {
         const VizNode *nd = viz_trace_node(rep->vt, i);
-        viz_report_raw(rep, "<tr><td>");
+        viz_report_raw(rep, "<li><b>");
         viz_report_text(rep, nd->name);
-        viz_report_raw(rep, "</td><td>");
+        viz_report_raw(rep, "</b> ");
         viz_report_text(rep, viz_role_name(nd->role));
-        viz_report_raw(rep, "</td></tr>\n");
+        viz_report_raw(rep, "</li>\n");
     }
-    viz_report_raw(rep, "</tbody></table></div>\n</section>\n");
+    viz_report_raw(rep, "</ul>\n</section>\n");
 }
 
 static void
