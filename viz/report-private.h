@@ -11,14 +11,14 @@
 typedef struct {
     const SimTraceRec *const *recs; /* borrowed, trace order */
     guint n;
-    VizTrace *vt;           /* the diagram model of the same records */
-    GString *out;           /* the document */
-    GPtrArray *kinds;       /* char * (borrowed from records), first appearance */
-    GHashTable *by_kind;    /* kind -> GPtrArray of records */
-    GHashTable *by_msg;     /* msg id -> GPtrArray of records with that "msg" */
-    GHashTable *by_conn;    /* gint64 conn -> GPtrArray of records with that "conn" */
-    GArray *conns;          /* gint64, first appearance */
-    guint figures;          /* inline SVGs so far: their id prefix */
+    VizTrace *vt;        /* the diagram model of the same records */
+    GString *out;        /* the document */
+    GPtrArray *kinds;    /* char * (borrowed from records), first appearance */
+    GHashTable *by_kind; /* kind -> GPtrArray of records */
+    GHashTable *by_msg;  /* msg id -> GPtrArray of records with that "msg" */
+    GHashTable *by_conn; /* gint64 conn -> GPtrArray of records with that "conn" */
+    GArray *conns;       /* gint64, first appearance */
+    guint figures;       /* inline SVGs so far: their id prefix */
 } VizReport;
 
 /* Records of kind, or of message id, or of connection conn; NULL when
@@ -59,11 +59,11 @@ char *viz_report_anchor(const char *prefix, const char *s);
 const char *viz_report_verdict_class(const char *key, const char *value);
 
 /* --- sections --- */
-void viz_report_section_diagrams(VizReport *rep);       /* report_messages.c */
-void viz_report_section_messages(VizReport *rep);       /* report_messages.c */
-void viz_report_section_verdicts(VizReport *rep);       /* report_sessions.c */
-void viz_report_section_sessions(VizReport *rep);       /* report_sessions.c */
-void viz_report_section_records(VizReport *rep);        /* report_sessions.c */
+void viz_report_section_diagrams(VizReport *rep); /* report_messages.c */
+void viz_report_section_messages(VizReport *rep); /* report_messages.c */
+void viz_report_section_verdicts(VizReport *rep); /* report_sessions.c */
+void viz_report_section_sessions(VizReport *rep); /* report_sessions.c */
+void viz_report_section_records(VizReport *rep);  /* report_sessions.c */
 /* Per-message tables, written only when the trace has their kinds
  * (report_exposure.c): exposure / exposure.msg, copy.held / copy.gone. */
 void viz_report_exposure(VizReport *rep, const char *id);

@@ -287,10 +287,10 @@ viz_report_render(const SimTraceRec *const *recs, guint n)
         .vt = viz_trace_new_from_records(recs, n),
         .out = g_string_new(NULL),
         .kinds = g_ptr_array_new(),
-        .by_kind = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                         (GDestroyNotify)g_ptr_array_unref),
-        .by_msg = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                        (GDestroyNotify)g_ptr_array_unref),
+        .by_kind =
+            g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref),
+        .by_msg =
+            g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref),
         .by_conn = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                          (GDestroyNotify)g_ptr_array_unref),
         .conns = g_array_new(FALSE, FALSE, sizeof(gint64)),

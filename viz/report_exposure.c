@@ -64,12 +64,17 @@ viz_report_exposure_cellv(VizReport *rep, const SimTraceRec *r)
     }
     gboolean read = viz_report_rec_bool(r, "read"), alter = viz_report_rec_bool(r, "alter");
     g_string_append_printf(rep->out, "<td class=\"%s\" title=\"",
-                           alter ? "bad" : read ? "warn" : "ok");
+                           alter  ? "bad"
+                           : read ? "warn"
+                                  : "ok");
     viz_report_text(rep, viz_report_str(r, "read_why"));
     viz_report_raw(rep, "; ");
     viz_report_text(rep, viz_report_str(r, "alter_why"));
     viz_report_raw(rep, "\">");
-    viz_report_raw(rep, read && alter ? "read, change" : read ? "read" : alter ? "change" : "&mdash;");
+    viz_report_raw(rep, read && alter ? "read, change"
+                        : read        ? "read"
+                        : alter       ? "change"
+                                      : "&mdash;");
     viz_report_raw(rep, "</td>");
 }
 

@@ -86,13 +86,13 @@ viz_report_time(VizReport *rep, SimTime t)
 const char *
 viz_report_verdict_class(const char *key, const char *value)
 {
-    static const char *const verdict_keys[] = {"result", "verdict", "held",   "ok",
-                                               "verified", "status", "disposition", NULL};
-    static const char *const good[] = {"pass", "ok", "true", "delivered", "none", "accepted", "success",
-                                       "not-listed", "refused-ok", NULL};
-    static const char *const bad[] = {"fail", "failure", "failed", "false",    "permerror", "rejected",
-                                      "bounced",  "reject",   "listed",   "invalid",   "hardfail",
-                                      "quarantine", NULL};
+    static const char *const verdict_keys[] = {"result",   "verdict", "held",        "ok",
+                                               "verified", "status",  "disposition", NULL};
+    static const char *const good[] = {"pass",     "ok",      "true",       "delivered",  "none",
+                                       "accepted", "success", "not-listed", "refused-ok", NULL};
+    static const char *const bad[] = {"fail",     "failure",    "failed", "false",  "permerror",
+                                      "rejected", "bounced",    "reject", "listed", "invalid",
+                                      "hardfail", "quarantine", NULL};
     static const char *const warn[] = {"softfail", "neutral", "temperror", "tempfail", "queued",
                                        "pending",  "policy",  "skipped",   NULL};
     if (key == NULL || value == NULL || !g_strv_contains(verdict_keys, key))

@@ -14,8 +14,8 @@
 
 /* Kinds shown as a message's checks, by prefix. */
 static const char *const viz_report_check_prefixes[] = {
-    "spf.result", "dkim.", "dmarc.", "smime.", "arc.", "dnsbl.", "relay.trick", "mime.",
-    "spam.verdict", "mdn.", "msg.tamper", NULL,
+    "spf.result",  "dkim.", "dmarc.",       "smime.", "arc.",       "dnsbl.",
+    "relay.trick", "mime.", "spam.verdict", "mdn.",   "msg.tamper", NULL,
 };
 
 static gboolean
@@ -101,7 +101,8 @@ viz_report_hop_tls(VizReport *rep, gint64 conn)
         g_string_append_printf(rep->out, "<span class=\"%s\">", ok ? "ok" : "bad");
         viz_report_text(rep, ok ? sim_trace_rec_get_str(hs, "version") : "TLS failed");
         viz_report_raw(rep, "</span> ");
-        viz_report_text(rep, ok ? sim_trace_rec_get_str(hs, "cipher") : sim_trace_rec_get_str(hs, "error"));
+        viz_report_text(rep, ok ? sim_trace_rec_get_str(hs, "cipher")
+                                : sim_trace_rec_get_str(hs, "error"));
     } else if (skip) {
         viz_report_raw(rep, "<span class=\"warn\">clear text</span> (");
         viz_report_text(rep, sim_trace_rec_get_str(skip, "reason"));
@@ -145,11 +146,11 @@ viz_report_hop_row(VizReport *rep, guint num, const VizHop *h)
     }
     viz_report_text(rep, h->node);
     const char *act = viz_hop_action_name(h->action);
-    const char *cls = h->action == VIZ_HOP_REJECT || h->action == VIZ_HOP_BOUNCE ||
-                              h->action == VIZ_HOP_FAIL
-                          ? "bad"
-                      : h->action == VIZ_HOP_DEFER ? "warn"
-                                                   : NULL;
+    const char *cls =
+        h->action == VIZ_HOP_REJECT || h->action == VIZ_HOP_BOUNCE || h->action == VIZ_HOP_FAIL
+            ? "bad"
+        : h->action == VIZ_HOP_DEFER ? "warn"
+                                     : NULL;
     g_string_append_printf(rep->out, "</td><td%s%s%s>%s</td><td>", cls ? " class=\"" : "",
                            cls ? cls : "", cls ? "\"" : "", act);
     viz_report_text(rep, h->proto);
@@ -179,9 +180,11 @@ viz_report_fetch_row(VizReport *rep, guint num, const SimTraceRec *r)
 static void
 viz_report_hops(VizReport *rep, const VizMessage *m)
 {
-    viz_report_raw(rep, "<div class=\"hops\"><h4>Hops</h4>\n<div class=\"scroll\"><table class=\"hops\"><thead><tr>"
-                        "<th>#</th><th>time</th><th>hop</th><th>action</th><th>protocol</th>"
-                        "<th>TLS</th><th>AUTH</th><th>detail</th></tr></thead><tbody>\n");
+    viz_report_raw(
+        rep,
+        "<div class=\"hops\"><h4>Hops</h4>\n<div class=\"scroll\"><table class=\"hops\"><thead><tr>"
+        "<th>#</th><th>time</th><th>hop</th><th>action</th><th>protocol</th>"
+        "<th>TLS</th><th>AUTH</th><th>detail</th></tr></thead><tbody>\n");
     guint num = 0;
     for (guint i = 0; i < m->hops->len; i++)
         viz_report_hop_row(rep, ++num, m->hops->pdata[i]);
@@ -281,8 +284,11 @@ viz_report_message(VizReport *rep, guint index, const VizMessage *m)
     }
     viz_report_raw(rep, "</h3>\n<dl class=\"meta\">\n");
     const char *from = info ? sim_trace_rec_get_str(info, "from") : NULL;
-    viz_report_meta_row(rep, "From", from ? from : submit ? sim_trace_rec_get_str(submit, "from")
-                                                          : NULL, FALSE);
+    viz_report_meta_row(rep, "From",
+                        from     ? from
+                        : submit ? sim_trace_rec_get_str(submit, "from")
+                                 : NULL,
+                        FALSE);
     viz_report_meta_row(rep, "Subject", info ? sim_trace_rec_get_str(info, "subject") : NULL,
                         FALSE);
     viz_report_meta_row(rep, kind && strcmp(kind, "reply") == 0 ? "In reply to" : "About",
@@ -320,7 +326,8 @@ viz_report_section_messages(VizReport *rep)
     for (guint i = 0; i < n && i < VIZ_REPORT_MAX_ROWS; i++)
         viz_report_message(rep, i, viz_trace_message(rep->vt, i));
     if (n > VIZ_REPORT_MAX_ROWS)
-        g_string_append_printf(rep->out, "<p class=\"note\">%u more messages are in the trace.</p>\n",
+        g_string_append_printf(rep->out,
+                               "<p class=\"note\">%u more messages are in the trace.</p>\n",
                                n - VIZ_REPORT_MAX_ROWS);
     viz_report_raw(rep, "</section>\n");
 }

@@ -120,7 +120,9 @@ viz_report_line(VizReport *rep, const SimTraceRec *r)
     g_string_append_printf(rep->out, "<tr class=\"%c\"><td class=\"num\">", dir);
     viz_report_time(rep, sim_trace_rec_time(r));
     g_string_append_printf(rep->out, "</td><td class=\"dir\">%s</td><td class=\"mono line\">",
-                           dir == 'C' ? "C:" : dir == 'S' ? "S:" : "&mdash;");
+                           dir == 'C'   ? "C:"
+                           : dir == 'S' ? "S:"
+                                        : "&mdash;");
     if (dir == 'E') {
         viz_report_raw(rep, "<code>");
         viz_report_text(rep, ev);
@@ -188,12 +190,13 @@ viz_report_session(VizReport *rep, gint64 conn)
         viz_report_line(rep, a->pdata[i]);
     viz_report_raw(rep, "</tbody></table></div>\n");
     if (a->len > VIZ_REPORT_MAX_ROWS)
-        g_string_append_printf(rep->out, "<p class=\"note\">%u more records are in the trace.</p>\n",
+        g_string_append_printf(rep->out,
+                               "<p class=\"note\">%u more records are in the trace.</p>\n",
                                a->len - VIZ_REPORT_MAX_ROWS);
     if (viz_report_has_dialogue(s)) {
         g_autoptr(GBytes) svg = viz_sequence_render(s);
-        g_autofree char *cap = g_strdup_printf("Sequence view of connection %" G_GINT64_FORMAT,
-                                               conn);
+        g_autofree char *cap =
+            g_strdup_printf("Sequence view of connection %" G_GINT64_FORMAT, conn);
         viz_report_raw(rep, "<details class=\"seq\"><summary>Sequence view</summary>\n");
         viz_report_figure(rep, svg, NULL, cap);
         viz_report_raw(rep, "</details>\n");

@@ -61,8 +61,11 @@ test_escape(void)
     g_assert_cmpstr(a, ==, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
     g_autofree char *b = viz_html_escape("ok\xff!");
     g_assert_cmpstr(b, ==, "ok\xef\xbf\xbd!");
-    g_autofree char *c = viz_html_escape("a\x01" "b\tc\nd\x7f");
-    g_assert_cmpstr(c, ==, "a\xef\xbf\xbd" "b\tc\nd\xef\xbf\xbd");
+    g_autofree char *c = viz_html_escape("a\x01"
+                                         "b\tc\nd\x7f");
+    g_assert_cmpstr(c, ==,
+                    "a\xef\xbf\xbd"
+                    "b\tc\nd\xef\xbf\xbd");
     g_autofree char *d = viz_html_escape("caf\xc3\xa9");
     g_assert_cmpstr(d, ==, "caf\xc3\xa9");
     g_autofree char *e = viz_html_escape(NULL);
@@ -77,8 +80,8 @@ test_empty(void)
     g_assert_true(g_str_has_prefix(html, "<!DOCTYPE html>\n"));
     g_assert_nonnull(strstr(html, "<meta name=\"viewport\""));
     g_assert_nonnull(strstr(html, "<title>mhs report: mhs run</title>"));
-    const char *sections[] = {"summary", "expectations", "diagrams", "messages",
-                              "verdicts", "sessions",    "records"};
+    const char *sections[] = {"summary",  "expectations", "diagrams", "messages",
+                              "verdicts", "sessions",     "records"};
     for (guint i = 0; i < G_N_ELEMENTS(sections); i++) {
         g_autofree char *s = g_strdup_printf("<section id=\"%s\">", sections[i]);
         g_assert_cmpuint(count(html, s), ==, 1);
@@ -183,7 +186,8 @@ test_sessions(void)
     g_assert_cmpuint(count(html, "<td class=\"dir\">C:</td><td class=\"mono line\">EHLO "
                                  "&lt;pc&gt;</td>"),
                      ==, 2);
-    g_assert_nonnull(strstr(html, "&mdash;</td><td class=\"mono line\"><code>tls.handshake</code>"));
+    g_assert_nonnull(
+        strstr(html, "&mdash;</td><td class=\"mono line\"><code>tls.handshake</code>"));
     /* SMTP lines make a sequence view; the unknown protocol has none. */
     g_assert_cmpuint(count(html, "<summary>Sequence view</summary>"), ==, 1);
     /* Checks: the handshake table. */
@@ -305,10 +309,11 @@ test_exposure_and_copies(void)
     /* eve's row: read and change on the actual run, nothing under TLS. */
     const char *eve = strstr(html, "<tr><td>eve</td><td>tap on a~b</td>");
     g_assert_nonnull(eve);
-    g_assert_true(g_str_has_prefix(eve + strlen("<tr><td>eve</td><td>tap on a~b</td>"),
-                                   "<td class=\"bad\" title=\"clear text on the wire; &lt;why&gt;\">"
-                                   "read, change</td><td class=\"ok\" title=\"TLS on this link; "
-                                   "&lt;why&gt;\">&mdash;</td>"));
+    g_assert_true(
+        g_str_has_prefix(eve + strlen("<tr><td>eve</td><td>tap on a~b</td>"),
+                         "<td class=\"bad\" title=\"clear text on the wire; &lt;why&gt;\">"
+                         "read, change</td><td class=\"ok\" title=\"TLS on this link; "
+                         "&lt;why&gt;\">&mdash;</td>"));
     g_assert_cmpuint(count(html, "<table class=\"exposure\">"), ==, 1);
     /* Copies: carol's still held, bob's gone with its reason. */
     g_assert_nonnull(strstr(html, "<td>carol@b.test</td><td class=\"warn\">held</td>"));
