@@ -177,6 +177,55 @@ viz_report_card(VizReport *rep, const char *label, guint value, const char *cls)
     viz_report_raw(rep, "</div>\n");
 }
 
+/* One row per message: its id (a link to its journey), sender, subject
+ * and each recipient's outcome, from run.message and run.rcpt. */
+static void
+viz_report_glance_row(VizReport *rep, const VizMessage *m)
+{
+    GPtrArray *a = viz_report_msg(rep, m->id);
+    const SimTraceRec *info = NULL;
+    g_autofree char *anchor = viz_report_anchor("msg-", m->id);
+    g_string_append_printf(rep->out, "<tr><td><a href=\"#%s\"><code>", anchor);
+    viz_report_text(rep, m->id);
+    viz_report_raw(rep, "</code></a></td><td>");
+    for (guint i = 0; a && i < a->len && info == NULL; i++)
+        if (strcmp(sim_trace_rec_ev(a->pdata[i]), "run.message") == 0)
+            info = a->pdata[i];
+    viz_report_text(rep, info ? sim_trace_rec_get_str(info, "from") : NULL);
+    viz_report_raw(rep, "</td><td>");
+    viz_report_text(rep, info ? sim_trace_rec_get_str(info, "subject") : NULL);
+    viz_report_raw(rep, "</td><td>");
+    for (guint i = 0; a && i < a->len; i++) {
+        const SimTraceRec *r = a->pdata[i];
+        gint f = sim_trace_rec_find(r, "status");
+        if (strcmp(sim_trace_rec_ev(r), "run.rcpt") != 0 || f < 0)
+            continue;
+        viz_report_text(rep, sim_trace_rec_get_str(r, "rcpt"));
+        viz_report_raw(rep, " ");
+        viz_report_value(rep, r, (guint)f);
+        viz_report_raw(rep, "<br>");
+    }
+    viz_report_raw(rep, "</td></tr>\n");
+}
+
+static void
+viz_report_glance(VizReport *rep)
+{
+    guint n = viz_trace_n_messages(rep->vt);
+    if (n == 0)
+        return;
+    viz_report_raw(rep, "<h3>Messages</h3>\n<div class=\"scroll\"><table id=\"glance\"><thead><tr>"
+                        "<th>message</th><th>from</th><th>subject</th><th>recipients</th></tr>"
+                        "</thead><tbody>\n");
+    for (guint i = 0; i < n && i < VIZ_REPORT_MAX_ROWS; i++)
+        viz_report_glance_row(rep, viz_trace_message(rep->vt, i));
+    viz_report_raw(rep, "</tbody></table></div>\n");
+    if (n > VIZ_REPORT_MAX_ROWS)
+        g_string_append_printf(rep->out,
+                               "<p class=\"note\">%u more messages are in the trace.</p>\n",
+                               n - VIZ_REPORT_MAX_ROWS);
+}
+
 static void
 viz_report_section_summary(VizReport *rep)
 {
@@ -201,6 +250,7 @@ viz_report_section_summary(VizReport *rep)
                            "<div class=\"card\" id=\"expect-count\"><b class=\"%s\">%u/%u</b>"
                            "expectations held</div>\n</div>\n",
                            held == n_ex ? "ok" : "bad", held, n_ex);
+    viz_report_glance(rep);
     viz_report_raw(rep, "<h3>Nodes</h3>\n<ul class=\"nodes\" id=\"nodes\">\n");
     for (guint i = 0; i < viz_trace_n_nodes(rep->vt); i++) {
         const VizNode *nd = viz_trace_node(rep->vt, i);
