@@ -93,6 +93,9 @@ all_ids = [a["id"] for t, a in doc.tags if "id" in a]
 check(len(all_ids) == len(set(all_ids)), "duplicate ids: %s" %
       sorted({i for i in all_ids if all_ids.count(i) > 1})[:5])
 
+hrefs = {a["href"][1:] for t, a in doc.tags if t == "a" and a.get("href", "").startswith("#")}
+check(hrefs <= set(all_ids), "links to no element: %s" % sorted(hrefs - set(all_ids))[:5])
+
 # 3. Every inline SVG parses as XML.
 svgs = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
 for s in svgs:
