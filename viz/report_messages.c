@@ -284,6 +284,7 @@ viz_report_message(VizReport *rep, guint index, const VizMessage *m)
     }
     viz_report_raw(rep, "</h3>\n<dl class=\"meta\">\n");
     const char *from = info ? sim_trace_rec_get_str(info, "from") : NULL;
+    const char *parent = info ? sim_trace_rec_get_str(info, "parent") : m->about;
     viz_report_meta_row(rep, "From",
                         from     ? from
                         : submit ? sim_trace_rec_get_str(submit, "from")
@@ -291,8 +292,8 @@ viz_report_message(VizReport *rep, guint index, const VizMessage *m)
                         FALSE);
     viz_report_meta_row(rep, "Subject", info ? sim_trace_rec_get_str(info, "subject") : NULL,
                         FALSE);
-    viz_report_meta_row(rep, kind && strcmp(kind, "reply") == 0 ? "In reply to" : "About",
-                        info ? sim_trace_rec_get_str(info, "parent") : m->about, TRUE);
+    viz_report_meta_row(rep, kind && strcmp(kind, "reply") == 0 ? "In reply to" : "About", parent,
+                        viz_trace_find_message(rep->vt, parent) != NULL);
     viz_report_raw(rep, "</dl>\n");
     viz_report_rcpts(rep, m);
     viz_report_raw(rep, "<div class=\"journey\">\n");
