@@ -130,6 +130,18 @@ PY
     done
     [ "$(grep -o '<script' "$tmp/$page.dom" | wc -l)" -eq 1 ] || fail "$page: a script in the DOM"
 done
+# Narrow screens: the page itself never scrolls sideways (wide tables and
+# diagrams scroll inside their boxes). Headless windows are at least 500
+# pixels wide: the narrowest width it can lay out.
+for page in h q; do
+    sed 's|</body>|<script>addEventListener("load",function(){document.body.setAttribute("data-sw",document.documentElement.scrollWidth+"/"+innerWidth);});</script></body>|' \
+        "$tmp/$page.html" >"$tmp/$page-w.html"
+    chrome --window-size=390,800 --virtual-time-budget=2000 --dump-dom "file://$tmp/$page-w.html" \
+        2>/dev/null | grep -o 'data-sw="[0-9]*/[0-9]*"' >"$tmp/$page.sw" || fail "$page: no width"
+    sw=$(sed 's/.*="\([0-9]*\)\/.*/\1/' "$tmp/$page.sw")
+    iw=$(sed 's/.*\/\([0-9]*\)"/\1/' "$tmp/$page.sw")
+    [ "$sw" -le "$iw" ] || fail "$page: the page is $sw pixels wide in a $iw-pixel window"
+done
 # Printing opens the collapsed sections: more pages than the same report
 # without its script.
 sed 's|<script>.*</script>||' "$tmp/h.html" >"$tmp/hns.html"
