@@ -44,6 +44,53 @@ viz_report_check_title(const char *kind)
     return NULL;
 }
 
+/* "result: pass 2, fail 1": how many records of a kind gave each value of
+ * its first verdict field, values in order of first appearance. */
+static void
+viz_report_tally(VizReport *rep, const GPtrArray *recs)
+{
+    static const char *const keys[] = {"result", "verdict", "valid", "ok", "read", NULL};
+    const char *key = NULL;
+    for (guint k = 0; keys[k] && key == NULL; k++)
+        if (sim_trace_rec_find(recs->pdata[0], keys[k]) >= 0)
+            key = keys[k];
+    if (key == NULL)
+        return;
+    g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GArray) counts = g_array_new(FALSE, TRUE, sizeof(guint));
+    for (guint i = 0; i < recs->len; i++) {
+        gint f = sim_trace_rec_find(recs->pdata[i], key);
+        if (f < 0)
+            continue;
+        const SimTraceRec *r = recs->pdata[i];
+        char *v = sim_trace_rec_field_type(r, f) == SIM_TRACE_FIELD_BOOL
+                      ? g_strdup(sim_trace_rec_field_bool(r, f) ? "true" : "false")
+                  : sim_trace_rec_field_type(r, f) == SIM_TRACE_FIELD_STR
+                      ? g_strdup(sim_trace_rec_field_str(r, f))
+                      : g_strdup_printf("%" G_GINT64_FORMAT, sim_trace_rec_field_int(r, f));
+        guint at;
+        if (g_ptr_array_find_with_equal_func(values, v, g_str_equal, &at)) {
+            g_array_index(counts, guint, at)++;
+            g_free(v);
+        } else {
+            guint one = 1;
+            g_ptr_array_add(values, v);
+            g_array_append_val(counts, one);
+        }
+    }
+    viz_report_raw(rep, "<p class=\"tally\">");
+    viz_report_text(rep, key);
+    viz_report_raw(rep, ":");
+    for (guint i = 0; i < values->len; i++) {
+        const char *cls = viz_report_verdict_class(key, values->pdata[i]);
+        g_string_append_printf(rep->out, "%s <span%s%s%s>", i ? "," : "", cls ? " class=\"" : "",
+                               cls ? cls : "", cls ? "\"" : "");
+        viz_report_text(rep, values->pdata[i]);
+        g_string_append_printf(rep->out, "</span> %u", g_array_index(counts, guint, i));
+    }
+    viz_report_raw(rep, "</p>\n");
+}
+
 void
 viz_report_section_verdicts(VizReport *rep)
 {
@@ -60,6 +107,7 @@ viz_report_section_verdicts(VizReport *rep)
         viz_report_raw(rep, " <code>");
         viz_report_text(rep, kind);
         viz_report_raw(rep, "</code></h3>\n");
+        viz_report_tally(rep, viz_report_kind(rep, kind));
         viz_report_kind_table(rep, viz_report_kind(rep, kind));
         shown++;
     }

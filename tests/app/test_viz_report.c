@@ -193,6 +193,7 @@ test_sessions(void)
     /* Checks: the handshake table. */
     g_assert_nonnull(strstr(html, "<h3 id=\"check-tls_2Ehandshake\">"));
     g_assert_nonnull(strstr(html, "<td><span class=\"ok\">ok</span></td>"));
+    g_assert_nonnull(strstr(html, "<p class=\"tally\">result: <span class=\"ok\">ok</span> 2</p>"));
 }
 
 static void
