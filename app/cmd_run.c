@@ -12,8 +12,10 @@
 #include <glib.h>
 
 #include "app/cli.h"
+#include "app/maildir_export.h"
 #include "app/run_report.h"
 #include "app/run_result_trace.h"
+#include "app/run_smime.h"
 #include "app/scenario.h"
 #include "app/scenario_value.h"
 #include "nodes/world.h"
@@ -90,8 +92,10 @@ mhs_cmd_run(int argc, char **argv)
 {
     gint64 seed = -1;
     char *until_text = NULL, *trace_path = NULL, *text_path = NULL, *pcap_path = NULL;
-    char *svg_dir = NULL, *keylog_path = NULL, *report_path = NULL;
-    gboolean quiet = FALSE;
+    char *svg_dir = NULL, *keylog_path = NULL, *smime_dir = NULL, *maildir = NULL;
+    char *report_path = NULL;
+    g_autofree char *dump_dir = NULL;
+    gboolean quiet = FALSE, exposure_all = FALSE;
     GOptionEntry entries[] = {
         {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the run (default: the scenario's)", "N"},
         {"until", 0, 0, G_OPTION_ARG_STRING, &until_text, "Stop at this virtual time", "T"},
@@ -105,9 +109,17 @@ mhs_cmd_run(int argc, char **argv)
          "Write TLS secrets in NSS key log format (for Wireshark)", "F"},
         {"svg", 0, 0, G_OPTION_ARG_FILENAME, &svg_dir,
          "Draw every message's path (and all.svg) into this directory", "DIR"},
+        {"maildir", 0, 0, G_OPTION_ARG_FILENAME, &maildir,
+         "Write every mailbox of every store as a Maildir into this directory", "DIR"},
+        {"dump-messages", 0, 0, G_OPTION_ARG_FILENAME, &dump_dir,
+         "Write every delivered copy as DIR/MSGID--RCPT.eml", "DIR"},
         {"report", 0, 0, G_OPTION_ARG_FILENAME, &report_path,
          "Write a self-contained HTML report of the run", "F.html"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the summary line", NULL},
+        {"exposure", 0, 0, G_OPTION_ARG_NONE, &exposure_all,
+         "Print who can read and alter every message (default: S/MIME ones)", NULL},
+        {"smime-dir", 0, 0, G_OPTION_ARG_FILENAME, &smime_dir,
+         "Write the CA, users' S/MIME certificates and keys, delivered copies here", "DIR"},
         {NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("SCENARIO - run a scenario");
@@ -117,7 +129,8 @@ mhs_cmd_run(int argc, char **argv)
         return mhs_usage_error("%s", error->message);
     g_autofree char *until_s = until_text, *trace_s = trace_path, *text_s = text_path,
                      *pcap_s = pcap_path, *svg_s = svg_dir,
-                     *keylog_s = keylog_path, *report_s = report_path;
+                     *keylog_s = keylog_path, *smime_s = smime_dir, *maildir_s = maildir,
+                     *report_s = report_path;
     if (argc != 2)
         return mhs_usage_error("run needs exactly one SCENARIO");
     gint64 until = G_MAXINT64;
@@ -129,6 +142,9 @@ mhs_cmd_run(int argc, char **argv)
     g_autoptr(WorldSpec) spec = run_load(argv[1]);
     if (spec == NULL)
         return MHS_EXIT_USAGE;
+    /* An unusable DIR is known before anything runs. */
+    if (maildir && !maildir_export_prepare(maildir, &error))
+        return mhs_usage_error("--maildir: %s", error->message);
     SimTrace *trace = sim_trace_new();
     if (trace_path && !sim_trace_add_jsonl_file(trace, trace_path, &error)) {
         sim_trace_free(trace);
@@ -151,6 +167,13 @@ mhs_cmd_run(int argc, char **argv)
     if (w == NULL) {
         fprintf(stderr, "%s\n", error->message);
         return MHS_EXIT_USAGE;
+    }
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        const NodeSpec *ns = spec->nodes->pdata[i];
+        if (ns->role == SPEC_ROLE_GATEWAY)
+            fprintf(stderr, "mhs: gateway '%s' reaches %s only under 'mhs serve'; here its "
+                            "connections are refused and its mail is deferred\n",
+                    ns->name, ns->connect);
     }
     g_autoptr(RunFile) keylog = NULL;
     if (keylog_path) {
@@ -180,6 +203,22 @@ mhs_cmd_run(int argc, char **argv)
         fprintf(stderr, "mhs: --svg: %s\n", error->message);
         return MHS_EXIT_USAGE;
     }
+    if (dump_dir && !run_dump_messages(w, dump_dir, &error)) {
+        fprintf(stderr, "mhs: --dump-messages: %s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
+    if (smime_dir && !run_smime_export(w, smime_dir, &error)) {
+        fprintf(stderr, "mhs: --smime-dir: %s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
+    guint exported = 0;
+    if (maildir && !maildir_export_world(w, maildir, &exported, &error)) {
+        fprintf(stderr, "mhs: --maildir: %s (nothing written)\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
+    if (maildir && !quiet)
+        fprintf(stderr, "mhs: --maildir: %u message%s written into %s\n", exported,
+                exported == 1 ? "" : "s", maildir);
     g_autoptr(GPtrArray) results = world_check_expectations(w);
     run_result_trace(w, results);
     if (report_path && !viz_report_write_sim(sim_world_trace(world_sim(w)), report_path, &error)) {
@@ -187,6 +226,8 @@ mhs_cmd_run(int argc, char **argv)
         return MHS_EXIT_USAGE;
     }
     run_report_print(stdout, w, results, quiet);
+    if (!quiet)
+        run_exposure_print(stdout, w, exposure_all);
     for (guint i = 0; i < results->len; i++)
         if (!((ExpectResult *)results->pdata[i])->held)
             return MHS_EXIT_FAIL;

@@ -3,7 +3,8 @@
  * `--report F.html`
  * (DESIGN 7). The output format comes from OUT's extension (.svg .png
  * .pdf .dot). One --message: its path; several: an overlay; --session:
- * the SMTP sequence view (SVG only); neither: every message, merged.
+ * the SMTP or HTTP sequence view (SVG only); --campaign NAME: where that
+ * spam campaign's messages stopped; none: every message, merged.
  * --report F.html: the HTML report (viz/report.h) instead of a diagram.
  * Given a scenario (.yaml) instead of a trace, it runs it first, quietly,
  * with the scenario's seed, and draws from the records in memory.
@@ -17,6 +18,7 @@
 #include "app/run_result_trace.h"
 #include "app/scenario.h"
 #include "nodes/world.h"
+#include "viz/campaign_diagram.h"
 #include "viz/path_diagram.h"
 #include "viz/report.h"
 #include "viz/sequence.h"
@@ -26,6 +28,7 @@ typedef struct {
     char **messages;
     gint64 session;
     char *out;
+    char *campaign;
     char *report;
 } VizCmdOpts;
 
@@ -38,6 +41,16 @@ mhs_viz_draw(const VizTrace *vt, const VizCmdOpts *o, VizFormat fmt)
             return mhs_usage_error("--session: the sequence view is written as SVG only");
         if (!viz_sequence_write(vt, o->session, o->out, &error))
             return mhs_usage_error("%s", error->message);
+        return MHS_EXIT_OK;
+    }
+    if (o->campaign) {
+        g_autoptr(GBytes) cb = viz_campaign_render(vt, o->campaign, fmt, &error);
+        if (cb == NULL) {
+            fprintf(stderr, "mhs: %s\n", error->message);
+            return error->code == VIZ_ERROR_RENDER ? MHS_EXIT_FAIL : MHS_EXIT_USAGE;
+        }
+        if (!viz_write_bytes(o->out, cb, &error))
+            return mhs_usage_error("-o: %s", error->message);
         return MHS_EXIT_OK;
     }
     guint n = o->messages ? g_strv_length(o->messages) : 0;
@@ -120,6 +133,8 @@ mhs_cmd_viz(int argc, char **argv)
          "Draw this message's path (twice: an overlay)", "ID"},
         {"session", 's', 0, G_OPTION_ARG_INT64, &o.session,
          "Draw the SMTP session of this connection as a sequence diagram", "CONN"},
+        {"campaign", 'c', 0, G_OPTION_ARG_STRING, &o.campaign,
+         "Draw where this spam campaign's messages stopped ('all': every campaign)", "NAME"},
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "Output file (.svg .png .pdf .dot)",
          "OUT"},
         {"report", 0, 0, G_OPTION_ARG_FILENAME, &o.report,
@@ -134,16 +149,20 @@ mhs_cmd_viz(int argc, char **argv)
         return mhs_usage_error("%s", error->message);
     g_auto(GStrv) messages = o.messages;
     g_autofree char *out = o.out, *report = o.report;
+    g_autofree char *campaign = o.campaign;
     if (argc != 2)
         return mhs_usage_error("viz needs exactly one TRACE.jsonl or SCENARIO");
-    if (o.report && (o.out || o.messages || o.session >= 0))
-        return mhs_usage_error("--report cannot be used with -o, --message or --session");
+    if (o.report && (o.out || o.messages || o.session >= 0 || o.campaign))
+        return mhs_usage_error("--report cannot be used with -o, --message, --session or "
+                               "--campaign");
     if (o.report)
         return mhs_viz_report(argv[1], o.report);
     if (o.out == NULL)
         return mhs_usage_error("viz needs -o OUT.svg|png|pdf|dot");
     if (o.messages && o.session >= 0)
         return mhs_usage_error("--message and --session cannot be used together");
+    if (o.campaign && (o.messages || o.session >= 0))
+        return mhs_usage_error("--campaign cannot be used with --message or --session");
     VizFormat fmt;
     if (!viz_format_from_path(o.out, &fmt, &error))
         return mhs_usage_error("-o %s", error->message);

@@ -16,4 +16,8 @@
 
 void run_report_print(FILE *out, World *w, GPtrArray *results, gboolean quiet);
 
+/* Writes every delivered copy of the run as DIR/MSGID--RCPT.eml (the
+ * directory is created; '/' in names becomes '_'). app/run_dump.c */
+gboolean run_dump_messages(World *w, const char *dir, GError **error);
+
 #endif

@@ -24,6 +24,10 @@ typedef struct {
     GHashTable *ips;      /* IPv4 text -> node name (borrowed) */
     const char *where;    /* "node 'x'" for messages of the section being read */
     SpecRole role;        /* role of the node being read */
+    /* Merged documents (scenario_load_document): the file each node came
+     * from, indexed by node index - 1; NULL entries and NULL mean file. */
+    const char *const *origins;
+    gsize n_origins;
 } ScenarioCtx;
 
 typedef struct {
@@ -151,6 +155,21 @@ gboolean scenario_set_verdict(ScenarioCtx *, const ScenarioField *, yaml_node_t 
  * checks DMARC. */
 gboolean scenario_auth_finish(ScenarioCtx *ctx, GError **error);
 
+/* S/MIME (scenario_smime.c): a user's or mua's `smime` (SpecSmimeKey), a
+ * mua's `smime_missing_cert` (SpecSmimeMissing), a send's `smime`
+ * (SpecSmimeMode), an mta's `tamper` (TamperSpec), the `smime`
+ * expectation's verdict (char *). */
+gboolean scenario_set_smime_key(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                                GError **);
+gboolean scenario_set_smime_missing(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                                    GError **);
+gboolean scenario_set_smime_mode(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                                 GError **);
+gboolean scenario_set_tamper(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                             GError **);
+gboolean scenario_set_smime_verdict(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
+                                    GError **);
+
 /* A mitm node's `rewrite` list into GPtrArray * of MitmRuleSpec*
  * (scenario_mitm.c). */
 gboolean scenario_set_mitm_rules(ScenarioCtx *, const ScenarioField *, yaml_node_t *, gpointer,
@@ -158,5 +177,15 @@ gboolean scenario_set_mitm_rules(ScenarioCtx *, const ScenarioField *, yaml_node
 
 /* The `dns:` zone mapping into zone (scenario_zone.c). */
 gboolean scenario_zone_parse(ScenarioCtx *ctx, yaml_node_t *map, DnsZone *zone, GError **error);
+
+/* app/scenario_receipts.c: MDN and DSN keys. */
+gboolean scenario_set_mdn(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                          GError **error);
+gboolean scenario_set_mdn_answer(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v,
+                                 gpointer slot, GError **error);
+gboolean scenario_set_notify(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v,
+                             gpointer slot, GError **error);
+gboolean scenario_set_ret(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                          GError **error);
 
 #endif

@@ -89,6 +89,7 @@ static const ScenarioField scenario_tls_fields[] = {
     {"client", scenario_set_tls_level, offsetof(TlsSpec, client), 0, 0},
     {"min_version", scenario_set_tls_version, offsetof(TlsSpec, min_version), 0, 0},
     {"session_tickets", scenario_set_bool, offsetof(TlsSpec, session_tickets), 0, 0},
+    {"pop3", scenario_set_tls_level, offsetof(TlsSpec, pop3), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -150,6 +151,8 @@ static const ScenarioField scenario_auth_server_fields[] = {
     {"mechanisms", scenario_set_mechs, offsetof(AuthSpec, mechanisms), 0, 0},
     {"tls_only", scenario_set_bool, offsetof(AuthSpec, tls_only), 0, 0},
     {"sender_login_match", scenario_set_bool, offsetof(AuthSpec, sender_login_match), 0, 0},
+    {"max_failures", scenario_set_uint, offsetof(AuthSpec, max_failures), 0, 1000},
+    {"failure_delay", scenario_set_duration, offsetof(AuthSpec, failure_delay), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -245,6 +248,10 @@ static const ScenarioField scenario_node_mua[] = {
     {"ms", scenario_set_node_ref, offsetof(NodeSpec, ms), 0, SPEC_ROLE_MS},
     {"keep", scenario_set_bool, offsetof(NodeSpec, keep), 0, 0},
     {"auth", scenario_set_auth_client, offsetof(NodeSpec, auth), 0, 0},
+    {"mdn", scenario_set_mdn, offsetof(NodeSpec, mdn), 0, 0},
+    {"mdn_answer", scenario_set_mdn_answer, offsetof(NodeSpec, mdn_declines), 0, 0},
+    {"smime", scenario_set_smime_key, offsetof(NodeSpec, smime_key), 0, 0},
+    {"smime_missing_cert", scenario_set_smime_missing, offsetof(NodeSpec, smime_missing), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -271,6 +278,8 @@ static const ScenarioField scenario_node_msa[] = {
     {"auth", scenario_set_auth_server, offsetof(NodeSpec, auth), 0, 0},
     {"dkim", scenario_set_dkim, offsetof(NodeSpec, dkim), 0, 0},
     {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
+    {"dsn", scenario_set_bool, offsetof(NodeSpec, dsn_offered), 0, 0},
+    {"delay_warning", scenario_set_duration, offsetof(NodeSpec, delay_warning), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -372,6 +381,40 @@ static const ScenarioField scenario_node_mta[] = {
     {"dnsbl", scenario_set_dnsbl, offsetof(NodeSpec, dnsbl), 0, 0},
     {"exempt_role_accounts", scenario_set_bool, offsetof(NodeSpec, exempt_role_accounts), 0, 0},
     {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
+    {"dsn", scenario_set_bool, offsetof(NodeSpec, dsn_offered), 0, 0},
+    {"delay_warning", scenario_set_duration, offsetof(NodeSpec, delay_warning), 0, 0},
+    {"tamper", scenario_set_tamper, offsetof(NodeSpec, tamper), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+/* gateway `connect`: "host:port" of the real server ("[v6]:port" too). */
+static gboolean
+scenario_set_connect(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                     GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    const char *colon = strrchr(s, ':');
+    guint64 port = 0;
+    if (colon == NULL || colon == s || !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port,
+                                                                   NULL))
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                             "'connect' must be HOST:PORT (e.g. 127.0.0.1:2525), not '%s'", s);
+    g_free(*(char **)slot);
+    *(char **)slot = g_strdup(s);
+    return TRUE;
+}
+
+/* An mta whose outgoing SMTP goes to a real server (mhs serve only). */
+static const ScenarioField scenario_node_gateway[] = {
+    {"connect", scenario_set_connect, offsetof(NodeSpec, connect), SCENARIO_FIELD_REQUIRED, 0},
+    {"relay", scenario_set_relay, offsetof(NodeSpec, relay), 0, 0},
+    {"local_domains", scenario_set_strv, offsetof(NodeSpec, local_domains), 0, 0},
+    {"deliver_to", scenario_set_node_ref, offsetof(NodeSpec, deliver_to), 0, SPEC_ROLE_MS},
+    {"retry", scenario_set_retry, offsetof(NodeSpec, retry), 0, 0},
+    {"auth", scenario_set_auth_server, offsetof(NodeSpec, auth), 0, 0},
+    {"data_end", scenario_set_data_end, offsetof(NodeSpec, data_end), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -380,8 +423,27 @@ static const ScenarioField scenario_node_spammer[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+/* backup: true|false, or the name of the node that keeps the copies. */
+static gboolean
+scenario_set_backup(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                    GError **error)
+{
+    NodeSpec *ns = slot;
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    if (scenario_parse_bool(s, &ns->backup)) {
+        g_clear_pointer(&ns->backup_node, g_free);
+        return TRUE;
+    }
+    ns->backup = TRUE;
+    return scenario_set_node_ref(ctx, f, v, &ns->backup_node, error);
+}
+
 static const ScenarioField scenario_node_ms[] = {
     {"domains", scenario_set_strv, offsetof(NodeSpec, domains), 0, 0},
+    {"journal", scenario_set_address, offsetof(NodeSpec, journal), 0, 0},
+    {"backup", scenario_set_backup, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -403,16 +465,39 @@ static const ScenarioField scenario_node_mitm[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+/* webmail: a virtual MUA behind an HTTP server (DESIGN 4). */
+static const ScenarioField scenario_node_webmail[] = {
+    {"msa", scenario_set_node_ref, offsetof(NodeSpec, msa), SCENARIO_FIELD_REQUIRED, SPEC_ROLE_MSA},
+    {"ms", scenario_set_node_ref, offsetof(NodeSpec, ms), 0, SPEC_ROLE_MS},
+    {"auth", scenario_set_auth_client, offsetof(NodeSpec, auth), 0, 0},
+    {"https", scenario_set_bool, offsetof(NodeSpec, https), 0, 0},
+    {"http_port", scenario_set_port, offsetof(NodeSpec, http_port), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+/* browser: a user at a web browser, in front of a webmail node. */
+static const ScenarioField scenario_node_browser[] = {
+    {"user", scenario_set_address, offsetof(NodeSpec, user), SCENARIO_FIELD_REQUIRED, 0},
+    {"password", scenario_set_str, offsetof(NodeSpec, password), 0, 0},
+    {"webmail", scenario_set_node_ref, offsetof(NodeSpec, webmail), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_WEBMAIL},
+    {"https", scenario_set_bool, offsetof(NodeSpec, https), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 /* Roles the loader accepts, with their key table. */
 static const ScenarioField *const scenario_role_fields[] = {
     [SPEC_ROLE_MUA] = scenario_node_mua, [SPEC_ROLE_MSA] = scenario_node_msa,
     [SPEC_ROLE_MTA] = scenario_node_mta, [SPEC_ROLE_MS] = scenario_node_ms,
     [SPEC_ROLE_DNS] = scenario_node_dns, [SPEC_ROLE_EAVESDROPPER] = scenario_node_eavesdropper,
     [SPEC_ROLE_SPAMMER] = scenario_node_spammer, [SPEC_ROLE_MITM] = scenario_node_mitm,
+    [SPEC_ROLE_GATEWAY] = scenario_node_gateway,
+    [SPEC_ROLE_WEBMAIL] = scenario_node_webmail, [SPEC_ROLE_BROWSER] = scenario_node_browser,
 };
 
 static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns",
-                                                  "eavesdropper", "spammer", "mitm", NULL};
+                                                  "eavesdropper", "spammer", "mitm",
+                                                  "gateway", "webmail", "browser", NULL};
 
 static char *
 scenario_node_key_hint(ScenarioCtx *ctx, const char *key)
@@ -458,7 +543,7 @@ scenario_node_role(ScenarioCtx *ctx, yaml_node_t *map, const char *name, SpecRol
                              "unknown role '%s' in node '%s' (did you mean '%s'?)", s, name, best);
     return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
                          "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns, "
-                         "eavesdropper, spammer, mitm)",
+                         "eavesdropper, spammer, mitm, gateway, webmail, browser)",
                          s, name);
 }
 
@@ -510,6 +595,12 @@ scenario_node_check(ScenarioCtx *ctx, yaml_node_t *map, NodeSpec *n, GError **er
                              "missing required key 'deliver_to' in node '%s' (it has "
                              "local_domains)",
                              n->name);
+    /* HTTPS needs a certificate on the server and, by default, a browser
+     * that checks it (RFC 2818 3.1). */
+    if (n->https && n->role == SPEC_ROLE_WEBMAIL && n->tls.server == SPEC_TLS_NONE)
+        n->tls.server = SPEC_TLS_MAY;
+    if (n->https && n->role == SPEC_ROLE_BROWSER && n->tls.client == SPEC_TLS_NONE)
+        n->tls.client = SPEC_TLS_VERIFY;
     return TRUE;
 }
 
@@ -671,6 +762,7 @@ static const ScenarioField scenario_user_fields[] = {
     {"address", scenario_set_address, offsetof(UserSpec, address), SCENARIO_FIELD_REQUIRED, 0},
     {"password", scenario_set_str, offsetof(UserSpec, password), 0, 0},
     {"ms", scenario_set_node_ref, offsetof(UserSpec, ms), 0, SPEC_ROLE_MS},
+    {"smime", scenario_set_smime_key, offsetof(UserSpec, smime_key), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -754,6 +846,7 @@ static const ScenarioField scenario_top_fields[] = {
     {"events", scenario_set_events, 0, 0, 0},
     {"expect", scenario_set_expects, 0, 0, 0},
     {"psl", scenario_set_psl, offsetof(WorldSpec, psl_rules), 0, 0},
+    {"exposure", scenario_set_bool, offsetof(WorldSpec, exposure), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -774,6 +867,8 @@ scenario_parse_root(ScenarioCtx *ctx, GError **error)
     return scenario_check_refs(ctx, error) && scenario_auth_finish(ctx, error);
 }
 
+static WorldSpec *scenario_load_ctx(ScenarioCtx *ctx, gboolean ok, GError **error);
+
 WorldSpec *
 scenario_load_string(const char *text, const char *display_name, GError **error)
 {
@@ -781,6 +876,34 @@ scenario_load_string(const char *text, const char *display_name, GError **error)
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
     ScenarioCtx ctx;
     gboolean ok = scenario_ctx_init(&ctx, text, strlen(text), display_name, error);
+    return scenario_load_ctx(&ctx, ok, error);
+}
+
+WorldSpec *
+scenario_load_document(yaml_document_t *doc, const char *const *origins, gsize n_origins,
+                       const char *display_name, GError **error)
+{
+    g_return_val_if_fail(doc != NULL, NULL);
+    g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+    ScenarioCtx ctx;
+    /* A context from an empty mapping, whose document is then replaced. */
+    gboolean ok = scenario_ctx_init(&ctx, "{}", 2, display_name, error);
+    g_assert(ok);
+    yaml_document_delete(&ctx.doc);
+    ctx.doc = *doc;
+    memset(doc, 0, sizeof(*doc));
+    ctx.origins = origins;
+    ctx.n_origins = n_origins;
+    if (yaml_document_get_root_node(&ctx.doc) == NULL)
+        ok = scenario_fail(&ctx, NULL, error, SCENARIO_ERROR_EMPTY, "the scenario is empty");
+    return scenario_load_ctx(&ctx, ok, error);
+}
+
+/* Reads the parsed document of ctx (when ok) and clears ctx. */
+static WorldSpec *
+scenario_load_ctx(ScenarioCtx *ctx_, gboolean ok, GError **error)
+{
+    ScenarioCtx ctx = *ctx_;
     g_autoptr(WorldSpec) spec = world_spec_new();
     spec->file = g_strdup(ctx.file);
     ctx.spec = spec;

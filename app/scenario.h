@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include <yaml.h>
+
 #include "nodes/world_spec.h"
 #include "proto/dns_zone.h"
 
@@ -38,6 +40,15 @@ typedef enum {
 WorldSpec *scenario_load(const char *path, GError **error);
 /* Same from text; display_name is the FILE of messages. */
 WorldSpec *scenario_load_string(const char *text, const char *display_name, GError **error);
+
+/* Same from a document already parsed (e.g. a lab's scenario merged with a
+ * student's files, app/grade_merge.c). doc is taken (transfer full; left
+ * zeroed). origins (nullable, borrowed, n_origins entries) gives the file
+ * each node came from, indexed by node index - 1, so that an error names
+ * the file and LINE:COL the node was written at; NULL entries (and no
+ * table) mean display_name. */
+WorldSpec *scenario_load_document(yaml_document_t *doc, const char *const *origins,
+                                  gsize n_origins, const char *display_name, GError **error);
 
 /* Loads a DNS zone from a file holding a zone mapping alone
  * ({name: {A: ..., MX: [...]}, ...}) or a whole scenario (its `dns:` key;

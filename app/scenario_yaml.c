@@ -109,6 +109,11 @@ void
 scenario_loc(ScenarioCtx *ctx, yaml_node_t *v, SpecLoc *loc)
 {
     loc->file = ctx->file;
+    if (v != NULL && ctx->origins != NULL && ctx->has_doc) {
+        gsize i = (gsize)(v - ctx->doc.nodes.start);
+        if (v >= ctx->doc.nodes.start && i < ctx->n_origins && ctx->origins[i] != NULL)
+            loc->file = ctx->origins[i];
+    }
     loc->line = v != NULL ? (guint)v->start_mark.line + 1 : 0;
     loc->col = v != NULL ? (guint)v->start_mark.column + 1 : 0;
 }
@@ -118,7 +123,7 @@ scenario_fail_va(ScenarioCtx *ctx, const SpecLoc *loc, GError **error, ScenarioE
                  const char *fmt, va_list ap)
 {
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    g_set_error(error, SCENARIO_ERROR, code, "%s:%u:%u: %s", ctx->file, loc->line, loc->col, msg);
+    g_set_error(error, SCENARIO_ERROR, code, "%s:%u:%u: %s", loc->file, loc->line, loc->col, msg);
     return FALSE;
 }
 
@@ -633,7 +638,10 @@ scenario_check_node_refs(ScenarioCtx *ctx, GError **error)
             return scenario_fail_at(ctx, &r->loc, error, SCENARIO_ERROR_REFERENCE,
                                     "unknown node '%s' in '%s'", r->name, r->what);
         }
-        if (r->role != SPEC_ROLE_NONE && n->role != r->role)
+        /* A browser reads mail too, and a webmail server for it. */
+        gboolean reader = r->role == SPEC_ROLE_MUA && strcmp(r->what, "fetched_by") == 0 &&
+                          (n->role == SPEC_ROLE_BROWSER || n->role == SPEC_ROLE_WEBMAIL);
+        if (r->role != SPEC_ROLE_NONE && n->role != r->role && !reader)
             return scenario_fail_at(ctx, &r->loc, error, SCENARIO_ERROR_REFERENCE,
                                     "node '%s' in '%s' is a %s, not a %s", r->name, r->what,
                                     spec_role_name(n->role), spec_role_name(r->role));
@@ -652,9 +660,12 @@ scenario_check_msg_refs(ScenarioCtx *ctx, GError **error)
         if (g_hash_table_contains(ctx->msg_ids, r->name))
             continue;
         /* Messages the run derives from a sent one: its bounce "ID.dsn"
-         * (a second one "ID.dsn2"...), named after their origin. */
+         * (a second one "ID.dsn2"...), its other reports "ID.dsn-delivered"...,
+         * a read receipt "ID.mdn", its journal copy "ID.journal" sent to
+         * another store, named after their origin. */
         const char *dot = strrchr(r->name, '.');
-        if (dot && g_str_has_prefix(dot, ".dsn")) {
+        if (dot && (g_str_has_prefix(dot, ".dsn") || g_str_has_prefix(dot, ".mdn") ||
+                    g_str_has_prefix(dot, ".journal"))) {
             g_autofree char *base = g_strndup(r->name, (gsize)(dot - r->name));
             if (g_hash_table_contains(ctx->msg_ids, base))
                 continue;

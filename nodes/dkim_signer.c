@@ -44,7 +44,7 @@ static void
 dkim_signer_publish(Node *node, const DkimPrivateKey *k)
 {
     const DkimSignSpec *d = &node->spec->dkim;
-    DnsZone *zone = node->world->spec->zone;
+    DnsZone *zone = node->world->zone;
     g_autofree char *name = g_strdup_printf("%s._domainkey.%s", d->selector, d->domain);
     SimTraceRec *r = world_trace(node->world, "dkim.key", node->name);
     sim_trace_str(r, "name", name);
@@ -147,6 +147,9 @@ sender_auth_sign(SenderAuth *sa, const char *msg_id, GBytes *msg)
     sim_trace_end(r);
     if (field == NULL)
         return msg;
+    TrackMsg *tm = tracker_find(w->tracker, msg_id);
+    if (tm != NULL)
+        track_msg_note(tm, sa->node->name, "dkim-sign", d->domain);
     gsize flen = strlen(field);
     guint8 *out = g_malloc(flen + len);
     memcpy(out, field, flen);

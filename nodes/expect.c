@@ -187,10 +187,33 @@ expect_check_verdict(ExpectResult *res, const ExpectSpec *e, TrackMsg *m)
                                         e->at ? e->at : "");
 }
 
+/* stored_contains: whether the delivered copy holds the text (what the
+ * store keeps: plaintext, or only ciphertext). */
+static void
+expect_check_stored(ExpectResult *res, const ExpectSpec *e, ExpectCopyFunc copy, gpointer ud)
+{
+    GBytes *bytes = copy(e->message, e->to, ud);
+    res->what = g_strdup_printf("%s stored %s \"%s\"", e->message,
+                                e->present ? "with" : "without", e->contains);
+    if (bytes == NULL) {
+        res->held = FALSE;
+        res->actual = g_strdup("no delivered copy");
+        return;
+    }
+    gsize len;
+    const char *data = g_bytes_get_data(bytes, &len);
+    gboolean found = g_strstr_len(data, (gssize)len, e->contains) != NULL;
+    res->held = found == e->present;
+    res->actual = g_strdup(found ? "the stored copy contains it" : "the stored copy does not contain it");
+}
+
 ExpectResult *
 expect_check(const ExpectSpec *e, const Tracker *t, guint64 delivered, ExpectCopyFunc copy,
              ExpectMailboxFunc mailbox, gpointer user_data)
 {
+    if (e->kind == SPEC_EXPECT_SPAM_DELIVERED || e->kind == SPEC_EXPECT_REJECTED_BY ||
+        e->kind == SPEC_EXPECT_SPAM_VERDICT)
+        return expect_spam_check(e, t);
     ExpectResult *res = g_new0(ExpectResult, 1);
     res->spec = e;
     if (e->kind == SPEC_EXPECT_DELIVERED) {
@@ -235,7 +258,11 @@ expect_check(const ExpectSpec *e, const Tracker *t, guint64 delivered, ExpectCop
     case SPEC_EXPECT_SPF:
     case SPEC_EXPECT_DKIM:
     case SPEC_EXPECT_DMARC:
+    case SPEC_EXPECT_SMIME:
         expect_check_verdict(res, e, m);
+        break;
+    case SPEC_EXPECT_STORED:
+        expect_check_stored(res, e, copy, user_data);
         break;
     default:
         res->what = g_strdup("unknown expectation");

@@ -36,6 +36,10 @@ typedef gint (*ExpectMailboxFunc)(const char *address, gpointer user_data);
 ExpectResult *expect_check(const ExpectSpec *e, const Tracker *t, guint64 delivered,
                            ExpectCopyFunc copy, ExpectMailboxFunc mailbox, gpointer user_data);
 
+/* The spam expectations (spam_delivered, rejected_by, spam_verdict;
+ * expect_spam.c), also reached through expect_check (transfer full). */
+ExpectResult *expect_spam_check(const ExpectSpec *e, const Tracker *t);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ExpectResult, expect_result_free)
 
 #endif

@@ -11,6 +11,9 @@
  */
 #include <string.h>
 
+#include "nodes/copies_private.h"
+#include "nodes/mua_mdn.h"
+#include "nodes/mua_smime.h"
 #include "nodes/pop3_session.h"
 #include "nodes/smtp_session.h"
 #include "nodes/world_private.h"
@@ -22,6 +25,7 @@
 typedef struct {
     char *msg_id;
     Node *node;
+    gboolean dsn_requested; /* the send event asked for DSN (RFC 3461) */
 } MuaSubmit;
 
 /* A message fetched over POP3 and kept by the client. */
@@ -34,6 +38,7 @@ typedef struct {
 typedef struct {
     GHashTable *seen; /* unique-ids already retrieved (UIDL, keep) */
     GPtrArray *inbox; /* MuaFetched*, in fetch order */
+    GHashTable *mdn_answered; /* Message-IDs answered with an MDN */
 } MuaNode;
 
 static void
@@ -107,6 +112,13 @@ mua_node_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer use
     TrackHop *h = m ? track_msg_open_hop(m, node->name) : NULL;
     if (h)
         h->t_out = now;
+    if (sub->dsn_requested && !o->dsn_offered && !o->connection_failure) {
+        /* RFC 3461 4: parameters only go to a server that advertises DSN. */
+        SimTraceRec *tr = world_trace(w, "dsn.suppressed", node->name);
+        sim_trace_str(tr, "msg", sub->msg_id);
+        sim_trace_str(tr, "reason", "the MSA does not advertise DSN: the request was not sent");
+        sim_trace_end(tr);
+    }
     for (guint i = 0; m && o->recipients && o->recipients[i]; i++) {
         if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED)
             continue;
@@ -130,7 +142,8 @@ mua_node_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer use
 
 /* Submits bytes for the envelope to the MSA and records the first hop. */
 static void
-mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GBytes *bytes)
+mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GBytes *bytes,
+                const SendSpec *send)
 {
     World *w = node->world;
     const NodeSpec *spec = node->spec;
@@ -147,9 +160,26 @@ mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GB
     MuaSubmit *sub = g_new0(MuaSubmit, 1);
     sub->msg_id = g_strdup(m->id);
     sub->node = node;
+    sub->dsn_requested = send && (send->notify || send->ret || send->envid);
     /* RFC 6409 4.3 / RFC 4954: the user's login is the mail address. */
     const AuthSpec *auth = &spec->auth;
+    /* RFC 3461: the user's DSN request, the same NOTIFY for every recipient. */
+    guint n = g_strv_length(rcpts);
+    g_autofree guint *notify = g_new0(guint, n + 1);
+    g_autoptr(GPtrArray) orcpt = g_ptr_array_new_with_free_func(g_free);
+    /* RFC 3461 4.2: with a DSN request, ORCPT records each address as the
+     * user wrote it, to come back in the reports. */
+    gboolean dsn = send && (send->notify || send->ret || send->envid);
+    for (guint i = 0; i < n; i++) {
+        notify[i] = send ? send->notify : 0;
+        g_ptr_array_add(orcpt, dsn ? g_strconcat("rfc822;", rcpts[i], NULL) : NULL);
+    }
+    g_ptr_array_add(orcpt, NULL);
     SmtpClientConfig cfg = {
+        .dsn_ret = send ? send->ret : SMTP_DSN_RET_NONE,
+        .dsn_envid = send ? send->envid : NULL,
+        .rcpt_notify = notify,
+        .rcpt_orcpt = (const char *const *)orcpt->pdata,
         .helo_name = node->hostname,
         .reverse_path = mail_from,
         .recipients = (const char *const *)rcpts,
@@ -168,6 +198,24 @@ mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GB
     }
 }
 
+void
+mua_node_submit_report(Node *node, const char *id, const char *kind, const char *parent,
+                       const char *rcpt, const char *message_id, GBytes *bytes)
+{
+    World *w = node->world;
+    TrackMsg *m = tracker_add(w->tracker, id, kind, sim_world_now(w->sim));
+    m->parent = g_strdup(parent);
+    m->from = g_strdup(node->spec->user);
+    m->envelope_from = g_strdup("");
+    m->subject = g_strdup("Disposition notification");
+    m->message_id = g_strdup(message_id);
+    m->original = g_bytes_ref(bytes);
+    track_msg_rcpt(m, rcpt);
+    char *rcpts[] = {(char *)rcpt, NULL};
+    /* RFC 8098 3: the envelope sender of an MDN is null. */
+    mua_node_submit(node, m, "", rcpts, bytes, NULL);
+}
+
 typedef struct {
     const char *id;
     const char *kind;
@@ -179,6 +227,8 @@ typedef struct {
     const char *in_reply_to;
     const char *references;
     const char *envelope_from;
+    const SendSpec *send; /* nullable: receipts and DSN requests */
+    SpecSmimeMode smime;
 } MuaCompose;
 
 static void
@@ -192,7 +242,11 @@ mua_node_compose_and_submit(Node *node, const MuaCompose *c)
     g_autofree char *mid = mail_message_id_make(qid, mua_node_domain(node));
     g_autofree char *to = mua_node_join(c->to);
     g_autofree char *cc = mua_node_join(c->cc);
-    mail_message_append(msg, "From", user);
+    /* RFC 5322 3.6.2: Sender names the agent when it is not the author. */
+    const char *author = c->send && c->send->on_behalf_of ? c->send->on_behalf_of : user;
+    mail_message_append(msg, "From", author);
+    if (g_ascii_strcasecmp(author, user) != 0)
+        mail_message_append(msg, "Sender", user);
     if (to)
         mail_message_append(msg, "To", to);
     if (cc)
@@ -204,6 +258,10 @@ mua_node_compose_and_submit(Node *node, const MuaCompose *c)
         mail_message_append(msg, "In-Reply-To", c->in_reply_to);
     if (c->references)
         mail_message_append(msg, "References", c->references);
+    if (c->send && c->send->receipt) /* RFC 8098 2.1: a read receipt request */
+        mail_message_append(msg, "Disposition-Notification-To", user);
+    if (c->send && c->send->return_receipt_to) /* pre-standard, never in an RFC */
+        mail_message_append(msg, "Return-Receipt-To", user);
     mail_message_append(msg, "MIME-Version", "1.0");
     mail_message_append(msg, "Content-Type", "text/plain; charset=us-ascii");
     /* Scenario headers replace the MUA's own of the same name (a forged
@@ -236,10 +294,14 @@ mua_node_compose_and_submit(Node *node, const MuaCompose *c)
     m->envelope_from = g_strdup(mail_from);
     m->subject = g_strdup(c->subject);
     m->message_id = g_strdup(mail_message_get(msg, "Message-ID"));
-    m->original = g_bytes_ref(bytes);
     for (guint i = 0; rcpts->pdata[i]; i++)
         track_msg_rcpt(m, rcpts->pdata[i]);
-    mua_node_submit(node, m, mail_from, (char **)rcpts->pdata, bytes);
+    /* RFC 8551: protected after it is written, before it leaves. */
+    g_autoptr(GBytes) sent = mua_smime_protect(node, m, c->smime, (char **)rcpts->pdata, bytes);
+    if (sent != NULL) {
+        m->original = g_bytes_ref(sent);
+        mua_node_submit(node, m, mail_from, (char **)rcpts->pdata, sent, c->send);
+    }
     g_ptr_array_unref(rcpts);
 }
 
@@ -256,6 +318,8 @@ mua_node_send(Node *node, const SendSpec *send)
         .body = send->body ? send->body : "Hello.\n",
         .headers = send->headers,
         .envelope_from = send->envelope_from,
+        .send = send,
+        .smime = send->smime,
     };
     mua_node_compose_and_submit(node, &c);
 }
@@ -326,6 +390,7 @@ mua_node_reply(Node *node, const ReplySpec *reply)
         .body = reply->body ? reply->body : "Thanks, got it.\n",
         .in_reply_to = omid,
         .references = refs,
+        .smime = reply->smime,
     };
     mua_node_compose_and_submit(node, &c);
 }
@@ -345,6 +410,8 @@ mua_node_on_fetched(Pop3ClientSession *cs, guint msg, const char *uid, GBytes *b
     g_ptr_array_add(mua->inbox, f);
     if (uid != NULL)
         g_hash_table_add(mua->seen, g_strdup(uid));
+    if (msg_id != NULL)
+        copies_hold(w, msg_id, node->name, COPY_KIND_CLIENT, node->spec->user);
     TrackMsg *m = msg_id ? tracker_find(w->tracker, msg_id) : NULL;
     if (m != NULL) {
         const char *rcpts[] = {node->spec->user, NULL};
@@ -359,6 +426,9 @@ mua_node_on_fetched(Pop3ClientSession *cs, guint msg, const char *uid, GBytes *b
     sim_trace_str(tr, "by", node->name);
     sim_trace_str(tr, "ms", pop3_client_session_peer(cs));
     sim_trace_end(tr);
+    mua_smime_on_fetch(node, msg_id, bytes);
+    /* The user reads it: a read-receipt request is decided now. */
+    mua_mdn_consider(node, mua->mdn_answered, msg_id, bytes);
 }
 
 static void
@@ -399,12 +469,15 @@ mua_node_fetch(Node *node, const FetchSpec *fetch)
     World *w = node->world;
     const NodeSpec *spec = node->spec;
     gboolean keep = fetch->has_keep ? fetch->keep : spec->keep;
+    SpecTlsLevel tls = fetch->has_tls ? fetch->tls : spec->tls.pop3;
     Node *ms = world_node(w, spec->ms);
     const char *password =
         spec->password ? spec->password : world_spec_user_password(w->spec, spec->user);
     SimTraceRec *tr = world_trace(w, "mua.fetch", node->name);
     sim_trace_str(tr, "ms", spec->ms ? spec->ms : "");
     sim_trace_bool(tr, "keep", keep);
+    if (tls != SPEC_TLS_NONE)
+        sim_trace_str(tr, "tls", spec_tls_level_name(tls));
     sim_trace_str(tr, "status",
                   ms == NULL         ? "no message store"
                   : password == NULL ? "no password"
@@ -418,10 +491,15 @@ mua_node_fetch(Node *node, const FetchSpec *fetch)
         .password = password,
         .keep = keep,
         .seen_uids = keep ? seen : NULL,
+        /* RFC 2595 section 4: may uses STLS when CAPA lists it, encrypt and
+         * above give up (QUIT, before any credential) when it does not. */
+        .want_stls = tls >= SPEC_TLS_MAY,
+        .require_stls = tls >= SPEC_TLS_ENCRYPT,
     };
     guint16 port = ms->spec->pop3_port ? ms->spec->pop3_port : 110;
-    pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg, &mua_node_fetch_callbacks,
-                              node);
+    Pop3ClientSession *cs = pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg,
+                                                      &mua_node_fetch_callbacks, node);
+    pop3_client_session_set_tls_level(cs, tls);
 }
 
 static void
@@ -430,6 +508,7 @@ mua_node_free(Node *node)
     MuaNode *mua = mua_node_priv(node);
     g_hash_table_unref(mua->seen);
     g_ptr_array_unref(mua->inbox);
+    g_hash_table_unref(mua->mdn_answered);
     g_free(mua);
 }
 
@@ -445,6 +524,7 @@ mua_node_new(World *world, const NodeSpec *spec)
     MuaNode *mua = g_new0(MuaNode, 1);
     mua->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     mua->inbox = g_ptr_array_new_with_free_func((GDestroyNotify)mua_fetched_free);
+    mua->mdn_answered = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     node->priv = mua;
     return node;
 }

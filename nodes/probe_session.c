@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "nodes/conn_trace.h"
+#include "nodes/session_tls.h"
+#include "nodes/smtp_session.h"
+#include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 
 struct ProbeSession {
@@ -21,9 +24,51 @@ struct ProbeSession {
     gboolean completed;
     gboolean pumping;
     gboolean closed;
+    TlsPipe *tls; /* after STARTTLS: ciphertext on the stream */
+    gboolean tls_up;
+    gsize tls_discarded;
 };
 
 static void probe_session_pump(ProbeSession *ps);
+
+static void
+probe_session_tls_flush(ProbeSession *ps)
+{
+    GBytes *out;
+    while ((out = tls_pipe_take_output(ps->tls)) != NULL) {
+        if (ps->stream)
+            sim_stream_write(ps->stream, out);
+        g_bytes_unref(out);
+    }
+}
+
+static void probe_session_fail(ProbeSession *ps, const char *why);
+
+/* Ciphertext from the server: the handshake, then the plaintext replies.
+ * FALSE when the handshake failed and ps is gone. */
+static gboolean
+probe_session_tls_in(ProbeSession *ps, const guint8 *p, gsize len)
+{
+    tls_pipe_feed(ps->tls, p, len);
+    probe_session_tls_flush(ps);
+    if (!ps->tls_up && tls_pipe_is_failed(ps->tls)) {
+        session_tls_trace(ps->node, ps->conn_id, "client", ps->peer, ps->tls, ps->tls_discarded);
+        probe_session_fail(ps, "TLS handshake failed");
+        return FALSE;
+    }
+    if (!ps->tls_up && tls_pipe_is_established(ps->tls)) {
+        ps->tls_up = TRUE;
+        ps->tls_discarded += smtp_probe_starttls_done(ps->probe);
+        session_tls_trace(ps->node, ps->conn_id, "client", ps->peer, ps->tls, ps->tls_discarded);
+    }
+    g_autoptr(GBytes) plain = tls_pipe_read(ps->tls);
+    if (plain) {
+        gsize n;
+        const guint8 *d = g_bytes_get_data(plain, &n);
+        smtp_probe_feed(ps->probe, d, n);
+    }
+    return TRUE;
+}
 
 static void
 probe_session_on_data(SimStream *s, GBytes *data, gpointer user_data)
@@ -31,7 +76,11 @@ probe_session_on_data(SimStream *s, GBytes *data, gpointer user_data)
     ProbeSession *ps = user_data;
     gsize len;
     const guint8 *p = g_bytes_get_data(data, &len);
-    smtp_probe_feed(ps->probe, p, len);
+    if (ps->tls) {
+        if (!probe_session_tls_in(ps, p, len))
+            return;
+    } else
+        smtp_probe_feed(ps->probe, p, len);
     probe_session_pump(ps);
 }
 
@@ -142,9 +191,27 @@ probe_session_pump(ProbeSession *ps)
     while (smtp_probe_poll(ps->probe, &act)) {
         switch (act.kind) {
         case SMTP_PROBE_ACT_SEND:
-            if (ps->stream)
+            if (ps->tls) {
+                gsize n;
+                const guint8 *d = g_bytes_get_data(act.bytes, &n);
+                tls_pipe_write(ps->tls, d, n);
+                probe_session_tls_flush(ps);
+            } else if (ps->stream) {
                 sim_stream_write(ps->stream, act.bytes);
+            }
             break;
+        case SMTP_PROBE_ACT_STARTTLS: {
+            TlsContext *ctx = world_tls_client_context(ps->node->world, ps->node);
+            if (ctx == NULL || ps->stream == NULL) {
+                smtp_probe_abort(ps->probe); /* no TLS layer on this node */
+                break;
+            }
+            /* RFC 6066 3: SNI is the server's name. */
+            ps->tls_discarded = act.discarded;
+            ps->tls = tls_pipe_new_client(ctx, ps->peer);
+            probe_session_tls_flush(ps);
+            break;
+        }
         case SMTP_PROBE_ACT_REPLY:
             probe_session_trace_reply(ps, act.step, act.reply);
             if (ps->handler.on_reply)
@@ -166,6 +233,10 @@ probe_session_pump(ProbeSession *ps)
     if (!ps->closed)
         return;
     if (ps->stream) {
+        if (ps->tls && tls_pipe_is_established(ps->tls)) {
+            tls_pipe_close(ps->tls); /* close_notify, RFC 8446 6.1 */
+            probe_session_tls_flush(ps);
+        }
         sim_stream_close(ps->stream);
         ps->stream = NULL;
     }
@@ -173,6 +244,7 @@ probe_session_pump(ProbeSession *ps)
     if (ps->handler.on_closed)
         ps->handler.on_closed(ps, ps->last_step, ps->completed, ps->user_data);
     smtp_probe_free(ps->probe);
+    g_clear_pointer(&ps->tls, tls_pipe_free);
     g_free(ps->peer);
     g_free(ps);
 }

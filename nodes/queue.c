@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT
  * queue: routing, delivery attempts, retries with backoff and DSN bounces.
  * RFC 5321 4.5.4.1 (retry strategy), 5.1 (MX, implicit MX), 6.1 (bounces
- * go to the reverse path, never to <>); RFC 3464 (the report format).
+ * go to the reverse path, never to <>); RFC 3464 (the report format);
+ * RFC 3461 5.2 and 6 (which reports a DSN request asks for).
  */
 #include "nodes/queue.h"
 
 #include <string.h>
 
+#include "nodes/copies_private.h"
 #include "nodes/smtp_session.h"
 #include "nodes/world_private.h"
 #include "proto/dsn.h"
@@ -27,6 +29,9 @@ typedef struct {
     char *remote;       /* nullable: the host that answered last */
     guint last_code;
     gboolean in_flight;
+    guint notify;        /* RFC 3461 NOTIFY bits, 0 absent */
+    char *orcpt;         /* "type;address" or "" */
+    const char *success; /* "delivered"/"relayed" report owed (RFC 3461 5.2.2), or NULL */
 } QueueRcpt;
 
 typedef struct QueueEntry QueueEntry;
@@ -42,6 +47,9 @@ struct QueueEntry {
     guint attempts;
     guint groups_open;  /* deliveries of this attempt still running */
     SimEventId retry_ev;
+    SmtpDsnRet ret;      /* RFC 3461 RET */
+    char *envid;         /* nullable: RFC 3461 ENVID */
+    SimEventId delay_ev; /* the delay_warning check */
 };
 
 /* One delivery: recipients that share a next hop. */
@@ -73,6 +81,7 @@ queue_rcpt_free(QueueRcpt *r)
     g_free(r->last_reply);
     g_free(r->last_status);
     g_free(r->remote);
+    g_free(r->orcpt);
     g_free(r);
 }
 
@@ -84,6 +93,7 @@ queue_entry_free(QueueEntry *e)
     g_free(e->mail_from);
     g_ptr_array_unref(e->rcpts);
     g_bytes_unref(e->data);
+    g_free(e->envid);
     g_free(e);
 }
 
@@ -119,9 +129,18 @@ queue_attempt_event(SimWorld *sim, gpointer data)
     queue_attempt(e);
 }
 
+static void queue_delay_event(SimWorld *sim, gpointer data);
+
 void
 queue_submit(Queue *q, const char *msg_id, const char *queue_id, const char *mail_from,
              const char *const *rcpts, GBytes *data)
+{
+    queue_submit_dsn(q, msg_id, queue_id, mail_from, rcpts, data, NULL);
+}
+
+void
+queue_submit_dsn(Queue *q, const char *msg_id, const char *queue_id, const char *mail_from,
+                 const char *const *rcpts, GBytes *data, const QueueDsn *dsn)
 {
     World *w = q->node->world;
     QueueEntry *e = g_new0(QueueEntry, 1);
@@ -130,16 +149,25 @@ queue_submit(Queue *q, const char *msg_id, const char *queue_id, const char *mai
     e->msg_id = g_strdup(msg_id);
     e->mail_from = g_strdup(mail_from);
     e->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)queue_rcpt_free);
-    for (const char *const *p = rcpts; *p; p++) {
+    for (guint i = 0; rcpts[i]; i++) {
         QueueRcpt *r = g_new0(QueueRcpt, 1);
-        r->address = g_strdup(*p);
+        r->address = g_strdup(rcpts[i]);
+        r->notify = dsn && dsn->notify ? dsn->notify[i] : 0;
+        r->orcpt = g_strdup(dsn && dsn->orcpt && dsn->orcpt[i] ? dsn->orcpt[i] : "");
         g_ptr_array_add(e->rcpts, r);
     }
+    e->ret = dsn ? dsn->ret : SMTP_DSN_RET_NONE;
+    e->envid = dsn ? g_strdup(dsn->envid) : NULL;
     e->data = g_bytes_ref(data);
     e->arrived = sim_world_now(w->sim);
     e->arrived_unix = world_unix_now(w);
     g_ptr_array_add(q->entries, e);
+    copies_hold(w, msg_id, q->node->name, COPY_KIND_QUEUE, queue_id);
     e->retry_ev = sim_world_schedule_in(w->sim, 0, queue_attempt_event, e, NULL);
+    /* Postfix delay_warning_time: one "delayed" report if still queued then. */
+    if (q->node->spec->delay_warning > 0 && mail_from[0] != '\0')
+        e->delay_ev =
+            sim_world_schedule_in(w->sim, q->node->spec->delay_warning, queue_delay_event, e, NULL);
 }
 
 static gboolean
@@ -166,6 +194,8 @@ queue_fixed_route(Queue *q, const char *domain)
     const NodeSpec *spec = q->node->spec;
     if (spec->deliver_to && queue_domain_in(domain, spec->local_domains))
         return spec->deliver_to;
+    if (spec->role == SPEC_ROLE_GATEWAY && spec->connect != NULL)
+        return spec->connect; /* the real server's stand-in host (gateway_node.h) */
     return spec->relayhost;
 }
 
@@ -331,6 +361,13 @@ queue_delivery_try_next(QueueDelivery *d)
         queue_delivery_connect(d, node_ip(target));
         return;
     }
+    /* Nor does another host of the network (a gateway's real server). */
+    SimHost *host = sim_net_host_by_name(w->net, d->host);
+    if (host != NULL && sim_host_address(host) != 0) {
+        char ip[16];
+        queue_delivery_connect(d, sim_ipv4_format(sim_host_address(host), ip));
+        return;
+    }
     world_resolve(w, node, d->host, DNS_RR_A, queue_on_a, d);
 }
 
@@ -343,14 +380,26 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
     QueueEntry *e = d->entry;
     Node *node = e->queue->node;
     g_autoptr(GPtrArray) rcpts = g_ptr_array_new();
-    for (guint i = 0; i < d->rcpts->len; i++)
-        g_ptr_array_add(rcpts, ((QueueRcpt *)d->rcpts->pdata[i])->address);
+    g_autoptr(GPtrArray) orcpts = g_ptr_array_new();
+    g_autofree guint *notify = g_new0(guint, d->rcpts->len + 1);
+    for (guint i = 0; i < d->rcpts->len; i++) {
+        QueueRcpt *r = d->rcpts->pdata[i];
+        g_ptr_array_add(rcpts, r->address);
+        g_ptr_array_add(orcpts, r->orcpt);
+        notify[i] = r->notify;
+    }
     g_ptr_array_add(rcpts, NULL);
+    g_ptr_array_add(orcpts, NULL);
+    /* RFC 3461 5.2.1: the DSN parameters go on to a next hop that takes them. */
     SmtpClientConfig cfg = {
         .helo_name = node->hostname,
         .reverse_path = e->mail_from,
         .recipients = (const char *const *)rcpts->pdata,
         .message = e->data,
+        .dsn_ret = e->ret,
+        .dsn_envid = e->envid,
+        .rcpt_notify = notify,
+        .rcpt_orcpt = (const char *const *)orcpts->pdata,
     };
     /* Postfix smtp_sasl_auth_enable: AUTH to the relayhost when it offers
      * AUTH (RFC 4954 4), the mail goes on without it otherwise. */
@@ -377,6 +426,19 @@ queue_reply_status(const SmtpReply *r, char buf[16])
         return r->enhanced;
     g_snprintf(buf, 16, "%u.0.0", r->code / 100);
     return buf;
+}
+
+/* RFC 3461 5.2.2: handing the message to our own store is final delivery
+ * ("delivered"); a next hop without DSN ends the request ("relayed");
+ * otherwise the parameters went on and the next hop reports (NULL). */
+static const char *
+queue_success_action(const QueueDelivery *d, const SmtpClientOutcome *o)
+{
+    const NodeSpec *spec = d->entry->queue->node->spec;
+    if (spec->deliver_to && queue_domain_in(d->domain, spec->local_domains) &&
+        g_strcmp0(d->host, spec->deliver_to) == 0)
+        return "delivered";
+    return o->dsn_offered ? NULL : "relayed";
 }
 
 static void
@@ -420,51 +482,109 @@ queue_delivery_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpoint
         /* Postfix smtp_sasl_auth_soft_bounce (default yes): a refused
          * login to the relayhost is a local problem, retried, not bounced. */
         gboolean soft = d->sasl && o->stage == SMTP_CLIENT_STAGE_AUTH;
-        if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED)
+        if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED) {
             r->state = QUEUE_RCPT_SENT;
-        else if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_PERMFAIL && !soft)
+            r->success = queue_success_action(d, o);
+        } else if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_PERMFAIL && !soft)
             r->state = QUEUE_RCPT_FAILED;
     }
     queue_delivery_done(d);
 }
 
+/* dsn.suppressed: a report that is not sent, and why. */
 static void
-queue_bounce(QueueEntry *e, GPtrArray *failed)
+queue_trace_suppressed(QueueEntry *e, const char *rcpt, const char *action, const char *reason)
+{
+    Node *node = e->queue->node;
+    SimTraceRec *tr = world_trace(node->world, "dsn.suppressed", node->name);
+    sim_trace_str(tr, "msg", e->msg_id);
+    if (rcpt)
+        sim_trace_str(tr, "rcpt", rcpt);
+    if (action)
+        sim_trace_str(tr, "action", action);
+    sim_trace_str(tr, "reason", reason);
+    sim_trace_end(tr);
+}
+
+/* RFC 3461 4.1: does the recipient's NOTIFY ask for a report of action?
+ * Absent NOTIFY means FAILURE,DELAY (the MTA's default, as Postfix's). */
+static gboolean
+queue_rcpt_wants(const QueueRcpt *r, const char *action)
+{
+    guint n = r->notify ? r->notify : SMTP_DSN_NOTIFY_FAILURE | SMTP_DSN_NOTIFY_DELAY;
+    if (strcmp(action, "failed") == 0)
+        return (n & SMTP_DSN_NOTIFY_FAILURE) != 0;
+    if (strcmp(action, "delayed") == 0)
+        return (n & SMTP_DSN_NOTIFY_DELAY) != 0;
+    return (n & SMTP_DSN_NOTIFY_SUCCESS) != 0; /* delivered, relayed */
+}
+
+/* Tracks, traces and queues a report written by queue_report(). */
+static void
+queue_report_send(QueueEntry *e, GPtrArray *rcpts, const char *first, const char *qid,
+                  const char *mid, const char *from, GBytes *dsn)
 {
     Queue *q = e->queue;
     Node *node = q->node;
     World *w = node->world;
     SimTime now = sim_world_now(w->sim);
-    TrackMsg *m = tracker_find(w->tracker, e->msg_id);
-    for (guint i = 0; i < failed->len; i++) {
-        QueueRcpt *r = failed->pdata[i];
-        if (m)
-            track_msg_set_status(m, r->address, TRACK_STATUS_BOUNCED, r->last_code,
-                                 r->last_reply, node->name, now);
-        SimTraceRec *tr = world_trace(w, "msg.bounce", node->name);
-        sim_trace_str(tr, "msg", e->msg_id);
-        sim_trace_str(tr, "qid", e->qid);
-        sim_trace_str(tr, "rcpt", r->address);
-        sim_trace_str(tr, "status", r->last_status);
-        sim_trace_str(tr, "reason", r->last_reply);
-        sim_trace_end(tr);
-    }
+    gboolean failed = g_strcmp0(first, "failed") == 0;
+    g_autofree char *suffix = failed ? g_strdup("dsn") : g_strdup_printf("dsn-%s", first);
+    g_autofree char *dsn_id = tracker_derive_id(w->tracker, e->msg_id, suffix);
+    /* Kind "dsn" is a bounce; the other reports are "report". */
+    TrackMsg *dm = tracker_add(w->tracker, dsn_id, failed ? "dsn" : "report", now);
+    dm->parent = g_strdup(e->msg_id);
+    dm->from = g_strdup(from);
+    dm->envelope_from = g_strdup("");
+    dm->subject = g_strdup(failed ? "Undelivered Mail Returned to Sender" : "Mail Delivery Report");
+    dm->message_id = g_strdup(mid);
+    dm->original = g_bytes_ref(dsn);
+    const char *to[] = {e->mail_from, NULL};
+    track_msg_rcpt(dm, e->mail_from);
+    track_msg_add_hop(dm, node->name, now, failed ? "bounce" : "report", "DSN (RFC 3464)", to, qid);
+    SimTraceRec *tr = world_trace(w, "msg.dsn", node->name);
+    sim_trace_str(tr, "msg", dsn_id);
+    sim_trace_str(tr, "about", e->msg_id);
+    sim_trace_str(tr, "to", e->mail_from);
+    sim_trace_str(tr, "action", first);
+    g_autoptr(GString) list = g_string_new(NULL);
+    for (guint i = 0; i < rcpts->len; i++)
+        g_string_append_printf(list, "%s%s", i ? "," : "", ((QueueRcpt *)rcpts->pdata[i])->address);
+    sim_trace_str(tr, "rcpts", list->str);
+    if (e->envid)
+        sim_trace_str(tr, "envid", e->envid);
+    sim_trace_end(tr);
+    queue_submit(q, dsn_id, qid, "", to, dsn);
+}
+
+/* Writes one report (RFC 3464) about rcpts (QueueRcpt*) to the reverse path
+ * and queues it; each recipient's action is action, or its own success
+ * action when action is NULL. */
+static void
+queue_report(QueueEntry *e, GPtrArray *rcpts, const char *action)
+{
+    Node *node = e->queue->node;
+    World *w = node->world;
+    const char *first = action ? action : ((QueueRcpt *)rcpts->pdata[0])->success;
     if (e->mail_from[0] == '\0') {
         /* RFC 5321 6.1: never bounce a bounce (null reverse path). */
-        SimTraceRec *tr = world_trace(w, "dsn.suppressed", node->name);
-        sim_trace_str(tr, "msg", e->msg_id);
-        sim_trace_str(tr, "reason", "null reverse path");
-        sim_trace_end(tr);
+        queue_trace_suppressed(e, NULL, first, "null reverse path");
         return;
     }
-    DsnRecipient *rc = g_new0(DsnRecipient, failed->len);
-    for (guint i = 0; i < failed->len; i++) {
-        QueueRcpt *r = failed->pdata[i];
+    DsnRecipient *rc = g_new0(DsnRecipient, rcpts->len);
+    for (guint i = 0; i < rcpts->len; i++) {
+        QueueRcpt *r = rcpts->pdata[i];
         rc[i].address = r->address;
-        rc[i].action = "failed";
-        rc[i].status = r->last_status ? r->last_status : "5.0.0";
+        rc[i].action = action ? action : r->success;
+        gboolean failed = g_strcmp0(rc[i].action, "failed") == 0;
+        gboolean delayed = g_strcmp0(rc[i].action, "delayed") == 0;
+        rc[i].status = failed ? (r->last_status ? r->last_status : "5.0.0")
+                       : delayed
+                           ? (r->last_status && r->last_status[0] == '4' ? r->last_status : "4.0.0")
+                           : "2.0.0";
         rc[i].remote_mta = r->remote;
         rc[i].diagnostic = r->last_reply;
+        rc[i].original_recipient = r->orcpt[0] ? r->orcpt : NULL;
     }
     g_autofree char *qid = node_new_queue_id(node);
     g_autofree char *mid = mail_message_id_make(qid, node->hostname);
@@ -480,28 +600,90 @@ queue_bounce(QueueEntry *e, GPtrArray *failed)
         .arrival_unix = e->arrived_unix,
         .original_envelope_id = e->qid,
         .rcpts = rc,
-        .n_rcpts = failed->len,
+        .n_rcpts = rcpts->len,
         .original = e->data,
+        .envid = e->envid,
+        /* RFC 3461 4.3: RET=FULL returns the message with a failure report
+         * only; other reports carry the header section. */
+        .return_full = e->ret == SMTP_DSN_RET_FULL && g_strcmp0(first, "failed") == 0,
     };
     g_autoptr(GBytes) dsn = dsn_build(&info);
     g_free(rc);
-    g_autofree char *dsn_id = tracker_derive_id(w->tracker, e->msg_id, "dsn");
-    TrackMsg *dm = tracker_add(w->tracker, dsn_id, "dsn", now);
-    dm->parent = g_strdup(e->msg_id);
-    dm->from = g_strdup(from);
-    dm->envelope_from = g_strdup("");
-    dm->subject = g_strdup("Undelivered Mail Returned to Sender");
-    dm->message_id = g_strdup(mid);
-    dm->original = g_bytes_ref(dsn);
-    const char *to[] = {e->mail_from, NULL};
-    track_msg_rcpt(dm, e->mail_from);
-    track_msg_add_hop(dm, node->name, now, "bounce", "DSN (RFC 3464)", to, qid);
-    SimTraceRec *tr = world_trace(w, "msg.dsn", node->name);
-    sim_trace_str(tr, "msg", dsn_id);
-    sim_trace_str(tr, "about", e->msg_id);
-    sim_trace_str(tr, "to", e->mail_from);
-    sim_trace_end(tr);
-    queue_submit(q, dsn_id, qid, "", to, dsn);
+    queue_report_send(e, rcpts, first, qid, mid, from, dsn);
+}
+
+static void
+queue_bounce(QueueEntry *e, GPtrArray *failed)
+{
+    Queue *q = e->queue;
+    Node *node = q->node;
+    World *w = node->world;
+    SimTime now = sim_world_now(w->sim);
+    TrackMsg *m = tracker_find(w->tracker, e->msg_id);
+    g_autoptr(GPtrArray) wanted = g_ptr_array_new();
+    for (guint i = 0; i < failed->len; i++) {
+        QueueRcpt *r = failed->pdata[i];
+        if (m)
+            track_msg_set_status(m, r->address, TRACK_STATUS_BOUNCED, r->last_code, r->last_reply,
+                                 node->name, now);
+        SimTraceRec *tr = world_trace(w, "msg.bounce", node->name);
+        sim_trace_str(tr, "msg", e->msg_id);
+        sim_trace_str(tr, "qid", e->qid);
+        sim_trace_str(tr, "rcpt", r->address);
+        sim_trace_str(tr, "status", r->last_status);
+        sim_trace_str(tr, "reason", r->last_reply);
+        sim_trace_end(tr);
+        if (queue_rcpt_wants(r, "failed")) {
+            g_ptr_array_add(wanted, r);
+        } else {
+            /* RFC 3461 4.1: NEVER, or a list without FAILURE. */
+            g_autofree char *n = smtp_dsn_notify_format(r->notify);
+            g_autofree char *why = g_strdup_printf("NOTIFY=%s (RFC 3461 4.1)", n);
+            queue_trace_suppressed(e, r->address, "failed", why);
+        }
+    }
+    if (wanted->len > 0)
+        queue_report(e, wanted, "failed");
+}
+
+/* RFC 3461 5.2.2 / 6.2: the success reports owed after an attempt. */
+static void
+queue_report_success(QueueEntry *e)
+{
+    g_autoptr(GPtrArray) done = g_ptr_array_new();
+    for (guint i = 0; i < e->rcpts->len; i++) {
+        QueueRcpt *r = e->rcpts->pdata[i];
+        if (r->success != NULL && queue_rcpt_wants(r, r->success))
+            g_ptr_array_add(done, r);
+    }
+    if (done->len > 0)
+        queue_report(e, done, NULL);
+    for (guint i = 0; i < e->rcpts->len; i++)
+        ((QueueRcpt *)e->rcpts->pdata[i])->success = NULL;
+}
+
+/* delay_warning reached with recipients still queued: one "delayed"
+ * report (RFC 3464 2.3.3) for those whose NOTIFY allows it. */
+static void
+queue_delay_event(SimWorld *sim, gpointer data)
+{
+    QueueEntry *e = data;
+    e->delay_ev = 0;
+    g_autoptr(GPtrArray) late = g_ptr_array_new();
+    for (guint i = 0; i < e->rcpts->len; i++) {
+        QueueRcpt *r = e->rcpts->pdata[i];
+        if (r->state != QUEUE_RCPT_PENDING)
+            continue;
+        if (queue_rcpt_wants(r, "delayed")) {
+            g_ptr_array_add(late, r);
+        } else {
+            g_autofree char *n = smtp_dsn_notify_format(r->notify);
+            g_autofree char *why = g_strdup_printf("NOTIFY=%s (RFC 3461 4.1)", n);
+            queue_trace_suppressed(e, r->address, "delayed", why);
+        }
+    }
+    if (late->len > 0)
+        queue_report(e, late, "delayed");
 }
 
 static SimTime
@@ -512,6 +694,21 @@ queue_retry_delay(const RetrySpec *rs, guint attempts)
     for (guint i = 1; i < attempts && delay < 24 * 3600 * SIM_TIME_S; i++)
         delay *= factor;
     return delay;
+}
+
+/* Why a settled entry leaves the queue (for copy.gone). */
+static const char *
+queue_entry_outcome(const QueueEntry *e)
+{
+    guint sent = 0, failed = 0;
+    for (guint i = 0; i < e->rcpts->len; i++) {
+        const QueueRcpt *r = e->rcpts->pdata[i];
+        sent += r->state == QUEUE_RCPT_SENT;
+        failed += r->state == QUEUE_RCPT_FAILED;
+    }
+    if (failed == 0)
+        return "relayed";
+    return sent == 0 ? "bounced" : "relayed and bounced";
 }
 
 /* Every delivery of the attempt is over: bounce, retry or forget. */
@@ -550,6 +747,7 @@ queue_entry_settle(QueueEntry *e)
     }
     if (failed->len > 0)
         queue_bounce(e, failed);
+    queue_report_success(e);
     TrackMsg *m = tracker_find(w->tracker, e->msg_id);
     if (pending > 0) {
         SimTime delay = queue_retry_delay(rs, e->attempts);
@@ -583,6 +781,8 @@ queue_entry_settle(QueueEntry *e)
         if (h)
             h->t_out = now;
     }
+    copies_release(w, e->msg_id, node->name, COPY_KIND_QUEUE, e->qid, queue_entry_outcome(e));
+    sim_world_cancel(w->sim, e->delay_ev);
     g_ptr_array_remove(q->entries, e);
 }
 

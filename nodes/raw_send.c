@@ -17,6 +17,7 @@ typedef struct {
     World *w;
     char *msg_id; /* nullable */
     char *peer;
+    char *target; /* the server: where a refusal was decided */
     int first_rcpt, n_rcpts, data_step;
     char **rcpts;
     guint extra; /* replies after the script before 221: a smuggled transaction */
@@ -30,7 +31,7 @@ raw_send_reject(RawSend *rs, const char *rcpt, const SmtpReply *r)
         return;
     g_autofree char *text = smtp_reply_to_string(r);
     g_strchomp(text);
-    track_msg_set_status(m, rcpt, TRACK_STATUS_REJECTED, r->code, text, rs->peer,
+    track_msg_set_status(m, rcpt, TRACK_STATUS_REJECTED, r->code, text, rs->target,
                          sim_world_now(rs->w->sim));
 }
 
@@ -64,6 +65,7 @@ raw_send_on_closed(ProbeSession *ps, int last_step, gboolean completed, gpointer
     sim_trace_end(tr);
     g_free(rs->msg_id);
     g_free(rs->peer);
+    g_free(rs->target);
     g_strfreev(rs->rcpts);
     g_free(rs);
 }
@@ -109,6 +111,7 @@ relay_test_raw_send(World *w, const RawSendSpec *spec)
     rs->w = w;
     rs->msg_id = g_strdup(spec->id);
     rs->peer = g_strdup(from->name);
+    rs->target = g_strdup(target->name);
     rs->rcpts = g_strdupv(spec->rcpt_to);
     rs->n_rcpts = (int)g_strv_length(spec->rcpt_to);
     SmtpProbe *p = smtp_probe_new();

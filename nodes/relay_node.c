@@ -20,6 +20,7 @@
 #include "nodes/relay_policy.h"
 #include "nodes/sender_auth.h"
 #include "nodes/smtp_session.h"
+#include "nodes/tamper.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "proto/address.h"
@@ -113,7 +114,8 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
                                               smtp_server_session_client_node(ss)
                                                   ? smtp_server_session_client_node(ss)
                                                   : smtp_server_session_client_ip(ss));
-    track_msg_add_hop(m, node->name, now, "accept", detail, (const char *const *)q->rcpts, qid);
+    track_msg_add_hop(m, node->name, now, "accept", detail, (const char *const *)q->rcpts, qid)
+        ->tls_in = q->is_tls;
     /* Recipients rewritten by a misconfigured address trick go where the
      * trick says (relay_policy_route). */
     g_autoptr(GPtrArray) routed = g_ptr_array_new();
@@ -122,7 +124,15 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         g_ptr_array_add(routed, (gpointer)(to ? to : *r));
     }
     g_ptr_array_add(routed, NULL);
-    queue_submit(rn->queue, m->id, qid, q->mail_from, (const char *const *)routed->pdata, stamped);
+    stamped = tamper_apply(node, m->id, stamped);
+    QueueDsn dsn = {
+        .ret = q->dsn_ret,
+        .envid = q->dsn_envid,
+        .notify = q->rcpt_notify,
+        .orcpt = (const char *const *)q->rcpt_orcpt,
+    };
+    queue_submit_dsn(rn->queue, m->id, qid, q->mail_from, (const char *const *)routed->pdata,
+                     stamped, &dsn);
     SimTraceRec *tr = world_trace(w, "msg.accept", node->name);
     sim_trace_str(tr, "msg", m->id);
     sim_trace_str(tr, "qid", qid);
@@ -169,6 +179,16 @@ relay_node_check_sender(Node *node, SmtpServerSession *ss, const char *addr)
                           login);
 }
 
+/* The first address of the Sender field, or NULL (transfer full). */
+static char *
+relay_node_sender_address(const MailMessage *msg)
+{
+    const char *v = msg ? mail_message_get(msg, "Sender") : NULL;
+    g_autoptr(GPtrArray) list = v ? mail_address_list_parse(v, NULL) : NULL;
+    g_autoptr(GPtrArray) flat = list ? mail_address_list_flatten(list) : NULL;
+    return flat && flat->len > 0 ? g_strdup(((MailMailbox *)flat->pdata[0])->addr) : NULL;
+}
+
 /* The same rule for the From field at the end of DATA. */
 static SmtpReply *
 relay_node_check_from(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
@@ -177,6 +197,11 @@ relay_node_check_from(Node *node, SmtpServerSession *ss, const SmtpServerQuery *
     if (!node->spec->auth.sender_login_match || login == NULL)
         return NULL;
     g_autoptr(MailMessage) msg = mail_message_parse_bytes(q->message, NULL);
+    /* RFC 5322 3.6.2: a Sender that is the login vouches for the From
+     * (a secretary sending for her boss). */
+    g_autofree char *sender = relay_node_sender_address(msg);
+    if (sender && g_ascii_strcasecmp(sender, login) == 0)
+        return NULL;
     const char *from = msg ? mail_message_get(msg, "From") : NULL;
     g_autoptr(GPtrArray) list = from ? mail_address_list_parse(from, NULL) : NULL;
     g_autoptr(GPtrArray) flat = list ? mail_address_list_flatten(list) : NULL;
@@ -324,6 +349,7 @@ relay_node_new(World *world, const NodeSpec *spec)
     /* An MTA reads source routes and lets the policy ignore them (RFC 5321
      * 3.6.1, Postfix) or, misconfigured, follow them. */
     rn->cfg.accept_source_routes = !is_msa;
+    rn->cfg.dsn_offered = spec->dsn_offered; /* RFC 3461 */
     rn->dnsbl = dnsbl_gate_new(node);
     node->priv = rn;
     rn->auth = sender_auth_new(node);

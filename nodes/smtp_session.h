@@ -18,6 +18,7 @@
 #include "nodes/node.h"
 #include "proto/smtp_client.h"
 #include "proto/smtp_server.h"
+#include "proto/tls_pipe.h"
 #include "sim/net.h"
 
 /* --- server --- */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nodes/world_private.h"
+#include "proto/seed_key.h"
 
 /* Certificates outlive any scenario: ten years for the CA, one for leaves. */
 #define WORLD_TLS_CA_DAYS 3650
@@ -18,6 +19,7 @@
 typedef struct {
     TlsContext *server; /* nullable */
     TlsContext *client; /* nullable */
+    TlsContext *pop3;   /* nullable: the POP3 client context, made on first use */
 } WorldTlsNode;
 
 struct WorldTls {
@@ -41,6 +43,7 @@ world_tls_node_free(gpointer p)
     WorldTlsNode *tn = p;
     g_clear_pointer(&tn->server, tls_context_unref);
     g_clear_pointer(&tn->client, tls_context_unref);
+    g_clear_pointer(&tn->pop3, tls_context_unref);
     g_free(tn);
 }
 
@@ -117,6 +120,32 @@ world_tls_node_setup(World *w, WorldTls *tls, const Node *node, GError **error)
     return TRUE;
 }
 
+TlsIdentity *
+world_tls_ensure_ca(World *w, GError **error)
+{
+    WorldTls *tls = w->tls;
+    g_return_val_if_fail(tls != NULL, NULL);
+    if (tls->ca == NULL) {
+        /* The CA key comes from the run's seed: the same seed issues the
+         * same certificates (proto/seed_key.h). */
+        guint8 seed[8 + 7];
+        memcpy(seed, "mhs-ca", 7);
+        for (guint i = 0; i < 8; i++)
+            seed[7 + i] = (guint8)(w->seed >> (8 * i));
+        EVP_PKEY *key = seed_key_derive(TLS_KEY_ED25519, seed, sizeof seed);
+        TlsCertRequest req = {
+            .common_name = "mhs Scenario CA",
+            .organization = w->spec->name,
+            .not_before = w->spec->epoch_unix,
+            .days = WORLD_TLS_CA_DAYS,
+            .key = key,
+        };
+        tls->ca = tls_ca_new(&req, error);
+        EVP_PKEY_free(key);
+    }
+    return tls->ca;
+}
+
 gboolean
 world_tls_setup(World *w, GError **error)
 {
@@ -128,17 +157,8 @@ world_tls_setup(World *w, GError **error)
         const TlsSpec *ts = &node->spec->tls;
         if (ts->server == SPEC_TLS_NONE && ts->client == SPEC_TLS_NONE)
             continue;
-        if (tls->ca == NULL) {
-            TlsCertRequest req = {
-                .common_name = "mhs Scenario CA",
-                .organization = w->spec->name,
-                .not_before = w->spec->epoch_unix,
-                .days = WORLD_TLS_CA_DAYS,
-            };
-            tls->ca = tls_ca_new(&req, error);
-            if (tls->ca == NULL)
-                return FALSE;
-        }
+        if (world_tls_ensure_ca(w, error) == NULL)
+            return FALSE;
         if (!world_tls_node_setup(w, tls, node, error))
             return FALSE;
     }
@@ -169,4 +189,37 @@ TlsIdentity *
 world_tls_ca(World *w)
 {
     return w->tls ? w->tls->ca : NULL;
+}
+
+/* The POP3 client context verifies nothing itself: the session checks the
+ * result against the fetch's level (RFC 2595 2.4 via RFC 6125), so that a
+ * fetch event can choose its own level. Made once, kept for resumption. */
+TlsContext *
+world_tls_pop3_client_context(World *w, const Node *node)
+{
+    if (w->tls == NULL || w->tls->ca == NULL)
+        return NULL;
+    WorldTlsNode *tn = world_tls_node(w, node);
+    if (tn == NULL) {
+        tn = g_new0(WorldTlsNode, 1);
+        g_hash_table_insert(w->tls->nodes, node->name, tn);
+    }
+    if (tn->pop3 == NULL) {
+        const TlsSpec *ts = &node->spec->tls;
+        TlsIdentity *trust[] = {w->tls->ca, NULL};
+        TlsContextConfig cfg = {
+            .trust = trust,
+            .verify = TLS_VERIFY_NONE,
+            .min_version = world_tls_min_version(ts),
+            .no_tickets = !ts->session_tickets,
+            .verify_time = w->spec->epoch_unix,
+            .keylog = world_tls_keylog,
+            .keylog_data = w,
+        };
+        g_autoptr(GError) error = NULL;
+        tn->pop3 = tls_context_new(&cfg, &error);
+        if (tn->pop3 == NULL)
+            g_warning("%s: POP3 TLS context: %s", node->name, error->message);
+    }
+    return tn->pop3;
 }

@@ -30,6 +30,7 @@ typedef struct {
     char *detail;    /* nullable: protocol, reply, reason */
     char **rcpts;    /* recipients this hop carried (NULL-terminated) */
     char *queue_id;  /* nullable */
+    gboolean tls_in; /* the copy reached this node over TLS (STARTTLS) */
 } TrackHop;
 
 typedef struct {

@@ -6,10 +6,18 @@
 
 #include <string.h>
 
+#include "nodes/copies_private.h"
+#include "nodes/gateway_node.h"
+#include "nodes/expect_exposure.h"
+#include "nodes/exposure.h"
 #include "nodes/ms_node.h"
+#include "nodes/smime_setup.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "nodes/relay_test.h"
+#include "nodes/webmail_node.h"
+#include "nodes/spam_campaign.h"
+#include "nodes/tap_seen.h"
 
 G_DEFINE_QUARK(node-error-quark, node_error)
 
@@ -86,8 +94,18 @@ world_traffic_next(World *w, WorldEvent *we)
         .body = we->body,
         .id = id,
     };
-    if (tracker_find(w->tracker, id) == NULL)
-        mua_node_send(world_node(w, s.from), &s);
+    Node *from = world_node(w, s.from);
+    if (tracker_find(w->tracker, id) == NULL && from->spec->role == SPEC_ROLE_SPAMMER) {
+        spam_campaign_send(from, t, i, id, subject, we->body);
+    } else if (tracker_find(w->tracker, id) == NULL) {
+        mua_node_send(from, &s);
+        /* tracker.h: generated messages are of kind "traffic". */
+        TrackMsg *tm = tracker_find(w->tracker, id);
+        if (tm != NULL) {
+            g_free(tm->kind);
+            tm->kind = g_strdup("traffic");
+        }
+    }
     if (we->n < t->count) {
         WorldEvent *next = g_new0(WorldEvent, 1);
         *next = *we;
@@ -125,6 +143,12 @@ world_event_run(SimWorld *sim, gpointer data)
     case SPEC_EVENT_RAW_SEND:
         relay_test_raw_send(w, &ev->raw_send);
         break;
+    case SPEC_EVENT_WEBMAIL_SEND:
+        browser_node_send(world_node(w, ev->send.from), &ev->send);
+        break;
+    case SPEC_EVENT_WEBMAIL_READ:
+        browser_node_read(world_node(w, ev->fetch.by), &ev->fetch);
+        break;
     }
 }
 
@@ -157,6 +181,12 @@ world_make_node(World *w, const NodeSpec *ns)
         return eavesdropper_node_new(w, ns);
     case SPEC_ROLE_SPAMMER:
         return spammer_node_new(w, ns);
+    case SPEC_ROLE_GATEWAY:
+        return gateway_node_new(w, ns);
+    case SPEC_ROLE_WEBMAIL:
+        return webmail_node_new(w, ns);
+    case SPEC_ROLE_BROWSER:
+        return browser_node_new(w, ns);
     case SPEC_ROLE_MITM:
         return mitm_node_new(w, ns);
     default:
@@ -182,12 +212,19 @@ world_build_nodes(World *w, GError **error)
         if (ns->role == SPEC_ROLE_DNS && w->dns == NULL)
             w->dns = n;
     }
+    gateway_nodes_add_peers(w);
     for (guint i = 0; i < spec->nodes->len; i++) {
         const NodeSpec *ns = spec->nodes->pdata[i];
-        if (ns->role == SPEC_ROLE_MUA &&
+        if ((ns->role == SPEC_ROLE_MUA || ns->role == SPEC_ROLE_WEBMAIL) &&
             !world_check_node(w, ns->msa, SPEC_ROLE_MSA, &ns->loc, error))
             return FALSE;
+        if (ns->role == SPEC_ROLE_BROWSER &&
+            !world_check_node(w, ns->webmail, SPEC_ROLE_WEBMAIL, &ns->loc, error))
+            return FALSE;
         if (ns->deliver_to && !world_check_node(w, ns->deliver_to, SPEC_ROLE_NONE, &ns->loc, error))
+            return FALSE;
+        if (ns->backup_node &&
+            !world_check_node(w, ns->backup_node, SPEC_ROLE_NONE, &ns->loc, error))
             return FALSE;
     }
     return TRUE;
@@ -239,8 +276,14 @@ world_schedule_events(World *w, GError **error)
                  world_check_node(w, ev->fault.b, SPEC_ROLE_NONE, &ev->loc, error);
             break;
         case SPEC_EVENT_TRAFFIC:
-            for (char **p = ev->traffic.from; ok && p && *p; p++)
-                ok = world_check_node(w, *p, SPEC_ROLE_MUA, &ev->loc, error);
+            for (char **p = ev->traffic.from; ok && p && *p; p++) {
+                Node *n = world_node(w, *p);
+                SpecRole role =
+                    n && n->spec->role == SPEC_ROLE_SPAMMER ? SPEC_ROLE_SPAMMER : SPEC_ROLE_MUA;
+                ok = world_check_node(w, *p, role, &ev->loc, error);
+            }
+            if (ok && ev->traffic.via)
+                ok = world_check_node(w, ev->traffic.via, SPEC_ROLE_NONE, &ev->loc, error);
             if (ok && (!ev->traffic.from || !ev->traffic.from[0] || !ev->traffic.to ||
                        !ev->traffic.to[0])) {
                 g_autofree char *where = spec_loc_to_string(&ev->loc);
@@ -256,6 +299,12 @@ world_schedule_events(World *w, GError **error)
         case SPEC_EVENT_RAW_SEND:
             ok = world_check_node(w, ev->raw_send.from, SPEC_ROLE_NONE, &ev->loc, error) &&
                  world_check_node(w, ev->raw_send.target, SPEC_ROLE_NONE, &ev->loc, error);
+            break;
+        case SPEC_EVENT_WEBMAIL_SEND:
+            ok = world_check_node(w, ev->send.from, SPEC_ROLE_BROWSER, &ev->loc, error);
+            break;
+        case SPEC_EVENT_WEBMAIL_READ:
+            ok = world_check_node(w, ev->fetch.by, SPEC_ROLE_BROWSER, &ev->loc, error);
             break;
         }
         if (!ok)
@@ -273,6 +322,7 @@ world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 see
 {
     World *w = g_new0(World, 1);
     w->spec = spec;
+    w->zone = dns_zone_copy(spec->zone); /* never change the spec: it may build more worlds */
     w->seed = has_seed ? seed : spec->seed;
     w->sim = sim_world_new(w->seed);
     if (trace)
@@ -294,7 +344,8 @@ world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 see
                                       (GDestroyNotify)g_bytes_unref);
     w->dns_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, dns_cache_entry_free);
     if (!world_build_nodes(w, error) || !world_tls_setup(w, error) ||
-        !world_build_links(w, error) || !world_schedule_events(w, error)) {
+        !world_smime_setup(w, error) || !world_build_links(w, error) ||
+        !world_schedule_events(w, error)) {
         world_free(w);
         return NULL;
     }
@@ -321,7 +372,11 @@ world_free(World *w)
     g_hash_table_unref(w->dns_cache);
     g_clear_pointer(&w->pop3_tags, g_hash_table_unref);
     world_tls_free(w->tls);
+    world_smime_free(w->smime);
     relay_test_results_free(w->relay_results);
+    copy_ledger_free(w->copy_ledger);
+    tap_seen_free(w->tap_seen);
+    dns_zone_unref(w->zone);
     g_free(w);
 }
 
@@ -360,6 +415,8 @@ world_run(World *w, SimTime until, WorldProgressFunc progress, gpointer user_dat
             }
         }
     }
+    spam_campaign_report(w);
+    exposure_trace_all(w);
     sim_trace_flush(w->trace);
     return total;
 }
@@ -393,6 +450,12 @@ Tracker *
 world_tracker(World *w)
 {
     return w->tracker;
+}
+
+const DnsZone *
+world_zone(const World *w)
+{
+    return w->zone;
 }
 
 const WorldSpec *
@@ -450,6 +513,12 @@ world_check_expectations(World *w)
         const ExpectSpec *e = w->spec->expects->pdata[i];
         if (e->kind == SPEC_EXPECT_RELAY_TESTS)
             g_ptr_array_add(out, relay_test_check(w, e));
+        else if (e->kind == SPEC_EXPECT_COPIES_AT || e->kind == SPEC_EXPECT_HELD_BY)
+            g_ptr_array_add(out, copies_check(w, e));
+        else if (e->kind == SPEC_EXPECT_TAP)
+            g_ptr_array_add(out, tap_seen_check(w, e));
+        else if (e->kind == SPEC_EXPECT_EXPOSURE)
+            g_ptr_array_add(out, expect_exposure_check(w, e));
         else
             g_ptr_array_add(out, expect_check(e, w->tracker, w->delivered, world_copy_lookup,
                                               world_mailbox_count, w));

@@ -44,6 +44,9 @@ SimNet *world_net(World *w);
 SimTime world_now(const World *w);
 Tracker *world_tracker(World *w);
 const WorldSpec *world_spec(const World *w);
+/* The zone the run answers from: the spec's, plus the records published at
+ * world build (DKIM keys). */
+const DnsZone *world_zone(const World *w);
 guint64 world_seed(const World *w);
 /* Messages delivered into mailboxes so far. */
 guint64 world_delivered(const World *w);
@@ -56,6 +59,12 @@ void world_set_keylog(World *w, WorldKeylogFunc fn, gpointer user_data);
 
 /* Checks every expectation of the spec (transfer full). */
 GPtrArray *world_check_expectations(World *w);
+
+/* Every delivered copy, sorted by message id then recipient (both lower
+ * case); copy is the stored bytes (transfer none). nodes/world_copies.c */
+typedef void (*WorldCopyFunc)(const char *msg_id, const char *rcpt, GBytes *copy,
+                              gpointer user_data);
+void world_foreach_copy(World *w, WorldCopyFunc fn, gpointer user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(World, world_free)
 

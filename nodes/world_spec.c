@@ -82,6 +82,8 @@ node_spec_new(SpecRole role)
     n->dnsbl.lists = world_spec_empty_strv();
     n->dnsbl.allow = world_spec_empty_strv();
     n->exempt_role_accounts = TRUE;
+    n->auth.max_failures = 3;
+    n->auth.failure_delay = WORLD_SPEC_USEC;
     n->mitm.strip_starttls = TRUE;
     n->mitm.block_starttls = TRUE;
     return n;
@@ -112,6 +114,7 @@ node_spec_free(NodeSpec *n)
     g_free(n->msa);
     g_free(n->ms);
     g_free(n->relayhost);
+    g_free(n->connect);
     g_strfreev(n->relay.domains);
     g_strfreev(n->relay.networks);
     g_strfreev(n->dnsbl.lists);
@@ -119,6 +122,8 @@ node_spec_free(NodeSpec *n)
     g_strfreev(n->local_domains);
     g_free(n->deliver_to);
     g_strfreev(n->domains);
+    g_free(n->journal);
+    g_free(n->backup_node);
     g_free(n->dkim.domain);
     g_free(n->dkim.selector);
     if (n->dkim.key_pem != NULL)
@@ -127,8 +132,11 @@ node_spec_free(NodeSpec *n)
     g_free(n->dkim.key_file);
     g_strfreev(n->dkim.headers);
     g_free(n->rewrite.body_append);
+    g_free(n->tamper.append_body);
+    g_strfreev(n->tamper.replace);
     g_strfreev(n->auth.mechanisms);
     g_strfreev(n->tap);
+    g_free(n->webmail);
     g_free(n->auth.mechanism);
     if (n->mitm.rules)
         g_ptr_array_unref(n->mitm.rules);
@@ -204,6 +212,7 @@ event_spec_new(SpecEventKind kind)
     e->traffic.to = world_spec_empty_strv();
     e->traffic.start = 1;
     e->traffic.size = 1000;
+    e->traffic.headers = g_ptr_array_new_with_free_func((GDestroyNotify)spec_header_free);
     e->raw_send.rcpt_to = world_spec_empty_strv();
     return e;
 }
@@ -222,6 +231,8 @@ event_spec_free(EventSpec *e)
     g_ptr_array_unref(e->send.headers);
     g_free(e->send.id);
     g_free(e->send.envelope_from);
+    g_free(e->send.envid);
+    g_free(e->send.on_behalf_of);
     g_free(e->reply.by);
     g_free(e->reply.to);
     g_free(e->reply.id);
@@ -233,6 +244,13 @@ event_spec_free(EventSpec *e)
     g_strfreev(e->traffic.from);
     g_strfreev(e->traffic.to);
     g_free(e->traffic.id_prefix);
+    g_free(e->traffic.campaign);
+    g_free(e->traffic.via);
+    g_strfreev(e->traffic.mail_from);
+    g_free(e->traffic.helo);
+    g_free(e->traffic.subject);
+    g_ptr_array_unref(e->traffic.headers);
+    g_strfreev(e->traffic.received);
     g_free(e->relay_test.from);
     g_free(e->relay_test.target);
     g_free(e->relay_test.remote_domain);
@@ -268,10 +286,21 @@ expect_spec_free(ExpectSpec *x)
     g_free(x->other);
     g_free(x->header);
     g_free(x->fetched_by);
+    g_strfreev(x->copies_at);
+    g_free(x->held_by);
+    g_free(x->copy_kind);
     g_free(x->mailbox);
     g_free(x->verdict);
     g_free(x->at);
     g_free(x->target);
+    g_free(x->campaign);
+    g_free(x->rejected_by);
+    g_free(x->stage);
+    g_free(x->contains);
+    g_free(x->tap);
+    g_free(x->saw);
+    g_free(x->user);
+    g_free(x->party);
     g_free(x);
 }
 
@@ -422,6 +451,10 @@ spec_event_kind_name(SpecEventKind kind)
         return "relay_test";
     case SPEC_EVENT_RAW_SEND:
         return "raw_send";
+    case SPEC_EVENT_WEBMAIL_SEND:
+        return "webmail_send";
+    case SPEC_EVENT_WEBMAIL_READ:
+        return "webmail_read";
     }
     return "?";
 }
@@ -452,6 +485,24 @@ spec_expect_kind_name(SpecExpectKind kind)
         return "dmarc";
     case SPEC_EXPECT_RELAY_TESTS:
         return "relay_tests";
+    case SPEC_EXPECT_COPIES_AT:
+        return "copies_at";
+    case SPEC_EXPECT_HELD_BY:
+        return "held_by";
+    case SPEC_EXPECT_SPAM_DELIVERED:
+        return "spam_delivered";
+    case SPEC_EXPECT_REJECTED_BY:
+        return "rejected_by";
+    case SPEC_EXPECT_SPAM_VERDICT:
+        return "spam_verdict";
+    case SPEC_EXPECT_SMIME:
+        return "smime";
+    case SPEC_EXPECT_STORED:
+        return "stored";
+    case SPEC_EXPECT_TAP:
+        return "tap";
+    case SPEC_EXPECT_EXPOSURE:
+        return "exposure";
     }
     return "?";
 }
@@ -498,6 +549,32 @@ spec_tls_level_from_name(const char *name, SpecTlsLevel *out)
     for (guint i = 0; name != NULL && i < G_N_ELEMENTS(spec_tls_level_names); i++) {
         if (g_ascii_strcasecmp(spec_tls_level_names[i], name) == 0) {
             *out = (SpecTlsLevel)i;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static const char *const spec_smime_mode_names[] = {
+    [SPEC_SMIME_NONE] = "none",
+    [SPEC_SMIME_SIGN] = "sign",
+    [SPEC_SMIME_OPAQUE_SIGN] = "opaque-sign",
+    [SPEC_SMIME_ENCRYPT] = "encrypt",
+    [SPEC_SMIME_SIGN_ENCRYPT] = "sign+encrypt",
+};
+
+const char *
+spec_smime_mode_name(SpecSmimeMode mode)
+{
+    return (guint)mode < G_N_ELEMENTS(spec_smime_mode_names) ? spec_smime_mode_names[mode] : "?";
+}
+
+gboolean
+spec_smime_mode_from_name(const char *name, SpecSmimeMode *out)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(spec_smime_mode_names); i++) {
+        if (g_strcmp0(name, spec_smime_mode_names[i]) == 0) {
+            *out = (SpecSmimeMode)i;
             return TRUE;
         }
     }

@@ -15,6 +15,7 @@
 #include "proto/dkim.h"
 #include "proto/dns_zone.h"
 #include "proto/smtp_data.h"
+#include "proto/smtp_dsn.h"
 
 /* 2026-01-01T00:00:00Z: virtual time 0 unless the scenario sets `epoch`. */
 #define WORLD_SPEC_EPOCH_DEFAULT G_GINT64_CONSTANT(1767225600)
@@ -118,6 +119,36 @@ typedef struct {
     char *body_append;      /* (nullable) text added as a last body line */
     gboolean rewrap_headers; /* double every space in header fields */
 } RewriteSpec;
+/* mta: an attacker's changes to the mail it relays (S/MIME lab: what a
+ * signature detects). */
+typedef struct {
+    char *append_body; /* (nullable) a line added at the end of the body */
+    char **replace;    /* (nullable) pairs old, new (NULL-terminated, even length):
+                          every occurrence of old in the body becomes new */
+} TamperSpec;
+
+/* S/MIME (RFC 8551): the key of a user's certificate from the scenario CA. */
+typedef enum {
+    SPEC_SMIME_KEY_NONE = 0, /* no certificate */
+    SPEC_SMIME_KEY_RSA,      /* RSA-2048 (default of `smime: true`) */
+    SPEC_SMIME_KEY_P256,     /* ECDSA / ECDH over P-256 */
+} SpecSmimeKey;
+
+/* send: how the MUA protects the message. */
+typedef enum {
+    SPEC_SMIME_NONE = 0,
+    SPEC_SMIME_SIGN,         /* clear-signed, multipart/signed */
+    SPEC_SMIME_OPAQUE_SIGN,  /* application/pkcs7-mime signed-data */
+    SPEC_SMIME_ENCRYPT,      /* enveloped for every recipient */
+    SPEC_SMIME_SIGN_ENCRYPT, /* clear-signed, then enveloped */
+} SpecSmimeMode;
+
+/* mua: what to do when a certificate the protection needs is missing. */
+typedef enum {
+    SPEC_SMIME_MISSING_REFUSE = 0, /* do not send; the recipients are rejected at the MUA */
+    SPEC_SMIME_MISSING_SEND_PLAIN, /* send without S/MIME and say so in the trace */
+} SpecSmimeMissing;
+
 /* TLS levels in Postfix's vocabulary (smtp_tls_security_level). Server:
  * NONE, MAY (offer STARTTLS), ENCRYPT (also refuse mail before TLS).
  * Client: NONE, MAY (opportunistic), ENCRYPT (mandatory, no certificate
@@ -136,6 +167,7 @@ typedef struct {
     SpecTlsLevel client;      /* mua, msa, mta (outgoing) */
     guint min_version;        /* 0 default (TLS 1.2), 12 = TLS 1.2, 13 = TLS 1.3 */
     gboolean session_tickets; /* issue (server) and resume (client); default TRUE */
+    SpecTlsLevel pop3;        /* mua: STLS when fetching (RFC 2595); ms: see server */
 } TlsSpec;
 
 /* SMTP AUTH (RFC 4954). Server side (msa, mta): required, mechanisms,
@@ -147,8 +179,18 @@ typedef struct {
     gboolean sender_login_match; /* Postfix reject_sender_login_mismatch */
     char *mechanism;             /* mua: mechanism to use; NULL: no AUTH */
     gboolean force;              /* mua: AUTH even when the server does not offer it */
+    guint max_failures;          /* server: failed AUTH exchanges per session before
+                                    421 (default 3) */
+    gint64 failure_delay;        /* server: microseconds before that 421 (default 1 s) */
 } AuthSpec;
 
+/* mua: what the client does with a request for a read receipt
+ * (Disposition-Notification-To, RFC 8098 2.1). */
+typedef enum {
+    SPEC_MDN_NEVER = 0, /* ignore the request (the default: a request, not a guarantee) */
+    SPEC_MDN_ALWAYS,    /* send one automatically (automatic-action/MDN-sent-automatically) */
+    SPEC_MDN_ASK,       /* ask the user (manual-action/MDN-sent-manually if agreed) */
+} SpecMdnMode;
 /* mitm: one byte rewrite rule, applied to whole clear-text lines. */
 typedef struct {
     char *match;        /* non-empty */
@@ -194,11 +236,14 @@ typedef struct {
     char *msa;      /* node name of the submission server */
     char *ms;       /* node name of the message store (POP3) */
     gboolean keep;  /* leave fetched mail on the server (default TRUE) */
+    SpecSmimeKey smime_key;         /* the user's S/MIME certificate (`smime`) */
+    SpecSmimeMissing smime_missing; /* `smime_missing_cert` */
 
     /* msa, mta */
     DkimSignSpec dkim;     /* signing (domain NULL: none) */
     AuthChecksSpec checks; /* mta: SPF/DKIM/DMARC on incoming mail */
     RewriteSpec rewrite;   /* mta: alter relayed mail */
+    TamperSpec tamper;     /* mta: an attacker's changes (after the Received field) */
     char *relayhost; /* node name or host name; NULL: route by MX */
 
     /* mta */
@@ -213,6 +258,9 @@ typedef struct {
 
     /* ms */
     char **domains; /* domains whose mailboxes this store holds */
+    char *journal;     /* (nullable) journal mailbox: a copy of every delivery */
+    gboolean backup;   /* keep a backup copy of every delivery (survives DELE) */
+    char *backup_node; /* (nullable) the node holding the backup; NULL: this one */
 
     /* dns */
     gint64 answer_latency; /* delay before an answer (default 1 ms) */
@@ -220,11 +268,24 @@ typedef struct {
     /* eavesdropper, mitm */
     char **tap; /* the two node names at the ends of the tapped link */
 
+    /* receipts and bounces (RFC 8098 MDN, RFC 3461 DSN) */
+    SpecMdnMode mdn;        /* mua */
+    gboolean mdn_declines;  /* mua, mdn ask: the user says no */
+    gboolean dsn_offered;   /* msa, mta: advertise DSN and take its parameters (RFC 3461) */
+    gint64 delay_warning;   /* msa, mta: "delayed" DSN after this long queued (0: never) */
+    /* gateway: an mta whose outgoing SMTP goes to a real server, "host:port"
+     * (reachable only under `mhs serve`; see nodes/gateway_node.h) */
+    char *connect;
     /* mitm */
     MitmSpec mitm;
 
     /* msa, mta */
     RelayhostAuthSpec relayhost_auth; /* AUTH to the relayhost */
+
+    /* webmail (also msa, ms, auth.mechanism), browser (also user, password) */
+    char *webmail;     /* browser: node name of its webmail server */
+    gboolean https;    /* webmail: serve HTTPS (RFC 2818); browser: use it */
+    guint16 http_port; /* webmail: listening port; 0: 80, or 443 with https */
 } NodeSpec;
 
 typedef struct {
@@ -246,6 +307,7 @@ typedef struct {
     char *address;
     char *password; /* nullable */
     char *ms;       /* nullable: the ms serving the address's domain */
+    SpecSmimeKey smime_key; /* the user's S/MIME certificate (`smime`) */
 } UserSpec;
 
 typedef enum {
@@ -256,6 +318,8 @@ typedef enum {
     SPEC_EVENT_TRAFFIC,
     SPEC_EVENT_RELAY_TEST,
     SPEC_EVENT_RAW_SEND,
+    SPEC_EVENT_WEBMAIL_SEND, /* send: from is a browser */
+    SPEC_EVENT_WEBMAIL_READ, /* fetch: by is a browser */
 } SpecEventKind;
 
 typedef struct {
@@ -271,6 +335,15 @@ typedef struct {
     GPtrArray *headers;     /* SpecHeader*, in order: extra or forged headers */
     char *id;               /* scenario message id (unique) */
     char *envelope_from;    /* nullable: MAIL FROM override */
+    /* Receipts and bounces. */
+    gboolean receipt;           /* Disposition-Notification-To: the user (RFC 8098 2.1) */
+    gboolean return_receipt_to; /* the older, non-standard Return-Receipt-To: the user */
+    guint notify;               /* RCPT NOTIFY= for every recipient (SmtpDsnNotify), 0 none */
+    SmtpDsnRet ret;             /* MAIL RET= (RFC 3461 4.3) */
+    char *envid;                /* nullable: MAIL ENVID= (RFC 3461 4.4) */
+    char *on_behalf_of;         /* nullable: the author (From); the user is then Sender
+                                   (RFC 5322 3.6.2) */
+    SpecSmimeMode smime;    /* S/MIME protection (default none) */
 } SendSpec;
 
 typedef struct {
@@ -279,12 +352,15 @@ typedef struct {
     char *id;
     char *body;    /* nullable */
     char *subject; /* nullable: default "Re: " + original */
+    SpecSmimeMode smime; /* S/MIME protection of the reply (default none) */
 } ReplySpec;
 
 typedef struct {
     char *by;          /* mua node */
     gboolean keep;     /* default: the mua's keep */
     gboolean has_keep; /* keep was written */
+    SpecTlsLevel tls;  /* STLS level of this fetch (RFC 2595) */
+    gboolean has_tls;  /* tls was written; otherwise the mua's tls.pop3 */
 } FetchSpec;
 
 typedef struct {
@@ -300,6 +376,14 @@ typedef struct {
     char *id_prefix; /* ids are id_prefix + N, N from `start` */
     guint start;     /* first N (default 1) */
     gsize size;      /* body bytes (default 1000) */
+    /* Spam campaigns: `from` names spammer nodes (nodes/spam_campaign.h). */
+    char *campaign;     /* nullable: the campaign's name (default: id_prefix) */
+    char *via;          /* nullable: relay node sent through; NULL: each recipient's MX */
+    char **mail_from;   /* nullable: envelope senders, round robin (forged: backscatter) */
+    char *helo;         /* nullable: EHLO name (forged); NULL: the node's host name */
+    char *subject;      /* nullable: Subject (default "Traffic message N") */
+    GPtrArray *headers; /* SpecHeader*: forged or extra fields (From, Sender, Date, ...) */
+    char **received;    /* nullable: fake Received field values, prepended in order */
 } TrafficSpec;
 
 /* The open-relay battery (proto/relay_tests.h) from one node against another. */
@@ -349,6 +433,18 @@ typedef enum {
     SPEC_EXPECT_DKIM,         /* message, verdict, at? */
     SPEC_EXPECT_DMARC,        /* message, verdict, at? */
     SPEC_EXPECT_RELAY_TESTS,  /* relay_mode, target */
+    SPEC_EXPECT_COPIES_AT,    /* message, copies_at: exactly these nodes hold copies */
+    SPEC_EXPECT_HELD_BY,      /* message, held_by, copy_kind?, present */
+    /* count, to?, campaign? */
+    SPEC_EXPECT_SPAM_DELIVERED,
+    /* rejected_by, message? or campaign?, to?, code? */
+    SPEC_EXPECT_REJECTED_BY,
+    /* message, status (the verdict), to?, at?, code?, stage? */
+    SPEC_EXPECT_SPAM_VERDICT,
+    SPEC_EXPECT_SMIME,        /* message, verdict, at? (the recipient MUA's S/MIME result) */
+    SPEC_EXPECT_STORED,       /* message, text (contains), present, to? (the stored copy) */
+    SPEC_EXPECT_TAP,          /* tap, saw, present, user? (what an eavesdropper or mitm read) */
+    SPEC_EXPECT_EXPOSURE,     /* message, exposure_case, party, read?, alter? (exposure table) */
 } SpecExpectKind;
 
 typedef enum {
@@ -382,6 +478,19 @@ typedef struct {
     char *at;         /* nullable: the node that recorded it */
     SpecRelayMode relay_mode;
     char *target; /* relay_tests: node name */
+    char **copies_at; /* COPIES_AT: node names */
+    char *held_by;    /* HELD_BY: node name */
+    char *copy_kind;  /* HELD_BY: nullable: mailbox, journal, backup, queue, client */
+    char *campaign;    /* nullable: spam expectations: one campaign */
+    char *rejected_by; /* REJECTED_BY: the node that refused */
+    char *stage;       /* nullable: SPAM_VERDICT: the SMTP stage (RCPT, CONNECT, ...) */
+    char *contains; /* STORED: text looked for in the delivered copy */
+    char *tap;      /* TAP: the eavesdropper or mitm node */
+    char *saw;      /* TAP: a tap.observe `what` (credentials, tls-records, ...) */
+    char *user;     /* TAP: nullable: whose credentials */
+    guint exposure_case; /* EXPOSURE: an ExposureCase (nodes/exposure.h) */
+    char *party;         /* EXPOSURE: the row's node */
+    gboolean read, alter, has_read, has_alter; /* EXPOSURE: has_*: the key was given */
 } ExpectSpec;
 
 typedef struct {
@@ -398,6 +507,7 @@ typedef struct {
     GPtrArray *expects; /* ExpectSpec* */
     char *psl_text;     /* nullable: a Public Suffix List (Mozilla format) for DMARC */
     char **psl_rules;   /* extra rules from the scenario's `psl` (NULL-terminated) */
+    gboolean exposure;  /* `exposure: true`: exposure records for every message */
 } WorldSpec;
 
 /* An empty spec with every default set (transfer full). */
@@ -444,6 +554,10 @@ const char *spec_status_name(SpecStatus status);
 const char *spec_tls_level_name(SpecTlsLevel level);
 gboolean spec_tls_level_from_name(const char *name, SpecTlsLevel *out);
 SpecStatus spec_status_from_name(const char *name);
+/* "sign", "opaque-sign", "encrypt", "sign+encrypt" ("none" for NONE);
+ * from_name: FALSE when unknown. */
+const char *spec_smime_mode_name(SpecSmimeMode mode);
+gboolean spec_smime_mode_from_name(const char *name, SpecSmimeMode *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(WorldSpec, world_spec_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NodeSpec, node_spec_free)

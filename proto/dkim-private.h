@@ -117,4 +117,11 @@ GBytes *dkim_crypto_sign(EVP_PKEY *pkey, DkimAlg alg, const guint8 *data, gsize 
 gboolean dkim_crypto_verify(EVP_PKEY *pkey, DkimAlg alg, const guint8 *data, gsize len,
                             const guint8 *sig, gsize sig_len);
 
+/* dkim_keygen.c, shared with proto/seed_key.c: n octets of the stream
+ * SHA-256(seed || label || NUL || counter), and an RSA key of bits bits
+ * whose primes are searched from that stream (transfer full). */
+void dkim_keygen_stream(const guint8 *seed, gsize seed_len, const char *label, guint8 *out,
+                        gsize n);
+EVP_PKEY *dkim_keygen_rsa(const guint8 *seed, gsize seed_len, guint bits);
+
 #endif

@@ -5,6 +5,7 @@
  * for distinct odd primes); e = 65537; the CRT values are computed here.
  */
 #include "proto/dkim_keygen.h"
+#include "proto/dkim-private.h"
 
 #include <string.h>
 
@@ -21,7 +22,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(BN_CTX, BN_CTX_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OSSL_PARAM_BLD, OSSL_PARAM_BLD_free)
 
 /* SHA-256(seed || label || counter) blocks, concatenated. */
-static void
+void
 dkim_keygen_stream(const guint8 *seed, gsize seed_len, const char *label, guint8 *out, gsize n)
 {
     guint32 counter = 0;
@@ -68,7 +69,7 @@ dkim_keygen_prime(const guint8 *seed, gsize seed_len, const char *label, guint b
     }
 }
 
-static EVP_PKEY *
+EVP_PKEY *
 dkim_keygen_rsa(const guint8 *seed, gsize seed_len, guint bits)
 {
     g_autoptr(BN_CTX) ctx = BN_CTX_new();

@@ -2,7 +2,9 @@
  * dsn: building a delivery status notification (RFC 3464) as a
  * multipart/report message (RFC 6522): a human-readable part, the
  * message/delivery-status part with per-message and per-recipient fields,
- * and the returned headers as text/rfc822-headers. Pure formatting: the
+ * and the returned headers as text/rfc822-headers (or the whole message
+ * as message/rfc822 for RET=FULL, RFC 3461 4.3). Actions "failed",
+ * "delayed", "delivered", "relayed" (RFC 3464 2.3.3). Pure formatting: the
  * caller gives times, names and the boundary token.
  */
 #ifndef PROTO_DSN_H
@@ -16,6 +18,7 @@ typedef struct {
     const char *status;     /* "5.1.1" (RFC 3463) */
     const char *remote_mta; /* nullable: the host that answered */
     const char *diagnostic; /* nullable: the SMTP reply, e.g. "550 5.1.1 User unknown" */
+    const char *original_recipient; /* nullable: ORCPT "type;address" (RFC 3464 2.3.1) */
 } DsnRecipient;
 
 typedef struct {
@@ -30,6 +33,9 @@ typedef struct {
     const DsnRecipient *rcpts;
     guint n_rcpts;
     GBytes *original;          /* the original message (its header section is returned) */
+    const char *envid;         /* nullable: ENVID of the original (RFC 3464 2.2.1) */
+    gboolean return_full;      /* return the whole message as message/rfc822 (RET=FULL,
+                                  RFC 3461 4.3), not only its header section */
 } DsnInfo;
 
 /* The whole report message, CRLF line ends (transfer full). */

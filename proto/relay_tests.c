@@ -137,3 +137,14 @@ relay_test_mixed_case(const char *path)
     }
     return s;
 }
+
+const char *
+relay_test_auth_name(RelayTestAuth a)
+{
+    static const char *const names[] = {
+        [RELAY_TEST_AUTH_NONE] = "none",         [RELAY_TEST_AUTH_OK] = "ok",
+        [RELAY_TEST_AUTH_BAD] = "bad",           [RELAY_TEST_AUTH_RSET] = "rset",
+        [RELAY_TEST_AUTH_STARTTLS] = "starttls",
+    };
+    return (guint)a < G_N_ELEMENTS(names) ? names[a] : "?";
+}

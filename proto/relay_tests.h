@@ -46,6 +46,8 @@ typedef struct {
 const RelayTest *relay_tests_table(guint *n);
 const RelayTest *relay_tests_find(const char *id);
 const char *relay_test_expect_name(RelayTestExpect e);
+/* "ok", "bad", "rset", "starttls" ("none" for RELAY_TEST_AUTH_NONE). */
+const char *relay_test_auth_name(RelayTestAuth a);
 
 /* Placeholder values (relay-tests.yaml "placeholders"). */
 typedef struct {

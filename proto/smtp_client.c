@@ -37,6 +37,10 @@ struct SmtpClient {
     gboolean no_size_param, no_fallback_helo, body_8bitmime;
     char *auth_mech;
     char *mail_auth_param;
+    SmtpDsnRet dsn_ret;
+    char *dsn_envid;
+    guint *rcpt_notify; /* parallel to rcpts */
+    GStrv rcpt_orcpt;   /* parallel to rcpts, "" for none */
     char *reverse_path;
     GStrv rcpts;
     guint nrcpts;
@@ -67,6 +71,7 @@ typedef enum {
     SMTP_CLIENT_EXT_SIZE = 1 << 1,       /* RFC 1870 */
     SMTP_CLIENT_EXT_8BITMIME = 1 << 2,   /* RFC 6152 */
     SMTP_CLIENT_EXT_STARTTLS = 1 << 3,   /* RFC 3207 */
+    SMTP_CLIENT_EXT_DSN = 1 << 4,        /* RFC 3461 */
 } SmtpClientExt;
 
 static const struct {
@@ -77,6 +82,7 @@ static const struct {
     {"SIZE", SMTP_CLIENT_EXT_SIZE},
     {"8BITMIME", SMTP_CLIENT_EXT_8BITMIME},
     {"STARTTLS", SMTP_CLIENT_EXT_STARTTLS},
+    {"DSN", SMTP_CLIENT_EXT_DSN},
 };
 
 static gboolean
@@ -112,6 +118,15 @@ smtp_client_new(const SmtpClientConfig *cfg)
     c->reverse_path = g_strdup(cfg->reverse_path ? cfg->reverse_path : "");
     c->rcpts = g_strdupv((char **)(cfg->recipients ? cfg->recipients : (const char *const[]){NULL}));
     c->nrcpts = g_strv_length(c->rcpts);
+    c->dsn_ret = cfg->dsn_ret;
+    c->dsn_envid = g_strdup(cfg->dsn_envid);
+    c->rcpt_notify = g_new0(guint, c->nrcpts + 1);
+    c->rcpt_orcpt = g_new0(char *, c->nrcpts + 1);
+    for (guint i = 0; i < c->nrcpts; i++) {
+        c->rcpt_notify[i] = cfg->rcpt_notify ? cfg->rcpt_notify[i] : 0;
+        const char *o = cfg->rcpt_orcpt ? cfg->rcpt_orcpt[i] : NULL;
+        c->rcpt_orcpt[i] = g_strdup(o ? o : "");
+    }
     c->message = cfg->message ? g_bytes_ref(cfg->message) : g_bytes_new(NULL, 0);
     c->rp = smtp_reply_parser_new();
     act_queue_init(&c->acts, sizeof(SmtpClientAct));
@@ -131,6 +146,9 @@ smtp_client_free(SmtpClient *c)
     g_free(c->helo_name);
     g_free(c->auth_mech);
     g_free(c->mail_auth_param);
+    g_free(c->dsn_envid);
+    g_free(c->rcpt_notify);
+    g_strfreev(c->rcpt_orcpt);
     g_free(c->reverse_path);
     g_strfreev(c->rcpts);
     g_bytes_unref(c->message);
@@ -292,6 +310,7 @@ smtp_client_finish(SmtpClient *c, SmtpClientStage stage, const SmtpReply *r, con
                     : any_temp ? SMTP_CLIENT_RESULT_TEMPFAIL
                                : SMTP_CLIENT_RESULT_PERMFAIL;
     o->connection_failure = conn || (!any_tried && stage <= SMTP_CLIENT_STAGE_AUTH);
+    o->dsn_offered = smtp_client_has(c, SMTP_CLIENT_EXT_DSN);
     SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_DONE);
     a->outcome = o;
 }
@@ -387,6 +406,40 @@ smtp_client_append_u64(GString *s, guint64 v)
         g_string_append_c(s, tmp[--n]);
 }
 
+/* "RCPT TO:<addr>" with the recipient's DSN parameters when the server
+ * takes them (RFC 3461 4.1, 4.2), and CRLF. */
+static void
+smtp_client_append_rcpt(SmtpClient *c, GString *s, guint i)
+{
+    g_string_append(s, "RCPT TO:<");
+    g_string_append(s, c->rcpts[i]);
+    g_string_append_c(s, '>');
+    if (smtp_client_has(c, SMTP_CLIENT_EXT_DSN)) {
+        if (c->rcpt_notify[i] != 0) {
+            g_autofree char *n = smtp_dsn_notify_format(c->rcpt_notify[i]);
+            g_string_append(s, " NOTIFY=");
+            g_string_append(s, n);
+        }
+        const char *semi = strchr(c->rcpt_orcpt[i], ';');
+        if (semi != NULL) {
+            g_autofree char *type = g_strndup(c->rcpt_orcpt[i], (gsize)(semi - c->rcpt_orcpt[i]));
+            g_autofree char *o = smtp_dsn_orcpt_format(type, semi + 1);
+            g_string_append(s, " ORCPT=");
+            g_string_append(s, o);
+        }
+    }
+    g_string_append(s, "\r\n");
+}
+
+static void
+smtp_client_send_rcpt(SmtpClient *c, guint i)
+{
+    GString *s = g_string_sized_new(64);
+    smtp_client_append_rcpt(c, s, i);
+    smtp_client_send(c, s);
+    smtp_client_expect(c, SMTP_CLIENT_EXP_RCPT);
+}
+
 static void
 smtp_client_start_txn(SmtpClient *c)
 {
@@ -405,14 +458,23 @@ smtp_client_start_txn(SmtpClient *c)
         g_string_append(s, " AUTH=");
         smtp_client_append_xtext(s, c->mail_auth_param);
     }
+    if (smtp_client_has(c, SMTP_CLIENT_EXT_DSN)) {
+        /* RFC 3461 4.3, 4.4 */
+        if (c->dsn_ret != SMTP_DSN_RET_NONE) {
+            g_string_append(s, " RET=");
+            g_string_append(s, smtp_dsn_ret_name(c->dsn_ret));
+        }
+        if (c->dsn_envid) {
+            g_string_append(s, " ENVID=");
+            smtp_client_append_xtext(s, c->dsn_envid);
+        }
+    }
     g_string_append(s, "\r\n");
     smtp_client_expect(c, SMTP_CLIENT_EXP_MAIL);
     if (pipe) {
         /* RFC 2920 3.1: MAIL, the RCPTs and DATA in one group, DATA last. */
         for (guint i = 0; i < c->nrcpts; i++) {
-            g_string_append(s, "RCPT TO:<");
-            g_string_append(s, c->rcpts[i]);
-            g_string_append(s, ">\r\n");
+            smtp_client_append_rcpt(c, s, i);
             smtp_client_expect(c, SMTP_CLIENT_EXP_RCPT);
         }
         g_string_append(s, "DATA\r\n");
@@ -493,7 +555,7 @@ smtp_client_on_rcpt(SmtpClient *c, const SmtpReply *r, gboolean pipe)
     a->reply = smtp_reply_copy(r);
     if (!smtp_client_rcpts_done(c)) {
         if (!pipe)
-            smtp_client_cmd(c, SMTP_CLIENT_EXP_RCPT, "RCPT TO:<", c->rcpts[i + 1], ">", NULL);
+            smtp_client_send_rcpt(c, i + 1);
         return;
     }
     if (c->naccepted == 0)
@@ -588,7 +650,7 @@ smtp_client_on_reply(SmtpClient *c, SmtpClientExpect exp, const SmtpReply *r)
         if (!ok)
             smtp_client_finish(c, SMTP_CLIENT_STAGE_MAIL, r, NULL, FALSE);
         else if (!pipe && c->nrcpts > 0)
-            smtp_client_cmd(c, SMTP_CLIENT_EXP_RCPT, "RCPT TO:<", c->rcpts[0], ">", NULL);
+            smtp_client_send_rcpt(c, 0);
         else if (c->nrcpts == 0)
             smtp_client_finish(c, SMTP_CLIENT_STAGE_RCPT, r, "no recipients", FALSE);
         break;

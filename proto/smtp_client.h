@@ -4,13 +4,16 @@
  * RFC 3207; AUTH RFC 4954). It reads replies with the bounded reply parser,
  * pipelines MAIL/RCPT/DATA when offered and works lock-step otherwise, then
  * sends QUIT. SASL mechanisms live elsewhere: the node answers AUTH_STEP.
- * Not implemented: BDAT, DSN parameters, several transactions per session.
+ * DSN (RFC 3461): RET/ENVID and per-recipient NOTIFY/ORCPT are sent when the
+ * server advertises DSN, and the outcome says whether they were.
+ * Not implemented: BDAT, several transactions per session.
  */
 #ifndef PROTO_SMTP_CLIENT_H
 #define PROTO_SMTP_CLIENT_H
 
 #include <glib.h>
 
+#include "proto/smtp_dsn.h"
 #include "proto/smtp_reply.h"
 
 /* Zero-initialisable; strings and bytes are copied/referenced by the engine. */
@@ -33,6 +36,12 @@ typedef struct {
     gboolean body_8bitmime;      /* add BODY=8BITMIME when 8BITMIME offered */
     const char *mail_auth_param; /* (nullable) MAIL ... AUTH=<value> (xtext-encoded
                                     by the engine) when AUTH is offered */
+    /* DSN (RFC 3461 4), sent only when the server advertises DSN. */
+    SmtpDsnRet dsn_ret;          /* RET=; NONE: not sent */
+    const char *dsn_envid;       /* (nullable) ENVID=, xtext-encoded by the engine */
+    const guint *rcpt_notify;    /* (nullable) parallel to recipients: NOTIFY= bits, 0 none */
+    const char *const *rcpt_orcpt; /* (nullable) parallel: "type;address" (address
+                                      decoded), NULL or "" for none */
 } SmtpClientConfig;
 
 typedef enum {
@@ -68,6 +77,8 @@ typedef struct {
     GStrv recipients;        /* all recipients, in order */
     SmtpClientResult *rcpt_results; /* parallel to recipients */
     SmtpReply **rcpt_replies;       /* parallel: the reply deciding each (nullable) */
+    gboolean dsn_offered;           /* the server advertised DSN (RFC 3461): the DSN
+                                       parameters, if any, were passed on */
 } SmtpClientOutcome;
 
 typedef enum {

@@ -12,11 +12,13 @@ typedef enum {
     SMTP_PROBE_STATE_STEP,
     SMTP_PROBE_STATE_QUIT,
     SMTP_PROBE_STATE_CLOSED,
+    SMTP_PROBE_STATE_TLS, /* 220 to STARTTLS: waiting for the node's handshake */
 } SmtpProbeState;
 
 typedef struct {
     GBytes *bytes; /* what is sent, CRLF included for lines */
     gboolean go_on;
+    gboolean starttls; /* a 2xx reply switches layers (RFC 3207) */
 } SmtpProbeStep;
 
 struct SmtpProbe {
@@ -86,6 +88,15 @@ smtp_probe_add_line(SmtpProbe *p, const char *line, gboolean go_on)
     gsize n = strlen(l);
     g_autoptr(GBytes) b = g_bytes_new_take(l, n);
     return smtp_probe_add_raw(p, b, go_on);
+}
+
+int
+smtp_probe_add_starttls(SmtpProbe *p, gboolean go_on)
+{
+    int step = smtp_probe_add_line(p, "STARTTLS", go_on);
+    if (step >= 0)
+        ((SmtpProbeStep *)p->steps->pdata[step])->starttls = TRUE;
+    return step;
 }
 
 guint
@@ -176,6 +187,11 @@ smtp_probe_on_reply(SmtpProbe *p, SmtpReply *r)
         const SmtpProbeStep *s = p->steps->pdata[p->cur];
         if (r->code == 421) {
             smtp_probe_close(p); /* RFC 5321 3.8: the server is closing */
+        } else if (s->starttls && r->code >= 200 && r->code < 300) {
+            /* RFC 3207 4: 220, then the TLS handshake begins at once. */
+            p->state = SMTP_PROBE_STATE_TLS;
+            smtp_probe_push(p, SMTP_PROBE_ACT_STARTTLS)->discarded =
+                smtp_reply_parser_pending(p->parser);
         } else if (bad && !s->go_on) {
             smtp_probe_quit(p);
         } else {
@@ -189,8 +205,20 @@ smtp_probe_on_reply(SmtpProbe *p, SmtpReply *r)
             smtp_probe_close(p);
         break;
     case SMTP_PROBE_STATE_CLOSED:
+    case SMTP_PROBE_STATE_TLS:
         break;
     }
+}
+
+gsize
+smtp_probe_starttls_done(SmtpProbe *p)
+{
+    g_return_val_if_fail(p != NULL && p->state == SMTP_PROBE_STATE_TLS, 0);
+    /* RFC 3207 4.2: nothing read before the handshake is acted on after it. */
+    gsize dropped = smtp_reply_parser_discard(p->parser);
+    p->cur++;
+    smtp_probe_next_step(p);
+    return dropped;
 }
 
 void
@@ -198,6 +226,11 @@ smtp_probe_feed(SmtpProbe *p, const guint8 *buf, gsize len)
 {
     if (p->state == SMTP_PROBE_STATE_CLOSED)
         return;
+    if (p->state == SMTP_PROBE_STATE_TLS) {
+        /* Plaintext during the switch: kept only to be counted and dropped. */
+        smtp_reply_parser_feed(p->parser, buf, len);
+        return;
+    }
     smtp_reply_parser_feed(p->parser, buf, len);
     for (;;) {
         SmtpReply *r = NULL;
@@ -209,7 +242,7 @@ smtp_probe_feed(SmtpProbe *p, const guint8 *buf, gsize len)
             break;
         }
         smtp_probe_on_reply(p, r);
-        if (p->state == SMTP_PROBE_STATE_CLOSED)
+        if (p->state == SMTP_PROBE_STATE_CLOSED || p->state == SMTP_PROBE_STATE_TLS)
             break;
     }
 }

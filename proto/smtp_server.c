@@ -76,6 +76,7 @@ smtp_server_new(const SmtpServerConfig *cfg)
     srv->auth_required = cfg->auth_required;
     srv->tls_required = cfg->tls_required;
     srv->accept_source_routes = cfg->accept_source_routes;
+    srv->dsn_offered = cfg->dsn_offered;
     srv->max_rcpts = cfg->max_rcpts ? cfg->max_rcpts : SMTP_SERVER_RCPT_MAX_DEFAULT;
     srv->max_size = cfg->max_size ? cfg->max_size : SMTP_SERVER_SIZE_MAX_DEFAULT;
     srv->max_errors = cfg->max_errors ? cfg->max_errors : SMTP_SERVER_ERRORS_MAX_DEFAULT;
@@ -87,6 +88,8 @@ smtp_server_new(const SmtpServerConfig *cfg)
     srv->dec = smtp_data_decoder_new(cfg->data_end, (gsize)srv->max_size, cfg->max_line);
     act_queue_init(&srv->acts, sizeof(SmtpServerAct));
     srv->rcpts = g_ptr_array_new_with_free_func(g_free);
+    srv->rcpt_notify = g_array_new(FALSE, FALSE, sizeof(guint));
+    srv->rcpt_orcpt = g_ptr_array_new_with_free_func(g_free);
     srv->next_id = 1;
     srv->state = SMTP_SERVER_STATE_CONNECT;
     smtp_server_query(srv, SMTP_SERVER_QUERY_CONNECT);
@@ -108,6 +111,11 @@ smtp_server_free(SmtpServer *srv)
     g_free(srv->mail_from);
     g_ptr_array_unref(srv->rcpts);
     g_free(srv->pending_arg);
+    g_array_unref(srv->rcpt_notify);
+    g_ptr_array_unref(srv->rcpt_orcpt);
+    g_free(srv->dsn_envid);
+    g_free(srv->pending_envid);
+    g_free(srv->pending_orcpt);
     g_free(srv);
 }
 
@@ -134,6 +142,10 @@ smtp_server_act_clear(SmtpServerAct *act)
         g_clear_pointer(&q->message, g_bytes_unref);
         g_clear_pointer(&q->mail_from, g_free);
         g_clear_pointer(&q->rcpts, g_strfreev);
+        g_clear_pointer(&q->dsn_envid, g_free);
+        g_clear_pointer(&q->dsn_orcpt, g_free);
+        g_clear_pointer(&q->rcpt_notify, g_free);
+        g_clear_pointer(&q->rcpt_orcpt, g_strfreev);
     }
     memset(act, 0, sizeof *act);
 }
@@ -227,6 +239,10 @@ smtp_server_reset_txn(SmtpServer *srv)
     g_clear_pointer(&srv->pending_arg, g_free);
     g_ptr_array_set_size(srv->rcpts, 0);
     srv->rcpt_attempts = 0;
+    srv->dsn_ret = SMTP_DSN_RET_NONE;
+    g_clear_pointer(&srv->dsn_envid, g_free);
+    g_array_set_size(srv->rcpt_notify, 0);
+    g_ptr_array_set_size(srv->rcpt_orcpt, 0);
 }
 
 /* End of data: one final reply, always (smuggling: never two). */
@@ -250,6 +266,13 @@ smtp_server_data_end(SmtpServer *srv)
     q->mail_from = g_steal_pointer(&srv->mail_from);
     g_ptr_array_add(srv->rcpts, NULL);
     q->rcpts = (GStrv)g_ptr_array_steal(srv->rcpts, NULL);
+    q->dsn_ret = srv->dsn_ret;
+    q->dsn_envid = g_steal_pointer(&srv->dsn_envid);
+    if (srv->dsn_offered) {
+        q->rcpt_notify = (guint *)g_array_steal(srv->rcpt_notify, NULL);
+        g_ptr_array_add(srv->rcpt_orcpt, NULL);
+        q->rcpt_orcpt = (GStrv)g_ptr_array_steal(srv->rcpt_orcpt, NULL);
+    }
 }
 
 /* Feeds message content to the decoder; the rest goes back to the line reader. */
@@ -454,6 +477,17 @@ smtp_server_query_describe(const SmtpServerQuery *q, GString *s)
         g_string_append_printf(s, " from=<%s> to=", q->mail_from);
         for (guint i = 0; q->rcpts && q->rcpts[i]; i++)
             g_string_append_printf(s, "%s<%s>", i ? "," : "", q->rcpts[i]);
+        if (q->dsn_ret != SMTP_DSN_RET_NONE)
+            g_string_append_printf(s, " ret=%s", smtp_dsn_ret_name(q->dsn_ret));
+        if (q->dsn_envid)
+            g_string_append_printf(s, " envid=%s", q->dsn_envid);
+        gboolean any = FALSE;
+        for (guint i = 0; q->rcpt_notify && q->rcpts[i]; i++)
+            any |= q->rcpt_notify[i] != 0 || q->rcpt_orcpt[i][0] != '\0';
+        for (guint i = 0; any && q->rcpts[i]; i++) {
+            g_autofree char *nt = smtp_dsn_notify_format(q->rcpt_notify[i]);
+            g_string_append_printf(s, "%s%s/%s", i ? "|" : " dsn=", nt, q->rcpt_orcpt[i]);
+        }
         g_string_append_printf(s, " size=%" G_GSIZE_FORMAT, n);
         if (n <= 64) { /* short messages only: transcripts, traces */
             g_autofree char *raw = g_strndup(m ? m : "", n);

@@ -3,7 +3,9 @@
  * PIPELINING RFC 2920, SIZE RFC 1870, 8BITMIME RFC 6152, ENHANCEDSTATUSCODES
  * RFC 2034, STARTTLS RFC 3207, AUTH RFC 4954). The engine owns syntax, state,
  * limits and sequencing; the node owns policy, answering QUERY actions.
- * Not implemented: BDAT/CHUNKING, SMTPUTF8, DSN parameters (kept as raw params).
+ * DSN (RFC 3461) when dsn_offered: RET/ENVID on MAIL, NOTIFY/ORCPT on RCPT,
+ * handed to the node with the envelope at DATA.
+ * Not implemented: BDAT/CHUNKING, SMTPUTF8.
  */
 #ifndef PROTO_SMTP_SERVER_H
 #define PROTO_SMTP_SERVER_H
@@ -11,6 +13,7 @@
 #include <glib.h>
 
 #include "proto/smtp_data.h"
+#include "proto/smtp_dsn.h"
 #include "proto/smtp_path.h"
 #include "proto/smtp_reply.h"
 
@@ -51,6 +54,8 @@ typedef struct {
     guint max_errors;          /* bad commands before 421, default SMTP_SERVER_ERRORS_MAX_DEFAULT */
     SmtpDataEndMode data_end;  /* default SMTP_DATA_END_STRICT */
     gboolean accept_source_routes; /* default: "<@a:u@d>" is 501 5.1.3 */
+    gboolean dsn_offered;      /* advertise DSN and take its parameters (RFC 3461);
+                                  default: not offered, the parameters get 555 */
 } SmtpServerConfig;
 
 typedef enum {
@@ -90,6 +95,15 @@ typedef struct {
     GStrv rcpts;         /* DATA: accepted recipient addresses */
     gboolean is_tls;     /* all: TLS active */
     gboolean is_authenticated; /* all: AUTH succeeded in this session */
+    /* DSN (RFC 3461 4), only when offered. MAIL and DATA: */
+    SmtpDsnRet dsn_ret;  /* RET= (NONE when absent) */
+    char *dsn_envid;     /* ENVID= xtext-decoded, or NULL */
+    /* RCPT: */
+    guint dsn_notify;    /* NOTIFY= SmtpDsnNotify bits, 0 when absent */
+    char *dsn_orcpt;     /* ORCPT= "type;address" with the address decoded, or NULL */
+    /* DATA: parallel to rcpts (nullable when no recipient had them) */
+    guint *rcpt_notify;
+    GStrv rcpt_orcpt;    /* "" for none */
 } SmtpServerQuery;
 
 typedef enum {

@@ -2,7 +2,7 @@
  * smtp_server_cmds: the server's command table, command handlers and query
  * answers (RFC 5321 4.1.1, 4.1.4 sequencing, 4.2.2/4.2.3 codes; RFC 1870
  * SIZE; RFC 6152 BODY; RFC 3207 STARTTLS; RFC 4954 AUTH sequencing; RFC 2034
- * enhanced codes). Policy (who may relay, which password is right) is the
+ * enhanced codes; RFC 3461 DSN parameters). Policy (who may relay, which password is right) is the
  * node's: it answers the queries raised here.
  */
 #include <string.h>
@@ -93,7 +93,7 @@ smtp_server_format_u64(char *buf, guint64 v)
 void
 smtp_server_ehlo_reply(SmtpServer *srv)
 {
-    const char *lines[8];
+    const char *lines[10];
     guint n = 0;
     char size[32] = "SIZE ";
     g_autofree char *auth = NULL;
@@ -116,6 +116,8 @@ smtp_server_ehlo_reply(SmtpServer *srv)
         lines[n++] = "ENHANCEDSTATUSCODES";
     if (smtp_server_has_ext(srv, SMTP_EXT_8BITMIME))
         lines[n++] = "8BITMIME";
+    if (srv->dsn_offered) /* RFC 3461 4: the DSN keyword, no parameters */
+        lines[n++] = "DSN";
     GString *s = g_string_sized_new(128);
     for (guint i = 0; i < n; i++) {
         g_string_append(s, i + 1 < n ? "250-" : "250 ");
@@ -192,6 +194,49 @@ smtp_server_mail_params(SmtpServer *srv, SmtpServerQuery *q)
                 smtp_server_err(srv, 501, "5.5.4", "Bad AUTH parameter");
                 return FALSE;
             }
+        } else if (srv->is_esmtp && srv->dsn_offered &&
+                   g_ascii_strcasecmp(p->keyword, "RET") == 0) {
+            /* RFC 3461 4.3: FULL or HDRS, at most once. */
+            if (q->dsn_ret != SMTP_DSN_RET_NONE || !smtp_dsn_ret_parse(p->value, &q->dsn_ret)) {
+                smtp_server_err(srv, 501, "5.5.4", "Bad RET parameter");
+                return FALSE;
+            }
+        } else if (srv->is_esmtp && srv->dsn_offered &&
+                   g_ascii_strcasecmp(p->keyword, "ENVID") == 0) {
+            /* RFC 3461 4.4: xtext, at most 100 characters, once. */
+            if (q->dsn_envid != NULL || (q->dsn_envid = smtp_dsn_envid_parse(p->value)) == NULL) {
+                smtp_server_err(srv, 501, "5.5.4", "Bad ENVID parameter");
+                return FALSE;
+            }
+        } else {
+            g_autofree char *t = g_strdup_printf("Unsupported option: %s", p->keyword);
+            smtp_server_err(srv, 555, "5.5.4", t);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* Checks the RCPT parameters: only DSN's NOTIFY and ORCPT exist (RFC 3461
+ * 4.1, 4.2), each at most once; anything else is 555 (RFC 5321 4.1.1.11). */
+static gboolean
+smtp_server_rcpt_params(SmtpServer *srv, SmtpServerQuery *q)
+{
+    for (guint i = 0; q->params && i < q->params->len; i++) {
+        const SmtpParam *p = g_ptr_array_index(q->params, i);
+        gboolean dsn = srv->is_esmtp && srv->dsn_offered;
+        if (dsn && g_ascii_strcasecmp(p->keyword, "NOTIFY") == 0) {
+            if (q->dsn_notify != 0 || !smtp_dsn_notify_parse(p->value, &q->dsn_notify)) {
+                smtp_server_err(srv, 501, "5.5.4", "Bad NOTIFY parameter");
+                return FALSE;
+            }
+        } else if (dsn && g_ascii_strcasecmp(p->keyword, "ORCPT") == 0) {
+            g_autofree char *type = NULL, *addr = NULL;
+            if (q->dsn_orcpt != NULL || !smtp_dsn_orcpt_parse(p->value, &type, &addr)) {
+                smtp_server_err(srv, 501, "5.5.4", "Bad ORCPT parameter");
+                return FALSE;
+            }
+            q->dsn_orcpt = g_strconcat(type, ";", addr, NULL);
         } else {
             g_autofree char *t = g_strdup_printf("Unsupported option: %s", p->keyword);
             smtp_server_err(srv, 555, "5.5.4", t);
@@ -236,23 +281,16 @@ smtp_server_parse_path_cmd(SmtpServer *srv, const char *args, gboolean mail)
         smtp_server_err(srv, 501, "5.5.4", "Syntax error in parameters");
         return NULL;
     }
-    if (params->len > 0 && !mail) {
-        /* No RCPT parameters are supported (RFC 3461 NOTIFY/ORCPT are not). */
-        const SmtpParam *sp = g_ptr_array_index(params, 0);
-        g_autofree char *t = g_strdup_printf("Unsupported option: %s", sp->keyword);
-        g_ptr_array_unref(params);
-        smtp_path_clear(&path);
-        smtp_server_err(srv, 555, "5.5.4", t);
-        return NULL;
-    }
     /* The query is built only once everything checks out, so nothing is pending on error. */
     SmtpServerQuery tmp = {0};
     tmp.parsed = path;
     tmp.params = params;
-    if (mail && !smtp_server_mail_params(srv, &tmp)) {
+    if (mail ? !smtp_server_mail_params(srv, &tmp) : !smtp_server_rcpt_params(srv, &tmp)) {
         smtp_path_clear(&tmp.parsed);
         g_ptr_array_unref(params);
         g_free(tmp.auth_param);
+        g_free(tmp.dsn_envid);
+        g_free(tmp.dsn_orcpt);
         return NULL;
     }
     SmtpServerQuery *q = smtp_server_query(srv, mail ? SMTP_SERVER_QUERY_MAIL : SMTP_SERVER_QUERY_RCPT);
@@ -262,6 +300,16 @@ smtp_server_parse_path_cmd(SmtpServer *srv, const char *args, gboolean mail)
         srv->mail_size = tmp.size;
     q->body = tmp.body;
     q->auth_param = tmp.auth_param;
+    q->dsn_ret = tmp.dsn_ret;
+    q->dsn_envid = tmp.dsn_envid;
+    q->dsn_notify = tmp.dsn_notify;
+    q->dsn_orcpt = tmp.dsn_orcpt;
+    srv->pending_ret = tmp.dsn_ret;
+    g_free(srv->pending_envid);
+    srv->pending_envid = g_strdup(tmp.dsn_envid);
+    srv->pending_notify = tmp.dsn_notify;
+    g_free(srv->pending_orcpt);
+    srv->pending_orcpt = g_strdup(tmp.dsn_orcpt);
     if (params->len > 0)
         q->params = params;
     else
@@ -567,12 +615,20 @@ smtp_server_answer_ok(SmtpServer *srv, SmtpServerQueryKind kind, const SmtpReply
         return;
     case SMTP_SERVER_QUERY_MAIL:
         srv->mail_from = g_steal_pointer(&srv->pending_arg);
+        srv->dsn_ret = srv->pending_ret;
+        g_free(srv->dsn_envid);
+        srv->dsn_envid = g_steal_pointer(&srv->pending_envid);
         smtp_server_enter_state(srv, SMTP_SERVER_STATE_MAIL);
         break;
-    case SMTP_SERVER_QUERY_RCPT:
+    case SMTP_SERVER_QUERY_RCPT: {
         g_ptr_array_add(srv->rcpts, g_steal_pointer(&srv->pending_arg));
+        guint notify = srv->pending_notify;
+        g_array_append_val(srv->rcpt_notify, notify);
+        char *orcpt = g_steal_pointer(&srv->pending_orcpt);
+        g_ptr_array_add(srv->rcpt_orcpt, orcpt ? orcpt : g_strdup(""));
         smtp_server_enter_state(srv, SMTP_SERVER_STATE_RCPT);
         break;
+    }
     case SMTP_SERVER_QUERY_DATA:
         break;
     case SMTP_SERVER_QUERY_AUTH:

@@ -23,6 +23,7 @@ struct SmtpServer {
     gboolean auth_required;
     gboolean tls_required;
     gboolean accept_source_routes;
+    gboolean dsn_offered;
     guint max_rcpts;
     guint64 max_size;
     guint max_errors;
@@ -51,6 +52,13 @@ struct SmtpServer {
     GPtrArray *rcpts;  /* char* addresses accepted */
     guint rcpt_attempts;
     char *pending_arg; /* HELO name, MAIL/RCPT address under query */
+    /* DSN (RFC 3461): the transaction's, and those of the command under query */
+    SmtpDsnRet dsn_ret, pending_ret;
+    char *dsn_envid, *pending_envid;
+    GArray *rcpt_notify;   /* guint, parallel to rcpts */
+    GPtrArray *rcpt_orcpt; /* char*, "" for none, parallel to rcpts */
+    guint pending_notify;
+    char *pending_orcpt;
 };
 
 /* smtp_server.c */

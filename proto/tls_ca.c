@@ -84,6 +84,15 @@ tls_ca_keygen(TlsKeyType type)
     return NULL;
 }
 
+/* The request's own key (a new reference) or a new one of its type. */
+static EVP_PKEY *
+tls_ca_req_key(const TlsCertRequest *req)
+{
+    if (req->key != NULL && EVP_PKEY_up_ref(req->key) == 1)
+        return req->key;
+    return tls_ca_keygen(req->key_type);
+}
+
 TlsIdentity *
 tls_identity_new_take(X509 *cert, EVP_PKEY *key)
 {
@@ -172,7 +181,7 @@ tls_ca_new(const TlsCertRequest *req, GError **error)
 {
     g_return_val_if_fail(req != NULL && req->common_name != NULL, NULL);
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
-    g_autoptr(EVP_PKEY) key = tls_ca_keygen(req->key_type);
+    g_autoptr(EVP_PKEY) key = tls_ca_req_key(req);
     g_autoptr(X509) cert = X509_new();
     if (key == NULL || cert == NULL) {
         tls_ca_set_openssl_error(error, TLS_CA_ERROR_OPENSSL, "CA key generation failed");
@@ -203,7 +212,9 @@ tls_ca_leaf_extensions(X509 *cert, X509 *issuer, const TlsCertRequest *req, EVP_
     gboolean ok = tls_ca_add_ext(cert, issuer, NID_basic_constraints, "critical,CA:FALSE") &&
                   tls_ca_add_ext(cert, issuer, NID_key_usage,
                                  rsa ? "critical,digitalSignature,keyEncipherment"
-                                     : "critical,digitalSignature") &&
+                                 /* RFC 8550 4.4.2: ECDH key agreement for S/MIME. */
+                                 : req->emails ? "critical,digitalSignature,keyAgreement"
+                                               : "critical,digitalSignature") &&
                   tls_ca_add_ext(cert, issuer, NID_subject_key_identifier, "hash") &&
                   tls_ca_add_ext(cert, issuer, NID_authority_key_identifier, "keyid:always") &&
                   (san == NULL || tls_ca_add_ext(cert, issuer, NID_subject_alt_name, san)) &&
@@ -218,7 +229,7 @@ tls_ca_issue(TlsIdentity *ca, const TlsCertRequest *req, GError **error)
     g_return_val_if_fail(ca != NULL && ca->key != NULL, NULL);
     g_return_val_if_fail(req != NULL && req->common_name != NULL, NULL);
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
-    g_autoptr(EVP_PKEY) key = tls_ca_keygen(req->key_type);
+    g_autoptr(EVP_PKEY) key = tls_ca_req_key(req);
     g_autoptr(X509) cert = X509_new();
     if (key == NULL || cert == NULL) {
         tls_ca_set_openssl_error(error, TLS_CA_ERROR_OPENSSL, "leaf key generation failed");

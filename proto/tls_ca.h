@@ -38,6 +38,9 @@ typedef struct {
     gint64 not_before; /* unix seconds */
     guint days;        /* validity; 0 = 365 */
     guint64 serial;    /* 0 = the issuing CA's next serial (CA itself: 1) */
+    EVP_PKEY *key;     /* nullable: the subject's key pair (a reference is taken), e.g.
+                          one derived from a seed (proto/seed_key.h); NULL: a new random
+                          key of key_type */
 } TlsCertRequest;
 
 /* A certificate with (optionally) its private key. Refcounted: contexts and

@@ -227,6 +227,10 @@ gboolean sim_stream_is_client(const SimStream *s);
 guint64 sim_stream_bytes_sent(const SimStream *s);
 guint64 sim_stream_bytes_received(const SimStream *s);
 SimNet *sim_stream_net(const SimStream *s);
+/* Payload bytes written on this end that the other end has not received
+ * yet (0 once it has received as many, which a tap changing sizes can
+ * skew): lets a writer fed from outside hold back (flow control). */
+guint64 sim_stream_bytes_in_flight(const SimStream *s);
 
 /* Emits conn.open (connect), conn.accept, conn.refused, conn.timeout,
  * conn.close (FIN sent) and conn.reset (RST sent on an established end)

@@ -768,6 +768,18 @@ sim_stream_bytes_sent(const SimStream *s)
 }
 
 guint64
+sim_stream_bytes_in_flight(const SimStream *s)
+{
+    const SimStream *peer = &s->conn->end[1 - s->idx];
+    guint64 waiting = 0; /* written before the handshake, not sent yet */
+    for (const GList *l = s->pre.head; l != NULL; l = l->next) {
+        const SimInSeg *seg = l->data;
+        waiting += seg->data != NULL ? g_bytes_get_size(seg->data) : 0;
+    }
+    return waiting + (s->sent > peer->received ? s->sent - peer->received : 0);
+}
+
+guint64
 sim_stream_bytes_received(const SimStream *s)
 {
     return s->received;

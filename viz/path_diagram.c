@@ -8,6 +8,8 @@
  */
 #include "viz/path_diagram.h"
 
+#include "viz/campaign_diagram.h"
+
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -188,5 +190,5 @@ viz_write_all(const SimTrace *trace, const char *dir, GError **error)
         if (svg == NULL || !viz_write_bytes(path, svg, error))
             return FALSE;
     }
-    return TRUE;
+    return viz_campaign_write_all(vt, dir, error);
 }

@@ -31,7 +31,8 @@ GBytes *viz_overview_render(const VizTrace *vt, VizFormat fmt, GError **error);
 
 /* For `mhs run --svg DIR`: writes DIR/all.svg (the overview) and
  * DIR/ID.svg for every message of the kept records of trace
- * (sim_trace_keep_records()), DSNs drawn in their message's diagram.
+ * (sim_trace_keep_records()), DSNs drawn in their message's diagram,
+ * and DIR/campaign-NAME.svg for every spam campaign (campaign_diagram.h).
  * Characters of ID outside [A-Za-z0-9._-] become '_'. Creates DIR.
  * FALSE with VIZ_ERROR_IO or VIZ_ERROR_RENDER. */
 gboolean viz_write_all(const SimTrace *trace, const char *dir, GError **error);

@@ -14,7 +14,12 @@ struct VizTrace {
     GHashTable *msg_index;  /* id -> VizMessage (borrowed) */
     GPtrArray *sessions;    /* VizSession */
     GHashTable *sess_index; /* gint64 conn -> VizSession (borrowed) */
+    GPtrArray *verdicts;    /* VizVerdict, trace order (trace_verdict.c) */
 };
+
+/* trace_verdict.c: the spam.verdict records. */
+void viz_verdict_free(gpointer p);
+void viz_model_add_verdict(VizTrace *vt, const SimTraceRec *rec);
 
 VizTrace *viz_trace_alloc(void);
 

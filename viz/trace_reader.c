@@ -56,6 +56,7 @@ viz_session_free(gpointer p)
     g_free(s->client);
     g_free(s->server);
     g_free(s->msg);
+    g_free(s->proto);
     g_free(s);
 }
 
@@ -77,6 +78,7 @@ viz_trace_alloc(void)
     vt->msg_index = g_hash_table_new(g_str_hash, g_str_equal);
     vt->sessions = g_ptr_array_new_with_free_func(viz_session_free);
     vt->sess_index = g_hash_table_new(g_int64_hash, g_int64_equal);
+    vt->verdicts = g_ptr_array_new_with_free_func(viz_verdict_free);
     return vt;
 }
 
@@ -91,6 +93,7 @@ viz_trace_free(VizTrace *vt)
     g_ptr_array_unref(vt->nodes);
     g_ptr_array_unref(vt->messages);
     g_ptr_array_unref(vt->sessions);
+    g_ptr_array_unref(vt->verdicts);
     g_free(vt);
 }
 
@@ -271,7 +274,7 @@ viz_role_name(VizRole role)
     static const char *const names[] = {
         [VIZ_ROLE_UNKNOWN] = "unknown", [VIZ_ROLE_MUA] = "mua", [VIZ_ROLE_MSA] = "msa",
         [VIZ_ROLE_MTA] = "mta",         [VIZ_ROLE_MS] = "ms",   [VIZ_ROLE_DNS] = "dns",
-        [VIZ_ROLE_OTHER] = "other",
+        [VIZ_ROLE_OTHER] = "other",     [VIZ_ROLE_SPAMMER] = "spammer",
     };
     g_return_val_if_fail((guint)role < G_N_ELEMENTS(names), "unknown");
     return names[role];

@@ -33,6 +33,7 @@ typedef enum {
     VIZ_ROLE_MS,
     VIZ_ROLE_DNS,
     VIZ_ROLE_OTHER, /* named by node.info but not one of the above */
+    VIZ_ROLE_SPAMMER, /* node.info role "spammer" */
 } VizRole;
 
 typedef struct {
@@ -88,7 +89,26 @@ typedef struct {
     gint port;
     char *msg;        /* (nullable) the message the client opened it for */
     GPtrArray *lines; /* VizLine, in time order */
+    char *proto;      /* (nullable) "HTTP" or "HTTPS" from http.* records; NULL: SMTP */
 } VizSession;
+
+/* One spam.verdict record: where a campaign message stopped, and why.
+ * Strings are never NULL ("" when the record had no such field). */
+typedef struct {
+    char *msg;
+    char *campaign;
+    char *spammer;
+    char *rcpt;
+    char *verdict;     /* delivered, rejected, bounced, queued */
+    char *node;        /* where it stopped */
+    gint code;         /* the deciding reply code, 0 if none */
+    char *reason;      /* the deciding reply text or local reason */
+    char *stage;       /* CONNECT, EHLO, MAIL, RCPT, DATA, DOT, ROUTE, or "" */
+    char **path;       /* nodes it went through, in order (NULL-terminated) */
+    char *dsn_to;      /* a bounce: the DSN's recipient (the envelope sender) */
+    char *dsn_node;    /* a bounce: where the DSN stopped */
+    char *dsn_verdict; /* a bounce: the DSN's own verdict */
+} VizVerdict;
 
 typedef struct VizTrace VizTrace;
 
@@ -122,6 +142,9 @@ guint viz_trace_n_sessions(const VizTrace *vt);
 const VizSession *viz_trace_session(const VizTrace *vt, guint i);
 const VizSession *viz_trace_find_session(const VizTrace *vt, gint64 conn); /* nullable */
 
+/* spam.verdict records in trace order. (transfer none) */
+guint viz_trace_n_verdicts(const VizTrace *vt);
+const VizVerdict *viz_trace_verdict(const VizTrace *vt, guint i);
 /* "mua", "msa", ... "unknown". */
 const char *viz_role_name(VizRole role);
 /* "submit", "accept", ... */

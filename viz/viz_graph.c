@@ -76,6 +76,8 @@ viz_graph_shape(VizRole role)
     case VIZ_ROLE_UNKNOWN:
     case VIZ_ROLE_OTHER:
         return "box";
+    case VIZ_ROLE_SPAMMER:
+        return "box3d";
     }
     g_assert_not_reached();
 }
@@ -107,6 +109,25 @@ viz_graph_add_node(VizGraph *vg, const char *name, VizRole role)
     g_autofree char *full = role == VIZ_ROLE_UNKNOWN
                                 ? g_strdup(label)
                                 : g_strdup_printf("%s\\n(%s)", label, viz_role_name(role));
+    agsafeset(n, VIZ_S("label"), full, VIZ_S(""));
+}
+
+void
+viz_graph_add_box(VizGraph *vg, const char *name, const char *label, const char *shape,
+                  const char *color)
+{
+    if (agnode(vg->g, VIZ_S(name), 0) != NULL)
+        return;
+    Agnode_t *n = agnode(vg->g, VIZ_S(name), 1);
+    agsafeset(n, VIZ_S("shape"), VIZ_S(shape), VIZ_S(""));
+    if (color) {
+        agsafeset(n, VIZ_S("color"), VIZ_S(color), VIZ_S(""));
+        agsafeset(n, VIZ_S("fontcolor"), VIZ_S(color), VIZ_S(""));
+    }
+    /* Escapes made literal, then each newline of label a Graphviz line break. */
+    g_autofree char *escaped = viz_graph_escape(label);
+    g_auto(GStrv) lines = g_strsplit(escaped, "\n", -1);
+    g_autofree char *full = g_strjoinv("\\n", lines);
     agsafeset(n, VIZ_S("label"), full, VIZ_S(""));
 }
 

@@ -40,6 +40,11 @@ void viz_graph_set(VizGraph *g, const char *attr, const char *value);
 /* Adds the node once (later calls are no-ops); shape by role: mua note,
  * msa/mta box, ms cylinder, dns ellipse. */
 void viz_graph_add_node(VizGraph *g, const char *name, VizRole role);
+/* Adds a node once with its own label, shape and (nullable) colour, for
+ * things that are not hosts (a spam campaign's outcomes) or hosts drawn
+ * apart (the spammer). */
+void viz_graph_add_box(VizGraph *g, const char *name, const char *label, const char *shape,
+                       const char *color);
 /* Adds a new edge (parallel edges are kept); both nodes must exist. */
 void viz_graph_add_edge(VizGraph *g, const char *from, const char *to, const VizEdgeStyle *st);
 /* A legend box: n rows, a colour swatch and a text each. */

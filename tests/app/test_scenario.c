@@ -584,9 +584,7 @@ test_error_unknown_role(void)
                  "t.yaml:5:26: unknown role 'mtaa' in node 'relay1' (did you mean 'mta'?)");
     expect_error(BASE_NODES "  - {name: relay1, role: router, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
                  "t.yaml:5:26: unknown role 'router' in node 'relay1' (roles: mua, msa, mta, "
-                 "ms, dns, eavesdropper, spammer, mitm)");
-    expect_error(BASE_NODES "  - {name: evil, role: webmail, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
-                 "t.yaml:5:24: role 'webmail' of node 'evil' is not supported yet");
+                 "ms, dns, eavesdropper, spammer, mitm, gateway, webmail, browser)");
     expect_error(BASE_NODES "  - {name: evil, role: mitm, ip: 10.0.0.8}\n", SCENARIO_ERROR_MISSING,
                  "t.yaml:5:5: missing required key 'tap' in node 'evil'");
 }
@@ -719,7 +717,7 @@ test_error_event_form(void)
 {
     expect_error(BASE_NODES "events:\n  - {at: 1s}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:5: an event needs one of 'send', 'reply', 'fetch', 'fault', "
-                 "'traffic', 'relay_test' or 'raw_send'");
+                 "'traffic', 'relay_test', 'raw_send', 'webmail_send' or 'webmail_read'");
     expect_error(BASE_NODES "events:\n"
                             "  - {at: 1s, fetch: {by: a-pc}, fault: {link: [a-pc, ms.a.test]}}\n",
                  SCENARIO_ERROR_EVENT,
@@ -732,7 +730,9 @@ test_error_event_form(void)
     expect_error(BASE_NODES "expect:\n  - {message: m1}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:5: an expectation needs one of 'status', 'path', "
                  "'path_differs_from', 'header', 'delivered', 'fetched_by', 'mailbox', 'spf', "
-                 "'dkim', 'dmarc' or 'relay_tests'");
+                 "'dkim', 'dmarc', 'relay_tests', "
+                 "'copies_at', 'held_by', 'spam_delivered', 'rejected_by', 'spam_verdict', "
+                 "'smime', 'stored_contains', 'tap' or 'exposure'");
     expect_error(BASE_NODES "expect:\n  - {message: m1, stauts: delivered}\n",
                  SCENARIO_ERROR_UNKNOWN_KEY,
                  "t.yaml:6:19: unknown key 'stauts' in expect (did you mean 'status'?)");
@@ -897,6 +897,64 @@ test_robust_huge(void)
     g_string_free(big, TRUE);
 }
 
+/* Spam campaigns on `traffic` and the spam expectations. */
+static void
+test_spam_keys(void)
+{
+    const char *text =
+        BASE_NODES "  - {name: spam, role: spammer, ip: 10.9.9.9}\n"
+                   "events:\n"
+                   "  - at: 1s\n"
+                   "    traffic:\n"
+                   "      from: [spam]\n"
+                   "      to: [v@b.test, w@b.test]\n"
+                   "      count: 4\n"
+                   "      id_prefix: s\n"
+                   "      campaign: pills\n"
+                   "      via: msa.a.test\n"
+                   "      mail_from: [ceo@c.test]\n"
+                   "      helo: mail.c.test\n"
+                   "      subject: Cheap\n"
+                   "      headers: {From: \"CEO <ceo@c.test>\", Sender: ceo@c.test}\n"
+                   "      received: [\"from x by y; Mon, 1 Jan 2024 00:00:00 +0000\"]\n"
+                   "expect:\n"
+                   "  - {spam_delivered: 0, to: v@b.test}\n"
+                   "  - {rejected_by: msa.a.test, campaign: pills, code: 554}\n"
+                   "  - {spam_verdict: rejected, message: s2, at: msa.a.test, stage: RCPT}\n";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WorldSpec) s = scenario_load_string(text, "t.yaml", &error);
+    g_assert_no_error(error);
+    const TrafficSpec *t = &((EventSpec *)s->events->pdata[0])->traffic;
+    g_assert_cmpstr(t->campaign, ==, "pills");
+    g_assert_cmpstr(t->via, ==, "msa.a.test");
+    g_assert_cmpstr(t->mail_from[0], ==, "ceo@c.test");
+    g_assert_cmpstr(t->helo, ==, "mail.c.test");
+    g_assert_cmpstr(t->subject, ==, "Cheap");
+    g_assert_cmpuint(t->headers->len, ==, 2);
+    g_assert_cmpstr(((SpecHeader *)t->headers->pdata[1])->name, ==, "Sender");
+    g_assert_cmpstr(t->received[0], ==, "from x by y; Mon, 1 Jan 2024 00:00:00 +0000");
+    ExpectSpec *x = s->expects->pdata[0];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_SPAM_DELIVERED);
+    g_assert_cmpuint(x->count, ==, 0);
+    g_assert_cmpstr(x->to, ==, "v@b.test");
+    x = s->expects->pdata[1];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_REJECTED_BY);
+    g_assert_cmpstr(x->rejected_by, ==, "msa.a.test");
+    g_assert_cmpstr(x->campaign, ==, "pills");
+    g_assert_cmpuint(x->code, ==, 554);
+    x = s->expects->pdata[2];
+    g_assert_cmpint(x->kind, ==, SPEC_EXPECT_SPAM_VERDICT);
+    g_assert_cmpint(x->status, ==, SPEC_STATUS_REJECTED);
+    g_assert_cmpstr(x->stage, ==, "RCPT");
+    g_assert_cmpstr(x->at, ==, "msa.a.test");
+
+    expect_error(BASE_NODES "expect:\n  - {spam_verdict: maybe, message: m1}\n",
+                 SCENARIO_ERROR_VALUE,
+                 "t.yaml:6:20: unknown status 'maybe' (delivered, rejected, bounced or queued)");
+    expect_error(BASE_NODES "expect:\n  - {rejected_by: nosuch}\n", SCENARIO_ERROR_REFERENCE,
+                 "t.yaml:6:19: unknown node 'nosuch' in 'rejected_by'");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -928,5 +986,6 @@ main(int argc, char **argv)
     g_test_add_func("/app/scenario/robust/aliases-and-depth", test_robust_aliases_and_depth);
     g_test_add_func("/app/scenario/robust/huge", test_robust_huge);
     g_test_add_func("/app/scenario/security-keys", test_security_keys);
+    g_test_add_func("/app/scenario/spam-keys", test_spam_keys);
     return g_test_run();
 }

@@ -94,6 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cfg.max_errors = 3;
     cfg.ext_off = (more >> 4) & 0x0f;
     FuzzSmtpAnswer policy = (FuzzSmtpAnswer)(answer & 0x03);
+    cfg.dsn_offered = (answer & 0x04) != 0; /* RFC 3461 parameters */
 
     guint n_queries = 0;
     SmtpServer *srv = smtp_server_new(&cfg);

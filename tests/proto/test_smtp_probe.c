@@ -2,6 +2,7 @@
  * Tests for proto/smtp_probe: lock-step script, stop on a negative reply,
  * go-on steps, 554 greeting (RFC 5321 3.1), 421 (3.8), extra replies
  * after the script (a smuggled transaction), raw bytes sent unchanged,
+ * STARTTLS steps (RFC 3207: the switch, bytes before it dropped),
  * results independent of how the server's bytes are split.
  */
 #include <string.h>
@@ -32,6 +33,9 @@ drain(SmtpProbe *p, GString *log)
             break;
         case SMTP_PROBE_ACT_CLOSE:
             g_string_append(log, "C\n");
+            break;
+        case SMTP_PROBE_ACT_STARTTLS:
+            g_string_append(log, "T\n");
             break;
         default:
             g_assert_not_reached();
@@ -173,6 +177,80 @@ test_eof_and_bad_reply(void)
     smtp_probe_free(p);
 }
 
+static SmtpProbe *
+make_starttls(void)
+{
+    SmtpProbe *p = smtp_probe_new();
+    smtp_probe_add_line(p, "EHLO client.example", FALSE);
+    smtp_probe_add_starttls(p, FALSE);
+    smtp_probe_add_line(p, "EHLO client.example", FALSE);
+    smtp_probe_add_line(p, "AUTH PLAIN AGJvYgBzZWNyZXQ=", FALSE);
+    return p;
+}
+
+/* The cleartext part (up to and including the 220 to STARTTLS and
+ * anything the server pipelined after it) at split point k, then the
+ * node's switch, then the "TLS" part byte by byte. */
+static char *
+run_starttls(const char *clear, gsize k, const char *after)
+{
+    SmtpProbe *p = make_starttls();
+    GString *log = g_string_new(NULL);
+    gsize n = strlen(clear);
+    k = MIN(k, n);
+    smtp_probe_feed(p, (const guint8 *)clear, k);
+    drain(p, log);
+    smtp_probe_feed(p, (const guint8 *)clear + k, n - k);
+    drain(p, log);
+    g_string_append_printf(log, "dropped %" G_GSIZE_FORMAT "\n", smtp_probe_starttls_done(p));
+    drain(p, log);
+    for (const char *c = after; *c; c++) {
+        smtp_probe_feed(p, (const guint8 *)c, 1);
+        drain(p, log);
+    }
+    smtp_probe_free(p);
+    return g_string_free(log, FALSE);
+}
+
+/* RFC 3207 4: 220 to STARTTLS hands the layer switch to the node; the
+ * script goes on under TLS with a new EHLO. */
+static void
+test_starttls(void)
+{
+    const char *clear = "220 mx ESMTP\r\n250-mx\r\n250 STARTTLS\r\n220 2.0.0 Ready\r\n";
+    const char *want = "R-1:220\nS:EHLO client.example\r\nR0:250\nS:STARTTLS\r\nR1:220\nT\n"
+                       "dropped 0\nS:EHLO client.example\r\nR2:250\n"
+                       "S:AUTH PLAIN AGJvYgBzZWNyZXQ=\r\nR3:235\nD3,1\nS:QUIT\r\nR-2:221\nC\n";
+    for (gsize k = 0; k <= strlen(clear); k++) {
+        g_autofree char *got = run_starttls(clear, k, "250 mx\r\n235 2.7.0 ok\r\n221 Bye\r\n");
+        g_assert_cmpstr(got, ==, want);
+    }
+}
+
+/* RFC 3207 4.2 (CVE-2011-0411 pattern, client side): a reply the server
+ * sent after its 220, before the handshake, is dropped, never read as the
+ * answer to the first command under TLS. */
+static void
+test_starttls_injection(void)
+{
+    const char *clear = "220 mx\r\n250 mx\r\n220 Ready\r\n235 2.7.0 injected\r\n";
+    for (gsize k = 0; k <= strlen(clear); k++) {
+        g_autofree char *got = run_starttls(clear, k, "250 mx\r\n535 5.7.8 no\r\n221 Bye\r\n");
+        g_assert_nonnull(strstr(got, "dropped 20\n"));
+        g_assert_nonnull(strstr(got, "R3:535\n"));
+        g_assert_null(strstr(got, "235"));
+    }
+}
+
+/* A refused STARTTLS is an ordinary negative reply: no switch. */
+static void
+test_starttls_refused(void)
+{
+    check_all_splits(make_starttls, "220 mx\r\n250 mx\r\n503 5.5.1 not now\r\n221 Bye\r\n",
+                     "R-1:220\nS:EHLO client.example\r\nR0:250\nS:STARTTLS\r\nR1:503\n"
+                     "D1,0\nS:QUIT\r\nR-2:221\nC\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -183,5 +261,8 @@ main(int argc, char **argv)
     g_test_add_func("/proto/smtp-probe/go-on-and-421", test_go_on_and_421);
     g_test_add_func("/proto/smtp-probe/raw-and-extra", test_raw_and_extra_replies);
     g_test_add_func("/proto/smtp-probe/eof-and-bad-reply", test_eof_and_bad_reply);
+    g_test_add_func("/proto/smtp-probe/starttls", test_starttls);
+    g_test_add_func("/proto/smtp-probe/starttls/injection", test_starttls_injection);
+    g_test_add_func("/proto/smtp-probe/starttls/refused", test_starttls_refused);
     return g_test_run();
 }

@@ -71,6 +71,8 @@ transcript_config(Transcript *t, const char *key, const char *val)
         t->cfg.ext_off = (guint)atoi(val);
     else if (strcmp(key, "data_end") == 0)
         g_assert_true(smtp_data_end_mode_from_string(val, &t->cfg.data_end));
+    else if (strcmp(key, "dsn") == 0)
+        t->cfg.dsn_offered = TRUE;
     else
         g_error("unknown transcript config %s", key);
 }

@@ -13,7 +13,8 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 count() { grep -c "$1" "$2" || true; }
 
-# 1. Closed relay: 45 verdicts, no accepted relay attempt, controls accepted.
+# 1. Closed relay: 45 verdicts, no accepted relay attempt, controls
+#    accepted, the AUTH controls included (over STARTTLS).
 "$MHS" run "$dir/closed.yaml" --trace "$tmp/c.jsonl" >"$tmp/c.out" || fail "closed relay scenario"
 [ "$(count '"ev":"relay.test"' "$tmp/c.jsonl")" -eq 45 ] || fail "expected 45 relay.test records"
 grep -q '"ev":"relay.test".*"id":"nmap-02".*"expected":"reject-rcpt","code":554,"verdict":"refused"' \
@@ -23,8 +24,23 @@ grep -q '"ev":"relay.test".*"id":"control-local-user".*"code":250,"verdict":"acc
 grep -q '"ev":"relay.test".*"id":"control-postmaster-unqualified".*"verdict":"accepted"' "$tmp/c.jsonl" ||
     fail "<Postmaster> not accepted"
 grep -q '"ev":"relay.test".*"id":"helo-empty".*"code":501' "$tmp/c.jsonl" || fail "EHLO without name"
-[ "$(count '"ev":"msg.deliver","node":"ms.relay-victim.example"' "$tmp/c.jsonl")" -eq 0 ] ||
-    fail "closed relay delivered to the victim"
+# Only the two logged-in controls reached the victim's store.
+[ "$(count '"ev":"msg.deliver","node":"ms.relay-victim.example"' "$tmp/c.jsonl")" -eq 2 ] ||
+    fail "closed relay: the victim's store should hold exactly the 2 authenticated controls"
+[ "$(count '"ev":"msg.deliver","node":"ms.relay-victim.example","msg":"relay-test.mx.example.com.control-\(authenticated-relay\|rset-after-auth\)"' \
+    "$tmp/c.jsonl")" -eq 2 ] || fail "closed relay delivered something else to the victim"
+# The AUTH controls ran for real, over STARTTLS (tls_only target).
+grep -q '"id":"control-authenticated-relay".*"code":250,"verdict":"accepted".*"auth":"ok","tls":true' \
+    "$tmp/c.jsonl" || fail "authenticated relay control"
+grep -q '"id":"control-auth-failed-no-relay".*"code":554,"verdict":"refused","auth":"bad","tls":true' \
+    "$tmp/c.jsonl" || fail "a failed AUTH left relay permission behind"
+grep -q '"id":"control-rset-after-auth".*"code":250,"verdict":"accepted".*"auth":"rset","tls":true' \
+    "$tmp/c.jsonl" || fail "RSET dropped the authenticated state"
+grep -q '"id":"control-starttls-resets-auth".*"code":538,"verdict":"n/a".*"note":"AUTH refused with 538"' \
+    "$tmp/c.jsonl" || fail "AUTH in clear at a tls_only target should make the STARTTLS control n/a"
+grep -q '"ev":"auth.attempt","node":"mx.example.com".*"result":"failure"' "$tmp/c.jsonl" ||
+    fail "no failed AUTH at the target"
+[ "$(count '"verdict":"skipped"' "$tmp/c.jsonl")" -eq 0 ] || fail "tests still skipped"
 grep -q 'ok   relay tests against mx.example.com: all refused' "$tmp/c.out" || fail "closed summary"
 if [ -n "${MHS_CONFORMANCE_DIR:-}" ] && [ -f "$MHS_CONFORMANCE_DIR/relay/relay-tests.yaml" ]; then
     # Every test id of the conformance file got a verdict.
@@ -46,6 +62,12 @@ grep -q '"ev":"relay.test","node":"prober","target":"mx.example.org","id":"helo-
 [ "$(count '"ev":"msg.deliver","node":"ms.relay-victim.example"' "$tmp/o.jsonl")" -gt 0 ] ||
     fail "nothing reached the victim"
 grep -q '^pass: 2 of 2' "$tmp/o.out" || fail "open summary"
+# STARTTLS after AUTH (RFC 3207 4.2): the handshake resets the login, so
+# the relay attempt after it is refused.
+grep -q '"target":"mx.example.org","id":"control-starttls-resets-auth".*"code":554,"verdict":"refused","auth":"starttls","tls":true' \
+    "$tmp/o.jsonl" || fail "STARTTLS did not reset the AUTH state"
+grep -q '"target":"mx.example.com","id":"control-authenticated-relay".*"verdict":"n/a".*"note":"the target offers no AUTH PLAIN"' \
+    "$tmp/o.jsonl" || fail "AUTH control without AUTH not n/a"
 
 # 3. DNSBL: listed client refused (554 5.7.1 naming the list), abuse@ reachable,
 #    refused at connect where role accounts are not exempt, timeouts no 5xx.
@@ -58,7 +80,7 @@ grep -q '"ev":"dnsbl.exempt","node":"mx.example.com"' "$tmp/d.jsonl" || fail "ab
 grep -q '"node":"listed","conn":[0-9]*,"peer":"mx.example.org","code":554.*"step":-1' "$tmp/d.jsonl" ||
     fail "not refused at connect"
 grep -q '"list":"slow.test","verdict":"tempfail"' "$tmp/d.jsonl" || fail "no timed-out list"
-grep -q '^pass: 4 of 4' "$tmp/d.out" || fail "dnsbl summary"
+grep -q '^pass: 5 of 5' "$tmp/d.out" || fail "dnsbl summary"
 
 # 4. Smuggling: the lenient MX accepts a second, spoofed message; the
 #    strict one gives one 550 and accepts nothing.
