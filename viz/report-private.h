@@ -19,6 +19,8 @@ typedef struct {
     GHashTable *by_conn; /* gint64 conn -> GPtrArray of records with that "conn" */
     GArray *conns;       /* gint64, first appearance */
     guint figures;       /* inline SVGs so far: their id prefix */
+    GPtrArray *messages; /* const VizMessage *: the model\'s, then stubs */
+    GPtrArray *stubs;    /* VizMessage (owned, no hops): only run.message names them */
 } VizReport;
 
 /* Records of kind, or of message id, or of connection conn; NULL when

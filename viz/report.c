@@ -141,6 +141,36 @@ viz_report_find(const VizReport *rep, const char *kind, const char *key, const c
     return NULL;
 }
 
+static void
+viz_report_stub_free(gpointer p)
+{
+    VizMessage *m = p;
+    g_ptr_array_unref(m->hops);
+    g_free(m->id);
+    g_free(m);
+}
+
+/* Every message of the report: the model's (those with hops), then the
+ * ones only run.message names (e.g. refused by the sender's MUA before
+ * any connection), as messages without hops. */
+static void
+viz_report_list_messages(VizReport *rep)
+{
+    for (guint i = 0; i < viz_trace_n_messages(rep->vt); i++)
+        g_ptr_array_add(rep->messages, (gpointer)viz_trace_message(rep->vt, i));
+    GPtrArray *info = viz_report_kind(rep, "run.message");
+    for (guint i = 0; info && i < info->len; i++) {
+        const char *id = sim_trace_rec_get_str(info->pdata[i], "msg");
+        if (id == NULL || viz_trace_find_message(rep->vt, id) != NULL)
+            continue;
+        VizMessage *m = g_new0(VizMessage, 1);
+        m->id = g_strdup(id);
+        m->hops = g_ptr_array_new();
+        g_ptr_array_add(rep->stubs, m);
+        g_ptr_array_add(rep->messages, m);
+    }
+}
+
 static const char *
 viz_report_title(const VizReport *rep)
 {
@@ -211,14 +241,14 @@ viz_report_glance_row(VizReport *rep, const VizMessage *m)
 static void
 viz_report_glance(VizReport *rep)
 {
-    guint n = viz_trace_n_messages(rep->vt);
+    guint n = rep->messages->len;
     if (n == 0)
         return;
     viz_report_raw(rep, "<h3>Messages</h3>\n<div class=\"scroll\"><table id=\"glance\"><thead><tr>"
                         "<th>message</th><th>from</th><th>subject</th><th>recipients</th></tr>"
                         "</thead><tbody>\n");
     for (guint i = 0; i < n && i < VIZ_REPORT_MAX_ROWS; i++)
-        viz_report_glance_row(rep, viz_trace_message(rep->vt, i));
+        viz_report_glance_row(rep, rep->messages->pdata[i]);
     viz_report_raw(rep, "</tbody></table></div>\n");
     if (n > VIZ_REPORT_MAX_ROWS)
         g_string_append_printf(rep->out,
@@ -240,7 +270,7 @@ viz_report_section_summary(VizReport *rep)
     }
     viz_report_raw(rep, "<section id=\"summary\"><h2>Summary</h2>\n<div class=\"grid\">\n");
     viz_report_card(rep, "nodes", viz_trace_n_nodes(rep->vt), NULL);
-    viz_report_card(rep, "messages", viz_trace_n_messages(rep->vt), NULL);
+    viz_report_card(rep, "messages", rep->messages->len, NULL);
     viz_report_card(rep, "connections", rep->conns->len, NULL);
     viz_report_card(rep, "delivered", counts[0], counts[0] ? "ok" : NULL);
     viz_report_card(rep, "rejected", counts[1], counts[1] ? "bad" : NULL);
@@ -344,8 +374,11 @@ viz_report_render(const SimTraceRec *const *recs, guint n)
         .by_conn = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                          (GDestroyNotify)g_ptr_array_unref),
         .conns = g_array_new(FALSE, FALSE, sizeof(gint64)),
+        .messages = g_ptr_array_new(),
+        .stubs = g_ptr_array_new_with_free_func(viz_report_stub_free),
     };
     viz_report_index(&rep);
+    viz_report_list_messages(&rep);
     viz_report_head(&rep);
     viz_report_section_summary(&rep);
     viz_report_section_expect(&rep);
@@ -364,6 +397,8 @@ viz_report_render(const SimTraceRec *const *recs, guint n)
     g_hash_table_destroy(rep.by_msg);
     g_hash_table_destroy(rep.by_conn);
     g_array_unref(rep.conns);
+    g_ptr_array_unref(rep.messages);
+    g_ptr_array_unref(rep.stubs);
     return g_string_free_to_bytes(rep.out);
 }
 

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT
  * report_messages: the report's diagrams (the overview of every message,
- * the forward-and-reply overlays) and each message's journey: who sent
- * it, its recipients' outcomes, its path diagram, its hops with virtual
- * times, protocol (RFC 3848 ESMTP/ESMTPS/ESMTPA/ESMTPSA), TLS (RFC 3207)
- * and AUTH (RFC 4954) of the connection that carried it, and the checks
- * made on it (SPF, DKIM, DMARC, S/MIME...). Records only, trace order.
+ * the forward-and-reply overlays, each spam campaign's outcome) and each
+ * message's journey: who sent it, its recipients' outcomes, its path
+ * diagram, its hops with virtual times, protocol (RFC 3848 ESMTP, ESMTPS,
+ * ESMTPA, ESMTPSA), TLS (RFC 3207) and AUTH (RFC 4954) of the connection
+ * that carried it, and the checks made on it (SPF, DKIM, DMARC,
+ * S/MIME...). Records only, trace order.
  */
 #include "viz/report-private.h"
 
 #include <string.h>
 
+#include "viz/campaign_diagram.h"
 #include "viz/path_diagram.h"
 
 /* Kinds shown as a message's checks, by prefix. */
@@ -64,6 +66,23 @@ viz_report_overlays(VizReport *rep)
     }
 }
 
+/* One diagram per spam campaign: where its messages stopped. */
+static void
+viz_report_campaigns(VizReport *rep)
+{
+    g_autoptr(GPtrArray) names = viz_campaign_names(rep->vt);
+    for (guint i = 0; i < names->len; i++) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(GBytes) svg = viz_campaign_render(rep->vt, names->pdata[i], VIZ_FORMAT_SVG, &err);
+        g_autofree char *cap = g_strdup_printf(
+            "Campaign %s: where its messages stopped, repeated hops merged with a count",
+            (const char *)names->pdata[i]);
+        if (i == 0)
+            viz_report_raw(rep, "<h3 id=\"campaigns\">Spam campaigns</h3>\n");
+        viz_report_figure(rep, svg, err, cap);
+    }
+}
+
 void
 viz_report_section_diagrams(VizReport *rep)
 {
@@ -79,6 +98,7 @@ viz_report_section_diagrams(VizReport *rep)
                       "Every message's hops, repeated edges merged with a count; refusals red, "
                       "failed connections dotted");
     viz_report_overlays(rep);
+    viz_report_campaigns(rep);
     viz_report_raw(rep, "</section>\n");
 }
 
@@ -192,6 +212,9 @@ viz_report_hops(VizReport *rep, const VizMessage *m)
     for (guint i = 0; a && i < a->len; i++)
         if (strcmp(sim_trace_rec_ev(a->pdata[i]), "msg.fetch") == 0)
             viz_report_fetch_row(rep, ++num, a->pdata[i]);
+    if (num == 0)
+        viz_report_raw(rep, "<tr><td colspan=\"8\" class=\"note\">No hop: the message never "
+                            "left its sender.</td></tr>\n");
     viz_report_raw(rep, "</tbody></table></div></div>\n");
 }
 
@@ -297,7 +320,7 @@ viz_report_message(VizReport *rep, guint index, const VizMessage *m)
     viz_report_raw(rep, "</dl>\n");
     viz_report_rcpts(rep, m);
     viz_report_raw(rep, "<div class=\"journey\">\n");
-    if (index < VIZ_REPORT_MAX_DIAGRAMS) {
+    if (index < VIZ_REPORT_MAX_DIAGRAMS && m->hops->len > 0) {
         g_autoptr(GError) err = NULL;
         const char *ids[] = {m->id};
         g_autoptr(GBytes) svg = viz_path_render(rep->vt, ids, 1, VIZ_FORMAT_SVG, &err);
@@ -315,7 +338,7 @@ viz_report_message(VizReport *rep, guint index, const VizMessage *m)
 void
 viz_report_section_messages(VizReport *rep)
 {
-    guint n = viz_trace_n_messages(rep->vt);
+    guint n = rep->messages->len;
     viz_report_raw(rep, "<section id=\"messages\"><h2>Messages</h2>\n");
     if (n == 0)
         viz_report_raw(rep, "<p class=\"note\">No message was sent.</p>\n");
@@ -325,7 +348,7 @@ viz_report_section_messages(VizReport *rep)
                                "diagram, the overview draws them all.</p>\n",
                                n, VIZ_REPORT_MAX_DIAGRAMS);
     for (guint i = 0; i < n && i < VIZ_REPORT_MAX_ROWS; i++)
-        viz_report_message(rep, i, viz_trace_message(rep->vt, i));
+        viz_report_message(rep, i, rep->messages->pdata[i]);
     if (n > VIZ_REPORT_MAX_ROWS)
         g_string_append_printf(rep->out,
                                "<p class=\"note\">%u more messages are in the trace.</p>\n",
