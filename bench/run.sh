@@ -6,7 +6,8 @@
 #       store): wall time, messages/s, simulated events/s, peak RSS;
 #   (b) the baseline: Postfix's smtp-source -> smtp-sink on loopback, one new
 #       TCP connection per message, the same count and body size: messages/s;
-#   (c) bench_events: the simulator's event queue against a bare binary heap;
+#   (c) bench_events: the simulator's event queue against a bare binary heap
+#       and bench/ns3.sh: ns-3's schedulers on the same hold benchmark;
 #   (d) bench/postfix.sh: a real one-hop Postfix relay on loopback;
 #   (e) bench/features.sh, bench/tls.sh: the chain with STARTTLS, AUTH, DKIM
 #       and all together, against `openssl speed`;
@@ -250,6 +251,12 @@ RELAY_MPS=$(echo "$RELAY_LINE" | sed -n 's/^postfix relay: \([0-9.]*\) messages.
 RELAY_MPS=${RELAY_MPS:-nan}
 echo "running bench_events ..." >&2
 run_events
+echo "running ns-3's schedulers on the same hold benchmark ..." >&2
+NS3_EVENTS=10000000
+[ "$QUICK" = 1 ] && NS3_EVENTS=2000000
+NS3_LINE=$(bench/ns3.sh 1000 "$NS3_EVENTS" 2>/dev/null | tail -n 1 || true)
+NS3_EPS=$(echo "$NS3_LINE" | sed -n 's/^ns3 fastest: \([0-9.]*\) events.*/\1/p')
+NS3_EPS=${NS3_EPS:-nan}
 
 printf '%-38s %10s %12s %14s %10s %8s\n' "workload" "wall s" "messages/s" "events/s" "RSS MiB" "KB/msg"
 for s in "${SCENARIOS[@]}"; do
@@ -269,6 +276,8 @@ else
 fi
 printf '%-38s %10s %12s %14.0f\n' "bench_events: sim event queue" "" "" "$EV_QUEUE"
 printf '%-38s %10s %12s %14.0f\n' "bench_events: bare binary heap" "" "" "$EV_HEAP"
+printf '%-38s %10s %12s %14s\n' "ns-3 hold, fastest scheduler" "" "" \
+    "$(awk -v e="$NS3_EPS" -v l="$NS3_LINE" 'BEGIN { if (e == "nan") print l; else printf "%.0f", e }')"
 printf '%-38s %10s %12.0f\n' "bench_events: stream sessions/s" "" "$EV_STREAMS"
 echo
 # Each chain message is 4 SMTP transactions (client -> MSA -> relay -> MX ->
@@ -288,8 +297,12 @@ R3=$(div "${SIM_MPS[chain-10k]}" "$RELAY_MPS")
 [ "$RELAY_MPS" = nan ] && R3=nan
 printf 'ratio simulator / smtp-source messages/s: %6.2f  (target >= 10)   %s\n' "$R1" "$V1"
 printf 'ratio event queue / bare heap events/s:   %6.2f  (target >= 0.7)  %s\n' "$EV_RATIO" "$V2"
+R5=$(div "$EV_QUEUE" "$NS3_EPS")
+[ "$NS3_EPS" = nan ] && R5=nan
+V5=$(verdict "$R5" 2)
+printf 'ratio event queue / ns-3 fastest:         %6.2f  (target >= 2)    %s\n' "$R5" "$V5"
 printf 'ratio simulator / Postfix relay msgs/s:   %8.2f\n' "$R3"
-VERDICTS="$V1 $V2"
+VERDICTS="$V1 $V2 $V5"
 if [ -n "${SIM_MPS[chain-1m]:-}" ]; then
     R4=$(div "${SIM_MPS[chain-1m]}" "${SIM_MPS[chain-10k]}")
     V4=$(verdict "$R4" 0.85)
