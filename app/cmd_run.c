@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "app/cli.h"
+#include "app/maildir_export.h"
 #include "app/run_report.h"
 #include "app/run_smime.h"
 #include "app/scenario.h"
@@ -89,7 +90,7 @@ mhs_cmd_run(int argc, char **argv)
 {
     gint64 seed = -1;
     char *until_text = NULL, *trace_path = NULL, *text_path = NULL, *pcap_path = NULL;
-    char *svg_dir = NULL, *keylog_path = NULL, *smime_dir = NULL;
+    char *svg_dir = NULL, *keylog_path = NULL, *smime_dir = NULL, *maildir = NULL;
     g_autofree char *dump_dir = NULL;
     gboolean quiet = FALSE, exposure_all = FALSE;
     GOptionEntry entries[] = {
@@ -105,6 +106,8 @@ mhs_cmd_run(int argc, char **argv)
          "Write TLS secrets in NSS key log format (for Wireshark)", "F"},
         {"svg", 0, 0, G_OPTION_ARG_FILENAME, &svg_dir,
          "Draw every message's path (and all.svg) into this directory", "DIR"},
+        {"maildir", 0, 0, G_OPTION_ARG_FILENAME, &maildir,
+         "Write every mailbox of every store as a Maildir into this directory", "DIR"},
         {"dump-messages", 0, 0, G_OPTION_ARG_FILENAME, &dump_dir,
          "Write every delivered copy as DIR/MSGID--RCPT.eml", "DIR"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the summary line", NULL},
@@ -121,7 +124,7 @@ mhs_cmd_run(int argc, char **argv)
         return mhs_usage_error("%s", error->message);
     g_autofree char *until_s = until_text, *trace_s = trace_path, *text_s = text_path,
                      *pcap_s = pcap_path, *svg_s = svg_dir,
-                     *keylog_s = keylog_path, *smime_s = smime_dir;
+                     *keylog_s = keylog_path, *smime_s = smime_dir, *maildir_s = maildir;
     if (argc != 2)
         return mhs_usage_error("run needs exactly one SCENARIO");
     gint64 until = G_MAXINT64;
@@ -133,6 +136,9 @@ mhs_cmd_run(int argc, char **argv)
     g_autoptr(WorldSpec) spec = run_load(argv[1]);
     if (spec == NULL)
         return MHS_EXIT_USAGE;
+    /* An unusable DIR is known before anything runs. */
+    if (maildir && !maildir_export_prepare(maildir, &error))
+        return mhs_usage_error("--maildir: %s", error->message);
     SimTrace *trace = sim_trace_new();
     if (trace_path && !sim_trace_add_jsonl_file(trace, trace_path, &error)) {
         sim_trace_free(trace);
@@ -197,6 +203,14 @@ mhs_cmd_run(int argc, char **argv)
         fprintf(stderr, "mhs: --smime-dir: %s\n", error->message);
         return MHS_EXIT_USAGE;
     }
+    guint exported = 0;
+    if (maildir && !maildir_export_world(w, maildir, &exported, &error)) {
+        fprintf(stderr, "mhs: --maildir: %s (nothing written)\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
+    if (maildir && !quiet)
+        fprintf(stderr, "mhs: --maildir: %u message%s written into %s\n", exported,
+                exported == 1 ? "" : "s", maildir);
     g_autoptr(GPtrArray) results = world_check_expectations(w);
     run_report_print(stdout, w, results, quiet);
     if (!quiet)

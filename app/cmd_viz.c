@@ -2,8 +2,8 @@
  * cmd_viz: `mhs viz TRACE.jsonl [--message ID ...] [--session CONN] -o OUT`
  * (DESIGN 7). The output format comes from OUT's extension (.svg .png
  * .pdf .dot). One --message: its path; several: an overlay; --session:
- * the SMTP sequence view (SVG only); --campaign NAME: where that spam
- * campaign's messages stopped; none: every message, merged.
+ * the SMTP or HTTP sequence view (SVG only); --campaign NAME: where that
+ * spam campaign's messages stopped; none: every message, merged.
  * Given a scenario (.yaml) instead of a trace, it runs it first, quietly,
  * with the scenario's seed, and draws from the records in memory.
  */

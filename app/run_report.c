@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "nodes/copies.h"
+
 static void
 run_report_time(GString *s, SimTime t)
 {
@@ -44,6 +46,30 @@ run_report_row(FILE *out, const TrackMsg *m)
     }
 }
 
+/* Who holds a copy of each message when the run ends (nodes/copies.h). */
+static void
+run_report_copies(FILE *out, World *w)
+{
+    g_autoptr(GPtrArray) msgs = world_copies_messages(w);
+    if (msgs->len == 0)
+        return;
+    fprintf(out, "\ncopies at the end (node kind where):\n");
+    for (guint i = 0; i < msgs->len && i < RUN_REPORT_MAX_ROWS; i++) {
+        g_autoptr(GPtrArray) held = world_copies_held(w, msgs->pdata[i]);
+        GString *s = g_string_new(NULL);
+        for (guint k = 0; k < held->len; k++) {
+            const CopyHeld *h = held->pdata[k];
+            g_string_append_printf(s, "%s%s %s%s%s", k ? "; " : "", h->node,
+                                   copy_kind_name(h->kind), h->where[0] ? " " : "", h->where);
+        }
+        fprintf(out, "%-10s %s\n", (const char *)msgs->pdata[i], s->len ? s->str : "(none left)");
+        g_string_free(s, TRUE);
+    }
+    if (msgs->len > RUN_REPORT_MAX_ROWS)
+        fprintf(out, "... %u more messages (the trace has them all)\n",
+                msgs->len - RUN_REPORT_MAX_ROWS);
+}
+
 void
 run_report_print(FILE *out, World *w, GPtrArray *results, gboolean quiet)
 {
@@ -75,6 +101,7 @@ run_report_print(FILE *out, World *w, GPtrArray *results, gboolean quiet)
         if (msgs->len > RUN_REPORT_MAX_ROWS)
             fprintf(out, "... %u more messages (the trace has them all)\n",
                     msgs->len - RUN_REPORT_MAX_ROWS);
+        run_report_copies(out, w);
     }
     if (results->len > 0 && !quiet)
         fprintf(out, "\nexpectations:\n");

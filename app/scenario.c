@@ -89,6 +89,7 @@ static const ScenarioField scenario_tls_fields[] = {
     {"client", scenario_set_tls_level, offsetof(TlsSpec, client), 0, 0},
     {"min_version", scenario_set_tls_version, offsetof(TlsSpec, min_version), 0, 0},
     {"session_tickets", scenario_set_bool, offsetof(TlsSpec, session_tickets), 0, 0},
+    {"pop3", scenario_set_tls_level, offsetof(TlsSpec, pop3), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -422,8 +423,27 @@ static const ScenarioField scenario_node_spammer[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+/* backup: true|false, or the name of the node that keeps the copies. */
+static gboolean
+scenario_set_backup(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                    GError **error)
+{
+    NodeSpec *ns = slot;
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    if (scenario_parse_bool(s, &ns->backup)) {
+        g_clear_pointer(&ns->backup_node, g_free);
+        return TRUE;
+    }
+    ns->backup = TRUE;
+    return scenario_set_node_ref(ctx, f, v, &ns->backup_node, error);
+}
+
 static const ScenarioField scenario_node_ms[] = {
     {"domains", scenario_set_strv, offsetof(NodeSpec, domains), 0, 0},
+    {"journal", scenario_set_address, offsetof(NodeSpec, journal), 0, 0},
+    {"backup", scenario_set_backup, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -442,6 +462,25 @@ static const ScenarioField scenario_node_mitm[] = {
     {"strip_starttls", scenario_set_bool, offsetof(NodeSpec, mitm.strip_starttls), 0, 0},
     {"block_starttls", scenario_set_bool, offsetof(NodeSpec, mitm.block_starttls), 0, 0},
     {"rewrite", scenario_set_mitm_rules, offsetof(NodeSpec, mitm.rules), 0, 0},
+};
+
+/* webmail: a virtual MUA behind an HTTP server (DESIGN 4). */
+static const ScenarioField scenario_node_webmail[] = {
+    {"msa", scenario_set_node_ref, offsetof(NodeSpec, msa), SCENARIO_FIELD_REQUIRED, SPEC_ROLE_MSA},
+    {"ms", scenario_set_node_ref, offsetof(NodeSpec, ms), 0, SPEC_ROLE_MS},
+    {"auth", scenario_set_auth_client, offsetof(NodeSpec, auth), 0, 0},
+    {"https", scenario_set_bool, offsetof(NodeSpec, https), 0, 0},
+    {"http_port", scenario_set_port, offsetof(NodeSpec, http_port), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+/* browser: a user at a web browser, in front of a webmail node. */
+static const ScenarioField scenario_node_browser[] = {
+    {"user", scenario_set_address, offsetof(NodeSpec, user), SCENARIO_FIELD_REQUIRED, 0},
+    {"password", scenario_set_str, offsetof(NodeSpec, password), 0, 0},
+    {"webmail", scenario_set_node_ref, offsetof(NodeSpec, webmail), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_WEBMAIL},
+    {"https", scenario_set_bool, offsetof(NodeSpec, https), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -452,10 +491,12 @@ static const ScenarioField *const scenario_role_fields[] = {
     [SPEC_ROLE_DNS] = scenario_node_dns, [SPEC_ROLE_EAVESDROPPER] = scenario_node_eavesdropper,
     [SPEC_ROLE_SPAMMER] = scenario_node_spammer, [SPEC_ROLE_MITM] = scenario_node_mitm,
     [SPEC_ROLE_GATEWAY] = scenario_node_gateway,
+    [SPEC_ROLE_WEBMAIL] = scenario_node_webmail, [SPEC_ROLE_BROWSER] = scenario_node_browser,
 };
 
-static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns", "eavesdropper",
-                                                  "spammer", "mitm", "gateway", NULL};
+static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns",
+                                                  "eavesdropper", "spammer", "mitm",
+                                                  "gateway", "webmail", "browser", NULL};
 
 static char *
 scenario_node_key_hint(ScenarioCtx *ctx, const char *key)
@@ -501,7 +542,7 @@ scenario_node_role(ScenarioCtx *ctx, yaml_node_t *map, const char *name, SpecRol
                              "unknown role '%s' in node '%s' (did you mean '%s'?)", s, name, best);
     return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
                          "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns, "
-                         "eavesdropper, spammer, mitm, gateway)",
+                         "eavesdropper, spammer, mitm, gateway, webmail, browser)",
                          s, name);
 }
 
@@ -553,6 +594,12 @@ scenario_node_check(ScenarioCtx *ctx, yaml_node_t *map, NodeSpec *n, GError **er
                              "missing required key 'deliver_to' in node '%s' (it has "
                              "local_domains)",
                              n->name);
+    /* HTTPS needs a certificate on the server and, by default, a browser
+     * that checks it (RFC 2818 3.1). */
+    if (n->https && n->role == SPEC_ROLE_WEBMAIL && n->tls.server == SPEC_TLS_NONE)
+        n->tls.server = SPEC_TLS_MAY;
+    if (n->https && n->role == SPEC_ROLE_BROWSER && n->tls.client == SPEC_TLS_NONE)
+        n->tls.client = SPEC_TLS_VERIFY;
     return TRUE;
 }
 

@@ -108,6 +108,25 @@ static const ScenarioField scenario_send_fields[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+/* webmail_send: a send typed into a browser (DESIGN 4 webmail). */
+static const ScenarioField scenario_webmail_send_fields[] = {
+    {"from", scenario_set_node_ref, offsetof(SendSpec, from), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_BROWSER},
+    {"to", scenario_set_addresses, offsetof(SendSpec, to), 0, 0},
+    {"cc", scenario_set_addresses, offsetof(SendSpec, cc), 0, 0},
+    {"bcc", scenario_set_addresses, offsetof(SendSpec, bcc), 0, 0},
+    {"subject", scenario_set_str, offsetof(SendSpec, subject), 0, 0},
+    {"body", scenario_set_str, offsetof(SendSpec, body), 0, 0},
+    {"id", scenario_set_msg_id, offsetof(SendSpec, id), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_webmail_read_fields[] = {
+    {"by", scenario_set_node_ref, offsetof(FetchSpec, by), SCENARIO_FIELD_REQUIRED,
+     SPEC_ROLE_BROWSER},
+    {NULL, NULL, 0, 0, 0},
+};
+
 static const ScenarioField scenario_reply_fields[] = {
     {"by", scenario_set_node_ref, offsetof(ReplySpec, by), SCENARIO_FIELD_REQUIRED, SPEC_ROLE_MUA},
     {"to", scenario_set_msg_ref, offsetof(ReplySpec, to), SCENARIO_FIELD_REQUIRED, 0},
@@ -129,9 +148,28 @@ scenario_set_fetch_keep(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v
     return TRUE;
 }
 
+/* tls: the STLS level of this fetch (RFC 2595), a client level. */
+static gboolean
+scenario_set_fetch_tls(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                       GError **error)
+{
+    FetchSpec *fs = slot;
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    if (!spec_tls_level_from_name(s, &fs->tls))
+        return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                             "'tls' of a fetch must be one of none, may, encrypt, verify, secure, "
+                             "not '%s'",
+                             s);
+    fs->has_tls = TRUE;
+    return TRUE;
+}
+
 static const ScenarioField scenario_fetch_fields[] = {
     {"by", scenario_set_node_ref, offsetof(FetchSpec, by), SCENARIO_FIELD_REQUIRED, SPEC_ROLE_MUA},
     {"keep", scenario_set_fetch_keep, 0, 0, 0},
+    {"tls", scenario_set_fetch_tls, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -208,18 +246,22 @@ static const ScenarioField scenario_raw_send_fields[] = {
     {"port", scenario_set_port, offsetof(RawSendSpec, port), 0, 0},
     {"helo", scenario_set_str, offsetof(RawSendSpec, helo), 0, 0},
     {"mail_from", scenario_set_str, offsetof(RawSendSpec, mail_from), 0, 0},
-    {"rcpt_to", scenario_set_addresses, offsetof(RawSendSpec, rcpt_to), SCENARIO_FIELD_REQUIRED,
-     0},
+    {"rcpt_to", scenario_set_addresses, offsetof(RawSendSpec, rcpt_to), SCENARIO_FIELD_REQUIRED, 0},
     {"data", scenario_set_str, offsetof(RawSendSpec, data), 0, 0},
     {"id", scenario_set_msg_id, offsetof(RawSendSpec, id), 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
 static const ScenarioField *const scenario_event_tables[] = {
-    [SPEC_EVENT_SEND] = scenario_send_fields,       [SPEC_EVENT_REPLY] = scenario_reply_fields,
-    [SPEC_EVENT_FETCH] = scenario_fetch_fields,     [SPEC_EVENT_FAULT] = scenario_fault_fields,
-    [SPEC_EVENT_TRAFFIC] = scenario_traffic_fields, [SPEC_EVENT_RELAY_TEST] = scenario_relay_test_fields,
+    [SPEC_EVENT_SEND] = scenario_send_fields,
+    [SPEC_EVENT_REPLY] = scenario_reply_fields,
+    [SPEC_EVENT_FETCH] = scenario_fetch_fields,
+    [SPEC_EVENT_FAULT] = scenario_fault_fields,
+    [SPEC_EVENT_TRAFFIC] = scenario_traffic_fields,
+    [SPEC_EVENT_RELAY_TEST] = scenario_relay_test_fields,
     [SPEC_EVENT_RAW_SEND] = scenario_raw_send_fields,
+    [SPEC_EVENT_WEBMAIL_SEND] = scenario_webmail_send_fields,
+    [SPEC_EVENT_WEBMAIL_READ] = scenario_webmail_read_fields,
 };
 
 static gpointer
@@ -240,6 +282,10 @@ scenario_event_part(EventSpec *e)
         return &e->relay_test;
     case SPEC_EVENT_RAW_SEND:
         return &e->raw_send;
+    case SPEC_EVENT_WEBMAIL_SEND:
+        return &e->send;
+    case SPEC_EVENT_WEBMAIL_READ:
+        return &e->fetch;
     }
     g_assert_not_reached();
 }
@@ -277,13 +323,23 @@ scenario_set_event_kind(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v
     ctx->where = saved;
     if (!ok)
         return FALSE;
-    if (e->kind == SPEC_EVENT_SEND && e->send.to[0] == NULL && e->send.cc[0] == NULL &&
-        e->send.bcc[0] == NULL)
+    if ((e->kind == SPEC_EVENT_SEND || e->kind == SPEC_EVENT_WEBMAIL_SEND) &&
+        e->send.to[0] == NULL && e->send.cc[0] == NULL && e->send.bcc[0] == NULL)
         return scenario_fail(ctx, v, error, SCENARIO_ERROR_MISSING,
                              "send needs at least one recipient in 'to', 'cc' or 'bcc'");
     if (e->kind == SPEC_EVENT_TRAFFIC)
         return scenario_traffic_check(ctx, v, &e->traffic, error);
     return TRUE;
+}
+
+/* "'a', 'b' or 'c'": the choices an error message offers. */
+static char *
+scenario_quote_list(const char *const *names, guint n)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(s, "%s'%s'", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+    return g_string_free(s, FALSE);
 }
 
 static const ScenarioField scenario_event_fields[] = {
@@ -295,6 +351,8 @@ static const ScenarioField scenario_event_fields[] = {
     {"traffic", scenario_set_event_kind, 0, 0, SPEC_EVENT_TRAFFIC},
     {"relay_test", scenario_set_event_kind, 0, 0, SPEC_EVENT_RELAY_TEST},
     {"raw_send", scenario_set_event_kind, 0, 0, SPEC_EVENT_RAW_SEND},
+    {"webmail_send", scenario_set_event_kind, 0, 0, SPEC_EVENT_WEBMAIL_SEND},
+    {"webmail_read", scenario_set_event_kind, 0, 0, SPEC_EVENT_WEBMAIL_READ},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -312,10 +370,16 @@ scenario_event_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
     const ScenarioField *tables[] = {scenario_event_fields, NULL};
     if (!scenario_fields_apply(ctx, map, tables, e, NULL, error))
         return FALSE;
-    if (e->kind == 0)
-        return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
-                             "an event needs one of 'send', 'reply', 'fetch', 'fault', "
-                             "'traffic', 'relay_test' or 'raw_send'");
+    if (e->kind == 0) {
+        /* The list comes from the table, so a new event kind is named too. */
+        g_autoptr(GPtrArray) kinds = g_ptr_array_new();
+        for (const ScenarioField *f = scenario_event_fields; f->key != NULL; f++)
+            if (f->set == scenario_set_event_kind)
+                g_ptr_array_add(kinds, (gpointer)f->key);
+        g_autofree char *list = scenario_quote_list((const char *const *)kinds->pdata, kinds->len);
+        return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT, "an event needs one of %s",
+                             list);
+    }
     return TRUE;
 }
 
@@ -480,6 +544,41 @@ static const ScenarioField scenario_expect_relay[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+/* The kinds of copy the run tracks (nodes/copies.h). */
+static gboolean
+scenario_set_copy_kind(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                       GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    static const char *const kinds[] = {"mailbox", "journal", "backup", "queue", "client"};
+    for (guint i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        if (strcmp(s, kinds[i]) == 0) {
+            g_free(*(char **)slot);
+            *(char **)slot = g_strdup(s);
+            return TRUE;
+        }
+    }
+    return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE,
+                         "'kind' must be mailbox, journal, backup, queue or client, not '%s'", s);
+}
+
+static const ScenarioField scenario_expect_copies_at[] = {
+    SCENARIO_X_MESSAGE,
+    {"copies_at", scenario_set_node_refs, offsetof(ExpectSpec, copies_at), SCENARIO_FIELD_REQUIRED,
+     0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static const ScenarioField scenario_expect_held_by[] = {
+    SCENARIO_X_MESSAGE,
+    {"held_by", scenario_set_node_ref, offsetof(ExpectSpec, held_by), SCENARIO_FIELD_REQUIRED, 0},
+    {"kind", scenario_set_copy_kind, offsetof(ExpectSpec, copy_kind), 0, 0},
+    {"present", scenario_set_bool, offsetof(ExpectSpec, present), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 static const ScenarioField scenario_expect_smime[] = {
     SCENARIO_X_MESSAGE,
     {"smime", scenario_set_smime_verdict, offsetof(ExpectSpec, verdict), SCENARIO_FIELD_REQUIRED,
@@ -499,19 +598,34 @@ static const ScenarioField scenario_expect_stored[] = {
 
 /* Every key of every form, for suggestions when no form is recognised. */
 static const ScenarioField scenario_expect_keys[] = {
-    {"message", scenario_set_skip, 0, 0, 0},   {"status", scenario_set_skip, 0, 0, 0},
-    {"to", scenario_set_skip, 0, 0, 0},        {"code", scenario_set_skip, 0, 0, 0},
-    {"path", scenario_set_skip, 0, 0, 0},      {"path_differs_from", scenario_set_skip, 0, 0, 0},
-    {"header", scenario_set_skip, 0, 0, 0},    {"present", scenario_set_skip, 0, 0, 0},
-    {"delivered", scenario_set_skip, 0, 0, 0}, {"fetched_by", scenario_set_skip, 0, 0, 0},
-    {"mailbox", scenario_set_skip, 0, 0, 0},   {"count", scenario_set_skip, 0, 0, 0},
-    {"spf", scenario_set_skip, 0, 0, 0},       {"dkim", scenario_set_skip, 0, 0, 0},
-    {"dmarc", scenario_set_skip, 0, 0, 0},     {"at", scenario_set_skip, 0, 0, 0},
-    {"relay_tests", scenario_set_skip, 0, 0, 0}, {"target", scenario_set_skip, 0, 0, 0},
-    {"spam_delivered", scenario_set_skip, 0, 0, 0}, {"rejected_by", scenario_set_skip, 0, 0, 0},
-    {"spam_verdict", scenario_set_skip, 0, 0, 0}, {"campaign", scenario_set_skip, 0, 0, 0},
+    {"message", scenario_set_skip, 0, 0, 0},
+    {"status", scenario_set_skip, 0, 0, 0},
+    {"to", scenario_set_skip, 0, 0, 0},
+    {"code", scenario_set_skip, 0, 0, 0},
+    {"path", scenario_set_skip, 0, 0, 0},
+    {"path_differs_from", scenario_set_skip, 0, 0, 0},
+    {"header", scenario_set_skip, 0, 0, 0},
+    {"present", scenario_set_skip, 0, 0, 0},
+    {"delivered", scenario_set_skip, 0, 0, 0},
+    {"fetched_by", scenario_set_skip, 0, 0, 0},
+    {"mailbox", scenario_set_skip, 0, 0, 0},
+    {"count", scenario_set_skip, 0, 0, 0},
+    {"spf", scenario_set_skip, 0, 0, 0},
+    {"dkim", scenario_set_skip, 0, 0, 0},
+    {"dmarc", scenario_set_skip, 0, 0, 0},
+    {"at", scenario_set_skip, 0, 0, 0},
+    {"relay_tests", scenario_set_skip, 0, 0, 0},
+    {"target", scenario_set_skip, 0, 0, 0},
+    {"copies_at", scenario_set_skip, 0, 0, 0},
+    {"held_by", scenario_set_skip, 0, 0, 0},
+    {"kind", scenario_set_skip, 0, 0, 0},
+    {"spam_delivered", scenario_set_skip, 0, 0, 0},
+    {"rejected_by", scenario_set_skip, 0, 0, 0},
+    {"spam_verdict", scenario_set_skip, 0, 0, 0},
+    {"campaign", scenario_set_skip, 0, 0, 0},
     {"stage", scenario_set_skip, 0, 0, 0},
-    {"smime", scenario_set_skip, 0, 0, 0},     {"stored_contains", scenario_set_skip, 0, 0, 0},
+    {"smime", scenario_set_skip, 0, 0, 0},
+    {"stored_contains", scenario_set_skip, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -531,6 +645,8 @@ static const struct {
     {"dkim", SPEC_EXPECT_DKIM, scenario_expect_dkim},
     {"dmarc", SPEC_EXPECT_DMARC, scenario_expect_dmarc},
     {"relay_tests", SPEC_EXPECT_RELAY_TESTS, scenario_expect_relay},
+    {"copies_at", SPEC_EXPECT_COPIES_AT, scenario_expect_copies_at},
+    {"held_by", SPEC_EXPECT_HELD_BY, scenario_expect_held_by},
     {"spam_delivered", SPEC_EXPECT_SPAM_DELIVERED, scenario_expect_spam_delivered},
     {"rejected_by", SPEC_EXPECT_REJECTED_BY, scenario_expect_rejected_by},
     {"spam_verdict", SPEC_EXPECT_SPAM_VERDICT, scenario_expect_spam_verdict},
@@ -573,11 +689,12 @@ scenario_expect_parse(ScenarioCtx *ctx, yaml_node_t *map, GError **error)
         const ScenarioField *all[] = {scenario_expect_keys, NULL};
         if (!scenario_fields_apply(ctx, map, all, x, NULL, error))
             return FALSE;
+        const char *keys[G_N_ELEMENTS(scenario_expect_forms)];
+        for (guint i = 0; i < G_N_ELEMENTS(scenario_expect_forms); i++)
+            keys[i] = scenario_expect_forms[i].key;
+        g_autofree char *list = scenario_quote_list(keys, G_N_ELEMENTS(keys));
         return scenario_fail(ctx, map, error, SCENARIO_ERROR_EVENT,
-                             "an expectation needs one of 'status', 'path', "
-                             "'path_differs_from', 'header', 'delivered', 'fetched_by', "
-                             "'mailbox', 'spf', 'dkim', 'dmarc', 'relay_tests', "
-                             "'spam_delivered', 'rejected_by' or 'spam_verdict'");
+                             "an expectation needs one of %s", list);
     }
     const ScenarioField *tables[] = {scenario_expect_forms[form].table, NULL};
     return scenario_fields_apply(ctx, map, tables, x, NULL, error);

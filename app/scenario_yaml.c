@@ -638,7 +638,10 @@ scenario_check_node_refs(ScenarioCtx *ctx, GError **error)
             return scenario_fail_at(ctx, &r->loc, error, SCENARIO_ERROR_REFERENCE,
                                     "unknown node '%s' in '%s'", r->name, r->what);
         }
-        if (r->role != SPEC_ROLE_NONE && n->role != r->role)
+        /* A browser reads mail too, and a webmail server for it. */
+        gboolean reader = r->role == SPEC_ROLE_MUA && strcmp(r->what, "fetched_by") == 0 &&
+                          (n->role == SPEC_ROLE_BROWSER || n->role == SPEC_ROLE_WEBMAIL);
+        if (r->role != SPEC_ROLE_NONE && n->role != r->role && !reader)
             return scenario_fail_at(ctx, &r->loc, error, SCENARIO_ERROR_REFERENCE,
                                     "node '%s' in '%s' is a %s, not a %s", r->name, r->what,
                                     spec_role_name(n->role), spec_role_name(r->role));
@@ -658,9 +661,11 @@ scenario_check_msg_refs(ScenarioCtx *ctx, GError **error)
             continue;
         /* Messages the run derives from a sent one: its bounce "ID.dsn"
          * (a second one "ID.dsn2"...), its other reports "ID.dsn-delivered"...,
-         * a read receipt "ID.mdn", named after their origin. */
+         * a read receipt "ID.mdn", its journal copy "ID.journal" sent to
+         * another store, named after their origin. */
         const char *dot = strrchr(r->name, '.');
-        if (dot && (g_str_has_prefix(dot, ".dsn") || g_str_has_prefix(dot, ".mdn"))) {
+        if (dot && (g_str_has_prefix(dot, ".dsn") || g_str_has_prefix(dot, ".mdn") ||
+                    g_str_has_prefix(dot, ".journal"))) {
             g_autofree char *base = g_strndup(r->name, (gsize)(dot - r->name));
             if (g_hash_table_contains(ctx->msg_ids, base))
                 continue;

@@ -3,18 +3,25 @@
  * connection crossing the link gets an SmtpSniffer (proto/smtp_sniff.h);
  * what it learns becomes tap.observe trace records: clear-text SMTP lines,
  * message sizes, AUTH PLAIN/LOGIN credentials, CRAM-MD5 challenge and
- * response, and after STARTTLS (RFC 3207) only TLS record sizes. It never
- * changes a byte and never sends one.
+ * response, and after STARTTLS (RFC 3207) only TLS record sizes. A
+ * connection to a webmail node gets an HttpSniffer instead (proto/
+ * http_sniff.h): request and status lines, and a login form's password in
+ * clear over HTTP, only TLS record sizes over HTTPS. A connection to a
+ * store's POP3 port is read as POP3 (the port tells, as it tells
+ * Wireshark): USER/PASS in clear, or after STLS (RFC 2595) only TLS record
+ * sizes. It never changes a byte and never sends one.
  */
 #include <string.h>
 
 #include "nodes/node.h"
 #include "nodes/tap_trace.h"
 #include "nodes/world_private.h"
+#include "proto/http_sniff.h"
 #include "proto/smtp_sniff.h"
 
 typedef struct {
     SmtpSniffer *sniffer;
+    HttpSniffer *http; /* instead of sniffer: the server is a webmail node */
     guint32 client_addr;
     const char *client, *server; /* host names (borrowed from the net) */
 } EveConn;
@@ -28,6 +35,7 @@ eve_conn_free(gpointer p)
 {
     EveConn *c = p;
     smtp_sniffer_free(c->sniffer);
+    http_sniffer_free(c->http);
     g_free(c);
 }
 
@@ -82,6 +90,16 @@ tap_trace_sniff(Node *node, guint64 conn_id, const char *client, const char *ser
     sim_trace_end(r);
 }
 
+/* The port says POP3 when it is the POP3 port of the store it reaches. */
+static gboolean
+eavesdropper_node_is_pop3(Node *node, const SimSegment *seg)
+{
+    Node *dst = world_node(node->world, sim_host_name(seg->dst_host));
+    if (dst == NULL || dst->spec->role != SPEC_ROLE_MS)
+        return FALSE;
+    return seg->dst_port == (dst->spec->pop3_port ? dst->spec->pop3_port : 110);
+}
+
 static GBytes *
 eavesdropper_node_tap(const SimSegment *seg, gpointer user_data)
 {
@@ -91,7 +109,13 @@ eavesdropper_node_tap(const SimSegment *seg, gpointer user_data)
     EveConn *c = g_hash_table_lookup(eve->conns, &id);
     if (seg->kind == SIM_SEG_SYN && c == NULL) {
         c = g_new0(EveConn, 1);
-        c->sniffer = smtp_sniffer_new();
+        Node *server = world_node(node->world, sim_host_name(seg->dst_host));
+        if (server != NULL && server->spec->role == SPEC_ROLE_WEBMAIL)
+            c->http = http_sniffer_new();
+        else if (eavesdropper_node_is_pop3(node, seg))
+            c->sniffer = smtp_sniffer_new_pop3();
+        else
+            c->sniffer = smtp_sniffer_new();
         c->client_addr = seg->src_addr;
         c->client = sim_host_name(seg->src_host);
         c->server = sim_host_name(seg->dst_host);
@@ -103,9 +127,12 @@ eavesdropper_node_tap(const SimSegment *seg, gpointer user_data)
     gsize len;
     const guint8 *p = g_bytes_get_data(seg->data, &len);
     SmtpSniffDir dir = seg->src_addr == c->client_addr ? SMTP_SNIFF_C2S : SMTP_SNIFF_S2C;
-    smtp_sniffer_feed(c->sniffer, dir, p, len);
+    if (c->http)
+        http_sniffer_feed(c->http, dir, p, len);
+    else
+        smtp_sniffer_feed(c->sniffer, dir, p, len);
     SmtpSniffEvent ev;
-    while (smtp_sniffer_poll(c->sniffer, &ev)) {
+    while (c->http ? http_sniffer_poll(c->http, &ev) : smtp_sniffer_poll(c->sniffer, &ev)) {
         tap_trace_sniff(node, id, c->client, c->server, &ev);
         smtp_sniff_event_clear(&ev);
     }

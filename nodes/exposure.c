@@ -274,8 +274,9 @@ exposure_table_build(World *w, const TrackMsg *m)
         ExposureRow *r = g_new0(ExposureRow, 1);
         r->party = g_strdup(node);
         r->role = g_strdup(exposure_role(w, node));
-        /* The first station is the sender's MUA; a MUA at the end fetched it. */
-        r->endpoint = strcmp(r->role, "mua") == 0 && (i == 0 || i + 1 == st->len);
+        /* The first station is the sender's MUA (or browser); one at the end fetched it. */
+        r->endpoint = (strcmp(r->role, "mua") == 0 || strcmp(r->role, "browser") == 0) &&
+                      (i == 0 || i + 1 == st->len);
         exposure_fill(r, prots, st, (gint)i, FALSE);
         g_ptr_array_add(t->rows, r);
         if (i + 1 < st->len)

@@ -4,25 +4,23 @@
  * users are refused at RCPT with 550 5.1.1. POP3 access (RFC 1939):
  * USER/PASS and APOP against the scenario's passwords, an exclusive lock
  * on the maildrop (section 8), RETR/TOP of the stored copy, and the
- * UPDATE state removing what was deleted. No STLS, no SASL AUTH.
+ * UPDATE state removing what was deleted; STLS (RFC 2595 section 4) when
+ * the store has a TLS server level (may offers it, encrypt also refuses
+ * USER/PASS and APOP before it). No SASL AUTH.
  */
 #include "nodes/ms_node.h"
 
 #include <string.h>
 
+#include "nodes/copies_private.h"
+#include "nodes/ms_node_private.h"
 #include "nodes/pop3_session.h"
 #include "nodes/smtp_session.h"
+#include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "proto/message.h"
 #include "proto/pop3_reply.h"
 #include "proto/received.h"
-
-typedef struct {
-    GHashTable *mailboxes; /* lower-case address -> GPtrArray of MsMessage* */
-    GHashTable *locked;    /* lower-case addresses of maildrops in a POP3 session */
-    SmtpServerConfig cfg;
-    guint64 uid_serial;
-} MsNode;
 
 /* One POP3 session's view of its maildrop (RFC 1939 section 8: the
  * numbers stay fixed for the session). The messages are borrowed: the
@@ -34,13 +32,45 @@ typedef struct {
     GPtrArray *msgs; /* MsMessage*, borrowed, message number - 1 */
 } MsPop3;
 
-static void
+void
 ms_message_free(MsMessage *m)
 {
     g_free(m->uid);
     g_free(m->msg_id);
     g_bytes_unref(m->bytes);
     g_free(m);
+}
+
+MsMessage *
+ms_message_new(Node *node, const char *qid, const char *msg_id, GBytes *bytes, CopyKind kind)
+{
+    MsNode *ms = node->priv;
+    MsMessage *mm = g_new0(MsMessage, 1);
+    mm->uid = g_strdup_printf("%s.%" G_GUINT64_FORMAT, qid, ++ms->uid_serial);
+    mm->msg_id = g_strdup(msg_id);
+    mm->bytes = g_bytes_ref(bytes);
+    mm->kind = kind;
+    mm->delivered_at = sim_world_now(node->world->sim);
+    return mm;
+}
+
+Node *
+ms_node_lookup(World *w, const char *name)
+{
+    Node *n = world_node(w, name);
+    return ms_node_is_store(n) ? n : NULL;
+}
+
+gboolean
+ms_node_is_store(const Node *node)
+{
+    return node != NULL && node->spec->role == SPEC_ROLE_MS;
+}
+
+GPtrArray *
+ms_node_backup(Node *ms)
+{
+    return ms_node_is_store(ms) ? ((MsNode *)ms->priv)->backup : NULL;
 }
 
 static MsNode *
@@ -93,7 +123,6 @@ static void
 ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
 {
     World *w = node->world;
-    MsNode *ms = ms_node_priv(node);
     SimTime now = sim_world_now(w->sim);
     g_autofree char *qid = node_new_queue_id(node);
     const char *tag = tracker_conn_tag(w->tracker, smtp_server_session_conn_id(ss));
@@ -126,17 +155,19 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         track_msg_add_hop(m, node->name, now, "deliver", "mailbox", (const char *const *)q->rcpts, qid);
     hop->t_out = now;
     hop->tls_in = q->is_tls;
+    /* A journal copy sent by another store is a copy of its parent. */
+    gboolean is_journal = m->parent != NULL && g_strcmp0(m->kind, "journal") == 0;
+    const char *held_id = is_journal ? m->parent : m->id;
+    CopyKind kind = is_journal ? COPY_KIND_JOURNAL : COPY_KIND_MAILBOX;
     for (char **p = q->rcpts; p && *p; p++) {
         GPtrArray *box = ms_node_mailbox(node, *p);
         g_assert(box != NULL); /* RCPT checked it */
-        MsMessage *mm = g_new0(MsMessage, 1);
-        mm->uid = g_strdup_printf("%s.%" G_GUINT64_FORMAT, qid, ++ms->uid_serial);
-        mm->msg_id = g_strdup(m->id);
-        mm->bytes = g_bytes_ref(copy);
-        g_ptr_array_add(box, mm);
+        g_ptr_array_add(box, ms_message_new(node, qid, held_id, copy, kind));
+        g_autofree char *key = g_ascii_strdown(*p, -1);
+        copies_hold(w, held_id, node->name, kind, key);
         track_msg_set_status(m, *p, TRACK_STATUS_DELIVERED, 250, "delivered to mailbox",
                              node->name, now);
-        world_note_copy(w, m->id, *p, copy);
+        world_note_copy(w, held_id, *p, copy);
         w->delivered++;
         SimTraceRec *tr = world_trace(w, "msg.deliver", node->name);
         sim_trace_str(tr, "msg", m->id);
@@ -145,6 +176,8 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         sim_trace_int(tr, "size", (gint64)g_bytes_get_size(copy));
         sim_trace_end(tr);
     }
+    if (!is_journal)
+        ms_archive_deliver(node, qid, m->id, q->mail_from, q->rcpts, copy);
     g_autoptr(SmtpReply) ok = smtp_reply_new(250, "2.0.0", "Ok: delivered as %s", qid);
     smtp_server_session_answer(ss, ok);
 }
@@ -283,6 +316,8 @@ ms_pop3_message(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
         MsMessage *mm = p->msgs->pdata[q->msg - 1];
         /* The client learns which tracked message this copy is. */
         pop3_session_tag_uid(p->node->world, pop3_server_session_conn_id(ps), mm->uid, mm->msg_id);
+        if (q->top_lines < 0)
+            mm->retrieved = TRUE;
         a.verdict = POP3_ANSWER_OK;
         a.message = mm->bytes;
     }
@@ -302,6 +337,12 @@ ms_pop3_update(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
             ((MsMessage *)p->msgs->pdata[n - 1])->deleted = TRUE;
     }
     g_clear_pointer(&p->msgs, g_ptr_array_unref);
+    for (guint i = 0; box && i < box->len; i++) {
+        const MsMessage *mm = box->pdata[i];
+        if (mm->deleted)
+            copies_release(node->world, mm->msg_id, node->name, mm->kind, p->box,
+                           "deleted over POP3 (DELE)");
+    }
     for (guint i = box ? box->len : 0; i > 0; i--) {
         if (((MsMessage *)box->pdata[i - 1])->deleted) {
             g_ptr_array_remove_index(box, i - 1);
@@ -358,10 +399,13 @@ ms_pop3_accept(SimListener *l, SimStream *s, gpointer user_data)
      * node's random stream and the virtual clock (the engine has neither). */
     p->timestamp = g_strdup_printf("<%u.%" G_GINT64_FORMAT "@%s>", g_rand_int(node->rng),
                                    sim_world_now(node->world->sim), node->hostname);
+    gboolean tls = world_tls_server_context(node->world, node) != NULL;
     Pop3ServerConfig cfg = {
         .hostname = node->hostname,
         .apop_timestamp = p->timestamp,
         .implementation = "mhs",
+        .offer_stls = tls,
+        .userpass_needs_tls = tls && node->spec->tls.server >= SPEC_TLS_ENCRYPT,
     };
     Pop3ServerSession *ps = pop3_server_session_new(node, s, &cfg, &ms_pop3_policy, node);
     pop3_server_session_set_data(ps, p, (GDestroyNotify)ms_pop3_free);
@@ -389,6 +433,7 @@ ms_node_start(Node *node)
             g_hash_table_insert(ms->mailboxes, g_steal_pointer(&key),
                                 g_ptr_array_new_with_free_func((GDestroyNotify)ms_message_free));
     }
+    ms_archive_start(node);
     guint16 port = node->spec->smtp_port ? node->spec->smtp_port : 25;
     sim_net_listen(node->world->net, node->host, port, ms_node_accept, node, NULL);
     guint16 pop3_port = node->spec->pop3_port ? node->spec->pop3_port : 110;
@@ -401,12 +446,24 @@ ms_node_free(Node *node)
     MsNode *ms = ms_node_priv(node);
     g_hash_table_unref(ms->mailboxes);
     g_hash_table_unref(ms->locked);
+    g_clear_pointer(&ms->backup, g_ptr_array_unref);
+    g_clear_pointer(&ms->journal_queue, queue_free);
     g_free(ms);
+}
+
+/* Journal copies still on their way are queued (DESIGN 4: never lost). */
+static void
+ms_node_finish(Node *node)
+{
+    MsNode *ms = ms_node_priv(node);
+    if (ms->journal_queue != NULL)
+        queue_finish(ms->journal_queue);
 }
 
 static const NodeClass ms_node_class = {
     .kind = "ms",
     .start = ms_node_start,
+    .finish = ms_node_finish,
     .free = ms_node_free,
 };
 

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "nodes/copies.h"
 #include "nodes/node.h"
 
 typedef struct {
@@ -15,6 +16,9 @@ typedef struct {
     char *msg_id;   /* the tracker's id */
     GBytes *bytes;  /* the stored copy */
     gboolean deleted;
+    CopyKind kind;        /* MAILBOX, or JOURNAL in the journal mailbox */
+    SimTime delivered_at; /* virtual time of delivery */
+    gboolean retrieved;   /* sent whole to a client (RETR): "seen" */
 } MsMessage;
 
 /* Mailbox of address on this store (transfer none), NULL if none. */
@@ -24,5 +28,12 @@ GPtrArray *ms_node_mailbox(Node *ms, const char *address);
 gint ms_node_mailbox_count(Node *ms, const char *address);
 /* Sorted addresses of every mailbox (transfer full). */
 char **ms_node_mailbox_names(Node *ms);
+/* The store called name in w, or NULL when there is none. */
+Node *ms_node_lookup(World *w, const char *name);
+/* TRUE when node is a message store. */
+gboolean ms_node_is_store(const Node *node);
+/* The backup copies ms keeps (MsMessage*, transfer none), NULL without
+ * `backup`. They never leave, whatever the users delete. */
+GPtrArray *ms_node_backup(Node *ms);
 
 #endif

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "nodes/copies_private.h"
 #include "nodes/mua_mdn.h"
 #include "nodes/mua_smime.h"
 #include "nodes/pop3_session.h"
@@ -409,6 +410,8 @@ mua_node_on_fetched(Pop3ClientSession *cs, guint msg, const char *uid, GBytes *b
     g_ptr_array_add(mua->inbox, f);
     if (uid != NULL)
         g_hash_table_add(mua->seen, g_strdup(uid));
+    if (msg_id != NULL)
+        copies_hold(w, msg_id, node->name, COPY_KIND_CLIENT, node->spec->user);
     TrackMsg *m = msg_id ? tracker_find(w->tracker, msg_id) : NULL;
     if (m != NULL) {
         const char *rcpts[] = {node->spec->user, NULL};
@@ -466,12 +469,15 @@ mua_node_fetch(Node *node, const FetchSpec *fetch)
     World *w = node->world;
     const NodeSpec *spec = node->spec;
     gboolean keep = fetch->has_keep ? fetch->keep : spec->keep;
+    SpecTlsLevel tls = fetch->has_tls ? fetch->tls : spec->tls.pop3;
     Node *ms = world_node(w, spec->ms);
     const char *password =
         spec->password ? spec->password : world_spec_user_password(w->spec, spec->user);
     SimTraceRec *tr = world_trace(w, "mua.fetch", node->name);
     sim_trace_str(tr, "ms", spec->ms ? spec->ms : "");
     sim_trace_bool(tr, "keep", keep);
+    if (tls != SPEC_TLS_NONE)
+        sim_trace_str(tr, "tls", spec_tls_level_name(tls));
     sim_trace_str(tr, "status",
                   ms == NULL         ? "no message store"
                   : password == NULL ? "no password"
@@ -485,10 +491,15 @@ mua_node_fetch(Node *node, const FetchSpec *fetch)
         .password = password,
         .keep = keep,
         .seen_uids = keep ? seen : NULL,
+        /* RFC 2595 section 4: may uses STLS when CAPA lists it, encrypt and
+         * above give up (QUIT, before any credential) when it does not. */
+        .want_stls = tls >= SPEC_TLS_MAY,
+        .require_stls = tls >= SPEC_TLS_ENCRYPT,
     };
     guint16 port = ms->spec->pop3_port ? ms->spec->pop3_port : 110;
-    pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg, &mua_node_fetch_callbacks,
-                              node);
+    Pop3ClientSession *cs = pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg,
+                                                      &mua_node_fetch_callbacks, node);
+    pop3_client_session_set_tls_level(cs, tls);
 }
 
 static void

@@ -3,13 +3,17 @@
  * The trace shows each command line as an eavesdropper on the link sees
  * it (RFC 1939 section 13: USER/PASS crosses the wire in clear); a line
  * that carries a credential (PASS, APOP) is marked `secret` so that
- * readers can find or hide it.
+ * readers can find or hide it. After STLS (RFC 2595 section 4) a TlsPipe
+ * carries the session; credentials sent under TLS are then left out of
+ * the trace (the wire held ciphertext), as for SMTP AUTH.
  */
 #include "nodes/pop3_session.h"
 
 #include <string.h>
 
 #include "nodes/conn_trace.h"
+#include "nodes/session_tls.h"
+#include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 
 /* ------------------------------------------------------------------ */
@@ -69,6 +73,9 @@ struct Pop3ServerSession {
     char client_ip[16];
     const char *client_node;
     guint64 conn_id;
+    TlsPipe *tls;        /* after STLS: ciphertext on the stream */
+    gboolean tls_up;     /* handshake done and traced */
+    gsize tls_discarded; /* plaintext dropped at the switch (RFC 2595 section 4) */
 };
 
 static void pop3_server_session_pump(Pop3ServerSession *ps);
@@ -79,6 +86,7 @@ pop3_server_session_free(Pop3ServerSession *ps)
     if (ps->data_destroy)
         ps->data_destroy(ps->data);
     pop3_server_free(ps->eng);
+    g_clear_pointer(&ps->tls, tls_pipe_free);
     g_free(ps->held_line);
     g_free(ps);
 }
@@ -99,8 +107,15 @@ pop3_server_session_flush_cmd(Pop3ServerSession *ps, gboolean secret)
     if (r != NULL) {
         sim_trace_int(r, "conn", (gint64)ps->conn_id);
         sim_trace_str(r, "peer", pop3_server_session_peer(ps));
-        sim_trace_bytes(r, "line", (const guint8 *)ps->held_line, strlen(ps->held_line));
-        if (secret || ps->held_secret)
+        gboolean is_secret = secret || ps->held_secret;
+        if (is_secret && ps->tls != NULL) {
+            /* Ciphertext on the wire: the size only. */
+            sim_trace_str(r, "line", "(credentials)");
+            sim_trace_int(r, "len", (gint64)strlen(ps->held_line));
+        } else {
+            sim_trace_bytes(r, "line", (const guint8 *)ps->held_line, strlen(ps->held_line));
+        }
+        if (is_secret)
             sim_trace_bool(r, "secret", TRUE);
         sim_trace_end(r);
     }
@@ -117,6 +132,7 @@ pop3_server_session_end(Pop3ServerSession *ps)
     pop3_server_session_flush_cmd(ps, FALSE);
     conn_trace_close(ps->node, ps->conn_id, "server");
     if (ps->stream) {
+        session_tls_close(ps->tls, ps->stream);
         sim_stream_close(ps->stream);
         ps->stream = NULL;
     }
@@ -124,6 +140,49 @@ pop3_server_session_end(Pop3ServerSession *ps)
         ps->policy.on_end(ps, ps->user_data);
     if (!ps->pending && !ps->pumping)
         pop3_server_session_free(ps);
+}
+
+/* Bytes to the client: through TLS once it is on. */
+static void
+pop3_server_session_send(Pop3ServerSession *ps, GBytes *bytes)
+{
+    if (ps->stream == NULL)
+        return;
+    if (ps->tls == NULL) {
+        sim_stream_write(ps->stream, bytes);
+        return;
+    }
+    gsize len;
+    const guint8 *p = g_bytes_get_data(bytes, &len);
+    tls_pipe_write(ps->tls, p, len);
+    session_tls_flush(ps->tls, ps->stream);
+}
+
+/* Ciphertext from the client: the handshake, then plaintext for the
+ * engine. FALSE when the session must end (handshake failed). */
+static gboolean
+pop3_server_session_tls_in(Pop3ServerSession *ps, const guint8 *p, gsize len)
+{
+    tls_pipe_feed(ps->tls, p, len);
+    session_tls_flush(ps->tls, ps->stream);
+    const char *peer = pop3_server_session_peer(ps);
+    if (tls_pipe_is_failed(ps->tls) && !ps->tls_up) {
+        session_tls_trace(ps->node, ps->conn_id, "server", peer, ps->tls, ps->tls_discarded);
+        return FALSE;
+    }
+    if (!ps->tls_up && tls_pipe_is_established(ps->tls)) {
+        /* RFC 2595 section 4: the session restarts in AUTHORIZATION. */
+        ps->tls_up = TRUE;
+        pop3_server_stls_done(ps->eng);
+        session_tls_trace(ps->node, ps->conn_id, "server", peer, ps->tls, ps->tls_discarded);
+    }
+    g_autoptr(GBytes) plain = tls_pipe_read(ps->tls);
+    if (plain) {
+        gsize n;
+        const guint8 *d = g_bytes_get_data(plain, &n);
+        pop3_server_feed(ps->eng, d, n);
+    }
+    return !tls_pipe_is_failed(ps->tls);
 }
 
 static void
@@ -134,7 +193,12 @@ pop3_server_session_on_data(SimStream *s, GBytes *data, gpointer user_data)
     const guint8 *p = g_bytes_get_data(data, &len);
     /* The engine drops what comes after a close and counts what comes
      * while an STLS switch is due (RFC 2595 section 4). */
-    pop3_server_feed(ps->eng, p, len);
+    if (ps->tls == NULL) {
+        pop3_server_feed(ps->eng, p, len);
+    } else if (!pop3_server_session_tls_in(ps, p, len)) {
+        pop3_server_session_end(ps);
+        return;
+    }
     pop3_server_session_pump(ps);
 }
 
@@ -192,8 +256,7 @@ pop3_server_session_act(Pop3ServerSession *ps, Pop3ServerAct *act)
 {
     switch (act->kind) {
     case POP3_SERVER_ACT_SEND:
-        if (ps->stream)
-            sim_stream_write(ps->stream, act->bytes);
+        pop3_server_session_send(ps, act->bytes);
         return FALSE;
     case POP3_SERVER_ACT_CMD:
         /* Held until the next action: a line that the engine turns into
@@ -206,10 +269,17 @@ pop3_server_session_act(Pop3ServerSession *ps, Pop3ServerAct *act)
         ps->pending = TRUE;
         ps->policy.on_query(ps, &act->query, ps->user_data);
         return FALSE;
-    case POP3_SERVER_ACT_STLS:
-        /* TODO(tls): switch to a TlsPipe. STLS is never offered yet. */
-        g_warning("%s: STLS without a TLS layer", ps->node->name);
-        return TRUE;
+    case POP3_SERVER_ACT_STLS: {
+        /* The +OK went out in clear; from here on the stream carries TLS. */
+        TlsContext *ctx = world_tls_server_context(ps->node->world, ps->node);
+        if (ctx == NULL) {
+            g_warning("%s: STLS without a TLS context", ps->node->name);
+            return TRUE;
+        }
+        ps->tls = tls_pipe_new_server(ctx);
+        ps->tls_discarded = act->discarded;
+        return FALSE;
+    }
     case POP3_SERVER_ACT_CLOSE:
         return TRUE;
     default:
@@ -293,6 +363,9 @@ struct Pop3ClientSession {
     gboolean finished; /* CLOSE seen: free after the pump */
     char *peer;
     guint64 conn_id;
+    SpecTlsLevel tls_level; /* verify and above: the certificate must verify */
+    TlsPipe *tls;
+    gboolean tls_up;
 };
 
 static void pop3_client_session_pump(Pop3ClientSession *cs);
@@ -302,8 +375,58 @@ pop3_client_session_free(Pop3ClientSession *cs)
 {
     pop3_session_untag_conn(cs->node->world, cs->conn_id);
     pop3_client_free(cs->eng);
+    g_clear_pointer(&cs->tls, tls_pipe_free);
     g_free(cs->peer);
     g_free(cs);
+}
+
+/* The handshake failed or its certificate does not do for the level:
+ * the client gives up and drops the connection (no QUIT in clear). */
+static void
+pop3_client_session_tls_fail(Pop3ClientSession *cs, const char *why)
+{
+    g_autofree char *reason = g_strdup_printf("TLS with %s: %s", cs->peer, why);
+    pop3_client_abort(cs->eng, reason);
+    if (cs->stream) {
+        session_tls_close(cs->tls, cs->stream);
+        sim_stream_close(cs->stream);
+        cs->stream = NULL;
+    }
+}
+
+/* Ciphertext from the server: the handshake, then plaintext for the engine. */
+static void
+pop3_client_session_tls_in(Pop3ClientSession *cs, const guint8 *p, gsize len)
+{
+    tls_pipe_feed(cs->tls, p, len);
+    session_tls_flush(cs->tls, cs->stream);
+    if (tls_pipe_is_failed(cs->tls) && !cs->tls_up) {
+        session_tls_trace(cs->node, cs->conn_id, "client", cs->peer, cs->tls, 0);
+        pop3_client_session_tls_fail(cs, tls_pipe_get_error(cs->tls));
+        return;
+    }
+    if (!cs->tls_up && tls_pipe_is_established(cs->tls)) {
+        cs->tls_up = TRUE;
+        session_tls_trace(cs->node, cs->conn_id, "client", cs->peer, cs->tls, 0);
+        /* RFC 2595 section 2.4: the client checks the server's identity;
+         * at verify and secure an unverified certificate ends the fetch. */
+        if (cs->tls_level >= SPEC_TLS_VERIFY && !session_tls_is_verified(cs->tls)) {
+            const char *subject = tls_pipe_get_peer_subject(cs->tls);
+            g_autofree char *why =
+                g_strdup_printf("certificate not verified: %s",
+                                subject ? tls_pipe_get_verify_string(cs->tls) : "no certificate");
+            pop3_client_session_tls_fail(cs, why);
+            return;
+        }
+        /* The engine asks CAPA again (RFC 2595 section 4). */
+        pop3_client_stls_done(cs->eng);
+    }
+    g_autoptr(GBytes) plain = tls_pipe_read(cs->tls);
+    if (plain) {
+        gsize n;
+        const guint8 *d = g_bytes_get_data(plain, &n);
+        pop3_client_feed(cs->eng, d, n);
+    }
 }
 
 static void
@@ -312,7 +435,10 @@ pop3_client_session_on_data(SimStream *s, GBytes *data, gpointer user_data)
     Pop3ClientSession *cs = user_data;
     gsize len;
     const guint8 *p = g_bytes_get_data(data, &len);
-    pop3_client_feed(cs->eng, p, len);
+    if (cs->tls)
+        pop3_client_session_tls_in(cs, p, len);
+    else
+        pop3_client_feed(cs->eng, p, len);
     pop3_client_session_pump(cs);
 }
 
@@ -394,12 +520,26 @@ pop3_client_session_trace_reply(Pop3ClientSession *cs, const Pop3ClientAct *act)
 }
 
 static void
+pop3_client_session_send(Pop3ClientSession *cs, GBytes *bytes)
+{
+    if (cs->stream == NULL)
+        return;
+    if (cs->tls == NULL) {
+        sim_stream_write(cs->stream, bytes);
+        return;
+    }
+    gsize len;
+    const guint8 *p = g_bytes_get_data(bytes, &len);
+    tls_pipe_write(cs->tls, p, len);
+    session_tls_flush(cs->tls, cs->stream);
+}
+
+static void
 pop3_client_session_act(Pop3ClientSession *cs, Pop3ClientAct *act)
 {
     switch (act->kind) {
     case POP3_CLIENT_ACT_SEND:
-        if (cs->stream)
-            sim_stream_write(cs->stream, act->bytes);
+        pop3_client_session_send(cs, act->bytes);
         break;
     case POP3_CLIENT_ACT_REPLY:
         pop3_client_session_trace_reply(cs, act);
@@ -417,10 +557,17 @@ pop3_client_session_act(Pop3ClientSession *cs, Pop3ClientAct *act)
                 cs->cb.on_done(cs, act->ok, act->retrieved, act->deleted, act->text, cs->user_data);
         }
         break;
-    case POP3_CLIENT_ACT_STLS:
-        /* TODO(tls): STLS is never asked for yet. */
-        pop3_client_abort(cs->eng, "no TLS layer");
+    case POP3_CLIENT_ACT_STLS: {
+        TlsContext *ctx = world_tls_pop3_client_context(cs->node->world, cs->node);
+        if (ctx == NULL) {
+            pop3_client_abort(cs->eng, "no TLS layer");
+            break;
+        }
+        /* RFC 6066 3, RFC 6125: SNI and the name to verify are the store's. */
+        cs->tls = tls_pipe_new_client(ctx, cs->peer);
+        session_tls_flush(cs->tls, cs->stream);
         break;
+    }
     case POP3_CLIENT_ACT_CLOSE:
         cs->finished = TRUE;
         break;
@@ -443,11 +590,25 @@ pop3_client_session_pump(Pop3ClientSession *cs)
     cs->pumping = FALSE;
     if (cs->finished) {
         if (cs->stream) {
+            session_tls_close(cs->tls, cs->stream);
             sim_stream_close(cs->stream);
             cs->stream = NULL;
         }
         pop3_client_session_free(cs);
     }
+}
+
+void
+pop3_client_session_set_tls_level(Pop3ClientSession *cs, SpecTlsLevel level)
+{
+    g_return_if_fail(cs != NULL);
+    cs->tls_level = level;
+}
+
+gboolean
+pop3_client_session_is_tls(const Pop3ClientSession *cs)
+{
+    return cs->tls_up;
 }
 
 guint64

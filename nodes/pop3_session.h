@@ -7,7 +7,9 @@
  * each retrieved message and the outcome. Both trace the dialogue:
  * pop3.cmd on the server as the wire shows it (passwords in clear, marked
  * secret), pop3.reply on the client, conn.open/accept/close. Sessions free
- * themselves once the stream is closed. No STLS yet (no TLS layer).
+ * themselves once the stream is closed. STLS (RFC 2595 section 4) puts a
+ * TlsPipe between the stream and the engine: the store's server context
+ * (tls_setup.h) and the client's POP3 context; tls.handshake is traced.
  */
 #ifndef NODES_POP3_SESSION_H
 #define NODES_POP3_SESSION_H
@@ -73,6 +75,13 @@ typedef struct {
 Pop3ClientSession *pop3_client_session_start(Node *node, const char *ip, guint16 port,
                                              const char *peer_name, const Pop3ClientConfig *cfg,
                                              const Pop3ClientCallbacks *cb, gpointer user_data);
+/* The client's STLS level (the engine's want_stls/require_stls come from
+ * cfg): at verify and secure the fetch ends unless the store's certificate
+ * chains to the scenario CA and names the store (RFC 2595 2.4). Call right
+ * after start. */
+void pop3_client_session_set_tls_level(Pop3ClientSession *cs, SpecTlsLevel level);
+/* TRUE once the TLS handshake is done. */
+gboolean pop3_client_session_is_tls(const Pop3ClientSession *cs);
 guint64 pop3_client_session_conn_id(const Pop3ClientSession *cs);
 const char *pop3_client_session_peer(const Pop3ClientSession *cs);
 

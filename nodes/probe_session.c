@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nodes/conn_trace.h"
+#include "nodes/session_tls.h"
 #include "nodes/smtp_session.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
@@ -51,16 +52,14 @@ probe_session_tls_in(ProbeSession *ps, const guint8 *p, gsize len)
     tls_pipe_feed(ps->tls, p, len);
     probe_session_tls_flush(ps);
     if (!ps->tls_up && tls_pipe_is_failed(ps->tls)) {
-        smtp_session_tls_trace(ps->node, ps->conn_id, "client", ps->peer, ps->tls,
-                               ps->tls_discarded);
+        session_tls_trace(ps->node, ps->conn_id, "client", ps->peer, ps->tls, ps->tls_discarded);
         probe_session_fail(ps, "TLS handshake failed");
         return FALSE;
     }
     if (!ps->tls_up && tls_pipe_is_established(ps->tls)) {
         ps->tls_up = TRUE;
         ps->tls_discarded += smtp_probe_starttls_done(ps->probe);
-        smtp_session_tls_trace(ps->node, ps->conn_id, "client", ps->peer, ps->tls,
-                               ps->tls_discarded);
+        session_tls_trace(ps->node, ps->conn_id, "client", ps->peer, ps->tls, ps->tls_discarded);
     }
     g_autoptr(GBytes) plain = tls_pipe_read(ps->tls);
     if (plain) {

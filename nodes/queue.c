@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "nodes/copies_private.h"
 #include "nodes/smtp_session.h"
 #include "nodes/world_private.h"
 #include "proto/dsn.h"
@@ -161,6 +162,7 @@ queue_submit_dsn(Queue *q, const char *msg_id, const char *queue_id, const char 
     e->arrived = sim_world_now(w->sim);
     e->arrived_unix = world_unix_now(w);
     g_ptr_array_add(q->entries, e);
+    copies_hold(w, msg_id, q->node->name, COPY_KIND_QUEUE, queue_id);
     e->retry_ev = sim_world_schedule_in(w->sim, 0, queue_attempt_event, e, NULL);
     /* Postfix delay_warning_time: one "delayed" report if still queued then. */
     if (q->node->spec->delay_warning > 0 && mail_from[0] != '\0')
@@ -694,6 +696,21 @@ queue_retry_delay(const RetrySpec *rs, guint attempts)
     return delay;
 }
 
+/* Why a settled entry leaves the queue (for copy.gone). */
+static const char *
+queue_entry_outcome(const QueueEntry *e)
+{
+    guint sent = 0, failed = 0;
+    for (guint i = 0; i < e->rcpts->len; i++) {
+        const QueueRcpt *r = e->rcpts->pdata[i];
+        sent += r->state == QUEUE_RCPT_SENT;
+        failed += r->state == QUEUE_RCPT_FAILED;
+    }
+    if (failed == 0)
+        return "relayed";
+    return sent == 0 ? "bounced" : "relayed and bounced";
+}
+
 /* Every delivery of the attempt is over: bounce, retry or forget. */
 static void
 queue_entry_settle(QueueEntry *e)
@@ -764,6 +781,7 @@ queue_entry_settle(QueueEntry *e)
         if (h)
             h->t_out = now;
     }
+    copies_release(w, e->msg_id, node->name, COPY_KIND_QUEUE, e->qid, queue_entry_outcome(e));
     sim_world_cancel(w->sim, e->delay_ev);
     g_ptr_array_remove(q->entries, e);
 }

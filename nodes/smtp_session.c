@@ -9,71 +9,12 @@
 
 #include <string.h>
 
-#include "nodes/tls_setup.h"
 #include "nodes/conn_trace.h"
+#include "nodes/session_tls.h"
+#include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "proto/sasl.h"
 #include "proto/tls_pipe.h"
-
-/* ------------------------------------------------------------------ */
-/* TLS layer, shared by both sides                                    */
-
-/* Sends whatever ciphertext the pipe has for the peer. */
-static void
-smtp_session_tls_flush(TlsPipe *tls, SimStream *stream)
-{
-    GBytes *out;
-    while ((out = tls_pipe_take_output(tls)) != NULL) {
-        if (stream)
-            sim_stream_write(stream, out);
-        g_bytes_unref(out);
-    }
-}
-
-/* Sends close_notify (RFC 8446 6.1) before the stream closes. */
-static void
-smtp_session_tls_close(TlsPipe *tls, SimStream *stream)
-{
-    if (tls && stream && tls_pipe_is_established(tls)) {
-        tls_pipe_close(tls);
-        smtp_session_tls_flush(tls, stream);
-    }
-}
-
-/* tls.handshake: the summary the trace may hold (DESIGN 6, STYLE 10). */
-void
-smtp_session_tls_trace(Node *node, guint64 conn_id, const char *side, const char *peer,
-                       TlsPipe *tls, gsize discarded)
-{
-    SimTraceRec *r = world_trace(node->world, "tls.handshake", node->name);
-    if (r == NULL)
-        return;
-    sim_trace_int(r, "conn", (gint64)conn_id);
-    sim_trace_str(r, "side", side);
-    sim_trace_str(r, "peer", peer);
-    gboolean ok = tls_pipe_is_established(tls);
-    sim_trace_str(r, "result", ok ? "ok" : "failed");
-    if (ok) {
-        sim_trace_str(r, "version", tls_pipe_get_version(tls));
-        sim_trace_str(r, "cipher", tls_pipe_get_cipher(tls));
-        sim_trace_bool(r, "resumed", tls_pipe_is_resumed(tls));
-    } else {
-        sim_trace_str(r, "error", tls_pipe_get_error(tls));
-    }
-    const char *subject = tls_pipe_get_peer_subject(tls);
-    if (subject)
-        sim_trace_str(r, "peer_subject", subject);
-    if (strcmp(side, "client") == 0) {
-        /* What the client made of the server's certificate (RFC 6125). */
-        long vr = tls_pipe_get_verify_result(tls);
-        sim_trace_bool(r, "verified", ok && subject != NULL && vr == 0);
-        sim_trace_str(r, "verify",
-                      subject == NULL && ok ? "no certificate" : tls_pipe_get_verify_string(tls));
-    }
-    if (discarded > 0)
-        sim_trace_int(r, "discarded", (gint64)discarded);
-    sim_trace_end(r);
-}
 
 /* ------------------------------------------------------------------ */
 /* server                                                             */
@@ -131,7 +72,7 @@ smtp_server_session_end(SmtpServerSession *ss)
     ss->dead = TRUE;
     conn_trace_close(ss->node, ss->conn_id, "server");
     if (ss->stream) {
-        smtp_session_tls_close(ss->tls, ss->stream);
+        session_tls_close(ss->tls, ss->stream);
         sim_stream_close(ss->stream);
         ss->stream = NULL;
     }
@@ -154,7 +95,7 @@ smtp_server_session_send(SmtpServerSession *ss, GBytes *bytes)
     gsize len;
     const guint8 *p = g_bytes_get_data(bytes, &len);
     tls_pipe_write(ss->tls, p, len);
-    smtp_session_tls_flush(ss->tls, ss->stream);
+    session_tls_flush(ss->tls, ss->stream);
 }
 
 /* Ciphertext from the client: drive the handshake, then hand plaintext
@@ -163,16 +104,16 @@ static gboolean
 smtp_server_session_tls_in(SmtpServerSession *ss, const guint8 *p, gsize len)
 {
     tls_pipe_feed(ss->tls, p, len);
-    smtp_session_tls_flush(ss->tls, ss->stream);
+    session_tls_flush(ss->tls, ss->stream);
     const char *peer = ss->client_node ? ss->client_node : ss->client_ip;
     if (tls_pipe_is_failed(ss->tls) && !ss->tls_up) {
-        smtp_session_tls_trace(ss->node, ss->conn_id, "server", peer, ss->tls, ss->tls_discarded);
+        session_tls_trace(ss->node, ss->conn_id, "server", peer, ss->tls, ss->tls_discarded);
         return FALSE;
     }
     if (!ss->tls_up && tls_pipe_is_established(ss->tls)) {
         ss->tls_up = TRUE;
         ss->tls_discarded += smtp_server_starttls_done(ss->eng);
-        smtp_session_tls_trace(ss->node, ss->conn_id, "server", peer, ss->tls, ss->tls_discarded);
+        session_tls_trace(ss->node, ss->conn_id, "server", peer, ss->tls, ss->tls_discarded);
     }
     g_autoptr(GBytes) plain = tls_pipe_read(ss->tls);
     if (plain) {
@@ -597,9 +538,9 @@ static void
 smtp_client_session_tls_in(SmtpClientSession *cs, const guint8 *p, gsize len)
 {
     tls_pipe_feed(cs->tls, p, len);
-    smtp_session_tls_flush(cs->tls, cs->stream);
+    session_tls_flush(cs->tls, cs->stream);
     if (tls_pipe_is_failed(cs->tls) && !cs->tls_up) {
-        smtp_session_tls_trace(cs->node, cs->conn_id, "client", cs->peer, cs->tls, 0);
+        session_tls_trace(cs->node, cs->conn_id, "client", cs->peer, cs->tls, 0);
         /* Postfix: "Server certificate not verified" and the like; retry later. */
         cs->fail_detail = g_strdup_printf("4.7.5 TLS handshake with %s failed: %s", cs->peer,
                                           tls_pipe_get_error(cs->tls));
@@ -612,7 +553,7 @@ smtp_client_session_tls_in(SmtpClientSession *cs, const guint8 *p, gsize len)
     }
     if (!cs->tls_up && tls_pipe_is_established(cs->tls)) {
         cs->tls_up = TRUE;
-        smtp_session_tls_trace(cs->node, cs->conn_id, "client", cs->peer, cs->tls, 0);
+        session_tls_trace(cs->node, cs->conn_id, "client", cs->peer, cs->tls, 0);
         smtp_client_starttls_done(cs->eng);
     }
     g_autoptr(GBytes) plain = tls_pipe_read(cs->tls);
@@ -747,7 +688,7 @@ smtp_client_session_send(SmtpClientSession *cs, GBytes *bytes)
     gsize len;
     const guint8 *p = g_bytes_get_data(bytes, &len);
     tls_pipe_write(cs->tls, p, len);
-    smtp_session_tls_flush(cs->tls, cs->stream);
+    session_tls_flush(cs->tls, cs->stream);
 }
 
 /* A TLS policy failure says why in Postfix's words (4.7.5, RFC 3207 4.1). */
@@ -875,7 +816,7 @@ smtp_client_session_pump(SmtpClientSession *cs)
             }
             /* RFC 6066 3, RFC 6125: SNI and the name to verify are the next hop's. */
             cs->tls = tls_pipe_new_client(ctx, cs->peer);
-            smtp_session_tls_flush(cs->tls, cs->stream);
+            session_tls_flush(cs->tls, cs->stream);
             break;
         }
         case SMTP_CLIENT_ACT_CLOSE:
@@ -889,7 +830,7 @@ smtp_client_session_pump(SmtpClientSession *cs)
     cs->pumping = FALSE;
     if (cs->finished) {
         if (cs->stream) {
-            smtp_session_tls_close(cs->tls, cs->stream);
+            session_tls_close(cs->tls, cs->stream);
             sim_stream_close(cs->stream);
             cs->stream = NULL;
         }

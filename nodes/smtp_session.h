@@ -71,12 +71,4 @@ void smtp_client_session_set_login(SmtpClientSession *cs, const char *user, cons
 guint64 smtp_client_session_conn_id(const SmtpClientSession *cs);
 const char *smtp_client_session_peer(const SmtpClientSession *cs);
 
-/* --- shared --- */
-
-/* The tls.handshake record of a STARTTLS handshake that ended (ok or
- * failed), for this file's sessions and scripted clients alike. side:
- * "client" or "server"; discarded: plaintext dropped (RFC 3207 4.2). */
-void smtp_session_tls_trace(Node *node, guint64 conn_id, const char *side, const char *peer,
-                            TlsPipe *tls, gsize discarded);
-
 #endif

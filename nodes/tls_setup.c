@@ -19,6 +19,7 @@
 typedef struct {
     TlsContext *server; /* nullable */
     TlsContext *client; /* nullable */
+    TlsContext *pop3;   /* nullable: the POP3 client context, made on first use */
 } WorldTlsNode;
 
 struct WorldTls {
@@ -42,6 +43,7 @@ world_tls_node_free(gpointer p)
     WorldTlsNode *tn = p;
     g_clear_pointer(&tn->server, tls_context_unref);
     g_clear_pointer(&tn->client, tls_context_unref);
+    g_clear_pointer(&tn->pop3, tls_context_unref);
     g_free(tn);
 }
 
@@ -187,4 +189,37 @@ TlsIdentity *
 world_tls_ca(World *w)
 {
     return w->tls ? w->tls->ca : NULL;
+}
+
+/* The POP3 client context verifies nothing itself: the session checks the
+ * result against the fetch's level (RFC 2595 2.4 via RFC 6125), so that a
+ * fetch event can choose its own level. Made once, kept for resumption. */
+TlsContext *
+world_tls_pop3_client_context(World *w, const Node *node)
+{
+    if (w->tls == NULL || w->tls->ca == NULL)
+        return NULL;
+    WorldTlsNode *tn = world_tls_node(w, node);
+    if (tn == NULL) {
+        tn = g_new0(WorldTlsNode, 1);
+        g_hash_table_insert(w->tls->nodes, node->name, tn);
+    }
+    if (tn->pop3 == NULL) {
+        const TlsSpec *ts = &node->spec->tls;
+        TlsIdentity *trust[] = {w->tls->ca, NULL};
+        TlsContextConfig cfg = {
+            .trust = trust,
+            .verify = TLS_VERIFY_NONE,
+            .min_version = world_tls_min_version(ts),
+            .no_tickets = !ts->session_tickets,
+            .verify_time = w->spec->epoch_unix,
+            .keylog = world_tls_keylog,
+            .keylog_data = w,
+        };
+        g_autoptr(GError) error = NULL;
+        tn->pop3 = tls_context_new(&cfg, &error);
+        if (tn->pop3 == NULL)
+            g_warning("%s: POP3 TLS context: %s", node->name, error->message);
+    }
+    return tn->pop3;
 }

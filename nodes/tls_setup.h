@@ -30,6 +30,11 @@ TlsContext *world_tls_server_context(World *w, const Node *node);
  * tls.client level is none. Verifies against the scenario CA (required at
  * verify and secure, reported otherwise) and caches sessions per peer. */
 TlsContext *world_tls_client_context(World *w, const Node *node);
+/* (transfer none, nullable) The node's POP3 client context (RFC 2595
+ * STLS), made on first use; NULL when the world has no CA (no node has a
+ * TLS level, so no store can offer STLS). It reports verification and
+ * leaves the decision to the session. */
+TlsContext *world_tls_pop3_client_context(World *w, const Node *node);
 /* (transfer none) The scenario CA, made now if no node needed it yet (the
  * S/MIME users' certificates come from it too); NULL with error set when
  * OpenSSL refuses. Call after world_tls_setup(). */

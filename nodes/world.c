@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "nodes/copies_private.h"
 #include "nodes/gateway_node.h"
 #include "nodes/exposure.h"
 #include "nodes/ms_node.h"
@@ -13,6 +14,7 @@
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "nodes/relay_test.h"
+#include "nodes/webmail_node.h"
 #include "nodes/spam_campaign.h"
 
 G_DEFINE_QUARK(node-error-quark, node_error)
@@ -139,6 +141,12 @@ world_event_run(SimWorld *sim, gpointer data)
     case SPEC_EVENT_RAW_SEND:
         relay_test_raw_send(w, &ev->raw_send);
         break;
+    case SPEC_EVENT_WEBMAIL_SEND:
+        browser_node_send(world_node(w, ev->send.from), &ev->send);
+        break;
+    case SPEC_EVENT_WEBMAIL_READ:
+        browser_node_read(world_node(w, ev->fetch.by), &ev->fetch);
+        break;
     }
 }
 
@@ -173,6 +181,10 @@ world_make_node(World *w, const NodeSpec *ns)
         return spammer_node_new(w, ns);
     case SPEC_ROLE_GATEWAY:
         return gateway_node_new(w, ns);
+    case SPEC_ROLE_WEBMAIL:
+        return webmail_node_new(w, ns);
+    case SPEC_ROLE_BROWSER:
+        return browser_node_new(w, ns);
     case SPEC_ROLE_MITM:
         return mitm_node_new(w, ns);
     default:
@@ -201,10 +213,16 @@ world_build_nodes(World *w, GError **error)
     gateway_nodes_add_peers(w);
     for (guint i = 0; i < spec->nodes->len; i++) {
         const NodeSpec *ns = spec->nodes->pdata[i];
-        if (ns->role == SPEC_ROLE_MUA &&
+        if ((ns->role == SPEC_ROLE_MUA || ns->role == SPEC_ROLE_WEBMAIL) &&
             !world_check_node(w, ns->msa, SPEC_ROLE_MSA, &ns->loc, error))
             return FALSE;
+        if (ns->role == SPEC_ROLE_BROWSER &&
+            !world_check_node(w, ns->webmail, SPEC_ROLE_WEBMAIL, &ns->loc, error))
+            return FALSE;
         if (ns->deliver_to && !world_check_node(w, ns->deliver_to, SPEC_ROLE_NONE, &ns->loc, error))
+            return FALSE;
+        if (ns->backup_node &&
+            !world_check_node(w, ns->backup_node, SPEC_ROLE_NONE, &ns->loc, error))
             return FALSE;
     }
     return TRUE;
@@ -280,6 +298,12 @@ world_schedule_events(World *w, GError **error)
             ok = world_check_node(w, ev->raw_send.from, SPEC_ROLE_NONE, &ev->loc, error) &&
                  world_check_node(w, ev->raw_send.target, SPEC_ROLE_NONE, &ev->loc, error);
             break;
+        case SPEC_EVENT_WEBMAIL_SEND:
+            ok = world_check_node(w, ev->send.from, SPEC_ROLE_BROWSER, &ev->loc, error);
+            break;
+        case SPEC_EVENT_WEBMAIL_READ:
+            ok = world_check_node(w, ev->fetch.by, SPEC_ROLE_BROWSER, &ev->loc, error);
+            break;
         }
         if (!ok)
             return FALSE;
@@ -347,6 +371,7 @@ world_free(World *w)
     world_tls_free(w->tls);
     world_smime_free(w->smime);
     relay_test_results_free(w->relay_results);
+    copy_ledger_free(w->copy_ledger);
     g_free(w);
 }
 
@@ -477,6 +502,8 @@ world_check_expectations(World *w)
         const ExpectSpec *e = w->spec->expects->pdata[i];
         if (e->kind == SPEC_EXPECT_RELAY_TESTS)
             g_ptr_array_add(out, relay_test_check(w, e));
+        else if (e->kind == SPEC_EXPECT_COPIES_AT || e->kind == SPEC_EXPECT_HELD_BY)
+            g_ptr_array_add(out, copies_check(w, e));
         else
             g_ptr_array_add(out, expect_check(e, w->tracker, w->delivered, world_copy_lookup,
                                               world_mailbox_count, w));

@@ -34,6 +34,7 @@ struct World {
     GHashTable *pop3_tags; /* nullable: conn id -> (uid -> msg id), pop3_session.c */
     struct WorldTls *tls;  /* the scenario CA and TLS contexts (tls_setup.c) */
     GPtrArray *relay_results; /* nullable: relay-test battery results (relay_test.c) */
+    struct CopyLedger *copy_ledger; /* nullable: who holds copies (copies.c) */
     struct WorldSmime *smime; /* nullable: users' S/MIME certificates (smime_setup.c) */
 };
 
@@ -71,6 +72,8 @@ SimTime dns_node_latency(const Node *dns);
 void mua_node_send(Node *mua, const SendSpec *send);
 void mua_node_reply(Node *mua, const ReplySpec *reply);
 void mua_node_fetch(Node *mua, const FetchSpec *fetch);
+void browser_node_send(Node *browser, const SendSpec *send);
+void browser_node_read(Node *browser, const FetchSpec *fetch);
 
 /* Delivery into a store: TRUE if address has a mailbox on ms. */
 gboolean ms_node_has_mailbox(Node *ms, const char *address);

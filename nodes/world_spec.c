@@ -122,6 +122,8 @@ node_spec_free(NodeSpec *n)
     g_strfreev(n->local_domains);
     g_free(n->deliver_to);
     g_strfreev(n->domains);
+    g_free(n->journal);
+    g_free(n->backup_node);
     g_free(n->dkim.domain);
     g_free(n->dkim.selector);
     if (n->dkim.key_pem != NULL)
@@ -134,6 +136,7 @@ node_spec_free(NodeSpec *n)
     g_strfreev(n->tamper.replace);
     g_strfreev(n->auth.mechanisms);
     g_strfreev(n->tap);
+    g_free(n->webmail);
     g_free(n->auth.mechanism);
     if (n->mitm.rules)
         g_ptr_array_unref(n->mitm.rules);
@@ -283,6 +286,9 @@ expect_spec_free(ExpectSpec *x)
     g_free(x->other);
     g_free(x->header);
     g_free(x->fetched_by);
+    g_strfreev(x->copies_at);
+    g_free(x->held_by);
+    g_free(x->copy_kind);
     g_free(x->mailbox);
     g_free(x->verdict);
     g_free(x->at);
@@ -441,6 +447,10 @@ spec_event_kind_name(SpecEventKind kind)
         return "relay_test";
     case SPEC_EVENT_RAW_SEND:
         return "raw_send";
+    case SPEC_EVENT_WEBMAIL_SEND:
+        return "webmail_send";
+    case SPEC_EVENT_WEBMAIL_READ:
+        return "webmail_read";
     }
     return "?";
 }
@@ -471,6 +481,10 @@ spec_expect_kind_name(SpecExpectKind kind)
         return "dmarc";
     case SPEC_EXPECT_RELAY_TESTS:
         return "relay_tests";
+    case SPEC_EXPECT_COPIES_AT:
+        return "copies_at";
+    case SPEC_EXPECT_HELD_BY:
+        return "held_by";
     case SPEC_EXPECT_SPAM_DELIVERED:
         return "spam_delivered";
     case SPEC_EXPECT_REJECTED_BY:

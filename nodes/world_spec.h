@@ -167,6 +167,7 @@ typedef struct {
     SpecTlsLevel client;      /* mua, msa, mta (outgoing) */
     guint min_version;        /* 0 default (TLS 1.2), 12 = TLS 1.2, 13 = TLS 1.3 */
     gboolean session_tickets; /* issue (server) and resume (client); default TRUE */
+    SpecTlsLevel pop3;        /* mua: STLS when fetching (RFC 2595); ms: see server */
 } TlsSpec;
 
 /* SMTP AUTH (RFC 4954). Server side (msa, mta): required, mechanisms,
@@ -257,6 +258,9 @@ typedef struct {
 
     /* ms */
     char **domains; /* domains whose mailboxes this store holds */
+    char *journal;     /* (nullable) journal mailbox: a copy of every delivery */
+    gboolean backup;   /* keep a backup copy of every delivery (survives DELE) */
+    char *backup_node; /* (nullable) the node holding the backup; NULL: this one */
 
     /* dns */
     gint64 answer_latency; /* delay before an answer (default 1 ms) */
@@ -277,6 +281,11 @@ typedef struct {
 
     /* msa, mta */
     RelayhostAuthSpec relayhost_auth; /* AUTH to the relayhost */
+
+    /* webmail (also msa, ms, auth.mechanism), browser (also user, password) */
+    char *webmail;     /* browser: node name of its webmail server */
+    gboolean https;    /* webmail: serve HTTPS (RFC 2818); browser: use it */
+    guint16 http_port; /* webmail: listening port; 0: 80, or 443 with https */
 } NodeSpec;
 
 typedef struct {
@@ -309,6 +318,8 @@ typedef enum {
     SPEC_EVENT_TRAFFIC,
     SPEC_EVENT_RELAY_TEST,
     SPEC_EVENT_RAW_SEND,
+    SPEC_EVENT_WEBMAIL_SEND, /* send: from is a browser */
+    SPEC_EVENT_WEBMAIL_READ, /* fetch: by is a browser */
 } SpecEventKind;
 
 typedef struct {
@@ -348,6 +359,8 @@ typedef struct {
     char *by;          /* mua node */
     gboolean keep;     /* default: the mua's keep */
     gboolean has_keep; /* keep was written */
+    SpecTlsLevel tls;  /* STLS level of this fetch (RFC 2595) */
+    gboolean has_tls;  /* tls was written; otherwise the mua's tls.pop3 */
 } FetchSpec;
 
 typedef struct {
@@ -420,6 +433,8 @@ typedef enum {
     SPEC_EXPECT_DKIM,         /* message, verdict, at? */
     SPEC_EXPECT_DMARC,        /* message, verdict, at? */
     SPEC_EXPECT_RELAY_TESTS,  /* relay_mode, target */
+    SPEC_EXPECT_COPIES_AT,    /* message, copies_at: exactly these nodes hold copies */
+    SPEC_EXPECT_HELD_BY,      /* message, held_by, copy_kind?, present */
     /* count, to?, campaign? */
     SPEC_EXPECT_SPAM_DELIVERED,
     /* rejected_by, message? or campaign?, to?, code? */
@@ -461,6 +476,9 @@ typedef struct {
     char *at;         /* nullable: the node that recorded it */
     SpecRelayMode relay_mode;
     char *target; /* relay_tests: node name */
+    char **copies_at; /* COPIES_AT: node names */
+    char *held_by;    /* HELD_BY: node name */
+    char *copy_kind;  /* HELD_BY: nullable: mailbox, journal, backup, queue, client */
     char *campaign;    /* nullable: spam expectations: one campaign */
     char *rejected_by; /* REJECTED_BY: the node that refused */
     char *stage;       /* nullable: SPAM_VERDICT: the SMTP stage (RCPT, CONNECT, ...) */

@@ -5,6 +5,9 @@
  * RFC 4616 2 (authzid NUL authcid NUL passwd), LOGIN (user then password),
  * CRAM-MD5 RFC 2195 2 (challenge, then "user digest"). After STARTTLS and
  * its 220 (RFC 3207 4) only TLS record headers (RFC 8446 5.1) are read.
+ * POP3 mode: USER then PASS (RFC 1939 7), RETR/TOP content summarised as a
+ * message size (RFC 1939 3 multi-line responses), STLS and its +OK (RFC
+ * 2595 4) switch to TLS records.
  */
 #include "proto/smtp_sniff.h"
 
@@ -29,6 +32,7 @@ typedef struct {
 } SmtpSniffSide;
 
 struct SmtpSniffer {
+    gboolean pop3; /* POP3 instead of SMTP */
     SmtpSniffSide side[2];
     GQueue events;
     gboolean tls;            /* both directions carry TLS records */
@@ -37,9 +41,21 @@ struct SmtpSniffer {
     gboolean in_data;        /* client sends message content */
     gsize data_size;
     SmtpSniffAuth auth;
+    gboolean retr_asked; /* POP3: RETR/TOP sent, status line not seen yet */
+    gboolean in_retr;    /* POP3: the server sends message content */
     char *login_user;
     char *cram_challenge;
 };
+
+static void smtp_sniff_pop3_line(SmtpSniffer *sn, SmtpSniffDir dir, const char *line, gsize len);
+
+SmtpSniffer *
+smtp_sniffer_new_pop3(void)
+{
+    SmtpSniffer *sn = smtp_sniffer_new();
+    sn->pop3 = TRUE;
+    return sn;
+}
 
 SmtpSniffer *
 smtp_sniffer_new(void)
@@ -255,7 +271,9 @@ smtp_sniff_line(SmtpSniffer *sn, SmtpSniffDir dir)
     if (sd->line->len > 0 && sd->line->str[sd->line->len - 1] == '\r')
         g_string_truncate(sd->line, sd->line->len - 1);
     const char *line = sd->line->str;
-    if (dir == SMTP_SNIFF_C2S && sn->in_data) {
+    if (sn->pop3) {
+        smtp_sniff_pop3_line(sn, dir, line, sd->line->len);
+    } else if (dir == SMTP_SNIFF_C2S && sn->in_data) {
         /* RFC 5321 4.1.1.4: the content ends with a line holding only ".". */
         if (strcmp(line, ".") == 0) {
             smtp_sniff_push(sn, SMTP_SNIFF_EV_MESSAGE, dir)->size = sn->data_size;
@@ -315,6 +333,66 @@ smtp_sniffer_feed(SmtpSniffer *sn, SmtpSniffDir dir, const guint8 *data, gsize l
         else
             sd->truncated = TRUE;
     }
+}
+
+/* RFC 1939 7: "USER name" then "PASS string" (the rest of the line,
+ * spaces included); section 3: a multi-line response ends with ".". */
+static void
+smtp_sniff_pop3_client_line(SmtpSniffer *sn, const char *line)
+{
+    if (g_ascii_strncasecmp(line, "USER ", 5) == 0) {
+        g_free(sn->login_user);
+        sn->login_user = g_strdup(line + 5);
+    } else if (g_ascii_strncasecmp(line, "PASS ", 5) == 0) {
+        smtp_sniff_credentials(sn, "USER/PASS", NULL, sn->login_user ? sn->login_user : "",
+                               line + 5);
+    } else if (g_ascii_strcasecmp(line, "STLS") == 0) {
+        sn->starttls_asked = TRUE;
+    } else if (g_ascii_strncasecmp(line, "RETR ", 5) == 0 ||
+               g_ascii_strncasecmp(line, "TOP ", 4) == 0) {
+        sn->retr_asked = TRUE;
+    }
+}
+
+/* The first server line after a command is its status line (one command
+ * in flight: the clients seen here do not pipeline). */
+static void
+smtp_sniff_pop3_server_line(SmtpSniffer *sn, const char *line)
+{
+    gboolean ok = strncmp(line, "+OK", 3) == 0;
+    if (sn->starttls_asked) {
+        sn->starttls_asked = FALSE;
+        if (ok) {
+            sn->tls = TRUE;
+            smtp_sniff_push(sn, SMTP_SNIFF_EV_STARTTLS, SMTP_SNIFF_S2C);
+        }
+    } else if (sn->retr_asked) {
+        sn->retr_asked = FALSE;
+        sn->in_retr = ok;
+        sn->data_size = 0;
+    }
+}
+
+/* POP3 lines: message content is summed up, the rest reported. */
+static void
+smtp_sniff_pop3_line(SmtpSniffer *sn, SmtpSniffDir dir, const char *line, gsize len)
+{
+    if (dir == SMTP_SNIFF_S2C && sn->in_retr) {
+        if (strcmp(line, ".") == 0) {
+            smtp_sniff_push(sn, SMTP_SNIFF_EV_MESSAGE, dir)->size = sn->data_size;
+            sn->in_retr = FALSE;
+        } else {
+            sn->data_size += len + 2;
+        }
+        return;
+    }
+    SmtpSniffEvent *ev = smtp_sniff_push(sn, SMTP_SNIFF_EV_LINE, dir);
+    ev->text = g_strdup(line);
+    ev->truncated = sn->side[dir].truncated;
+    if (dir == SMTP_SNIFF_C2S)
+        smtp_sniff_pop3_client_line(sn, line);
+    else
+        smtp_sniff_pop3_server_line(sn, line);
 }
 
 gboolean

@@ -7,6 +7,8 @@
  * material of an offline dictionary attack), and, once STARTTLS (RFC 3207)
  * is accepted, nothing but TLS record sizes (RFC 8446 5.1). It never
  * answers and never decrypts. DIGEST-MD5 exchanges are shown as lines only.
+ * The same observer knows POP3 (RFC 1939): USER/PASS credentials, message
+ * content of RETR/TOP as a size, and TLS record sizes after STLS (RFC 2595).
  */
 #ifndef PROTO_SMTP_SNIFF_H
 #define PROTO_SMTP_SNIFF_H
@@ -49,6 +51,9 @@ typedef struct {
 typedef struct SmtpSniffer SmtpSniffer;
 
 SmtpSniffer *smtp_sniffer_new(void);
+/* An observer of a POP3 connection: LINE, CREDENTIALS (mech "USER/PASS"),
+ * MESSAGE (RETR/TOP content), STARTTLS (the +OK to STLS), TLS_RECORDS. */
+SmtpSniffer *smtp_sniffer_new_pop3(void);
 void smtp_sniffer_free(SmtpSniffer *sn);
 /* Bytes seen in direction dir (copied). Feed both directions in the order
  * they crossed the wire. */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT
- * sequence: SMTP session sequence diagrams as hand-written SVG 1.1 (see
- * sequence.h). Commands are drawn at the time the server read them and
- * replies at the time the client read them (RFC 5321 4.1 command/reply
- * dialogue; pipelined commands, RFC 2920, share a time). Reply colours
- * follow the first digit (RFC 5321 4.2.1). Long lines are shortened.
+ * sequence: SMTP and HTTP session sequence diagrams as hand-written SVG
+ * 1.1 (see sequence.h). Commands (HTTP request lines) are drawn at the
+ * time the server read them and replies (HTTP status lines) at the time
+ * the client read them (RFC 5321 4.1 command/reply dialogue; pipelined
+ * commands, RFC 2920, share a time). Reply colours follow the first digit
+ * (RFC 5321 4.2.1; RFC 9110 15 uses the same classes). Long lines are
+ * shortened.
  */
 #include "viz/sequence.h"
 
@@ -85,8 +87,9 @@ viz_seq_header(GString *out, const VizSession *s, int height)
     g_string_append_printf(
         out,
         "<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" "
-        "font-weight=\"bold\">SMTP session %" G_GINT64_FORMAT "%s%s (port %d)</text>\n",
-        VIZ_SEQ_WIDTH / 2, s->conn, msg ? ", message " : "", msg ? msg : "", s->port);
+        "font-weight=\"bold\">%s session %" G_GINT64_FORMAT "%s%s (port %d)</text>\n",
+        VIZ_SEQ_WIDTH / 2, s->proto ? s->proto : "SMTP", s->conn, msg ? ", message " : "",
+        msg ? msg : "", s->port);
     const int xs[] = {VIZ_SEQ_CLIENT_X, VIZ_SEQ_SERVER_X};
     const char *names[] = {client, server};
     const char *roles[] = {"client", "server"};

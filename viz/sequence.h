@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * sequence: a sequence diagram of one SMTP session, written as SVG text
+ * sequence: a sequence diagram of one SMTP or HTTP session, written as SVG text
  * (not through Graphviz): two lanes, client and server, one arrow per
  * command (client to server) or reply (server to client), top to bottom
  * in virtual-time order, each with its time. Connection open and close

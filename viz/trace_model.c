@@ -267,6 +267,33 @@ viz_model_smtp(VizModelBuilder *b, const SimTraceRec *rec, gboolean is_cmd)
         g_hash_table_insert(b->by_rcpt, g_strdup_printf("%s\n%s", s->server, rcpt), s);
 }
 
+/* http.request (at the server) and http.response (at the client), drawn
+ * like SMTP commands and replies (RFC 9112 3 request line, 4 status). */
+static void
+viz_model_http(VizModelBuilder *b, const SimTraceRec *rec, gboolean is_request)
+{
+    VizSession *s = viz_model_session(b, rec);
+    if (s == NULL) {
+        gint64 conn;
+        if (!sim_trace_rec_get_int(rec, "conn", &conn))
+            return;
+        const char *node = sim_trace_rec_node(rec), *peer = sim_trace_rec_get_str(rec, "peer");
+        s = viz_model_session_new(b, conn, is_request ? peer : node, is_request ? node : peer);
+    }
+    gint i = sim_trace_rec_find(rec, "tls");
+    gboolean tls = i >= 0 && sim_trace_rec_field_type(rec, (guint)i) == SIM_TRACE_FIELD_BOOL &&
+                   sim_trace_rec_field_bool(rec, (guint)i);
+    g_free(s->proto);
+    s->proto = g_strdup(tls ? "HTTPS" : "HTTP");
+    if (is_request) {
+        viz_model_add_line(s, rec, VIZ_LINE_CMD, 0, sim_trace_rec_get_str(rec, "line"));
+        return;
+    }
+    gint64 code = 0;
+    sim_trace_rec_get_int(rec, "code", &code);
+    viz_model_add_line(s, rec, VIZ_LINE_REPLY, (gint)code, sim_trace_rec_get_str(rec, "text"));
+}
+
 static void
 viz_model_msg_reject(VizModelBuilder *b, const SimTraceRec *rec)
 {
@@ -390,6 +417,8 @@ viz_model_builder_feed(VizModelBuilder *b, const SimTraceRec *rec)
             viz_model_add_line(s, rec, VIZ_LINE_CLOSE, 0, sim_trace_rec_get_str(rec, "side"));
     } else if (strcmp(ev, "smtp.cmd") == 0 || strcmp(ev, "smtp.reply") == 0) {
         viz_model_smtp(b, rec, ev[5] == 'c');
+    } else if (strcmp(ev, "http.request") == 0 || strcmp(ev, "http.response") == 0) {
+        viz_model_http(b, rec, strcmp(ev, "http.request") == 0);
     } else if (strcmp(ev, "dns.query") == 0) {
         viz_model_hint_role(b, sim_trace_rec_get_str(rec, "server"), VIZ_ROLE_DNS);
     } else if (strcmp(ev, "dns.stats") == 0) {

@@ -56,6 +56,7 @@ viz_session_free(gpointer p)
     g_free(s->client);
     g_free(s->server);
     g_free(s->msg);
+    g_free(s->proto);
     g_free(s);
 }
 

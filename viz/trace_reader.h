@@ -89,6 +89,7 @@ typedef struct {
     gint port;
     char *msg;        /* (nullable) the message the client opened it for */
     GPtrArray *lines; /* VizLine, in time order */
+    char *proto;      /* (nullable) "HTTP" or "HTTPS" from http.* records; NULL: SMTP */
 } VizSession;
 
 /* One spam.verdict record: where a campaign message stopped, and why.

@@ -584,9 +584,7 @@ test_error_unknown_role(void)
                  "t.yaml:5:26: unknown role 'mtaa' in node 'relay1' (did you mean 'mta'?)");
     expect_error(BASE_NODES "  - {name: relay1, role: router, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
                  "t.yaml:5:26: unknown role 'router' in node 'relay1' (roles: mua, msa, mta, "
-                 "ms, dns, eavesdropper, spammer, mitm, gateway)");
-    expect_error(BASE_NODES "  - {name: evil, role: webmail, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
-                 "t.yaml:5:24: role 'webmail' of node 'evil' is not supported yet");
+                 "ms, dns, eavesdropper, spammer, mitm, gateway, webmail, browser)");
     expect_error(BASE_NODES "  - {name: evil, role: mitm, ip: 10.0.0.8}\n", SCENARIO_ERROR_MISSING,
                  "t.yaml:5:5: missing required key 'tap' in node 'evil'");
 }
@@ -719,7 +717,7 @@ test_error_event_form(void)
 {
     expect_error(BASE_NODES "events:\n  - {at: 1s}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:5: an event needs one of 'send', 'reply', 'fetch', 'fault', "
-                 "'traffic', 'relay_test' or 'raw_send'");
+                 "'traffic', 'relay_test', 'raw_send', 'webmail_send' or 'webmail_read'");
     expect_error(BASE_NODES "events:\n"
                             "  - {at: 1s, fetch: {by: a-pc}, fault: {link: [a-pc, ms.a.test]}}\n",
                  SCENARIO_ERROR_EVENT,
@@ -732,8 +730,9 @@ test_error_event_form(void)
     expect_error(BASE_NODES "expect:\n  - {message: m1}\n", SCENARIO_ERROR_EVENT,
                  "t.yaml:6:5: an expectation needs one of 'status', 'path', "
                  "'path_differs_from', 'header', 'delivered', 'fetched_by', 'mailbox', 'spf', "
-                 "'dkim', 'dmarc', 'relay_tests', 'spam_delivered', 'rejected_by' or "
-                 "'spam_verdict'");
+                 "'dkim', 'dmarc', 'relay_tests', "
+                 "'copies_at', 'held_by', 'spam_delivered', 'rejected_by', 'spam_verdict', "
+                 "'smime' or 'stored_contains'");
     expect_error(BASE_NODES "expect:\n  - {message: m1, stauts: delivered}\n",
                  SCENARIO_ERROR_UNKNOWN_KEY,
                  "t.yaml:6:19: unknown key 'stauts' in expect (did you mean 'status'?)");
