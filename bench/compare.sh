@@ -27,7 +27,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/mhs-compare.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
 one() { # binary scenario -> "messages/s rss_kb"
-    local out msgs
+    local msgs
     /usr/bin/time -f '%U %S %M' -o "$TMP/time" "$1" run -q "$2" >"$TMP/out" 2>&1 ||
         { echo "compare: $1 run -q $2 failed:" >&2; cat "$TMP/out" >&2; exit 1; }
     msgs=$(sed -n 's/^messages: \([0-9]*\);.*recipients: \1 delivered.*/\1/p' "$TMP/out")
@@ -42,7 +42,7 @@ for s in "${SIZES[@]}"; do
     runs=$RUNS
     [ "$s" = 1m ] && runs=1
     : >"$TMP/b" ; : >"$TMP/n"
-    for i in $(seq "$runs"); do
+    for _ in $(seq "$runs"); do
         one "$BASE" "$scen" >>"$TMP/b"
         one "$NEW" "$scen" >>"$TMP/n"
     done

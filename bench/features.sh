@@ -38,9 +38,9 @@ sed 's/tls: {\([^}]*\)}/tls: {\1, session_tickets: false}/; s/^name: \(.*\)/name
     scenarios/bench/full-chain-1k.yaml >"$TMP/full-chain-1k-noresume.yaml"
 
 rate() { # scenario file -> median messages/s
-    local f=$1 i t0 t1 out msgs
+    local f=$1 t0 t1 out msgs
     : >"$TMP/r"
-    for i in $(seq "$RUNS"); do
+    for _ in $(seq "$RUNS"); do
         t0=$(bench_now)
         out=$("$MHS" run -q "$f" 2>&1) || { echo "bench: $f failed: $out" >&2; exit 1; }
         t1=$(bench_now)

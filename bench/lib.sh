@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Helpers shared by the bench/ scripts (sourced, not run).
 
 bench_median() { # numbers on stdin, one a line
