@@ -113,7 +113,7 @@ queue_empty() {
 sent_count() { grep -c 'status=sent' "$DIR/maillog" 2>/dev/null || true; }
 
 : >"$DIR/rates"
-for i in $(seq "$RUNS"); do
+for _ in $(seq "$RUNS"); do
     before=$(sent_count)
     t0=$(bench_now)
     timeout 1800 "$SOURCE" -s 1 -m "$COUNT" -l 1000 -f alice@polito.it -t bob@example.com \
