@@ -47,7 +47,6 @@ bench_port_free() { # port -> 0 when nothing listens on 127.0.0.1:port
 }
 
 bench_wait_port() { # port -> 0 once something listens there (5 s at most)
-
     for _ in $(seq 50); do
         (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
         sleep 0.1
