@@ -306,10 +306,10 @@ mua_node_compose_and_submit(Node *node, const MuaCompose *c)
         track_msg_rcpt(m, rcpts->pdata[i]);
     /* RFC 8551: protected after it is written, before it leaves. */
     g_autoptr(GBytes) sent = mua_smime_protect(node, m, c->smime, (char **)rcpts->pdata, bytes);
-    if (sent != NULL) {
-        m->original = g_bytes_ref(sent);
+    /* m->original stays NULL: the stores keep what arrived, and a long run
+     * would otherwise hold every message it composed twice (tracker.h). */
+    if (sent != NULL)
         mua_node_submit(node, m, mail_from, (char **)rcpts->pdata, sent, c->send);
-    }
     g_ptr_array_unref(rcpts);
 }
 

@@ -215,38 +215,35 @@ queue_attempt(QueueEntry *e)
     Queue *q = e->queue;
     World *w = q->node->world;
     e->attempts++;
-    GHashTable *groups = g_hash_table_new(g_str_hash, g_str_equal);
-    GPtrArray *order = g_ptr_array_new_with_free_func(g_free);
+    /* Groups in domain order of first appearance: deterministic. A message
+     * has few domains, so a scan beats a hash table built per attempt. */
+    GPtrArray *starts = g_ptr_array_new();
     for (guint i = 0; i < e->rcpts->len; i++) {
         QueueRcpt *r = e->rcpts->pdata[i];
         if (r->state != QUEUE_RCPT_PENDING)
             continue;
-        g_autofree char *domain = g_ascii_strdown(queue_domain_of(r->address), -1);
-        QueueDelivery *d = g_hash_table_lookup(groups, domain);
+        const char *domain = queue_domain_of(r->address);
+        QueueDelivery *d = NULL;
+        for (guint k = 0; d == NULL && k < starts->len; k++)
+            if (g_ascii_strcasecmp(((QueueDelivery *)starts->pdata[k])->domain, domain) == 0)
+                d = starts->pdata[k];
         if (d == NULL) {
             d = g_new0(QueueDelivery, 1);
             d->entry = e;
             d->rcpts = g_ptr_array_new();
-            d->domain = g_strdup(domain);
+            d->domain = g_ascii_strdown(domain, -1);
             d->hosts = g_ptr_array_new_with_free_func(g_free);
-            g_hash_table_insert(groups, d->domain, d);
-            g_ptr_array_add(order, g_strdup(domain));
+            g_ptr_array_add(starts, d);
         }
         g_ptr_array_add(d->rcpts, r);
         r->in_flight = TRUE;
     }
-    e->groups_open = order->len;
+    e->groups_open = starts->len;
     SimTraceRec *tr = world_trace(w, "queue.attempt", q->node->name);
     sim_trace_str(tr, "qid", e->qid);
     sim_trace_str(tr, "msg", e->msg_id);
     sim_trace_int(tr, "attempt", e->attempts);
     sim_trace_end(tr);
-    /* Start in domain order of first appearance: deterministic. */
-    GPtrArray *starts = g_ptr_array_new();
-    for (guint i = 0; i < order->len; i++)
-        g_ptr_array_add(starts, g_hash_table_lookup(groups, order->pdata[i]));
-    g_hash_table_unref(groups);
-    g_ptr_array_unref(order);
     for (guint i = 0; i < starts->len; i++) {
         QueueDelivery *d = starts->pdata[i];
         const char *fixed = queue_fixed_route(q, d->domain);
