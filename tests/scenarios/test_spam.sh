@@ -77,10 +77,21 @@ grep -q '"ev":"msg.deliver","node":"ms.example.com","msg":"in1"' "$tmp/f.jsonl" 
 grep -q '^pass: 8 of 8' "$tmp/d.out" || fail "dnsbl summary"
 grep -q '"ev":"dns.query","node":"spammer","name":"example.com","type":"MX"' "$tmp/d.jsonl" ||
     fail "the spammer did not look the MX up"
+# RFC 5782 2.1: the list's TXT record at the same name explains the listing.
+grep -q '"ev":"dns.query","node":"mx.example.org","name":"99.2.0.192.bl.test","type":"TXT"' \
+    "$tmp/d.jsonl" || fail "the TXT reason was not looked up"
+grep -q '"ev":"spam.verdict","node":"mx.example.org","msg":"d3".*"verdict":"rejected","code":554,"reason":"554 Service unavailable; client \[192.0.2.99\] blocked using bl.test; Listed: 192.0.2.99 (spam source)","stage":"CONNECT"' \
+    "$tmp/d.jsonl" || fail "d3 not refused at connect naming bl.test and its TXT"
+grep -q '"ev":"spam.verdict","node":"mx.example.com","msg":"d1".*"code":554,"reason":"554 5.7.1 Service unavailable; client \[192.0.2.99\] blocked using bl.test; Listed: 192.0.2.99 (spam source)","stage":"RCPT"' \
+    "$tmp/d.jsonl" || fail "d1 not refused at RCPT naming bl.test and its TXT"
+# A zone without TXT records: the refusal names the list only.
+sed 's/, TXT: \[[^]]*\]//' "$dir/dnsbl.yaml" >"$tmp/notxt.yaml"
+! grep -q TXT "$tmp/notxt.yaml" || fail "the TXT records were not removed"
+"$MHS" run "$tmp/notxt.yaml" --trace "$tmp/n.jsonl" >"$tmp/n.out" || fail "dnsbl without TXT: $(cat "$tmp/n.out")"
 grep -q '"ev":"spam.verdict","node":"mx.example.org","msg":"d3".*"verdict":"rejected","code":554,"reason":"554 Service unavailable; client \[192.0.2.99\] blocked using bl.test","stage":"CONNECT"' \
-    "$tmp/d.jsonl" || fail "d3 not refused at connect naming bl.test"
+    "$tmp/n.jsonl" || fail "d3 not refused at connect naming bl.test alone"
 grep -q '"ev":"spam.verdict","node":"mx.example.com","msg":"d1".*"code":554,"reason":"554 5.7.1 Service unavailable; client \[192.0.2.99\] blocked using bl.test","stage":"RCPT"' \
-    "$tmp/d.jsonl" || fail "d1 not refused at RCPT naming bl.test"
+    "$tmp/n.jsonl" || fail "d1 not refused at RCPT naming bl.test alone"
 grep -q '"ev":"dnsbl.exempt","node":"mx.example.com"' "$tmp/d.jsonl" || fail "abuse@ not exempt"
 grep -q '"ev":"msg.deliver","node":"ms.example.com","msg":"d2","qid":"[^"]*","rcpt":"abuse@example.com"' \
     "$tmp/d.jsonl" || fail "abuse@ did not get d2"
@@ -119,9 +130,9 @@ grep -q 'label="rejected at RCPT\\n554 5.7.1 Relay access denied"' "$tmp/f.dot" 
     fail "relay refusal outcome (addresses not folded)"
 grep -q 'label="30 rejected"' "$tmp/f.dot" || fail "30 rejected edge"
 "$MHS" viz "$tmp/d.jsonl" --campaign all -o "$tmp/d.dot" || fail "viz dnsbl"
-grep -q 'label="rejected at CONNECT\\n554 Service unavailable; client \[192.0.2.99\] blocked using bl.test"' \
+grep -q 'label="rejected at CONNECT\\n554 Service unavailable; client \[192.0.2.99\] blocked using bl.test; Listed: 192.0.2.99 (spam source)"' \
     "$tmp/d.dot" || fail "DNSBL connect outcome"
-grep -q 'label="rejected at RCPT\\n554 5.7.1 Service unavailable; client \[192.0.2.99\] blocked using bl.test"' \
+grep -q 'label="rejected at RCPT\\n554 5.7.1 Service unavailable; client \[192.0.2.99\] blocked using bl.test; Listed: 192.0.2.99 (spam source)"' \
     "$tmp/d.dot" || fail "DNSBL RCPT outcome"
 st=0
 "$MHS" viz "$tmp/o.jsonl" --campaign nosuch -o "$tmp/x.dot" 2>"$tmp/x.err" || st=$?
