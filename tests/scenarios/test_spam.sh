@@ -158,4 +158,31 @@ cmp -s "$tmp/b1.svg" "$tmp/svg/campaign-pills.svg" || fail "run --svg and viz di
 # 7. Same seed, same trace.
 "$MHS" run -q "$dir/open-relay.yaml" --trace "$tmp/o2.jsonl" >/dev/null
 cmp -s "$tmp/o.jsonl" "$tmp/o2.jsonl" || fail "two runs of open-relay.yaml differ"
+# 8. Backup MX: the best MX refuses (example.com) or never answers
+#    (example.org); the spammer goes on to the next MX, which delivers.
+"$MHS" run "$dir/backup-mx.yaml" --trace "$tmp/x.jsonl" --maildir "$tmp/xmd" >"$tmp/x.out" 2>&1 ||
+    fail "backup-mx scenario: $(cat "$tmp/x.out")"
+grep -q '^pass: 2 of 2' "$tmp/x.out" || fail "backup-mx summary"
+grep -q '"ev":"spam.next_mx","node":"spammer","msg":"b1","failed":"mx.example.com","reason":"connection refused","next":"backup.example.net"' \
+    "$tmp/x.jsonl" || fail "no fallback after a refused connection"
+grep -q '"ev":"spam.next_mx","node":"spammer","msg":"b2","failed":"dead.example.org","reason":"connection timed out","next":"backup.example.net"' \
+    "$tmp/x.jsonl" || fail "no fallback after a connect timeout"
+[ "$(count '"ev":"spam.verdict".*"verdict":"delivered".*"path":"spammer,backup.example.net,ms.example.com"' \
+    "$tmp/x.jsonl")" -eq 4 ] || fail "not 4 messages through the backup MX"
+# Without a backup MX the refusal stands: rejected at CONNECT, no fallback.
+sed 's/{MX: \["20 backup.example.net", "10 mx.example.com"\]}/{MX: ["10 mx.example.com"]}/' \
+    "$dir/backup-mx.yaml" >"$tmp/nobackup.yaml"
+"$MHS" run "$tmp/nobackup.yaml" --trace "$tmp/y.jsonl" >"$tmp/y.out" 2>&1 || true
+[ "$(count '"ev":"spam.next_mx","node":"spammer","msg":"b[13]"' "$tmp/y.jsonl")" -eq 0 ] ||
+    fail "fallback without a next MX"
+[ "$(count '"ev":"spam.verdict","node":"mx.example.com","msg":"b[13]".*"verdict":"rejected","code":0,"reason":"connection refused","stage":"CONNECT"' "$tmp/y.jsonl")" -eq 2 ] ||
+    fail "unreachable single MX not rejected at CONNECT"
+# {n} and {rand}: four different Message-IDs, numbered 1 to 4.
+grep -rh '^Message-ID:' "$tmp/xmd" | sort >"$tmp/mids"
+[ "$(wc -l <"$tmp/mids")" -eq 4 ] || fail "not 4 Message-IDs"
+[ "$(sort -u "$tmp/mids" | wc -l)" -eq 4 ] || fail "the Message-IDs repeat"
+for n in 1 2 3 4; do
+    grep -Eq "^Message-ID: <$n\.[0-9a-f]{16}@bulk\.spam\.example>" "$tmp/mids" || fail "no Message-ID for message $n"
+done
+
 echo "spam scenarios: ok"
