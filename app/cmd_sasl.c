@@ -181,7 +181,8 @@ cmd_sasl_try(GHashTable *done, SaslMech mech, const char *challenge, const char 
  * client's smtp.reply records (node = the client) carry the 334 challenge
  * (RFC 4954 4). An eavesdropper's or mitm's tap.observe record with what
  * "cram-md5" carries a whole exchange: the challenge, the user and the
- * hex digest of the response. Prints each exchange cracked; counts them
+ * hex digest of the response; with what "digest-md5" the decoded
+ * digest-challenge and digest-response (RFC 2831 2.1.1, 2.1.2). Prints each exchange cracked; counts them
  * in *found and the complete exchanges in *seen. */
 static void
 cmd_sasl_trace_record(JsonObject *o, GHashTable *pending, GHashTable *done, SaslMech only,
@@ -191,8 +192,17 @@ cmd_sasl_trace_record(JsonObject *o, GHashTable *pending, GHashTable *done, Sasl
     if (g_strcmp0(ev, "tap.observe") == 0) {
         const char *challenge = cmd_sasl_member(o, "challenge");
         const char *user = cmd_sasl_member(o, "user"), *digest = cmd_sasl_member(o, "response");
-        if (g_strcmp0(cmd_sasl_member(o, "what"), "cram-md5") != 0 || challenge == NULL ||
-            user == NULL || digest == NULL || (only != SASL_MECH_NONE && only != SASL_MECH_CRAM_MD5))
+        const char *what = cmd_sasl_member(o, "what");
+        if (challenge == NULL || user == NULL || digest == NULL)
+            return;
+        if (g_strcmp0(what, "digest-md5") == 0) {
+            /* RFC 2831 2.1: challenge and response as decoded text. */
+            if (only == SASL_MECH_NONE || only == SASL_MECH_DIGEST_MD5)
+                cmd_sasl_try(done, SASL_MECH_DIGEST_MD5, challenge, digest, words, found, seen);
+            return;
+        }
+        if (g_strcmp0(what, "cram-md5") != 0 ||
+            (only != SASL_MECH_NONE && only != SASL_MECH_CRAM_MD5))
             return;
         /* RFC 2195 2: the decoded response is "user SP digest". */
         g_autofree char *resp = g_strdup_printf("%s %s", user, digest);

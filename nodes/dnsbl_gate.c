@@ -2,7 +2,9 @@
  * dnsbl_gate: RFC 5782 2.1 lookups through world_resolve, verdicts from
  * proto/dnsbl.h, refusals 554 5.7.1 (Postfix reject_rbl_client). The
  * lists are asked one after the other; the first listing decides.
- * Not done: the RFC 5782 7 self-test of a zone, TXT reasons.
+ * On a listing the TXT record at the same name (RFC 5782 2.1) is asked
+ * too and its text, when there is one, ends the refusal (Postfix $rbl_txt).
+ * Not done: the RFC 5782 7 self-test of a zone.
  */
 #include "nodes/dnsbl_gate.h"
 
@@ -76,6 +78,28 @@ dnsbl_gate_decide(DnsblGate *g, SmtpServerSession *ss, const char *refusal)
 
 static void dnsbl_gate_ask(DnsblLookup *l);
 
+/* The listing's TXT answer: its first record, if any, is the reason. A
+ * failed or empty TXT lookup still refuses, naming the list alone. */
+static void
+dnsbl_gate_on_txt(World *w, const DnsAnswer *answer, gpointer user_data)
+{
+    (void)w;
+    DnsblLookup *l = user_data;
+    DnsblGate *g = l->gate;
+    const char *txt = NULL;
+    for (guint i = 0; answer->rcode == DNS_RCODE_NOERROR && answer->records &&
+                      i < answer->records->len && txt == NULL;
+         i++) {
+        const DnsRecord *d = answer->records->pdata[i];
+        if (d->type == DNS_RR_TXT)
+            txt = d->text;
+    }
+    g_autofree char *text = dnsbl_reject_text(l->ip, g->node->spec->dnsbl.lists[l->list], txt);
+    dnsbl_gate_decide(g, l->ss, text);
+    g_free(l->ip);
+    g_free(l);
+}
+
 static void
 dnsbl_gate_on_answer(World *w, const DnsAnswer *answer, gpointer user_data)
 {
@@ -95,8 +119,9 @@ dnsbl_gate_on_answer(World *w, const DnsAnswer *answer, gpointer user_data)
     }
     sim_trace_end(tr);
     if (v == DNSBL_LISTED) {
-        g_autofree char *text = dnsbl_reject_text(l->ip, list, NULL);
-        dnsbl_gate_decide(g, l->ss, text);
+        g_autofree char *name = dnsbl_query_name(l->ip, list);
+        world_resolve(w, g->node, name, DNS_RR_TXT, dnsbl_gate_on_txt, l);
+        return;
     } else if (g->node->spec->dnsbl.lists[l->list + 1] != NULL) {
         l->list++;
         dnsbl_gate_ask(l);

@@ -45,7 +45,8 @@ tap_trace_sniff(Node *node, guint64 conn_id, const char *client, const char *ser
                 const SmtpSniffEvent *ev)
 {
     tap_seen_note(node->world, node->name, smtp_sniff_event_kind_name(ev->kind),
-                  ev->kind == SMTP_SNIFF_EV_CREDENTIALS || ev->kind == SMTP_SNIFF_EV_CRAM_MD5
+                  ev->kind == SMTP_SNIFF_EV_CREDENTIALS || ev->kind == SMTP_SNIFF_EV_CRAM_MD5 ||
+                          ev->kind == SMTP_SNIFF_EV_DIGEST_MD5
                       ? ev->user
                       : NULL);
     SimTraceRec *r = world_trace(node->world, "tap.observe", node->name);
@@ -73,8 +74,10 @@ tap_trace_sniff(Node *node, guint64 conn_id, const char *client, const char *ser
         if (ev->authzid[0])
             sim_trace_bytes(r, "authzid", (const guint8 *)ev->authzid, strlen(ev->authzid));
         break;
+    case SMTP_SNIFF_EV_DIGEST_MD5:
     case SMTP_SNIFF_EV_CRAM_MD5:
-        sim_trace_str(r, "mechanism", "CRAM-MD5");
+        sim_trace_str(r, "mechanism",
+                      ev->kind == SMTP_SNIFF_EV_CRAM_MD5 ? "CRAM-MD5" : "DIGEST-MD5");
         sim_trace_bytes(r, "user", (const guint8 *)ev->user, strlen(ev->user));
         sim_trace_bytes(r, "challenge", (const guint8 *)ev->challenge, strlen(ev->challenge));
         sim_trace_bytes(r, "response", (const guint8 *)ev->response, strlen(ev->response));

@@ -7,9 +7,8 @@
  * rules. Each action is a tap.observe record; so is what it reads off the
  * wire after its changes (an SmtpSniffer, as the eavesdropper reports).
  * It cannot touch TLS: after a 220 to STARTTLS it only forwards.
- * XXX: bytes of a line still unfinished when their sender closes (FIN) are
- * held and never forwarded; SMTP peers end every line, so this stays
- * theoretical.
+ * Bytes of a line still unfinished when their sender closes (FIN) are
+ * forwarded as they are, just before the FIN (see SimTapFunc).
  */
 #include <string.h>
 
@@ -140,6 +139,15 @@ mitm_node_tap(const SimSegment *seg, gpointer user_data)
         c->server = seg->dst_host ? sim_host_name(seg->dst_host) : "?";
         g_hash_table_insert(mn->conns, g_memdup2(&id, sizeof id), c);
         return NULL;
+    }
+    if (c != NULL && seg->kind == SIM_SEG_FIN) {
+        /* The sender closes: what it left unfinished goes out unchanged. */
+        SmtpMitmDir fdir = seg->src_addr == c->client_addr ? SMTP_MITM_C2S : SMTP_MITM_S2C;
+        smtp_mitm_flush(c->mitm, fdir);
+        GBytes *held = smtp_mitm_take(c->mitm, fdir);
+        mitm_node_sniff(node, id, c, (SmtpSniffDir)fdir, held);
+        mitm_node_drain(node, id, c);
+        return held;
     }
     if (c == NULL || seg->kind != SIM_SEG_DATA || seg->data == NULL)
         return NULL;

@@ -7,13 +7,18 @@
  * under a forged EHLO name and envelope sender. Routing is the spammer's
  * own: the MX of the recipient's domain (RFC 5321 5.1, lowest preference,
  * the domain itself when it has no MX) or the relay the campaign names.
- * A spammer never retries: a 4xx is where the message stops.
+ * A spammer never retries a host: a 4xx is where the message stops. But
+ * when an MX host cannot be reached (no address, connection refused or
+ * timed out, closed before its greeting) it goes on to the next MX by
+ * preference, as spamware does: backup MXs often filter less.
+ * Forged header values may hold the placeholders of nodes/spam_template.h.
  */
 #include "nodes/spam_campaign.h"
 
 #include <string.h>
 
 #include "nodes/smtp_session.h"
+#include "nodes/spam_template.h"
 #include "nodes/world_private.h"
 #include "proto/mail_date.h"
 #include "proto/message_id.h"
@@ -27,6 +32,8 @@ typedef struct {
     char *helo;
     GBytes *data;
     char *host; /* the server's name (node or MX host) */
+    GStrv mx;   /* nullable: the MX hosts by preference */
+    guint mx_next; /* index in mx of the host to try next */
 } SpamSend;
 
 static void
@@ -38,6 +45,7 @@ spam_send_free(SpamSend *s)
     g_free(s->helo);
     g_bytes_unref(s->data);
     g_free(s->host);
+    g_strfreev(s->mx);
     g_free(s);
 }
 
@@ -57,7 +65,7 @@ spam_header_find(const GPtrArray *headers, const char *name)
  * campaign gives it, then the campaign's other fields, then the body with
  * CRLF line ends (RFC 5322 2.1). */
 static GBytes *
-spam_compose(Node *node, const TrafficSpec *t, const char *id, const char *mail_from,
+spam_compose(Node *node, const TrafficSpec *t, guint num, const char *id, const char *mail_from,
              const char *rcpt, const char *subject, const char *body)
 {
     World *w = node->world;
@@ -75,15 +83,18 @@ spam_compose(Node *node, const TrafficSpec *t, const char *id, const char *mail_
     };
     for (guint i = 0; i < G_N_ELEMENTS(defaults); i++) {
         const char *forged = spam_header_find(t->headers, defaults[i][0]);
-        g_string_append_printf(s, "%s: %s\r\n", defaults[i][0], forged ? forged : defaults[i][1]);
+        g_autofree char *value = forged ? spam_template_expand(forged, num, node->rng) : NULL;
+        g_string_append_printf(s, "%s: %s\r\n", defaults[i][0], value ? value : defaults[i][1]);
     }
     for (guint i = 0; t->headers && i < t->headers->len; i++) {
         const SpecHeader *h = t->headers->pdata[i];
         gboolean done = FALSE;
         for (guint k = 0; k < G_N_ELEMENTS(defaults) && !done; k++)
             done = g_ascii_strcasecmp(h->name, defaults[k][0]) == 0;
-        if (!done)
-            g_string_append_printf(s, "%s: %s\r\n", h->name, h->value);
+        if (!done) {
+            g_autofree char *value = spam_template_expand(h->value, num, node->rng);
+            g_string_append_printf(s, "%s: %s\r\n", h->name, value);
+        }
     }
     g_string_append(s, "\r\n");
     for (const char *p = body ? body : ""; *p; p++) {
@@ -97,12 +108,37 @@ spam_compose(Node *node, const TrafficSpec *t, const char *id, const char *mail_
     return g_bytes_new_take(g_string_free(s, FALSE), n);
 }
 
+static void spam_send_host(SpamSend *s, const char *host);
+
+/* The host could not be reached: on to the next MX, if there is one
+ * (RFC 5321 5.1: try the hosts in preference order). FALSE when none. */
+static gboolean
+spam_send_next_mx(SpamSend *s, const char *why)
+{
+    if (s->mx == NULL || s->mx[s->mx_next] == NULL)
+        return FALSE;
+    const char *next = s->mx[s->mx_next++];
+    SimTraceRec *tr = world_trace(s->w, "spam.next_mx", s->node->name);
+    sim_trace_str(tr, "msg", s->msg_id);
+    sim_trace_str(tr, "failed", s->host);
+    sim_trace_str(tr, "reason", why);
+    sim_trace_str(tr, "next", next);
+    sim_trace_end(tr);
+    spam_send_host(s, next);
+    return TRUE;
+}
+
 /* Decides every recipient the spammer's own session did not get through. */
 static void
 spam_send_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer user_data)
 {
     SpamSend *s = user_data;
     World *w = s->w;
+    /* Unreachable: no greeting came at all (refused, timed out, closed). */
+    if (o->reply == NULL && o->stage == SMTP_CLIENT_STAGE_CONNECT &&
+        o->result != SMTP_CLIENT_RESULT_DELIVERED &&
+        spam_send_next_mx(s, o->detail ? o->detail : "unreachable"))
+        return;
     SimTime now = sim_world_now(w->sim);
     TrackMsg *m = tracker_find(w->tracker, s->msg_id);
     TrackHop *h = m ? track_msg_open_hop(m, s->node->name) : NULL;
@@ -178,7 +214,8 @@ spam_send_on_a(World *w, const DnsAnswer *ans, gpointer user_data)
     SpamSend *s = user_data;
     if (ans->rcode != DNS_RCODE_NOERROR || ans->records->len == 0) {
         g_autofree char *why = g_strdup_printf("no address for MX host %s", s->host);
-        spam_send_no_route(s, why);
+        if (!spam_send_next_mx(s, why))
+            spam_send_no_route(s, why);
         return;
     }
     spam_send_connect(s, ((DnsRecord *)ans->records->pdata[0])->text);
@@ -197,8 +234,8 @@ spam_send_host(SpamSend *s, const char *host)
     world_resolve(s->w, s->node, host, DNS_RR_A, spam_send_on_a, s);
 }
 
-/* RFC 5321 5.1: the lowest preference wins (the first of equals in zone
- * order); no MX record: the domain itself. A spammer tries one host. */
+/* RFC 5321 5.1: the lowest preference first (equals in zone order); no
+ * MX record: the domain itself. The others wait in s->mx. */
 static void
 spam_send_on_mx(World *w, const DnsAnswer *ans, gpointer user_data)
 {
@@ -211,13 +248,28 @@ spam_send_on_mx(World *w, const DnsAnswer *ans, gpointer user_data)
         spam_send_no_route(s, why);
         return;
     }
-    const DnsRecord *best = NULL;
+    GPtrArray *mx = g_ptr_array_new();
     for (guint i = 0; i < ans->records->len; i++) {
         const DnsRecord *r = ans->records->pdata[i];
-        if (r->type == DNS_RR_MX && (best == NULL || r->pref < best->pref))
-            best = r;
+        if (r->type != DNS_RR_MX)
+            continue;
+        /* Insertion keeps equal preferences in zone order. */
+        guint k = mx->len;
+        while (k > 0 && ((const DnsRecord *)mx->pdata[k - 1])->pref > r->pref)
+            k--;
+        g_ptr_array_insert(mx, (gint)k, (gpointer)r);
     }
-    spam_send_host(s, best ? best->text : domain);
+    if (mx->len == 0) {
+        g_ptr_array_unref(mx);
+        spam_send_host(s, domain);
+        return;
+    }
+    s->mx = g_new0(char *, mx->len + 1);
+    for (guint i = 0; i < mx->len; i++)
+        s->mx[i] = g_strdup(((const DnsRecord *)mx->pdata[i])->text);
+    g_ptr_array_unref(mx);
+    s->mx_next = 1;
+    spam_send_host(s, s->mx[0]);
 }
 
 void
@@ -235,7 +287,7 @@ spam_campaign_send(Node *spammer, const TrafficSpec *t, guint n, const char *id,
     s->mail_from =
         nfrom ? g_strdup(t->mail_from[n % nfrom]) : g_strdup_printf("news@%s", spammer->hostname);
     s->helo = g_strdup(t->helo ? t->helo : spammer->hostname);
-    s->data = spam_compose(spammer, t, id, s->mail_from, s->rcpt, subject, body);
+    s->data = spam_compose(spammer, t, t->start + n, id, s->mail_from, s->rcpt, subject, body);
     const char *campaign = t->campaign ? t->campaign : t->id_prefix;
 
     TrackMsg *m = tracker_add(w->tracker, id, SPAM_TRACK_KIND, now);

@@ -16,7 +16,7 @@ typedef struct {
 const char *const tap_seen_whats[] = {
     "line",          "message",          "credentials",       "cram-md5",
     "starttls",      "tls-records",      "starttls-stripped", "starttls-blocked",
-    "rewrite",       "tls-passthrough",  NULL,
+    "rewrite",       "tls-passthrough",  "digest-md5",        NULL,
 };
 
 static void

@@ -97,8 +97,16 @@ dnsbl_verdict_name(DnsblVerdict v)
 char *
 dnsbl_reject_text(const char *ip, const char *list, const char *txt)
 {
-    if (txt && *txt)
+    if (txt && *txt) {
+        /* RFC 5782 2.1: the TXT text explains the listing. It comes from the
+         * list's zone, so it must not end or split the reply line (RFC 5321
+         * 4.2): every control or non-ASCII byte becomes '?'. */
+        g_autofree char *clean = g_strdup(txt);
+        for (char *p = clean; *p; p++)
+            if ((guchar)*p < 0x20 || (guchar)*p >= 0x7f)
+                *p = '?';
         return g_strdup_printf("Service unavailable; client [%s] blocked using %s; %s", ip, list,
-                               txt);
+                               clean);
+    }
     return g_strdup_printf("Service unavailable; client [%s] blocked using %s", ip, list);
 }

@@ -31,7 +31,8 @@ char *dnsbl_domain_query_name(const char *domain, const char *zone);
 DnsblVerdict dnsbl_classify(const DnsAnswer *answer, char ***codes);
 const char *dnsbl_verdict_name(DnsblVerdict v);
 /* "Service unavailable; client [IP] blocked using LIST" plus "; TXT" when
- * txt is given (transfer full). The reply is 554 5.7.1. */
+ * txt is given and not empty, its control and non-ASCII bytes made '?'
+ * (transfer full). The reply is 554 5.7.1. */
 char *dnsbl_reject_text(const char *ip, const char *list, const char *txt);
 
 #define DNSBL_REJECT_CODE 554

@@ -3,7 +3,10 @@
  * dropped); results do not depend on how the bytes are chunked. AUTH
  * tracking follows RFC 4954 4 (initial response or 334 exchange), PLAIN
  * RFC 4616 2 (authzid NUL authcid NUL passwd), LOGIN (user then password),
- * CRAM-MD5 RFC 2195 2 (challenge, then "user digest"). After STARTTLS and
+ * CRAM-MD5 RFC 2195 2 (challenge, then "user digest"), DIGEST-MD5 RFC 2831
+ * 2.1 (digest-challenge in the first 334, digest-response in the client's
+ * answer; the 334 rspauth and the empty line after it teach nothing more).
+ * After STARTTLS and
  * its 220 (RFC 3207 4) only TLS record headers (RFC 8446 5.1) are read.
  * POP3 mode: USER then PASS (RFC 1939 7), RETR/TOP content summarised as a
  * message size (RFC 1939 3 multi-line responses), STLS and its +OK (RFC
@@ -14,6 +17,7 @@
 #include <string.h>
 
 #include "proto/sasl.h"
+#include "proto/sasl_digest_md5.h"
 #include "proto/tls_pipe.h"
 
 typedef enum {
@@ -23,6 +27,8 @@ typedef enum {
     SMTP_SNIFF_AUTH_LOGIN_PASS, /* next client line: the password */
     SMTP_SNIFF_AUTH_CRAM_CHAL,  /* next 334 from the server: the challenge */
     SMTP_SNIFF_AUTH_CRAM_RESP,  /* next client line: "user digest" */
+    SMTP_SNIFF_AUTH_DIGEST_CHAL, /* next 334 from the server: the digest-challenge */
+    SMTP_SNIFF_AUTH_DIGEST_RESP, /* next client line: the digest-response */
 } SmtpSniffAuth;
 
 typedef struct {
@@ -191,6 +197,17 @@ smtp_sniff_auth_line(SmtpSniffer *sn, const char *line)
         ev->user = g_strndup(d, (gsize)(sp - d));
         ev->response = g_strdup(sp + 1);
         ev->challenge = g_strdup(sn->cram_challenge ? sn->cram_challenge : "");
+    } else if (st == SMTP_SNIFF_AUTH_DIGEST_RESP) {
+        /* RFC 2831 2.1.2: username="..." names the user; a response that
+         * does not parse is no exchange. */
+        g_autoptr(SaslDigestDirectives) dir = sasl_digest_parse(d, n, NULL);
+        const char *user = dir ? sasl_digest_get(dir, "username") : NULL;
+        if (user == NULL)
+            return;
+        SmtpSniffEvent *ev = smtp_sniff_push(sn, SMTP_SNIFF_EV_DIGEST_MD5, SMTP_SNIFF_C2S);
+        ev->user = g_strdup(user);
+        ev->response = g_strdup(d);
+        ev->challenge = g_strdup(sn->cram_challenge ? sn->cram_challenge : "");
     }
 }
 
@@ -213,6 +230,9 @@ smtp_sniff_auth_cmd(SmtpSniffer *sn, const char *args)
             smtp_sniff_auth_line(sn, ir);
     } else if (g_ascii_strcasecmp(w[0], "CRAM-MD5") == 0) {
         sn->auth = SMTP_SNIFF_AUTH_CRAM_CHAL;
+    } else if (g_ascii_strcasecmp(w[0], "DIGEST-MD5") == 0) {
+        /* RFC 2831 2.1: the server speaks first; no initial response. */
+        sn->auth = SMTP_SNIFF_AUTH_DIGEST_CHAL;
     }
 }
 
@@ -220,7 +240,8 @@ static void
 smtp_sniff_client_line(SmtpSniffer *sn, const char *line)
 {
     if (sn->auth == SMTP_SNIFF_AUTH_PLAIN || sn->auth == SMTP_SNIFF_AUTH_LOGIN_USER ||
-        sn->auth == SMTP_SNIFF_AUTH_LOGIN_PASS || sn->auth == SMTP_SNIFF_AUTH_CRAM_RESP) {
+        sn->auth == SMTP_SNIFF_AUTH_LOGIN_PASS || sn->auth == SMTP_SNIFF_AUTH_CRAM_RESP ||
+        sn->auth == SMTP_SNIFF_AUTH_DIGEST_RESP) {
         smtp_sniff_auth_line(sn, line);
         return;
     }
@@ -240,11 +261,15 @@ smtp_sniff_server_line(SmtpSniffer *sn, const char *line)
     if (len < 3 || !g_ascii_isdigit(line[0]) || (len > 3 && line[3] != ' '))
         return;
     char c = line[0];
-    if (sn->auth == SMTP_SNIFF_AUTH_CRAM_CHAL && strncmp(line, "334", 3) == 0) {
+    if ((sn->auth == SMTP_SNIFF_AUTH_CRAM_CHAL || sn->auth == SMTP_SNIFF_AUTH_DIGEST_CHAL) &&
+        strncmp(line, "334", 3) == 0) {
         gsize n = 0;
+        gboolean digest = sn->auth == SMTP_SNIFF_AUTH_DIGEST_CHAL;
         g_free(sn->cram_challenge);
         sn->cram_challenge = smtp_sniff_b64(len > 4 ? line + 4 : "", &n);
-        sn->auth = sn->cram_challenge ? SMTP_SNIFF_AUTH_CRAM_RESP : SMTP_SNIFF_AUTH_NONE;
+        sn->auth = sn->cram_challenge == NULL ? SMTP_SNIFF_AUTH_NONE
+                   : digest                   ? SMTP_SNIFF_AUTH_DIGEST_RESP
+                                              : SMTP_SNIFF_AUTH_CRAM_RESP;
         return;
     }
     if (c != '3')
@@ -419,6 +444,6 @@ const char *
 smtp_sniff_event_kind_name(SmtpSniffEventKind kind)
 {
     static const char *const names[] = {"none",     "line",     "message",    "credentials",
-                                        "cram-md5", "starttls", "tls-records"};
+                                        "cram-md5", "starttls", "tls-records", "digest-md5"};
     return (guint)kind < G_N_ELEMENTS(names) ? names[kind] : "?";
 }

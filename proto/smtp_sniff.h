@@ -6,7 +6,8 @@
  * AUTH LOGIN, the challenge and response of AUTH CRAM-MD5 (RFC 2195: the
  * material of an offline dictionary attack), and, once STARTTLS (RFC 3207)
  * is accepted, nothing but TLS record sizes (RFC 8446 5.1). It never
- * answers and never decrypts. DIGEST-MD5 exchanges are shown as lines only.
+ * answers and never decrypts. The challenge and response of AUTH
+ * DIGEST-MD5 (RFC 2831 2.1.1, 2.1.2) are captured too: the same attack.
  * The same observer knows POP3 (RFC 1939): USER/PASS credentials, message
  * content of RETR/TOP as a size, and TLS record sizes after STLS (RFC 2595).
  */
@@ -31,6 +32,7 @@ typedef enum {
     SMTP_SNIFF_EV_CRAM_MD5,    /* user, challenge (as sent, "<...>"), response (hex digest) */
     SMTP_SNIFF_EV_STARTTLS,    /* the 220 to STARTTLS: both directions are TLS from here */
     SMTP_SNIFF_EV_TLS_RECORDS, /* dir, sizes (guint, header included), size (their sum) */
+    SMTP_SNIFF_EV_DIGEST_MD5,  /* user (username directive), challenge, response (both decoded) */
 } SmtpSniffEventKind;
 
 typedef struct {
@@ -40,11 +42,11 @@ typedef struct {
     gboolean truncated;
     gsize size;      /* MESSAGE, TLS_RECORDS */
     char *mech;      /* CREDENTIALS */
-    char *user;      /* CREDENTIALS, CRAM_MD5 */
+    char *user;      /* CREDENTIALS, CRAM_MD5, DIGEST_MD5 */
     char *password;  /* CREDENTIALS */
     char *authzid;   /* CREDENTIALS: "" when none */
-    char *challenge; /* CRAM_MD5 */
-    char *response;  /* CRAM_MD5 */
+    char *challenge; /* CRAM_MD5, DIGEST_MD5 */
+    char *response;  /* CRAM_MD5, DIGEST_MD5 */
     GArray *sizes;   /* TLS_RECORDS */
 } SmtpSniffEvent;
 

@@ -414,11 +414,22 @@ sim_net_run_tap_list(GArray *taps, SimSegment *seg)
         GBytes *repl = t->fn(seg, t->user_data);
         if (repl == NULL)
             continue;
-        if (seg->kind != SIM_SEG_DATA) {
+        if (seg->kind == SIM_SEG_FIN && seg->data != NULL) {
+            /* Bytes several taps still held: all leave, in tap order. */
+            GByteArray *all = g_bytes_unref_to_array(seg->data);
+            gsize n;
+            const guint8 *d = g_bytes_get_data(repl, &n);
+            g_byte_array_append(all, d, (guint)n);
+            g_bytes_unref(repl);
+            seg->data = g_byte_array_free_to_bytes(all);
+            continue;
+        }
+        if (seg->kind != SIM_SEG_DATA && seg->kind != SIM_SEG_FIN) {
             g_bytes_unref(repl);
             continue;
         }
-        g_bytes_unref(seg->data);
+        if (seg->data != NULL)
+            g_bytes_unref(seg->data);
         seg->data = repl;
     }
 }

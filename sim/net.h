@@ -134,8 +134,10 @@ typedef struct {
 
 /* A tap sees a segment before it is scheduled. For DATA it may return a
  * replacement payload (transfer full; may differ in size, may be empty) or
- * NULL to keep seg->data. Its return is ignored for other kinds. An empty
- * payload sends nothing (no segment, no sequence space). Sequence numbers
+ * NULL to keep seg->data. Its return is ignored for SYN, ACK, RST. An empty
+ * payload sends nothing (no segment, no sequence space). For FIN it may
+ * return bytes it still holds (transfer full): they leave as one DATA
+ * segment just before the FIN, seen by wire observers, not by taps. Sequence numbers
  * (offset, ack) count the bytes as they crossed the wire, after taps. */
 typedef GBytes *(*SimTapFunc)(const SimSegment *seg, gpointer user_data);
 typedef guint SimTapId;

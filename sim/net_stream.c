@@ -245,6 +245,13 @@ sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data, gboole
     sim_stream_header(c, idx, kind, &seg);
     seg.data = data;
     GBytes *payload = injected ? g_bytes_ref(data) : sim_net_run_taps(net, link, &seg);
+    if (kind == SIM_SEG_FIN && payload != NULL) {
+        /* A tap's held bytes go first; the FIN follows them. */
+        sim_stream_send_ex(c, idx, SIM_SEG_DATA, payload, TRUE);
+        g_bytes_unref(payload);
+        payload = NULL;
+        sim_stream_header(c, idx, kind, &seg);
+    }
     gsize size = payload != NULL ? g_bytes_get_size(payload) : 0;
     if (kind == SIM_SEG_DATA && size == 0) {
         /* A tap removed every byte: nothing crosses the wire. */

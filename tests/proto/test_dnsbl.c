@@ -161,6 +161,17 @@ test_facts(void)
     dns_answer_clear(&ans);
     g_autofree char *t = dnsbl_reject_text("192.0.2.99", "bl.test", NULL);
     g_assert_cmpstr(t, ==, "Service unavailable; client [192.0.2.99] blocked using bl.test");
+    /* RFC 5782 2.1: the TXT record's text follows; an empty one adds nothing. */
+    g_autofree char *x = dnsbl_reject_text("192.0.2.99", "bl.test", "Listed: see x");
+    g_assert_cmpstr(x, ==,
+                    "Service unavailable; client [192.0.2.99] blocked using bl.test; Listed: see x");
+    g_autofree char *e = dnsbl_reject_text("192.0.2.99", "bl.test", "");
+    g_assert_cmpstr(e, ==, "Service unavailable; client [192.0.2.99] blocked using bl.test");
+    /* The zone's text never breaks the reply line (RFC 5321 4.2: no CR or
+     * LF inside a reply line): controls and non-ASCII bytes become '?'. */
+    g_autofree char *c = dnsbl_reject_text("192.0.2.99", "bl.test", "a\r\n250 ok\t\xc3\xa9");
+    g_assert_cmpstr(c, ==,
+                    "Service unavailable; client [192.0.2.99] blocked using bl.test; a??250 ok???");
 }
 
 int

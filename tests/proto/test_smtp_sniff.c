@@ -36,6 +36,9 @@ event_append(GString *s, const SmtpSniffEvent *ev)
     case SMTP_SNIFF_EV_CRAM_MD5:
         g_string_append_printf(s, "CRAM %s %s %s\n", ev->user, ev->challenge, ev->response);
         break;
+    case SMTP_SNIFF_EV_DIGEST_MD5:
+        g_string_append_printf(s, "DIGEST %s [%s] [%s]\n", ev->user, ev->challenge, ev->response);
+        break;
     case SMTP_SNIFF_EV_STARTTLS:
         g_string_append(s, "STARTTLS\n");
         break;
@@ -171,6 +174,58 @@ test_cram_md5(void)
           "LINE S 501 5.7.0 Authentication aborted\n");
 }
 
+/* RFC 2831 4's example (user chris, password secret): the digest-challenge
+ * in the first 334, the digest-response in the client's answer; the 334
+ * rspauth and the empty client line after it add nothing. A cancelled
+ * exchange and a response without username are no capture. */
+#define DIGEST_CHAL                                                                               \
+    "realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\",qop=\"auth\",algorithm=md5-sess,"    \
+    "charset=utf-8"
+#define DIGEST_RESP                                                                               \
+    "charset=utf-8,username=\"chris\",realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\","  \
+    "nc=00000001,cnonce=\"OA6MHXh6VqTrRk\",digest-uri=\"imap/elwood.innosoft.com\","            \
+    "response=d388dad90d4bbd760a152321f2143af7,qop=auth"
+#define DIGEST_CHAL_B64                                                                           \
+    "cmVhbG09ImVsd29vZC5pbm5vc29mdC5jb20iLG5vbmNlPSJPQTZNRzl0RVFHbTJoaCIscW9wPSJhdXRoIixhbGdvcml0" \
+    "aG09bWQ1LXNlc3MsY2hhcnNldD11dGYtOA=="
+#define DIGEST_RESP_B64                                                                           \
+    "Y2hhcnNldD11dGYtOCx1c2VybmFtZT0iY2hyaXMiLHJlYWxtPSJlbHdvb2QuaW5ub3NvZnQuY29tIixub25jZT0iT0E2" \
+    "TUc5dEVRR20yaGgiLG5jPTAwMDAwMDAxLGNub25jZT0iT0E2TUhYaDZWcVRyUmsiLGRpZ2VzdC11cmk9ImltYXAvZWx3" \
+    "b29kLmlubm9zb2Z0LmNvbSIscmVzcG9uc2U9ZDM4OGRhZDkwZDRiYmQ3NjBhMTUyMzIxZjIxNDNhZjcscW9wPWF1dGg="
+
+static void
+test_digest_md5(void)
+{
+    static const Chunk c[] = {
+        {SMTP_SNIFF_C2S, "AUTH DIGEST-MD5\r\n", 0},
+        {SMTP_SNIFF_S2C, "334 " DIGEST_CHAL_B64 "\r\n", 0},
+        {SMTP_SNIFF_C2S, DIGEST_RESP_B64 "\r\n", 0},
+        {SMTP_SNIFF_S2C, "334 cnNwYXV0aD1lYTQwZjYwMzM1YzQyN2I1NTI3Yjg0ZGJhYmNkZmZmZA==\r\n", 0},
+        {SMTP_SNIFF_C2S, "\r\n", 0},
+        {SMTP_SNIFF_S2C, "235 ok\r\n", 0},
+        {SMTP_SNIFF_C2S, "AUTH DIGEST-MD5\r\n", 0},
+        {SMTP_SNIFF_S2C, "334 " DIGEST_CHAL_B64 "\r\n", 0},
+        {SMTP_SNIFF_C2S, "*\r\n", 0},
+        {SMTP_SNIFF_S2C, "501 5.7.0 Authentication aborted\r\n", 0},
+        {SMTP_SNIFF_C2S, "AUTH DIGEST-MD5\r\n", 0},
+        {SMTP_SNIFF_S2C, "334 " DIGEST_CHAL_B64 "\r\n", 0},
+        {SMTP_SNIFF_C2S, "bm9uY2U9IngiCg==\r\n", 0}, /* nonce="x": no username */
+        {SMTP_SNIFF_S2C, "535 no\r\n", 0},
+    };
+    check(c, G_N_ELEMENTS(c),
+          "LINE C AUTH DIGEST-MD5\n"
+          "LINE S 334 " DIGEST_CHAL_B64 "\n"
+          "LINE C " DIGEST_RESP_B64 "\n"
+          "DIGEST chris [" DIGEST_CHAL "] [" DIGEST_RESP "]\n"
+          "LINE S 334 cnNwYXV0aD1lYTQwZjYwMzM1YzQyN2I1NTI3Yjg0ZGJhYmNkZmZmZA==\n"
+          "LINE C \n"
+          "LINE S 235 ok\n"
+          "LINE C AUTH DIGEST-MD5\nLINE S 334 " DIGEST_CHAL_B64 "\nLINE C *\n"
+          "LINE S 501 5.7.0 Authentication aborted\n"
+          "LINE C AUTH DIGEST-MD5\nLINE S 334 " DIGEST_CHAL_B64 "\nLINE C bm9uY2U9IngiCg==\n"
+          "LINE S 535 no\n");
+}
+
 /* After "220" to STARTTLS the observer reads only record headers; bytes in
  * the same segment after the 220 are already TLS. A refused STARTTLS
  * leaves the session in clear. */
@@ -230,6 +285,7 @@ main(int argc, char **argv)
     g_test_add_func("/proto/smtp-sniff/plain-initial", test_plain_initial);
     g_test_add_func("/proto/smtp-sniff/login-and-plain", test_login_and_plain_continued);
     g_test_add_func("/proto/smtp-sniff/cram-md5", test_cram_md5);
+    g_test_add_func("/proto/smtp-sniff/digest-md5", test_digest_md5);
     g_test_add_func("/proto/smtp-sniff/starttls", test_starttls);
     g_test_add_func("/proto/smtp-sniff/long-line", test_long_line);
     return g_test_run();

@@ -92,6 +92,39 @@ set -e
 [ $rc -eq 1 ] && [ ! -s "$tmp/out" ] || fail "tap trace --mech digest-md5: exit $rc"
 [ $rc2 -eq 1 ] && grep -q '1 exchange in' "$tmp/err2" || fail "tap trace weak list: $rc2 $(cat "$tmp/err2")"
 
+# 3c. DIGEST-MD5 from a tap: the tap.observe record of what digest-md5
+#     holds the decoded digest-challenge and digest-response (RFC 2831
+#     2.1.1, 2.1.2); --mech cram-md5 skips it.
+dtap='{"t":2.5,"ev":"tap.observe","node":"eve","conn":2,"from":"pc","to":"msa","what":"digest-md5","mechanism":"DIGEST-MD5","user":"chris","challenge":"realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\",qop=\"auth\",algorithm=md5-sess,charset=utf-8","response":"charset=utf-8,username=\"chris\",realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\",nc=00000001,cnonce=\"OA6MHXh6VqTrRk\",digest-uri=\"imap/elwood.innosoft.com\",response=d388dad90d4bbd760a152321f2143af7,qop=auth"}'
+echo "$dtap" >"$tmp/dtap.jsonl"
+"$MHS" sasl crack --mech digest-md5 --wordlist "$cli/words.txt" --trace "$tmp/dtap.jsonl" >"$tmp/out" ||
+    fail "crack digest-md5 tap record exit"
+[ "$(cat "$tmp/out")" = "secret DIGEST-MD5 chris" ] || fail "crack digest-md5 tap record: $(cat "$tmp/out")"
+set +e
+"$MHS" sasl crack --mech cram-md5 --wordlist "$cli/words.txt" --trace "$tmp/dtap.jsonl" >"$tmp/out" 2>/dev/null
+rc=$?
+set -e
+[ $rc -eq 1 ] && [ ! -s "$tmp/out" ] || fail "digest-md5 tap record cracked as cram-md5: exit $rc"
+
+# 3d. End to end: bob authenticates with DIGEST-MD5 in clear; the
+#     eavesdropper's records alone are enough to find his password.
+sed -e 's/auth: CRAM-MD5}/auth: DIGEST-MD5}/' \
+    -e 's/mechanisms: \[PLAIN, CRAM-MD5\]/mechanisms: [PLAIN, CRAM-MD5, DIGEST-MD5]/' \
+    "$MHS_SOURCE_DIR/tests/scenarios/sec/eavesdrop.yaml" >"$tmp/digest.yaml"
+grep -q 'auth: DIGEST-MD5}' "$tmp/digest.yaml" || fail "digest scenario not made"
+printf '  - {tap: eve2, saw: digest-md5, user: bob@a.test}\n' >>"$tmp/digest.yaml"
+"$MHS" run "$tmp/digest.yaml" --trace "$tmp/digest.jsonl" >"$tmp/digest.out" ||
+    fail "digest scenario: $(cat "$tmp/digest.out")"
+grep -q '^pass: 4 of 4' "$tmp/digest.out" || fail "digest scenario: tap expectation"
+grep '"ev":"tap.observe","node":"eve2"' "$tmp/digest.jsonl" >"$tmp/eve2.jsonl"
+grep -q '"what":"digest-md5","mechanism":"DIGEST-MD5","user":"bob@a.test","challenge":"realm=' \
+    "$tmp/eve2.jsonl" || fail "eve2 captured no DIGEST-MD5 exchange"
+! grep -q '"password":"bob-pw"' "$tmp/digest.jsonl" || fail "DIGEST-MD5 leaked the password"
+printf 'secret\nbob-pw\n' >"$tmp/bobwords.txt"
+"$MHS" sasl crack --mech digest-md5 --wordlist "$tmp/bobwords.txt" --trace "$tmp/eve2.jsonl" >"$tmp/out" ||
+    fail "crack the sniffed DIGEST-MD5 exchange"
+[ "$(cat "$tmp/out")" = "bob-pw DIGEST-MD5 bob@a.test" ] || fail "sniffed digest crack: $(cat "$tmp/out")"
+
 # 4. Bad input: exit 2.
 bad() {
     set +e

@@ -74,7 +74,7 @@ grep -q '"target":"mx.example.com","id":"control-authenticated-relay".*"verdict"
 "$MHS" run "$dir/dnsbl.yaml" --trace "$tmp/d.jsonl" >"$tmp/d.out" || fail "dnsbl scenario"
 grep -q '"ev":"dns.query","node":"mx.example.com","name":"99.2.0.192.bl.test","type":"A"' \
     "$tmp/d.jsonl" || fail "no RFC 5782 query"
-grep -q '"code":554,"text":"5.7.1 Service unavailable; client \[192.0.2.99\] blocked using bl.test"' \
+grep -q '"code":554,"text":"5.7.1 Service unavailable; client \[192.0.2.99\] blocked using bl.test; Listed: 192.0.2.99 (fixture)"' \
     "$tmp/d.jsonl" || fail "no 554 5.7.1 at RCPT"
 grep -q '"ev":"dnsbl.exempt","node":"mx.example.com"' "$tmp/d.jsonl" || fail "abuse@ not exempt"
 grep -q '"node":"listed","conn":[0-9]*,"peer":"mx.example.org","code":554.*"step":-1' "$tmp/d.jsonl" ||

@@ -77,10 +77,21 @@ grep -q '"ev":"msg.deliver","node":"ms.example.com","msg":"in1"' "$tmp/f.jsonl" 
 grep -q '^pass: 8 of 8' "$tmp/d.out" || fail "dnsbl summary"
 grep -q '"ev":"dns.query","node":"spammer","name":"example.com","type":"MX"' "$tmp/d.jsonl" ||
     fail "the spammer did not look the MX up"
+# RFC 5782 2.1: the list's TXT record at the same name explains the listing.
+grep -q '"ev":"dns.query","node":"mx.example.org","name":"99.2.0.192.bl.test","type":"TXT"' \
+    "$tmp/d.jsonl" || fail "the TXT reason was not looked up"
+grep -q '"ev":"spam.verdict","node":"mx.example.org","msg":"d3".*"verdict":"rejected","code":554,"reason":"554 Service unavailable; client \[192.0.2.99\] blocked using bl.test; Listed: 192.0.2.99 (spam source)","stage":"CONNECT"' \
+    "$tmp/d.jsonl" || fail "d3 not refused at connect naming bl.test and its TXT"
+grep -q '"ev":"spam.verdict","node":"mx.example.com","msg":"d1".*"code":554,"reason":"554 5.7.1 Service unavailable; client \[192.0.2.99\] blocked using bl.test; Listed: 192.0.2.99 (spam source)","stage":"RCPT"' \
+    "$tmp/d.jsonl" || fail "d1 not refused at RCPT naming bl.test and its TXT"
+# A zone without TXT records: the refusal names the list only.
+sed 's/, TXT: \[[^]]*\]//' "$dir/dnsbl.yaml" >"$tmp/notxt.yaml"
+! grep -q TXT "$tmp/notxt.yaml" || fail "the TXT records were not removed"
+"$MHS" run "$tmp/notxt.yaml" --trace "$tmp/n.jsonl" >"$tmp/n.out" || fail "dnsbl without TXT: $(cat "$tmp/n.out")"
 grep -q '"ev":"spam.verdict","node":"mx.example.org","msg":"d3".*"verdict":"rejected","code":554,"reason":"554 Service unavailable; client \[192.0.2.99\] blocked using bl.test","stage":"CONNECT"' \
-    "$tmp/d.jsonl" || fail "d3 not refused at connect naming bl.test"
+    "$tmp/n.jsonl" || fail "d3 not refused at connect naming bl.test alone"
 grep -q '"ev":"spam.verdict","node":"mx.example.com","msg":"d1".*"code":554,"reason":"554 5.7.1 Service unavailable; client \[192.0.2.99\] blocked using bl.test","stage":"RCPT"' \
-    "$tmp/d.jsonl" || fail "d1 not refused at RCPT naming bl.test"
+    "$tmp/n.jsonl" || fail "d1 not refused at RCPT naming bl.test alone"
 grep -q '"ev":"dnsbl.exempt","node":"mx.example.com"' "$tmp/d.jsonl" || fail "abuse@ not exempt"
 grep -q '"ev":"msg.deliver","node":"ms.example.com","msg":"d2","qid":"[^"]*","rcpt":"abuse@example.com"' \
     "$tmp/d.jsonl" || fail "abuse@ did not get d2"
@@ -119,9 +130,9 @@ grep -q 'label="rejected at RCPT\\n554 5.7.1 Relay access denied"' "$tmp/f.dot" 
     fail "relay refusal outcome (addresses not folded)"
 grep -q 'label="30 rejected"' "$tmp/f.dot" || fail "30 rejected edge"
 "$MHS" viz "$tmp/d.jsonl" --campaign all -o "$tmp/d.dot" || fail "viz dnsbl"
-grep -q 'label="rejected at CONNECT\\n554 Service unavailable; client \[192.0.2.99\] blocked using bl.test"' \
+grep -q 'label="rejected at CONNECT\\n554 Service unavailable; client \[192.0.2.99\] blocked using bl.test; Listed: 192.0.2.99 (spam source)"' \
     "$tmp/d.dot" || fail "DNSBL connect outcome"
-grep -q 'label="rejected at RCPT\\n554 5.7.1 Service unavailable; client \[192.0.2.99\] blocked using bl.test"' \
+grep -q 'label="rejected at RCPT\\n554 5.7.1 Service unavailable; client \[192.0.2.99\] blocked using bl.test; Listed: 192.0.2.99 (spam source)"' \
     "$tmp/d.dot" || fail "DNSBL RCPT outcome"
 st=0
 "$MHS" viz "$tmp/o.jsonl" --campaign nosuch -o "$tmp/x.dot" 2>"$tmp/x.err" || st=$?
@@ -147,4 +158,31 @@ cmp -s "$tmp/b1.svg" "$tmp/svg/campaign-pills.svg" || fail "run --svg and viz di
 # 7. Same seed, same trace.
 "$MHS" run -q "$dir/open-relay.yaml" --trace "$tmp/o2.jsonl" >/dev/null
 cmp -s "$tmp/o.jsonl" "$tmp/o2.jsonl" || fail "two runs of open-relay.yaml differ"
+# 8. Backup MX: the best MX refuses (example.com) or never answers
+#    (example.org); the spammer goes on to the next MX, which delivers.
+"$MHS" run "$dir/backup-mx.yaml" --trace "$tmp/x.jsonl" --maildir "$tmp/xmd" >"$tmp/x.out" 2>&1 ||
+    fail "backup-mx scenario: $(cat "$tmp/x.out")"
+grep -q '^pass: 2 of 2' "$tmp/x.out" || fail "backup-mx summary"
+grep -q '"ev":"spam.next_mx","node":"spammer","msg":"b1","failed":"mx.example.com","reason":"connection refused","next":"backup.example.net"' \
+    "$tmp/x.jsonl" || fail "no fallback after a refused connection"
+grep -q '"ev":"spam.next_mx","node":"spammer","msg":"b2","failed":"dead.example.org","reason":"connection timed out","next":"backup.example.net"' \
+    "$tmp/x.jsonl" || fail "no fallback after a connect timeout"
+[ "$(count '"ev":"spam.verdict".*"verdict":"delivered".*"path":"spammer,backup.example.net,ms.example.com"' \
+    "$tmp/x.jsonl")" -eq 4 ] || fail "not 4 messages through the backup MX"
+# Without a backup MX the refusal stands: rejected at CONNECT, no fallback.
+sed 's/{MX: \["20 backup.example.net", "10 mx.example.com"\]}/{MX: ["10 mx.example.com"]}/' \
+    "$dir/backup-mx.yaml" >"$tmp/nobackup.yaml"
+"$MHS" run "$tmp/nobackup.yaml" --trace "$tmp/y.jsonl" >"$tmp/y.out" 2>&1 || true
+[ "$(count '"ev":"spam.next_mx","node":"spammer","msg":"b[13]"' "$tmp/y.jsonl")" -eq 0 ] ||
+    fail "fallback without a next MX"
+[ "$(count '"ev":"spam.verdict","node":"mx.example.com","msg":"b[13]".*"verdict":"rejected","code":0,"reason":"connection refused","stage":"CONNECT"' "$tmp/y.jsonl")" -eq 2 ] ||
+    fail "unreachable single MX not rejected at CONNECT"
+# {n} and {rand}: four different Message-IDs, numbered 1 to 4.
+grep -rh '^Message-ID:' "$tmp/xmd" | sort >"$tmp/mids"
+[ "$(wc -l <"$tmp/mids")" -eq 4 ] || fail "not 4 Message-IDs"
+[ "$(sort -u "$tmp/mids" | wc -l)" -eq 4 ] || fail "the Message-IDs repeat"
+for n in 1 2 3 4; do
+    grep -Eq "^Message-ID: <$n\.[0-9a-f]{16}@bulk\.spam\.example>" "$tmp/mids" || fail "no Message-ID for message $n"
+done
+
 echo "spam scenarios: ok"

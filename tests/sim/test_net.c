@@ -519,6 +519,67 @@ test_taps(void)
     tenv_clear(&env);
 }
 
+/* Holds every client byte, as a line rewriter holds an unfinished line,
+ * and gives them back when the client sends FIN. */
+typedef struct {
+    GByteArray *held;
+} HoldCtx;
+
+static GBytes *
+tap_hold(const SimSegment *seg, gpointer ud)
+{
+    HoldCtx *h = ud;
+    if (seg->src_port == 25)
+        return NULL;
+    if (seg->kind == SIM_SEG_DATA) {
+        gsize n;
+        const guint8 *d = g_bytes_get_data(seg->data, &n);
+        g_byte_array_append(h->held, d, (guint)n);
+        return g_bytes_new(NULL, 0);
+    }
+    if (seg->kind == SIM_SEG_FIN && h->held->len > 0) {
+        GBytes *b = g_bytes_new(h->held->data, h->held->len);
+        g_byte_array_set_size(h->held, 0);
+        return b;
+    }
+    return NULL;
+}
+
+static void
+write_partial_and_close(TPeer *p)
+{
+    sim_stream_write_data(p->s, "par", 3);
+    sim_stream_write_data(p->s, "tial", 4);
+    sim_stream_shutdown(p->s);
+}
+
+/* A tap's bytes returned for a FIN leave as DATA just before that FIN. */
+static void
+test_tap_fin_flush(void)
+{
+    TEnv env;
+    TapCtx t = {g_string_new(NULL), g_string_new(NULL)};
+    HoldCtx h = {g_byte_array_new()};
+    tenv_init(&env, 1, 10 * MS, 8000, 0); /* 1 byte per ms */
+    tenv_listen(&env, 25);
+    sim_link_add_tap(env.link, tap_hold, &h, NULL);
+    sim_net_add_wire_observer(env.net, wire_observe, &t, NULL);
+    env.client.on_connected = write_partial_and_close;
+    tenv_connect(&env, 25);
+    sim_world_run(env.world, SIM_TIME_NEVER);
+    g_assert_cmpstr(env.server.received->str, ==, "partial");
+    /* The data (7 bytes = 7 ms) arrives, then the eof behind it. */
+    g_assert_cmpstr(env.log->str, ==, "20000:c:connected;30000:s:accept;37000:s:data:partial;"
+                                      "37000:s:eof;");
+    g_assert_nonnull(strstr(t.wire->str, "DATA 20000->37000 off=0 ack=0 len=7\n"
+                                         "seg 10.0.0.1:49152>10.0.0.2:25 FIN 27000->37000 "
+                                         "off=7 ack=0 len=0\n"));
+    g_byte_array_unref(h.held);
+    g_string_free(t.log, TRUE);
+    g_string_free(t.wire, TRUE);
+    tenv_clear(&env);
+}
+
 static void
 test_hosts_and_addresses(void)
 {
@@ -664,5 +725,6 @@ main(int argc, char **argv)
     g_test_add_func("/sim/net/loopback", test_loopback);
     g_test_add_func("/sim/net/shared-bandwidth", test_shared_bandwidth);
     g_test_add_func("/sim/net/mtu", test_mtu);
+    g_test_add_func("/sim/net/tap-fin-flush", test_tap_fin_flush);
     return g_test_run();
 }
