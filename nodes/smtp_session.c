@@ -363,15 +363,9 @@ smtp_client_session_start(Node *node, const char *ip, guint16 port, const char *
     return cs;
 }
 
-static void
-smtp_client_session_trace_reply(SmtpClientSession *cs, const SmtpReply *reply)
+char *
+smtp_session_reply_text(const SmtpReply *reply)
 {
-    SimTraceRec *r = world_trace(cs->st.node->world, "smtp.reply", cs->st.node->name);
-    if (r == NULL)
-        return;
-    sim_trace_int(r, "conn", (gint64)cs->st.conn_id);
-    sim_trace_str(r, "peer", cs->st.peer);
-    sim_trace_int(r, "code", reply->code);
     GString *text = g_string_new(NULL);
     for (guint i = 0; i < reply->lines->len; i++) {
         if (i)
@@ -382,8 +376,20 @@ smtp_client_session_trace_reply(SmtpClientSession *cs, const SmtpReply *reply)
         }
         g_string_append(text, reply->lines->pdata[i]);
     }
-    sim_trace_bytes(r, "text", (const guint8 *)text->str, text->len);
-    g_string_free(text, TRUE);
+    return g_string_free(text, FALSE);
+}
+
+static void
+smtp_client_session_trace_reply(SmtpClientSession *cs, const SmtpReply *reply)
+{
+    SimTraceRec *r = world_trace(cs->st.node->world, "smtp.reply", cs->st.node->name);
+    if (r == NULL)
+        return;
+    sim_trace_int(r, "conn", (gint64)cs->st.conn_id);
+    sim_trace_str(r, "peer", cs->st.peer);
+    sim_trace_int(r, "code", reply->code);
+    g_autofree char *text = smtp_session_reply_text(reply);
+    sim_trace_bytes(r, "text", (const guint8 *)text, strlen(text));
     sim_trace_end(r);
 }
 
