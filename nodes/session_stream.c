@@ -17,17 +17,26 @@ static void
 session_stream_register(SessionStream *st)
 {
     World *w = st->node->world;
-    w->sessions = g_list_prepend(w->sessions, st);
-    st->link = w->sessions;
+    st->prev = NULL;
+    st->next = w->sessions;
+    if (w->sessions != NULL)
+        w->sessions->prev = st;
+    w->sessions = st;
+    st->listed = TRUE;
 }
 
 void
 session_stream_clear(SessionStream *st)
 {
-    if (st->link != NULL) {
+    if (st->listed) {
         World *w = st->node->world;
-        w->sessions = g_list_delete_link(w->sessions, st->link);
-        st->link = NULL;
+        if (st->prev != NULL)
+            st->prev->next = st->next;
+        else
+            w->sessions = st->next;
+        if (st->next != NULL)
+            st->next->prev = st->prev;
+        st->listed = FALSE;
     }
     g_clear_pointer(&st->tls, tls_pipe_free);
     g_clear_pointer(&st->peer, g_free);
@@ -39,9 +48,9 @@ session_stream_free_all(World *w)
     /* Each free unlinks its session; no callback, no record: the run is
      * over and its trace complete. */
     while (w->sessions != NULL) {
-        SessionStream *st = w->sessions->data;
+        SessionStream *st = w->sessions;
         st->ops->free(st);
-        g_assert(w->sessions == NULL || w->sessions->data != st);
+        g_assert(w->sessions != st);
     }
 }
 

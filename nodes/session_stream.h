@@ -70,7 +70,9 @@ struct SessionStream {
     gboolean pumping;    /* inside the kind's pump */
     gboolean pending;    /* server: an answer is owed to the engine */
     gboolean dead;       /* server: ended; freed once no answer is owed */
-    GList *link;         /* in the world's list of live sessions */
+    SessionStream *prev, *next; /* the world's live sessions (no allocation:
+                                 * what a teardown misses stays a leak) */
+    gboolean listed;
 };
 
 /* Client: connects st's node to ip:port and traces conn.open (msg_id

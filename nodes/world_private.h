@@ -36,7 +36,7 @@ struct World {
     GPtrArray *relay_results; /* nullable: relay-test battery results (relay_test.c) */
     struct CopyLedger *copy_ledger; /* nullable: who holds copies (copies.c) */
     struct WorldSmime *smime; /* nullable: users' S/MIME certificates (smime_setup.c) */
-    GList *sessions; /* live SessionStream* (session_stream.c), freed by world_free */
+    struct SessionStream *sessions; /* live sessions, linked (session_stream.c) */
 };
 
 Node *world_node(const World *w, const char *name);
