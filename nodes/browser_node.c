@@ -227,6 +227,11 @@ browser_visit_on_closed(HttpClientSession *cs, gpointer user_data)
         }
     }
     browser_visit_trace(v, v->send ? "send" : "read");
+}
+
+static void
+browser_visit_free(BrowserVisit *v)
+{
     g_free(v->msg_id);
     g_free(v->cookie);
     g_free(v);
@@ -275,6 +280,7 @@ browser_visit_start(Node *node, const SendSpec *send)
     v->cs = http_client_session_start(node, node_ip(webmail), webmail_node_port(webmail->spec),
                                       webmail->name, node->spec->https, v->msg_id, &cfg,
                                       &browser_visit_callbacks, v);
+    http_client_session_set_user_data_free(v->cs, (GDestroyNotify)browser_visit_free);
     const char *pairs[] = {"user", node->spec->user, "password", browser_node_password(node), NULL};
     g_autofree char *form = http_form_encode(pairs);
     v->step = BROWSER_STEP_LOGIN;

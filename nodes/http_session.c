@@ -374,6 +374,13 @@ http_client_session_pump(HttpClientSession *cs)
     }
 }
 
+void
+http_client_session_set_user_data_free(HttpClientSession *cs, GDestroyNotify destroy)
+{
+    g_return_if_fail(cs != NULL);
+    session_stream_own(&cs->st, cs->user_data, destroy);
+}
+
 guint32
 http_client_session_request(HttpClientSession *cs, const HttpRequest *req)
 {

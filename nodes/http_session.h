@@ -65,6 +65,10 @@ HttpClientSession *http_client_session_start(Node *node, const char *ip, guint16
                                              const char *peer_name, gboolean tls,
                                              const char *msg_id, const HttpClientConfig *cfg,
                                              const HttpClientCallbacks *cb, gpointer user_data);
+/* Hands user_data to the session: destroy frees it when the session is
+ * freed, after on_closed or without it (a run stopped while the session
+ * was still going). Call right after start. */
+void http_client_session_set_user_data_free(HttpClientSession *cs, GDestroyNotify destroy);
 /* Sends a request; its id, or 0 when the connection is closing. */
 guint32 http_client_session_request(HttpClientSession *cs, const HttpRequest *req);
 /* Closes the connection once nothing is outstanding (now if idle). */

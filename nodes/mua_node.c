@@ -28,6 +28,13 @@ typedef struct {
     gboolean dsn_requested; /* the send event asked for DSN (RFC 3461) */
 } MuaSubmit;
 
+static void
+mua_submit_free(MuaSubmit *sub)
+{
+    g_free(sub->msg_id);
+    g_free(sub);
+}
+
 /* A message fetched over POP3 and kept by the client. */
 typedef struct {
     char *msg_id; /* nullable: untracked */
@@ -136,8 +143,6 @@ mua_node_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer use
         sim_trace_str(tr, "by", smtp_client_session_peer(cs));
         sim_trace_end(tr);
     }
-    g_free(sub->msg_id);
-    g_free(sub);
 }
 
 /* Submits bytes for the envelope to the MSA and records the first hop. */
@@ -191,6 +196,7 @@ mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GB
     guint16 port = msa->spec->submission_port ? msa->spec->submission_port : 587;
     SmtpClientSession *cs = smtp_client_session_start(node, node_ip(msa), port, msa->name, &cfg,
                                                       m->id, mua_node_on_done, sub);
+    smtp_client_session_set_user_data_free(cs, (GDestroyNotify)mua_submit_free);
     if (auth->mechanism != NULL) {
         const char *password =
             spec->password ? spec->password : world_spec_user_password(w->spec, spec->user);

@@ -40,6 +40,17 @@ session_stream_clear(SessionStream *st)
     }
     g_clear_pointer(&st->tls, tls_pipe_free);
     g_clear_pointer(&st->peer, g_free);
+    if (st->owned_free != NULL)
+        st->owned_free(st->owned);
+    st->owned = NULL;
+    st->owned_free = NULL;
+}
+
+void
+session_stream_own(SessionStream *st, gpointer data, GDestroyNotify destroy)
+{
+    st->owned = data;
+    st->owned_free = destroy;
 }
 
 void

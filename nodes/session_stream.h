@@ -73,6 +73,8 @@ struct SessionStream {
     SessionStream *prev, *next; /* the world's live sessions (no allocation:
                                  * what a teardown misses stays a leak) */
     gboolean listed;
+    gpointer owned;              /* nullable: the role's data the session owns */
+    GDestroyNotify owned_free;
 };
 
 /* Client: connects st's node to ip:port and traces conn.open (msg_id
@@ -114,8 +116,11 @@ void session_stream_pump_end(SessionStream *st, gboolean closing);
 void session_stream_end(SessionStream *st);
 gboolean session_stream_answer_begin(SessionStream *st);
 
-/* Releases what st holds (the TlsPipe, the peer name, the world's entry);
- * the kind's free calls it. */
+/* The session owns data from now on: destroy frees it with the session,
+ * whether the session ended or the world was torn down first. */
+void session_stream_own(SessionStream *st, gpointer data, GDestroyNotify destroy);
+/* Releases what st holds (the TlsPipe, the peer name, the world's entry,
+ * the owned data); the kind's free calls it last. */
 void session_stream_clear(SessionStream *st);
 /* Frees every live session of w without callbacks or trace records
  * (world teardown, before the net frees the streams themselves). */

@@ -272,7 +272,7 @@ smtp_client_session_free(SmtpClientSession *cs)
 {
     tracker_untag_conn(cs->st.node->world->tracker, cs->st.conn_id);
     smtp_client_free(cs->eng);
-    session_stream_clear(&cs->st);
+    session_stream_clear(&cs->st); /* may free user_data */
     smtp_client_session_auth_clear(cs);
     g_free(cs->fail_detail);
     g_free(cs);
@@ -492,6 +492,13 @@ smtp_client_session_pump(SmtpClientSession *cs)
         session_stream_close(&cs->st);
         smtp_client_session_free(cs);
     }
+}
+
+void
+smtp_client_session_set_user_data_free(SmtpClientSession *cs, GDestroyNotify destroy)
+{
+    g_return_if_fail(cs != NULL);
+    session_stream_own(&cs->st, cs->user_data, destroy);
 }
 
 guint64

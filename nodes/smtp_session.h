@@ -68,6 +68,10 @@ SmtpClientSession *smtp_client_session_start(Node *node, const char *ip, guint16
 /* Credentials for AUTH with cfg->auth_mech (copied; the password is wiped
  * on free). Call right after start: the exchange comes later. */
 void smtp_client_session_set_login(SmtpClientSession *cs, const char *user, const char *password);
+/* Hands user_data to the session: destroy frees it when the session is
+ * freed, after done or without it (a run stopped while the session was
+ * still going). Call right after start. */
+void smtp_client_session_set_user_data_free(SmtpClientSession *cs, GDestroyNotify destroy);
 guint64 smtp_client_session_conn_id(const SmtpClientSession *cs);
 const char *smtp_client_session_peer(const SmtpClientSession *cs);
 
