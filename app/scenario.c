@@ -462,6 +462,7 @@ static const ScenarioField scenario_node_mitm[] = {
     {"strip_starttls", scenario_set_bool, offsetof(NodeSpec, mitm.strip_starttls), 0, 0},
     {"block_starttls", scenario_set_bool, offsetof(NodeSpec, mitm.block_starttls), 0, 0},
     {"rewrite", scenario_set_mitm_rules, offsetof(NodeSpec, mitm.rules), 0, 0},
+    {NULL, NULL, 0, 0, 0},
 };
 
 /* webmail: a virtual MUA behind an HTTP server (DESIGN 4). */
