@@ -482,6 +482,13 @@ pop3_client_session_set_tls_level(Pop3ClientSession *cs, SpecTlsLevel level)
     cs->tls_level = level;
 }
 
+void
+pop3_client_session_set_user_data_free(Pop3ClientSession *cs, GDestroyNotify destroy)
+{
+    g_return_if_fail(cs != NULL);
+    session_stream_own(&cs->st, cs->user_data, destroy);
+}
+
 gboolean
 pop3_client_session_is_tls(const Pop3ClientSession *cs)
 {

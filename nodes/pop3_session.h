@@ -80,6 +80,10 @@ Pop3ClientSession *pop3_client_session_start(Node *node, const char *ip, guint16
  * chains to the scenario CA and names the store (RFC 2595 2.4). Call right
  * after start. */
 void pop3_client_session_set_tls_level(Pop3ClientSession *cs, SpecTlsLevel level);
+/* Hands user_data to the session: destroy frees it when the session is
+ * freed, after on_done or without it (a run stopped while the fetch was
+ * still going). Call right after start. */
+void pop3_client_session_set_user_data_free(Pop3ClientSession *cs, GDestroyNotify destroy);
 /* TRUE once the TLS handshake is done. */
 gboolean pop3_client_session_is_tls(const Pop3ClientSession *cs);
 guint64 pop3_client_session_conn_id(const Pop3ClientSession *cs);

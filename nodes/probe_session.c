@@ -98,6 +98,13 @@ probe_session_start(Node *node, const char *ip, guint16 port, const char *peer, 
     return ps;
 }
 
+void
+probe_session_set_user_data_free(ProbeSession *ps, GDestroyNotify destroy)
+{
+    g_return_if_fail(ps != NULL);
+    session_stream_own(&ps->st, ps->user_data, destroy);
+}
+
 guint64
 probe_session_conn_id(const ProbeSession *ps)
 {

@@ -92,6 +92,13 @@ typedef struct {
 } WebmailFetch;
 
 static void
+webmail_fetch_free(WebmailFetch *f)
+{
+    g_free(f->user);
+    g_free(f);
+}
+
+static void
 webmail_mua_on_message(Pop3ClientSession *cs, guint msg, const char *uid, GBytes *bytes,
                        const char *msg_id, gpointer user_data)
 {
@@ -137,8 +144,6 @@ webmail_mua_on_fetch_done(Pop3ClientSession *cs, gboolean ok, guint retrieved, g
         sim_trace_str(tr, "reason", reason);
     sim_trace_end(tr);
     f->done(ok, reason, f->user_data);
-    g_free(f->user);
-    g_free(f);
 }
 
 static const Pop3ClientCallbacks webmail_mua_fetch_callbacks = {
@@ -173,8 +178,9 @@ webmail_mua_fetch(Node *node, WebmailBox *box, const char *user, const char *pas
     f->done = done;
     f->user_data = user_data;
     guint16 port = ms->spec->pop3_port ? ms->spec->pop3_port : 110;
-    pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg, &webmail_mua_fetch_callbacks,
-                              f);
+    Pop3ClientSession *cs = pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg,
+                                                      &webmail_mua_fetch_callbacks, f);
+    pop3_client_session_set_user_data_free(cs, (GDestroyNotify)webmail_fetch_free);
 }
 
 /* ------------------------------------------------------------------ */
@@ -186,6 +192,13 @@ typedef struct {
     WebmailDoneFunc done;
     gpointer user_data;
 } WebmailSubmit;
+
+static void
+webmail_submit_free(WebmailSubmit *sub)
+{
+    g_free(sub->msg_id);
+    g_free(sub);
+}
 
 /* "a@x, b@y" -> recipients appended to rcpts (copied, trimmed). */
 static void
@@ -255,8 +268,6 @@ webmail_mua_on_sent(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer 
               : refused ? "the MSA refused the message"
                         : "submission failed",
               sub->user_data);
-    g_free(sub->msg_id);
-    g_free(sub);
 }
 
 static char *
@@ -374,6 +385,7 @@ webmail_mua_send(Node *node, const WebmailCompose *c, WebmailDoneFunc done, gpoi
     guint16 port = msa->spec->submission_port ? msa->spec->submission_port : 587;
     SmtpClientSession *cs = smtp_client_session_start(node, node_ip(msa), port, msa->name, &cfg, id,
                                                       webmail_mua_on_sent, sub);
+    smtp_client_session_set_user_data_free(cs, (GDestroyNotify)webmail_submit_free);
     smtp_client_session_set_login(cs, c->user, c->password);
     return TRUE;
 }

@@ -125,6 +125,20 @@ webmail_page(const char *title, const char *body_html)
     return g_bytes_new_take(s, strlen(s));
 }
 
+/* A request is held by the world until answered (world_jobs.c): the
+ * run may stop while it waits for its submission. */
+static void
+webmail_req_free(WebmailReq *r)
+{
+    world_release(r->node->world, r);
+    g_free(r->sid);
+    g_free(r->user);
+    if (r->password)
+        memset(r->password, 0, strlen(r->password));
+    g_free(r->password);
+    g_free(r);
+}
+
 static void
 webmail_finish(WebmailReq *r, guint status, const char *title, const char *html,
                const char *const *extra)
@@ -145,12 +159,7 @@ webmail_finish(WebmailReq *r, guint status, const char *title, const char *html,
         .status = status, .fields = (const char *const *)fields->pdata, .body = body};
     http_server_session_respond(r->hs, r->id, &resp);
     g_ptr_array_unref(fields);
-    g_free(r->sid);
-    g_free(r->user);
-    if (r->password)
-        memset(r->password, 0, strlen(r->password));
-    g_free(r->password);
-    g_free(r);
+    webmail_req_free(r);
 }
 
 static void
@@ -379,6 +388,7 @@ webmail_node_on_request(HttpServerSession *hs, guint32 id, const HttpMessage *re
     Node *node = user_data;
     WebmailReq *r = g_new0(WebmailReq, 1);
     r->node = node;
+    world_hold(node->world, r, (GDestroyNotify)webmail_req_free);
     r->hs = hs;
     r->id = id;
     r->tls = http_server_session_is_tls(hs);

@@ -364,6 +364,7 @@ world_free(World *w)
      * half done) go first, silently; then streams and events, which
      * reference nodes. */
     session_stream_free_all(w);
+    world_free_held(w);
     sim_net_free(w->net);
     sim_world_free(w->sim);
     g_ptr_array_unref(w->nodes);
