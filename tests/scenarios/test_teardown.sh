@@ -42,7 +42,10 @@ last_open=$(grep '"ev":"conn.open","node":"out.polito.it"' "$tmp/t.jsonl" | tail
 grep -q "\"ev\":\"conn.fail\",\"node\":\"out.polito.it\",\"conn\":$last_open," "$tmp/t.jsonl" &&
     fail "the last connect should still be pending at the stop"
 
-# 2. Stops in the middle of SMTP (with STARTTLS and AUTH), POP3 and HTTP.
+# 2. Stops in the middle of SMTP (with STARTTLS and AUTH), POP3 and HTTP,
+#    and of role work that spans sessions: a relay-test battery between
+#    probes, a raw send, spam sends waiting for DNS, a webmail request
+#    waiting for its POP3 fetch.
 run scenarios/quickstart.yaml 1.02s
 run scenarios/quickstart.yaml 60.05s
 run tests/scenarios/sec/tls.yaml 1.05s
@@ -51,4 +54,8 @@ run tests/scenarios/pop3/keep.yaml 10.03s
 run tests/scenarios/store/stls.yaml 10.06s
 run tests/scenarios/webmail/webmail-https.yaml 1.025s
 run tests/scenarios/relay/open.yaml 1.03s
+run tests/scenarios/relay/closed.yaml 1.076031s
+run tests/scenarios/relay/dnsbl.yaml 2.076035s
+run tests/scenarios/spam/dnsbl.yaml 1.201s
+run tests/scenarios/webmail/webmail.yaml 20.076061s
 echo "teardown: all runs stopped cleanly"
