@@ -5,6 +5,7 @@
  * its error, and the exit status is 2.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -33,22 +34,28 @@ mhs_cmd_labs(int argc, char **argv)
     g_autoptr(GPtrArray) labs = grade_labs_list(dir);
     int status = MHS_EXIT_OK;
     printf("labs in %s:\n", dir);
+    /* The name column is as wide as the longest lab name. */
+    int w = 0;
+    for (guint i = 0; i < labs->len; i++) {
+        g_autofree char *name = g_path_get_basename(labs->pdata[i]);
+        w = MAX(w, (int)strlen(name));
+    }
     for (guint i = 0; i < labs->len; i++) {
         g_autoptr(GError) err = NULL;
         g_autoptr(GradeSpec) spec = grade_spec_load(labs->pdata[i], &err);
         g_autofree char *name = g_path_get_basename(labs->pdata[i]);
         if (spec == NULL) {
-            printf("%-20s (broken) %s\n", name, err->message);
+            printf("%-*s  (broken) %s\n", w, name, err->message);
             status = MHS_EXIT_USAGE;
             continue;
         }
         g_autofree char *needs = g_strjoinv(", ", spec->needs);
-        printf("%-20s %s (%g points, %u checks)\n", name, spec->title, spec->max_points,
+        printf("%-*s  %s (%g points, %u checks)\n", w, name, spec->title, spec->max_points,
                spec->checks->len);
         if (spec->summary != NULL)
-            printf("%-20s %s\n", "", spec->summary);
+            printf("%-*s  %s\n", w, "", spec->summary);
         if (needs[0] != '\0')
-            printf("%-20s needs: %s\n", "", needs);
+            printf("%-*s  needs: %s\n", w, "", needs);
     }
     if (labs->len == 0)
         printf("(none)\n");

@@ -44,7 +44,7 @@ static void
 dkim_signer_publish(Node *node, const DkimPrivateKey *k)
 {
     const DkimSignSpec *d = &node->spec->dkim;
-    DnsZone *zone = node->world->spec->zone;
+    DnsZone *zone = node->world->zone;
     g_autofree char *name = g_strdup_printf("%s._domainkey.%s", d->selector, d->domain);
     SimTraceRec *r = world_trace(node->world, "dkim.key", node->name);
     sim_trace_str(r, "name", name);

@@ -58,7 +58,7 @@ dns_node_answer(Node *dns, const char *name, DnsRrType type, DnsAnswer *answer)
 {
     DnsNode *d = dns->priv;
     d->queries++;
-    dns_zone_lookup(dns->world->spec->zone, name, type, answer);
+    dns_zone_lookup(dns->world->zone, name, type, answer);
 }
 
 SimTime
@@ -110,7 +110,7 @@ dns_query_done(SimWorld *sim, gpointer data)
     } else if (w->dns)
         dns_node_answer(w->dns, q->name, q->type, &answer);
     else
-        dns_zone_lookup(w->spec->zone, q->name, q->type, &answer);
+        dns_zone_lookup(w->zone, q->name, q->type, &answer);
     dns_trace_answer(w, q, &answer);
     if (answer.rcode == DNS_RCODE_NOERROR || answer.rcode == DNS_RCODE_NXDOMAIN) {
         DnsCacheEntry *e = g_new0(DnsCacheEntry, 1);

@@ -321,6 +321,7 @@ world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 see
 {
     World *w = g_new0(World, 1);
     w->spec = spec;
+    w->zone = dns_zone_copy(spec->zone); /* never change the spec: it may build more worlds */
     w->seed = has_seed ? seed : spec->seed;
     w->sim = sim_world_new(w->seed);
     if (trace)
@@ -377,6 +378,7 @@ world_free(World *w)
     world_smime_free(w->smime);
     relay_test_results_free(w->relay_results);
     copy_ledger_free(w->copy_ledger);
+    dns_zone_unref(w->zone);
     g_free(w);
 }
 
@@ -450,6 +452,12 @@ Tracker *
 world_tracker(World *w)
 {
     return w->tracker;
+}
+
+const DnsZone *
+world_zone(const World *w)
+{
+    return w->zone;
 }
 
 const WorldSpec *

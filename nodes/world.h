@@ -44,6 +44,9 @@ SimNet *world_net(World *w);
 SimTime world_now(const World *w);
 Tracker *world_tracker(World *w);
 const WorldSpec *world_spec(const World *w);
+/* The zone the run answers from: the spec's, plus the records published at
+ * world build (DKIM keys). */
+const DnsZone *world_zone(const World *w);
 guint64 world_seed(const World *w);
 /* Messages delivered into mailboxes so far. */
 guint64 world_delivered(const World *w);

@@ -18,6 +18,7 @@
 
 struct World {
     const WorldSpec *spec;
+    DnsZone *zone;     /* the run's copy of spec->zone, plus the DKIM keys it publishes */
     SimWorld *sim;
     SimNet *net;
     SimTrace *trace; /* borrowed from sim */

@@ -77,6 +77,37 @@ dns_zone_unref(DnsZone *zone)
     g_free(zone);
 }
 
+DnsZone *
+dns_zone_copy(const DnsZone *zone)
+{
+    g_return_val_if_fail(zone != NULL, NULL);
+    DnsZone *z = dns_zone_new();
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, zone->names);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        const DnsZoneName *n = value;
+        DnsZoneName *c = g_new0(DnsZoneName, 1);
+        c->records = g_ptr_array_new_with_free_func((GDestroyNotify)dns_record_free);
+        for (guint i = 0; i < n->records->len; i++) {
+            const DnsRecord *r = n->records->pdata[i];
+            DnsRecord *d = g_new0(DnsRecord, 1);
+            d->type = r->type;
+            d->name = g_strdup(r->name);
+            d->ttl = r->ttl;
+            d->text = g_strdup(r->text);
+            d->pref = r->pref;
+            d->strings = g_strdupv(r->strings);
+            g_ptr_array_add(c->records, d);
+        }
+        c->failure = n->failure;
+        c->fail_after = n->fail_after;
+        g_hash_table_insert(z->names, g_strdup(key), c);
+    }
+    z->count = zone->count;
+    return z;
+}
+
 static DnsZoneName *
 dns_zone_entry(DnsZone *zone, const char *name)
 {

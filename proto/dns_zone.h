@@ -49,6 +49,9 @@ typedef struct DnsZone DnsZone;
 DnsZone *dns_zone_new(void);
 DnsZone *dns_zone_ref(DnsZone *zone);
 void dns_zone_unref(DnsZone *zone);
+/* A deep copy: records, failure marks and all (transfer full). A run adds
+ * records to its own copy and leaves the scenario's zone as written. */
+DnsZone *dns_zone_copy(const DnsZone *zone);
 
 /* Adds a record. value: A/AAAA address, CNAME/PTR/NS target, MX "PREF HOST",
  * TXT the whole text (one character-string; see dns_zone_add_txt for

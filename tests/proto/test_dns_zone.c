@@ -82,6 +82,47 @@ test_wildcard_and_failure(void)
     dns_answer_clear(&a);
 }
 
+/* A copy answers as the original, failure marks included, and records
+ * added to it do not appear in the original. */
+static void
+test_copy(void)
+{
+    g_autoptr(DnsZone) z = dns_zone_new();
+    dns_zone_add(z, "*.bl.test", DNS_RR_A, "127.0.0.2", NULL);
+    dns_zone_add(z, "polito.it", DNS_RR_MX, "10 mx.polito.it", NULL);
+    const char *strings[] = {"v=spf1 ", "-all", NULL};
+    dns_zone_add_txt(z, "polito.it", strings);
+    dns_zone_add(z, "slow.example", DNS_RR_TXT, "v=spf1 -all", NULL);
+    dns_zone_set_failure(z, "slow.example", DNS_RCODE_TIMEOUT);
+    g_autoptr(DnsZone) c = dns_zone_copy(z);
+    dns_zone_add(c, "sel._domainkey.polito.it", DNS_RR_TXT, "v=DKIM1; p=", NULL);
+    g_assert_true(dns_zone_has_name(c, "sel._domainkey.polito.it"));
+    g_assert_false(dns_zone_has_name(z, "sel._domainkey.polito.it"));
+    DnsAnswer a;
+    dns_zone_lookup(c, "9.2.0.192.bl.test", DNS_RR_A, &a);
+    g_assert_cmpuint(a.records->len, ==, 1);
+    dns_answer_clear(&a);
+    dns_zone_lookup(c, "polito.it", DNS_RR_TXT, &a);
+    g_assert_cmpuint(a.records->len, ==, 1);
+    const DnsRecord *txt = a.records->pdata[0];
+    g_assert_cmpstr(txt->text, ==, "v=spf1 -all");
+    g_assert_cmpstr(txt->strings[0], ==, "v=spf1 ");
+    dns_answer_clear(&a);
+    dns_zone_lookup(c, "polito.it", DNS_RR_MX, &a);
+    g_assert_cmpuint(a.records->len, ==, 1);
+    g_assert_cmpuint(((const DnsRecord *)a.records->pdata[0])->pref, ==, 10);
+    dns_answer_clear(&a);
+    dns_zone_lookup(c, "slow.example", DNS_RR_TXT, &a);
+    g_assert_cmpint(a.rcode, ==, DNS_RCODE_NOERROR);
+    dns_answer_clear(&a);
+    dns_zone_lookup(c, "slow.example", DNS_RR_A, &a);
+    g_assert_cmpint(a.rcode, ==, DNS_RCODE_TIMEOUT);
+    dns_answer_clear(&a);
+    g_autoptr(GPtrArray) all = dns_zone_records(z);
+    g_autoptr(GPtrArray) copied = dns_zone_records(c);
+    g_assert_cmpuint(copied->len, ==, all->len + 1);
+}
+
 static void
 test_reverse_names(void)
 {
@@ -102,5 +143,6 @@ main(int argc, char **argv)
     g_test_add_func("/proto/dns-zone/cname-and-loop", test_cname_and_loop);
     g_test_add_func("/proto/dns-zone/wildcard-and-failure", test_wildcard_and_failure);
     g_test_add_func("/proto/dns-zone/reverse-names", test_reverse_names);
+    g_test_add_func("/proto/dns-zone/copy", test_copy);
     return g_test_run();
 }
