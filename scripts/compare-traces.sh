@@ -8,7 +8,10 @@
 #   scripts/compare-traces.sh OLD_MHS NEW_MHS [SCENARIO.yaml ...]
 #
 # Without scenarios: scenarios/*.yaml, tests/scenarios/**/*.yaml and
-# labs/*/scenario.yaml. Some capture payloads differ from run to run of
+# labs/*/scenario.yaml; and each lab with a reference solution in
+# tests/labs/LAB/solution: the grade report of both binaries (--format
+# json) and the scenario as graded (grade --merged, by OLD) run as above.
+# Some capture payloads differ from run to run of
 # the same binary (TLS ciphertext, S/MIME content encryption: OpenSSL's own
 # randomness), so OLD runs twice: a segment whose payload differs between
 # those two runs is compared by size only; every other byte of every
@@ -26,11 +29,33 @@ old=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 new=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 shift 2
 cd "$(dirname "$0")/.." || exit 2
-if [ $# -eq 0 ]; then
-    set -- scenarios/*.yaml $(find tests/scenarios -name '*.yaml' | sort) labs/*/scenario.yaml
-fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
+same=0
+differ=0
+skipped=0
+if [ $# -eq 0 ]; then
+    set -- scenarios/*.yaml $(find tests/scenarios -name '*.yaml' | sort) labs/*/scenario.yaml
+    mkdir -p "$tmp/labs"
+    for sol in tests/labs/*/solution; do
+        [ -d "$sol" ] || continue
+        lab=$(basename "$(dirname "$sol")")
+        [ -d "labs/$lab" ] || continue
+        for bin in "$old" "$new"; do
+            "$bin" grade "labs/$lab" --submission "$sol" --student ref --format json \
+                -o "$tmp/labs/$lab.$([ "$bin" = "$old" ] && echo a || echo b).json" >/dev/null 2>&1
+        done
+        if cmp -s "$tmp/labs/$lab.a.json" "$tmp/labs/$lab.b.json"; then
+            echo "same     grade $lab"
+            same=$((same + 1))
+        else
+            echo "DIFFERS  grade $lab"
+            differ=$((differ + 1))
+        fi
+        "$old" grade "labs/$lab" --submission "$sol" --student ref --merged "$tmp/labs/$lab.yaml" \
+            >/dev/null 2>&1 && set -- "$@" "$tmp/labs/$lab.yaml"
+    done
+fi
 
 # Compares captures a (old), a2 (old again) and b (new); prints the first
 # difference and exits 1.
@@ -73,9 +98,6 @@ for i, ((m, p), (_, p2), (mb, pb)) in enumerate(zip(a, a2, b)):
 PY
 }
 
-same=0
-differ=0
-skipped=0
 for scn in "$@"; do
     [ -f "$scn" ] || continue
     for side in a a2 b; do
@@ -104,10 +126,10 @@ for scn in "$@"; do
     why=$(pcap_compare "$tmp/a/capture.pcap" "$tmp/a2/capture.pcap" "$tmp/b/capture.pcap") ||
         bad="$bad capture.pcap ($why)"
     if [ -n "$bad" ]; then
-        echo "DIFFERS  $scn:$bad"
+        echo "DIFFERS  $(echo "$scn" | sed "s|^$tmp/labs/|graded lab |"):$bad"
         differ=$((differ + 1))
     else
-        echo "same     $scn ($(wc -l <"$tmp/a/trace.jsonl" 2>/dev/null || echo 0) trace lines," \
+        echo "same     $(echo "$scn" | sed "s|^$tmp/labs/|graded lab |") ($(wc -l <"$tmp/a/trace.jsonl" 2>/dev/null || echo 0) trace lines," \
             "$(wc -c <"$tmp/a/capture.pcap" 2>/dev/null || echo 0) pcap bytes)"
         same=$((same + 1))
     fi
