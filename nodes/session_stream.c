@@ -70,8 +70,8 @@ session_stream_free_all(World *w)
 void
 session_stream_trace_tls(SessionStream *st)
 {
-    session_tls_trace(st->node, st->conn_id, st->is_server ? "server" : "client", st->peer,
-                      st->tls, st->tls_discarded);
+    session_tls_trace(st->node, st->conn_id, st->is_server ? "server" : "client", st->peer, st->tls,
+                      st->tls_discarded);
 }
 
 void
@@ -247,8 +247,7 @@ session_stream_connect(SessionStream *st, const SessionStreamOps *ops, Node *nod
 }
 
 void
-session_stream_accept(SessionStream *st, const SessionStreamOps *ops, Node *node,
-                      SimStream *stream)
+session_stream_accept(SessionStream *st, const SessionStreamOps *ops, Node *node, SimStream *stream)
 {
     st->ops = ops;
     st->node = node;

@@ -43,8 +43,8 @@ typedef struct {
      * gives up on this peer (a client whose certificate check failed);
      * the pump then runs and no plaintext is read. */
     gboolean (*tls_accept)(SessionStream *st);
-    /* The handshake failed (traced already). The hook decides everything
-     * after it: end, abort and pump... */
+    /* The handshake failed (tls.handshake traced already). The hook does
+     * all that follows: end the session, or abort the engine and pump. */
     void (*on_tls_fail)(SessionStream *st);
     /* TLS broke after the handshake (nullable = go on and pump). */
     void (*on_tls_lost)(SessionStream *st);
@@ -58,22 +58,22 @@ typedef struct {
 struct SessionStream {
     const SessionStreamOps *ops;
     Node *node;
-    SimStream *stream;   /* NULL once closed or reset */
-    guint64 conn_id;     /* the same at both ends */
+    SimStream *stream; /* NULL once closed or reset */
+    guint64 conn_id;   /* the same at both ends */
     gboolean is_server;
-    char *peer;          /* the other end's node name, or its address */
-    char client_ip[16];  /* server: the client's address */
-    const char *client_node; /* server: its host name, NULL if unknown */
-    TlsPipe *tls;        /* once TLS is on: ciphertext on the stream */
-    gboolean tls_up;     /* handshake done and traced */
-    gsize tls_discarded; /* plaintext dropped at the switch */
-    gboolean pumping;    /* inside the kind's pump */
-    gboolean pending;    /* server: an answer is owed to the engine */
-    gboolean dead;       /* server: ended; freed once no answer is owed */
+    char *peer;                 /* the other end's node name, or its address */
+    char client_ip[16];         /* server: the client's address */
+    const char *client_node;    /* server: its host name, NULL if unknown */
+    TlsPipe *tls;               /* once TLS is on: ciphertext on the stream */
+    gboolean tls_up;            /* handshake done and traced */
+    gsize tls_discarded;        /* plaintext dropped at the switch */
+    gboolean pumping;           /* inside the kind's pump */
+    gboolean pending;           /* server: an answer is owed to the engine */
+    gboolean dead;              /* server: ended; freed once no answer is owed */
     SessionStream *prev, *next; /* the world's live sessions (no allocation:
                                  * what a teardown misses stays a leak) */
     gboolean listed;
-    gpointer owned;              /* nullable: the role's data the session owns */
+    gpointer owned; /* nullable: the role's data the session owns */
     GDestroyNotify owned_free;
 };
 
@@ -106,11 +106,13 @@ void session_stream_close(SessionStream *st);
  * handshake failed. A no-op once the stream is gone. */
 void session_stream_close_plain(SessionStream *st);
 
-/* Server lifecycle. pump_begin: FALSE when a pump already runs. pump_end:
- * closing ends the session; else a dead session owing nothing is freed.
- * end: once; conn.close, close, on_end, free when nothing is owed.
- * Set pending when the engine asks. answer_begin: the owed answer came; FALSE when the session is dead (it
- * is freed then) and the engine must not be told. */
+/* Server lifecycle (pump_begin also guards a client's pump). pump_begin:
+ * FALSE when a pump already runs. pump_end: closing ends the session;
+ * else a dead session owing nothing is freed. end: once; conn.close,
+ * close, on_end, free when nothing is owed. The kind sets pending when
+ * its engine asks the policy. answer_begin: the owed answer came; FALSE
+ * when the session is dead (it is freed then) and the engine must not be
+ * told. */
 gboolean session_stream_pump_begin(SessionStream *st);
 void session_stream_pump_end(SessionStream *st, gboolean closing);
 void session_stream_end(SessionStream *st);

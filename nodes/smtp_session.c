@@ -340,8 +340,8 @@ static const SessionStreamOps smtp_client_session_ops = {
 
 SmtpClientSession *
 smtp_client_session_start(Node *node, const char *ip, guint16 port, const char *peer_name,
-                          const SmtpClientConfig *cfg, const char *msg_id,
-                          SmtpClientDoneFunc done, gpointer user_data)
+                          const SmtpClientConfig *cfg, const char *msg_id, SmtpClientDoneFunc done,
+                          gpointer user_data)
 {
     World *w = node->world;
     SmtpClientSession *cs = g_new0(SmtpClientSession, 1);

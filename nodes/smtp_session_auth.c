@@ -103,8 +103,10 @@ static void
 smtp_server_session_lockout_fire(SimWorld *sim, gpointer data)
 {
     SmtpServerSession *ss = data;
-    g_autoptr(SmtpReply) r = smtp_reply_new(421, "4.7.0", "%s Error: too many authentication "
-                                            "failures", ss->st.node->hostname);
+    g_autoptr(SmtpReply) r = smtp_reply_new(421, "4.7.0",
+                                            "%s Error: too many authentication "
+                                            "failures",
+                                            ss->st.node->hostname);
     smtp_server_session_answer(ss, r);
 }
 

@@ -90,8 +90,7 @@ smtp_start(Fixture *f, const char *ip, const char *peer)
         .recipients = rcpts,
         .message = msg,
     };
-    smtp_client_session_start(world_node(f->w, "out"), ip, 25, peer, &cfg, "m1", on_smtp_done,
-                              f);
+    smtp_client_session_start(world_node(f->w, "out"), ip, 25, peer, &cfg, "m1", on_smtp_done, f);
 }
 
 /* Frees the world and checks the teardown said nothing and called no one. */
@@ -134,8 +133,8 @@ test_mid_dialogue(Fixture *f, gconstpointer data)
 }
 
 static void
-on_pop3_done(Pop3ClientSession *cs, gboolean ok, guint retrieved, guint deleted,
-             const char *reason, gpointer user_data)
+on_pop3_done(Pop3ClientSession *cs, gboolean ok, guint retrieved, guint deleted, const char *reason,
+             gpointer user_data)
 {
     Fixture *f = user_data;
     f->done_calls++;
