@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
- * Tests for nodes/session_stream: a run stopped mid-dialogue (mhs run
- * --until) leaves sessions alive, with a connect still pending or a
- * dialogue half done; world_free() frees them all, silently: no callback
- * to the role, no trace record after the run. Under the sanitizer build
+ * Tests for nodes/session_stream and world_jobs: a run stopped
+ * mid-dialogue (mhs run --until) leaves sessions alive, with a connect
+ * still pending or a dialogue half done, and role work held by the world;
+ * world_free() frees them all, silently: no callback to the role, no
+ * trace record after the run. Under the sanitizer build
  * (-DENABLE_SANITIZERS=ON) LeakSanitizer checks that nothing is left.
  */
 #include <string.h>
@@ -164,6 +165,27 @@ test_finished_sessions_leave(Fixture *f, gconstpointer data)
     g_assert_nonnull(strstr(f->trace->str, "\"reason\":\"connection timed out\""));
 }
 
+static void
+count_free(gpointer p)
+{
+    (*(guint *)p)++;
+}
+
+static void
+test_held_jobs(Fixture *f, gconstpointer data)
+{
+    /* A job still held when the world goes is freed once; a released
+     * one is the caller's. */
+    guint held = 0, released = 0;
+    world_hold(f->w, &held, count_free);
+    world_hold(f->w, &released, count_free);
+    world_release(f->w, &released);
+    world_release(f->w, &released); /* twice: harmless */
+    free_world_silently(f);
+    g_assert_cmpuint(held, ==, 1);
+    g_assert_cmpuint(released, ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -176,5 +198,7 @@ main(int argc, char **argv)
                test_pop3_mid_dialogue, fixture_tear_down);
     g_test_add("/nodes/session-stream/finished-sessions-leave", Fixture, NULL, fixture_set_up,
                test_finished_sessions_leave, fixture_tear_down);
+    g_test_add("/nodes/session-stream/teardown/held-jobs", Fixture, NULL, fixture_set_up,
+               test_held_jobs, fixture_tear_down);
     return g_test_run();
 }
