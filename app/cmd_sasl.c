@@ -156,17 +156,48 @@ cmd_sasl_user_of(SaslMech mech, const char *resp)
     return end != NULL ? g_strndup(start, (gsize)(end - start)) : g_strdup(start);
 }
 
+/* One complete exchange (decoded challenge and response): tried once,
+ * however many records show it (the server's and a tap's); done holds the
+ * challenges already tried (unique per exchange, RFC 2195 2). */
+static void
+cmd_sasl_try(GHashTable *done, SaslMech mech, const char *challenge, const char *resp,
+             const char *const *words, guint *found, guint *seen)
+{
+    g_autofree char *key = g_strdup_printf("%d\n%s", (int)mech, challenge);
+    if (g_hash_table_contains(done, key))
+        return;
+    g_hash_table_add(done, g_steal_pointer(&key));
+    (*seen)++;
+    g_autofree char *pw = resp != NULL ? cmd_sasl_crack_one(mech, challenge, resp, words) : NULL;
+    if (pw != NULL) {
+        g_autofree char *user = cmd_sasl_user_of(mech, resp);
+        printf("%s %s %s\n", pw, sasl_mech_name(mech), user);
+        (*found)++;
+    }
+}
+
 /* Feeds one trace record to the reassembly. The server's smtp.cmd records
  * (peer = the client) carry "AUTH MECH" and the client's answers; the
  * client's smtp.reply records (node = the client) carry the 334 challenge
- * (RFC 4954 4). Prints each exchange cracked; counts them in *found and
- * the complete exchanges in *seen. */
+ * (RFC 4954 4). An eavesdropper's or mitm's tap.observe record with what
+ * "cram-md5" carries a whole exchange: the challenge, the user and the
+ * hex digest of the response. Prints each exchange cracked; counts them
+ * in *found and the complete exchanges in *seen. */
 static void
-cmd_sasl_trace_record(JsonObject *o, GHashTable *pending, SaslMech only, const char *const *words,
-                      guint *found, guint *seen)
+cmd_sasl_trace_record(JsonObject *o, GHashTable *pending, GHashTable *done, SaslMech only,
+                      const char *const *words, guint *found, guint *seen)
 {
     const char *ev = cmd_sasl_member(o, "ev");
-    if (g_strcmp0(ev, "smtp.cmd") == 0) {
+    if (g_strcmp0(ev, "tap.observe") == 0) {
+        const char *challenge = cmd_sasl_member(o, "challenge");
+        const char *user = cmd_sasl_member(o, "user"), *digest = cmd_sasl_member(o, "response");
+        if (g_strcmp0(cmd_sasl_member(o, "what"), "cram-md5") != 0 || challenge == NULL ||
+            user == NULL || digest == NULL || (only != SASL_MECH_NONE && only != SASL_MECH_CRAM_MD5))
+            return;
+        /* RFC 2195 2: the decoded response is "user SP digest". */
+        g_autofree char *resp = g_strdup_printf("%s %s", user, digest);
+        cmd_sasl_try(done, SASL_MECH_CRAM_MD5, challenge, resp, words, found, seen);
+    } else if (g_strcmp0(ev, "smtp.cmd") == 0) {
         const char *client = cmd_sasl_member(o, "peer"), *line = cmd_sasl_member(o, "line");
         if (client == NULL || line == NULL)
             return;
@@ -183,14 +214,7 @@ cmd_sasl_trace_record(JsonObject *o, GHashTable *pending, SaslMech only, const c
             }
         } else if (p != NULL && p->challenge != NULL) {
             g_autofree char *resp = cmd_sasl_b64_text(line);
-            (*seen)++;
-            g_autofree char *pw =
-                resp != NULL ? cmd_sasl_crack_one(p->mech, p->challenge, resp, words) : NULL;
-            if (pw != NULL) {
-                g_autofree char *user = cmd_sasl_user_of(p->mech, resp);
-                printf("%s %s %s\n", pw, sasl_mech_name(p->mech), user);
-                (*found)++;
-            }
+            cmd_sasl_try(done, p->mech, p->challenge, resp, words, found, seen);
             g_hash_table_remove(pending, client);
         }
     } else if (g_strcmp0(ev, "smtp.reply") == 0) {
@@ -223,6 +247,7 @@ cmd_sasl_crack_trace(const char *path, SaslMech only, const char *const *words)
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     g_autoptr(GHashTable) pending =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, cmd_sasl_pending_free);
+    g_autoptr(GHashTable) done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(JsonParser) parser = json_parser_new();
     guint found = 0, seen = 0;
     for (guint i = 0; lines[i] != NULL; i++) {
@@ -234,7 +259,8 @@ cmd_sasl_crack_trace(const char *path, SaslMech only, const char *const *words)
         }
         JsonNode *root = json_parser_get_root(parser);
         if (root != NULL && JSON_NODE_HOLDS_OBJECT(root))
-            cmd_sasl_trace_record(json_node_get_object(root), pending, only, words, &found, &seen);
+            cmd_sasl_trace_record(json_node_get_object(root), pending, done, only, words, &found,
+                                  &seen);
     }
     if (found == 0) {
         fprintf(stderr, "mhs: sasl crack: %u exchange%s in %s, no password found\n", seen,
@@ -258,7 +284,9 @@ cmd_sasl_crack(int argc, char **argv)
         {"response", 0, 0, G_OPTION_ARG_STRING, &response, "The client's response as sent (base64)",
          "B64"},
         {"trace", 0, 0, G_OPTION_ARG_FILENAME, &trace,
-         "A JSON Lines trace holding the exchanges (smtp.cmd / smtp.reply records)", "F.jsonl"},
+         "A JSON Lines trace holding the exchanges (smtp.cmd / smtp.reply records, or a tap's "
+         "tap.observe records)",
+         "F.jsonl"},
         {NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- find a password by dictionary");

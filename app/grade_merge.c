@@ -150,30 +150,71 @@ grade_allow_covers(const char *const *allow, const char *path, gboolean *on_the_
 typedef struct {
     const char *const *allow;
     GError **error;
+    const GradeNode *same_id; /* the student's `id` of the event being merged into its match */
 } GradeMerge;
 
 static gboolean grade_merge_value(GradeMerge *m, GradeNode **slot, const GradeNode *v,
                                   const GradeNode *key, const char *path, gboolean inside);
 
 static const char *
-grade_merge_item_name(const GradeNode *item)
+grade_merge_scalar(const GradeNode *map, const char *key)
 {
-    const GradeNode *n = grade_node_get(item, "name");
+    const GradeNode *n = grade_node_get(map, key);
     return n != NULL && n->kind == GRADE_NODE_SCALAR && !grade_node_is_null(n) ? n->value : NULL;
 }
 
-/* A list whose items are all mappings with a name. */
+/* The key an item of a list merges on: its `name`, else the `id` of the
+ * one mapping it holds (an event: {at: 1s, send: {id: m1, ...}}). */
+static const char *
+grade_merge_item_name(const GradeNode *item)
+{
+    if (item->kind != GRADE_NODE_MAP)
+        return NULL;
+    const char *name = grade_merge_scalar(item, "name");
+    if (name != NULL)
+        return name;
+    const char *id = NULL;
+    for (guint i = 1; i < item->items->len; i += 2) {
+        const GradeNode *v = item->items->pdata[i];
+        if (v->kind != GRADE_NODE_MAP)
+            continue;
+        if (id != NULL)
+            return NULL; /* two mappings: no single identity */
+        id = grade_merge_scalar(v, "id");
+        if (id == NULL)
+            return NULL;
+    }
+    return id;
+}
+
+/* A list whose items are all mappings with a name (or an id). */
 static gboolean
 grade_merge_is_named_list(const GradeNode *v)
 {
     if (v == NULL || v->kind != GRADE_NODE_SEQ || v->items->len == 0)
         return FALSE;
+    for (guint i = 0; i < v->items->len; i++)
+        if (grade_merge_item_name(v->items->pdata[i]) == NULL)
+            return FALSE;
+    return TRUE;
+}
+
+/* A list of mappings of which at least one has a name (or an id): the
+ * scenario's side of a merge by name, where items without one (an event
+ * without a message) are kept as they are. */
+static gboolean
+grade_merge_is_keyed_list(const GradeNode *v)
+{
+    if (v == NULL || v->kind != GRADE_NODE_SEQ)
+        return FALSE;
+    gboolean keyed = FALSE;
     for (guint i = 0; i < v->items->len; i++) {
         const GradeNode *item = v->items->pdata[i];
-        if (item->kind != GRADE_NODE_MAP || grade_merge_item_name(item) == NULL)
+        if (item->kind != GRADE_NODE_MAP)
             return FALSE;
+        keyed = keyed || grade_merge_item_name(item) != NULL;
     }
-    return TRUE;
+    return keyed;
 }
 
 static gboolean
@@ -238,7 +279,8 @@ grade_merge_named(GradeMerge *m, GradeNode *base, const GradeNode *v, const char
         gboolean ancestor = FALSE;
         gboolean in = inside || grade_allow_covers(m->allow, sub, &ancestor);
         if (!in && !ancestor)
-            return grade_merge_refuse(m, grade_node_get(item, "name"), sub);
+            return grade_merge_refuse(
+                m, grade_node_get(item, "name") ? grade_node_get(item, "name") : item, sub);
         GradeNode *match = NULL;
         for (guint j = 0; j < base->items->len && match == NULL; j++) {
             GradeNode *b = base->items->pdata[j];
@@ -246,13 +288,21 @@ grade_merge_named(GradeMerge *m, GradeNode *base, const GradeNode *v, const char
             if (bn != NULL && strcmp(bn, name) == 0)
                 match = b;
         }
+        gboolean by_name = grade_merge_scalar(item, "name") != NULL;
+        m->same_id = NULL;
+        for (guint j = 1; !by_name && match != NULL && j < item->items->len; j += 2)
+            if (((GradeNode *)item->items->pdata[j])->kind == GRADE_NODE_MAP)
+                m->same_id = grade_node_get(item->items->pdata[j], "id");
         if (match == NULL) {
             match = grade_node_new(GRADE_NODE_MAP, item);
-            grade_node_set(match, grade_node_copy(grade_node_get_key(item, "name")),
-                           grade_node_copy(grade_node_get(item, "name")));
+            if (by_name)
+                grade_node_set(match, grade_node_copy(grade_node_get_key(item, "name")),
+                               grade_node_copy(grade_node_get(item, "name")));
             g_ptr_array_add(base->items, match);
         }
-        if (!grade_merge_map(m, match, item, sub, in, "name"))
+        gboolean ok = grade_merge_map(m, match, item, sub, in, by_name ? "name" : NULL);
+        m->same_id = NULL;
+        if (!ok)
             return FALSE;
     }
     return TRUE;
@@ -266,6 +316,10 @@ grade_merge_value(GradeMerge *m, GradeNode **slot, const GradeNode *v, const Gra
     if (!inside)
         inside = grade_allow_covers(m->allow, path, &ancestor);
     GradeNode *old = *slot;
+    /* The id that names an event, repeated to reach its other keys,
+     * changes nothing. */
+    if (v == m->same_id)
+        return TRUE;
     if (v->kind == GRADE_NODE_MAP &&
         (old == NULL || old->kind == GRADE_NODE_MAP || grade_node_is_null(old))) {
         if (!inside && !ancestor)
@@ -277,7 +331,7 @@ grade_merge_value(GradeMerge *m, GradeNode **slot, const GradeNode *v, const Gra
         return grade_merge_map(m, *slot, v, path, inside, NULL);
     }
     if (grade_merge_is_named_list(v) &&
-        (old == NULL || grade_node_is_null(old) || grade_merge_is_named_list(old) ||
+        (old == NULL || grade_node_is_null(old) || grade_merge_is_keyed_list(old) ||
          (old->kind == GRADE_NODE_SEQ && old->items->len == 0))) {
         if (!inside && !ancestor)
             return grade_merge_refuse(m, key, path);
@@ -295,7 +349,7 @@ grade_merge_value(GradeMerge *m, GradeNode **slot, const GradeNode *v, const Gra
             if (item->kind != GRADE_NODE_MAP || grade_merge_item_name(item) == NULL)
                 return grade_node_fail(item, m->error, GRADE_ERROR_VALUE,
                                        "each item of '%s' must be a mapping with a 'name' "
-                                       "(items merge by name)",
+                                       "or a message 'id' (items merge by them)",
                                        path);
         }
     }
@@ -316,7 +370,7 @@ grade_merge(GradeNode *base, const GradeNode *student, const char *const *allow,
         return grade_node_fail(student, error, GRADE_ERROR_VALUE,
                                "the file must hold a mapping of scenario keys, not %s",
                                grade_node_kind_name(student));
-    GradeMerge m = {allow, error};
+    GradeMerge m = {allow, error, NULL};
     return grade_merge_map(&m, base, student, "", FALSE, NULL);
 }
 

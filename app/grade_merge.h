@@ -35,8 +35,9 @@ gboolean grade_allow_covers(const char *const *allow, const char *path, gboolean
 
 /* Merges student (the mapping a student's file holds) into base (a
  * mapping). Mappings merge recursively, lists of mappings with `name`
- * merge by name (a new name is appended), anything else replaces. A key
- * outside allow: GRADE_ERROR_REFUSED at that key. */
+ * (or events with a message `id`) merge by it (a new one is appended),
+ * anything else replaces. A key outside allow: GRADE_ERROR_REFUSED at
+ * that key. */
 gboolean grade_merge(GradeNode *base, const GradeNode *student, const char *const *allow,
                      GError **error);
 

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "app/grade_exposure.h"
 #include "app/grade_merge.h"
 #include "nodes/world.h"
 
@@ -259,6 +260,8 @@ grade_run_seed(const GradeSpec *spec, World *w, guint64 seed, GradeSeeds *s)
         } else if (c->equals_path != NULL) {
             TrackMsg *m = tracker_find(world_tracker(w), c->equals_path);
             g_ptr_array_add(s->paths->pdata[i], m != NULL ? track_msg_path(m, NULL) : NULL);
+        } else if (c->exposure_msg != NULL) {
+            g_ptr_array_add(s->paths->pdata[i], grade_exposure_parties(w, c));
         }
     }
 }
@@ -286,6 +289,16 @@ grade_eval_answer(const GradeCheck *c, const GradeNode *answers, GHashTable *var
     if (grade_node_is_null(a)) {
         r->output = g_strdup_printf("no answer '%s' in %s", c->answer,
                                     answers_file != NULL ? answers_file : "the answers file");
+        return r;
+    }
+    if (c->exposure_msg != NULL) {
+        g_auto(GStrv) names = grade_answer_list(a);
+        r->passed = names != NULL && paths->len > 0;
+        for (guint s = 0; r->passed && s < paths->len; s++)
+            r->passed = grade_exposure_matches((const char *const *)names, paths->pdata[s]);
+        r->output = names == NULL
+                        ? g_strdup_printf("the answer '%s' must be a list of node names", c->answer)
+                        : g_strdup(r->passed ? "the parties are right" : "not those parties");
         return r;
     }
     if (c->equals_path == NULL) {

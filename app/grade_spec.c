@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "app/grade_exposure.h"
 #include "app/scenario_value.h"
 
 static void
@@ -33,6 +34,7 @@ grade_check_free(GradeCheck *c)
     g_free(c->feedback);
     g_free(c->answer);
     g_free(c->equals_path);
+    g_free(c->exposure_msg);
     g_free(c);
 }
 
@@ -257,11 +259,14 @@ grade_spec_read_answer(GradeCheck *c, GradeNode *item, GError **error)
     c->equals = grade_node_get(item, "equals");
     c->one_of = grade_node_get(item, "one_of");
     GradeNode *path = grade_node_get(item, "equals_path");
-    int n = (c->equals != NULL) + (c->one_of != NULL) + (path != NULL);
+    GradeNode *exposure = grade_node_get(item, "equals_exposure");
+    int n = (c->equals != NULL) + (c->one_of != NULL) + (path != NULL) + (exposure != NULL);
     if (n != 1)
         return grade_node_fail(item, error, GRADE_ERROR_SPEC,
-                               "an answer check needs exactly one of 'equals', 'one_of' and "
-                               "'equals_path'");
+                               "an answer check needs exactly one of 'equals', 'one_of', "
+                               "'equals_path' and 'equals_exposure'");
+    if (exposure != NULL && !grade_exposure_read(c, exposure, error))
+        return FALSE;
     if (c->equals != NULL && c->equals->kind != GRADE_NODE_SCALAR)
         return grade_node_fail(c->equals, error, GRADE_ERROR_SPEC, "'equals' must be a string");
     if (c->one_of != NULL) {
@@ -286,7 +291,7 @@ grade_spec_read_check(GradeSpec *spec, GradeNode *item, GError **error)
 {
     static const char *const keys[] = {"name",     "points", "expect",      "answer",
                                        "equals",   "one_of", "equals_path", "nocase",
-                                       "feedback", "hidden", NULL};
+                                       "feedback", "hidden", "equals_exposure", NULL};
     if (!grade_spec_keys(item, "a check", keys, error))
         return FALSE;
     GradeCheck *c = g_new0(GradeCheck, 1);
@@ -322,7 +327,8 @@ grade_spec_read_check(GradeSpec *spec, GradeNode *item, GError **error)
     if (expect->kind != GRADE_NODE_MAP)
         return grade_node_fail(expect, error, GRADE_ERROR_SPEC,
                                "'expect' must be a mapping (a scenario expectation)");
-    static const char *const answer_keys[] = {"equals", "one_of", "equals_path", "nocase", NULL};
+    static const char *const answer_keys[] = {"equals", "one_of", "equals_path", "nocase",
+                                              "equals_exposure", NULL};
     for (guint i = 0; answer_keys[i] != NULL; i++)
         if (grade_node_get(item, answer_keys[i]) != NULL)
             return grade_node_fail(grade_node_get_key(item, answer_keys[i]), error,

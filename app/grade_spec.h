@@ -50,6 +50,9 @@ typedef struct {
     GradeNode *equals; /* (transfer none) nullable: scalar, may hold ${var.X} */
     GradeNode *one_of; /* (transfer none) nullable: list of scalars */
     char *equals_path; /* nullable: a message id */
+    char *exposure_msg; /* nullable: equals_exposure: the message id */
+    guint exposure_case;     /* equals_exposure: an ExposureCase (nodes/exposure.h) */
+    gboolean exposure_alter; /* equals_exposure: the alter column, else read */
     gboolean nocase;
     GradeNode *at; /* (transfer none) the check in lab.yaml */
 } GradeCheck;

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "app/scenario_value.h"
+#include "nodes/exposure.h"
+#include "nodes/tap_seen.h"
 
 /* Most messages one traffic event may generate. */
 #define SCENARIO_TRAFFIC_MAX 100000
@@ -596,6 +598,84 @@ static const ScenarioField scenario_expect_stored[] = {
     {NULL, NULL, 0, 0, 0},
 };
 
+/* saw: one of the tap.observe `what` values (the list comes from nodes/). */
+static gboolean
+scenario_set_tap_saw(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                     GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    guint n = g_strv_length((char **)tap_seen_whats);
+    for (guint i = 0; i < n; i++) {
+        if (strcmp(s, tap_seen_whats[i]) == 0) {
+            g_free(*(char **)slot);
+            *(char **)slot = g_strdup(s);
+            return TRUE;
+        }
+    }
+    g_autofree char *list = scenario_quote_list(tap_seen_whats, n);
+    return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE, "'saw' must be %s, not '%s'", list,
+                         s);
+}
+
+static const ScenarioField scenario_expect_tap[] = {
+    {"tap", scenario_set_node_ref, offsetof(ExpectSpec, tap), SCENARIO_FIELD_REQUIRED, 0},
+    {"saw", scenario_set_tap_saw, offsetof(ExpectSpec, saw), SCENARIO_FIELD_REQUIRED, 0},
+    {"present", scenario_set_bool, offsetof(ExpectSpec, present), 0, 0},
+    {"user", scenario_set_address, offsetof(ExpectSpec, user), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+/* exposure: a case of the exposure table (the names come from nodes/). */
+static gboolean
+scenario_set_exposure_case(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v,
+                           gpointer slot, GError **error)
+{
+    const char *s = scenario_want_scalar(ctx, v, f->key, error);
+    if (s == NULL)
+        return FALSE;
+    const char *names[EXPOSURE_N_CASES];
+    for (guint i = 0; i < EXPOSURE_N_CASES; i++) {
+        names[i] = exposure_case_name((ExposureCase)i);
+        if (strcmp(s, names[i]) == 0) {
+            *(guint *)slot = i;
+            return TRUE;
+        }
+    }
+    g_autofree char *list = scenario_quote_list(names, EXPOSURE_N_CASES);
+    return scenario_fail(ctx, v, error, SCENARIO_ERROR_VALUE, "'exposure' must be %s, not '%s'",
+                         list, s);
+}
+
+static gboolean
+scenario_set_exposure_read(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v,
+                           gpointer slot, GError **error)
+{
+    ExpectSpec *x = slot;
+    x->has_read = TRUE;
+    return scenario_set_bool(ctx, f, v, &x->read, error);
+}
+
+static gboolean
+scenario_set_exposure_alter(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v,
+                            gpointer slot, GError **error)
+{
+    ExpectSpec *x = slot;
+    x->has_alter = TRUE;
+    return scenario_set_bool(ctx, f, v, &x->alter, error);
+}
+
+static const ScenarioField scenario_expect_exposure[] = {
+    SCENARIO_X_MESSAGE,
+    {"exposure", scenario_set_exposure_case, offsetof(ExpectSpec, exposure_case),
+     SCENARIO_FIELD_REQUIRED, 0},
+    {"party", scenario_set_node_ref, offsetof(ExpectSpec, party), SCENARIO_FIELD_REQUIRED, 0},
+    {"read", scenario_set_exposure_read, 0, 0, 0},
+    {"alter", scenario_set_exposure_alter, 0, 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
 /* Every key of every form, for suggestions when no form is recognised. */
 static const ScenarioField scenario_expect_keys[] = {
     {"message", scenario_set_skip, 0, 0, 0},
@@ -626,6 +706,13 @@ static const ScenarioField scenario_expect_keys[] = {
     {"stage", scenario_set_skip, 0, 0, 0},
     {"smime", scenario_set_skip, 0, 0, 0},
     {"stored_contains", scenario_set_skip, 0, 0, 0},
+    {"tap", scenario_set_skip, 0, 0, 0},
+    {"saw", scenario_set_skip, 0, 0, 0},
+    {"user", scenario_set_skip, 0, 0, 0},
+    {"exposure", scenario_set_skip, 0, 0, 0},
+    {"party", scenario_set_skip, 0, 0, 0},
+    {"read", scenario_set_skip, 0, 0, 0},
+    {"alter", scenario_set_skip, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };
 
@@ -652,6 +739,8 @@ static const struct {
     {"spam_verdict", SPEC_EXPECT_SPAM_VERDICT, scenario_expect_spam_verdict},
     {"smime", SPEC_EXPECT_SMIME, scenario_expect_smime},
     {"stored_contains", SPEC_EXPECT_STORED, scenario_expect_stored},
+    {"tap", SPEC_EXPECT_TAP, scenario_expect_tap},
+    {"exposure", SPEC_EXPECT_EXPOSURE, scenario_expect_exposure},
 };
 
 static gboolean

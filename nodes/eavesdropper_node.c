@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nodes/node.h"
+#include "nodes/tap_seen.h"
 #include "nodes/tap_trace.h"
 #include "nodes/world_private.h"
 #include "proto/http_sniff.h"
@@ -43,6 +44,10 @@ void
 tap_trace_sniff(Node *node, guint64 conn_id, const char *client, const char *server,
                 const SmtpSniffEvent *ev)
 {
+    tap_seen_note(node->world, node->name, smtp_sniff_event_kind_name(ev->kind),
+                  ev->kind == SMTP_SNIFF_EV_CREDENTIALS || ev->kind == SMTP_SNIFF_EV_CRAM_MD5
+                      ? ev->user
+                      : NULL);
     SimTraceRec *r = world_trace(node->world, "tap.observe", node->name);
     if (r == NULL)
         return;

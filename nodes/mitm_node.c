@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nodes/node.h"
+#include "nodes/tap_seen.h"
 #include "nodes/tap_trace.h"
 #include "nodes/world_private.h"
 #include "proto/smtp_mitm.h"
@@ -45,6 +46,14 @@ mitm_conn_free(gpointer p)
 static void
 mitm_node_trace_action(Node *node, guint64 conn_id, MitmConn *c, const SmtpMitmEvent *ev)
 {
+    static const char *const whats[] = {
+        [SMTP_MITM_EV_STRIPPED] = "starttls-stripped",
+        [SMTP_MITM_EV_BLOCKED] = "starttls-blocked",
+        [SMTP_MITM_EV_REWRITE] = "rewrite",
+        [SMTP_MITM_EV_TLS] = "tls-passthrough",
+    };
+    if ((guint)ev->kind < G_N_ELEMENTS(whats) && whats[ev->kind] != NULL)
+        tap_seen_note(node->world, node->name, whats[ev->kind], NULL);
     SimTraceRec *r = world_trace(node->world, "tap.observe", node->name);
     if (r == NULL)
         return;

@@ -8,6 +8,7 @@
 
 #include "nodes/copies_private.h"
 #include "nodes/gateway_node.h"
+#include "nodes/expect_exposure.h"
 #include "nodes/exposure.h"
 #include "nodes/ms_node.h"
 #include "nodes/smime_setup.h"
@@ -17,6 +18,7 @@
 #include "nodes/relay_test.h"
 #include "nodes/webmail_node.h"
 #include "nodes/spam_campaign.h"
+#include "nodes/tap_seen.h"
 
 G_DEFINE_QUARK(node-error-quark, node_error)
 
@@ -378,6 +380,7 @@ world_free(World *w)
     world_smime_free(w->smime);
     relay_test_results_free(w->relay_results);
     copy_ledger_free(w->copy_ledger);
+    tap_seen_free(w->tap_seen);
     dns_zone_unref(w->zone);
     g_free(w);
 }
@@ -517,6 +520,10 @@ world_check_expectations(World *w)
             g_ptr_array_add(out, relay_test_check(w, e));
         else if (e->kind == SPEC_EXPECT_COPIES_AT || e->kind == SPEC_EXPECT_HELD_BY)
             g_ptr_array_add(out, copies_check(w, e));
+        else if (e->kind == SPEC_EXPECT_TAP)
+            g_ptr_array_add(out, tap_seen_check(w, e));
+        else if (e->kind == SPEC_EXPECT_EXPOSURE)
+            g_ptr_array_add(out, expect_exposure_check(w, e));
         else
             g_ptr_array_add(out, expect_check(e, w->tracker, w->delivered, world_copy_lookup,
                                               world_mailbox_count, w));

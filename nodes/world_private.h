@@ -37,6 +37,7 @@ struct World {
     GPtrArray *relay_results; /* nullable: relay-test battery results (relay_test.c) */
     struct CopyLedger *copy_ledger; /* nullable: who holds copies (copies.c) */
     struct WorldSmime *smime; /* nullable: users' S/MIME certificates (smime_setup.c) */
+    GPtrArray *tap_seen;      /* nullable: what the taps read (tap_seen.c) */
     struct SessionStream *sessions; /* live sessions, linked (session_stream.c) */
     GHashTable *held; /* nullable: job -> GDestroyNotify (world_jobs.c) */
 };

@@ -297,6 +297,10 @@ expect_spec_free(ExpectSpec *x)
     g_free(x->rejected_by);
     g_free(x->stage);
     g_free(x->contains);
+    g_free(x->tap);
+    g_free(x->saw);
+    g_free(x->user);
+    g_free(x->party);
     g_free(x);
 }
 
@@ -495,6 +499,10 @@ spec_expect_kind_name(SpecExpectKind kind)
         return "smime";
     case SPEC_EXPECT_STORED:
         return "stored";
+    case SPEC_EXPECT_TAP:
+        return "tap";
+    case SPEC_EXPECT_EXPOSURE:
+        return "exposure";
     }
     return "?";
 }

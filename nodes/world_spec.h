@@ -443,6 +443,8 @@ typedef enum {
     SPEC_EXPECT_SPAM_VERDICT,
     SPEC_EXPECT_SMIME,        /* message, verdict, at? (the recipient MUA's S/MIME result) */
     SPEC_EXPECT_STORED,       /* message, text (contains), present, to? (the stored copy) */
+    SPEC_EXPECT_TAP,          /* tap, saw, present, user? (what an eavesdropper or mitm read) */
+    SPEC_EXPECT_EXPOSURE,     /* message, exposure_case, party, read?, alter? (exposure table) */
 } SpecExpectKind;
 
 typedef enum {
@@ -483,6 +485,12 @@ typedef struct {
     char *rejected_by; /* REJECTED_BY: the node that refused */
     char *stage;       /* nullable: SPAM_VERDICT: the SMTP stage (RCPT, CONNECT, ...) */
     char *contains; /* STORED: text looked for in the delivered copy */
+    char *tap;      /* TAP: the eavesdropper or mitm node */
+    char *saw;      /* TAP: a tap.observe `what` (credentials, tls-records, ...) */
+    char *user;     /* TAP: nullable: whose credentials */
+    guint exposure_case; /* EXPOSURE: an ExposureCase (nodes/exposure.h) */
+    char *party;         /* EXPOSURE: the row's node */
+    gboolean read, alter, has_read, has_alter; /* EXPOSURE: has_*: the key was given */
 } ExpectSpec;
 
 typedef struct {

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "app/grade_exposure.h"
 #include "app/grade_merge.h"
 #include "app/grade_run.h"
 
@@ -106,9 +107,11 @@ test_merge_refused(void)
         {"seed: 4\n", "s.yaml:1:1: 'seed' may not be set in this lab (you may set: "
                       "nodes.n1.relay, dns.polito.it)"},
         {"nodes: [1, 2]\n",
-         "s.yaml:1:9: each item of 'nodes' must be a mapping with a 'name' (items merge by name)"},
+         "s.yaml:1:9: each item of 'nodes' must be a mapping with a 'name' or a message 'id' "
+         "(items merge by them)"},
         {"nodes:\n  - {name: n1}\n  - {ip: 1.2.3.4}\n",
-         "s.yaml:3:5: each item of 'nodes' must be a mapping with a 'name' (items merge by name)"},
+         "s.yaml:3:5: each item of 'nodes' must be a mapping with a 'name' or a message 'id' "
+         "(items merge by them)"},
         {"users: [1, 2]\n", "s.yaml:1:1: 'users' may not be set in this lab (you may set: "
                             "nodes.n1.relay, dns.polito.it)"},
         {"- a\n", "s.yaml:1:1: the file must hold a mapping of scenario keys, not a list"},
@@ -133,6 +136,68 @@ test_merge_refused(void)
     /* An empty file changes nothing. */
     g_autoptr(GradeNode) empty = parse("", "s.yaml");
     g_assert_true(grade_merge(base, empty, allow, &error));
+}
+
+/* Events merge by their message's id, so that a lab can let a student set
+ * one leaf of one message (events.m1.send.smime) and nothing else. */
+static const char merge_events_base[] = "events:\n"
+                                        "  - {at: 1s, send: {from: a, id: m1, body: hello}}\n"
+                                        "  - {at: 2s, send: {from: a, id: m2, body: fee}}\n"
+                                        "  - {at: 30s, fetch: {by: b}}\n";
+
+static void
+test_merge_by_id(void)
+{
+    const char *allow[] = {"events.m1.send.smime", "events.m2.send.smime", NULL};
+    g_autoptr(GradeNode) base = parse(merge_events_base, "base.yaml");
+    g_autoptr(GradeNode) stu = parse("events:\n"
+                                     "  - send: {id: m2, smime: sign}\n"
+                                     "  - send: {id: m1, smime: sign+encrypt}\n",
+                                     "s.yaml");
+    g_autoptr(GError) error = NULL;
+    g_assert_true(grade_merge(base, stu, allow, &error));
+    g_assert_cmpstr(at(base, "events[0]/send/smime"), ==, "sign+encrypt");
+    g_assert_cmpstr(at(base, "events[0]/send/body"), ==, "hello");
+    g_assert_cmpstr(at(base, "events[0]/at"), ==, "1s");
+    g_assert_cmpstr(at(base, "events[1]/send/smime"), ==, "sign");
+    g_assert_cmpstr(at(base, "events[1]/send/body"), ==, "fee");
+    g_assert_cmpstr(at(base, "events[2]/fetch/by"), ==, "b"); /* kept, not matched */
+    g_assert_null(at(base, "events[3]/at"));
+    struct {
+        const char *student, *want;
+    } cases[] = {
+        {"events:\n  - send: {id: m1, smime: none, body: hi}\n",
+         "s.yaml:2:33: 'events.m1.send.body' may not be set in this lab (you may set: "
+         "events.m1.send.smime, events.m2.send.smime)"},
+        {"events:\n  - {at: 5s, send: {id: m1, smime: sign}}\n",
+         "s.yaml:2:6: 'events.m1.at' may not be set in this lab (you may set: "
+         "events.m1.send.smime, events.m2.send.smime)"},
+        {"events:\n  - send: {id: m3, smime: sign}\n",
+         "s.yaml:2:5: 'events.m3' may not be set in this lab (you may set: "
+         "events.m1.send.smime, events.m2.send.smime)"},
+        {"events:\n  - {at: 30s, fetch: {by: b}}\n",
+         "s.yaml:2:5: each item of 'events' must be a mapping with a 'name' or a message 'id' "
+         "(items merge by them)"},
+        {"events:\n  - {at: 1s, send: {id: m1, smime: sign}, fetch: {by: b}}\n",
+         "s.yaml:2:5: each item of 'events' must be a mapping with a 'name' or a message 'id' "
+         "(items merge by them)"},
+        {"events: []\n", "s.yaml:1:1: 'events' may not be set in this lab (you may set: "
+                         "events.m1.send.smime, events.m2.send.smime)"},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GradeNode) b = parse(merge_events_base, "base.yaml");
+        g_autoptr(GradeNode) st = parse(cases[i].student, "s.yaml");
+        g_autoptr(GError) err = NULL;
+        g_assert_false(grade_merge(b, st, allow, &err));
+        g_assert_cmpstr(err->message, ==, cases[i].want);
+    }
+    /* With the whole list allowed, a new message is appended. */
+    const char *all[] = {"events", NULL};
+    g_autoptr(GradeNode) b2 = parse(merge_events_base, "base.yaml");
+    g_autoptr(GradeNode) add = parse("events: [{at: 3s, send: {from: a, id: m3}}]\n", "s.yaml");
+    g_assert_true(grade_merge(b2, add, all, &error));
+    g_assert_cmpstr(at(b2, "events[3]/send/id"), ==, "m3");
+    g_assert_cmpstr(at(b2, "events[3]/at"), ==, "3s");
 }
 
 static void
@@ -296,6 +361,26 @@ test_path_answers(void)
     g_assert_false(grade_path_matches(empty, empty));
 }
 
+/* equals_exposure compares sets: any order, case-insensitive, a repeat
+ * counts once; one party too many or too few fails. */
+static void
+test_exposure_answers(void)
+{
+    g_auto(GStrv) a = grade_path_split("bob-pc, ALICE-PC");
+    const char *parties[] = {"alice-pc", "bob-pc", NULL};
+    g_assert_true(grade_exposure_matches((const char *const *)a, parties));
+    const char *twice[] = {"bob-pc", "alice-pc", "bob-pc", NULL};
+    g_assert_true(grade_exposure_matches(twice, parties));
+    const char *more[] = {"alice-pc", "bob-pc", "eve", NULL};
+    g_assert_false(grade_exposure_matches((const char *const *)a, more));
+    g_assert_false(grade_exposure_matches(more, parties));
+    const char *one[] = {"alice-pc", NULL};
+    g_assert_false(grade_exposure_matches(one, parties));
+    g_assert_false(grade_exposure_matches(one, NULL)); /* the message was never sent */
+    const char *empty[] = {NULL};
+    g_assert_true(grade_exposure_matches(empty, empty)); /* nobody reads it */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -303,10 +388,12 @@ main(int argc, char **argv)
     g_test_add_func("/app/grade-merge/mappings", test_merge_mappings);
     g_test_add_func("/app/grade-merge/by-name", test_merge_by_name);
     g_test_add_func("/app/grade-merge/refused", test_merge_refused);
+    g_test_add_func("/app/grade-merge/by-id", test_merge_by_id);
     g_test_add_func("/app/grade-merge/allow-covers", test_allow_covers);
     g_test_add_func("/app/grade-merge/subst", test_subst);
     g_test_add_func("/app/grade-merge/variants", test_variants);
     g_test_add_func("/app/grade-merge/merged-load", test_merged_load);
     g_test_add_func("/app/grade-merge/path-answers", test_path_answers);
+    g_test_add_func("/app/grade-merge/exposure-answers", test_exposure_answers);
     return g_test_run();
 }

@@ -134,8 +134,18 @@ test_spec_errors(void)
     check_error("    feedback: Look at relay.test.\n", "    feedback: x\n    answer: a\n",
                 "lab.yaml:15:5: check 'Relay closed' needs exactly one of 'expect' and 'answer'");
     check_error("answer: path, equals_path: m3", "answer: path",
-                "lab.yaml:20:5: an answer check needs exactly one of 'equals', 'one_of' and "
-                "'equals_path'");
+                "lab.yaml:20:5: an answer check needs exactly one of 'equals', 'one_of', "
+                "'equals_path' and 'equals_exposure'");
+    check_error("answer: path, equals_path: m3", "answer: path, equals_exposure: m3",
+                "lab.yaml:20:60: 'equals_exposure' must be a mapping such as {message: m1, case: "
+                "tls, column: read}");
+    check_error("answer: path, equals_path: m3",
+                "answer: path, equals_exposure: {message: m3, case: ssl}",
+                "lab.yaml:20:80: 'case' must be one of actual, none, tls, dkim, smime-signed, "
+                "smime-encrypted");
+    check_error("answer: path, equals_path: m3",
+                "answer: path, equals_exposure: {message: m3, column: write}",
+                "lab.yaml:20:82: 'column' must be 'read' or 'alter'");
     check_error("one_of: [a, b]", "one_of: []",
                 "lab.yaml:21:53: 'one_of' must be a non-empty list of strings");
     check_error("hidden: true", "hidden: maybe", "lab.yaml:19:88: 'hidden' must be true or false");

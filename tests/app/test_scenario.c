@@ -732,7 +732,7 @@ test_error_event_form(void)
                  "'path_differs_from', 'header', 'delivered', 'fetched_by', 'mailbox', 'spf', "
                  "'dkim', 'dmarc', 'relay_tests', "
                  "'copies_at', 'held_by', 'spam_delivered', 'rejected_by', 'spam_verdict', "
-                 "'smime' or 'stored_contains'");
+                 "'smime', 'stored_contains', 'tap' or 'exposure'");
     expect_error(BASE_NODES "expect:\n  - {message: m1, stauts: delivered}\n",
                  SCENARIO_ERROR_UNKNOWN_KEY,
                  "t.yaml:6:19: unknown key 'stauts' in expect (did you mean 'status'?)");

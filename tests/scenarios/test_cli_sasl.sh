@@ -69,6 +69,29 @@ set -e
 [ $rc -eq 1 ] || fail "trace not found: exit $rc, want 1"
 grep -q '2 exchanges' "$tmp/err" || fail "trace not found: $(cat "$tmp/err")"
 
+# 3b. crack from what a tap saw: an eavesdropper's tap.observe record of
+#     what cram-md5 holds the challenge, the user and the hex digest
+#     (RFC 2195 2: the response is "user SP digest"); a trace holding both
+#     the server's records and the tap's cracks each exchange once.
+tap='{"t":1.5,"ev":"tap.observe","node":"eve","conn":1,"from":"pc","to":"msa","what":"cram-md5","mechanism":"CRAM-MD5","user":"tim","challenge":"<1896.697170952@postoffice.reston.mci.net>","response":"b913a602c7eda7a495b4e6e7334d3890"}'
+plain='{"t":1.2,"ev":"tap.observe","node":"eve","conn":1,"from":"pc","to":"msa","what":"credentials","mechanism":"PLAIN","user":"tim","password":"x"}'
+printf '%s\n%s\n' "$plain" "$tap" >"$tmp/tap.jsonl"
+"$MHS" sasl crack --wordlist "$cli/words.txt" --trace "$tmp/tap.jsonl" >"$tmp/out" ||
+    fail "crack tap trace exit"
+[ "$(cat "$tmp/out")" = "tanstaaftanstaaf CRAM-MD5 tim" ] || fail "crack tap trace: $(cat "$tmp/out")"
+{ cat "$cli/auth-trace.jsonl"; echo "$tap"; } >"$tmp/both.jsonl"
+"$MHS" sasl crack --wordlist "$cli/words.txt" --trace "$tmp/both.jsonl" >"$tmp/out"
+printf 'tanstaaftanstaaf CRAM-MD5 tim\nsecret DIGEST-MD5 chris\n' >"$tmp/want"
+diff "$tmp/want" "$tmp/out" || fail "crack server and tap records: each exchange once"
+set +e
+"$MHS" sasl crack --mech digest-md5 --wordlist "$cli/words.txt" --trace "$tmp/tap.jsonl" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+"$MHS" sasl crack --wordlist "$tmp/weak.txt" --trace "$tmp/tap.jsonl" >/dev/null 2>"$tmp/err2"
+rc2=$?
+set -e
+[ $rc -eq 1 ] && [ ! -s "$tmp/out" ] || fail "tap trace --mech digest-md5: exit $rc"
+[ $rc2 -eq 1 ] && grep -q '1 exchange in' "$tmp/err2" || fail "tap trace weak list: $rc2 $(cat "$tmp/err2")"
+
 # 4. Bad input: exit 2.
 bad() {
     set +e

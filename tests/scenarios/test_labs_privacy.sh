@@ -112,10 +112,10 @@ s=$(submission neighbour-09 09-starttls-stripping)
 expect_failed 09-starttls-stripping "$s" "What mallory did" --student carol
 
 # ---- 11: each protection where it does not belong ------------------------
-protect() { # protect NAME M1 M2: the solution's events with these modes
+protect() { # protect NAME M1 M2: the solution with these modes
     s=$(submission "$1" 11-end-to-end)
-    sed -i "s/smime: sign+encrypt/smime: M1/; s/smime: sign\$/smime: $3/; s/M1/$2/" \
-        "$s/messages.yaml"
+    printf 'events:\n  - send: {id: m1, smime: %s}\n  - send: {id: m2, smime: %s}\n' "$2" "$3" \
+        >"$s/messages.yaml"
     echo "$s"
 }
 expect_failed 11-end-to-end "$(protect p-none none none)" \
@@ -128,6 +128,15 @@ expect_failed 11-end-to-end "$(protect p-m2enc sign+encrypt sign+encrypt)" \
     "Carol, who has no certificate, still gets m2|Bob's MUA detects that m2 was changed"
 expect_failed 11-end-to-end "$(protect p-opaque sign+encrypt opaque-sign)" \
     "Bob's MUA detects that m2 was changed"
+# Only the S/MIME mode of each message is the student's: a new body, or
+# a message of their own, is refused and scores zero.
+s=$(submission body-11 11-end-to-end)
+printf 'events:\n  - send: {id: m1, smime: sign+encrypt, body: "The code is 0000."}\n' >"$s/messages.yaml"
+got=$(failed 11-end-to-end "$s" | head -1)
+[ "$got" = "ERROR $s/messages.yaml:2:41: 'events.m1.send.body' may not be set in this lab (you may set: events.m1.send.smime, events.m2.send.smime)" ] ||
+    fail "11: a new body: '$got'"
+[ "$(failed 11-end-to-end "$s" | sed 1d | wc -l)" = "$(grep -c '^  - name: ' "$src/labs/11-end-to-end/lab.yaml")" ] ||
+    fail "11: a refused submission must fail every check"
 # The door code and the attacker's account are the student's.
 code=$(variant 11-end-to-end alice code)
 acct=$(variant 11-end-to-end alice acct)
@@ -143,6 +152,13 @@ expect_failed 11-end-to-end "$s" "" --student alice
 sed -i 's/^readers_tls: .*/readers_tls: [alice-pc, msa.polito.it, smarthost.isp.example, mx.example.com, eve, ms.example.com, bob-pc]/' \
     "$s/answers.yaml"
 expect_failed 11-end-to-end "$s" "Who reads m1 under TLS alone" --student alice
+# The readers are graded as a set against the simulator's exposure table:
+# any order passes, one party too many fails.
+sed -i 's/^readers_tls: .*/readers_tls: bob-pc, ms.example.com, mx.example.com, smarthost.isp.example, msa.polito.it, alice-pc/; s/^readers_encrypted: .*/readers_encrypted: [bob-pc, alice-pc]/' \
+    "$s/answers.yaml"
+expect_failed 11-end-to-end "$s" "" --student alice
+sed -i 's/^readers_encrypted: .*/readers_encrypted: alice-pc, ms.example.com, bob-pc/' "$s/answers.yaml"
+expect_failed 11-end-to-end "$s" "Who reads m1 when it is encrypted" --student alice
 
 # ---- 12: HTTPS at both ends of Alice's link ------------------------------
 for pair in "true false" "false true"; do
@@ -152,8 +168,11 @@ for pair in "true false" "false true"; do
         "$1" "$2" >"$s/web.yaml"
     # Either way Alice's visits fail: w1 is never sent (so Bob has nothing
     # to read), m1 never reaches her browser (so the path answer, graded
-    # against the run, fails too).
-    want="Alice's message w1 reaches Bob's mailbox|Bob, whose browser speaks only HTTPS, reads w1|Alice still reads her mail (m1) in the browser|How m1 reached Alice's screen"
+    # against the run, fails too). A browser still on plain HTTP sends the
+    # login form in clear, so eve reads the password.
+    eve=""
+    [ "$2" = true ] || eve="Eve at the cafe no longer reads Alice's password|"
+    want="Alice's message w1 reaches Bob's mailbox|${eve}Bob, whose browser speaks only HTTPS, reads w1|Alice still reads her mail (m1) in the browser|How m1 reached Alice's screen"
     expect_failed 12-webmail-privacy "$s" "$want"
 done
 pw=$(variant 12-webmail-privacy bob password)

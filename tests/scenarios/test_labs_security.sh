@@ -57,6 +57,10 @@ for id in s100001 s100002; do
     [ "$sniffed" = "$(var $l $id alice_password)" ] || fail "04 $id: eve-alice read '$sniffed'"
     cracked=$("$MHS" sasl crack --wordlist "$labs/$l/wordlist.txt" --trace "$t" | awk '$3 == "bob@polito.it" {print $1}')
     [ "$cracked" = "$(var $l $id bob_password)" ] || fail "04 $id: cracked '$cracked'"
+    # the same from eve-bob's records alone (what the attacker has)
+    grep '"node":"eve-bob"' "$t" >"$t.eve"
+    [ "$("$MHS" sasl crack --wordlist "$labs/$l/wordlist.txt" --trace "$t.eve")" = "$cracked CRAM-MD5 bob@polito.it" ] ||
+        fail "04 $id: not cracked from eve-bob's records"
     d=$(sub $id)
     cp "$sols/$l/solution/auth.yaml" "$d/"
     printf 'sniffed_password: "%s"\ncracked_password: %s\nlegacy_password_safe: "no"\n' \
