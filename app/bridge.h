@@ -41,17 +41,27 @@ typedef struct {
 
 /* A service a listener can be bridged to (the table is in bridge_service.c). */
 typedef struct {
-    const char *name;                      /* "submission", "smtp", "pop3" */
+    const char *name;                      /* "submission", "smtp", "pop3", "http", "https" */
     guint16 (*port)(const NodeSpec *node); /* the node's port for it */
     const SpecRole roles[4];               /* roles it is the default for (0-ended) */
-    const char *busy;                      /* sent to a client over the connection cap */
+    const char *busy; /* sent to a client over the connection cap (nullable: close only) */
+    gboolean (*offered)(const NodeSpec *node); /* nullable: every node offers it */
 } BridgeService;
 
 /* (transfer none) The service called name, or NULL. */
 const BridgeService *bridge_service_find(const char *name);
 /* (transfer none) The default service of a node of role, or NULL. */
 const BridgeService *bridge_service_for_role(SpecRole role);
-/* "submission, smtp, pop3" (transfer none). */
+/* Whether node offers svc (a webmail node: http or https, by its `https`). */
+gboolean bridge_service_offered(const BridgeService *svc, const NodeSpec *node);
+/* (transfer none) The default service of node (by its role and what it
+ * offers), or NULL. */
+const BridgeService *bridge_service_for_node(const NodeSpec *node);
+/* Every service node listens on, in table order, into out (at most max;
+ * transfer none); returns how many. */
+guint bridge_services_of_node(const NodeSpec *node, const BridgeService **out, guint max);
+#define BRIDGE_SERVICES_MAX 8
+/* "submission, smtp, pop3, http, https" (transfer none). */
 const char *bridge_service_names(void);
 
 typedef struct Bridge Bridge;

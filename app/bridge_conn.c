@@ -13,7 +13,12 @@
 
 #include <string.h>
 
+#include "nodes/session_timeout.h"
+
 #define BRIDGE_CONN_READ_MAX 16384
+/* Wall-clock time the node's goodbye may take to cross the simulated link
+ * after an idle timeout before the bridge closes anyway. */
+#define BRIDGE_CONN_IDLE_GRACE (2 * G_USEC_PER_SEC)
 
 struct BridgeConn {
     guint refs;
@@ -30,6 +35,7 @@ struct BridgeConn {
     gboolean done;
     gboolean paused;    /* not reading: too much in flight toward the node */
     gint64 last_active; /* monotonic µs of the last byte from the real peer */
+    gint64 idle_since;  /* monotonic µs the node was asked to time out; 0: not */
     char *node, *remote;
     guint64 conn_id;
     guint64 bytes_in, bytes_out; /* from / to the real peer */
@@ -138,12 +144,15 @@ bridge_conn_abort(BridgeConn *c, const char *reason)
     bridge_conn_finish(c, reason, FALSE);
 }
 
-/* Both directions closed: the end of a clean conversation. */
+/* Both directions closed: the end of a clean conversation; or the node
+ * said its goodbye after an idle timeout and closed. */
 static void
 bridge_conn_check_done(BridgeConn *c)
 {
     if (!c->done && c->real_eof && c->out_shut)
         bridge_conn_finish(c, "done", TRUE);
+    else if (!c->done && c->idle_since != 0 && c->out_shut)
+        bridge_conn_finish(c, "idle", TRUE);
 }
 
 static gboolean
@@ -402,6 +411,23 @@ bridge_conn_gateway(Bridge *b, SimStream *s, const char *node, const char *targe
                                           bridge_conn_ref(c));
 }
 
+/* An idle connection: its node's session says goodbye in its protocol
+ * (through TLS if on) and closes, which ends the connection once the
+ * bytes and the FIN have crossed; without such a session (or after the
+ * grace time) the bridge closes it, FIN to the node. */
+static void
+bridge_conn_idle(BridgeConn *c, gint64 now)
+{
+    if (c->idle_since == 0 && c->stream != NULL && !c->sim_eof &&
+        world_conn_timeout(c->b->world, c->conn_id)) {
+        c->idle_since = now;
+        bridge_rearm(c->b);
+        return;
+    }
+    if (c->idle_since == 0 || now - c->idle_since >= BRIDGE_CONN_IDLE_GRACE)
+        bridge_conn_finish(c, "idle", TRUE);
+}
+
 void
 bridge_conns_reap_idle(Bridge *b)
 {
@@ -409,14 +435,16 @@ bridge_conns_reap_idle(Bridge *b)
     GList *idle = NULL;
     for (GList *l = b->conns; l; l = l->next) {
         BridgeConn *c = l->data;
-        if (now - c->last_active >= b->limits.idle_timeout)
+        if (c->idle_since != 0 || now - c->last_active >= b->limits.idle_timeout)
             idle = g_list_prepend(idle, bridge_conn_ref(c));
     }
     if (idle)
         bridge_sync(b);
     for (GList *l = idle; l; l = l->next) {
-        bridge_conn_finish(l->data, "idle", TRUE);
-        bridge_conn_unref(l->data);
+        BridgeConn *c = l->data;
+        if (!c->done)
+            bridge_conn_idle(c, now);
+        bridge_conn_unref(c);
     }
     g_list_free(idle);
 }

@@ -14,11 +14,13 @@
 #include "app/cli.h"
 #include "app/maildir_export.h"
 #include "app/run_report.h"
+#include "app/run_result_trace.h"
 #include "app/run_smime.h"
 #include "app/scenario.h"
 #include "app/scenario_value.h"
 #include "nodes/world.h"
 #include "viz/path_diagram.h"
+#include "viz/report.h"
 #include "sim/pcap_writer.h"
 
 typedef struct {
@@ -91,6 +93,7 @@ mhs_cmd_run(int argc, char **argv)
     gint64 seed = -1;
     char *until_text = NULL, *trace_path = NULL, *text_path = NULL, *pcap_path = NULL;
     char *svg_dir = NULL, *keylog_path = NULL, *smime_dir = NULL, *maildir = NULL;
+    char *report_path = NULL;
     g_autofree char *dump_dir = NULL;
     gboolean quiet = FALSE, exposure_all = FALSE;
     GOptionEntry entries[] = {
@@ -110,6 +113,8 @@ mhs_cmd_run(int argc, char **argv)
          "Write every mailbox of every store as a Maildir into this directory", "DIR"},
         {"dump-messages", 0, 0, G_OPTION_ARG_FILENAME, &dump_dir,
          "Write every delivered copy as DIR/MSGID--RCPT.eml", "DIR"},
+        {"report", 0, 0, G_OPTION_ARG_FILENAME, &report_path,
+         "Write a self-contained HTML report of the run", "F.html"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the summary line", NULL},
         {"exposure", 0, 0, G_OPTION_ARG_NONE, &exposure_all,
          "Print who can read and alter every message (default: S/MIME ones)", NULL},
@@ -124,7 +129,8 @@ mhs_cmd_run(int argc, char **argv)
         return mhs_usage_error("%s", error->message);
     g_autofree char *until_s = until_text, *trace_s = trace_path, *text_s = text_path,
                      *pcap_s = pcap_path, *svg_s = svg_dir,
-                     *keylog_s = keylog_path, *smime_s = smime_dir, *maildir_s = maildir;
+                     *keylog_s = keylog_path, *smime_s = smime_dir, *maildir_s = maildir,
+                     *report_s = report_path;
     if (argc != 2)
         return mhs_usage_error("run needs exactly one SCENARIO");
     gint64 until = G_MAXINT64;
@@ -155,6 +161,8 @@ mhs_cmd_run(int argc, char **argv)
         }
         sim_trace_keep_records(trace); /* the diagrams are drawn from the records */
     }
+    if (report_path)
+        sim_trace_keep_records(trace); /* the report is written from the records */
     g_autoptr(World) w = world_new(spec, trace, seed >= 0, (guint64)seed, &error);
     if (w == NULL) {
         fprintf(stderr, "%s\n", error->message);
@@ -212,6 +220,11 @@ mhs_cmd_run(int argc, char **argv)
         fprintf(stderr, "mhs: --maildir: %u message%s written into %s\n", exported,
                 exported == 1 ? "" : "s", maildir);
     g_autoptr(GPtrArray) results = world_check_expectations(w);
+    run_result_trace(w, results);
+    if (report_path && !viz_report_write_sim(sim_world_trace(world_sim(w)), report_path, &error)) {
+        fprintf(stderr, "mhs: --report: %s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
     run_report_print(stdout, w, results, quiet);
     if (!quiet)
         run_exposure_print(stdout, w, exposure_all);

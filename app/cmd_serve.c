@@ -77,11 +77,48 @@ serve_keylog_line(const char *line, gpointer user_data)
     fflush(user_data);
 }
 
+/* The services of one --listen: one, or every one of the node (:all). */
+typedef struct {
+    const BridgeService *svc[BRIDGE_SERVICES_MAX];
+    guint n;
+} ServeServices;
+
+/* "[HOST:]PORT=NODE:all": every service the node listens on. */
+static gboolean
+serve_parse_listen_all(const World *w, const char *arg, const char *target, char **node,
+                       ServeServices *out)
+{
+    g_autofree char *name = g_strndup(target, strlen(target) - strlen(":all"));
+    const NodeSpec *ns = world_spec_find_node(world_spec(w), name);
+    if (ns == NULL) {
+        mhs_usage_error("--listen '%s': no node '%s' in the scenario", arg, name);
+        return FALSE;
+    }
+    out->n = bridge_services_of_node(ns, out->svc, BRIDGE_SERVICES_MAX);
+    if (out->n == 0) {
+        mhs_usage_error("--listen '%s': node '%s' offers no service to real clients", arg, name);
+        return FALSE;
+    }
+    *node = g_steal_pointer(&name);
+    return TRUE;
+}
+
 /* "[HOST:]PORT=NODE[:SERVICE]" into its parts (transfer full). */
 static gboolean
 serve_parse_listen(const World *w, const char *arg, char **address, char **node,
-                   const BridgeService **service)
+                   ServeServices *services)
 {
+    const char *eq0 = strchr(arg, '=');
+    if (eq0 != NULL && eq0 != arg && g_str_has_suffix(eq0 + 1, ":all") &&
+        world_spec_find_node(world_spec(w), eq0 + 1) == NULL) {
+        g_autofree char *addr = g_strndup(arg, (gsize)(eq0 - arg));
+        if (!serve_parse_listen_all(w, arg, eq0 + 1, node, services))
+            return FALSE;
+        *address = strchr(addr, ':') ? g_strdup(addr) : g_strdup_printf("127.0.0.1:%s", addr);
+        return TRUE;
+    }
+    const BridgeService **service = &services->svc[0];
+    services->n = 1;
     const char *eq = strchr(arg, '=');
     if (eq == NULL || eq == arg || eq[1] == '\0') {
         mhs_usage_error("--listen '%s': write [HOST:]PORT=NODE[:SERVICE]", arg);
@@ -111,7 +148,13 @@ serve_parse_listen(const World *w, const char *arg, char **address, char **node,
         return FALSE;
     }
     if (*service == NULL)
-        *service = bridge_service_for_role(ns->role);
+        *service = bridge_service_for_node(ns);
+    if (*service != NULL && !bridge_service_offered(*service, ns)) {
+        mhs_usage_error("--listen '%s': node '%s' does not offer %s", arg, target,
+                        (*service)->name);
+        g_clear_pointer(address, g_free);
+        return FALSE;
+    }
     if (*service == NULL) {
         mhs_usage_error("--listen '%s': name a service for node '%s' (%s)", arg, target,
                         bridge_service_names());
@@ -139,6 +182,36 @@ serve_write_ca(World *w, const char *path)
     return TRUE;
 }
 
+/* The i-th service of a --listen: port 0 stays 0 (a free port each),
+ * another port P gives P, P+1, ... in service order. */
+static gboolean
+serve_listen_one(Bridge *b, const char *arg, const char *address, guint i, const char *node,
+                 const BridgeService *svc)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *bound = NULL;
+    g_autofree char *addr = g_strdup(address);
+    char *colon = strrchr(addr, ':');
+    guint64 port = 0;
+    if (i > 0 && colon && g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL) &&
+        port != 0) {
+        if (port + i > 65535) {
+            mhs_usage_error("--listen '%s': no port %" G_GUINT64_FORMAT " for %s", arg, port + i,
+                            svc->name);
+            return FALSE;
+        }
+        *colon = '\0';
+        g_autofree char *host = g_steal_pointer(&addr);
+        addr = g_strdup_printf("%s:%" G_GUINT64_FORMAT, host, port + i);
+    }
+    if (!bridge_listen(b, addr, node, svc, &bound, &error)) {
+        mhs_usage_error("--listen '%s': %s", arg, error->message);
+        return FALSE;
+    }
+    printf("listen %s %s %s\n", bound, node, svc->name);
+    return TRUE;
+}
+
 static gboolean
 serve_start_bridge(World *w, Bridge *b, const ServeOptions *o)
 {
@@ -152,16 +225,13 @@ serve_start_bridge(World *w, Bridge *b, const ServeOptions *o)
         }
     }
     for (char **l = o->listen; l && *l; l++) {
-        g_autofree char *address = NULL, *node = NULL, *bound = NULL;
-        const BridgeService *svc = NULL;
-        g_autoptr(GError) error = NULL;
-        if (!serve_parse_listen(w, *l, &address, &node, &svc))
+        g_autofree char *address = NULL, *node = NULL;
+        ServeServices svcs = {0};
+        if (!serve_parse_listen(w, *l, &address, &node, &svcs))
             return FALSE;
-        if (!bridge_listen(b, address, node, svc, &bound, &error)) {
-            mhs_usage_error("--listen '%s': %s", *l, error->message);
-            return FALSE;
-        }
-        printf("listen %s %s %s\n", bound, node, svc->name);
+        for (guint i = 0; i < svcs.n; i++)
+            if (!serve_listen_one(b, *l, address, i, node, svcs.svc[i]))
+                return FALSE;
     }
     return TRUE;
 }
@@ -256,7 +326,7 @@ mhs_cmd_serve(int argc, char **argv)
     GOptionEntry entries[] = {
         {"listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &o.listen,
          "Bridge [HOST:]PORT (default host 127.0.0.1; port 0: any) to NODE's SERVICE "
-         "(submission, smtp, pop3; default by role)",
+         "(submission, smtp, pop3, http, https, or all of the node's; default by role)",
          "[HOST:]PORT=NODE[:SERVICE]"},
         {"speed", 0, 0, G_OPTION_ARG_DOUBLE, &o.speed,
          "Virtual seconds per wall-clock second (default 1)", "F"},

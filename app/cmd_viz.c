@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT
- * cmd_viz: `mhs viz TRACE.jsonl [--message ID ...] [--session CONN] -o OUT`
+ * cmd_viz: `mhs viz TRACE.jsonl [--message ID ...] [--session CONN] -o OUT` or
+ * `--report F.html`
  * (DESIGN 7). The output format comes from OUT's extension (.svg .png
  * .pdf .dot). One --message: its path; several: an overlay; --session:
  * the SMTP or HTTP sequence view (SVG only); --campaign NAME: where that
  * spam campaign's messages stopped; none: every message, merged.
+ * --report F.html: the HTML report (viz/report.h) instead of a diagram.
  * Given a scenario (.yaml) instead of a trace, it runs it first, quietly,
  * with the scenario's seed, and draws from the records in memory.
  */
@@ -13,10 +15,12 @@
 #include <glib.h>
 
 #include "app/cli.h"
+#include "app/run_result_trace.h"
 #include "app/scenario.h"
 #include "nodes/world.h"
 #include "viz/campaign_diagram.h"
 #include "viz/path_diagram.h"
+#include "viz/report.h"
 #include "viz/sequence.h"
 #include "viz/trace_reader.h"
 
@@ -25,6 +29,7 @@ typedef struct {
     gint64 session;
     char *out;
     char *campaign;
+    char *report;
 } VizCmdOpts;
 
 static int
@@ -88,6 +93,37 @@ mhs_viz_run_scenario(const char *path, GError **error)
     return viz_trace_new_from_sim(trace);
 }
 
+/* --report: the HTML report of a saved trace, or of a scenario run to its
+ * end with its expectations checked (as `mhs run --report`). */
+static int
+mhs_viz_report(const char *input, const char *out)
+{
+    g_autoptr(GError) error = NULL;
+    if (!mhs_viz_is_scenario(input)) {
+        if (!viz_report_write_file(input, out, &error))
+            return mhs_usage_error("%s", error->message);
+        return MHS_EXIT_OK;
+    }
+    g_autoptr(WorldSpec) spec = scenario_load(input, &error);
+    if (spec == NULL) {
+        fprintf(stderr, "%s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
+    SimTrace *trace = sim_trace_new();
+    sim_trace_keep_records(trace);
+    g_autoptr(World) w = world_new(spec, trace, FALSE, 0, &error);
+    if (w == NULL) {
+        fprintf(stderr, "%s\n", error->message);
+        return MHS_EXIT_USAGE;
+    }
+    world_run(w, SIM_TIME_NEVER, NULL, NULL);
+    g_autoptr(GPtrArray) results = world_check_expectations(w);
+    run_result_trace(w, results);
+    if (!viz_report_write_sim(trace, out, &error))
+        return mhs_usage_error("--report: %s", error->message);
+    return MHS_EXIT_OK;
+}
+
 int
 mhs_cmd_viz(int argc, char **argv)
 {
@@ -101,6 +137,8 @@ mhs_cmd_viz(int argc, char **argv)
          "Draw where this spam campaign's messages stopped ('all': every campaign)", "NAME"},
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "Output file (.svg .png .pdf .dot)",
          "OUT"},
+        {"report", 0, 0, G_OPTION_ARG_FILENAME, &o.report,
+         "Write the run's self-contained HTML report instead of a diagram", "F.html"},
         {NULL},
     };
     g_autoptr(GOptionContext) ctx =
@@ -110,10 +148,15 @@ mhs_cmd_viz(int argc, char **argv)
     if (!g_option_context_parse(ctx, &argc, &argv, &error))
         return mhs_usage_error("%s", error->message);
     g_auto(GStrv) messages = o.messages;
-    g_autofree char *out = o.out;
+    g_autofree char *out = o.out, *report = o.report;
     g_autofree char *campaign = o.campaign;
     if (argc != 2)
         return mhs_usage_error("viz needs exactly one TRACE.jsonl or SCENARIO");
+    if (o.report && (o.out || o.messages || o.session >= 0 || o.campaign))
+        return mhs_usage_error("--report cannot be used with -o, --message, --session or "
+                               "--campaign");
+    if (o.report)
+        return mhs_viz_report(argv[1], o.report);
     if (o.out == NULL)
         return mhs_usage_error("viz needs -o OUT.svg|png|pdf|dot");
     if (o.messages && o.session >= 0)

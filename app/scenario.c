@@ -440,8 +440,25 @@ scenario_set_backup(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gp
     return scenario_set_node_ref(ctx, f, v, &ns->backup_node, error);
 }
 
+/* ms: `auth: {max_failures, failure_delay}`, the limit on failed POP3
+ * logins (USER/PASS, APOP); the store has no SMTP AUTH to configure. */
+static const ScenarioField scenario_auth_ms_fields[] = {
+    {"max_failures", scenario_set_uint, offsetof(AuthSpec, max_failures), 0, 1000},
+    {"failure_delay", scenario_set_duration, offsetof(AuthSpec, failure_delay), 0, 0},
+    {NULL, NULL, 0, 0, 0},
+};
+
+static gboolean
+scenario_set_auth_ms(ScenarioCtx *ctx, const ScenarioField *f, yaml_node_t *v, gpointer slot,
+                     GError **error)
+{
+    g_autofree char *where = g_strdup_printf("'auth' of %s", ctx->where);
+    return scenario_apply_nested(ctx, v, scenario_auth_ms_fields, slot, where, error);
+}
+
 static const ScenarioField scenario_node_ms[] = {
     {"domains", scenario_set_strv, offsetof(NodeSpec, domains), 0, 0},
+    {"auth", scenario_set_auth_ms, offsetof(NodeSpec, auth), 0, 0},
     {"journal", scenario_set_address, offsetof(NodeSpec, journal), 0, 0},
     {"backup", scenario_set_backup, 0, 0, 0},
     {NULL, NULL, 0, 0, 0},

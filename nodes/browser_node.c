@@ -212,6 +212,15 @@ browser_visit_on_response(HttpClientSession *cs, guint32 id, const HttpMessage *
 }
 
 static void
+browser_visit_free(gpointer data)
+{
+    BrowserVisit *v = data;
+    g_free(v->msg_id);
+    g_free(v->cookie);
+    g_free(v);
+}
+
+static void
 browser_visit_on_closed(HttpClientSession *cs, gpointer user_data)
 {
     BrowserVisit *v = user_data;
@@ -227,19 +236,13 @@ browser_visit_on_closed(HttpClientSession *cs, gpointer user_data)
         }
     }
     browser_visit_trace(v, v->send ? "send" : "read");
-}
-
-static void
-browser_visit_free(BrowserVisit *v)
-{
-    g_free(v->msg_id);
-    g_free(v->cookie);
-    g_free(v);
+    browser_visit_free(v);
 }
 
 static const HttpClientCallbacks browser_visit_callbacks = {
     .on_response = browser_visit_on_response,
     .on_closed = browser_visit_on_closed,
+    .on_drop = browser_visit_free,
 };
 
 /* Opens a visit and logs in. */
@@ -280,7 +283,6 @@ browser_visit_start(Node *node, const SendSpec *send)
     v->cs = http_client_session_start(node, node_ip(webmail), webmail_node_port(webmail->spec),
                                       webmail->name, node->spec->https, v->msg_id, &cfg,
                                       &browser_visit_callbacks, v);
-    http_client_session_set_user_data_free(v->cs, (GDestroyNotify)browser_visit_free);
     const char *pairs[] = {"user", node->spec->user, "password", browser_node_password(node), NULL};
     g_autofree char *form = http_form_encode(pairs);
     v->step = BROWSER_STEP_LOGIN;

@@ -17,6 +17,8 @@ typedef struct {
     guint count;
 } CopyEntry;
 
+/* Entries whose count falls to 0 are dropped: nothing reads them, and a
+ * long run would otherwise keep one per queue a message passed through. */
 struct CopyLedger {
     GHashTable *entries; /* "msg\tnode\tkind\twhere" -> CopyEntry* */
     GHashTable *by_msg;  /* msg id (borrowed) -> GPtrArray of CopyEntry* (borrowed) */
@@ -97,13 +99,20 @@ copies_trace(World *w, const char *ev, const char *msg, const char *node, CopyKi
     sim_trace_end(r);
 }
 
+/* The entries key (transfer full). */
+static char *
+copies_key(const char *msg, const char *node, CopyKind kind, const char *where)
+{
+    return g_strconcat(msg, "\t", node, "\t", copy_kind_name(kind), "\t", where, NULL);
+}
+
 void
 copies_hold(World *w, const char *msg, const char *node, CopyKind kind, const char *where)
 {
     g_return_if_fail(w != NULL && msg != NULL && node != NULL);
     CopyLedger *l = copy_ledger(w);
     where = where ? where : "";
-    g_autofree char *key = g_strdup_printf("%s\t%s\t%d\t%s", msg, node, (int)kind, where);
+    g_autofree char *key = copies_key(msg, node, kind, where);
     CopyEntry *e = g_hash_table_lookup(l->entries, key);
     if (e == NULL) {
         e = g_new0(CopyEntry, 1);
@@ -132,12 +141,20 @@ copies_release(World *w, const char *msg, const char *node, CopyKind kind, const
     g_return_if_fail(w != NULL && msg != NULL && node != NULL);
     CopyLedger *l = copy_ledger(w);
     where = where ? where : "";
-    g_autofree char *key = g_strdup_printf("%s\t%s\t%d\t%s", msg, node, (int)kind, where);
+    g_autofree char *key = copies_key(msg, node, kind, where);
     CopyEntry *e = g_hash_table_lookup(l->entries, key);
     if (e == NULL || e->count == 0)
         return;
     e->count--;
     copies_trace(w, "copy.gone", msg, node, kind, where, reason);
+    if (e->count == 0) {
+        /* The message stays in msgs and by_msg (every message that ever
+         * had a copy); the readers sort what is held, so order is moot. */
+        GPtrArray *list = g_hash_table_lookup(l->by_msg, msg);
+        if (list != NULL)
+            g_ptr_array_remove_fast(list, e);
+        g_hash_table_remove(l->entries, key);
+    }
 }
 
 static int

@@ -222,6 +222,9 @@ static void http_client_session_pump(HttpClientSession *cs);
 static void
 http_client_session_free(HttpClientSession *cs)
 {
+    /* The run ended with the connection open: no callback any more. */
+    if (cs->st.dropped && cs->cb.on_drop)
+        cs->cb.on_drop(cs->user_data);
     http_client_free(cs->eng);
     session_stream_clear(&cs->st);
     g_hash_table_unref(cs->targets);
@@ -372,13 +375,6 @@ http_client_session_pump(HttpClientSession *cs)
             cs->cb.on_closed(cs, cs->user_data);
         http_client_session_free(cs);
     }
-}
-
-void
-http_client_session_set_user_data_free(HttpClientSession *cs, GDestroyNotify destroy)
-{
-    g_return_if_fail(cs != NULL);
-    session_stream_own(&cs->st, cs->user_data, destroy);
 }
 
 guint32

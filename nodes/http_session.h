@@ -56,6 +56,9 @@ typedef struct {
                         gpointer user_data);
     /* The connection is over (exactly once); cs is freed after this. */
     void (*on_closed)(HttpClientSession *cs, gpointer user_data);
+    /* (optional) The run ended with the connection open: free user_data;
+     * neither callback above is called any more. */
+    void (*on_drop)(gpointer user_data);
 } HttpClientCallbacks;
 
 /* Connects from node to ip:port (tls: HTTPS, peer_name is the name
@@ -65,10 +68,6 @@ HttpClientSession *http_client_session_start(Node *node, const char *ip, guint16
                                              const char *peer_name, gboolean tls,
                                              const char *msg_id, const HttpClientConfig *cfg,
                                              const HttpClientCallbacks *cb, gpointer user_data);
-/* Hands user_data to the session: destroy frees it when the session is
- * freed, after on_closed or without it (a run stopped while the session
- * was still going). Call right after start. */
-void http_client_session_set_user_data_free(HttpClientSession *cs, GDestroyNotify destroy);
 /* Sends a request; its id, or 0 when the connection is closing. */
 guint32 http_client_session_request(HttpClientSession *cs, const HttpRequest *req);
 /* Closes the connection once nothing is outstanding (now if idle). */

@@ -27,9 +27,10 @@
  * lock keeps anybody else from removing them, delivery only appends. */
 typedef struct {
     Node *node;
-    char *box;       /* locked mailbox key, NULL until LOCK_MAILDROP */
-    char *timestamp; /* the APOP timestamp of the greeting */
-    GPtrArray *msgs; /* MsMessage*, borrowed, message number - 1 */
+    char *box;           /* locked mailbox key, NULL until LOCK_MAILDROP */
+    char *timestamp;     /* the APOP timestamp of the greeting */
+    GPtrArray *msgs;     /* MsMessage*, borrowed, message number - 1 */
+    guint auth_failures; /* failed USER/PASS and APOP logins in this session */
 } MsPop3;
 
 void
@@ -254,6 +255,32 @@ ms_pop3_secret(Node *node, const char *user)
     return world_spec_user_password(node->world->spec, user);
 }
 
+static guint
+ms_pop3_auth_max(const Node *node)
+{
+    guint max = node->spec->auth.max_failures;
+    return max > 0 ? max : 3;
+}
+
+/* Too many failed logins (a password guesser): the last one is answered
+ * after auth.failure_delay, and the session closes (as the MSA does for
+ * SMTP AUTH; RFC 1939 section 13 leaves counter-measures to the server,
+ * RFC 2449 8.1.2 [AUTH]). */
+static void
+ms_pop3_auth_lockout(Pop3ServerSession *ps, MsPop3 *p)
+{
+    Node *node = p->node;
+    SimTraceRec *r = world_trace(node->world, "auth.limit", node->name);
+    sim_trace_int(r, "conn", (gint64)pop3_server_session_conn_id(ps));
+    sim_trace_str(r, "peer", pop3_server_session_peer(ps));
+    sim_trace_str(r, "proto", "POP3");
+    sim_trace_int(r, "failures", p->auth_failures);
+    sim_trace_end(r);
+    Pop3ServerAnswer a = {
+        .verdict = POP3_ANSWER_DENY, .text = "too many authentication failures", .close = TRUE};
+    pop3_server_session_answer_later(ps, &a, node->spec->auth.failure_delay);
+}
+
 static void
 ms_pop3_auth(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
 {
@@ -270,6 +297,10 @@ ms_pop3_auth(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
     }
     ms_pop3_trace_auth(ps, q->kind == POP3_QUERY_AUTH_USERPASS ? "USER" : "APOP", q->user, ok);
     Pop3ServerAnswer a = {.verdict = ok ? POP3_ANSWER_OK : POP3_ANSWER_DENY};
+    if (!ok && ++p->auth_failures >= ms_pop3_auth_max(p->node)) {
+        ms_pop3_auth_lockout(ps, p);
+        return;
+    }
     pop3_server_session_answer(ps, &a);
 }
 

@@ -28,13 +28,6 @@ typedef struct {
     gboolean dsn_requested; /* the send event asked for DSN (RFC 3461) */
 } MuaSubmit;
 
-static void
-mua_submit_free(MuaSubmit *sub)
-{
-    g_free(sub->msg_id);
-    g_free(sub);
-}
-
 /* A message fetched over POP3 and kept by the client. */
 typedef struct {
     char *msg_id; /* nullable: untracked */
@@ -109,6 +102,14 @@ mua_node_join(char **addrs)
 }
 
 static void
+mua_submit_free(gpointer data)
+{
+    MuaSubmit *sub = data;
+    g_free(sub->msg_id);
+    g_free(sub);
+}
+
+static void
 mua_node_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer user_data)
 {
     MuaSubmit *sub = user_data;
@@ -143,6 +144,7 @@ mua_node_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer use
         sim_trace_str(tr, "by", smtp_client_session_peer(cs));
         sim_trace_end(tr);
     }
+    mua_submit_free(sub);
 }
 
 /* Submits bytes for the envelope to the MSA and records the first hop. */
@@ -196,7 +198,7 @@ mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GB
     guint16 port = msa->spec->submission_port ? msa->spec->submission_port : 587;
     SmtpClientSession *cs = smtp_client_session_start(node, node_ip(msa), port, msa->name, &cfg,
                                                       m->id, mua_node_on_done, sub);
-    smtp_client_session_set_user_data_free(cs, (GDestroyNotify)mua_submit_free);
+    smtp_client_session_set_drop_notify(cs, mua_submit_free);
     if (auth->mechanism != NULL) {
         const char *password =
             spec->password ? spec->password : world_spec_user_password(w->spec, spec->user);
@@ -304,10 +306,10 @@ mua_node_compose_and_submit(Node *node, const MuaCompose *c)
         track_msg_rcpt(m, rcpts->pdata[i]);
     /* RFC 8551: protected after it is written, before it leaves. */
     g_autoptr(GBytes) sent = mua_smime_protect(node, m, c->smime, (char **)rcpts->pdata, bytes);
-    if (sent != NULL) {
-        m->original = g_bytes_ref(sent);
+    /* m->original stays NULL: the stores keep what arrived, and a long run
+     * would otherwise hold every message it composed twice (tracker.h). */
+    if (sent != NULL)
         mua_node_submit(node, m, mail_from, (char **)rcpts->pdata, sent, c->send);
-    }
     g_ptr_array_unref(rcpts);
 }
 

@@ -33,13 +33,33 @@ node_free(Node *node)
     g_free(node);
 }
 
+/* printf's "%05X" (upper-case hex, at least 5 digits), without printf:
+ * a queue id is made at every hop. Returns the digits written. */
+static gsize
+node_put_hex(char *out, guint64 v)
+{
+    char tmp[16];
+    gsize n = 0;
+    do {
+        tmp[n++] = "0123456789ABCDEF"[v & 0xf];
+        v >>= 4;
+    } while (v != 0);
+    gsize len = MAX(n, 5);
+    for (gsize i = 0; i < len; i++)
+        out[i] = i < len - n ? '0' : tmp[len - 1 - i];
+    return len;
+}
+
 char *
 node_new_queue_id(Node *node)
 {
     /* Postfix-like short queue ids: a per-node prefix from the name's hash
      * and a serial. Deterministic, unique within the run. */
     guint32 h = (guint32)sim_fnv1a64(node->name);
-    return g_strdup_printf("%05X%05" G_GINT64_MODIFIER "X", h & 0xfffff, ++node->queue_serial);
+    char buf[5 + 16 + 1];
+    gsize n = node_put_hex(buf, h & 0xfffff);
+    n += node_put_hex(buf + n, (guint64)++node->queue_serial);
+    return g_strndup(buf, n);
 }
 
 const char *

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nodes/session_stream.h"
+#include "nodes/session_timeout.h"
 #include "nodes/session_tls.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
@@ -72,6 +73,7 @@ static void pop3_server_session_pump(Pop3ServerSession *ps);
 static void
 pop3_server_session_free(Pop3ServerSession *ps)
 {
+    session_timeout_unregister(ps->st.node->world, ps->st.conn_id);
     if (ps->data_destroy)
         ps->data_destroy(ps->data);
     pop3_server_free(ps->eng);
@@ -158,6 +160,7 @@ static void
 pop3_server_session_st_end(SessionStream *st)
 {
     Pop3ServerSession *ps = (Pop3ServerSession *)st;
+    session_timeout_unregister(st->node->world, st->conn_id);
     if (ps->policy.on_end)
         ps->policy.on_end(ps, ps->user_data);
 }
@@ -181,6 +184,20 @@ static const SessionStreamOps pop3_server_session_ops = {
     .free = pop3_server_session_st_free,
 };
 
+/* The driver's idle timer (session_timeout.h): "-ERR Disconnected for
+ * inactivity", through TLS if it is on, then close (RFC 1939 section 3:
+ * no UPDATE). Not while the node owes an answer. */
+static gboolean
+pop3_server_session_timeout(gpointer data)
+{
+    Pop3ServerSession *ps = data;
+    if (ps->st.dead || ps->st.pending || pop3_server_is_done(ps->eng))
+        return FALSE;
+    pop3_server_timeout(ps->eng);
+    pop3_server_session_pump(ps);
+    return TRUE;
+}
+
 Pop3ServerSession *
 pop3_server_session_new(Node *node, SimStream *stream, const Pop3ServerConfig *cfg,
                         const Pop3ServerPolicy *policy, gpointer user_data)
@@ -190,6 +207,7 @@ pop3_server_session_new(Node *node, SimStream *stream, const Pop3ServerConfig *c
     ps->policy = *policy;
     ps->user_data = user_data;
     session_stream_accept(&ps->st, &pop3_server_session_ops, node, stream);
+    session_timeout_register(node, ps->st.conn_id, pop3_server_session_timeout, ps);
     pop3_server_session_pump(ps);
     return ps;
 }
@@ -263,6 +281,45 @@ pop3_server_session_answer(Pop3ServerSession *ps, const Pop3ServerAnswer *ans)
     pop3_server_session_pump(ps);
 }
 
+/* A delayed answer (the event owns it). If the run ends first, the event
+ * is dropped and the world's teardown frees the session. */
+typedef struct {
+    Pop3ServerSession *ps;
+    Pop3AnswerVerdict verdict;
+    char *text;
+    gboolean close;
+} Pop3ServerLater;
+
+static void
+pop3_server_session_later_fire(SimWorld *sim, gpointer data)
+{
+    Pop3ServerLater *l = data;
+    Pop3ServerAnswer a = {.verdict = l->verdict, .text = l->text, .close = l->close};
+    pop3_server_session_answer(l->ps, &a);
+}
+
+static void
+pop3_server_session_later_free(gpointer data)
+{
+    Pop3ServerLater *l = data;
+    g_free(l->text);
+    g_free(l);
+}
+
+void
+pop3_server_session_answer_later(Pop3ServerSession *ps, const Pop3ServerAnswer *ans, SimTime delay)
+{
+    g_return_if_fail(ps != NULL && ps->st.pending && ans != NULL);
+    g_return_if_fail(ans->secret == NULL && ans->msgs == NULL && ans->message == NULL);
+    Pop3ServerLater *l = g_new0(Pop3ServerLater, 1);
+    l->ps = ps;
+    l->verdict = ans->verdict;
+    l->text = g_strdup(ans->text);
+    l->close = ans->close;
+    sim_world_schedule_in(ps->st.node->world->sim, MAX(delay, 0), pop3_server_session_later_fire, l,
+                          pop3_server_session_later_free);
+}
+
 Node *
 pop3_server_session_node(const Pop3ServerSession *ps)
 {
@@ -308,6 +365,9 @@ static void pop3_client_session_pump(Pop3ClientSession *cs);
 static void
 pop3_client_session_free(Pop3ClientSession *cs)
 {
+    /* The run ended before on_done: nothing else is called any more. */
+    if (cs->st.dropped && !cs->decided && cs->cb.on_drop)
+        cs->cb.on_drop(cs->user_data);
     pop3_session_untag_conn(cs->st.node->world, cs->st.conn_id);
     pop3_client_free(cs->eng);
     session_stream_clear(&cs->st);
@@ -480,13 +540,6 @@ pop3_client_session_set_tls_level(Pop3ClientSession *cs, SpecTlsLevel level)
 {
     g_return_if_fail(cs != NULL);
     cs->tls_level = level;
-}
-
-void
-pop3_client_session_set_user_data_free(Pop3ClientSession *cs, GDestroyNotify destroy)
-{
-    g_return_if_fail(cs != NULL);
-    session_stream_own(&cs->st, cs->user_data, destroy);
 }
 
 gboolean

@@ -39,6 +39,12 @@ Pop3ServerSession *pop3_server_session_new(Node *node, SimStream *stream,
                                            const Pop3ServerPolicy *policy, gpointer user_data);
 /* Answers the pending query (ans: transfer none). Legal once per query. */
 void pop3_server_session_answer(Pop3ServerSession *ps, const Pop3ServerAnswer *ans);
+/* Answers the pending query after delay virtual µs (a failed-login limit:
+ * the guesser waits, then reads -ERR and the session closes when
+ * ans->close). ans is copied: verdict, text and close only. If the run
+ * ends first the session is freed with the world's events. */
+void pop3_server_session_answer_later(Pop3ServerSession *ps, const Pop3ServerAnswer *ans,
+                                      SimTime delay);
 Node *pop3_server_session_node(const Pop3ServerSession *ps);
 /* The connection number, the same at both ends of the stream. */
 guint64 pop3_server_session_conn_id(const Pop3ServerSession *ps);
@@ -68,6 +74,9 @@ typedef struct {
      * failures only). cs is freed soon after. */
     void (*on_done)(Pop3ClientSession *cs, gboolean ok, guint retrieved, guint deleted,
                     const char *reason, gpointer user_data);
+    /* (optional) The run ended before on_done: free user_data; nothing
+     * else is called any more. */
+    void (*on_drop)(gpointer user_data);
 } Pop3ClientCallbacks;
 
 /* Connects from node to ip:port and fetches the maildrop as cfg says
@@ -80,10 +89,6 @@ Pop3ClientSession *pop3_client_session_start(Node *node, const char *ip, guint16
  * chains to the scenario CA and names the store (RFC 2595 2.4). Call right
  * after start. */
 void pop3_client_session_set_tls_level(Pop3ClientSession *cs, SpecTlsLevel level);
-/* Hands user_data to the session: destroy frees it when the session is
- * freed, after on_done or without it (a run stopped while the fetch was
- * still going). Call right after start. */
-void pop3_client_session_set_user_data_free(Pop3ClientSession *cs, GDestroyNotify destroy);
 /* TRUE once the TLS handshake is done. */
 gboolean pop3_client_session_is_tls(const Pop3ClientSession *cs);
 guint64 pop3_client_session_conn_id(const Pop3ClientSession *cs);

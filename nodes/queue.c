@@ -46,7 +46,6 @@ struct QueueEntry {
     gint64 arrived_unix;
     guint attempts;
     guint groups_open;  /* deliveries of this attempt still running */
-    GPtrArray *deliveries; /* QueueDelivery* owned: those running (freed with the entry) */
     SimEventId retry_ev;
     SmtpDsnRet ret;      /* RFC 3461 RET */
     char *envid;         /* nullable: RFC 3461 ENVID */
@@ -74,7 +73,6 @@ static void queue_attempt(QueueEntry *e);
 static void queue_delivery_try_next(QueueDelivery *d);
 static void queue_delivery_done(QueueDelivery *d);
 static void queue_route_mx(QueueDelivery *d);
-static void queue_delivery_free(QueueDelivery *d);
 
 static void
 queue_rcpt_free(QueueRcpt *r)
@@ -96,7 +94,6 @@ queue_entry_free(QueueEntry *e)
     g_ptr_array_unref(e->rcpts);
     g_bytes_unref(e->data);
     g_free(e->envid);
-    g_ptr_array_unref(e->deliveries);
     g_free(e);
 }
 
@@ -152,7 +149,6 @@ queue_submit_dsn(Queue *q, const char *msg_id, const char *queue_id, const char 
     e->msg_id = g_strdup(msg_id);
     e->mail_from = g_strdup(mail_from);
     e->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)queue_rcpt_free);
-    e->deliveries = g_ptr_array_new_with_free_func((GDestroyNotify)queue_delivery_free);
     for (guint i = 0; rcpts[i]; i++) {
         QueueRcpt *r = g_new0(QueueRcpt, 1);
         r->address = g_strdup(rcpts[i]);
@@ -210,39 +206,35 @@ queue_attempt(QueueEntry *e)
     Queue *q = e->queue;
     World *w = q->node->world;
     e->attempts++;
-    GHashTable *groups = g_hash_table_new(g_str_hash, g_str_equal);
-    GPtrArray *order = g_ptr_array_new_with_free_func(g_free);
+    /* Groups in domain order of first appearance: deterministic. A message
+     * has few domains, so a scan beats a hash table built per attempt. */
+    GPtrArray *starts = g_ptr_array_new();
     for (guint i = 0; i < e->rcpts->len; i++) {
         QueueRcpt *r = e->rcpts->pdata[i];
         if (r->state != QUEUE_RCPT_PENDING)
             continue;
-        g_autofree char *domain = g_ascii_strdown(queue_domain_of(r->address), -1);
-        QueueDelivery *d = g_hash_table_lookup(groups, domain);
+        const char *domain = queue_domain_of(r->address);
+        QueueDelivery *d = NULL;
+        for (guint k = 0; d == NULL && k < starts->len; k++)
+            if (g_ascii_strcasecmp(((QueueDelivery *)starts->pdata[k])->domain, domain) == 0)
+                d = starts->pdata[k];
         if (d == NULL) {
             d = g_new0(QueueDelivery, 1);
             d->entry = e;
             d->rcpts = g_ptr_array_new();
-            d->domain = g_strdup(domain);
+            d->domain = g_ascii_strdown(domain, -1);
             d->hosts = g_ptr_array_new_with_free_func(g_free);
-            g_hash_table_insert(groups, d->domain, d);
-            g_ptr_array_add(e->deliveries, d);
-            g_ptr_array_add(order, g_strdup(domain));
+            g_ptr_array_add(starts, d);
         }
         g_ptr_array_add(d->rcpts, r);
         r->in_flight = TRUE;
     }
-    e->groups_open = order->len;
+    e->groups_open = starts->len;
     SimTraceRec *tr = world_trace(w, "queue.attempt", q->node->name);
     sim_trace_str(tr, "qid", e->qid);
     sim_trace_str(tr, "msg", e->msg_id);
     sim_trace_int(tr, "attempt", e->attempts);
     sim_trace_end(tr);
-    /* Start in domain order of first appearance: deterministic. */
-    GPtrArray *starts = g_ptr_array_new();
-    for (guint i = 0; i < order->len; i++)
-        g_ptr_array_add(starts, g_hash_table_lookup(groups, order->pdata[i]));
-    g_hash_table_unref(groups);
-    g_ptr_array_unref(order);
     for (guint i = 0; i < starts->len; i++) {
         QueueDelivery *d = starts->pdata[i];
         const char *fixed = queue_fixed_route(q, d->domain);
@@ -418,6 +410,7 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
     guint16 port = target && target->spec->smtp_port ? target->spec->smtp_port : 25;
     SmtpClientSession *cs = smtp_client_session_start(node, ip, port, d->host, &cfg, e->msg_id,
                                                       queue_delivery_on_done, d);
+    smtp_client_session_set_drop_notify(cs, (GDestroyNotify)queue_delivery_free);
     if (auth)
         smtp_client_session_set_login(
             cs, ra->user,
@@ -809,7 +802,7 @@ queue_delivery_done(QueueDelivery *d)
         sim_trace_str(tr, "reply", r->last_reply);
         sim_trace_end(tr);
     }
-    g_ptr_array_remove_fast(e->deliveries, d); /* frees d */
+    queue_delivery_free(d);
     g_assert(e->groups_open > 0);
     if (--e->groups_open == 0)
         queue_entry_settle(e);

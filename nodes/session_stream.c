@@ -60,6 +60,7 @@ session_stream_free_all(World *w)
      * over and its trace complete. */
     while (w->sessions != NULL) {
         SessionStream *st = w->sessions;
+        st->dropped = TRUE;
         st->ops->free(st);
         g_assert(w->sessions != st);
     }

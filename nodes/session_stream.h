@@ -73,6 +73,7 @@ struct SessionStream {
     SessionStream *prev, *next; /* the world's live sessions (no allocation:
                                  * what a teardown misses stays a leak) */
     gboolean listed;
+    gboolean dropped;            /* freed by the world's teardown */
     gpointer owned; /* nullable: the role's data the session owns */
     GDestroyNotify owned_free;
 };

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "nodes/session_timeout.h"
 #include "nodes/smtp_session_private.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
@@ -21,6 +22,7 @@ static void smtp_server_session_pump(SmtpServerSession *ss);
 static void
 smtp_server_session_free(SmtpServerSession *ss)
 {
+    session_timeout_unregister(ss->st.node->world, ss->st.conn_id);
     if (ss->data_destroy)
         ss->data_destroy(ss->data);
     smtp_server_free(ss->eng);
@@ -52,6 +54,7 @@ static void
 smtp_server_session_st_end(SessionStream *st)
 {
     SmtpServerSession *ss = (SmtpServerSession *)st;
+    session_timeout_unregister(st->node->world, st->conn_id);
     if (ss->policy.on_end)
         ss->policy.on_end(ss, ss->user_data);
 }
@@ -87,6 +90,20 @@ static const SessionStreamOps smtp_server_session_ops = {
     .free = smtp_server_session_st_free,
 };
 
+/* The driver's idle timer (session_timeout.h): "421 4.4.2 <host> Error:
+ * timeout exceeded" (RFC 5321 4.5.3.2.7, 3.8), through TLS if it is on,
+ * then close. Not while the node owes an answer. */
+static gboolean
+smtp_server_session_timeout(gpointer data)
+{
+    SmtpServerSession *ss = data;
+    if (ss->st.dead || ss->st.pending || smtp_server_is_done(ss->eng))
+        return FALSE;
+    smtp_server_abort(ss->eng);
+    smtp_server_session_pump(ss);
+    return TRUE;
+}
+
 SmtpServerSession *
 smtp_server_session_new(Node *node, SimStream *stream, const SmtpServerConfig *cfg,
                         const SmtpServerPolicy *policy, gpointer user_data)
@@ -97,6 +114,7 @@ smtp_server_session_new(Node *node, SimStream *stream, const SmtpServerConfig *c
     ss->user_data = user_data;
     ss->sasl_on = cfg->auth_mechs != NULL;
     session_stream_accept(&ss->st, &smtp_server_session_ops, node, stream);
+    session_timeout_register(node, ss->st.conn_id, smtp_server_session_timeout, ss);
     smtp_server_session_pump(ss);
     return ss;
 }
@@ -270,9 +288,12 @@ static void smtp_client_session_pump(SmtpClientSession *cs);
 static void
 smtp_client_session_free(SmtpClientSession *cs)
 {
+    /* The run ended before the outcome: nobody hears of it again. */
+    if (cs->st.dropped && !cs->decided && cs->drop_notify != NULL)
+        cs->drop_notify(cs->user_data);
     tracker_untag_conn(cs->st.node->world->tracker, cs->st.conn_id);
     smtp_client_free(cs->eng);
-    session_stream_clear(&cs->st); /* may free user_data */
+    session_stream_clear(&cs->st);
     smtp_client_session_auth_clear(cs);
     g_free(cs->fail_detail);
     g_free(cs);
@@ -495,10 +516,10 @@ smtp_client_session_pump(SmtpClientSession *cs)
 }
 
 void
-smtp_client_session_set_user_data_free(SmtpClientSession *cs, GDestroyNotify destroy)
+smtp_client_session_set_drop_notify(SmtpClientSession *cs, GDestroyNotify destroy)
 {
     g_return_if_fail(cs != NULL);
-    session_stream_own(&cs->st, cs->user_data, destroy);
+    cs->drop_notify = destroy;
 }
 
 guint64

@@ -60,18 +60,18 @@ typedef void (*SmtpClientDoneFunc)(SmtpClientSession *cs, const SmtpClientOutcom
                                    gpointer user_data);
 
 /* Connects from node to ip:port and runs one transaction. msg_id (nullable)
- * tags the connection for the tracker. done is called exactly once. */
+ * tags the connection for the tracker. done is called exactly once, unless
+ * the run ends first (see smtp_client_session_set_drop_notify()). */
 SmtpClientSession *smtp_client_session_start(Node *node, const char *ip, guint16 port,
                                              const char *peer_name, const SmtpClientConfig *cfg,
                                              const char *msg_id, SmtpClientDoneFunc done,
                                              gpointer user_data);
+/* Frees the done callback's user_data (destroy) if the run ends while
+ * the session is still undecided: done is then never called. */
+void smtp_client_session_set_drop_notify(SmtpClientSession *cs, GDestroyNotify destroy);
 /* Credentials for AUTH with cfg->auth_mech (copied; the password is wiped
  * on free). Call right after start: the exchange comes later. */
 void smtp_client_session_set_login(SmtpClientSession *cs, const char *user, const char *password);
-/* Hands user_data to the session: destroy frees it when the session is
- * freed, after done or without it (a run stopped while the session was
- * still going). Call right after start. */
-void smtp_client_session_set_user_data_free(SmtpClientSession *cs, GDestroyNotify destroy);
 guint64 smtp_client_session_conn_id(const SmtpClientSession *cs);
 const char *smtp_client_session_peer(const SmtpClientSession *cs);
 

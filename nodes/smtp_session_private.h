@@ -35,6 +35,7 @@ struct SmtpClientSession {
     SmtpClient *eng;
     SmtpClientDoneFunc done;
     gpointer user_data;
+    GDestroyNotify drop_notify; /* nullable: frees user_data if never decided */
     gboolean decided;
     gboolean finished;      /* CLOSE seen: free after the pump */
     SpecTlsLevel tls_level; /* this node's smtp_tls_security_level */

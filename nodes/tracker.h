@@ -58,7 +58,9 @@ typedef struct {
     char *envelope_from;
     char *subject;
     char *message_id; /* the Message-ID header as first written */
-    GBytes *original; /* the bytes as first submitted */
+    GBytes *original; /* nullable: the bytes as first submitted, where a node keeps
+                       * them; not for mail an mua composes (nothing reads them
+                       * after the run: the stores hold what arrived) */
     SimTime created;
     GPtrArray *hops;  /* TrackHop* */
     GPtrArray *rcpts; /* TrackRcpt* */

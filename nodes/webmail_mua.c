@@ -92,8 +92,9 @@ typedef struct {
 } WebmailFetch;
 
 static void
-webmail_fetch_free(WebmailFetch *f)
+webmail_fetch_free(gpointer data)
 {
+    WebmailFetch *f = data;
     g_free(f->user);
     g_free(f);
 }
@@ -144,11 +145,13 @@ webmail_mua_on_fetch_done(Pop3ClientSession *cs, gboolean ok, guint retrieved, g
         sim_trace_str(tr, "reason", reason);
     sim_trace_end(tr);
     f->done(ok, reason, f->user_data);
+    webmail_fetch_free(f);
 }
 
 static const Pop3ClientCallbacks webmail_mua_fetch_callbacks = {
     .on_message = webmail_mua_on_message,
     .on_done = webmail_mua_on_fetch_done,
+    .on_drop = webmail_fetch_free, /* the run ended: the node answers its requests */
 };
 
 void
@@ -178,9 +181,8 @@ webmail_mua_fetch(Node *node, WebmailBox *box, const char *user, const char *pas
     f->done = done;
     f->user_data = user_data;
     guint16 port = ms->spec->pop3_port ? ms->spec->pop3_port : 110;
-    Pop3ClientSession *cs = pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg,
-                                                      &webmail_mua_fetch_callbacks, f);
-    pop3_client_session_set_user_data_free(cs, (GDestroyNotify)webmail_fetch_free);
+    pop3_client_session_start(node, node_ip(ms), port, ms->name, &cfg, &webmail_mua_fetch_callbacks,
+                              f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -194,8 +196,9 @@ typedef struct {
 } WebmailSubmit;
 
 static void
-webmail_submit_free(WebmailSubmit *sub)
+webmail_submit_free(gpointer data)
 {
+    WebmailSubmit *sub = data;
     g_free(sub->msg_id);
     g_free(sub);
 }
@@ -268,6 +271,7 @@ webmail_mua_on_sent(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer 
               : refused ? "the MSA refused the message"
                         : "submission failed",
               sub->user_data);
+    webmail_submit_free(sub);
 }
 
 static char *
@@ -385,7 +389,7 @@ webmail_mua_send(Node *node, const WebmailCompose *c, WebmailDoneFunc done, gpoi
     guint16 port = msa->spec->submission_port ? msa->spec->submission_port : 587;
     SmtpClientSession *cs = smtp_client_session_start(node, node_ip(msa), port, msa->name, &cfg, id,
                                                       webmail_mua_on_sent, sub);
-    smtp_client_session_set_user_data_free(cs, (GDestroyNotify)webmail_submit_free);
+    smtp_client_session_set_drop_notify(cs, webmail_submit_free);
     smtp_client_session_set_login(cs, c->user, c->password);
     return TRUE;
 }

@@ -370,6 +370,7 @@ world_free(World *w)
     world_free_held(w);
     sim_net_free(w->net);
     sim_world_free(w->sim);
+    g_clear_pointer(&w->session_timeouts, g_hash_table_unref);
     g_ptr_array_unref(w->nodes);
     g_hash_table_unref(w->by_name);
     tracker_free(w->tracker);

@@ -38,6 +38,7 @@ struct World {
     struct CopyLedger *copy_ledger; /* nullable: who holds copies (copies.c) */
     struct WorldSmime *smime; /* nullable: users' S/MIME certificates (smime_setup.c) */
     GPtrArray *tap_seen;      /* nullable: what the taps read (tap_seen.c) */
+    GHashTable *session_timeouts; /* nullable: conn id -> server session (session_timeout.c) */
     struct SessionStream *sessions; /* live sessions, linked (session_stream.c) */
     GHashTable *held; /* nullable: job -> GDestroyNotify (world_jobs.c) */
 };

@@ -247,7 +247,7 @@ pop3_server_answer_auth(Pop3Server *srv, Pop3QueryKind kind, const Pop3ServerAns
     if (deny.verdict == POP3_ANSWER_OK)
         deny.verdict = POP3_ANSWER_DENY;
     pop3_server_answer_fail(srv, &deny, "AUTH", "authentication failed");
-    if (++srv->bad >= srv->max_bad)
+    if (++srv->bad >= srv->max_bad || ans->close)
         pop3_server_close(srv);
 }
 
@@ -442,6 +442,21 @@ void
 pop3_server_abort(Pop3Server *srv)
 {
     g_return_if_fail(srv != NULL);
+    pop3_server_close(srv);
+}
+
+void
+pop3_server_timeout(Pop3Server *srv)
+{
+    g_return_if_fail(srv != NULL);
+    if (srv->done)
+        return;
+    /* RFC 1939 section 3 lets the server close without a word; a line
+     * first tells a real client why (Dovecot's wording), and the session
+     * ends without entering UPDATE. Not while the peer is to start TLS:
+     * it would read the line as a handshake. */
+    if (!srv->stls_pending)
+        pop3_server_reply(srv, FALSE, "Disconnected for inactivity");
     pop3_server_close(srv);
 }
 

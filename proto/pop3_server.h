@@ -103,6 +103,8 @@ typedef struct {
     const Pop3MsgInfo *msgs; /* LOCK_MAILDROP with OK */
     guint n_msgs;
     GBytes *message; /* MESSAGE with OK: the whole message, CRLF lines */
+    gboolean close;  /* AUTH_* refused: close after the -ERR (the node's limit
+                      * on failed logins, a password guesser) */
 } Pop3ServerAnswer;
 
 /* Creates a server; the greeting is queued as the first SEND. cfg strings
@@ -117,6 +119,10 @@ void pop3_server_feed(Pop3Server *srv, const guint8 *buf, gsize len);
 void pop3_server_feed_eof(Pop3Server *srv);
 /* The node gives up (timeout, RFC 1939 section 3 autologout): CLOSE. */
 void pop3_server_abort(Pop3Server *srv);
+/* The node's idle timer expired: "-ERR Disconnected for inactivity", then
+ * CLOSE (no UPDATE: nothing is deleted, RFC 1939 section 3). A no-op once
+ * closed. */
+void pop3_server_timeout(Pop3Server *srv);
 
 /* Next action into *act (clear it with pop3_server_act_clear()). FALSE when
  * nothing is ready: more input or an answer is needed. */

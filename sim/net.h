@@ -173,6 +173,10 @@ typedef struct {
     void (*on_reset)(SimStream *s, gpointer user_data);              /* peer RST: stream dead */
     void (*on_refused)(SimStream *s, gpointer user_data);            /* connect refused: dead */
     void (*on_timeout)(SimStream *s, gpointer user_data);            /* connect timed out: dead */
+    /* The net is freed (end of the run) while this end is still held:
+     * free what user_data holds for the stream. s is going away: call
+     * nothing on it or on the net. */
+    void (*on_drop)(SimStream *s, gpointer user_data);
 } SimStreamHandler;
 
 /* A new stream accepted on a listener. s (transfer full: release it with

@@ -124,6 +124,14 @@ sim_conn_free(SimConn *c)
     if (c->next != NULL)
         c->next->prev = c->prev;
     net->n_conns--;
+    for (guint i = 0; i < 2; i++) {
+        SimStream *s = &c->end[i];
+        /* Only at teardown is a held end freed: tell its holder once. */
+        if (s->owned && s->h.on_drop != NULL) {
+            s->owned = FALSE;
+            s->h.on_drop(s, s->user_data);
+        }
+    }
     sim_stream_end_clear(&c->end[0]);
     sim_stream_end_clear(&c->end[1]);
     g_free(c);

@@ -301,3 +301,30 @@ viz_message_n_edges(const VizMessage *m)
             n++;
     return n;
 }
+
+SimTrace *
+viz_trace_load_records(const char *path, GError **error)
+{
+    g_return_val_if_fail(path != NULL, NULL);
+    g_autofree char *text = NULL;
+    g_autoptr(GError) err = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &err)) {
+        g_set_error(error, VIZ_ERROR, VIZ_ERROR_IO, "%s", err->message);
+        return NULL;
+    }
+    g_autoptr(SimTrace) tr = sim_trace_new();
+    sim_trace_keep_records(tr);
+    g_autoptr(JsonParser) p = json_parser_new();
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        g_strstrip(lines[i]);
+        if (*lines[i] == '\0')
+            continue;
+        g_autofree char *why = NULL;
+        if (!viz_trace_parse_line(tr, p, lines[i], &why)) {
+            g_set_error(error, VIZ_ERROR, VIZ_ERROR_PARSE, "%s:%u: %s", path, i + 1, why);
+            return NULL;
+        }
+    }
+    return g_steal_pointer(&tr);
+}

@@ -122,6 +122,10 @@ VizTrace *viz_trace_new_from_sim(const SimTrace *trace);
 /* From an array of n borrowed records, in trace order. (transfer full) */
 VizTrace *viz_trace_new_from_records(const SimTraceRec *const *recs, guint n);
 void viz_trace_free(VizTrace *vt);
+/* The records of a JSON Lines trace, kept in a trace with no other sink
+ * (sim_trace_n_records()). NULL with VIZ_ERROR_IO or VIZ_ERROR_PARSE
+ * ("FILE:LINE: ..."), as viz_trace_load_file(). (transfer full) */
+SimTrace *viz_trace_load_records(const char *path, GError **error);
 
 /* Nodes in order of first appearance. (transfer none) */
 guint viz_trace_n_nodes(const VizTrace *vt);

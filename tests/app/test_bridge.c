@@ -40,6 +40,60 @@ test_services(void)
     g_assert_true(g_str_has_suffix(sub->busy, "\r\n"));
 }
 
+/* A webmail node offers http or https, by its `https` key (RFC 9110 4.2). */
+static void
+test_web_services(void)
+{
+    const BridgeService *http = bridge_service_find("http");
+    const BridgeService *https = bridge_service_find("HTTPS");
+    g_assert_nonnull(http);
+    g_assert_nonnull(https);
+    g_autoptr(NodeSpec) web = node_spec_new(SPEC_ROLE_WEBMAIL);
+    g_assert_true(bridge_service_for_node(web) == http);
+    g_assert_true(bridge_service_offered(http, web));
+    g_assert_false(bridge_service_offered(https, web));
+    g_assert_cmpuint(http->port(web), ==, 80);
+    web->https = TRUE;
+    g_assert_true(bridge_service_for_node(web) == https);
+    g_assert_false(bridge_service_offered(http, web));
+    g_assert_cmpuint(https->port(web), ==, 443);
+    web->http_port = 8443;
+    g_assert_cmpuint(https->port(web), ==, 8443);
+    /* The busy answer is an HTTP response (RFC 9110 15.6.4); none in clear
+     * to a client that speaks TLS first. */
+    g_assert_true(g_str_has_prefix(http->busy, "HTTP/1.1 503 "));
+    g_assert_true(g_str_has_suffix(http->busy, "\r\n\r\n"));
+    g_assert_null(https->busy);
+    /* Other services stay open to any node; other roles have no default. */
+    g_autoptr(NodeSpec) ms = node_spec_new(SPEC_ROLE_MS);
+    g_assert_true(bridge_service_for_node(ms) == bridge_service_find("pop3"));
+    g_assert_false(bridge_service_offered(http, ms));
+    g_autoptr(NodeSpec) mua = node_spec_new(SPEC_ROLE_MUA);
+    g_assert_null(bridge_service_for_node(mua));
+}
+
+/* Every service a node listens on (the :all of --listen), in table order:
+ * a store takes deliveries (smtp) and serves pop3; an msa only submission. */
+static void
+test_services_of_node(void)
+{
+    const BridgeService *out[BRIDGE_SERVICES_MAX];
+    g_autoptr(NodeSpec) ms = node_spec_new(SPEC_ROLE_MS);
+    g_assert_cmpuint(bridge_services_of_node(ms, out, BRIDGE_SERVICES_MAX), ==, 2);
+    g_assert_cmpstr(out[0]->name, ==, "smtp");
+    g_assert_cmpstr(out[1]->name, ==, "pop3");
+    g_assert_cmpuint(bridge_services_of_node(ms, out, 1), ==, 1);
+    g_autoptr(NodeSpec) msa = node_spec_new(SPEC_ROLE_MSA);
+    g_assert_cmpuint(bridge_services_of_node(msa, out, BRIDGE_SERVICES_MAX), ==, 1);
+    g_assert_cmpstr(out[0]->name, ==, "submission");
+    g_assert_false(bridge_service_offered(bridge_service_find("smtp"), msa));
+    g_autoptr(NodeSpec) gw = node_spec_new(SPEC_ROLE_GATEWAY);
+    g_assert_cmpuint(bridge_services_of_node(gw, out, BRIDGE_SERVICES_MAX), ==, 1);
+    g_assert_cmpstr(out[0]->name, ==, "smtp");
+    g_autoptr(NodeSpec) dns = node_spec_new(SPEC_ROLE_DNS);
+    g_assert_cmpuint(bridge_services_of_node(dns, out, BRIDGE_SERVICES_MAX), ==, 0);
+}
+
 static void
 test_gateway_keys(void)
 {
@@ -168,6 +222,8 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/app/bridge/services", test_services);
+    g_test_add_func("/app/bridge/web-services", test_web_services);
+    g_test_add_func("/app/bridge/services-of-node", test_services_of_node);
     g_test_add_func("/app/bridge/gateway-keys", test_gateway_keys);
     g_test_add_func("/app/bridge/loopback", test_loopback_session);
     return g_test_run();

@@ -321,6 +321,87 @@ test_stale_answer(void)
     g_assert_true(pop3_server_is_done(srv));
 }
 
+/* Collects what the engine sends until it wants more; the last action's
+ * kind goes to *last. */
+static GString *
+srv_drain(Pop3Server *srv, guint32 *qid, Pop3ServerActKind *last)
+{
+    GString *out = g_string_new(NULL);
+    Pop3ServerAct act;
+    while (pop3_server_poll(srv, &act)) {
+        if (act.kind == POP3_SERVER_ACT_SEND)
+            g_string_append_len(out, g_bytes_get_data(act.bytes, NULL),
+                                (gssize)g_bytes_get_size(act.bytes));
+        if (act.kind == POP3_SERVER_ACT_QUERY && qid)
+            *qid = act.query.id;
+        if (last)
+            *last = act.kind;
+        pop3_server_act_clear(&act);
+    }
+    return out;
+}
+
+/* A refused login answered with close (the node's failure limit): the
+ * -ERR [AUTH] goes out (RFC 2449 8.1.2), then CLOSE, for USER/PASS and
+ * APOP alike; without close the session stays in AUTHORIZATION. */
+static void
+test_auth_close(void)
+{
+    static const char *const logins[] = {"USER a\r\nPASS b\r\n",
+                                         "APOP a c4c9334bac560ecc979e58001b3e22fb\r\n"};
+    for (gsize i = 0; i < G_N_ELEMENTS(logins); i++) {
+        for (int close = 0; close <= 1; close++) {
+            Pop3ServerConfig cfg = {.apop_timestamp = "<1896.697170952@dbc.mtview.ca.us>"};
+            g_autoptr(Pop3Server) srv = pop3_server_new(&cfg);
+            guint32 qid = 0;
+            Pop3ServerActKind last = POP3_SERVER_ACT_NONE;
+            g_string_free(srv_drain(srv, NULL, NULL), TRUE); /* greeting */
+            pop3_server_feed(srv, (const guint8 *)logins[i], strlen(logins[i]));
+            g_string_free(srv_drain(srv, &qid, NULL), TRUE);
+            g_assert_cmpuint(qid, !=, 0);
+            Pop3ServerAnswer ans = {.verdict = POP3_ANSWER_DENY, .close = close};
+            pop3_server_answer(srv, qid, &ans);
+            g_autoptr(GString) out = srv_drain(srv, NULL, &last);
+            g_assert_true(g_str_has_prefix(out->str, "-ERR [AUTH] "));
+            g_assert_true(g_str_has_suffix(out->str, "\r\n"));
+            g_assert_cmpint(last, ==, close ? POP3_SERVER_ACT_CLOSE : POP3_SERVER_ACT_SEND);
+            g_assert_cmpint(pop3_server_is_done(srv), ==, close);
+            g_assert_cmpint(pop3_server_get_state(srv), ==,
+                            close ? POP3_SERVER_STATE_CLOSED : POP3_SERVER_STATE_AUTHORIZATION);
+        }
+    }
+}
+
+/* The node's idle timer: one -ERR line, then CLOSE, nothing committed
+ * (no UPDATE query, RFC 1939 section 3); nothing after. */
+static void
+test_timeout(void)
+{
+    Pop3ServerConfig cfg = {0};
+    g_autoptr(Pop3Server) srv = pop3_server_new(&cfg);
+    g_string_free(srv_drain(srv, NULL, NULL), TRUE);
+    pop3_server_timeout(srv);
+    Pop3ServerActKind last = POP3_SERVER_ACT_NONE;
+    g_autoptr(GString) out = srv_drain(srv, NULL, &last);
+    g_assert_cmpstr(out->str, ==, "-ERR Disconnected for inactivity\r\n");
+    g_assert_cmpint(last, ==, POP3_SERVER_ACT_CLOSE);
+    g_assert_true(pop3_server_is_done(srv));
+    pop3_server_timeout(srv);
+    g_autoptr(GString) again = srv_drain(srv, NULL, NULL);
+    g_assert_cmpuint(again->len, ==, 0);
+
+    /* While STLS is due the peer reads a handshake: no line then. */
+    Pop3ServerConfig tcfg = {.offer_stls = TRUE};
+    g_autoptr(Pop3Server) t = pop3_server_new(&tcfg);
+    g_string_free(srv_drain(t, NULL, NULL), TRUE);
+    pop3_server_feed(t, (const guint8 *)"STLS\r\n", 6);
+    g_string_free(srv_drain(t, NULL, NULL), TRUE);
+    pop3_server_timeout(t);
+    g_autoptr(GString) none = srv_drain(t, NULL, &last);
+    g_assert_cmpuint(none->len, ==, 0);
+    g_assert_cmpint(last, ==, POP3_SERVER_ACT_CLOSE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -337,5 +418,7 @@ main(int argc, char **argv)
     g_test_add_func("/proto/pop3-server/cmd/masking", test_cmd_masking);
     g_test_add_func("/proto/pop3-server/answer/stale", test_stale_answer);
     g_test_add_func("/proto/pop3-server/apop/upper-case", test_apop_upper_case);
+    g_test_add_func("/proto/pop3-server/auth/close", test_auth_close);
+    g_test_add_func("/proto/pop3-server/timeout", test_timeout);
     return g_test_run();
 }

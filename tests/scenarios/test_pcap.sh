@@ -7,7 +7,9 @@
 # QUIT and the 220/250/354/221 replies) and the POP3 one (USER, PASS,
 # RETR), see the RST answering a SYN to a closed port (RFC 9293
 # 3.10.7.1), and its expert analysis must report no malformed packet, no
-# missing segment and no acknowledgement of unseen data.
+# missing segment and no acknowledgement of unseen data. A STARTTLS
+# capture shows the TLS handshakes, and with --keylog tshark decrypts the
+# sessions and reads the SMTP commands after STARTTLS.
 set -eu
 : "${MHS:?MHS must point at the mhs binary}"
 : "${MHS_SOURCE_DIR:?}"
@@ -17,6 +19,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 quick="$MHS_SOURCE_DIR/scenarios/quickstart.yaml"
 refused="$MHS_SOURCE_DIR/tests/scenarios/pcap/refused.yaml"
+tls="$MHS_SOURCE_DIR/tests/scenarios/pcap/starttls.yaml"
 
 # 1. The option writes a capture and does not change the run.
 "$MHS" run "$quick" --pcap "$tmp/q.pcap" >"$tmp/q.out" || fail "quickstart with --pcap: $(cat "$tmp/q.out")"
@@ -99,5 +102,55 @@ for f in q r; do
     ts -r "$tmp/$f.pcap" -Y '_ws.malformed || (_ws.expert.severity >= "warning" && !tcp.flags.reset)' \
         >"$tmp/$f.warn"
     [ ! -s "$tmp/$f.warn" ] || fail "$f: warnings: $(cat "$tmp/$f.warn")"
+done
+
+# 9. STARTTLS (pcap/starttls.yaml: submission with AUTH inside TLS, relay
+#    over TLS). Without keys: two TLS 1.3 handshakes (ClientHello = 1,
+#    ServerHello = 2, RFC 8446 4), the commands after STARTTLS unreadable,
+#    no warning. With the key log (NSS format, --keylog): both sessions
+#    decrypted, the commands after STARTTLS (EHLO, AUTH, MAIL FROM) read,
+#    AUTH PLAIN decoded, still no warning. The resets that end these
+#    connections (data after the peer's FIN: close_notify) are expected.
+"$MHS" run -q "$tls" --pcap "$tmp/t.pcap" --keylog "$tmp/t.keys" >"$tmp/t.out" ||
+    fail "starttls.yaml: $(cat "$tmp/t.out")"
+grep -q '^CLIENT_HANDSHAKE_TRAFFIC_SECRET ' "$tmp/t.keys" || fail "--keylog: no TLS 1.3 secrets"
+ts -r "$tmp/t.pcap" -Y 'tls.handshake.type' -T fields -e tcp.stream -e tls.handshake.type \
+    >"$tmp/hs"
+for st in 0 1; do
+    grep -Eq "^$st	1(,|\$)" "$tmp/hs" || fail "stream $st: no ClientHello ($(cat "$tmp/hs"))"
+    grep -Eq "^$st	2(,|\$)" "$tmp/hs" || fail "stream $st: no ServerHello ($(cat "$tmp/hs"))"
+done
+ts -r "$tmp/t.pcap" -Y 'smtp.req.command == "MAIL" && tcp.stream == 0' >"$tmp/t.clear"
+[ ! -s "$tmp/t.clear" ] || fail "MAIL FROM readable on the TLS stream without keys"
+ts -r "$tmp/t.pcap" -Y tls -T fields -e tls.record.opaque_type >"$tmp/t.opaque"
+grep -q '23' "$tmp/t.opaque" || fail "no encrypted application data records"
+dec="-o tls.keylog_file:$tmp/t.keys -o smtp.decryption:TRUE"
+# shellcheck disable=SC2086
+ts -r "$tmp/t.pcap" $dec -Y smtp -T fields -e tcp.stream -e frame.number -e smtp.req.command \
+    -e smtp.req.parameter >"$tmp/t.smtp"
+for st in 0 1; do
+    starttls=$(awk -F'\t' -v s=$st '$1 == s && $3 ~ /^STAR/ { print $2; exit }' "$tmp/t.smtp")
+    [ -n "$starttls" ] || fail "stream $st: no STARTTLS ($(cat "$tmp/t.smtp"))"
+    awk -F'\t' -v s=$st -v n="$starttls" '$1 == s && $2 > n && $3 ~ /^MAIL/ &&
+        $4 ~ /FROM:<alice@polito.it>/ { ok = 1 } END { exit !ok }' "$tmp/t.smtp" ||
+        fail "stream $st: MAIL FROM not decrypted after STARTTLS ($(cat "$tmp/t.smtp"))"
+    awk -F'\t' -v s=$st -v n="$starttls" '$1 == s && $2 > n && $3 == "EHLO" { ok = 1 }
+        END { exit !ok }' "$tmp/t.smtp" || fail "stream $st: no EHLO after STARTTLS"
+done
+# shellcheck disable=SC2086
+ts -r "$tmp/t.pcap" $dec -Y smtp.auth.username -T fields -e smtp.auth.username \
+    -e smtp.auth.password >"$tmp/t.auth"
+grep -q '^alice@polito.it	alice-secret$' "$tmp/t.auth" ||
+    fail "AUTH PLAIN not decrypted and decoded ($(cat "$tmp/t.auth"))"
+for d in "" "$dec"; do
+    # shellcheck disable=SC2086
+    ts -r "$tmp/t.pcap" $d -Y '_ws.malformed || tcp.analysis.lost_segment ||
+        tcp.analysis.ack_lost_segment || (_ws.expert.severity >= "warning" && !tcp.flags.reset)' \
+        >"$tmp/t.warn"
+    [ ! -s "$tmp/t.warn" ] || fail "TLS capture ${d:+(decrypted) }warnings: $(cat "$tmp/t.warn")"
+    # shellcheck disable=SC2086
+    ts -r "$tmp/t.pcap" $d -q -z expert >"$tmp/t.expert"
+    ! grep -i 'malformed\|previous segment\|unseen\|retransmission\|out-of-order' \
+        "$tmp/t.expert" || fail "TLS capture expert: $(cat "$tmp/t.expert")"
 done
 echo "pcap: all checks passed"

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The protocol-feature benchmark (bench/README.md), in one sitting: the
+# 1,000-message chain of scenarios/bench/chain-1k.yaml
+#   plain          chain-1k
+#   STARTTLS       starttls-chain-1k  (RFC 3207 on the 3 hops into the MX)
+#   AUTH           auth-chain-1k      (RFC 4954 PLAIN at the submission server)
+#   DKIM           dkim-chain-1k      (RFC 6376/8463 Ed25519 sign at the
+#                                      submission server, verify at the MX)
+#   all            full-chain-1k      (STARTTLS + AUTH + DKIM)
+#   all, no resumption                (the same with session_tickets: false)
+# each the median of RUNS runs of `mhs run -q` (every message must be
+# delivered), against the crypto floor from `openssl speed` (Ed25519 sign
+# and verify, X25519 derive): per message, 3 handshakes (full: 1 signature,
+# 2 verifications, 4 X25519 operations; resumed with psk_dhe_ke, RFC 8446
+# 4.2.9: the 4 X25519 operations only) plus, with DKIM, 1 signature and 1
+# verification. Prints messages/s, the ratio to the plain chain, and the
+# ratio to the floor (target >= 0.7 for the all-together chains: at most
+# 30 % of the CPU outside the public-key operations).
+#
+# Usage: bench/features.sh   Environment: BUILD (default build), RUNS (3).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+BUILD=${BUILD:-build}
+RUNS=${RUNS:-3}
+case "${1:-}" in -h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
+MHS=$BUILD/mhs
+[ -x "$MHS" ] || { echo "bench: $MHS is missing: run 'make build' first" >&2; exit 1; }
+command -v openssl >/dev/null || { echo "bench: openssl is missing" >&2; exit 1; }
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mhs-features.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+# The all-together chain without session tickets, written next to it
+# (no file references, so the directory does not matter).
+sed 's/tls: {\([^}]*\)}/tls: {\1, session_tickets: false}/; s/^name: \(.*\)/name: \1, no resumption/' \
+    scenarios/bench/full-chain-1k.yaml >"$TMP/full-chain-1k-noresume.yaml"
+
+rate() { # scenario file -> median messages/s
+    local f=$1 t0 t1 out msgs
+    : >"$TMP/r"
+    for _ in $(seq "$RUNS"); do
+        t0=$(bench_now)
+        out=$("$MHS" run -q "$f" 2>&1) || { echo "bench: $f failed: $out" >&2; exit 1; }
+        t1=$(bench_now)
+        msgs=$(echo "$out" | sed -n 's/^messages: \([0-9]*\);.*recipients: \1 delivered.*/\1/p')
+        [ -n "$msgs" ] || { echo "bench: $f did not deliver every message: $out" >&2; exit 1; }
+        bench_div "$msgs" "$(bench_elapsed "$t0" "$t1")" >>"$TMP/r"
+    done
+    bench_median <"$TMP/r"
+}
+
+declare -A RATE
+NAMES=(plain starttls auth dkim all all-noresume)
+declare -A FILE=([plain]=scenarios/bench/chain-1k.yaml
+    [starttls]=scenarios/bench/starttls-chain-1k.yaml
+    [auth]=scenarios/bench/auth-chain-1k.yaml
+    [dkim]=scenarios/bench/dkim-chain-1k.yaml
+    [all]=scenarios/bench/full-chain-1k.yaml
+    [all-noresume]=$TMP/full-chain-1k-noresume.yaml)
+for n in "${NAMES[@]}"; do
+    echo "running $n ..." >&2
+    RATE[$n]=$(rate "${FILE[$n]}")
+done
+
+speed=$(openssl speed -seconds 1 ed25519 ecdhx25519 2>/dev/null)
+ed_sign=$(echo "$speed" | awk '/Ed25519/ {print $(NF-1)}')
+ed_verify=$(echo "$speed" | awk '/Ed25519/ {print $NF}')
+x25519=$(echo "$speed" | awk '/ecdh \(X25519\)/ {print $NF}')
+# Seconds of public-key work per message.
+s_full=$(awk -v s="$ed_sign" -v v="$ed_verify" -v x="$x25519" 'BEGIN { printf "%.9f", 3 * (1/s + 2/v + 4/x) }')
+s_resumed=$(awk -v x="$x25519" 'BEGIN { printf "%.9f", 3 * 4 / x }')
+s_dkim=$(awk -v s="$ed_sign" -v v="$ed_verify" 'BEGIN { printf "%.9f", 1/s + 1/v }')
+declare -A FLOOR=([plain]=nan [auth]=nan
+    [starttls]=$(bench_div 1 "$s_resumed")
+    [dkim]=$(bench_div 1 "$s_dkim")
+    [all]=$(bench_div 1 "$(awk -v a="$s_resumed" -v b="$s_dkim" 'BEGIN { print a + b }')")
+    [all-noresume]=$(bench_div 1 "$(awk -v a="$s_full" -v b="$s_dkim" 'BEGIN { print a + b }')"))
+
+printf '%-30s %12s %10s %14s %10s\n' "chain (1000 messages)" "messages/s" "/ plain" "crypto floor" "/ floor"
+for n in "${NAMES[@]}"; do
+    printf '%-30s %12.0f %10.3f %14s %10s\n' "$n" "${RATE[$n]}" "$(bench_div "${RATE[$n]}" "${RATE[plain]}")" \
+        "$(awk -v f="${FLOOR[$n]}" 'BEGIN { if (f == "nan") print "-"; else printf "%.0f", f }')" \
+        "$(awk -v r="${RATE[$n]}" -v f="${FLOOR[$n]}" 'BEGIN { if (f == "nan") print "-"; else printf "%.3f", r / f }')"
+done
+printf 'openssl speed: Ed25519 %s sign/s, %s verify/s; X25519 %s derive/s\n' "$ed_sign" "$ed_verify" "$x25519"
+for n in all all-noresume; do
+    r=$(bench_div "${RATE[$n]}" "${FLOOR[$n]}")
+    printf 'ratio %-13s / crypto floor: %6.3f  (target >= 0.7)  %s\n' "$n" "$r" "$(bench_verdict "$r" 0.7)"
+done
