@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * http_session: SimStream <-> HttpServer / HttpClient glue, with tracing.
+ * http_session: HttpServer / HttpClient on a SessionStream, with tracing.
  * HTTPS (RFC 2818 2.1): the client starts the TLS handshake as soon as the
  * connection is up, the server answers it, and HTTP flows inside; the
  * handshake is traced as a summary, never with key material (STYLE 10).
@@ -9,123 +9,20 @@
 #include <string.h>
 
 #include "nodes/conn_trace.h"
+#include "nodes/session_stream.h"
 #include "nodes/tls_setup.h"
 #include "nodes/world_private.h"
 #include "proto/tls_pipe.h"
 
 /* ------------------------------------------------------------------ */
-/* TLS, both sides                                                    */
-
-static void
-http_session_tls_flush(TlsPipe *tls, SimStream *stream)
-{
-    GBytes *out;
-    while ((out = tls_pipe_take_output(tls)) != NULL) {
-        if (stream)
-            sim_stream_write(stream, out);
-        g_bytes_unref(out);
-    }
-}
-
-static void
-http_session_send(TlsPipe *tls, SimStream *stream, GBytes *bytes)
-{
-    if (stream == NULL)
-        return;
-    if (tls == NULL) {
-        sim_stream_write(stream, bytes);
-        return;
-    }
-    gsize len;
-    const guint8 *p = g_bytes_get_data(bytes, &len);
-    tls_pipe_write(tls, p, len);
-    http_session_tls_flush(tls, stream);
-}
-
-/* Sends close_notify (RFC 8446 6.1) and closes the stream. */
-static void
-http_session_close_stream(TlsPipe *tls, SimStream *stream)
-{
-    if (stream == NULL)
-        return;
-    if (tls && tls_pipe_is_established(tls)) {
-        tls_pipe_close(tls);
-        http_session_tls_flush(tls, stream);
-    }
-    sim_stream_close(stream);
-}
-
-/* tls.handshake, with the fields smtp_session writes (docs/trace.md). */
-static void
-http_session_tls_trace(Node *node, guint64 conn_id, const char *side, const char *peer,
-                       TlsPipe *tls)
-{
-    SimTraceRec *r = world_trace(node->world, "tls.handshake", node->name);
-    if (r == NULL)
-        return;
-    gboolean ok = tls_pipe_is_established(tls);
-    sim_trace_int(r, "conn", (gint64)conn_id);
-    sim_trace_str(r, "side", side);
-    sim_trace_str(r, "peer", peer);
-    sim_trace_str(r, "result", ok ? "ok" : "failed");
-    if (ok) {
-        sim_trace_str(r, "version", tls_pipe_get_version(tls));
-        sim_trace_str(r, "cipher", tls_pipe_get_cipher(tls));
-        sim_trace_bool(r, "resumed", tls_pipe_is_resumed(tls));
-    } else {
-        sim_trace_str(r, "error", tls_pipe_get_error(tls));
-    }
-    const char *subject = tls_pipe_get_peer_subject(tls);
-    if (subject)
-        sim_trace_str(r, "peer_subject", subject);
-    if (strcmp(side, "client") == 0) {
-        long vr = tls_pipe_get_verify_result(tls);
-        sim_trace_bool(r, "verified", ok && subject != NULL && vr == 0);
-        sim_trace_str(r, "verify",
-                      subject == NULL && ok ? "no certificate" : tls_pipe_get_verify_string(tls));
-    }
-    sim_trace_end(r);
-}
-
-/* Ciphertext in; plaintext (transfer full, nullable) out. *failed when
- * the handshake broke; the handshake is traced once. */
-static GBytes *
-http_session_tls_in(Node *node, guint64 conn_id, const char *side, const char *peer, TlsPipe *tls,
-                    SimStream *stream, gboolean *tls_up, const guint8 *p, gsize len,
-                    gboolean *failed)
-{
-    tls_pipe_feed(tls, p, len);
-    http_session_tls_flush(tls, stream);
-    *failed = tls_pipe_is_failed(tls);
-    if (*failed && !*tls_up) {
-        http_session_tls_trace(node, conn_id, side, peer, tls);
-        return NULL;
-    }
-    if (!*tls_up && tls_pipe_is_established(tls)) {
-        *tls_up = TRUE;
-        http_session_tls_trace(node, conn_id, side, peer, tls);
-    }
-    return tls_pipe_read(tls);
-}
-
-/* ------------------------------------------------------------------ */
 /* server                                                             */
 
 struct HttpServerSession {
-    Node *node;
-    SimStream *stream;
+    SessionStream st; /* first: the ops get it back by a cast */
     HttpServer *eng;
     HttpServerPolicy policy;
     gpointer user_data;
-    TlsPipe *tls;
-    gboolean tls_up;
-    gboolean pending; /* a request waits for the policy */
-    guint32 pending_id;
-    gboolean pumping;
-    gboolean dead;
-    char client_ip[16];
-    const char *client_node;
-    guint64 conn_id;
+    guint32 pending_id; /* the request st.pending waits for */
 };
 
 static void http_server_session_pump(HttpServerSession *hs);
@@ -134,84 +31,72 @@ static void
 http_server_session_free(HttpServerSession *hs)
 {
     http_server_free(hs->eng);
-    g_clear_pointer(&hs->tls, tls_pipe_free);
+    session_stream_clear(&hs->st);
     g_free(hs);
 }
 
 const char *
 http_server_session_peer(const HttpServerSession *hs)
 {
-    return hs->client_node ? hs->client_node : hs->client_ip;
+    return hs->st.peer;
 }
 
 static void
-http_server_session_end(HttpServerSession *hs)
+http_server_session_st_bytes(SessionStream *st, const guint8 *p, gsize len)
 {
-    if (hs->dead)
-        return;
-    hs->dead = TRUE;
-    conn_trace_close(hs->node, hs->conn_id, "server");
-    http_session_close_stream(hs->tls, hs->stream);
-    hs->stream = NULL;
+    http_server_feed(((HttpServerSession *)st)->eng, p, len);
+}
+
+static void
+http_server_session_st_eof(SessionStream *st)
+{
+    http_server_feed_eof(((HttpServerSession *)st)->eng);
+}
+
+static void
+http_server_session_st_fail(SessionStream *st, const char *why)
+{
+    session_stream_end(st);
+}
+
+static void
+http_server_session_st_pump(SessionStream *st)
+{
+    http_server_session_pump((HttpServerSession *)st);
+}
+
+/* The handshake failed or TLS broke: the engine stops. */
+static void
+http_server_session_st_tls_fail(SessionStream *st)
+{
+    HttpServerSession *hs = (HttpServerSession *)st;
+    http_server_abort(hs->eng);
+    http_server_session_pump(hs);
+}
+
+static void
+http_server_session_st_end(SessionStream *st)
+{
+    HttpServerSession *hs = (HttpServerSession *)st;
     if (hs->policy.on_end)
         hs->policy.on_end(hs, hs->user_data);
-    if (!hs->pending && !hs->pumping)
-        http_server_session_free(hs);
 }
 
 static void
-http_server_session_on_data(SimStream *s, GBytes *data, gpointer user_data)
+http_server_session_st_free(SessionStream *st)
 {
-    HttpServerSession *hs = user_data;
-    gsize len;
-    const guint8 *p = g_bytes_get_data(data, &len);
-    if (hs->tls == NULL) {
-        http_server_feed(hs->eng, p, len);
-    } else {
-        gboolean failed = FALSE;
-        g_autoptr(GBytes) plain =
-            http_session_tls_in(hs->node, hs->conn_id, "server", http_server_session_peer(hs),
-                                hs->tls, hs->stream, &hs->tls_up, p, len, &failed);
-        if (plain)
-            http_server_feed(hs->eng, g_bytes_get_data(plain, NULL), g_bytes_get_size(plain));
-        if (failed) {
-            http_server_abort(hs->eng);
-        }
-    }
-    http_server_session_pump(hs);
+    http_server_session_free((HttpServerSession *)st);
 }
 
-static void
-http_server_session_on_eof(SimStream *s, gpointer user_data)
-{
-    HttpServerSession *hs = user_data;
-    http_server_feed_eof(hs->eng);
-    http_server_session_pump(hs);
-}
-
-static void
-http_server_session_on_reset(SimStream *s, gpointer user_data)
-{
-    http_server_session_end(user_data);
-}
-
-/* The run ended with the connection open (sim/net.h on_drop): free the
- * session unless an answer is still owed (its owner frees it then). */
-static void
-http_server_session_on_drop(SimStream *s, gpointer user_data)
-{
-    HttpServerSession *hs = user_data;
-    hs->stream = NULL;
-    hs->dead = TRUE;
-    if (!hs->pending && !hs->pumping)
-        http_server_session_free(hs);
-}
-
-static const SimStreamHandler http_server_session_handler = {
-    .on_data = http_server_session_on_data,
-    .on_eof = http_server_session_on_eof,
-    .on_reset = http_server_session_on_reset,
-    .on_drop = http_server_session_on_drop,
+static const SessionStreamOps http_server_session_ops = {
+    .on_bytes = http_server_session_st_bytes,
+    .on_eof = http_server_session_st_eof,
+    .on_fail = http_server_session_st_fail,
+    .pump = http_server_session_st_pump,
+    .on_tls_fail = http_server_session_st_tls_fail,
+    .on_tls_lost = http_server_session_st_tls_fail,
+    .on_end = http_server_session_st_end,
+    .free = http_server_session_st_free,
 };
 
 HttpServerSession *
@@ -219,22 +104,14 @@ http_server_session_new(Node *node, SimStream *stream, const HttpServerConfig *c
                         const HttpServerPolicy *policy, gpointer user_data)
 {
     HttpServerSession *hs = g_new0(HttpServerSession, 1);
-    hs->node = node;
-    hs->stream = stream;
     hs->eng = http_server_new(cfg);
     hs->policy = *policy;
     hs->user_data = user_data;
-    hs->conn_id = sim_stream_conn_id(stream);
-    sim_ipv4_format(sim_stream_remote_addr(stream), hs->client_ip);
-    SimHost *peer = sim_stream_remote_host(stream);
-    hs->client_node = peer ? sim_host_name(peer) : NULL;
-    sim_stream_set_handler(stream, &http_server_session_handler, hs);
-    conn_trace_accept(node, hs->conn_id, http_server_session_peer(hs), hs->client_ip,
-                      sim_stream_local_port(stream));
+    session_stream_accept(&hs->st, &http_server_session_ops, node, stream);
     if (tls) {
         TlsContext *ctx = world_tls_server_context(node->world, node);
         if (ctx != NULL)
-            hs->tls = tls_pipe_new_server(ctx);
+            session_stream_start_tls_server(&hs->st, ctx, 0);
         else
             http_server_abort(hs->eng);
     }
@@ -247,26 +124,26 @@ http_server_session_new(Node *node, SimStream *stream, const HttpServerConfig *c
 static void
 http_server_session_trace_request(HttpServerSession *hs, const HttpMessage *req)
 {
-    SimTraceRec *r = world_trace(hs->node->world, "http.request", hs->node->name);
+    SimTraceRec *r = world_trace(hs->st.node->world, "http.request", hs->st.node->name);
     if (r == NULL)
         return;
     g_autofree char *line =
         g_strdup_printf("%s %s HTTP/1.%u", req->method, req->target, req->minor);
-    sim_trace_int(r, "conn", (gint64)hs->conn_id);
+    sim_trace_int(r, "conn", (gint64)hs->st.conn_id);
     sim_trace_str(r, "peer", http_server_session_peer(hs));
     sim_trace_bytes(r, "line", (const guint8 *)line, strlen(line));
     sim_trace_str(r, "method", req->method);
     sim_trace_bytes(r, "target", (const guint8 *)req->target, strlen(req->target));
     sim_trace_int(r, "size", (gint64)g_bytes_get_size(req->body));
-    sim_trace_bool(r, "tls", hs->tls != NULL);
+    sim_trace_bool(r, "tls", hs->st.tls != NULL);
     sim_trace_end(r);
 }
 
 static void
 http_server_session_trace_error(HttpServerSession *hs, const HttpServerAct *act)
 {
-    SimTraceRec *r = world_trace(hs->node->world, "http.error", hs->node->name);
-    sim_trace_int(r, "conn", (gint64)hs->conn_id);
+    SimTraceRec *r = world_trace(hs->st.node->world, "http.error", hs->st.node->name);
+    sim_trace_int(r, "conn", (gint64)hs->st.conn_id);
     sim_trace_str(r, "peer", http_server_session_peer(hs));
     sim_trace_int(r, "code", act->status);
     sim_trace_str(r, "reason", act->text);
@@ -276,19 +153,18 @@ http_server_session_trace_error(HttpServerSession *hs, const HttpServerAct *act)
 static void
 http_server_session_pump(HttpServerSession *hs)
 {
-    if (hs->pumping)
+    if (!session_stream_pump_begin(&hs->st))
         return;
-    hs->pumping = TRUE;
     HttpServerAct act = {0};
     gboolean closing = FALSE;
-    while (!closing && !hs->dead && http_server_poll(hs->eng, &act)) {
+    while (!closing && !hs->st.dead && http_server_poll(hs->eng, &act)) {
         switch (act.kind) {
         case HTTP_SERVER_ACT_SEND:
-            http_session_send(hs->tls, hs->stream, act.bytes);
+            session_stream_send(&hs->st, act.bytes);
             break;
         case HTTP_SERVER_ACT_REQUEST:
             http_server_session_trace_request(hs, act.request);
-            hs->pending = TRUE;
+            hs->st.pending = TRUE;
             hs->pending_id = act.id;
             hs->policy.on_request(hs, act.id, act.request, hs->user_data);
             break;
@@ -303,23 +179,15 @@ http_server_session_pump(HttpServerSession *hs)
         }
         http_server_act_clear(&act);
     }
-    hs->pumping = FALSE;
-    if (closing)
-        http_server_session_end(hs);
-    else if (hs->dead && !hs->pending)
-        http_server_session_free(hs);
+    session_stream_pump_end(&hs->st, closing);
 }
 
 void
 http_server_session_respond(HttpServerSession *hs, guint32 id, const HttpResponse *resp)
 {
-    g_return_if_fail(hs != NULL && hs->pending && id == hs->pending_id && resp != NULL);
-    hs->pending = FALSE;
-    if (hs->dead) {
-        if (!hs->pumping)
-            http_server_session_free(hs);
+    g_return_if_fail(hs != NULL && hs->st.pending && id == hs->pending_id && resp != NULL);
+    if (!session_stream_answer_begin(&hs->st))
         return;
-    }
     http_server_respond(hs->eng, id, resp);
     http_server_session_pump(hs);
 }
@@ -327,31 +195,25 @@ http_server_session_respond(HttpServerSession *hs, guint32 id, const HttpRespons
 guint64
 http_server_session_conn_id(const HttpServerSession *hs)
 {
-    return hs->conn_id;
+    return hs->st.conn_id;
 }
 
 gboolean
 http_server_session_is_tls(const HttpServerSession *hs)
 {
-    return hs->tls != NULL;
+    return hs->st.tls != NULL;
 }
 
 /* ------------------------------------------------------------------ */
 /* client                                                             */
 
 struct HttpClientSession {
-    Node *node;
-    SimStream *stream;
+    SessionStream st; /* first: the ops get it back by a cast */
     HttpClient *eng;
     HttpClientCallbacks cb;
     gpointer user_data;
-    TlsPipe *tls;
-    gboolean tls_up;
     gboolean close_wanted;
     gboolean finished;
-    gboolean pumping;
-    char *peer;
-    guint64 conn_id;
     GHashTable *targets; /* request id -> "METHOD target" (for the trace) */
 };
 
@@ -360,90 +222,62 @@ static void http_client_session_pump(HttpClientSession *cs);
 static void
 http_client_session_free(HttpClientSession *cs)
 {
+    /* The run ended with the connection open: no callback any more. */
+    if (cs->st.dropped && cs->cb.on_drop)
+        cs->cb.on_drop(cs->user_data);
     http_client_free(cs->eng);
-    g_clear_pointer(&cs->tls, tls_pipe_free);
+    session_stream_clear(&cs->st);
     g_hash_table_unref(cs->targets);
-    g_free(cs->peer);
     g_free(cs);
 }
 
 static void
-http_client_session_on_data(SimStream *s, GBytes *data, gpointer user_data)
+http_client_session_st_bytes(SessionStream *st, const guint8 *p, gsize len)
 {
-    HttpClientSession *cs = user_data;
-    gsize len;
-    const guint8 *p = g_bytes_get_data(data, &len);
-    if (cs->tls == NULL) {
-        http_client_feed(cs->eng, p, len);
-    } else {
-        gboolean failed = FALSE;
-        g_autoptr(GBytes) plain =
-            http_session_tls_in(cs->node, cs->conn_id, "client", cs->peer, cs->tls, cs->stream,
-                                &cs->tls_up, p, len, &failed);
-        if (plain)
-            http_client_feed(cs->eng, g_bytes_get_data(plain, NULL), g_bytes_get_size(plain));
-        if (failed)
-            http_client_abort(cs->eng, tls_pipe_get_error(cs->tls));
-    }
+    http_client_feed(((HttpClientSession *)st)->eng, p, len);
+}
+
+static void
+http_client_session_st_eof(SessionStream *st)
+{
+    http_client_feed_eof(((HttpClientSession *)st)->eng);
+}
+
+static void
+http_client_session_st_fail(SessionStream *st, const char *why)
+{
+    http_client_abort(((HttpClientSession *)st)->eng, why);
+}
+
+static void
+http_client_session_st_pump(SessionStream *st)
+{
+    http_client_session_pump((HttpClientSession *)st);
+}
+
+/* The handshake failed or TLS broke: every request fails with its error. */
+static void
+http_client_session_st_tls_fail(SessionStream *st)
+{
+    HttpClientSession *cs = (HttpClientSession *)st;
+    http_client_abort(cs->eng, tls_pipe_get_error(st->tls));
     http_client_session_pump(cs);
 }
 
 static void
-http_client_session_on_eof(SimStream *s, gpointer user_data)
+http_client_session_st_free(SessionStream *st)
 {
-    HttpClientSession *cs = user_data;
-    http_client_feed_eof(cs->eng);
-    http_client_session_pump(cs);
+    http_client_session_free((HttpClientSession *)st);
 }
 
-static void
-http_client_session_fail(HttpClientSession *cs, const char *why)
-{
-    conn_trace_fail(cs->node, cs->conn_id, cs->peer, why);
-    if (cs->stream) {
-        sim_stream_reset(cs->stream);
-        cs->stream = NULL;
-    }
-    http_client_abort(cs->eng, why);
-    http_client_session_pump(cs);
-}
-
-static void
-http_client_session_on_reset(SimStream *s, gpointer user_data)
-{
-    http_client_session_fail(user_data, "connection reset");
-}
-
-static void
-http_client_session_on_refused(SimStream *s, gpointer user_data)
-{
-    http_client_session_fail(user_data, "connection refused");
-}
-
-static void
-http_client_session_on_timeout(SimStream *s, gpointer user_data)
-{
-    http_client_session_fail(user_data, "connection timed out");
-}
-
-/* The run ended with the connection open (sim/net.h on_drop): nobody
- * hears of this session again. */
-static void
-http_client_session_on_drop(SimStream *s, gpointer user_data)
-{
-    HttpClientSession *cs = user_data;
-    if (cs->cb.on_drop)
-        cs->cb.on_drop(cs->user_data);
-    http_client_session_free(cs);
-}
-
-static const SimStreamHandler http_client_session_handler = {
-    .on_drop = http_client_session_on_drop,
-    .on_data = http_client_session_on_data,
-    .on_eof = http_client_session_on_eof,
-    .on_reset = http_client_session_on_reset,
-    .on_refused = http_client_session_on_refused,
-    .on_timeout = http_client_session_on_timeout,
+static const SessionStreamOps http_client_session_ops = {
+    .on_bytes = http_client_session_st_bytes,
+    .on_eof = http_client_session_st_eof,
+    .on_fail = http_client_session_st_fail,
+    .pump = http_client_session_st_pump,
+    .on_tls_fail = http_client_session_st_tls_fail,
+    .on_tls_lost = http_client_session_st_tls_fail,
+    .free = http_client_session_st_free,
 };
 
 HttpClientSession *
@@ -451,26 +285,20 @@ http_client_session_start(Node *node, const char *ip, guint16 port, const char *
                           gboolean tls, const char *msg_id, const HttpClientConfig *cfg,
                           const HttpClientCallbacks *cb, gpointer user_data)
 {
-    World *w = node->world;
     HttpClientSession *cs = g_new0(HttpClientSession, 1);
-    cs->node = node;
     cs->eng = http_client_new(cfg);
     cs->cb = *cb;
     cs->user_data = user_data;
-    cs->peer = g_strdup(peer_name ? peer_name : ip);
     cs->targets = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-    cs->stream = sim_net_connect(w->net, node->host, ip, port, &http_client_session_handler, cs);
-    cs->conn_id = sim_stream_conn_id(cs->stream);
-    conn_trace_open(node, cs->conn_id, cs->peer, ip, port, msg_id);
+    session_stream_connect(&cs->st, &http_client_session_ops, node, ip, port, peer_name, msg_id);
     if (tls) {
-        TlsContext *ctx = world_tls_client_context(w, node);
+        TlsContext *ctx = world_tls_client_context(node->world, node);
         if (ctx == NULL) {
             http_client_abort(cs->eng, "no TLS client context");
         } else {
             /* RFC 2818 2.1: the ClientHello goes first; it waits for the
              * TCP handshake in the stream. */
-            cs->tls = tls_pipe_new_client(ctx, cs->peer);
-            http_session_tls_flush(cs->tls, cs->stream);
+            session_stream_start_tls_client(&cs->st, ctx, 0);
         }
     }
     return cs;
@@ -480,12 +308,12 @@ static void
 http_client_session_trace_response(HttpClientSession *cs, guint32 id, const HttpMessage *resp,
                                    const char *why)
 {
-    SimTraceRec *r = world_trace(cs->node->world, "http.response", cs->node->name);
+    SimTraceRec *r = world_trace(cs->st.node->world, "http.response", cs->st.node->name);
     if (r == NULL)
         return;
     const char *req = g_hash_table_lookup(cs->targets, GUINT_TO_POINTER(id));
-    sim_trace_int(r, "conn", (gint64)cs->conn_id);
-    sim_trace_str(r, "peer", cs->peer);
+    sim_trace_int(r, "conn", (gint64)cs->st.conn_id);
+    sim_trace_str(r, "peer", cs->st.peer);
     if (req)
         sim_trace_bytes(r, "request", (const guint8 *)req, strlen(req));
     if (resp != NULL) {
@@ -496,7 +324,7 @@ http_client_session_trace_response(HttpClientSession *cs, guint32 id, const Http
         sim_trace_int(r, "code", 0);
         sim_trace_str(r, "text", why ? why : "failed");
     }
-    sim_trace_bool(r, "tls", cs->tls != NULL);
+    sim_trace_bool(r, "tls", cs->st.tls != NULL);
     sim_trace_end(r);
 }
 
@@ -505,7 +333,7 @@ http_client_session_act(HttpClientSession *cs, HttpClientAct *act)
 {
     switch (act->kind) {
     case HTTP_CLIENT_ACT_SEND:
-        http_session_send(cs->tls, cs->stream, act->bytes);
+        session_stream_send(&cs->st, act->bytes);
         break;
     case HTTP_CLIENT_ACT_RESPONSE:
     case HTTP_CLIENT_ACT_FAILED:
@@ -524,9 +352,8 @@ http_client_session_act(HttpClientSession *cs, HttpClientAct *act)
 static void
 http_client_session_pump(HttpClientSession *cs)
 {
-    if (cs->pumping)
+    if (!session_stream_pump_begin(&cs->st))
         return;
-    cs->pumping = TRUE;
     HttpClientAct act = {0};
     for (;;) {
         while (http_client_poll(cs->eng, &act)) {
@@ -539,12 +366,11 @@ http_client_session_pump(HttpClientSession *cs)
         }
         break;
     }
-    cs->pumping = FALSE;
+    cs->st.pumping = FALSE;
     if (cs->finished) {
-        if (cs->stream)
-            conn_trace_close(cs->node, cs->conn_id, "client");
-        http_session_close_stream(cs->tls, cs->stream);
-        cs->stream = NULL;
+        if (cs->st.stream)
+            conn_trace_close(cs->st.node, cs->st.conn_id, "client");
+        session_stream_close(&cs->st);
         if (cs->cb.on_closed)
             cs->cb.on_closed(cs, cs->user_data);
         http_client_session_free(cs);
@@ -574,11 +400,11 @@ http_client_session_close(HttpClientSession *cs)
 guint64
 http_client_session_conn_id(const HttpClientSession *cs)
 {
-    return cs->conn_id;
+    return cs->st.conn_id;
 }
 
 const char *
 http_client_session_peer(const HttpClientSession *cs)
 {
-    return cs->peer;
+    return cs->st.peer;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * pop3_session: SimStream <-> Pop3Server / Pop3Client glue, with tracing.
+ * pop3_session: Pop3Server / Pop3Client on a SessionStream, with tracing.
  * The trace shows each command line as an eavesdropper on the link sees
  * it (RFC 1939 section 13: USER/PASS crosses the wire in clear); a line
  * that carries a credential (PASS, APOP) is marked `secret` so that
@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "nodes/conn_trace.h"
+#include "nodes/session_stream.h"
 #include "nodes/session_timeout.h"
 #include "nodes/session_tls.h"
 #include "nodes/tls_setup.h"
@@ -56,27 +56,16 @@ pop3_session_untag_conn(World *w, guint64 conn_id)
 
 /* ------------------------------------------------------------------ */
 /* server                                                             */
-
 struct Pop3ServerSession {
-    Node *node;
-    SimStream *stream;
+    SessionStream st; /* first: the ops get it back by a cast */
     Pop3Server *eng;
     Pop3ServerPolicy policy;
     gpointer user_data;
     gpointer data;
     GDestroyNotify data_destroy;
     guint32 query_id;
-    gboolean pending; /* a query waits for the policy */
-    gboolean pumping;
-    gboolean dead;   /* the stream is gone; free once no query is pending */
     char *held_line; /* a command line not traced yet (see pump) */
     gboolean held_secret;
-    char client_ip[16];
-    const char *client_node;
-    guint64 conn_id;
-    TlsPipe *tls;        /* after STLS: ciphertext on the stream */
-    gboolean tls_up;     /* handshake done and traced */
-    gsize tls_discarded; /* plaintext dropped at the switch (RFC 2595 section 4) */
 };
 
 static void pop3_server_session_pump(Pop3ServerSession *ps);
@@ -84,11 +73,11 @@ static void pop3_server_session_pump(Pop3ServerSession *ps);
 static void
 pop3_server_session_free(Pop3ServerSession *ps)
 {
-    session_timeout_unregister(ps->node->world, ps->conn_id);
+    session_timeout_unregister(ps->st.node->world, ps->st.conn_id);
     if (ps->data_destroy)
         ps->data_destroy(ps->data);
     pop3_server_free(ps->eng);
-    g_clear_pointer(&ps->tls, tls_pipe_free);
+    session_stream_clear(&ps->st);
     g_free(ps->held_line);
     g_free(ps);
 }
@@ -96,7 +85,7 @@ pop3_server_session_free(Pop3ServerSession *ps)
 const char *
 pop3_server_session_peer(const Pop3ServerSession *ps)
 {
-    return ps->client_node ? ps->client_node : ps->client_ip;
+    return ps->st.peer;
 }
 
 /* Traces the held command line, if any. */
@@ -105,12 +94,12 @@ pop3_server_session_flush_cmd(Pop3ServerSession *ps, gboolean secret)
 {
     if (ps->held_line == NULL)
         return;
-    SimTraceRec *r = world_trace(ps->node->world, "pop3.cmd", ps->node->name);
+    SimTraceRec *r = world_trace(ps->st.node->world, "pop3.cmd", ps->st.node->name);
     if (r != NULL) {
-        sim_trace_int(r, "conn", (gint64)ps->conn_id);
+        sim_trace_int(r, "conn", (gint64)ps->st.conn_id);
         sim_trace_str(r, "peer", pop3_server_session_peer(ps));
         gboolean is_secret = secret || ps->held_secret;
-        if (is_secret && ps->tls != NULL) {
+        if (is_secret && ps->st.tls != NULL) {
             /* Ciphertext on the wire: the size only. */
             sim_trace_str(r, "line", "(credentials)");
             sim_trace_int(r, "len", (gint64)strlen(ps->held_line));
@@ -124,118 +113,75 @@ pop3_server_session_flush_cmd(Pop3ServerSession *ps, gboolean secret)
     g_clear_pointer(&ps->held_line, g_free);
 }
 
-/* The stream is over: tell the policy once, free when no answer is owed. */
+/* The stream is over: the held line first, then the shared end. */
 static void
-pop3_server_session_end(Pop3ServerSession *ps)
+pop3_server_session_end(SessionStream *st)
 {
-    if (ps->dead)
-        return;
-    ps->dead = TRUE;
-    session_timeout_unregister(ps->node->world, ps->conn_id);
-    pop3_server_session_flush_cmd(ps, FALSE);
-    conn_trace_close(ps->node, ps->conn_id, "server");
-    if (ps->stream) {
-        session_tls_close(ps->tls, ps->stream);
-        sim_stream_close(ps->stream);
-        ps->stream = NULL;
-    }
-    if (ps->policy.on_end)
-        ps->policy.on_end(ps, ps->user_data);
-    if (!ps->pending && !ps->pumping)
-        pop3_server_session_free(ps);
-}
-
-/* Bytes to the client: through TLS once it is on. */
-static void
-pop3_server_session_send(Pop3ServerSession *ps, GBytes *bytes)
-{
-    if (ps->stream == NULL)
-        return;
-    if (ps->tls == NULL) {
-        sim_stream_write(ps->stream, bytes);
-        return;
-    }
-    gsize len;
-    const guint8 *p = g_bytes_get_data(bytes, &len);
-    tls_pipe_write(ps->tls, p, len);
-    session_tls_flush(ps->tls, ps->stream);
-}
-
-/* Ciphertext from the client: the handshake, then plaintext for the
- * engine. FALSE when the session must end (handshake failed). */
-static gboolean
-pop3_server_session_tls_in(Pop3ServerSession *ps, const guint8 *p, gsize len)
-{
-    tls_pipe_feed(ps->tls, p, len);
-    session_tls_flush(ps->tls, ps->stream);
-    const char *peer = pop3_server_session_peer(ps);
-    if (tls_pipe_is_failed(ps->tls) && !ps->tls_up) {
-        session_tls_trace(ps->node, ps->conn_id, "server", peer, ps->tls, ps->tls_discarded);
-        return FALSE;
-    }
-    if (!ps->tls_up && tls_pipe_is_established(ps->tls)) {
-        /* RFC 2595 section 4: the session restarts in AUTHORIZATION. */
-        ps->tls_up = TRUE;
-        pop3_server_stls_done(ps->eng);
-        session_tls_trace(ps->node, ps->conn_id, "server", peer, ps->tls, ps->tls_discarded);
-    }
-    g_autoptr(GBytes) plain = tls_pipe_read(ps->tls);
-    if (plain) {
-        gsize n;
-        const guint8 *d = g_bytes_get_data(plain, &n);
-        pop3_server_feed(ps->eng, d, n);
-    }
-    return !tls_pipe_is_failed(ps->tls);
+    if (!st->dead)
+        pop3_server_session_flush_cmd((Pop3ServerSession *)st, FALSE);
+    session_stream_end(st);
 }
 
 static void
-pop3_server_session_on_data(SimStream *s, GBytes *data, gpointer user_data)
+pop3_server_session_st_bytes(SessionStream *st, const guint8 *p, gsize len)
 {
-    Pop3ServerSession *ps = user_data;
-    gsize len;
-    const guint8 *p = g_bytes_get_data(data, &len);
     /* The engine drops what comes after a close and counts what comes
      * while an STLS switch is due (RFC 2595 section 4). */
-    if (ps->tls == NULL) {
-        pop3_server_feed(ps->eng, p, len);
-    } else if (!pop3_server_session_tls_in(ps, p, len)) {
-        pop3_server_session_end(ps);
-        return;
-    }
-    pop3_server_session_pump(ps);
+    pop3_server_feed(((Pop3ServerSession *)st)->eng, p, len);
 }
 
 static void
-pop3_server_session_on_eof(SimStream *s, gpointer user_data)
+pop3_server_session_st_eof(SessionStream *st)
 {
-    Pop3ServerSession *ps = user_data;
-    pop3_server_feed_eof(ps->eng);
-    pop3_server_session_pump(ps);
+    pop3_server_feed_eof(((Pop3ServerSession *)st)->eng);
 }
 
 static void
-pop3_server_session_on_reset(SimStream *s, gpointer user_data)
+pop3_server_session_st_fail(SessionStream *st, const char *why)
 {
-    pop3_server_session_end(user_data);
+    pop3_server_session_end(st);
 }
 
-/* The run ended with the connection open (sim/net.h on_drop): free the
- * session unless an answer is still owed (its owner frees it then). */
 static void
-pop3_server_session_on_drop(SimStream *s, gpointer user_data)
+pop3_server_session_st_pump(SessionStream *st)
 {
-    Pop3ServerSession *ps = user_data;
-    ps->stream = NULL;
-    ps->dead = TRUE;
-    if (!ps->pending && !ps->pumping)
-        pop3_server_session_free(ps);
+    pop3_server_session_pump((Pop3ServerSession *)st);
 }
 
-static const SimStreamHandler pop3_server_session_handler = {
-    .on_data = pop3_server_session_on_data,
-    .on_eof = pop3_server_session_on_eof,
-    .on_reset = pop3_server_session_on_reset,
-    .on_drop = pop3_server_session_on_drop,
+/* RFC 2595 section 4: the session restarts in AUTHORIZATION. */
+static gsize
+pop3_server_session_st_tls_switch(SessionStream *st)
+{
+    pop3_server_stls_done(((Pop3ServerSession *)st)->eng);
+    return 0;
+}
+
+static void
+pop3_server_session_st_end(SessionStream *st)
+{
+    Pop3ServerSession *ps = (Pop3ServerSession *)st;
+    session_timeout_unregister(st->node->world, st->conn_id);
+    if (ps->policy.on_end)
+        ps->policy.on_end(ps, ps->user_data);
+}
+
+static void
+pop3_server_session_st_free(SessionStream *st)
+{
+    pop3_server_session_free((Pop3ServerSession *)st);
+}
+
+/* A handshake that fails or breaks ends the session. */
+static const SessionStreamOps pop3_server_session_ops = {
+    .on_bytes = pop3_server_session_st_bytes,
+    .on_eof = pop3_server_session_st_eof,
+    .on_fail = pop3_server_session_st_fail,
+    .pump = pop3_server_session_st_pump,
+    .tls_switch = pop3_server_session_st_tls_switch,
+    .on_tls_fail = pop3_server_session_end,
+    .on_tls_lost = pop3_server_session_end,
+    .on_end = pop3_server_session_st_end,
+    .free = pop3_server_session_st_free,
 };
 
 /* The driver's idle timer (session_timeout.h): "-ERR Disconnected for
@@ -245,7 +191,7 @@ static gboolean
 pop3_server_session_timeout(gpointer data)
 {
     Pop3ServerSession *ps = data;
-    if (ps->dead || ps->pending || pop3_server_is_done(ps->eng))
+    if (ps->st.dead || ps->st.pending || pop3_server_is_done(ps->eng))
         return FALSE;
     pop3_server_timeout(ps->eng);
     pop3_server_session_pump(ps);
@@ -257,19 +203,11 @@ pop3_server_session_new(Node *node, SimStream *stream, const Pop3ServerConfig *c
                         const Pop3ServerPolicy *policy, gpointer user_data)
 {
     Pop3ServerSession *ps = g_new0(Pop3ServerSession, 1);
-    ps->node = node;
-    ps->stream = stream;
     ps->eng = pop3_server_new(cfg);
     ps->policy = *policy;
     ps->user_data = user_data;
-    ps->conn_id = sim_stream_conn_id(stream);
-    sim_ipv4_format(sim_stream_remote_addr(stream), ps->client_ip);
-    SimHost *peer = sim_stream_remote_host(stream);
-    ps->client_node = peer ? sim_host_name(peer) : NULL;
-    sim_stream_set_handler(stream, &pop3_server_session_handler, ps);
-    session_timeout_register(node, ps->conn_id, pop3_server_session_timeout, ps);
-    conn_trace_accept(node, ps->conn_id, pop3_server_session_peer(ps), ps->client_ip,
-                      sim_stream_local_port(stream));
+    session_stream_accept(&ps->st, &pop3_server_session_ops, node, stream);
+    session_timeout_register(node, ps->st.conn_id, pop3_server_session_timeout, ps);
     pop3_server_session_pump(ps);
     return ps;
 }
@@ -287,7 +225,7 @@ pop3_server_session_act(Pop3ServerSession *ps, Pop3ServerAct *act)
 {
     switch (act->kind) {
     case POP3_SERVER_ACT_SEND:
-        pop3_server_session_send(ps, act->bytes);
+        session_stream_send(&ps->st, act->bytes);
         return FALSE;
     case POP3_SERVER_ACT_CMD:
         /* Held until the next action: a line that the engine turns into
@@ -297,18 +235,17 @@ pop3_server_session_act(Pop3ServerSession *ps, Pop3ServerAct *act)
         return FALSE;
     case POP3_SERVER_ACT_QUERY:
         ps->query_id = act->query.id;
-        ps->pending = TRUE;
+        ps->st.pending = TRUE;
         ps->policy.on_query(ps, &act->query, ps->user_data);
         return FALSE;
     case POP3_SERVER_ACT_STLS: {
         /* The +OK went out in clear; from here on the stream carries TLS. */
-        TlsContext *ctx = world_tls_server_context(ps->node->world, ps->node);
+        TlsContext *ctx = world_tls_server_context(ps->st.node->world, ps->st.node);
         if (ctx == NULL) {
-            g_warning("%s: STLS without a TLS context", ps->node->name);
+            g_warning("%s: STLS without a TLS context", ps->st.node->name);
             return TRUE;
         }
-        ps->tls = tls_pipe_new_server(ctx);
-        ps->tls_discarded = act->discarded;
+        session_stream_start_tls_server(&ps->st, ctx, act->discarded);
         return FALSE;
     }
     case POP3_SERVER_ACT_CLOSE:
@@ -321,63 +258,50 @@ pop3_server_session_act(Pop3ServerSession *ps, Pop3ServerAct *act)
 static void
 pop3_server_session_pump(Pop3ServerSession *ps)
 {
-    if (ps->pumping)
+    if (!session_stream_pump_begin(&ps->st))
         return;
-    ps->pumping = TRUE;
     Pop3ServerAct act = {0};
     gboolean closing = FALSE;
-    while (!closing && !ps->dead && pop3_server_poll(ps->eng, &act)) {
+    while (!closing && !ps->st.dead && pop3_server_poll(ps->eng, &act)) {
         pop3_server_session_flush_cmd(ps, pop3_server_session_is_auth_query(&act));
         closing = pop3_server_session_act(ps, &act);
         pop3_server_act_clear(&act);
     }
     pop3_server_session_flush_cmd(ps, FALSE);
-    ps->pumping = FALSE;
-    if (closing)
-        pop3_server_session_end(ps);
-    else if (ps->dead && !ps->pending)
-        pop3_server_session_free(ps);
+    session_stream_pump_end(&ps->st, closing);
 }
 
 void
 pop3_server_session_answer(Pop3ServerSession *ps, const Pop3ServerAnswer *ans)
 {
-    g_return_if_fail(ps != NULL && ps->pending && ans != NULL);
-    ps->pending = FALSE;
-    if (ps->dead) {
-        if (!ps->pumping)
-            pop3_server_session_free(ps);
+    g_return_if_fail(ps != NULL && ps->st.pending && ans != NULL);
+    if (!session_stream_answer_begin(&ps->st))
         return;
-    }
     pop3_server_answer(ps->eng, ps->query_id, ans);
     pop3_server_session_pump(ps);
 }
 
-/* A delayed answer (the event owns it): dropped with the world before it
- * fires, it frees the session that waits for it. */
+/* A delayed answer (the event owns it). If the run ends first, the event
+ * is dropped and the world's teardown frees the session. */
 typedef struct {
     Pop3ServerSession *ps;
     Pop3AnswerVerdict verdict;
     char *text;
     gboolean close;
-    gboolean fired;
 } Pop3ServerLater;
 
 static void
 pop3_server_session_later_fire(SimWorld *sim, gpointer data)
 {
     Pop3ServerLater *l = data;
-    l->fired = TRUE;
     Pop3ServerAnswer a = {.verdict = l->verdict, .text = l->text, .close = l->close};
     pop3_server_session_answer(l->ps, &a);
 }
 
 static void
-pop3_server_session_later_drop(gpointer data)
+pop3_server_session_later_free(gpointer data)
 {
     Pop3ServerLater *l = data;
-    if (!l->fired)
-        pop3_server_session_free(l->ps);
     g_free(l->text);
     g_free(l);
 }
@@ -385,27 +309,27 @@ pop3_server_session_later_drop(gpointer data)
 void
 pop3_server_session_answer_later(Pop3ServerSession *ps, const Pop3ServerAnswer *ans, SimTime delay)
 {
-    g_return_if_fail(ps != NULL && ps->pending && ans != NULL);
+    g_return_if_fail(ps != NULL && ps->st.pending && ans != NULL);
     g_return_if_fail(ans->secret == NULL && ans->msgs == NULL && ans->message == NULL);
     Pop3ServerLater *l = g_new0(Pop3ServerLater, 1);
     l->ps = ps;
     l->verdict = ans->verdict;
     l->text = g_strdup(ans->text);
     l->close = ans->close;
-    sim_world_schedule_in(ps->node->world->sim, MAX(delay, 0), pop3_server_session_later_fire, l,
-                          pop3_server_session_later_drop);
+    sim_world_schedule_in(ps->st.node->world->sim, MAX(delay, 0), pop3_server_session_later_fire, l,
+                          pop3_server_session_later_free);
 }
 
 Node *
 pop3_server_session_node(const Pop3ServerSession *ps)
 {
-    return ps->node;
+    return ps->st.node;
 }
 
 guint64
 pop3_server_session_conn_id(const Pop3ServerSession *ps)
 {
-    return ps->conn_id;
+    return ps->st.conn_id;
 }
 
 void
@@ -427,19 +351,13 @@ pop3_server_session_get_data(const Pop3ServerSession *ps)
 /* client                                                             */
 
 struct Pop3ClientSession {
-    Node *node;
-    SimStream *stream;
+    SessionStream st; /* first: the ops get it back by a cast */
     Pop3Client *eng;
     Pop3ClientCallbacks cb;
     gpointer user_data;
     gboolean decided;
-    gboolean pumping;
-    gboolean finished; /* CLOSE seen: free after the pump */
-    char *peer;
-    guint64 conn_id;
+    gboolean finished;      /* CLOSE seen: free after the pump */
     SpecTlsLevel tls_level; /* verify and above: the certificate must verify */
-    TlsPipe *tls;
-    gboolean tls_up;
 };
 
 static void pop3_client_session_pump(Pop3ClientSession *cs);
@@ -447,10 +365,12 @@ static void pop3_client_session_pump(Pop3ClientSession *cs);
 static void
 pop3_client_session_free(Pop3ClientSession *cs)
 {
-    pop3_session_untag_conn(cs->node->world, cs->conn_id);
+    /* The run ended before on_done: nothing else is called any more. */
+    if (cs->st.dropped && !cs->decided && cs->cb.on_drop)
+        cs->cb.on_drop(cs->user_data);
+    pop3_session_untag_conn(cs->st.node->world, cs->st.conn_id);
     pop3_client_free(cs->eng);
-    g_clear_pointer(&cs->tls, tls_pipe_free);
-    g_free(cs->peer);
+    session_stream_clear(&cs->st);
     g_free(cs);
 }
 
@@ -459,119 +379,76 @@ pop3_client_session_free(Pop3ClientSession *cs)
 static void
 pop3_client_session_tls_fail(Pop3ClientSession *cs, const char *why)
 {
-    g_autofree char *reason = g_strdup_printf("TLS with %s: %s", cs->peer, why);
+    g_autofree char *reason = g_strdup_printf("TLS with %s: %s", cs->st.peer, why);
     pop3_client_abort(cs->eng, reason);
-    if (cs->stream) {
-        session_tls_close(cs->tls, cs->stream);
-        sim_stream_close(cs->stream);
-        cs->stream = NULL;
-    }
-}
-
-/* Ciphertext from the server: the handshake, then plaintext for the engine. */
-static void
-pop3_client_session_tls_in(Pop3ClientSession *cs, const guint8 *p, gsize len)
-{
-    tls_pipe_feed(cs->tls, p, len);
-    session_tls_flush(cs->tls, cs->stream);
-    if (tls_pipe_is_failed(cs->tls) && !cs->tls_up) {
-        session_tls_trace(cs->node, cs->conn_id, "client", cs->peer, cs->tls, 0);
-        pop3_client_session_tls_fail(cs, tls_pipe_get_error(cs->tls));
-        return;
-    }
-    if (!cs->tls_up && tls_pipe_is_established(cs->tls)) {
-        cs->tls_up = TRUE;
-        session_tls_trace(cs->node, cs->conn_id, "client", cs->peer, cs->tls, 0);
-        /* RFC 2595 section 2.4: the client checks the server's identity;
-         * at verify and secure an unverified certificate ends the fetch. */
-        if (cs->tls_level >= SPEC_TLS_VERIFY && !session_tls_is_verified(cs->tls)) {
-            const char *subject = tls_pipe_get_peer_subject(cs->tls);
-            g_autofree char *why =
-                g_strdup_printf("certificate not verified: %s",
-                                subject ? tls_pipe_get_verify_string(cs->tls) : "no certificate");
-            pop3_client_session_tls_fail(cs, why);
-            return;
-        }
-        /* The engine asks CAPA again (RFC 2595 section 4). */
-        pop3_client_stls_done(cs->eng);
-    }
-    g_autoptr(GBytes) plain = tls_pipe_read(cs->tls);
-    if (plain) {
-        gsize n;
-        const guint8 *d = g_bytes_get_data(plain, &n);
-        pop3_client_feed(cs->eng, d, n);
-    }
+    session_stream_close(&cs->st);
 }
 
 static void
-pop3_client_session_on_data(SimStream *s, GBytes *data, gpointer user_data)
+pop3_client_session_st_tls_fail(SessionStream *st)
 {
-    Pop3ClientSession *cs = user_data;
-    gsize len;
-    const guint8 *p = g_bytes_get_data(data, &len);
-    if (cs->tls)
-        pop3_client_session_tls_in(cs, p, len);
-    else
-        pop3_client_feed(cs->eng, p, len);
+    Pop3ClientSession *cs = (Pop3ClientSession *)st;
+    pop3_client_session_tls_fail(cs, tls_pipe_get_error(st->tls));
     pop3_client_session_pump(cs);
 }
 
-static void
-pop3_client_session_on_eof(SimStream *s, gpointer user_data)
+/* RFC 2595 section 2.4: the client checks the server's identity; at
+ * verify and secure an unverified certificate ends the fetch. */
+static gboolean
+pop3_client_session_st_tls_accept(SessionStream *st)
 {
-    Pop3ClientSession *cs = user_data;
-    pop3_client_feed_eof(cs->eng);
-    pop3_client_session_pump(cs);
-}
-
-static void
-pop3_client_session_fail(Pop3ClientSession *cs, const char *why)
-{
-    conn_trace_fail(cs->node, cs->conn_id, cs->peer, why);
-    if (cs->stream) {
-        sim_stream_reset(cs->stream);
-        cs->stream = NULL;
+    Pop3ClientSession *cs = (Pop3ClientSession *)st;
+    if (cs->tls_level >= SPEC_TLS_VERIFY && !session_tls_is_verified(st->tls)) {
+        const char *subject = tls_pipe_get_peer_subject(st->tls);
+        g_autofree char *why =
+            g_strdup_printf("certificate not verified: %s",
+                            subject ? tls_pipe_get_verify_string(st->tls) : "no certificate");
+        pop3_client_session_tls_fail(cs, why);
+        return FALSE;
     }
-    pop3_client_abort(cs->eng, why);
-    pop3_client_session_pump(cs);
+    /* The engine asks CAPA again (RFC 2595 section 4). */
+    pop3_client_stls_done(cs->eng);
+    return TRUE;
 }
 
 static void
-pop3_client_session_on_reset(SimStream *s, gpointer user_data)
+pop3_client_session_st_bytes(SessionStream *st, const guint8 *p, gsize len)
 {
-    pop3_client_session_fail(user_data, "connection reset");
+    pop3_client_feed(((Pop3ClientSession *)st)->eng, p, len);
 }
 
 static void
-pop3_client_session_on_refused(SimStream *s, gpointer user_data)
+pop3_client_session_st_eof(SessionStream *st)
 {
-    pop3_client_session_fail(user_data, "connection refused");
+    pop3_client_feed_eof(((Pop3ClientSession *)st)->eng);
 }
 
 static void
-pop3_client_session_on_timeout(SimStream *s, gpointer user_data)
+pop3_client_session_st_fail(SessionStream *st, const char *why)
 {
-    pop3_client_session_fail(user_data, "connection timed out");
+    pop3_client_abort(((Pop3ClientSession *)st)->eng, why);
 }
 
-/* The run ended with the connection open (sim/net.h on_drop): nobody
- * hears of this session again. */
 static void
-pop3_client_session_on_drop(SimStream *s, gpointer user_data)
+pop3_client_session_st_pump(SessionStream *st)
 {
-    Pop3ClientSession *cs = user_data;
-    if (!cs->decided && cs->cb.on_drop)
-        cs->cb.on_drop(cs->user_data);
-    pop3_client_session_free(cs);
+    pop3_client_session_pump((Pop3ClientSession *)st);
 }
 
-static const SimStreamHandler pop3_client_session_handler = {
-    .on_drop = pop3_client_session_on_drop,
-    .on_data = pop3_client_session_on_data,
-    .on_eof = pop3_client_session_on_eof,
-    .on_reset = pop3_client_session_on_reset,
-    .on_refused = pop3_client_session_on_refused,
-    .on_timeout = pop3_client_session_on_timeout,
+static void
+pop3_client_session_st_free(SessionStream *st)
+{
+    pop3_client_session_free((Pop3ClientSession *)st);
+}
+
+static const SessionStreamOps pop3_client_session_ops = {
+    .on_bytes = pop3_client_session_st_bytes,
+    .on_eof = pop3_client_session_st_eof,
+    .on_fail = pop3_client_session_st_fail,
+    .pump = pop3_client_session_st_pump,
+    .tls_accept = pop3_client_session_st_tls_accept,
+    .on_tls_fail = pop3_client_session_st_tls_fail,
+    .free = pop3_client_session_st_free,
 };
 
 Pop3ClientSession *
@@ -579,45 +456,25 @@ pop3_client_session_start(Node *node, const char *ip, guint16 port, const char *
                           const Pop3ClientConfig *cfg, const Pop3ClientCallbacks *cb,
                           gpointer user_data)
 {
-    World *w = node->world;
     Pop3ClientSession *cs = g_new0(Pop3ClientSession, 1);
-    cs->node = node;
     cs->eng = pop3_client_new(cfg);
     cs->cb = *cb;
     cs->user_data = user_data;
-    cs->peer = g_strdup(peer_name ? peer_name : ip);
-    cs->stream = sim_net_connect(w->net, node->host, ip, port, &pop3_client_session_handler, cs);
-    cs->conn_id = sim_stream_conn_id(cs->stream);
-    conn_trace_open(node, cs->conn_id, cs->peer, ip, port, NULL);
+    session_stream_connect(&cs->st, &pop3_client_session_ops, node, ip, port, peer_name, NULL);
     return cs;
 }
 
 static void
 pop3_client_session_trace_reply(Pop3ClientSession *cs, const Pop3ClientAct *act)
 {
-    SimTraceRec *r = world_trace(cs->node->world, "pop3.reply", cs->node->name);
+    SimTraceRec *r = world_trace(cs->st.node->world, "pop3.reply", cs->st.node->name);
     if (r == NULL)
         return;
-    sim_trace_int(r, "conn", (gint64)cs->conn_id);
-    sim_trace_str(r, "peer", cs->peer);
+    sim_trace_int(r, "conn", (gint64)cs->st.conn_id);
+    sim_trace_str(r, "peer", cs->st.peer);
     sim_trace_bool(r, "ok", act->ok);
     sim_trace_bytes(r, "text", (const guint8 *)act->text, strlen(act->text));
     sim_trace_end(r);
-}
-
-static void
-pop3_client_session_send(Pop3ClientSession *cs, GBytes *bytes)
-{
-    if (cs->stream == NULL)
-        return;
-    if (cs->tls == NULL) {
-        sim_stream_write(cs->stream, bytes);
-        return;
-    }
-    gsize len;
-    const guint8 *p = g_bytes_get_data(bytes, &len);
-    tls_pipe_write(cs->tls, p, len);
-    session_tls_flush(cs->tls, cs->stream);
 }
 
 static void
@@ -625,7 +482,7 @@ pop3_client_session_act(Pop3ClientSession *cs, Pop3ClientAct *act)
 {
     switch (act->kind) {
     case POP3_CLIENT_ACT_SEND:
-        pop3_client_session_send(cs, act->bytes);
+        session_stream_send(&cs->st, act->bytes);
         break;
     case POP3_CLIENT_ACT_REPLY:
         pop3_client_session_trace_reply(cs, act);
@@ -633,7 +490,7 @@ pop3_client_session_act(Pop3ClientSession *cs, Pop3ClientAct *act)
     case POP3_CLIENT_ACT_MESSAGE:
         if (cs->cb.on_message)
             cs->cb.on_message(cs, act->msg, act->uid, act->bytes,
-                              pop3_session_uid_tag(cs->node->world, cs->conn_id, act->uid),
+                              pop3_session_uid_tag(cs->st.node->world, cs->st.conn_id, act->uid),
                               cs->user_data);
         break;
     case POP3_CLIENT_ACT_DONE:
@@ -644,14 +501,13 @@ pop3_client_session_act(Pop3ClientSession *cs, Pop3ClientAct *act)
         }
         break;
     case POP3_CLIENT_ACT_STLS: {
-        TlsContext *ctx = world_tls_pop3_client_context(cs->node->world, cs->node);
+        TlsContext *ctx = world_tls_pop3_client_context(cs->st.node->world, cs->st.node);
         if (ctx == NULL) {
             pop3_client_abort(cs->eng, "no TLS layer");
             break;
         }
         /* RFC 6066 3, RFC 6125: SNI and the name to verify are the store's. */
-        cs->tls = tls_pipe_new_client(ctx, cs->peer);
-        session_tls_flush(cs->tls, cs->stream);
+        session_stream_start_tls_client(&cs->st, ctx, 0);
         break;
     }
     case POP3_CLIENT_ACT_CLOSE:
@@ -665,21 +521,16 @@ pop3_client_session_act(Pop3ClientSession *cs, Pop3ClientAct *act)
 static void
 pop3_client_session_pump(Pop3ClientSession *cs)
 {
-    if (cs->pumping)
+    if (!session_stream_pump_begin(&cs->st))
         return;
-    cs->pumping = TRUE;
     Pop3ClientAct act = {0};
     while (pop3_client_poll(cs->eng, &act)) {
         pop3_client_session_act(cs, &act);
         pop3_client_act_clear(&act);
     }
-    cs->pumping = FALSE;
+    cs->st.pumping = FALSE;
     if (cs->finished) {
-        if (cs->stream) {
-            session_tls_close(cs->tls, cs->stream);
-            sim_stream_close(cs->stream);
-            cs->stream = NULL;
-        }
+        session_stream_close(&cs->st);
         pop3_client_session_free(cs);
     }
 }
@@ -694,17 +545,17 @@ pop3_client_session_set_tls_level(Pop3ClientSession *cs, SpecTlsLevel level)
 gboolean
 pop3_client_session_is_tls(const Pop3ClientSession *cs)
 {
-    return cs->tls_up;
+    return cs->st.tls_up;
 }
 
 guint64
 pop3_client_session_conn_id(const Pop3ClientSession *cs)
 {
-    return cs->conn_id;
+    return cs->st.conn_id;
 }
 
 const char *
 pop3_client_session_peer(const Pop3ClientSession *cs)
 {
-    return cs->peer;
+    return cs->st.peer;
 }

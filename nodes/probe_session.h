@@ -27,6 +27,10 @@ typedef struct {
 ProbeSession *probe_session_start(Node *node, const char *ip, guint16 port, const char *peer,
                                   SmtpProbe *probe, const ProbeSessionHandler *handler,
                                   gpointer user_data);
+/* Hands user_data to the session: destroy frees it when the session is
+ * freed, after on_closed or without it (a run stopped while the probe was
+ * still going). Call right after start. */
+void probe_session_set_user_data_free(ProbeSession *ps, GDestroyNotify destroy);
 guint64 probe_session_conn_id(const ProbeSession *ps);
 
 #endif

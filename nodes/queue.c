@@ -46,6 +46,7 @@ struct QueueEntry {
     gint64 arrived_unix;
     guint attempts;
     guint groups_open;  /* deliveries of this attempt still running */
+    GPtrArray *deliveries; /* QueueDelivery* owned: those running (freed with the entry) */
     SimEventId retry_ev;
     SmtpDsnRet ret;      /* RFC 3461 RET */
     char *envid;         /* nullable: RFC 3461 ENVID */
@@ -73,6 +74,7 @@ static void queue_attempt(QueueEntry *e);
 static void queue_delivery_try_next(QueueDelivery *d);
 static void queue_delivery_done(QueueDelivery *d);
 static void queue_route_mx(QueueDelivery *d);
+static void queue_delivery_free(QueueDelivery *d);
 
 static void
 queue_rcpt_free(QueueRcpt *r)
@@ -94,6 +96,7 @@ queue_entry_free(QueueEntry *e)
     g_ptr_array_unref(e->rcpts);
     g_bytes_unref(e->data);
     g_free(e->envid);
+    g_ptr_array_unref(e->deliveries);
     g_free(e);
 }
 
@@ -151,6 +154,7 @@ queue_submit_dsn(Queue *q, const char *msg_id, const char *queue_id, const char 
     e->msg_id = g_strdup(msg_id);
     e->mail_from = g_strdup(mail_from);
     e->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)queue_rcpt_free);
+    e->deliveries = g_ptr_array_new_with_free_func((GDestroyNotify)queue_delivery_free);
     for (guint i = 0; rcpts[i]; i++) {
         /* Postfix cleanup(8): a recipient given twice is kept once; each
          * delivery outcome is matched back by address. */
@@ -234,6 +238,7 @@ queue_attempt(QueueEntry *e)
             d->domain = g_ascii_strdown(domain, -1);
             d->hosts = g_ptr_array_new_with_free_func(g_free);
             g_ptr_array_add(starts, d);
+            g_ptr_array_add(e->deliveries, d);
         }
         g_ptr_array_add(d->rcpts, r);
         r->in_flight = TRUE;
@@ -424,7 +429,6 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
     guint16 port = target && target->spec->smtp_port ? target->spec->smtp_port : 25;
     SmtpClientSession *cs = smtp_client_session_start(node, ip, port, d->host, &cfg, e->msg_id,
                                                       queue_delivery_on_done, d);
-    smtp_client_session_set_drop_notify(cs, (GDestroyNotify)queue_delivery_free);
     if (auth)
         smtp_client_session_set_login(
             cs, ra->user,
@@ -826,7 +830,7 @@ queue_delivery_done(QueueDelivery *d)
         sim_trace_str(tr, "reply", r->last_reply);
         sim_trace_end(tr);
     }
-    queue_delivery_free(d);
+    g_ptr_array_remove_fast(e->deliveries, d); /* frees d */
     g_assert(e->groups_open > 0);
     if (--e->groups_open == 0)
         queue_entry_settle(e);

@@ -51,6 +51,16 @@ raw_send_on_reply(ProbeSession *ps, int step, const SmtpReply *r, gpointer user_
 }
 
 static void
+raw_send_free(RawSend *rs)
+{
+    g_free(rs->msg_id);
+    g_free(rs->peer);
+    g_free(rs->target);
+    g_strfreev(rs->rcpts);
+    g_free(rs);
+}
+
+static void
 raw_send_on_closed(ProbeSession *ps, int last_step, gboolean completed, gpointer user_data)
 {
     RawSend *rs = user_data;
@@ -63,11 +73,6 @@ raw_send_on_closed(ProbeSession *ps, int last_step, gboolean completed, gpointer
     sim_trace_bool(tr, "completed", completed);
     sim_trace_int(tr, "extra_replies", rs->extra);
     sim_trace_end(tr);
-    g_free(rs->msg_id);
-    g_free(rs->peer);
-    g_free(rs->target);
-    g_strfreev(rs->rcpts);
-    g_free(rs);
 }
 
 static const ProbeSessionHandler raw_send_handler = {
@@ -136,6 +141,7 @@ relay_test_raw_send(World *w, const RawSendSpec *spec)
                                                    : target->spec->smtp_port;
     ProbeSession *ps = probe_session_start(from, node_ip(target), port ? port : 25, target->name, p,
                                            &raw_send_handler, rs);
+    probe_session_set_user_data_free(ps, (GDestroyNotify)raw_send_free);
     if (spec->id)
         raw_send_track(rs, from, spec, probe_session_conn_id(ps));
 }

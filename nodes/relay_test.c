@@ -366,6 +366,9 @@ relay_battery_script(RelayBattery *b, const RelayTest *t)
 static void
 relay_battery_free(RelayBattery *b)
 {
+    world_release(b->w, b);
+    if (b->cur != NULL)
+        relay_test_result_free(b->cur); /* the run stopped during a probe */
     g_free(b->local_domain);
     g_free(b->local_user);
     g_free(b->remote_domain);
@@ -415,6 +418,7 @@ relay_test_run(World *w, const RelayTestSpec *spec)
 {
     RelayBattery *b = g_new0(RelayBattery, 1);
     b->w = w;
+    world_hold(w, b, (GDestroyNotify)relay_battery_free);
     b->from = world_node(w, spec->from);
     b->target = world_node(w, spec->target);
     b->local_domain = g_strdup(relay_test_local_domain(b->target));

@@ -78,4 +78,8 @@ void smtp_client_session_set_login(SmtpClientSession *cs, const char *user, cons
 guint64 smtp_client_session_conn_id(const SmtpClientSession *cs);
 const char *smtp_client_session_peer(const SmtpClientSession *cs);
 
+/* A reply as smtp.reply's text shows it (transfer full): the enhanced code
+ * before each line, lines joined with " | ". */
+char *smtp_session_reply_text(const SmtpReply *reply);
+
 #endif

@@ -39,6 +39,8 @@ typedef struct {
 static void
 spam_send_free(SpamSend *s)
 {
+    /* Over (or the run stopped): the world holds it no more. */
+    world_release(s->w, s);
     g_free(s->msg_id);
     g_free(s->rcpt);
     g_free(s->mail_from);
@@ -281,6 +283,7 @@ spam_campaign_send(Node *spammer, const TrafficSpec *t, guint n, const char *id,
     guint nto = g_strv_length(t->to), nfrom = t->mail_from ? g_strv_length(t->mail_from) : 0;
     SpamSend *s = g_new0(SpamSend, 1);
     s->w = w;
+    world_hold(w, s, (GDestroyNotify)spam_send_free);
     s->node = spammer;
     s->msg_id = g_strdup(id);
     s->rcpt = g_strdup(t->to[n % nto]);

@@ -25,7 +25,6 @@ typedef struct {
     GHashTable *logins;    /* session id -> WebmailLogin* */
     GHashTable *boxes;     /* user (lower case) -> WebmailBox* */
     GHashTable *send_tags; /* conn id (gint64*) -> GQueue of msg ids */
-    GHashTable *requests;  /* WebmailReq* being answered (a set) */
 } WebmailNode;
 
 /* One request being answered (possibly after POP3 or SMTP). */
@@ -126,6 +125,20 @@ webmail_page(const char *title, const char *body_html)
     return g_bytes_new_take(s, strlen(s));
 }
 
+/* A request is held by the world until answered (world_jobs.c): the
+ * run may stop while it waits for its submission. */
+static void
+webmail_req_free(WebmailReq *r)
+{
+    world_release(r->node->world, r);
+    g_free(r->sid);
+    g_free(r->user);
+    if (r->password)
+        memset(r->password, 0, strlen(r->password));
+    g_free(r->password);
+    g_free(r);
+}
+
 static void
 webmail_finish(WebmailReq *r, guint status, const char *title, const char *html,
                const char *const *extra)
@@ -145,14 +158,8 @@ webmail_finish(WebmailReq *r, guint status, const char *title, const char *html,
     HttpResponse resp = {
         .status = status, .fields = (const char *const *)fields->pdata, .body = body};
     http_server_session_respond(r->hs, r->id, &resp);
-    g_hash_table_remove(webmail_node_priv(r->node)->requests, r);
     g_ptr_array_unref(fields);
-    g_free(r->sid);
-    g_free(r->user);
-    if (r->password)
-        memset(r->password, 0, strlen(r->password));
-    g_free(r->password);
-    g_free(r);
+    webmail_req_free(r);
 }
 
 static void
@@ -380,8 +387,8 @@ webmail_node_on_request(HttpServerSession *hs, guint32 id, const HttpMessage *re
 {
     Node *node = user_data;
     WebmailReq *r = g_new0(WebmailReq, 1);
-    g_hash_table_add(webmail_node_priv(node)->requests, r);
     r->node = node;
+    world_hold(node->world, r, (GDestroyNotify)webmail_req_free);
     r->hs = hs;
     r->id = id;
     r->tls = http_server_session_is_tls(hs);
@@ -445,13 +452,6 @@ static void
 webmail_node_free(Node *node)
 {
     WebmailNode *wm = webmail_node_priv(node);
-    /* Requests still waiting for the store or the MSA when the run ended
-     * (their sessions were dropped): answered to nobody, and freed. */
-    guint n = 0;
-    g_autofree gpointer *open = g_hash_table_get_keys_as_array(wm->requests, &n);
-    for (guint i = 0; i < n; i++)
-        webmail_finish(open[i], 503, NULL, NULL, NULL);
-    g_hash_table_unref(wm->requests);
     g_hash_table_unref(wm->logins);
     g_hash_table_unref(wm->boxes);
     g_hash_table_unref(wm->send_tags);
@@ -475,7 +475,6 @@ webmail_node_new(World *world, const NodeSpec *spec)
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)webmail_box_free);
     wm->send_tags =
         g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, webmail_send_tags_free);
-    wm->requests = g_hash_table_new(g_direct_hash, g_direct_equal);
     node->priv = wm;
     return node;
 }

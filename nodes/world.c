@@ -14,6 +14,7 @@
 #include "nodes/node_fault.h"
 #include "nodes/smime_setup.h"
 #include "nodes/tls_setup.h"
+#include "nodes/session_stream.h"
 #include "nodes/world_private.h"
 #include "nodes/relay_test.h"
 #include "nodes/webmail_node.h"
@@ -386,7 +387,11 @@ world_free(World *w)
 {
     if (w == NULL)
         return;
-    /* Streams and events reference nodes: drop them first. */
+    /* Sessions a stopped run left behind (a connect pending, a dialogue
+     * half done) go first, silently; then streams and events, which
+     * reference nodes. */
+    session_stream_free_all(w);
+    world_free_held(w);
     sim_net_free(w->net);
     sim_world_free(w->sim);
     g_clear_pointer(&w->session_timeouts, g_hash_table_unref);

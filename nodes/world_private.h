@@ -39,6 +39,8 @@ struct World {
     struct WorldSmime *smime; /* nullable: users' S/MIME certificates (smime_setup.c) */
     GPtrArray *tap_seen;      /* nullable: what the taps read (tap_seen.c) */
     GHashTable *session_timeouts; /* nullable: conn id -> server session (session_timeout.c) */
+    struct SessionStream *sessions; /* live sessions, linked (session_stream.c) */
+    GHashTable *held; /* nullable: job -> GDestroyNotify (world_jobs.c) */
 };
 
 Node *world_node(const World *w, const char *name);
@@ -56,6 +58,16 @@ world_tracing(const World *w)
 {
     return sim_trace_enabled(w->trace);
 }
+
+/* Role work in flight across sessions and events (a relay-test battery,
+ * a spam send waiting for DNS, a webmail request waiting for its
+ * submission): held while it runs, freed with destroy by world_free()
+ * when the run stops first (world_jobs.c). Never trace from destroy. */
+void world_hold(World *w, gpointer job, GDestroyNotify destroy);
+/* The job is over: the world forgets it (the caller frees it). */
+void world_release(World *w, gpointer job);
+/* Frees every job still held (world_free, after the sessions). */
+void world_free_held(World *w);
 
 /* Records the copy stored for a recipient (for header expectations). */
 void world_note_copy(World *w, const char *msg_id, const char *rcpt, GBytes *bytes);
