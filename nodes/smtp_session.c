@@ -537,5 +537,5 @@ smtp_client_session_peer(const SmtpClientSession *cs)
 gboolean
 smtp_server_session_is_closed(const SmtpServerSession *ss)
 {
-    return ss->dead;
+    return ss->st.dead;
 }
