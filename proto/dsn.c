@@ -9,9 +9,8 @@
 
 #include "proto/mail_date.h"
 
-/* The header section of msg: everything before the first empty line. */
-static void
-dsn_append_headers(GString *out, GBytes *msg)
+void
+dsn_append_header_section(GString *out, GBytes *msg)
 {
     gsize len = 0;
     const char *p = msg ? g_bytes_get_data(msg, &len) : NULL;
@@ -112,7 +111,7 @@ dsn_build(const DsnInfo *info)
     } else {
         g_string_append_printf(s, "\r\n--%s\r\nContent-Type: text/rfc822-headers\r\n\r\n",
                                info->boundary);
-        dsn_append_headers(s, info->original);
+        dsn_append_header_section(s, info->original);
     }
     g_string_append_printf(s, "\r\n--%s--\r\n", info->boundary);
     gsize len = s->len;

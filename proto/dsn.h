@@ -41,4 +41,9 @@ typedef struct {
 /* The whole report message, CRLF line ends (transfer full). */
 GBytes *dsn_build(const DsnInfo *info);
 
+/* Appends the header section of msg (everything before the first empty
+ * line, RFC 5322 2.1), ending in CRLF: the text/rfc822-headers part of a
+ * report (RFC 6522 3; DSN and MDN alike). msg may be NULL. */
+void dsn_append_header_section(GString *out, GBytes *msg);
+
 #endif

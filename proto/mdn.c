@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "proto/address.h"
+#include "proto/dsn.h"
 #include "proto/mail_date.h"
 
 gboolean
@@ -57,25 +58,6 @@ mdn_disposition(gboolean manual)
                   : "automatic-action/MDN-sent-automatically; displayed";
 }
 
-/* The header section of msg, ending in CRLF. */
-static void
-mdn_append_headers(GString *out, GBytes *msg)
-{
-    gsize len = 0;
-    const char *p = msg ? g_bytes_get_data(msg, &len) : NULL;
-    gsize end = len;
-    for (gsize i = 0; p && i + 3 < len; i++) {
-        if (memcmp(p + i, "\r\n\r\n", 4) == 0) {
-            end = i + 2;
-            break;
-        }
-    }
-    if (p)
-        g_string_append_len(out, p, (gssize)end);
-    if (out->len < 2 || out->str[out->len - 1] != '\n')
-        g_string_append(out, "\r\n");
-}
-
 GBytes *
 mdn_build(const MdnInfo *info)
 {
@@ -113,7 +95,7 @@ mdn_build(const MdnInfo *info)
         g_string_append_printf(s, "Original-Message-ID: %s\r\n", info->original_message_id);
     g_string_append_printf(s, "Disposition: %s\r\n\r\n", mdn_disposition(info->manual));
     g_string_append_printf(s, "--%s\r\nContent-Type: text/rfc822-headers\r\n\r\n", info->boundary);
-    mdn_append_headers(s, info->original);
+    dsn_append_header_section(s, info->original);
     g_string_append_printf(s, "\r\n--%s--\r\n", info->boundary);
     gsize len = s->len;
     return g_bytes_new_take(g_string_free(s, FALSE), len);
