@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "nodes/client_refusal.h"
 #include "nodes/copies_private.h"
 #include "nodes/mua_mdn.h"
 #include "nodes/mua_smime.h"
@@ -127,23 +128,7 @@ mua_node_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer use
         sim_trace_str(tr, "reason", "the MSA does not advertise DSN: the request was not sent");
         sim_trace_end(tr);
     }
-    for (guint i = 0; m && o->recipients && o->recipients[i]; i++) {
-        if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED)
-            continue;
-        const SmtpReply *r = o->rcpt_replies[i] ? o->rcpt_replies[i] : o->reply;
-        g_autofree char *text = r ? smtp_reply_to_string(r) : g_strdup(o->detail);
-        if (text)
-            g_strchomp(text);
-        track_msg_set_status(m, o->recipients[i], TRACK_STATUS_REJECTED, r ? r->code : 0, text,
-                             smtp_client_session_peer(cs), now);
-        SimTraceRec *tr = world_trace(w, "msg.reject", node->name);
-        sim_trace_str(tr, "msg", sub->msg_id);
-        sim_trace_str(tr, "rcpt", o->recipients[i]);
-        sim_trace_int(tr, "code", r ? r->code : 0);
-        sim_trace_str(tr, "reason", text ? text : "");
-        sim_trace_str(tr, "by", smtp_client_session_peer(cs));
-        sim_trace_end(tr);
-    }
+    client_refusal_record(node, m, sub->msg_id, cs, o, NULL, NULL);
     mua_submit_free(sub);
 }
 

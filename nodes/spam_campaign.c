@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "nodes/client_refusal.h"
 #include "nodes/smtp_session.h"
 #include "nodes/spam_template.h"
 #include "nodes/world_private.h"
@@ -131,6 +132,19 @@ spam_send_next_mx(SpamSend *s, const char *why)
 }
 
 /* Decides every recipient the spammer's own session did not get through. */
+
+/* A refused RCPT decided this recipient; otherwise the stage of the
+ * transaction's deciding reply did (greeting, EHLO, MAIL, DATA, dot). */
+static void
+spam_send_note_stage(TrackMsg *m, const SmtpClientOutcome *o, guint i, gpointer user_data)
+{
+    SpamSend *s = user_data;
+    SmtpClientStage stage = o->stage;
+    if (o->stage >= SMTP_CLIENT_STAGE_RCPT && o->rcpt_replies[i] && o->rcpt_replies[i]->code >= 400)
+        stage = SMTP_CLIENT_STAGE_RCPT;
+    track_msg_note(m, s->node->name, "stage", smtp_client_stage_name(stage));
+}
+
 static void
 spam_send_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer user_data)
 {
@@ -146,31 +160,7 @@ spam_send_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer us
     TrackHop *h = m ? track_msg_open_hop(m, s->node->name) : NULL;
     if (h)
         h->t_out = now;
-    for (guint i = 0; m && o->recipients && o->recipients[i]; i++) {
-        if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED)
-            continue;
-        const SmtpReply *r = o->rcpt_replies[i] ? o->rcpt_replies[i] : o->reply;
-        g_autofree char *text = r ? smtp_reply_to_string(r) : g_strdup(o->detail);
-        if (text)
-            g_strchomp(text);
-        track_msg_set_status(m, o->recipients[i], TRACK_STATUS_REJECTED, r ? r->code : 0, text,
-                             smtp_client_session_peer(cs), now);
-        /* A refused RCPT decided this recipient; otherwise the stage of the
-         * transaction's deciding reply did (greeting, EHLO, MAIL, DATA, dot). */
-        SmtpClientStage stage = o->stage;
-        if (o->stage >= SMTP_CLIENT_STAGE_RCPT && o->rcpt_replies[i] &&
-            o->rcpt_replies[i]->code >= 400)
-            stage = SMTP_CLIENT_STAGE_RCPT;
-        track_msg_note(m, s->node->name, "stage", smtp_client_stage_name(stage));
-        /* As a MUA does: the refusal seen from the client, with the server. */
-        SimTraceRec *tr = world_trace(w, "msg.reject", s->node->name);
-        sim_trace_str(tr, "msg", s->msg_id);
-        sim_trace_str(tr, "rcpt", o->recipients[i]);
-        sim_trace_int(tr, "code", r ? r->code : 0);
-        sim_trace_str(tr, "reason", text ? text : "");
-        sim_trace_str(tr, "by", smtp_client_session_peer(cs));
-        sim_trace_end(tr);
-    }
+    client_refusal_record(s->node, m, s->msg_id, cs, o, spam_send_note_stage, s);
     spam_send_free(s);
 }
 

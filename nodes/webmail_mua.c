@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "nodes/client_refusal.h"
 #include "nodes/pop3_session.h"
 #include "nodes/smtp_session.h"
 #include "nodes/world_private.h"
@@ -246,25 +247,7 @@ webmail_mua_on_sent(SmtpClientSession *cs, const SmtpClientOutcome *o, gpointer 
     TrackHop *h = m ? track_msg_open_hop(m, sub->node->name) : NULL;
     if (h)
         h->t_out = now;
-    guint refused = 0;
-    for (guint i = 0; m && o->recipients && o->recipients[i]; i++) {
-        if (o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED)
-            continue;
-        refused++;
-        const SmtpReply *r = o->rcpt_replies[i] ? o->rcpt_replies[i] : o->reply;
-        g_autofree char *text = r ? smtp_reply_to_string(r) : g_strdup(o->detail);
-        if (text)
-            g_strchomp(text);
-        track_msg_set_status(m, o->recipients[i], TRACK_STATUS_REJECTED, r ? r->code : 0, text,
-                             smtp_client_session_peer(cs), now);
-        SimTraceRec *tr = world_trace(w, "msg.reject", sub->node->name);
-        sim_trace_str(tr, "msg", sub->msg_id);
-        sim_trace_str(tr, "rcpt", o->recipients[i]);
-        sim_trace_int(tr, "code", r ? r->code : 0);
-        sim_trace_str(tr, "reason", text ? text : "");
-        sim_trace_str(tr, "by", smtp_client_session_peer(cs));
-        sim_trace_end(tr);
-    }
+    guint refused = client_refusal_record(sub->node, m, sub->msg_id, cs, o, NULL, NULL);
     gboolean ok = o->result == SMTP_CLIENT_RESULT_DELIVERED;
     sub->done(ok,
               ok        ? NULL
