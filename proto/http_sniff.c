@@ -137,18 +137,10 @@ http_sniff_message(HttpSniffer *sn, SmtpSniffDir dir, const HttpMessage *m)
 static void
 http_sniff_tls(HttpSniffer *sn, SmtpSniffDir dir, const guint8 *data, gsize len)
 {
-    GByteArray *buf = sn->tls[dir];
-    g_byte_array_append(buf, data, (guint)len);
-    GArray *sizes = g_array_new(FALSE, FALSE, sizeof(guint));
-    guint n = tls_record_sizes(buf->data, buf->len, sizes);
-    if (n == 0) {
-        g_array_unref(sizes);
-        return;
-    }
     gsize used = 0;
-    for (guint i = 0; i < n; i++)
-        used += g_array_index(sizes, guint, i);
-    g_byte_array_remove_range(buf, 0, (guint)used);
+    GArray *sizes = tls_records_take(sn->tls[dir], data, len, &used);
+    if (sizes == NULL)
+        return;
     SmtpSniffEvent *ev = http_sniff_push(sn, SMTP_SNIFF_EV_TLS_RECORDS, dir);
     ev->sizes = sizes;
     ev->size = used;

@@ -22,11 +22,11 @@
 
 typedef enum {
     SMTP_SNIFF_AUTH_NONE = 0,
-    SMTP_SNIFF_AUTH_PLAIN,      /* next client line: the PLAIN message */
-    SMTP_SNIFF_AUTH_LOGIN_USER, /* next client line: the user name */
-    SMTP_SNIFF_AUTH_LOGIN_PASS, /* next client line: the password */
-    SMTP_SNIFF_AUTH_CRAM_CHAL,  /* next 334 from the server: the challenge */
-    SMTP_SNIFF_AUTH_CRAM_RESP,  /* next client line: "user digest" */
+    SMTP_SNIFF_AUTH_PLAIN,       /* next client line: the PLAIN message */
+    SMTP_SNIFF_AUTH_LOGIN_USER,  /* next client line: the user name */
+    SMTP_SNIFF_AUTH_LOGIN_PASS,  /* next client line: the password */
+    SMTP_SNIFF_AUTH_CRAM_CHAL,   /* next 334 from the server: the challenge */
+    SMTP_SNIFF_AUTH_CRAM_RESP,   /* next client line: "user digest" */
     SMTP_SNIFF_AUTH_DIGEST_CHAL, /* next 334 from the server: the digest-challenge */
     SMTP_SNIFF_AUTH_DIGEST_RESP, /* next client line: the digest-response */
 } SmtpSniffAuth;
@@ -322,18 +322,10 @@ smtp_sniff_line(SmtpSniffer *sn, SmtpSniffDir dir)
 static void
 smtp_sniff_tls(SmtpSniffer *sn, SmtpSniffDir dir, const guint8 *data, gsize len)
 {
-    GByteArray *buf = sn->side[dir].tls;
-    g_byte_array_append(buf, data, (guint)len);
-    GArray *sizes = g_array_new(FALSE, FALSE, sizeof(guint));
-    guint n = tls_record_sizes(buf->data, buf->len, sizes);
-    if (n == 0) {
-        g_array_unref(sizes);
-        return;
-    }
     gsize used = 0;
-    for (guint i = 0; i < n; i++)
-        used += g_array_index(sizes, guint, i);
-    g_byte_array_remove_range(buf, 0, (guint)used);
+    GArray *sizes = tls_records_take(sn->side[dir].tls, data, len, &used);
+    if (sizes == NULL)
+        return;
     SmtpSniffEvent *ev = smtp_sniff_push(sn, SMTP_SNIFF_EV_TLS_RECORDS, dir);
     ev->sizes = sizes;
     ev->size = used;
@@ -443,7 +435,7 @@ smtp_sniffer_is_tls(const SmtpSniffer *sn)
 const char *
 smtp_sniff_event_kind_name(SmtpSniffEventKind kind)
 {
-    static const char *const names[] = {"none",     "line",     "message",    "credentials",
+    static const char *const names[] = {"none",     "line",     "message",     "credentials",
                                         "cram-md5", "starttls", "tls-records", "digest-md5"};
     return (guint)kind < G_N_ELEMENTS(names) ? names[kind] : "?";
 }

@@ -520,3 +520,23 @@ tls_record_sizes(const guint8 *data, gsize len, GArray *sizes)
     }
     return count;
 }
+
+GArray *
+tls_records_take(GByteArray *buf, const guint8 *data, gsize len, gsize *used)
+{
+    g_return_val_if_fail(buf != NULL && used != NULL, NULL);
+    g_byte_array_append(buf, data, (guint)len);
+    GArray *sizes = g_array_new(FALSE, FALSE, sizeof(guint));
+    guint n = tls_record_sizes(buf->data, buf->len, sizes);
+    if (n == 0) {
+        g_array_unref(sizes);
+        *used = 0;
+        return NULL;
+    }
+    gsize total = 0;
+    for (guint i = 0; i < n; i++)
+        total += g_array_index(sizes, guint, i);
+    g_byte_array_remove_range(buf, 0, (guint)total);
+    *used = total;
+    return sizes;
+}

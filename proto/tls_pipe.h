@@ -114,6 +114,12 @@ const char *tls_pipe_get_verify_string(const TlsPipe *pipe);
  * deterministic, contents are not. */
 guint tls_record_sizes(const guint8 *data, gsize len, GArray *sizes);
 
+/* For an observer reading ciphertext as it arrives: appends data to buf,
+ * removes the complete records from its front and returns their sizes (a
+ * GArray of guint, as above) with their total in *used; NULL while no
+ * record is complete. */
+GArray *tls_records_take(GByteArray *buf, const guint8 *data, gsize len, gsize *used);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TlsContext, tls_context_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TlsPipe, tls_pipe_free)
 

@@ -472,6 +472,36 @@ test_record_split(void)
     g_assert_cmpuint(tls_record_sizes(recs, 4, NULL), ==, 0);
 }
 
+/* An observer fed the same records at every split point takes each record
+ * once, whole, and keeps the unfinished tail for the next call. */
+static void
+test_records_take(void)
+{
+    const guint8 recs[] = {22, 3, 3, 0, 2, 1, 2, 23, 3, 3, 0, 1, 9, 23, 3};
+    for (gsize cut = 0; cut <= sizeof recs; cut++) {
+        g_autoptr(GByteArray) buf = g_byte_array_new();
+        GString *seen = g_string_new(NULL);
+        gsize total = 0;
+        const gsize parts[2][2] = {{0, cut}, {cut, sizeof recs - cut}};
+        for (guint k = 0; k < 2; k++) {
+            gsize used = 0;
+            GArray *sizes = tls_records_take(buf, recs + parts[k][0], parts[k][1], &used);
+            if (sizes == NULL) {
+                g_assert_cmpuint(used, ==, 0);
+                continue;
+            }
+            for (guint i = 0; i < sizes->len; i++)
+                g_string_append_printf(seen, "%u,", g_array_index(sizes, guint, i));
+            total += used;
+            g_array_unref(sizes);
+        }
+        g_assert_cmpstr(seen->str, ==, "7,6,");
+        g_assert_cmpuint(total, ==, 13);
+        g_assert_cmpuint(buf->len, ==, 2); /* the header of a third record */
+        g_string_free(seen, TRUE);
+    }
+}
+
 static void
 test_handshake_timing(void)
 {
@@ -511,6 +541,7 @@ main(int argc, char **argv)
     g_test_add_func("/proto/tls-pipe/every-split-point", test_every_split_point);
     g_test_add_func("/proto/tls-pipe/record-sizes-deterministic", test_record_sizes_deterministic);
     g_test_add_func("/proto/tls-pipe/record-split", test_record_split);
+    g_test_add_func("/proto/tls-pipe/records-take", test_records_take);
     g_test_add_func("/proto/tls-pipe/handshake-timing", test_handshake_timing);
     return g_test_run();
 }
