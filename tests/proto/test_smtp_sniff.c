@@ -10,96 +10,21 @@
 
 #include <glib.h>
 
+#include "helper_sniff.h"
 #include "proto/smtp_sniff.h"
 
-typedef struct {
-    SmtpSniffDir dir;
-    const char *bytes;
-    gsize len; /* 0: strlen */
-} Chunk;
+typedef SniffChunk Chunk;
 
-static void
-event_append(GString *s, const SmtpSniffEvent *ev)
-{
-    const char *d = ev->dir == SMTP_SNIFF_C2S ? "C" : "S";
-    switch (ev->kind) {
-    case SMTP_SNIFF_EV_LINE:
-        g_string_append_printf(s, "LINE %s %s%s\n", d, ev->text, ev->truncated ? " (cut)" : "");
-        break;
-    case SMTP_SNIFF_EV_MESSAGE:
-        g_string_append_printf(s, "MESSAGE %" G_GSIZE_FORMAT "\n", ev->size);
-        break;
-    case SMTP_SNIFF_EV_CREDENTIALS:
-        g_string_append_printf(s, "CREDENTIALS %s [%s] %s %s\n", ev->mech, ev->authzid, ev->user,
-                               ev->password);
-        break;
-    case SMTP_SNIFF_EV_CRAM_MD5:
-        g_string_append_printf(s, "CRAM %s %s %s\n", ev->user, ev->challenge, ev->response);
-        break;
-    case SMTP_SNIFF_EV_DIGEST_MD5:
-        g_string_append_printf(s, "DIGEST %s [%s] [%s]\n", ev->user, ev->challenge, ev->response);
-        break;
-    case SMTP_SNIFF_EV_STARTTLS:
-        g_string_append(s, "STARTTLS\n");
-        break;
-    case SMTP_SNIFF_EV_TLS_RECORDS:
-        g_string_append_printf(s, "TLS %s", d);
-        for (guint i = 0; i < ev->sizes->len; i++)
-            g_string_append_printf(s, " %u", g_array_index(ev->sizes, guint, i));
-        g_string_append_c(s, '\n');
-        break;
-    default:
-        g_assert_not_reached();
-    }
-}
-
-/* Runs chunks; step 0 = whole chunks, else pieces of at most step bytes;
- * split > 0 cuts every chunk once at that offset (when inside it). TLS
- * record events are merged per direction run so that sizes compare. */
 static char *
 run(const Chunk *chunks, guint n, gsize step, gsize split)
 {
-    g_autoptr(SmtpSniffer) sn = smtp_sniffer_new();
-    GString *s = g_string_new(NULL);
-    for (guint i = 0; i < n; i++) {
-        const guint8 *p = (const guint8 *)chunks[i].bytes;
-        gsize len = chunks[i].len ? chunks[i].len : strlen(chunks[i].bytes);
-        gsize off = 0;
-        while (off < len) {
-            gsize k = len - off;
-            if (step && k > step)
-                k = step;
-            if (split && off < split && off + k > split)
-                k = split - off;
-            smtp_sniffer_feed(sn, chunks[i].dir, p + off, k);
-            off += k;
-        }
-        SmtpSniffEvent ev;
-        while (smtp_sniffer_poll(sn, &ev)) {
-            event_append(s, &ev);
-            smtp_sniff_event_clear(&ev);
-        }
-    }
-    return g_string_free(s, FALSE);
+    return sniff_run(smtp_sniffer_new, chunks, n, step, split);
 }
 
 static void
 check(const Chunk *chunks, guint n, const char *want)
 {
-    g_autofree char *whole = run(chunks, n, 0, 0);
-    g_assert_cmpstr(whole, ==, want);
-    gboolean has_tls = strstr(want, "TLS ") != NULL;
-    if (has_tls)
-        return; /* record events follow the chunking; checked separately */
-    g_autofree char *bytes = run(chunks, n, 1, 0);
-    g_assert_cmpstr(bytes, ==, want);
-    gsize maxlen = 0;
-    for (guint i = 0; i < n; i++)
-        maxlen = MAX(maxlen, strlen(chunks[i].bytes));
-    for (gsize split = 1; split < maxlen; split++) {
-        g_autofree char *got = run(chunks, n, 0, split);
-        g_assert_cmpstr(got, ==, want);
-    }
+    sniff_check(smtp_sniffer_new, chunks, n, want);
 }
 
 /* "\0alice@a.test\0s3cret" and "alice@a.test", "s3cret" in base64. */
@@ -178,17 +103,17 @@ test_cram_md5(void)
  * in the first 334, the digest-response in the client's answer; the 334
  * rspauth and the empty client line after it add nothing. A cancelled
  * exchange and a response without username are no capture. */
-#define DIGEST_CHAL                                                                               \
-    "realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\",qop=\"auth\",algorithm=md5-sess,"    \
+#define DIGEST_CHAL                                                                                \
+    "realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\",qop=\"auth\",algorithm=md5-sess,"      \
     "charset=utf-8"
-#define DIGEST_RESP                                                                               \
-    "charset=utf-8,username=\"chris\",realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\","  \
-    "nc=00000001,cnonce=\"OA6MHXh6VqTrRk\",digest-uri=\"imap/elwood.innosoft.com\","            \
+#define DIGEST_RESP                                                                                \
+    "charset=utf-8,username=\"chris\",realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\","     \
+    "nc=00000001,cnonce=\"OA6MHXh6VqTrRk\",digest-uri=\"imap/elwood.innosoft.com\","               \
     "response=d388dad90d4bbd760a152321f2143af7,qop=auth"
-#define DIGEST_CHAL_B64                                                                           \
+#define DIGEST_CHAL_B64                                                                            \
     "cmVhbG09ImVsd29vZC5pbm5vc29mdC5jb20iLG5vbmNlPSJPQTZNRzl0RVFHbTJoaCIscW9wPSJhdXRoIixhbGdvcml0" \
     "aG09bWQ1LXNlc3MsY2hhcnNldD11dGYtOA=="
-#define DIGEST_RESP_B64                                                                           \
+#define DIGEST_RESP_B64                                                                            \
     "Y2hhcnNldD11dGYtOCx1c2VybmFtZT0iY2hyaXMiLHJlYWxtPSJlbHdvb2QuaW5ub3NvZnQuY29tIixub25jZT0iT0E2" \
     "TUc5dEVRR20yaGgiLG5jPTAwMDAwMDAxLGNub25jZT0iT0E2TUhYaDZWcVRyUmsiLGRpZ2VzdC11cmk9ImltYXAvZWx3" \
     "b29kLmlubm9zb2Z0LmNvbSIscmVzcG9uc2U9ZDM4OGRhZDkwZDRiYmQ3NjBhMTUyMzIxZjIxNDNhZjcscW9wPWF1dGg="
