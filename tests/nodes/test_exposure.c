@@ -11,6 +11,7 @@
 
 #include "nodes/exposure.h"
 #include "nodes/world.h"
+#include "helper_spec.h"
 
 typedef struct {
     WorldSpec *spec;
@@ -18,21 +19,10 @@ typedef struct {
     TrackMsg *m;
 } Fixture;
 
-static NodeSpec *
-add_node(WorldSpec *spec, SpecRole role, const char *name, const char *ip)
-{
-    NodeSpec *n = node_spec_new(role);
-    n->name = g_strdup(name);
-    g_strfreev(n->ips);
-    n->ips = g_strsplit(ip, ",", -1);
-    g_ptr_array_add(spec->nodes, n);
-    return n;
-}
-
 static void
 add_tap(WorldSpec *spec, const char *name, const char *ip, const char *a, const char *b)
 {
-    NodeSpec *n = add_node(spec, SPEC_ROLE_EAVESDROPPER, name, ip);
+    NodeSpec *n = test_spec_add_node(spec, SPEC_ROLE_EAVESDROPPER, name, ip);
     const char *ends[] = {a, b, NULL};
     n->tap = g_strdupv((char **)ends);
 }
@@ -50,14 +40,14 @@ static void
 fixture_set_up(Fixture *f, gconstpointer data)
 {
     f->spec = world_spec_new();
-    NodeSpec *a = add_node(f->spec, SPEC_ROLE_MUA, "alice-pc", "192.0.2.1");
+    NodeSpec *a = test_spec_add_node(f->spec, SPEC_ROLE_MUA, "alice-pc", "192.0.2.1");
     a->user = g_strdup("alice@a.test");
     a->msa = g_strdup("msa");
-    add_node(f->spec, SPEC_ROLE_MSA, "msa", "192.0.2.2");
-    add_node(f->spec, SPEC_ROLE_MTA, "mx", "192.0.2.3");
-    add_node(f->spec, SPEC_ROLE_MTA, "mx2", "192.0.2.6");
-    add_node(f->spec, SPEC_ROLE_MS, "ms", "192.0.2.4");
-    NodeSpec *b = add_node(f->spec, SPEC_ROLE_MUA, "bob-pc", "192.0.2.5");
+    test_spec_add_node(f->spec, SPEC_ROLE_MSA, "msa", "192.0.2.2");
+    test_spec_add_node(f->spec, SPEC_ROLE_MTA, "mx", "192.0.2.3");
+    test_spec_add_node(f->spec, SPEC_ROLE_MTA, "mx2", "192.0.2.6");
+    test_spec_add_node(f->spec, SPEC_ROLE_MS, "ms", "192.0.2.4");
+    NodeSpec *b = test_spec_add_node(f->spec, SPEC_ROLE_MUA, "bob-pc", "192.0.2.5");
     b->user = g_strdup("bob@b.test");
     b->msa = g_strdup("msa");
     add_tap(f->spec, "eve-sub", "192.0.2.11", "alice-pc", "msa");

@@ -13,6 +13,7 @@
 #include "nodes/pop3_session.h"
 #include "nodes/world.h"
 #include "nodes/world_private.h"
+#include "helper_spec.h"
 
 #define TEST_USER "bob@example.com"
 #define TEST_SECRET "tanstaaf"
@@ -29,26 +30,15 @@ typedef struct {
     char *reason;
 } Fixture;
 
-static NodeSpec *
-add_node(WorldSpec *spec, SpecRole role, const char *name, const char *ip)
-{
-    NodeSpec *n = node_spec_new(role);
-    n->name = g_strdup(name);
-    g_strfreev(n->ips);
-    n->ips = g_strsplit(ip, ",", -1);
-    g_ptr_array_add(spec->nodes, n);
-    return n;
-}
-
 static void
 fixture_set_up(Fixture *f, gconstpointer data)
 {
     f->spec = world_spec_new();
-    add_node(f->spec, SPEC_ROLE_MSA, "msa", "192.0.2.2");
-    NodeSpec *ms = add_node(f->spec, SPEC_ROLE_MS, "ms", "192.0.2.3");
+    test_spec_add_node(f->spec, SPEC_ROLE_MSA, "msa", "192.0.2.2");
+    NodeSpec *ms = test_spec_add_node(f->spec, SPEC_ROLE_MS, "ms", "192.0.2.3");
     g_strfreev(ms->domains);
     ms->domains = g_strsplit("example.com", ",", -1);
-    NodeSpec *pc = add_node(f->spec, SPEC_ROLE_MUA, "bob-pc", "192.0.2.10");
+    NodeSpec *pc = test_spec_add_node(f->spec, SPEC_ROLE_MUA, "bob-pc", "192.0.2.10");
     pc->user = g_strdup(TEST_USER);
     pc->msa = g_strdup("msa");
     pc->ms = g_strdup("ms");

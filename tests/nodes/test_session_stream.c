@@ -15,6 +15,7 @@
 #include "nodes/smtp_session.h"
 #include "nodes/world.h"
 #include "nodes/world_private.h"
+#include "helper_spec.h"
 
 typedef struct {
     WorldSpec *spec;
@@ -23,24 +24,13 @@ typedef struct {
     guint done_calls;
 } Fixture;
 
-static NodeSpec *
-add_node(WorldSpec *spec, SpecRole role, const char *name, const char *ip)
-{
-    NodeSpec *n = node_spec_new(role);
-    n->name = g_strdup(name);
-    g_strfreev(n->ips);
-    n->ips = g_strsplit(ip, ",", -1);
-    g_ptr_array_add(spec->nodes, n);
-    return n;
-}
-
 static void
 fixture_set_up(Fixture *f, gconstpointer data)
 {
     f->spec = world_spec_new();
-    add_node(f->spec, SPEC_ROLE_MTA, "out", "192.0.2.4");
-    add_node(f->spec, SPEC_ROLE_MTA, "mx", "192.0.2.1");
-    NodeSpec *ms = add_node(f->spec, SPEC_ROLE_MS, "ms", "192.0.2.3");
+    test_spec_add_node(f->spec, SPEC_ROLE_MTA, "out", "192.0.2.4");
+    test_spec_add_node(f->spec, SPEC_ROLE_MTA, "mx", "192.0.2.1");
+    NodeSpec *ms = test_spec_add_node(f->spec, SPEC_ROLE_MS, "ms", "192.0.2.3");
     g_strfreev(ms->domains);
     ms->domains = g_strsplit("example.com", ",", -1);
     UserSpec *u = user_spec_new();

@@ -13,6 +13,7 @@
 #include "nodes/session_timeout.h"
 #include "nodes/world.h"
 #include "nodes/world_private.h"
+#include "helper_spec.h"
 
 typedef struct {
     GString *in; /* bytes from the server */
@@ -41,29 +42,18 @@ static const SimStreamHandler timeout_client_handler = {
     .on_eof = timeout_client_eof,
 };
 
-static NodeSpec *
-timeout_add_node(WorldSpec *spec, SpecRole role, const char *name, const char *ip)
-{
-    NodeSpec *n = node_spec_new(role);
-    n->name = g_strdup(name);
-    g_strfreev(n->ips);
-    n->ips = g_strsplit(ip, ",", -1);
-    g_ptr_array_add(spec->nodes, n);
-    return n;
-}
-
 static World *
 timeout_world(WorldSpec *spec, GString *trace)
 {
-    NodeSpec *msa = timeout_add_node(spec, SPEC_ROLE_MSA, "msa", "192.0.2.2");
+    NodeSpec *msa = test_spec_add_node(spec, SPEC_ROLE_MSA, "msa", "192.0.2.2");
     msa->auth.required = TRUE;
     msa->auth.mechanisms = g_strsplit("PLAIN", ",", -1);
     msa->auth.max_failures = 1;
     msa->auth.failure_delay = 60 * G_USEC_PER_SEC;
-    NodeSpec *ms = timeout_add_node(spec, SPEC_ROLE_MS, "ms", "192.0.2.3");
+    NodeSpec *ms = test_spec_add_node(spec, SPEC_ROLE_MS, "ms", "192.0.2.3");
     g_strfreev(ms->domains);
     ms->domains = g_strsplit("example.com", ",", -1);
-    NodeSpec *pc = timeout_add_node(spec, SPEC_ROLE_MUA, "pc", "192.0.2.10");
+    NodeSpec *pc = test_spec_add_node(spec, SPEC_ROLE_MUA, "pc", "192.0.2.10");
     pc->user = g_strdup("a@example.com");
     pc->msa = g_strdup("msa");
     pc->ms = g_strdup("ms");
@@ -115,12 +105,10 @@ test_goodbyes(void)
     g_assert_cmpstr(pop.in->str, ==, "-ERR Disconnected for inactivity\r\n");
     g_assert_true(pop.eof);
 
-    g_autofree char *want_smtp =
-        g_strdup_printf("\"ev\":\"conn.timeout\",\"node\":\"msa\",\"conn\":%" G_GUINT64_FORMAT,
-                        smtp.conn);
-    g_autofree char *want_pop =
-        g_strdup_printf("\"ev\":\"conn.timeout\",\"node\":\"ms\",\"conn\":%" G_GUINT64_FORMAT,
-                        pop.conn);
+    g_autofree char *want_smtp = g_strdup_printf(
+        "\"ev\":\"conn.timeout\",\"node\":\"msa\",\"conn\":%" G_GUINT64_FORMAT, smtp.conn);
+    g_autofree char *want_pop = g_strdup_printf(
+        "\"ev\":\"conn.timeout\",\"node\":\"ms\",\"conn\":%" G_GUINT64_FORMAT, pop.conn);
     world_free(w);
     g_assert_nonnull(strstr(trace->str, want_smtp));
     g_assert_nonnull(strstr(trace->str, want_pop));
