@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+#include "app/grade_node.h"
 #include "app/grade_spec.h"
 
 static const char *const good_spec =
@@ -217,6 +218,40 @@ test_spec_robust(void)
     g_string_free(bomb, TRUE);
 }
 
+/* "Billion laughs": nine levels of ten aliases would expand to 10^9 nodes.
+ * The tree builder stops at its node budget and names where. */
+static void
+test_spec_alias_bomb(void)
+{
+    GString *y = g_string_new("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i <= 9; i++)
+        g_string_append_printf(y, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, "
+                                  "*a%d, *a%d]\n",
+                               i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+                               i - 1);
+    g_autoptr(GError) error = NULL;
+    GradeNode *n = grade_node_parse(y->str, y->len, "bomb.yaml", &error);
+    g_assert_null(n);
+    g_assert_error(error, GRADE_ERROR, GRADE_ERROR_SYNTAX);
+    g_assert_true(g_str_has_prefix(error->message, "bomb.yaml:"));
+    g_assert_nonnull(strstr(error->message, "too large or too deep (at most 1000000 nodes"));
+    g_string_free(y, TRUE);
+
+    /* 300 nested lists: over the depth bound, located at the first one too deep. */
+    GString *deep = g_string_new("k: ");
+    for (int i = 0; i < 300; i++)
+        g_string_append_c(deep, '[');
+    for (int i = 0; i < 300; i++)
+        g_string_append_c(deep, ']');
+    g_string_append_c(deep, '\n');
+    g_clear_error(&error);
+    g_assert_null(grade_node_parse(deep->str, deep->len, "deep.yaml", &error));
+    g_assert_error(error, GRADE_ERROR, GRADE_ERROR_SYNTAX);
+    g_assert_true(g_str_has_prefix(error->message, "deep.yaml:1:"));
+    g_assert_nonnull(strstr(error->message, "200 levels"));
+    g_string_free(deep, TRUE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -226,5 +261,6 @@ main(int argc, char **argv)
     g_test_add_func("/app/grade-spec/errors", test_spec_errors);
     g_test_add_func("/app/grade-spec/syntax-and-root", test_spec_syntax_and_root);
     g_test_add_func("/app/grade-spec/robust", test_spec_robust);
+    g_test_add_func("/app/grade-spec/alias-bomb", test_spec_alias_bomb);
     return g_test_run();
 }

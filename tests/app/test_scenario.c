@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
 
 #include "app/scenario.h"
 #include "app/scenario_value.h"
@@ -875,11 +877,56 @@ test_robust_aliases_and_depth(void)
     assert_fails_cleanly("nodes: &a [*a]\n", 14);
     const char *rep = "n: &n {name: x, role: ms, ip: 10.0.0.1}\nnodes: [*n, *n, *n]\n";
     expect_error(rep, SCENARIO_ERROR_UNKNOWN_KEY, "t.yaml:1:1: unknown key 'n' in the scenario");
+    /* "Billion laughs": 10^9 nodes once expanded, under keys that take lists. */
+    GString *bomb = g_string_new("x0: &a0 [a, a, a, a, a, a, a, a, a, a]\n");
+    for (int i = 1; i <= 9; i++) {
+        g_string_append_printf(bomb, "x%d: &a%d [", i, i);
+        for (int k = 0; k < 10; k++)
+            g_string_append_printf(bomb, "%s*a%d", k > 0 ? ", " : "", i - 1);
+        g_string_append(bomb, "]\n");
+    }
+    g_autofree char *users = g_strdup_printf("%snodes: *a9\nusers: *a9\nevents: *a9\n", bomb->str);
+    assert_fails_cleanly(users, strlen(users));
+    g_string_free(bomb, TRUE);
     GString *deep = g_string_new("nodes: ");
     for (int i = 0; i < 20000; i++)
         g_string_append_c(deep, '[');
     assert_fails_cleanly(deep->str, deep->len);
     g_string_free(deep, TRUE);
+}
+
+/* A file over SCENARIO_FILE_MAX is refused before it is read (a sparse
+ * file: no 64 MiB written), and a NUL byte is located by line and column. */
+static void
+test_robust_file_limits(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("mhs-scenario-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    g_autofree char *big = g_build_filename(dir, "big.yaml", NULL);
+    FILE *f = fopen(big, "w");
+    g_assert_nonnull(f);
+    g_assert_cmpint(fseek(f, SCENARIO_FILE_MAX, SEEK_SET), ==, 0);
+    g_assert_cmpint(fputc('\n', f), ==, '\n');
+    g_assert_cmpint(fclose(f), ==, 0);
+    g_autoptr(GError) error = NULL;
+    g_assert_null(scenario_load(big, &error));
+    g_assert_error(error, SCENARIO_ERROR, SCENARIO_ERROR_IO);
+    g_autofree char *want =
+        g_strdup_printf("%s: file too large (%d bytes, at most %d)", big, SCENARIO_FILE_MAX + 1,
+                        SCENARIO_FILE_MAX);
+    g_assert_cmpstr(error->message, ==, want);
+    g_clear_error(&error);
+
+    g_autofree char *nul = g_build_filename(dir, "nul.yaml", NULL);
+    static const char text[] = "name: x\nnodes:\n  - {name: a\0b, role: ms}\n";
+    g_assert_true(g_file_set_contents(nul, text, sizeof(text) - 1, NULL));
+    g_assert_null(scenario_load(nul, &error));
+    g_assert_error(error, SCENARIO_ERROR, SCENARIO_ERROR_IO);
+    g_autofree char *want_nul = g_strdup_printf("%s:3:13: the file holds a NUL byte", nul);
+    g_assert_cmpstr(error->message, ==, want_nul);
+    g_assert_cmpint(g_remove(big), ==, 0);
+    g_assert_cmpint(g_remove(nul), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
 }
 
 static void
@@ -985,6 +1032,7 @@ main(int argc, char **argv)
     g_test_add_func("/app/scenario/robust/garbage", test_robust_garbage);
     g_test_add_func("/app/scenario/robust/aliases-and-depth", test_robust_aliases_and_depth);
     g_test_add_func("/app/scenario/robust/huge", test_robust_huge);
+    g_test_add_func("/app/scenario/robust/file-limits", test_robust_file_limits);
     g_test_add_func("/app/scenario/security-keys", test_security_keys);
     g_test_add_func("/app/scenario/spam-keys", test_spam_keys);
     return g_test_run();
