@@ -515,9 +515,18 @@ static const ScenarioField *const scenario_role_fields[] = {
     [SPEC_ROLE_WEBMAIL] = scenario_node_webmail, [SPEC_ROLE_BROWSER] = scenario_node_browser,
 };
 
-static const char *const scenario_role_names[] = {"mua", "msa", "mta", "ms", "dns",
-                                                  "eavesdropper", "spammer", "mitm",
-                                                  "gateway", "webmail", "browser", NULL};
+/* The names of the roles above, in their table order, NULL-terminated
+ * (transfer container): the one list errors and suggestions draw from. */
+static GPtrArray *
+scenario_role_names(void)
+{
+    GPtrArray *names = g_ptr_array_new();
+    for (guint r = 0; r < G_N_ELEMENTS(scenario_role_fields); r++)
+        if (scenario_role_fields[r] != NULL)
+            g_ptr_array_add(names, (gpointer)spec_role_name((SpecRole)r));
+    g_ptr_array_add(names, NULL);
+    return names;
+}
 
 static char *
 scenario_node_key_hint(ScenarioCtx *ctx, const char *key)
@@ -554,17 +563,14 @@ scenario_node_role(ScenarioCtx *ctx, yaml_node_t *map, const char *name, SpecRol
     if (*role != SPEC_ROLE_NONE && (guint)*role < G_N_ELEMENTS(scenario_role_fields) &&
         scenario_role_fields[*role] != NULL)
         return TRUE;
-    if (*role != SPEC_ROLE_NONE)
-        return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
-                             "role '%s' of node '%s' is not supported yet", s, name);
-    const char *best = scenario_suggest(s, scenario_role_names);
+    g_autoptr(GPtrArray) names = scenario_role_names();
+    const char *best = scenario_suggest(s, (const char *const *)names->pdata);
     if (best != NULL)
         return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
                              "unknown role '%s' in node '%s' (did you mean '%s'?)", s, name, best);
-    return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE,
-                         "unknown role '%s' in node '%s' (roles: mua, msa, mta, ms, dns, "
-                         "eavesdropper, spammer, mitm, gateway, webmail, browser)",
-                         s, name);
+    g_autofree char *list = g_strjoinv(", ", (char **)names->pdata);
+    return scenario_fail(ctx, v, error, SCENARIO_ERROR_ROLE, "unknown role '%s' in node '%s' (roles: %s)",
+                         s, name, list);
 }
 
 static const char *

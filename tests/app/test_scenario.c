@@ -586,7 +586,7 @@ test_error_unknown_role(void)
                  "t.yaml:5:26: unknown role 'mtaa' in node 'relay1' (did you mean 'mta'?)");
     expect_error(BASE_NODES "  - {name: relay1, role: router, ip: 10.0.0.8}\n", SCENARIO_ERROR_ROLE,
                  "t.yaml:5:26: unknown role 'router' in node 'relay1' (roles: mua, msa, mta, "
-                 "ms, dns, eavesdropper, spammer, mitm, gateway, webmail, browser)");
+                 "ms, dns, spammer, eavesdropper, mitm, webmail, browser, gateway)");
     expect_error(BASE_NODES "  - {name: evil, role: mitm, ip: 10.0.0.8}\n", SCENARIO_ERROR_MISSING,
                  "t.yaml:5:5: missing required key 'tap' in node 'evil'");
 }
