@@ -126,10 +126,11 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "nan"; else printf "%
 # run_sim NAME: RUNS runs of scenarios/bench/NAME.yaml; leaves medians in
 # SIM_<field>[NAME] and the message count in SIM_MSGS[NAME].
 declare -A SIM_WALL SIM_MPS SIM_EPS SIM_RSS SIM_MSGS SIM_EVENTS
-run_sim() {
-    local name=$1 scen=scenarios/bench/$1.yaml i t0 t1 wall msgs delivered events rss runs=$RUNS
+run_sim() { # NAME [SCENARIO]
+    local name=$1 scen=${2:-scenarios/bench/$1.yaml} i t0 t1 wall msgs delivered events rss runs=$RUNS
     : >"$TMP/wall" ; : >"$TMP/mps" ; : >"$TMP/eps" ; : >"$TMP/rss"
     [ "$name" = chain-1m ] && runs=1 # about a minute and several GiB
+    [ "$name" = campus ] && runs=1   # several seconds
     for i in $(seq "$runs"); do
         t0=$(now_ns)
         if ! "$TIME" -f %M -o "$TMP/time.out" "$MHS" run -q "$scen" >"$TMP/sim.out" 2>&1; then
@@ -238,6 +239,16 @@ for s in "${SCENARIOS[@]}"; do
     echo "running simulator: $s ..." >&2
     run_sim "$s"
 done
+# A campus: 3 universities of 1,000 users (300 with --quick), each user
+# sending 20 messages in a day of virtual time and fetching every 6 hours.
+if command -v python3 >/dev/null; then
+    CAMPUS_USERS=1000
+    [ "$QUICK" = 1 ] && CAMPUS_USERS=300
+    python3 bench/campus.py --users "$CAMPUS_USERS" >"$TMP/campus.yaml"
+    echo "running simulator: campus ($CAMPUS_USERS users per domain) ..." >&2
+    run_sim campus "$TMP/campus.yaml"
+    SCENARIOS+=(campus)
+fi
 N=${SIM_MSGS[chain-10k]}
 [ "$QUICK" = 1 ] && N=1000
 BASE_MPS=nan

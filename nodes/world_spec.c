@@ -6,6 +6,64 @@
 
 #include <string.h>
 
+/* Look-up tables for world_spec_find_node() and world_spec_find_user():
+ * key -> 1 + index in the array. `n_*` is how many array entries are in
+ * the table; entries added since are indexed on the next look-up. */
+struct WorldSpecIndex {
+    GHashTable *nodes; /* name (borrowed from the NodeSpec) -> index + 1 */
+    GHashTable *users; /* lower-cased address (owned) -> index + 1 */
+    guint n_nodes, n_users;
+};
+
+static void
+world_spec_index_free(struct WorldSpecIndex *ix)
+{
+    if (ix == NULL)
+        return;
+    g_hash_table_unref(ix->nodes);
+    g_hash_table_unref(ix->users);
+    g_free(ix);
+}
+
+/* The index, brought up to date with the arrays. The spec is logically
+ * const: the index is a cache of its contents. */
+static struct WorldSpecIndex *
+world_spec_index(const WorldSpec *cspec)
+{
+    WorldSpec *spec = (WorldSpec *)cspec;
+    struct WorldSpecIndex *ix = spec->index;
+    if (ix == NULL) {
+        ix = spec->index = g_new0(struct WorldSpecIndex, 1);
+        ix->nodes = g_hash_table_new(g_str_hash, g_str_equal);
+        ix->users = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    }
+    /* An array that shrank cannot be extended: start again. */
+    if (spec->nodes->len < ix->n_nodes) {
+        g_hash_table_remove_all(ix->nodes);
+        ix->n_nodes = 0;
+    }
+    if (spec->users->len < ix->n_users) {
+        g_hash_table_remove_all(ix->users);
+        ix->n_users = 0;
+    }
+    for (; ix->n_nodes < spec->nodes->len; ix->n_nodes++) {
+        const NodeSpec *n = spec->nodes->pdata[ix->n_nodes];
+        if (n->name != NULL && !g_hash_table_contains(ix->nodes, n->name))
+            g_hash_table_insert(ix->nodes, n->name, GUINT_TO_POINTER(ix->n_nodes + 1));
+    }
+    for (; ix->n_users < spec->users->len; ix->n_users++) {
+        const UserSpec *u = spec->users->pdata[ix->n_users];
+        if (u->address == NULL)
+            continue;
+        char *key = g_ascii_strdown(u->address, -1);
+        if (g_hash_table_contains(ix->users, key))
+            g_free(key);
+        else
+            g_hash_table_insert(ix->users, key, GUINT_TO_POINTER(ix->n_users + 1));
+    }
+    return ix;
+}
+
 static char **
 world_spec_empty_strv(void)
 {
@@ -48,6 +106,7 @@ world_spec_free(WorldSpec *spec)
     g_ptr_array_unref(spec->expects);
     g_free(spec->psl_text);
     g_strfreev(spec->psl_rules);
+    world_spec_index_free(spec->index);
     g_free(spec);
 }
 
@@ -311,12 +370,8 @@ world_spec_find_node(const WorldSpec *spec, const char *name)
     g_return_val_if_fail(spec != NULL, NULL);
     if (name == NULL)
         return NULL;
-    for (guint i = 0; i < spec->nodes->len; i++) {
-        NodeSpec *n = spec->nodes->pdata[i];
-        if (g_strcmp0(n->name, name) == 0)
-            return n;
-    }
-    return NULL;
+    guint at = GPOINTER_TO_UINT(g_hash_table_lookup(world_spec_index(spec)->nodes, name));
+    return at > 0 ? spec->nodes->pdata[at - 1] : NULL;
 }
 
 UserSpec *
@@ -325,12 +380,16 @@ world_spec_find_user(const WorldSpec *spec, const char *address)
     g_return_val_if_fail(spec != NULL, NULL);
     if (address == NULL)
         return NULL;
-    for (guint i = 0; i < spec->users->len; i++) {
-        UserSpec *u = spec->users->pdata[i];
-        if (u->address != NULL && g_ascii_strcasecmp(u->address, address) == 0)
-            return u;
-    }
-    return NULL;
+    struct WorldSpecIndex *ix = world_spec_index(spec);
+    char buf[256];
+    gsize len = strlen(address);
+    char *key = len < sizeof(buf) ? buf : g_malloc(len + 1);
+    for (gsize i = 0; i <= len; i++)
+        key[i] = g_ascii_tolower(address[i]);
+    guint at = GPOINTER_TO_UINT(g_hash_table_lookup(ix->users, key));
+    if (key != buf)
+        g_free(key);
+    return at > 0 ? spec->users->pdata[at - 1] : NULL;
 }
 
 LinkSpec *

@@ -512,6 +512,7 @@ typedef struct {
     char *psl_text;     /* nullable: a Public Suffix List (Mozilla format) for DMARC */
     char **psl_rules;   /* extra rules from the scenario's `psl` (NULL-terminated) */
     gboolean exposure;  /* `exposure: true`: exposure records for every message */
+    struct WorldSpecIndex *index; /* private: look-up tables of world_spec_find_node/user */
 } WorldSpec;
 
 /* An empty spec with every default set (transfer full). */
@@ -534,6 +535,10 @@ void mitm_rule_spec_free(MitmRuleSpec *r);
 
 /* Look-ups (transfer none; NULL when absent). Addresses compare
  * case-insensitively. */
+/* Look-ups by node name and by user address (case-insensitive): the first
+ * entry with that key. Hash tables built on first use and extended as the
+ * arrays grow, so they stay O(1) with thousands of users; entries must not
+ * be renamed or removed once added. */
 NodeSpec *world_spec_find_node(const WorldSpec *spec, const char *name);
 UserSpec *world_spec_find_user(const WorldSpec *spec, const char *address);
 /* The link between a and b in either direction, or NULL. */
