@@ -41,9 +41,10 @@ SimTraceRec *bridge_trace(Bridge *b, const char *ev, const char *node);
 /* Re-arms the clock after events were scheduled. */
 void bridge_rearm(Bridge *b);
 
-/* A real client accepted for node:port: connects the host "bridge" to it. */
-void bridge_conn_accept(Bridge *b, GSocketConnection *conn, const char *node, guint16 port,
-                        const char *service, const char *listen);
+/* A real client accepted for node:port: connects from host (the host
+ * "bridge" or a listener's `from` node) to it. */
+void bridge_conn_accept(Bridge *b, GSocketConnection *conn, SimHost *from, const char *node,
+                        guint16 port, const char *service, const char *listen);
 /* A node connected to a gateway's stand-in host: dial the real server. */
 void bridge_conn_gateway(Bridge *b, SimStream *s, const char *node, const char *target);
 /* Closes connections idle for longer than the limit (FIN to the node, so

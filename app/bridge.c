@@ -17,8 +17,9 @@ typedef struct {
     Bridge *b;
     char *node;
     char *service;
-    char *listen; /* the bound address, "ip:port" */
-    guint16 port; /* the node's port for the service */
+    char *listen;  /* the bound address, "ip:port" */
+    guint16 port;  /* the node's port for the service */
+    SimHost *from; /* where its clients appear from */
 } BridgeListen;
 
 static void
@@ -213,7 +214,7 @@ static gboolean
 bridge_on_incoming(GSocketService *svc, GSocketConnection *conn, GObject *source, gpointer data)
 {
     BridgeListen *l = data;
-    bridge_conn_accept(l->b, conn, l->node, l->port, l->service, l->listen);
+    bridge_conn_accept(l->b, conn, l->from, l->node, l->port, l->service, l->listen);
     return TRUE;
 }
 
@@ -248,12 +249,28 @@ bridge_parse_address(const char *address, GError **error)
 
 gboolean
 bridge_listen(Bridge *b, const char *address, const char *node, const BridgeService *service,
-              char **bound, GError **error)
+              const char *from, char **bound, GError **error)
 {
     const NodeSpec *ns = world_spec_find_node(world_spec(b->world), node);
     if (ns == NULL) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no node '%s' in the scenario", node);
         return FALSE;
+    }
+    SimHost *from_host = b->client_host;
+    if (from != NULL) {
+        from_host = world_spec_find_node(world_spec(b->world), from) != NULL
+                        ? sim_net_host_by_name(b->net, from)
+                        : NULL;
+        if (from_host == NULL) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no node '%s' in the scenario",
+                        from);
+            return FALSE;
+        }
+        if (strcmp(from, node) == 0) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                        "clients of node '%s' cannot appear from that node itself", node);
+            return FALSE;
+        }
     }
     g_autoptr(GSocketAddress) sa = bridge_parse_address(address, error);
     if (sa == NULL)
@@ -272,6 +289,7 @@ bridge_listen(Bridge *b, const char *address, const char *node, const BridgeServ
     l->service = g_strdup(service->name);
     l->listen = bridge_address_string(effective);
     l->port = service->port(ns);
+    l->from = from_host;
     g_signal_connect_data(svc, "incoming", G_CALLBACK(bridge_on_incoming), l, bridge_listen_free,
                           0);
     g_ptr_array_add(b->services, svc);
@@ -280,6 +298,8 @@ bridge_listen(Bridge *b, const char *address, const char *node, const BridgeServ
     sim_trace_str(r, "service", service->name);
     sim_trace_int(r, "port", l->port);
     sim_trace_str(r, "listen", l->listen);
+    if (from != NULL)
+        sim_trace_str(r, "from", from);
     sim_trace_end(r);
     *bound = g_strdup(l->listen);
     return TRUE;

@@ -2,8 +2,9 @@
  * bridge: the real-socket bridge of `mhs serve` (DESIGN 1, 2): real TCP
  * connections (GIO) joined to simulated streams, with virtual time paced
  * to the wall clock. Nothing below app/ knows about it: a real client
- * appears in the simulation as the host "bridge" connecting to a node's
- * port, so the very engines and sessions of `mhs run` answer it; a
+ * appears in the simulation as the host "bridge" (or, for a listener
+ * given a `from` node, as that node) connecting to a node's port, so the
+ * very engines and sessions of `mhs run` answer it; a
  * gateway's real server appears as its stand-in host (nodes/gateway_node.h)
  * on which the bridge listens and whose connections it carries out to the
  * real host:port. Bytes are copied both ways unchanged (STARTTLS included:
@@ -75,10 +76,14 @@ void bridge_free(Bridge *b);
 /* Starts the clock: virtual time now is wall time now. */
 void bridge_start(Bridge *b);
 /* Listens on address ("HOST:PORT", port 0: any free one) and bridges each
- * connection to node's service. The bound address is returned in
- * *bound (transfer full). */
+ * connection to node's service. Real clients appear from the host
+ * "bridge", or, with from (nullable) naming another node, from that
+ * node's host and address: a real program then sits where a simulated
+ * client does (inside a relay's networks, say). The bound address is
+ * returned in *bound (transfer full). */
 gboolean bridge_listen(Bridge *b, const char *address, const char *node,
-                       const BridgeService *service, char **bound, GError **error);
+                       const BridgeService *service, const char *from, char **bound,
+                       GError **error);
 /* Carries the connections of gateway node to its real server. */
 gboolean bridge_attach_gateway(Bridge *b, const char *node, GError **error);
 /* Runs the events due by the wall clock (call before reading the world). */

@@ -322,8 +322,8 @@ bridge_conns_resume(Bridge *b)
 }
 
 void
-bridge_conn_accept(Bridge *b, GSocketConnection *conn, const char *node, guint16 port,
-                   const char *service, const char *listen)
+bridge_conn_accept(Bridge *b, GSocketConnection *conn, SimHost *from, const char *node,
+                   guint16 port, const char *service, const char *listen)
 {
     g_autoptr(GSocketAddress) ra = g_socket_connection_get_remote_address(conn, NULL);
     g_autofree char *remote = bridge_address_string(ra);
@@ -346,7 +346,7 @@ bridge_conn_accept(Bridge *b, GSocketConnection *conn, const char *node, guint16
     BridgeConn *c = bridge_conn_new(b, node);
     c->gconn = g_object_ref(conn);
     c->remote = g_steal_pointer(&remote);
-    c->stream = sim_net_connect(b->net, b->client_host, node, port, &bridge_conn_handler, c);
+    c->stream = sim_net_connect(b->net, from, node, port, &bridge_conn_handler, c);
     c->conn_id = sim_stream_conn_id(c->stream);
     SimTraceRec *r = bridge_trace(b, "bridge.accept", node);
     sim_trace_int(r, "conn", (gint64)c->conn_id);
@@ -354,6 +354,8 @@ bridge_conn_accept(Bridge *b, GSocketConnection *conn, const char *node, guint16
     sim_trace_int(r, "port", port);
     sim_trace_str(r, "listen", listen);
     sim_trace_str(r, "remote", c->remote);
+    if (from != b->client_host)
+        sim_trace_str(r, "from", sim_host_name(from));
     sim_trace_end(r);
     bridge_conn_start_reading(c);
     bridge_rearm(b);

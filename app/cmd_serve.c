@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
- * cmd_serve: `mhs serve SCENARIO --listen [HOST:]PORT=NODE[:SERVICE] ...`,
+ * cmd_serve: `mhs serve SCENARIO --listen [HOST:]PORT=NODE[:SERVICE][@FROM] ...`,
  * the scenario in real time with real clients (DESIGN 7). Prints one line
- * per listener ("listen IP:PORT NODE SERVICE") and "ready", runs until
+ * per listener ("listen IP:PORT NODE SERVICE", then "from FROM" when its
+ * clients appear from a simulated node) and "ready", runs until
  * SIGINT or SIGTERM, then writes the trace and capture it was asked for,
  * prints the run's report and exits 0. Gateway nodes reach their real
  * servers. Deliberately no TLS on the real socket itself: STARTTLS is the
@@ -186,7 +187,7 @@ serve_write_ca(World *w, const char *path)
  * another port P gives P, P+1, ... in service order. */
 static gboolean
 serve_listen_one(Bridge *b, const char *arg, const char *address, guint i, const char *node,
-                 const BridgeService *svc)
+                 const BridgeService *svc, const char *from)
 {
     g_autoptr(GError) error = NULL;
     g_autofree char *bound = NULL;
@@ -204,11 +205,14 @@ serve_listen_one(Bridge *b, const char *arg, const char *address, guint i, const
         g_autofree char *host = g_steal_pointer(&addr);
         addr = g_strdup_printf("%s:%" G_GUINT64_FORMAT, host, port + i);
     }
-    if (!bridge_listen(b, addr, node, svc, &bound, &error)) {
+    if (!bridge_listen(b, addr, node, svc, from, &bound, &error)) {
         mhs_usage_error("--listen '%s': %s", arg, error->message);
         return FALSE;
     }
-    printf("listen %s %s %s\n", bound, node, svc->name);
+    if (from != NULL)
+        printf("listen %s %s %s from %s\n", bound, node, svc->name, from);
+    else
+        printf("listen %s %s %s\n", bound, node, svc->name);
     return TRUE;
 }
 
@@ -227,10 +231,23 @@ serve_start_bridge(World *w, Bridge *b, const ServeOptions *o)
     for (char **l = o->listen; l && *l; l++) {
         g_autofree char *address = NULL, *node = NULL;
         ServeServices svcs = {0};
-        if (!serve_parse_listen(w, *l, &address, &node, &svcs))
+        /* "...@FROM": the clients appear from that simulated node. */
+        g_autofree char *arg = g_strdup(*l);
+        const char *eq = strchr(arg, '=');
+        char *at = eq != NULL ? strrchr(eq, '@') : NULL;
+        const char *from = NULL;
+        if (at != NULL) {
+            *at = '\0';
+            from = at + 1;
+            if (*from == '\0') {
+                mhs_usage_error("--listen '%s': name a node after '@'", *l);
+                return FALSE;
+            }
+        }
+        if (!serve_parse_listen(w, arg, &address, &node, &svcs))
             return FALSE;
         for (guint i = 0; i < svcs.n; i++)
-            if (!serve_listen_one(b, *l, address, i, node, svcs.svc[i]))
+            if (!serve_listen_one(b, *l, address, i, node, svcs.svc[i], from))
                 return FALSE;
     }
     return TRUE;
@@ -326,8 +343,9 @@ mhs_cmd_serve(int argc, char **argv)
     GOptionEntry entries[] = {
         {"listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &o.listen,
          "Bridge [HOST:]PORT (default host 127.0.0.1; port 0: any) to NODE's SERVICE "
-         "(submission, smtp, pop3, http, https, or all of the node's; default by role)",
-         "[HOST:]PORT=NODE[:SERVICE]"},
+         "(submission, smtp, pop3, http, https, or all of the node's; default by role); "
+         "@FROM: its clients appear from simulated node FROM instead of host 'bridge'",
+         "[HOST:]PORT=NODE[:SERVICE][@FROM]"},
         {"speed", 0, 0, G_OPTION_ARG_DOUBLE, &o.speed,
          "Virtual seconds per wall-clock second (default 1)", "F"},
         {"ca-out", 0, 0, G_OPTION_ARG_FILENAME, &o.ca_out,

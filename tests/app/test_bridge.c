@@ -18,7 +18,8 @@
     "  - {name: msa.a.test, role: msa, ip: 10.0.0.2, auth: {required: true, max_failures: 5,"      \
     " failure_delay: 250ms}}\n"                                                                    \
     "  - {name: ms.a.test, role: ms, ip: 10.0.0.3}\n"                                              \
-    "  - {name: gw.a.test, role: gateway, ip: 10.0.0.4, connect: 'mail.example:2525'}\n"
+    "  - {name: gw.a.test, role: gateway, ip: 10.0.0.4, connect: 'mail.example:2525'}\n"       \
+    "  - {name: pc.a.test, role: mua, ip: 10.0.0.9, user: u@a.test, msa: msa.a.test}\n"
 
 static void
 test_services(void)
@@ -159,8 +160,11 @@ bridge_test_read_line(GSocket *sock, GString *buf, const char *prefix)
     return NULL;
 }
 
+/* One real session to the MSA through a listener whose clients appear
+ * from `from` (NULL: the host "bridge", at 192.0.2.77): the node sees
+ * them at want_ip. */
 static void
-test_loopback_session(void)
+loopback_session(const char *from, const char *want_ip)
 {
     g_autoptr(GError) error = NULL;
     g_autoptr(WorldSpec) s = scenario_load_string(BRIDGE_TEST_SCENARIO, "t.yaml", &error);
@@ -173,7 +177,7 @@ test_loopback_session(void)
     g_assert_no_error(error);
     g_autofree char *bound = NULL;
     g_assert_true(bridge_listen(b, "127.0.0.1:0", "msa.a.test", bridge_service_find("submission"),
-                                &bound, &error));
+                                from, &bound, &error));
     g_assert_no_error(error);
     bridge_start(b);
 
@@ -197,24 +201,64 @@ test_loopback_session(void)
         g_main_context_iteration(NULL, FALSE);
     g_assert_cmpuint(bridge_n_conns(b), ==, 0);
 
-    /* The simulated side saw the client come from the host "bridge". */
+    /* The simulated side saw the client come from the host asked for. */
     bridge_sync(b);
-    gboolean accepted = FALSE, closed = FALSE, quit = FALSE;
+    gboolean accepted = FALSE, closed = FALSE, quit = FALSE, seen = FALSE;
     for (guint i = 0; i < sim_trace_n_records(trace); i++) {
         const SimTraceRec *r = sim_trace_record(trace, i);
         const char *ev = sim_trace_rec_ev(r);
-        if (strcmp(ev, "bridge.accept") == 0)
+        if (strcmp(ev, "bridge.accept") == 0) {
             accepted = g_strcmp0(sim_trace_rec_get_str(r, "service"), "submission") == 0;
+            g_assert_cmpstr(sim_trace_rec_get_str(r, "from"), ==, from);
+        }
         if (strcmp(ev, "bridge.close") == 0)
             closed = g_strcmp0(sim_trace_rec_get_str(r, "reason"), "done") == 0;
-        if (strcmp(ev, "conn.accept") == 0)
-            g_assert_cmpstr(sim_trace_rec_get_str(r, "ip"), ==, "192.0.2.77");
+        if (strcmp(ev, "conn.accept") == 0) {
+            g_assert_cmpstr(sim_trace_rec_get_str(r, "ip"), ==, want_ip);
+            seen = TRUE;
+        }
         if (strcmp(ev, "smtp.cmd") == 0)
             quit = g_strcmp0(sim_trace_rec_get_str(r, "line"), "QUIT") == 0;
     }
     g_assert_true(accepted);
     g_assert_true(closed);
     g_assert_true(quit);
+    g_assert_true(seen);
+}
+
+static void
+test_loopback_session(void)
+{
+    loopback_session(NULL, "192.0.2.77");
+}
+
+/* `--listen PORT=NODE@FROM`: the real client sits at a simulated node. */
+static void
+test_loopback_from(void)
+{
+    loopback_session("pc.a.test", "10.0.0.9");
+}
+
+static void
+test_listen_from_errors(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WorldSpec) s = scenario_load_string(BRIDGE_TEST_SCENARIO, "t.yaml", &error);
+    g_assert_no_error(error);
+    g_autoptr(World) w = world_new(s, NULL, FALSE, 0, &error);
+    g_assert_no_error(error);
+    g_autoptr(Bridge) b = bridge_new(w, 10.0, "192.0.2.77", NULL, &error);
+    g_assert_no_error(error);
+    g_autofree char *bound = NULL;
+    const BridgeService *sub = bridge_service_find("submission");
+    g_assert_false(bridge_listen(b, "127.0.0.1:0", "msa.a.test", sub, "nobody", &bound, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+    g_assert_cmpstr(error->message, ==, "no node 'nobody' in the scenario");
+    g_clear_error(&error);
+    g_assert_false(
+        bridge_listen(b, "127.0.0.1:0", "msa.a.test", sub, "msa.a.test", &bound, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_assert_null(bound);
 }
 
 int
@@ -226,5 +270,7 @@ main(int argc, char **argv)
     g_test_add_func("/app/bridge/services-of-node", test_services_of_node);
     g_test_add_func("/app/bridge/gateway-keys", test_gateway_keys);
     g_test_add_func("/app/bridge/loopback", test_loopback_session);
+    g_test_add_func("/app/bridge/loopback-from", test_loopback_from);
+    g_test_add_func("/app/bridge/listen-from-errors", test_listen_from_errors);
     return g_test_run();
 }
