@@ -37,7 +37,6 @@ typedef struct {
     RelayPolicy *policy;
     SenderAuth *auth; /* nullable: DKIM signing, SPF/DKIM/DMARC checks */
     DnsblGate *dnsbl; /* nullable: no lists */
-    GHashTable *conns_used; /* conn ids (guint64*) that carried a message already */
 } RelayNode;
 
 static RelayNode *
@@ -106,13 +105,11 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     const char *tag = tracker_conn_tag(w->tracker, smtp_server_session_conn_id(ss));
     g_autofree char *msg_id = NULL;
     TrackMsg *m = tag ? tracker_find(w->tracker, tag) : NULL;
-    guint64 conn_id = smtp_server_session_conn_id(ss);
-    if (m && g_hash_table_contains(rn->conns_used, &conn_id))
-        m = NULL; /* a second message on one connection (smuggled): its own */
     /* Another copy of the same message may be here already (one per
      * next-hop group, or a retry after a lost reply): it is still that
      * message, tracked under its id. */
-    g_hash_table_add(rn->conns_used, g_memdup2(&conn_id, sizeof conn_id));
+    if (smtp_server_session_count_message(ss) > 0)
+        m = NULL; /* a second message on one connection (smuggled): its own */
     if (m == NULL) {
         /* Mail from outside the tracked world: track it from here. */
         msg_id = tracker_derive_id(w->tracker, node->name, qid);
@@ -287,8 +284,6 @@ static void
 relay_node_on_end(SmtpServerSession *ss, gpointer user_data)
 {
     RelayNode *rn = relay_node_priv(user_data);
-    guint64 conn_id = smtp_server_session_conn_id(ss);
-    g_hash_table_remove(rn->conns_used, &conn_id);
     relay_policy_forget(rn->policy, ss);
     dnsbl_gate_forget(rn->dnsbl, ss);
 }
@@ -343,7 +338,6 @@ relay_node_free(Node *node)
     relay_policy_free(rn->policy);
     sender_auth_free(rn->auth);
     dnsbl_gate_free(rn->dnsbl);
-    g_hash_table_unref(rn->conns_used);
     g_free(rn);
 }
 
@@ -371,7 +365,6 @@ relay_node_new(World *world, const NodeSpec *spec)
     RelayNode *rn = g_new0(RelayNode, 1);
     rn->is_msa = is_msa;
     rn->queue = queue_new(node);
-    rn->conns_used = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     rn->policy = relay_policy_new(node);
     rn->cfg.hostname = node->hostname;
     rn->cfg.max_rcpts = spec->max_recipients;

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT
+ * message_scan: header-field questions answered on the raw bytes (RFC 5322
+ * 2.2 fields, 2.2.3 folding, 3.6.8 field names, 4.5 obsolete WSP before
+ * the colon), by the rules of message.c's parser with default limits. It
+ * keeps nothing and allocates nothing; it does not unfold or decode values.
+ */
+#include "proto/message_scan.h"
+
+#include <string.h>
+
+#include "proto/message.h"
+
+static inline gboolean
+mail_scan_is_wsp(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Length of the physical line at p, its LF included (or to the end). */
+static gsize
+mail_scan_line_len(const char *p, gsize avail)
+{
+    const char *nl = memchr(p, '\n', avail);
+    return nl ? (gsize)(nl - p) + 1 : avail;
+}
+
+/* Length of a line without its LF or CRLF. */
+static gsize
+mail_scan_line_content(const char *p, gsize n)
+{
+    if (n > 0 && p[n - 1] == '\n') {
+        n--;
+        if (n > 0 && p[n - 1] == '\r')
+            n--;
+    }
+    return n;
+}
+
+/* Length of the field name ending at a colon (RFC 5322 3.6.8 ftext, WSP
+ * allowed before the colon by 4.5), or 0 when the line is not a field. */
+static gsize
+mail_scan_field_name(const char *line, gsize len)
+{
+    gsize i = 0;
+    while (i < len && line[i] >= 33 && line[i] <= 126 && line[i] != ':')
+        i++;
+    if (i == 0)
+        return 0;
+    gsize j = i;
+    while (j < len && mail_scan_is_wsp(line[j]))
+        j++;
+    return j < len && line[j] == ':' ? i : 0;
+}
+
+static gboolean
+mail_scan_is_empty_line(const char *p, gsize n)
+{
+    return (n == 1 && p[0] == '\n') || (n == 2 && p[0] == '\r' && p[1] == '\n');
+}
+
+guint
+mail_message_scan_count(const guint8 *data, gsize len, const char *name)
+{
+    g_return_val_if_fail((data != NULL || len == 0) && name != NULL, 0);
+    const char *d = (const char *)data;
+    gsize want = strlen(name);
+    gsize pos = 0;
+    guint fields = 0, count = 0;
+    /* An mbox envelope line ("From addr date") is not a field. */
+    if (len >= 5 && memcmp(d, "From ", 5) == 0) {
+        gsize first = mail_scan_line_len(d, len);
+        if (mail_scan_field_name(d, mail_scan_line_content(d, first)) == 0)
+            pos = first;
+    }
+    while (pos < len) {
+        gsize n = mail_scan_line_len(d + pos, len - pos);
+        if (mail_scan_is_empty_line(d + pos, n))
+            break;
+        /* The parser makes the rest body past its field limit, or when
+         * the first line is folded or is not a field. */
+        if (fields >= MAIL_MESSAGE_FIELDS_MAX || (fields == 0 && mail_scan_is_wsp(d[pos])))
+            break;
+        gsize name_len = mail_scan_field_name(d + pos, mail_scan_line_content(d + pos, n));
+        if (name_len == 0)
+            break;
+        fields++;
+        if (name_len == want && g_ascii_strncasecmp(d + pos, name, want) == 0)
+            count++;
+        pos += n;
+        /* RFC 5322 2.2.3: a line starting with WSP continues the field. */
+        while (pos < len && mail_scan_is_wsp(d[pos]))
+            pos += mail_scan_line_len(d + pos, len - pos);
+    }
+    return count;
+}
