@@ -28,6 +28,7 @@
 #include "proto/mail_date.h"
 #include "proto/message.h"
 #include "proto/message_id.h"
+#include "proto/message_scan.h"
 #include "proto/received.h"
 
 typedef struct {
@@ -45,6 +46,18 @@ relay_node_priv(Node *node)
     return node->priv;
 }
 
+/* TRUE when the message has its Date and Message-ID (RFC 6409 8.2, 8.3)
+ * and no mbox line for the parser to keep above a new field: the Received
+ * field then simply goes in front of its bytes. */
+static gboolean
+relay_node_is_complete(GBytes *message)
+{
+    gsize len;
+    const guint8 *d = g_bytes_get_data(message, &len);
+    return !mail_message_scan_has_unix_from(d, len) && mail_message_scan_count(d, len, "Date") > 0 &&
+           mail_message_scan_count(d, len, "Message-ID") > 0;
+}
+
 /* The message as the next hop will see it: with our Received on top, and
  * for submission the fields the MUA left out. */
 static GBytes *
@@ -54,9 +67,12 @@ relay_node_stamp(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q, co
     RelayNode *rn = relay_node_priv(node);
     gint64 now = world_unix_now(w);
     /* Only the MSA completes the message (RFC 6409 8); a relay adds its
-     * trace field in front of the bytes it got, without parsing them. */
-    g_autoptr(MailMessage) msg = rn->is_msa ? mail_message_parse_bytes(q->message, NULL) : NULL;
-    if (rn->is_msa) {
+     * trace field in front of the bytes it got, without parsing them, and
+     * so does an MSA given a complete message. */
+    g_autoptr(MailMessage) msg =
+        rn->is_msa && !relay_node_is_complete(q->message) ? mail_message_parse_bytes(q->message, NULL)
+                                                          : NULL;
+    if (msg != NULL) {
         if (mail_message_get(msg, "Date") == NULL) {
             g_autofree char *date = mail_date_format(now, 0);
             mail_message_append(msg, "Date", date);

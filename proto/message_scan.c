@@ -58,6 +58,17 @@ mail_scan_is_empty_line(const char *p, gsize n)
     return (n == 1 && p[0] == '\n') || (n == 2 && p[0] == '\r' && p[1] == '\n');
 }
 
+gboolean
+mail_message_scan_has_unix_from(const guint8 *data, gsize len)
+{
+    g_return_val_if_fail(data != NULL || len == 0, FALSE);
+    const char *d = (const char *)data;
+    if (len < 5 || memcmp(d, "From ", 5) != 0)
+        return FALSE;
+    gsize first = mail_scan_line_len(d, len);
+    return mail_scan_field_name(d, mail_scan_line_content(d, first)) == 0;
+}
+
 guint
 mail_message_scan_count(const guint8 *data, gsize len, const char *name)
 {
@@ -67,11 +78,8 @@ mail_message_scan_count(const guint8 *data, gsize len, const char *name)
     gsize pos = 0;
     guint fields = 0, count = 0;
     /* An mbox envelope line ("From addr date") is not a field. */
-    if (len >= 5 && memcmp(d, "From ", 5) == 0) {
-        gsize first = mail_scan_line_len(d, len);
-        if (mail_scan_field_name(d, mail_scan_line_content(d, first)) == 0)
-            pos = first;
-    }
+    if (mail_message_scan_has_unix_from(data, len))
+        pos = mail_scan_line_len(d, len);
     while (pos < len) {
         gsize n = mail_scan_line_len(d + pos, len - pos);
         if (mail_scan_is_empty_line(d + pos, n))

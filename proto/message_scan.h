@@ -16,4 +16,9 @@
  * mail_message_parse(data, len, NULL). data may hold NUL bytes. */
 guint mail_message_scan_count(const guint8 *data, gsize len, const char *name);
 
+/* TRUE when data begins with an mbox envelope line ("From " and no
+ * colon), which mail_message_parse() keeps out of the fields
+ * (mail_message_get_unix_from). */
+gboolean mail_message_scan_has_unix_from(const guint8 *data, gsize len);
+
 #endif

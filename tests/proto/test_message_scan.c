@@ -25,8 +25,18 @@ count_scanned(const char *s, gsize len, const char *name)
 }
 
 static void
+assert_same_unix_from(const char *s, gsize len)
+{
+    g_autoptr(MailMessage) m = mail_message_parse((const guint8 *)s, len, NULL);
+    gsize n = 0;
+    mail_message_get_unix_from(m, &n);
+    g_assert_cmpint(mail_message_scan_has_unix_from((const guint8 *)s, len), ==, n > 0);
+}
+
+static void
 assert_same(const char *s, gsize len, const char *name)
 {
+    assert_same_unix_from(s, len);
     guint want = count_parsed(s, len, name);
     guint got = count_scanned(s, len, name);
     if (want != got)
@@ -63,6 +73,23 @@ test_counts(void)
         g_assert_cmpuint(count_scanned(cases[i].in, len, cases[i].name), ==, cases[i].count);
         assert_same(cases[i].in, len, cases[i].name);
     }
+}
+
+static void
+test_unix_from(void)
+{
+    static const char *const yes[] = {"From MAILER-DAEMON Fri Apr 06 16:46:09 2001\nX: y\n\n",
+                                      "From a", "From  \r\n"};
+    static const char *const no[] = {"From: a@b.example\r\n\r\n", "From : a\r\n", "From",
+                                     "from x y\r\n", "", "X: From y\r\n"};
+    for (guint i = 0; i < G_N_ELEMENTS(yes); i++)
+        g_assert_true(mail_message_scan_has_unix_from((const guint8 *)yes[i], strlen(yes[i])));
+    for (guint i = 0; i < G_N_ELEMENTS(no); i++)
+        g_assert_false(mail_message_scan_has_unix_from((const guint8 *)no[i], strlen(no[i])));
+    for (guint i = 0; i < G_N_ELEMENTS(yes); i++)
+        assert_same_unix_from(yes[i], strlen(yes[i]));
+    for (guint i = 0; i < G_N_ELEMENTS(no); i++)
+        assert_same_unix_from(no[i], strlen(no[i]));
 }
 
 static void
@@ -121,6 +148,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/proto/message-scan/counts", test_counts);
     g_test_add_func("/proto/message-scan/nul", test_nul);
+    g_test_add_func("/proto/message-scan/unix-from", test_unix_from);
     g_test_add_func("/proto/message-scan/many-fields", test_many_fields);
     g_test_add_func("/proto/message-scan/generated", test_generated);
     return g_test_run();
