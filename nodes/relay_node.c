@@ -139,20 +139,30 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         sender_auth_sign(rn->auth, m->id, relay_node_stamp(node, ss, q, qid));
     const char *proto = mail_received_protocol(smtp_server_session_is_esmtp(ss), q->is_tls,
                                                q->is_authenticated);
-    g_autofree char *detail = g_strdup_printf("%s from %s", proto,
-                                              smtp_server_session_client_node(ss)
-                                                  ? smtp_server_session_client_node(ss)
-                                                  : smtp_server_session_client_ip(ss));
+    const char *client = smtp_server_session_client_node(ss);
+    g_autofree char *detail = g_strconcat(proto, " from ",
+                                          client ? client : smtp_server_session_client_ip(ss), NULL);
     track_msg_add_hop(m, node->name, now, "accept", detail, (const char *const *)q->rcpts, qid)
         ->tls_in = q->is_tls;
     /* Recipients rewritten by a misconfigured address trick go where the
-     * trick says (relay_policy_route). */
-    g_autoptr(GPtrArray) routed = g_ptr_array_new();
+     * trick says (relay_policy_route); no copy of the list without one. */
+    g_autoptr(GPtrArray) routed = NULL;
     for (char **r = q->rcpts; r && *r; r++) {
         const char *to = relay_policy_route(rn->policy, ss, *r);
-        g_ptr_array_add(routed, (gpointer)(to ? to : *r));
+        if (to != NULL && routed == NULL) {
+            routed = g_ptr_array_new();
+            for (char **k = q->rcpts; k < r; k++)
+                g_ptr_array_add(routed, *k);
+        }
+        if (routed != NULL)
+            g_ptr_array_add(routed, (gpointer)(to ? to : *r));
     }
-    g_ptr_array_add(routed, NULL);
+    if (routed != NULL)
+        g_ptr_array_add(routed, NULL);
+    static const char *const no_rcpts[] = {NULL};
+    const char *const *rcpts = routed != NULL  ? (const char *const *)routed->pdata
+                               : q->rcpts != NULL ? (const char *const *)q->rcpts
+                                                  : no_rcpts;
     stamped = tamper_apply(node, m->id, stamped);
     QueueDsn dsn = {
         .ret = q->dsn_ret,
@@ -160,8 +170,7 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         .notify = q->rcpt_notify,
         .orcpt = (const char *const *)q->rcpt_orcpt,
     };
-    queue_submit_dsn(rn->queue, m->id, qid, q->mail_from, (const char *const *)routed->pdata,
-                     stamped, &dsn);
+    queue_submit_dsn(rn->queue, m->id, qid, q->mail_from, rcpts, stamped, &dsn);
     SimTraceRec *tr = world_trace(w, "msg.accept", node->name);
     sim_trace_str(tr, "msg", m->id);
     sim_trace_str(tr, "qid", qid);

@@ -19,6 +19,11 @@ typedef struct {
     SimSegKind kind;
 } SimInSeg;
 
+/* Segments in flight toward one end without a heap ring (a power of two):
+ * an SMTP dialogue rarely has more, and most connections carry one
+ * message, so the common connection allocates no ring at all. */
+#define SIM_STREAM_RING_INLINE 8
+
 struct SimStream {
     SimConn *conn;
     guint idx;     /* 0 client, 1 server */
@@ -31,8 +36,10 @@ struct SimStream {
     gboolean connected, dead, wr_shut, eof, rst_sent;
     guint64 sent, received;
     guint dir;      /* link direction of segments sent by this end */
-    SimInSeg *ring; /* segments in flight toward this end */
+    SimInSeg *ring; /* segments in flight toward this end: ring_inline, or
+                     * the heap once more are in flight at once */
     guint head, len, cap;
+    SimInSeg ring_inline[SIM_STREAM_RING_INLINE];
     SimTime last_arrival;
     GQueue pre; /* client: SimInSeg * written before the handshake ended */
 };
@@ -67,11 +74,12 @@ static void
 sim_stream_ring_push(SimStream *s, SimSegKind kind, GBytes *data)
 {
     if (s->len == s->cap) {
-        guint ncap = s->cap ? s->cap * 2 : 8;
+        guint ncap = s->cap * 2;
         SimInSeg *n = g_new(SimInSeg, ncap);
         for (guint i = 0; i < s->len; i++)
             n[i] = s->ring[(s->head + i) & (s->cap - 1)];
-        g_free(s->ring);
+        if (s->ring != s->ring_inline)
+            g_free(s->ring);
         s->ring = n;
         s->head = 0;
         s->cap = ncap;
@@ -107,7 +115,8 @@ sim_stream_end_clear(SimStream *s)
         if (seg.data != NULL)
             g_bytes_unref(seg.data);
     }
-    g_free(s->ring);
+    if (s->ring != s->ring_inline)
+        g_free(s->ring);
     g_queue_clear_full(&s->pre, sim_stream_pre_free);
 }
 
@@ -515,6 +524,8 @@ sim_net_connect_addr(SimNet *net, SimHost *from, guint32 addr, guint16 port,
     for (guint i = 0; i < 2; i++) {
         c->end[i].conn = c;
         c->end[i].idx = i;
+        c->end[i].ring = c->end[i].ring_inline;
+        c->end[i].cap = SIM_STREAM_RING_INLINE;
         g_queue_init(&c->end[i].pre);
     }
     SimStream *cli = &c->end[0], *srv = &c->end[1];
