@@ -60,7 +60,7 @@ typedef struct {
     char *domain;         /* the recipients' domain */
     GPtrArray *hosts;     /* candidate host names, in order */
     guint next_host;
-    char *host;           /* the host being tried */
+    const char *host;     /* the host being tried (in hosts), or NULL */
     char *last_error;     /* (nullable) why the last host failed at connection level */
     gboolean sasl;        /* AUTH to the relayhost on this delivery */
 } QueueDelivery;
@@ -268,7 +268,6 @@ queue_delivery_free(QueueDelivery *d)
     g_ptr_array_unref(d->rcpts);
     g_free(d->domain);
     g_ptr_array_unref(d->hosts);
-    g_free(d->host);
     g_free(d->last_error);
     g_free(d);
 }
@@ -369,8 +368,7 @@ queue_delivery_try_next(QueueDelivery *d)
         queue_delivery_tempfail_all(d, "local system crashed during delivery");
         return;
     }
-    g_free(d->host);
-    d->host = g_strdup(d->hosts->pdata[d->next_host++]);
+    d->host = d->hosts->pdata[d->next_host++]; /* the string lives in hosts */
     /* A node of the scenario by name needs no DNS (relayhost: node). */
     Node *target = world_node(w, d->host);
     if (target != NULL) {

@@ -250,16 +250,22 @@ sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data, gboole
         sim_stream_trace(c, idx, "conn.close");
     else if (kind == SIM_SEG_RST && src->connected)
         sim_stream_trace(c, idx, "conn.reset");
-    SimSegment seg;
-    sim_stream_header(c, idx, kind, &seg);
-    seg.data = data;
-    GBytes *payload = injected ? g_bytes_ref(data) : sim_net_run_taps(net, link, &seg);
+    /* The segment's header is built only for those who look at it: taps
+     * and wire observers (pcap, the trace of segments). */
+    gboolean watched = link->taps->len > 0 || net->taps->len > 0 || net->observers->len > 0;
+    SimSegment seg = {.time = sim_world_now(net->world)};
+    GBytes *payload = data != NULL ? g_bytes_ref(data) : NULL;
+    if (watched && !injected) {
+        sim_stream_header(c, idx, kind, &seg);
+        seg.data = data;
+        g_clear_pointer(&payload, g_bytes_unref);
+        payload = sim_net_run_taps(net, link, &seg);
+    }
     if (kind == SIM_SEG_FIN && payload != NULL) {
         /* A tap's held bytes go first; the FIN follows them. */
         sim_stream_send_ex(c, idx, SIM_SEG_DATA, payload, TRUE);
         g_bytes_unref(payload);
         payload = NULL;
-        sim_stream_header(c, idx, kind, &seg);
     }
     gsize size = payload != NULL ? g_bytes_get_size(payload) : 0;
     if (kind == SIM_SEG_DATA && size == 0) {
@@ -277,11 +283,14 @@ sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data, gboole
     /* A direction is a FIFO: jitter delays, never reorders. */
     SimTime arrive = MAX(done + p->latency + jitter, dst->last_arrival);
     dst->last_arrival = arrive;
-    seg.time = start;
-    seg.arrive = arrive;
-    seg.data = payload;
-    if (net->observers->len > 0)
+    if (net->observers->len > 0) {
+        /* After a FIN's held bytes went out, its offset is past them. */
+        sim_stream_header(c, idx, kind, &seg);
+        seg.time = start;
+        seg.arrive = arrive;
+        seg.data = payload;
         sim_net_notify_wire(net, SIM_WIRE_SEGMENT, &seg);
+    }
     src->sent += size;
     sim_stream_ring_push(dst, kind, payload);
     c->pending++;
