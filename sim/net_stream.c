@@ -253,7 +253,8 @@ sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data, gboole
     /* The segment's header is built only for those who look at it: taps
      * and wire observers (pcap, the trace of segments). */
     gboolean watched = link->taps->len > 0 || net->taps->len > 0 || net->observers->len > 0;
-    SimSegment seg = {.time = sim_world_now(net->world)};
+    SimTime now = sim_world_now(net->world);
+    SimSegment seg;
     GBytes *payload = data != NULL ? g_bytes_ref(data) : NULL;
     if (watched && !injected) {
         sim_stream_header(c, idx, kind, &seg);
@@ -274,7 +275,7 @@ sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data, gboole
         return;
     }
     const SimLinkParams *p = sim_link_effective(link);
-    SimTime start = MAX(seg.time, link->busy_until[src->dir]);
+    SimTime start = MAX(now, link->busy_until[src->dir]);
     SimTime done = start + sim_stream_tx_time(p, size);
     link->busy_until[src->dir] = done;
     SimTime jitter = 0;
