@@ -52,10 +52,14 @@ relay_node_priv(Node *node)
 static gboolean
 relay_node_is_complete(GBytes *message)
 {
+    static const char *const needed[] = {"Date", "Message-ID"};
+    guint counts[G_N_ELEMENTS(needed)];
     gsize len;
     const guint8 *d = g_bytes_get_data(message, &len);
-    return !mail_message_scan_has_unix_from(d, len) && mail_message_scan_count(d, len, "Date") > 0 &&
-           mail_message_scan_count(d, len, "Message-ID") > 0;
+    if (mail_message_scan_has_unix_from(d, len))
+        return FALSE;
+    mail_message_scan_count_all(d, len, needed, G_N_ELEMENTS(needed), counts);
+    return counts[0] > 0 && counts[1] > 0;
 }
 
 /* The message as the next hop will see it: with our Received on top, and

@@ -72,32 +72,46 @@ mail_message_scan_has_unix_from(const guint8 *data, gsize len)
 guint
 mail_message_scan_count(const guint8 *data, gsize len, const char *name)
 {
-    g_return_val_if_fail((data != NULL || len == 0) && name != NULL, 0);
+    g_return_val_if_fail(name != NULL, 0);
+    guint count = 0;
+    mail_message_scan_count_all(data, len, &name, 1, &count);
+    return count;
+}
+
+void
+mail_message_scan_count_all(const guint8 *data, gsize len, const char *const *names, guint n,
+                            guint *counts)
+{
+    g_return_if_fail((data != NULL || len == 0) && (names != NULL || n == 0));
+    g_return_if_fail((counts != NULL || n == 0) && n <= MAIL_MESSAGE_SCAN_NAMES_MAX);
     const char *d = (const char *)data;
-    gsize want = strlen(name);
-    gsize pos = 0;
-    guint fields = 0, count = 0;
+    gsize pos = 0, lens[MAIL_MESSAGE_SCAN_NAMES_MAX];
+    guint fields = 0;
+    for (guint k = 0; k < n; k++) {
+        counts[k] = 0;
+        lens[k] = strlen(names[k]);
+    }
     /* An mbox envelope line ("From addr date") is not a field. */
     if (mail_message_scan_has_unix_from(data, len))
         pos = mail_scan_line_len(d, len);
     while (pos < len) {
-        gsize n = mail_scan_line_len(d + pos, len - pos);
-        if (mail_scan_is_empty_line(d + pos, n))
+        gsize line = mail_scan_line_len(d + pos, len - pos);
+        if (mail_scan_is_empty_line(d + pos, line))
             break;
         /* The parser makes the rest body past its field limit, or when
          * the first line is folded or is not a field. */
         if (fields >= MAIL_MESSAGE_FIELDS_MAX || (fields == 0 && mail_scan_is_wsp(d[pos])))
             break;
-        gsize name_len = mail_scan_field_name(d + pos, mail_scan_line_content(d + pos, n));
+        gsize name_len = mail_scan_field_name(d + pos, mail_scan_line_content(d + pos, line));
         if (name_len == 0)
             break;
         fields++;
-        if (name_len == want && g_ascii_strncasecmp(d + pos, name, want) == 0)
-            count++;
-        pos += n;
+        for (guint k = 0; k < n; k++)
+            if (name_len == lens[k] && g_ascii_strncasecmp(d + pos, names[k], name_len) == 0)
+                counts[k]++;
+        pos += line;
         /* RFC 5322 2.2.3: a line starting with WSP continues the field. */
         while (pos < len && mail_scan_is_wsp(d[pos]))
             pos += mail_scan_line_len(d + pos, len - pos);
     }
-    return count;
 }

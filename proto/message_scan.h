@@ -15,6 +15,11 @@
  * case-insensitive), as mail_message_count() would say after
  * mail_message_parse(data, len, NULL). data may hold NUL bytes. */
 guint mail_message_scan_count(const guint8 *data, gsize len, const char *name);
+/* The same for n names (n <= MAIL_MESSAGE_SCAN_NAMES_MAX) in one pass:
+ * counts[i] for names[i]. */
+#define MAIL_MESSAGE_SCAN_NAMES_MAX 8
+void mail_message_scan_count_all(const guint8 *data, gsize len, const char *const *names, guint n,
+                                 guint *counts);
 
 /* TRUE when data begins with an mbox envelope line ("From " and no
  * colon), which mail_message_parse() keeps out of the fields

@@ -139,6 +139,13 @@ test_generated(void)
         }
         assert_same(s->str, s->len, "Received");
         assert_same(s->str, s->len, "subject");
+        /* One pass for several names gives each name's own count. */
+        static const char *const names[] = {"Subject", "received", "From", "x"};
+        guint counts[G_N_ELEMENTS(names)];
+        mail_message_scan_count_all((const guint8 *)s->str, s->len, names, G_N_ELEMENTS(names),
+                                    counts);
+        for (guint k = 0; k < G_N_ELEMENTS(names); k++)
+            g_assert_cmpuint(counts[k], ==, count_parsed(s->str, s->len, names[k]));
     }
 }
 
