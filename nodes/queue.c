@@ -483,10 +483,12 @@ queue_delivery_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpoint
     }
     for (guint i = 0; o->recipients && o->recipients[i]; i++) {
         QueueRcpt *r = NULL;
-        for (guint j = 0; j < d->rcpts->len; j++)
-            if (g_ascii_strcasecmp(((QueueRcpt *)d->rcpts->pdata[j])->address,
-                                   o->recipients[i]) == 0)
+        for (guint j = 0; j < d->rcpts->len; j++) {
+            const char *a = ((QueueRcpt *)d->rcpts->pdata[j])->address;
+            /* The client reports the address as given: usually the same bytes. */
+            if (strcmp(a, o->recipients[i]) == 0 || g_ascii_strcasecmp(a, o->recipients[i]) == 0)
                 r = d->rcpts->pdata[j];
+        }
         if (r == NULL)
             continue;
         const SmtpReply *reply = o->rcpt_replies[i] ? o->rcpt_replies[i] : o->reply;
