@@ -138,7 +138,8 @@ world_resolve(World *w, Node *asker, const char *name, DnsRrType type, WorldDnsF
     q->type = type;
     q->fn = fn;
     q->user_data = user_data;
-    q->key = g_strdup_printf("%s\t%d\t%s", asker->name, (int)type, q->name);
+    char num[NODE_UINT_STR_MAX];
+    q->key = g_strconcat(asker->name, "\t", node_uint_str((guint)type, num), "\t", q->name, NULL);
     SimTime now = sim_world_now(w->sim);
     DnsCacheEntry *e = g_hash_table_lookup(w->dns_cache, q->key);
     q->cached = e != NULL && e->expires > now;

@@ -78,22 +78,39 @@ mua_node_domain(Node *node)
     return at ? at + 1 : node->hostname;
 }
 
-/* Body text with every line ending made CRLF, ending in CRLF. */
+/* Body text with every line ending made CRLF, ending in CRLF. Sized
+ * first, then copied line by line: it runs for every message composed. */
 static GBytes *
 mua_node_body_crlf(const char *text)
 {
     const char *p = text ? text : "";
-    GString *s = g_string_sized_new(strlen(p) + strlen(p) / 32 + 2);
-    /* Copy each line whole; a bare LF gets its CR (RFC 5322 2.3). */
-    for (const char *lf; (lf = strchr(p, '\n')) != NULL; p = lf + 1) {
-        g_string_append_len(s, p, lf - p);
-        g_string_append(s, lf > p && lf[-1] == '\r' ? "\n" : "\r\n");
+    gsize len = strlen(p), bare = 0;
+    /* A bare LF gets its CR (RFC 5322 2.3). */
+    for (const char *lf = memchr(p, '\n', len); lf != NULL;
+         lf = memchr(lf + 1, '\n', len - (gsize)(lf + 1 - p)))
+        bare += lf == p || lf[-1] != '\r';
+    gboolean add_end = len == 0 || p[len - 1] != '\n';
+    gsize out_len = len + bare + (add_end ? 2 : 0);
+    char *out = g_malloc(out_len + 1), *o = out;
+    const char *line = p;
+    for (const char *lf = memchr(p, '\n', len); lf != NULL;
+         lf = memchr(lf + 1, '\n', len - (gsize)(lf + 1 - p))) {
+        gboolean is_bare = lf == p || lf[-1] != '\r';
+        memcpy(o, line, (gsize)(lf - line));
+        o += lf - line;
+        if (is_bare)
+            *o++ = '\r';
+        *o++ = '\n';
+        line = lf + 1;
     }
-    g_string_append(s, p);
-    if (s->len < 2 || s->str[s->len - 1] != '\n')
-        g_string_append(s, "\r\n");
-    gsize len = s->len;
-    return g_bytes_new_take(g_string_free(s, FALSE), len);
+    memcpy(o, line, len - (gsize)(line - p));
+    o += len - (gsize)(line - p);
+    if (add_end) {
+        memcpy(o, "\r\n", 2);
+        o += 2;
+    }
+    g_assert((gsize)(o - out) == out_len);
+    return g_bytes_new_take(out, out_len);
 }
 
 static char *

@@ -63,6 +63,18 @@ node_new_queue_id(Node *node)
 }
 
 const char *
+node_uint_str(guint v, char buf[NODE_UINT_STR_MAX])
+{
+    char *p = buf + NODE_UINT_STR_MAX - 1;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return p;
+}
+
+const char *
 node_ip(const Node *node)
 {
     return node->spec->ips && node->spec->ips[0] ? node->spec->ips[0] : "0.0.0.0";

@@ -44,6 +44,10 @@ void node_free(Node *node);
 
 /* A new queue id for this node: deterministic, unique in the run (transfer full). */
 char *node_new_queue_id(Node *node);
+/* v in decimal, as printf's "%u" writes it, in buf (returned). For keys
+ * and names made once per message, without printf. */
+#define NODE_UINT_STR_MAX 11
+const char *node_uint_str(guint v, char buf[NODE_UINT_STR_MAX]);
 /* The node's first IPv4 address as text. */
 const char *node_ip(const Node *node);
 

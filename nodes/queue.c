@@ -60,7 +60,7 @@ typedef struct {
     char *domain;         /* the recipients' domain */
     GPtrArray *hosts;     /* candidate host names, in order */
     guint next_host;
-    char *host;           /* the host being tried */
+    const char *host;     /* the host being tried (in hosts), or NULL */
     char *last_error;     /* (nullable) why the last host failed at connection level */
     gboolean sasl;        /* AUTH to the relayhost on this delivery */
 } QueueDelivery;
@@ -268,7 +268,6 @@ queue_delivery_free(QueueDelivery *d)
     g_ptr_array_unref(d->rcpts);
     g_free(d->domain);
     g_ptr_array_unref(d->hosts);
-    g_free(d->host);
     g_free(d->last_error);
     g_free(d);
 }
@@ -369,8 +368,7 @@ queue_delivery_try_next(QueueDelivery *d)
         queue_delivery_tempfail_all(d, "local system crashed during delivery");
         return;
     }
-    g_free(d->host);
-    d->host = g_strdup(d->hosts->pdata[d->next_host++]);
+    d->host = d->hosts->pdata[d->next_host++]; /* the string lives in hosts */
     /* A node of the scenario by name needs no DNS (relayhost: node). */
     Node *target = world_node(w, d->host);
     if (target != NULL) {
@@ -395,27 +393,29 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
 {
     QueueEntry *e = d->entry;
     Node *node = e->queue->node;
-    g_autoptr(GPtrArray) rcpts = g_ptr_array_new();
-    g_autoptr(GPtrArray) orcpts = g_ptr_array_new();
-    g_autofree guint *notify = g_new0(guint, d->rcpts->len + 1);
-    for (guint i = 0; i < d->rcpts->len; i++) {
+    /* The client copies what it keeps: borrowed vectors, one block. */
+    guint n = d->rcpts->len;
+    g_autofree const char **rcpts = g_new(const char *, 2 * (n + 1));
+    const char **orcpts = rcpts + n + 1;
+    g_autofree guint *notify = g_new0(guint, n + 1);
+    for (guint i = 0; i < n; i++) {
         QueueRcpt *r = d->rcpts->pdata[i];
-        g_ptr_array_add(rcpts, r->address);
-        g_ptr_array_add(orcpts, r->orcpt);
+        rcpts[i] = r->address;
+        orcpts[i] = r->orcpt;
         notify[i] = r->notify;
     }
-    g_ptr_array_add(rcpts, NULL);
-    g_ptr_array_add(orcpts, NULL);
+    rcpts[n] = NULL;
+    orcpts[n] = NULL;
     /* RFC 3461 5.2.1: the DSN parameters go on to a next hop that takes them. */
     SmtpClientConfig cfg = {
         .helo_name = node->hostname,
         .reverse_path = e->mail_from,
-        .recipients = (const char *const *)rcpts->pdata,
+        .recipients = rcpts,
         .message = e->data,
         .dsn_ret = e->ret,
         .dsn_envid = e->envid,
         .rcpt_notify = notify,
-        .rcpt_orcpt = (const char *const *)orcpts->pdata,
+        .rcpt_orcpt = orcpts,
     };
     /* Postfix smtp_sasl_auth_enable: AUTH to the relayhost when it offers
      * AUTH (RFC 4954 4), the mail goes on without it otherwise. */
@@ -483,10 +483,12 @@ queue_delivery_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpoint
     }
     for (guint i = 0; o->recipients && o->recipients[i]; i++) {
         QueueRcpt *r = NULL;
-        for (guint j = 0; j < d->rcpts->len; j++)
-            if (g_ascii_strcasecmp(((QueueRcpt *)d->rcpts->pdata[j])->address,
-                                   o->recipients[i]) == 0)
+        for (guint j = 0; j < d->rcpts->len; j++) {
+            const char *a = ((QueueRcpt *)d->rcpts->pdata[j])->address;
+            /* The client reports the address as given: usually the same bytes. */
+            if (strcmp(a, o->recipients[i]) == 0 || g_ascii_strcasecmp(a, o->recipients[i]) == 0)
                 r = d->rcpts->pdata[j];
+        }
         if (r == NULL)
             continue;
         const SmtpReply *reply = o->rcpt_replies[i] ? o->rcpt_replies[i] : o->reply;
@@ -676,13 +678,16 @@ queue_bounce(QueueEntry *e, GPtrArray *failed)
 static void
 queue_report_success(QueueEntry *e)
 {
-    g_autoptr(GPtrArray) done = g_ptr_array_new();
+    g_autoptr(GPtrArray) done = NULL; /* most attempts owe no report */
     for (guint i = 0; i < e->rcpts->len; i++) {
         QueueRcpt *r = e->rcpts->pdata[i];
-        if (r->success != NULL && queue_rcpt_wants(r, r->success))
-            g_ptr_array_add(done, r);
+        if (r->success == NULL || !queue_rcpt_wants(r, r->success))
+            continue;
+        if (done == NULL)
+            done = g_ptr_array_new();
+        g_ptr_array_add(done, r);
     }
-    if (done->len > 0)
+    if (done != NULL)
         queue_report(e, done, NULL);
     for (guint i = 0; i < e->rcpts->len; i++)
         ((QueueRcpt *)e->rcpts->pdata[i])->success = NULL;
@@ -748,7 +753,7 @@ queue_entry_settle(QueueEntry *e)
     const RetrySpec *rs = &node->spec->retry;
     guint max_attempts = rs->max_attempts ? rs->max_attempts : 4;
     SimTime max_age = rs->max_age > 0 ? rs->max_age : 3600 * SIM_TIME_S;
-    g_autoptr(GPtrArray) failed = g_ptr_array_new();
+    g_autoptr(GPtrArray) failed = NULL; /* made on the first failure */
     guint pending = 0;
     gboolean expired = e->attempts >= max_attempts || now - e->arrived >= max_age;
     for (guint i = 0; i < e->rcpts->len; i++) {
@@ -765,13 +770,16 @@ queue_entry_settle(QueueEntry *e)
         }
         if (r->state == QUEUE_RCPT_FAILED && !r->in_flight)
             continue; /* bounced in an earlier attempt */
-        if (r->state == QUEUE_RCPT_FAILED)
+        if (r->state == QUEUE_RCPT_FAILED) {
+            if (failed == NULL)
+                failed = g_ptr_array_new();
             g_ptr_array_add(failed, r);
+        }
         if (r->state == QUEUE_RCPT_PENDING)
             pending++;
         r->in_flight = FALSE;
     }
-    if (failed->len > 0)
+    if (failed != NULL)
         queue_bounce(e, failed);
     queue_report_success(e);
     TrackMsg *m = tracker_find(w->tracker, e->msg_id);

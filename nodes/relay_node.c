@@ -28,6 +28,7 @@
 #include "proto/mail_date.h"
 #include "proto/message.h"
 #include "proto/message_id.h"
+#include "proto/message_scan.h"
 #include "proto/received.h"
 
 typedef struct {
@@ -37,13 +38,28 @@ typedef struct {
     RelayPolicy *policy;
     SenderAuth *auth; /* nullable: DKIM signing, SPF/DKIM/DMARC checks */
     DnsblGate *dnsbl; /* nullable: no lists */
-    GHashTable *conns_used; /* conn ids (guint64*) that carried a message already */
 } RelayNode;
 
 static RelayNode *
 relay_node_priv(Node *node)
 {
     return node->priv;
+}
+
+/* TRUE when the message has its Date and Message-ID (RFC 6409 8.2, 8.3)
+ * and no mbox line for the parser to keep above a new field: the Received
+ * field then simply goes in front of its bytes. */
+static gboolean
+relay_node_is_complete(GBytes *message)
+{
+    static const char *const needed[] = {"Date", "Message-ID"};
+    guint counts[G_N_ELEMENTS(needed)];
+    gsize len;
+    const guint8 *d = g_bytes_get_data(message, &len);
+    if (mail_message_scan_has_unix_from(d, len))
+        return FALSE;
+    mail_message_scan_count_all(d, len, needed, G_N_ELEMENTS(needed), counts);
+    return counts[0] > 0 && counts[1] > 0;
 }
 
 /* The message as the next hop will see it: with our Received on top, and
@@ -55,9 +71,12 @@ relay_node_stamp(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q, co
     RelayNode *rn = relay_node_priv(node);
     gint64 now = world_unix_now(w);
     /* Only the MSA completes the message (RFC 6409 8); a relay adds its
-     * trace field in front of the bytes it got, without parsing them. */
-    g_autoptr(MailMessage) msg = rn->is_msa ? mail_message_parse_bytes(q->message, NULL) : NULL;
-    if (rn->is_msa) {
+     * trace field in front of the bytes it got, without parsing them, and
+     * so does an MSA given a complete message. */
+    g_autoptr(MailMessage) msg =
+        rn->is_msa && !relay_node_is_complete(q->message) ? mail_message_parse_bytes(q->message, NULL)
+                                                          : NULL;
+    if (msg != NULL) {
         if (mail_message_get(msg, "Date") == NULL) {
             g_autofree char *date = mail_date_format(now, 0);
             mail_message_append(msg, "Date", date);
@@ -106,13 +125,11 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     const char *tag = tracker_conn_tag(w->tracker, smtp_server_session_conn_id(ss));
     g_autofree char *msg_id = NULL;
     TrackMsg *m = tag ? tracker_find(w->tracker, tag) : NULL;
-    guint64 conn_id = smtp_server_session_conn_id(ss);
-    if (m && g_hash_table_contains(rn->conns_used, &conn_id))
-        m = NULL; /* a second message on one connection (smuggled): its own */
     /* Another copy of the same message may be here already (one per
      * next-hop group, or a retry after a lost reply): it is still that
      * message, tracked under its id. */
-    g_hash_table_add(rn->conns_used, g_memdup2(&conn_id, sizeof conn_id));
+    if (smtp_server_session_count_message(ss) > 0)
+        m = NULL; /* a second message on one connection (smuggled): its own */
     if (m == NULL) {
         /* Mail from outside the tracked world: track it from here. */
         msg_id = tracker_derive_id(w->tracker, node->name, qid);
@@ -126,20 +143,30 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         sender_auth_sign(rn->auth, m->id, relay_node_stamp(node, ss, q, qid));
     const char *proto = mail_received_protocol(smtp_server_session_is_esmtp(ss), q->is_tls,
                                                q->is_authenticated);
-    g_autofree char *detail = g_strdup_printf("%s from %s", proto,
-                                              smtp_server_session_client_node(ss)
-                                                  ? smtp_server_session_client_node(ss)
-                                                  : smtp_server_session_client_ip(ss));
+    const char *client = smtp_server_session_client_node(ss);
+    g_autofree char *detail = g_strconcat(proto, " from ",
+                                          client ? client : smtp_server_session_client_ip(ss), NULL);
     track_msg_add_hop(m, node->name, now, "accept", detail, (const char *const *)q->rcpts, qid)
         ->tls_in = q->is_tls;
     /* Recipients rewritten by a misconfigured address trick go where the
-     * trick says (relay_policy_route). */
-    g_autoptr(GPtrArray) routed = g_ptr_array_new();
+     * trick says (relay_policy_route); no copy of the list without one. */
+    g_autoptr(GPtrArray) routed = NULL;
     for (char **r = q->rcpts; r && *r; r++) {
         const char *to = relay_policy_route(rn->policy, ss, *r);
-        g_ptr_array_add(routed, (gpointer)(to ? to : *r));
+        if (to != NULL && routed == NULL) {
+            routed = g_ptr_array_new();
+            for (char **k = q->rcpts; k < r; k++)
+                g_ptr_array_add(routed, *k);
+        }
+        if (routed != NULL)
+            g_ptr_array_add(routed, (gpointer)(to ? to : *r));
     }
-    g_ptr_array_add(routed, NULL);
+    if (routed != NULL)
+        g_ptr_array_add(routed, NULL);
+    static const char *const no_rcpts[] = {NULL};
+    const char *const *rcpts = routed != NULL  ? (const char *const *)routed->pdata
+                               : q->rcpts != NULL ? (const char *const *)q->rcpts
+                                                  : no_rcpts;
     stamped = tamper_apply(node, m->id, stamped);
     QueueDsn dsn = {
         .ret = q->dsn_ret,
@@ -147,8 +174,7 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         .notify = q->rcpt_notify,
         .orcpt = (const char *const *)q->rcpt_orcpt,
     };
-    queue_submit_dsn(rn->queue, m->id, qid, q->mail_from, (const char *const *)routed->pdata,
-                     stamped, &dsn);
+    queue_submit_dsn(rn->queue, m->id, qid, q->mail_from, rcpts, stamped, &dsn);
     SimTraceRec *tr = world_trace(w, "msg.accept", node->name);
     sim_trace_str(tr, "msg", m->id);
     sim_trace_str(tr, "qid", qid);
@@ -287,8 +313,6 @@ static void
 relay_node_on_end(SmtpServerSession *ss, gpointer user_data)
 {
     RelayNode *rn = relay_node_priv(user_data);
-    guint64 conn_id = smtp_server_session_conn_id(ss);
-    g_hash_table_remove(rn->conns_used, &conn_id);
     relay_policy_forget(rn->policy, ss);
     dnsbl_gate_forget(rn->dnsbl, ss);
 }
@@ -343,7 +367,6 @@ relay_node_free(Node *node)
     relay_policy_free(rn->policy);
     sender_auth_free(rn->auth);
     dnsbl_gate_free(rn->dnsbl);
-    g_hash_table_unref(rn->conns_used);
     g_free(rn);
 }
 
@@ -371,7 +394,6 @@ relay_node_new(World *world, const NodeSpec *spec)
     RelayNode *rn = g_new0(RelayNode, 1);
     rn->is_msa = is_msa;
     rn->queue = queue_new(node);
-    rn->conns_used = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     rn->policy = relay_policy_new(node);
     rn->cfg.hostname = node->hostname;
     rn->cfg.max_rcpts = spec->max_recipients;

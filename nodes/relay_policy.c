@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "nodes/world_private.h"
-#include "proto/message.h"
+#include "proto/message_scan.h"
 #include "proto/relay_addr.h"
 
 /* RFC 5321 6.3: a loop is assumed after this many Received fields. */
@@ -55,11 +55,19 @@ relay_policy_free(RelayPolicy *p)
 gboolean
 relay_policy_cidr_match(const char *cidr, guint32 ipv4)
 {
-    g_auto(GStrv) parts = g_strsplit(cidr, "/", 2);
-    guint32 net;
-    if (!sim_ipv4_parse(parts[0], &net))
+    /* Split at the first '/' without allocating: this runs for each RCPT.
+     * A dotted quad is at most 15 characters (sim_ipv4_parse). */
+    const char *slash = strchr(cidr, '/');
+    gsize n = slash ? (gsize)(slash - cidr) : strlen(cidr);
+    char addr[16];
+    if (n >= sizeof addr)
         return FALSE;
-    guint bits = parts[1] ? (guint)g_ascii_strtoull(parts[1], NULL, 10) : 32;
+    memcpy(addr, cidr, n);
+    addr[n] = '\0';
+    guint32 net;
+    if (!sim_ipv4_parse(addr, &net))
+        return FALSE;
+    guint bits = slash ? (guint)g_ascii_strtoull(slash + 1, NULL, 10) : 32;
     if (bits > 32)
         return FALSE;
     guint32 mask = bits == 0 ? 0 : 0xffffffffu << (32 - bits);
@@ -199,6 +207,9 @@ relay_policy_check_rcpt(RelayPolicy *p, SmtpServerSession *ss, const SmtpServerQ
 const char *
 relay_policy_route(RelayPolicy *p, SmtpServerSession *ss, const char *rcpt)
 {
+    /* Most relays never note a route: no key to build then. */
+    if (g_hash_table_size(p->routes) == 0)
+        return NULL;
     g_autofree char *key = relay_policy_route_key(ss, rcpt);
     return g_hash_table_lookup(p->routes, key);
 }
@@ -206,6 +217,8 @@ relay_policy_route(RelayPolicy *p, SmtpServerSession *ss, const char *rcpt)
 void
 relay_policy_forget(RelayPolicy *p, SmtpServerSession *ss)
 {
+    if (g_hash_table_size(p->routes) == 0)
+        return;
     g_autofree char *prefix =
         g_strdup_printf("%" G_GUINT64_FORMAT "\n", smtp_server_session_conn_id(ss));
     GHashTableIter it;
@@ -234,8 +247,11 @@ relay_policy_is_role_account(RelayPolicy *p, const SmtpServerQuery *q)
 SmtpReply *
 relay_policy_check_data(RelayPolicy *p, const SmtpServerQuery *q)
 {
-    g_autoptr(MailMessage) msg = mail_message_parse_bytes(q->message, NULL);
-    if (msg && mail_message_count(msg, "Received") > RELAY_POLICY_MAX_HOPS)
+    gsize len = 0;
+    const guint8 *data = q->message ? g_bytes_get_data(q->message, &len) : NULL;
+    /* Counted on the bytes: parsing the message only to count would copy
+     * every field at every hop. */
+    if (q->message && mail_message_scan_count(data, len, "Received") > RELAY_POLICY_MAX_HOPS)
         return smtp_reply_new(554, "5.4.6", "Too many hops (mail loop?)");
     return NULL;
 }

@@ -280,6 +280,12 @@ smtp_server_session_get_data(const SmtpServerSession *ss)
     return ss->data;
 }
 
+guint
+smtp_server_session_count_message(SmtpServerSession *ss)
+{
+    return ss->messages++;
+}
+
 /* ------------------------------------------------------------------ */
 /* client                                                             */
 

@@ -55,6 +55,9 @@ const char *smtp_server_session_auth_user(const SmtpServerSession *ss);
 gboolean smtp_server_session_is_closed(const SmtpServerSession *ss);
 void smtp_server_session_set_data(SmtpServerSession *ss, gpointer data, GDestroyNotify destroy);
 gpointer smtp_server_session_get_data(const SmtpServerSession *ss);
+/* Counts a message accepted in this session; returns how many were before
+ * it (a second transaction on one connection is its own message). */
+guint smtp_server_session_count_message(SmtpServerSession *ss);
 
 /* --- client --- */
 typedef struct SmtpClientSession SmtpClientSession;

@@ -28,6 +28,7 @@ struct SmtpServerSession {
     char *sasl_authcid;  /* who is trying (from the mechanism) */
     char *auth_user;     /* authenticated login, or NULL */
     guint auth_failures; /* failed AUTH exchanges in this session */
+    guint messages;      /* accepted so far (smtp_server_session_count_message) */
 };
 
 struct SmtpClientSession {

@@ -53,7 +53,7 @@ world_unix_now(const World *w)
 void
 world_note_copy(World *w, const char *msg_id, const char *rcpt, GBytes *bytes)
 {
-    g_autofree char *key = g_strdup_printf("%s\n%s", msg_id, rcpt);
+    g_autofree char *key = g_strconcat(msg_id, "\n", rcpt, NULL);
     g_hash_table_replace(w->copies, g_ascii_strdown(key, -1), g_bytes_ref(bytes));
 }
 
@@ -81,8 +81,10 @@ world_traffic_next(World *w, WorldEvent *we)
     const TrafficSpec *t = &we->ev->traffic;
     guint i = we->n++;
     guint nfrom = g_strv_length(t->from), nto = g_strv_length(t->to);
-    g_autofree char *id = g_strdup_printf("%s%u", t->id_prefix ? t->id_prefix : "t", t->start + i);
-    g_autofree char *subject = g_strdup_printf("Traffic message %u", t->start + i);
+    char num[NODE_UINT_STR_MAX];
+    const char *n = node_uint_str(t->start + i, num);
+    g_autofree char *id = g_strconcat(t->id_prefix ? t->id_prefix : "t", n, NULL);
+    g_autofree char *subject = g_strconcat("Traffic message ", n, NULL);
     if (we->body == NULL) {
         we->body = g_malloc(t->size + 1);
         for (gsize k = 0; k < t->size; k++)

@@ -19,6 +19,11 @@ typedef struct {
     SimSegKind kind;
 } SimInSeg;
 
+/* Segments in flight toward one end without a heap ring (a power of two):
+ * an SMTP dialogue rarely has more, and most connections carry one
+ * message, so the common connection allocates no ring at all. */
+#define SIM_STREAM_RING_INLINE 8
+
 struct SimStream {
     SimConn *conn;
     guint idx;     /* 0 client, 1 server */
@@ -31,8 +36,10 @@ struct SimStream {
     gboolean connected, dead, wr_shut, eof, rst_sent;
     guint64 sent, received;
     guint dir;      /* link direction of segments sent by this end */
-    SimInSeg *ring; /* segments in flight toward this end */
+    SimInSeg *ring; /* segments in flight toward this end: ring_inline, or
+                     * the heap once more are in flight at once */
     guint head, len, cap;
+    SimInSeg ring_inline[SIM_STREAM_RING_INLINE];
     SimTime last_arrival;
     GQueue pre; /* client: SimInSeg * written before the handshake ended */
 };
@@ -67,11 +74,12 @@ static void
 sim_stream_ring_push(SimStream *s, SimSegKind kind, GBytes *data)
 {
     if (s->len == s->cap) {
-        guint ncap = s->cap ? s->cap * 2 : 8;
+        guint ncap = s->cap * 2;
         SimInSeg *n = g_new(SimInSeg, ncap);
         for (guint i = 0; i < s->len; i++)
             n[i] = s->ring[(s->head + i) & (s->cap - 1)];
-        g_free(s->ring);
+        if (s->ring != s->ring_inline)
+            g_free(s->ring);
         s->ring = n;
         s->head = 0;
         s->cap = ncap;
@@ -107,7 +115,8 @@ sim_stream_end_clear(SimStream *s)
         if (seg.data != NULL)
             g_bytes_unref(seg.data);
     }
-    g_free(s->ring);
+    if (s->ring != s->ring_inline)
+        g_free(s->ring);
     g_queue_clear_full(&s->pre, sim_stream_pre_free);
 }
 
@@ -241,16 +250,23 @@ sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data, gboole
         sim_stream_trace(c, idx, "conn.close");
     else if (kind == SIM_SEG_RST && src->connected)
         sim_stream_trace(c, idx, "conn.reset");
+    /* The segment's header is built only for those who look at it: taps
+     * and wire observers (pcap, the trace of segments). */
+    gboolean watched = link->taps->len > 0 || net->taps->len > 0 || net->observers->len > 0;
+    SimTime now = sim_world_now(net->world);
     SimSegment seg;
-    sim_stream_header(c, idx, kind, &seg);
-    seg.data = data;
-    GBytes *payload = injected ? g_bytes_ref(data) : sim_net_run_taps(net, link, &seg);
+    GBytes *payload = data != NULL ? g_bytes_ref(data) : NULL;
+    if (watched && !injected) {
+        sim_stream_header(c, idx, kind, &seg);
+        seg.data = data;
+        g_clear_pointer(&payload, g_bytes_unref);
+        payload = sim_net_run_taps(net, link, &seg);
+    }
     if (kind == SIM_SEG_FIN && payload != NULL) {
         /* A tap's held bytes go first; the FIN follows them. */
         sim_stream_send_ex(c, idx, SIM_SEG_DATA, payload, TRUE);
         g_bytes_unref(payload);
         payload = NULL;
-        sim_stream_header(c, idx, kind, &seg);
     }
     gsize size = payload != NULL ? g_bytes_get_size(payload) : 0;
     if (kind == SIM_SEG_DATA && size == 0) {
@@ -259,7 +275,7 @@ sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data, gboole
         return;
     }
     const SimLinkParams *p = sim_link_effective(link);
-    SimTime start = MAX(seg.time, link->busy_until[src->dir]);
+    SimTime start = MAX(now, link->busy_until[src->dir]);
     SimTime done = start + sim_stream_tx_time(p, size);
     link->busy_until[src->dir] = done;
     SimTime jitter = 0;
@@ -268,11 +284,14 @@ sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data, gboole
     /* A direction is a FIFO: jitter delays, never reorders. */
     SimTime arrive = MAX(done + p->latency + jitter, dst->last_arrival);
     dst->last_arrival = arrive;
-    seg.time = start;
-    seg.arrive = arrive;
-    seg.data = payload;
-    if (net->observers->len > 0)
+    if (net->observers->len > 0) {
+        /* After a FIN's held bytes went out, its offset is past them. */
+        sim_stream_header(c, idx, kind, &seg);
+        seg.time = start;
+        seg.arrive = arrive;
+        seg.data = payload;
         sim_net_notify_wire(net, SIM_WIRE_SEGMENT, &seg);
+    }
     src->sent += size;
     sim_stream_ring_push(dst, kind, payload);
     c->pending++;
@@ -515,6 +534,8 @@ sim_net_connect_addr(SimNet *net, SimHost *from, guint32 addr, guint16 port,
     for (guint i = 0; i < 2; i++) {
         c->end[i].conn = c;
         c->end[i].idx = i;
+        c->end[i].ring = c->end[i].ring_inline;
+        c->end[i].cap = SIM_STREAM_RING_INLINE;
         g_queue_init(&c->end[i].pre);
     }
     SimStream *cli = &c->end[0], *srv = &c->end[1];
