@@ -128,15 +128,9 @@ sim_world_run(SimWorld *w, SimTime until)
     g_return_val_if_fail(w != NULL, 0);
     guint64 start = w->executed;
     w->stopped = FALSE;
-    while (!w->stopped) {
-        SimTime t = sim_event_heap_peek_time(w->events);
-        if (t == SIM_TIME_NEVER || t > until)
-            break;
-        SimEvent ev;
-        gboolean ok = sim_event_heap_pop(w->events, &ev);
-        g_assert(ok);
+    SimEvent ev;
+    while (!w->stopped && sim_event_heap_pop_until(w->events, until, &ev))
         sim_world_exec(w, &ev);
-    }
     if (!w->stopped && until != SIM_TIME_NEVER && until > w->now)
         w->now = until;
     return w->executed - start;
