@@ -145,6 +145,40 @@ sim_event_heap_sift_down(SimEventHeap *h, guint i)
     heap[i] = e;
 }
 
+/* Fills the hole at the root with e: walks the hole down to a leaf along the
+ * least children, then sifts e up from there. Cheaper than a top-down sift
+ * when e belongs near the bottom, as most entries of a 4-ary heap do. */
+static void
+sim_event_heap_fill_root(SimEventHeap *h, SimHeapEntry e)
+{
+    SimHeapEntry *heap = h->heap;
+    guint n = h->n, i = 0;
+    for (;;) {
+        guint c = SIM_EVENT_HEAP_ARITY * i + 1;
+        guint m;
+        if (c + SIM_EVENT_HEAP_ARITY <= n) {
+            m = sim_event_heap_min4(heap, c);
+        } else {
+            if (c >= n)
+                break;
+            m = c;
+            for (guint k = c + 1; k < n; k++)
+                if (sim_event_heap_less(&heap[k], &heap[m]))
+                    m = k;
+        }
+        heap[i] = heap[m];
+        i = m;
+    }
+    while (i > 0) {
+        guint p = (i - 1) / SIM_EVENT_HEAP_ARITY;
+        if (!sim_event_heap_less(&e, &heap[p]))
+            break;
+        heap[i] = heap[p];
+        i = p;
+    }
+    heap[i] = e;
+}
+
 /* Refills a popped root with the last entry. */
 static void
 sim_event_heap_settle(SimEventHeap *h)
@@ -153,10 +187,8 @@ sim_event_heap_settle(SimEventHeap *h)
         return;
     h->hole = FALSE;
     h->n--;
-    if (h->n > 0) {
-        h->heap[0] = h->heap[h->n];
-        sim_event_heap_sift_down(h, 0);
-    }
+    if (h->n > 0)
+        sim_event_heap_fill_root(h, h->heap[h->n]);
 }
 
 static guint32
@@ -272,8 +304,7 @@ sim_event_heap_push(SimEventHeap *h, SimTime t, guint32 node, SimEventFunc fn, g
     SimHeapEntry e = sim_event_heap_entry(t, h->next_seq++, slot);
     if (h->hole) {
         h->hole = FALSE;
-        h->heap[0] = e;
-        sim_event_heap_sift_down(h, 0);
+        sim_event_heap_fill_root(h, e);
     } else {
         if (h->n == h->cap)
             sim_event_heap_grow(h);
