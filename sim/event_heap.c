@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
- * event_heap: 4-ary implicit min-heap of 16-byte entries (time, order), where
- * order packs (sequence << 32 | slot) so ties run FIFO and the entry finds its
- * event body in a pooled slot array with a free list (no malloc per event once
- * warm). Lazy cancel: a cancelled slot stays reserved until its stale entry
+ * event_heap: 4-ary implicit min-heap of 128-bit keys packing (time,
+ * insertion sequence, slot): one unsigned compare orders two events, ties
+ * run FIFO, and the slot finds the event body in a pooled array with a free
+ * list (no malloc per event once warm). A popped root is refilled by the next
+ * push. Lazy cancel: a cancelled slot stays reserved until its stale entry
  * leaves the heap; the heap is compacted when stale entries outnumber live ones.
  */
 #include "sim/event_heap.h"
@@ -13,7 +14,7 @@
 
 /* (time ^ 2^63) << 64 | seq << 32 | slot: one unsigned compare orders by
  * (time, seq); seq is unique among entries, the slot finds the event. */
-typedef unsigned __int128 SimHeapEntry;
+__extension__ typedef unsigned __int128 SimHeapEntry;
 
 /* A slot is pending (fn != NULL, its entry in the heap), cancelled (fn NULL,
  * its stale entry still in the heap) or free (fn NULL, on the free list). */
@@ -35,8 +36,9 @@ typedef struct {
 struct SimEventHeap {
     SimHeapEntry *heap;
     guint n, cap;
-    /* The root was popped and not refilled yet: heap[0] is a hole that the
-     * next push fills with one sift-down (a handler usually schedules). */
+    /* The root was popped and not refilled yet: heap[0] is a hole. A handler
+     * usually schedules, and its push fills the hole with one sift-down
+     * instead of a refill with the last entry plus a sift-up. */
     gboolean hole;
     SimHeapSlot *slots;
     guint n_slots, slot_cap;
@@ -109,7 +111,8 @@ sim_event_heap_sift_up(SimEventHeap *h, guint i)
     h->heap[i] = e;
 }
 
-/* Index of the least of the children first..first+3 (all present). */
+/* Index of the least of the children first..first+3 (all present). The
+ * selects compile to conditional moves: no branch to mispredict. */
 static inline guint
 sim_event_heap_min4(const SimHeapEntry *heap, guint first)
 {
@@ -118,27 +121,30 @@ sim_event_heap_min4(const SimHeapEntry *heap, guint first)
     return sim_event_heap_less(&heap[b], &heap[a]) ? b : a;
 }
 
+/* Index of the least child of i among n entries, or 0 when i is a leaf. */
+static inline guint
+sim_event_heap_least_child(const SimHeapEntry *heap, guint n, guint i)
+{
+    guint c = SIM_EVENT_HEAP_ARITY * i + 1;
+    if (c + SIM_EVENT_HEAP_ARITY <= n)
+        return sim_event_heap_min4(heap, c);
+    if (c >= n)
+        return 0;
+    guint m = c;
+    for (guint k = c + 1; k < n; k++)
+        if (sim_event_heap_less(&heap[k], &heap[m]))
+            m = k;
+    return m;
+}
+
 static void
 sim_event_heap_sift_down(SimEventHeap *h, guint i)
 {
     SimHeapEntry *heap = h->heap;
     SimHeapEntry e = heap[i];
-    guint n = h->n;
-    for (;;) {
-        guint c = SIM_EVENT_HEAP_ARITY * i + 1;
-        guint m;
-        if (c + SIM_EVENT_HEAP_ARITY <= n) {
-            m = sim_event_heap_min4(heap, c);
-        } else {
-            if (c >= n)
-                break;
-            m = c;
-            for (guint k = c + 1; k < n; k++)
-                if (sim_event_heap_less(&heap[k], &heap[m]))
-                    m = k;
-        }
-        if (!sim_event_heap_less(&heap[m], &e))
-            break;
+    guint m;
+    while ((m = sim_event_heap_least_child(heap, h->n, i)) != 0 &&
+           sim_event_heap_less(&heap[m], &e)) {
         heap[i] = heap[m];
         i = m;
     }
@@ -146,26 +152,15 @@ sim_event_heap_sift_down(SimEventHeap *h, guint i)
 }
 
 /* Fills the hole at the root with e: walks the hole down to a leaf along the
- * least children, then sifts e up from there. Cheaper than a top-down sift
- * when e belongs near the bottom, as most entries of a 4-ary heap do. */
+ * least children, then sifts e up from there. For the last entry, which
+ * belongs near the bottom, this saves a compare per level over a top-down
+ * sift. */
 static void
 sim_event_heap_fill_root(SimEventHeap *h, SimHeapEntry e)
 {
     SimHeapEntry *heap = h->heap;
-    guint n = h->n, i = 0;
-    for (;;) {
-        guint c = SIM_EVENT_HEAP_ARITY * i + 1;
-        guint m;
-        if (c + SIM_EVENT_HEAP_ARITY <= n) {
-            m = sim_event_heap_min4(heap, c);
-        } else {
-            if (c >= n)
-                break;
-            m = c;
-            for (guint k = c + 1; k < n; k++)
-                if (sim_event_heap_less(&heap[k], &heap[m]))
-                    m = k;
-        }
+    guint i = 0, m;
+    while ((m = sim_event_heap_least_child(heap, h->n, i)) != 0) {
         heap[i] = heap[m];
         i = m;
     }
@@ -304,7 +299,8 @@ sim_event_heap_push(SimEventHeap *h, SimTime t, guint32 node, SimEventFunc fn, g
     SimHeapEntry e = sim_event_heap_entry(t, h->next_seq++, slot);
     if (h->hole) {
         h->hole = FALSE;
-        sim_event_heap_fill_root(h, e);
+        h->heap[0] = e;
+        sim_event_heap_sift_down(h, 0);
     } else {
         if (h->n == h->cap)
             sim_event_heap_grow(h);
