@@ -78,8 +78,8 @@ test_cancel_head_middle_last(void)
     guint destroyed[6] = {0};
     SimEventId id[6];
     for (guint i = 0; i < 6; i++)
-        id[i] = sim_event_heap_push(h, 10 * (SimTime)i, 0, noop_event, &destroyed[i],
-                                    count_destroy);
+        id[i] =
+            sim_event_heap_push(h, 10 * (SimTime)i, 0, noop_event, &destroyed[i], count_destroy);
     g_assert_true(sim_event_heap_cancel(h, id[0])); /* head */
     g_assert_true(sim_event_heap_cancel(h, id[3])); /* middle */
     g_assert_true(sim_event_heap_cancel(h, id[5])); /* last */
@@ -213,8 +213,8 @@ test_compaction_keeps_order(void)
     g_autoptr(SimEventHeap) h = sim_event_heap_new();
     GArray *ids = g_array_new(FALSE, FALSE, sizeof(SimEventId));
     for (guint i = 0; i < 1024; i++) {
-        SimEventId id = sim_event_heap_push(h, (SimTime)(i % 7), 0, noop_event,
-                                            GUINT_TO_POINTER(i), NULL);
+        SimEventId id =
+            sim_event_heap_push(h, (SimTime)(i % 7), 0, noop_event, GUINT_TO_POINTER(i), NULL);
         g_array_append_val(ids, id);
     }
     for (guint i = 0; i < 1024; i++)
@@ -243,8 +243,8 @@ test_sequence_renumbering(void)
     g_autoptr(SimEventHeap) h = sim_event_heap_new();
     SimEventId cancelled = SIM_EVENT_ID_NONE;
     for (guint i = 0; i < 10; i++) {
-        SimEventId id = sim_event_heap_push(h, (SimTime)(i % 2), 0, noop_event,
-                                            GUINT_TO_POINTER(i), NULL);
+        SimEventId id =
+            sim_event_heap_push(h, (SimTime)(i % 2), 0, noop_event, GUINT_TO_POINTER(i), NULL);
         if (i == 4)
             cancelled = id;
     }
@@ -255,8 +255,7 @@ test_sequence_renumbering(void)
         sim_event_heap_push(h, (SimTime)(i % 2), 0, noop_event, GUINT_TO_POINTER(i), NULL);
     g_assert_cmpuint(sim_event_heap_size(h), ==, 19);
     g_autoptr(GArray) got = drain(h);
-    static const guint want[] = {0, 2, 6, 8, 10, 12, 14, 16, 18,
-                                 1, 3, 5, 7, 9, 11, 13, 15, 17, 19};
+    static const guint want[] = {0, 2, 6, 8, 10, 12, 14, 16, 18, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19};
     assert_order(got, want, G_N_ELEMENTS(want));
     /* An explicit renumber of an empty heap is harmless. */
     sim_event_heap_renumber(h);
