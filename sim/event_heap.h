@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT
- * event_heap: the simulator's event queue. A binary min-heap of small
+ * event_heap: the simulator's event queue. A 4-ary min-heap of 16-byte
  * entries ordered by (time, insertion sequence), so events at equal times run
  * in the order they were scheduled (ns-3 uid, OMNeT++ insertOrder). Event
  * bodies live in a pooled array with a free list: no allocation per event
  * once the pool is warm. Cancelling is lazy: an id carries its slot and a
- * generation; a cancelled slot is recycled at once and its stale heap entry
- * is skipped when it reaches the top. It knows nothing of nodes or links.
+ * generation; a cancelled event's stale heap entry is skipped when it reaches
+ * the top, and its slot is recycled then. It knows nothing of nodes or links.
  */
 #ifndef SIM_EVENT_HEAP_H
 #define SIM_EVENT_HEAP_H
@@ -56,6 +56,9 @@ gboolean sim_event_heap_is_pending(const SimEventHeap *h, SimEventId id);
 /* Removes the earliest live event into *out (the caller runs it and then
  * its destroy notify). Returns FALSE when no live event is left. */
 gboolean sim_event_heap_pop(SimEventHeap *h, SimEvent *out);
+/* Same, only if the earliest live event's time is <= until; FALSE (nothing
+ * removed) otherwise. One call per event for a run loop. */
+gboolean sim_event_heap_pop_until(SimEventHeap *h, SimTime until, SimEvent *out);
 /* Time of the earliest live event, SIM_TIME_NEVER if none. Drops stale
  * (cancelled) entries from the top, hence not const. */
 SimTime sim_event_heap_peek_time(SimEventHeap *h);
