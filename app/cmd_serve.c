@@ -59,11 +59,21 @@ serve_quit(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-/* --until: an event at that virtual time ends the loop. */
+/* --until: stop the world at that virtual time. Quitting the main loop is
+ * not enough: the bridge's sync in progress would run on up to the wall
+ * clock's virtual now, past `until`, on a machine that stalled. */
+typedef struct {
+    GMainLoop *loop;
+    gboolean fired;
+} ServeUntil;
+
 static void
 serve_until_fire(SimWorld *sim, gpointer data)
 {
-    g_main_loop_quit(data);
+    ServeUntil *u = data;
+    u->fired = TRUE;
+    sim_world_stop(sim);
+    g_main_loop_quit(u->loop);
 }
 
 /* The key log file, closed on every way out of serve_run(). */
@@ -315,13 +325,15 @@ serve_run(const char *path, const ServeOptions *o, const BridgeLimits *limits)
                            (GDestroyNotify)g_main_loop_unref);
     g_unix_signal_add_full(G_PRIORITY_DEFAULT, SIGTERM, serve_quit, g_main_loop_ref(loop),
                            (GDestroyNotify)g_main_loop_unref);
+    ServeUntil until = {loop, FALSE};
     if (o->until >= 0)
-        sim_world_schedule_at(world_sim(w), o->until, serve_until_fire, loop, NULL);
+        sim_world_schedule_at(world_sim(w), o->until, serve_until_fire, &until, NULL);
     printf("ready\n");
     fflush(stdout);
     bridge_start(b);
     g_main_loop_run(loop);
-    bridge_sync(b);
+    if (!until.fired) /* a signal: catch up with the wall clock first */
+        bridge_sync(b);
     world_run(w, world_now(w), NULL, NULL);
     g_clear_pointer(&b, bridge_free);
     if (pcap != NULL && !sim_pcap_finish(pcap, &error))

@@ -41,6 +41,11 @@ grep -q '^pass: 1 of 1 expectations held' "$tmp/until.out" || fail "serve --unti
 st=0
 timeout 20 "$MHS" serve "$scenario" --until 500ms --speed 10 >"$tmp/until2.out" 2>&1 || st=$?
 [ $st -eq 1 ] || fail "serve --until 500ms: status $st, not 1 (the welcome is not delivered yet)"
+# At a speed where the first wall-clock step jumps far past --until, the
+# world must still stop at 500 ms, not at the wall clock's virtual now.
+st=0
+timeout 20 "$MHS" serve "$scenario" --until 500ms --speed 100000 >"$tmp/until3.out" 2>&1 || st=$?
+[ $st -eq 1 ] || fail "serve --until 500ms --speed 100000: status $st, not 1 (ran past --until)"
 
 t0=$(python3 -c 'import time; print(time.monotonic())')
 start_server "$scenario" --speed 4 --ca-out "$tmp/ca.pem" --keylog "$tmp/keys" --pcap "$tmp/c.pcap" \
