@@ -3,27 +3,31 @@
  *   mhs-seed-key-cache 1
  *   derivation <hex SHA-256: seed_key_digest()>
  *   type <tls_key_type_name()>
- *   key-sha256 <hex SHA-256 of the PEM text below>
- *   <PEM PKCS #8 private key>
- * (openssl pkey -in FILE reads it: PEM skips the lines before BEGIN).
- * Only RSA keys get a file: the others derive faster than a file loads.
+ *   key-sha256 <hex SHA-256 of the lines below>
+ *   n <hex>, e, d, rsa-factor1, ..., rsa-coefficient1 (one a line)
+ * the RSA private key's integers (RFC 8017 3.2) under OpenSSL's parameter
+ * names: loading them is forty times cheaper than decoding a PEM key with
+ * OpenSSL 3.0's decoders. Only RSA keys get a file: the others derive
+ * faster than a file loads.
  */
 #include "app/key_cache.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <unistd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
+#include <openssl/param_build.h>
 
 #include "proto/tls_autocleanups.h"
 
 #define KEY_CACHE_MAGIC "mhs-seed-key-cache 1"
-/* A 2048-bit RSA key is about 1,700 octets of PEM: a file far larger is
+/* A 2048-bit RSA key's file is about 2,000 octets: a file far larger is
  * not one of ours, and is not read. */
 #define KEY_CACHE_FILE_MAX 16384
 
@@ -111,15 +115,74 @@ key_cache_path(const KeyCache *c, TlsKeyType type, const guint8 *digest)
     return g_build_filename(c->dir, name, NULL);
 }
 
-/* The header a file of (type, digest) holding pem must start with. */
+/* The integers of an RSA private key, in file order (RFC 8017 3.2). */
+static const char *const key_cache_rsa_params[] = {
+    OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_D,
+    OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+    OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+};
+#define KEY_CACHE_RSA_PARAMS G_N_ELEMENTS(key_cache_rsa_params)
+
+/* The header a file of (type, digest) holding body must start with. */
 static char *
-key_cache_header(TlsKeyType type, const guint8 *digest, const char *pem, gsize pem_len)
+key_cache_header(TlsKeyType type, const guint8 *digest, const char *body, gsize body_len)
 {
     g_autofree char *hex = key_cache_hex(digest, SEED_KEY_DIGEST_LEN);
-    g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)pem,
-                                                       pem_len);
+    g_autofree char *sum =
+        g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)body, body_len);
     return g_strdup_printf("%s\nderivation %s\ntype %s\nkey-sha256 %s\n", KEY_CACHE_MAGIC, hex,
                            tls_key_type_name(type), sum);
+}
+
+/* The RSA key of body ("NAME HEX" lines in key_cache_rsa_params order),
+ * or NULL. */
+static EVP_PKEY *
+key_cache_rsa_from_text(const char *body)
+{
+    g_auto(GStrv) lines = g_strsplit(body, "\n", -1);
+    if (g_strv_length(lines) != KEY_CACHE_RSA_PARAMS + 1 || lines[KEY_CACHE_RSA_PARAMS][0] != '\0')
+        return NULL;
+    BIGNUM *v[KEY_CACHE_RSA_PARAMS] = {NULL};
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    gboolean ok = bld != NULL;
+    for (guint i = 0; ok && i < KEY_CACHE_RSA_PARAMS; i++) {
+        gsize nlen = strlen(key_cache_rsa_params[i]);
+        const char *hex = lines[i] + nlen + 1;
+        ok = strncmp(lines[i], key_cache_rsa_params[i], nlen) == 0 && lines[i][nlen] == ' ' &&
+             hex[0] != '\0' && BN_hex2bn(&v[i], hex) == (int)strlen(hex) &&
+             OSSL_PARAM_BLD_push_BN(bld, key_cache_rsa_params[i], v[i]);
+    }
+    OSSL_PARAM *params = ok ? OSSL_PARAM_BLD_to_param(bld) : NULL;
+    EVP_PKEY_CTX *ctx = params != NULL ? EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL) : NULL;
+    EVP_PKEY *k = NULL;
+    if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+        EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_KEYPAIR, params) <= 0)
+        k = NULL;
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    for (guint i = 0; i < KEY_CACHE_RSA_PARAMS; i++)
+        BN_clear_free(v[i]);
+    for (char **l = lines; *l != NULL; l++)
+        OPENSSL_cleanse(*l, strlen(*l));
+    return k;
+}
+
+/* The "NAME HEX" lines of an RSA key (transfer full). */
+static GString *
+key_cache_rsa_to_text(EVP_PKEY *key)
+{
+    GString *body = g_string_new(NULL);
+    for (guint i = 0; i < KEY_CACHE_RSA_PARAMS; i++) {
+        BIGNUM *v = NULL;
+        if (EVP_PKEY_get_bn_param(key, key_cache_rsa_params[i], &v) != 1)
+            g_error("key cache: the RSA key has no %s", key_cache_rsa_params[i]);
+        char *hex = BN_bn2hex(v);
+        g_string_append_printf(body, "%s %s\n", key_cache_rsa_params[i], hex);
+        OPENSSL_clear_free(hex, strlen(hex));
+        BN_clear_free(v);
+    }
+    return body;
 }
 
 /* The key in text (the whole file) if its header is right for type and
@@ -128,24 +191,23 @@ static EVP_PKEY *
 key_cache_parse(const char *text, gsize len, TlsKeyType type, const guint8 *digest,
                 const char **why)
 {
-    /* The header's size does not depend on the key: four lines before the PEM. */
-    const char *pem = text;
-    for (guint i = 0; i < 4 && pem != NULL; i++) {
-        pem = memchr(pem, '\n', len - (gsize)(pem - text));
-        pem = pem != NULL ? pem + 1 : NULL;
+    /* The header's size does not depend on the key: four lines before the body. */
+    const char *body = text;
+    for (guint i = 0; i < 4 && body != NULL; i++) {
+        body = memchr(body, '\n', len - (gsize)(body - text));
+        body = body != NULL ? body + 1 : NULL;
     }
-    if (pem == NULL || memchr(text, '\0', len) != NULL) {
+    if (body == NULL || memchr(text, '\0', len) != NULL) {
         *why = "not a key cache file";
         return NULL;
     }
-    gsize head_len = (gsize)(pem - text), pem_len = len - head_len;
-    g_autofree char *want = key_cache_header(type, digest, pem, pem_len);
+    gsize head_len = (gsize)(body - text), body_len = len - head_len;
+    g_autofree char *want = key_cache_header(type, digest, body, body_len);
     if (strlen(want) != head_len || memcmp(want, text, head_len) != 0) {
         *why = "its header does not match (another key, or a corrupt or truncated file)";
         return NULL;
     }
-    g_autoptr(BIO) bio = BIO_new_mem_buf(pem, (int)pem_len);
-    EVP_PKEY *k = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *k = key_cache_rsa_from_text(body);
     ERR_clear_error();
     if (k == NULL)
         *why = "its key does not parse";
@@ -218,6 +280,7 @@ key_cache_write_file(const char *path, const char *data, gsize len, GError **err
         return FALSE;
     }
     gsize off = 0;
+    errno = 0;
     while (off < len) {
         gssize n = write(fd, data + off, len - off);
         if (n < 0 && errno == EINTR)
@@ -226,15 +289,20 @@ key_cache_write_file(const char *path, const char *data, gsize len, GError **err
             break;
         off += (gsize)n;
     }
-    int saved = errno;
-    gboolean ok = off == len && close(fd) == 0;
-    if (off != len)
-        close(fd);
-    if (ok && g_rename(tmp, path) == 0)
+    gboolean ok = off == len;
+    int err = ok ? 0 : errno != 0 ? errno : EIO;
+    if (close(fd) != 0 && ok) {
+        ok = FALSE;
+        err = errno;
+    }
+    if (ok && g_rename(tmp, path) != 0) {
+        ok = FALSE;
+        err = errno;
+    }
+    if (ok)
         return TRUE;
-    saved = off != len ? saved : errno;
     g_unlink(tmp);
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "%s", g_strerror(saved));
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s", g_strerror(err));
     return FALSE;
 }
 
@@ -253,15 +321,11 @@ key_cache_write(KeyCache *c, TlsKeyType type, const guint8 *digest, EVP_PKEY *ke
         g_debug("key cache: cannot create %s: %s", c->dir, g_strerror(errno));
         return;
     }
-    g_autoptr(BIO) bio = BIO_new(BIO_s_mem());
-    if (bio == NULL || PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL) != 1)
-        g_error("key cache: PEM_write_bio_PrivateKey failed");
-    char *pem = NULL;
-    long pem_len = BIO_get_mem_data(bio, &pem);
-    g_autofree char *head = key_cache_header(type, digest, pem, (gsize)pem_len);
+    g_autoptr(GString) body = key_cache_rsa_to_text(key);
+    g_autofree char *head = key_cache_header(type, digest, body->str, body->len);
     GString *file = g_string_new(head);
-    g_string_append_len(file, pem, pem_len);
-    OPENSSL_cleanse(pem, (gsize)pem_len);
+    g_string_append_len(file, body->str, (gssize)body->len);
+    OPENSSL_cleanse(body->str, body->len);
     if (key_cache_write_file(path, file->str, file->len, &error))
         c->stats.written++;
     else {

@@ -5,7 +5,7 @@
 # its files were corrupted, and twice at once on a new directory. Every
 # run gives the same trace, report, certificates, private keys and signed
 # copies (--smime-dir); the cold run writes one file per RSA key (0600, in
-# a 0700 directory) that openssl reads; MHS_CACHE_DIR=off writes nothing;
+# a 0700 directory, named by its digest); MHS_CACHE_DIR=off writes nothing;
 # corrupt files are ignored and rewritten as they were.
 set -eu
 : "${MHS:?MHS must point at the mhs binary}"
@@ -48,9 +48,14 @@ for f in "$keys"/*; do
     esac
     [ "$(mode "$f")" = 600 ] || fail "$f has mode $(mode "$f"), not 600"
     head -n 1 "$f" | grep -qx 'mhs-seed-key-cache 1' || fail "$f: no header"
-    if command -v openssl >/dev/null 2>&1; then
-        openssl pkey -in "$f" -noout -check >/dev/null 2>&1 || fail "openssl rejects $f"
+    sed -n 2p "$f" | grep -qx "derivation $(basename "$f" .key)" || fail "$f: not named by its digest"
+    sed -n 3p "$f" | grep -qx 'type rsa2048' || fail "$f: not an RSA key"
+    # The key-sha256 line is the SHA-256 of the key's lines.
+    if command -v sha256sum >/dev/null 2>&1; then
+        sum=$(tail -n +5 "$f" | sha256sum | cut -d' ' -f1)
+        sed -n 4p "$f" | grep -qx "key-sha256 $sum" || fail "$f: key-sha256 is not its key's"
     fi
+    grep -q '^rsa-factor1 [0-9A-F]*$' "$f" || fail "$f: no first prime"
 done
 mkdir "$tmp/saved"
 cp -p "$keys"/* "$tmp/saved/"
