@@ -6,7 +6,8 @@
 # run gives the same trace, report, certificates, private keys and signed
 # copies (--smime-dir); the cold run writes one file per RSA key (0600, in
 # a 0700 directory, named by its digest); MHS_CACHE_DIR=off writes nothing;
-# corrupt files are ignored and rewritten as they were.
+# corrupt files are ignored and rewritten as they were. Lab 11 grades the
+# same with the cache cold, warm and off.
 set -eu
 : "${MHS:?MHS must point at the mhs binary}"
 : "${MHS_SOURCE_DIR:?}"
@@ -92,4 +93,20 @@ for f in "$tmp/saved"/*; do
     cmp -s "$f" "$race/keys/$(basename "$f")" || fail "race: $(basename "$f") differs"
 done
 [ "$(ls "$race/keys" | wc -l)" = 3 ] || fail "race: left $(ls "$race/keys")"
-echo "ok: cold, warm, off, repaired and racing runs alike; 3 key files"
+
+# Grading: lab 11 (S/MIME, two RSA users on three seeds) gives the same
+# report with the cache cold, warm and off.
+lab="$MHS_SOURCE_DIR/labs/11-end-to-end"
+sol="$MHS_SOURCE_DIR/tests/labs/11-end-to-end/solution"
+if [ -d "$lab" ] && [ -d "$sol" ]; then
+    for how in cold warm off; do
+        dir="$tmp/grade-cache"
+        [ "$how" = off ] && dir=off
+        MHS_CACHE_DIR=$dir "$MHS" grade "$lab" --submission "$sol" --student s1 --format json \
+            >"$tmp/grade-$how.json" || fail "grading lab 11 ($how cache)"
+    done
+    [ "$(ls "$tmp/grade-cache/keys" | wc -l)" = 6 ] || fail "lab 11 did not file 6 keys"
+    cmp -s "$tmp/grade-cold.json" "$tmp/grade-warm.json" || fail "lab 11: cold and warm grades differ"
+    cmp -s "$tmp/grade-cold.json" "$tmp/grade-off.json" || fail "lab 11: cold and off grades differ"
+fi
+echo "ok: cold, warm, off, repaired and racing runs alike; 3 key files; lab 11 graded alike"
