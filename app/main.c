@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "app/cli.h"
+#include "app/key_cache.h"
 
 typedef struct {
     const char *name;
@@ -108,5 +109,9 @@ main(int argc, char **argv)
     const MhsCommand *c = mhs_find_command(argv[1]);
     if (c == NULL)
         return mhs_usage_error("unknown command '%s' (try 'mhs help')", argv[1]);
+    /* Derived keys (S/MIME users' RSA) are kept between runs: docs/cli.md. */
+    g_autofree char *cache_dir = key_cache_default_dir();
+    g_autoptr(KeyCache) keys = key_cache_new(cache_dir);
+    key_cache_install(keys);
     return c->fn(argc - 1, argv + 1);
 }

@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: MIT
  * seed_key: deterministic key pairs. The stream and the RSA prime search
- * are dkim_keygen's; labels keep the keys of one seed apart by type.
+ * are dkim_keygen's; labels keep the keys of one seed apart by type. The
+ * store hook: a process-wide pointer, because a key cache is shared by
+ * every world a process builds (a grader builds one per seed); it holds
+ * results of a pure function, so it cannot change what a run does.
  */
 #include "proto/seed_key.h"
+
+#include <string.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 
 #include "proto/dkim-private.h"
+#include "proto/tls_autocleanups.h"
 
 /* FIPS 186-4 B.4.1: 64 bits more than the 256-bit order, so the modular
  * reduction is not measurably biased. */
@@ -70,10 +77,9 @@ seed_key_p256(const guint8 *seed, gsize seed_len)
     return k;
 }
 
-EVP_PKEY *
-seed_key_derive(TlsKeyType type, const guint8 *seed, gsize seed_len)
+static EVP_PKEY *
+seed_key_compute(TlsKeyType type, const guint8 *seed, gsize seed_len)
 {
-    g_return_val_if_fail(seed != NULL || seed_len == 0, NULL);
     switch (type) {
     case TLS_KEY_ED25519:
         return seed_key_ed25519(seed, seed_len);
@@ -83,4 +89,114 @@ seed_key_derive(TlsKeyType type, const guint8 *seed, gsize seed_len)
         return dkim_keygen_rsa(seed, seed_len, 2048);
     }
     g_assert_not_reached();
+}
+
+static void
+seed_key_digest_part(GChecksum *h, const guint8 *data, gsize len)
+{
+    guint8 be[8];
+    for (guint i = 0; i < 8; i++)
+        be[i] = (guint8)((guint64)len >> (56 - 8 * i));
+    g_checksum_update(h, be, sizeof be);
+    g_checksum_update(h, data, (gssize)len);
+}
+
+void
+seed_key_digest(TlsKeyType type, const guint8 *seed, gsize seed_len,
+                guint8 out[SEED_KEY_DIGEST_LEN])
+{
+    g_return_if_fail(seed != NULL || seed_len == 0);
+    g_autoptr(GChecksum) h = g_checksum_new(G_CHECKSUM_SHA256);
+    g_autofree char *version = g_strdup_printf("mhs-seed-key/%d", SEED_KEY_DERIVATION_VERSION);
+    const char *name = tls_key_type_name(type);
+    seed_key_digest_part(h, (const guint8 *)version, strlen(version));
+    seed_key_digest_part(h, (const guint8 *)name, strlen(name));
+    seed_key_digest_part(h, seed, seed_len);
+    gsize len = SEED_KEY_DIGEST_LEN;
+    g_checksum_get_digest(h, out, &len);
+    g_assert(len == SEED_KEY_DIGEST_LEN);
+}
+
+/* RFC 8017 3.2: n = pq, and e inverts d, dP, dQ modulo p-1 and q-1, and
+ * qInv inverts q modulo p. OpenSSL's pairwise check would also test p and
+ * q for primality, which costs as much as the prime search it saves. */
+static gboolean
+seed_key_rsa_is_sound(EVP_PKEY *k)
+{
+    static const char *const names[] = {
+        OSSL_PKEY_PARAM_RSA_N,        OSSL_PKEY_PARAM_RSA_E,        OSSL_PKEY_PARAM_RSA_D,
+        OSSL_PKEY_PARAM_RSA_FACTOR1,  OSSL_PKEY_PARAM_RSA_FACTOR2,  OSSL_PKEY_PARAM_RSA_EXPONENT1,
+        OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+    enum { N, E, D, P, Q, DP, DQ, QINV, COUNT };
+    BIGNUM *v[COUNT] = {NULL};
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *t = BN_new(), *pm1 = BN_new(), *qm1 = BN_new();
+    gboolean ok = ctx != NULL && t != NULL && pm1 != NULL && qm1 != NULL;
+    for (guint i = 0; ok && i < COUNT; i++)
+        ok = EVP_PKEY_get_bn_param(k, names[i], &v[i]) == 1;
+    ok = ok && BN_mul(t, v[P], v[Q], ctx) && BN_cmp(t, v[N]) == 0 &&
+         BN_sub(pm1, v[P], BN_value_one()) && BN_sub(qm1, v[Q], BN_value_one());
+    /* (x * e) mod m == 1 for (x, m) in (d, p-1), (d, q-1), (dP, p-1), (dQ, q-1). */
+    const BIGNUM *xs[] = {v[D], v[D], v[DP], v[DQ]}, *ms[] = {pm1, qm1, pm1, qm1};
+    for (guint i = 0; ok && i < G_N_ELEMENTS(xs); i++)
+        ok = BN_mod_mul(t, xs[i], v[E], ms[i], ctx) && BN_is_one(t);
+    ok = ok && BN_mod_mul(t, v[QINV], v[Q], v[P], ctx) && BN_is_one(t);
+    for (guint i = 0; i < COUNT; i++)
+        BN_clear_free(v[i]);
+    BN_clear_free(t);
+    BN_free(pm1);
+    BN_free(qm1);
+    BN_CTX_free(ctx);
+    return ok;
+}
+
+/* TRUE when k is a key pair of type whose halves agree. */
+static gboolean
+seed_key_is_sound(TlsKeyType type, EVP_PKEY *k)
+{
+    static const char *const names[] = {
+        [TLS_KEY_ED25519] = "ED25519", [TLS_KEY_P256] = "EC", [TLS_KEY_RSA2048] = "RSA"};
+    static const int bits[] = {[TLS_KEY_ED25519] = 253, [TLS_KEY_P256] = 256,
+                               [TLS_KEY_RSA2048] = 2048};
+    if (!EVP_PKEY_is_a(k, names[type]) || EVP_PKEY_get_bits(k) != bits[type])
+        return FALSE;
+    gboolean ok;
+    if (type == TLS_KEY_RSA2048) {
+        ok = seed_key_rsa_is_sound(k);
+    } else {
+        g_autoptr(EVP_PKEY_CTX) ctx = EVP_PKEY_CTX_new(k, NULL);
+        ok = ctx != NULL && EVP_PKEY_pairwise_check(ctx) == 1;
+    }
+    ERR_clear_error();
+    return ok;
+}
+
+static SeedKeyStore seed_key_store;
+static gboolean seed_key_has_store;
+
+void
+seed_key_set_store(const SeedKeyStore *store)
+{
+    seed_key_has_store = store != NULL;
+    seed_key_store = store != NULL ? *store : (SeedKeyStore){0};
+}
+
+EVP_PKEY *
+seed_key_derive(TlsKeyType type, const guint8 *seed, gsize seed_len)
+{
+    g_return_val_if_fail(seed != NULL || seed_len == 0, NULL);
+    g_return_val_if_fail(type <= TLS_KEY_RSA2048, NULL);
+    if (!seed_key_has_store)
+        return seed_key_compute(type, seed, seed_len);
+    guint8 digest[SEED_KEY_DIGEST_LEN];
+    seed_key_digest(type, seed, seed_len, digest);
+    EVP_PKEY *k = seed_key_store.lookup ? seed_key_store.lookup(seed_key_store.data, type, digest)
+                                        : NULL;
+    if (k != NULL && seed_key_is_sound(type, k))
+        return k;
+    EVP_PKEY_free(k);
+    k = seed_key_compute(type, seed, seed_len);
+    if (seed_key_store.keep != NULL)
+        seed_key_store.keep(seed_key_store.data, type, digest, k);
+    return k;
 }

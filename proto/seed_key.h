@@ -6,6 +6,9 @@
  * stream; P-256 (FIPS 186-4 B.4.1: extra random bits, reduced into
  * [1, n-1]) 40 octets; RSA the prime search of proto/dkim_keygen. Not for
  * real use: a key is as secret as its seed, usually written in a scenario.
+ * A key is a pure function of (type, seed), so a caller may install a
+ * store (app/key_cache.h) that keeps derived keys by the digest of that
+ * input: a store changes how long a derivation takes, never its key.
  */
 #ifndef PROTO_SEED_KEY_H
 #define PROTO_SEED_KEY_H
@@ -19,5 +22,32 @@
 /* A key pair of type derived from seed (any length, any bytes)
  * (transfer full). Aborts only if OpenSSL fails on valid input. */
 EVP_PKEY *seed_key_derive(TlsKeyType type, const guint8 *seed, gsize seed_len);
+
+/* Bump when any derivation above changes: it is part of every digest, so
+ * keys kept by a store under an older derivation are never looked up. */
+#define SEED_KEY_DERIVATION_VERSION 1
+#define SEED_KEY_DIGEST_LEN 32
+
+/* The name of a derived key: SHA-256 over "mhs-seed-key", the derivation
+ * version, tls_key_type_name(type) and the seed (each length-prefixed). */
+void seed_key_digest(TlsKeyType type, const guint8 *seed, gsize seed_len,
+                     guint8 out[SEED_KEY_DIGEST_LEN]);
+
+/* Where seed_key_derive() may find keys it derived before. lookup returns
+ * the key named digest (transfer full) or NULL; seed_key_derive() uses it
+ * only when it is a consistent key pair of type (RSA: RFC 8017 3.2's
+ * relations between n, e, d and the CRT values; others: OpenSSL's
+ * pairwise check), else derives the key again. keep is given every key derived
+ * (transfer none: take a reference to hold it). Both are called only from
+ * seed_key_derive(), on the caller's thread. */
+typedef struct {
+    EVP_PKEY *(*lookup)(gpointer data, TlsKeyType type, const guint8 *digest);
+    void (*keep)(gpointer data, TlsKeyType type, const guint8 *digest, EVP_PKEY *key);
+    gpointer data;
+} SeedKeyStore;
+
+/* Installs store (copied) for every later seed_key_derive() of the
+ * process; NULL removes it. With none, every call derives. */
+void seed_key_set_store(const SeedKeyStore *store);
 
 #endif
