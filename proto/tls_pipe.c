@@ -18,6 +18,8 @@
 #define TLS_RECORD_HEADER_LEN 5
 /* Plaintext read per SSL_read_ex call (one record at most, RFC 8446 5.1). */
 #define TLS_PIPE_READ_CHUNK 16384
+/* Subjects remembered per context: one per full handshake still resumable. */
+#define TLS_CONTEXT_SUBJECTS_MAX 64
 
 struct TlsContext {
     grefcount ref;
@@ -28,10 +30,10 @@ struct TlsContext {
     TlsKeylogFunc keylog;
     gpointer keylog_data;
     GHashTable *sessions; /* client: peer name -> SSL_SESSION* (owned) */
-    /* The last peer certificate seen and its subject: a resumed session
-     * brings back the same X509 object, so its subject is printed once. */
-    X509 *subject_cert; /* (owned reference, nullable) */
-    char *subject;
+    /* Peer certificates seen (a reference held) -> RFC 2253 subject: a
+     * resumed session brings back the X509 object of its full handshake,
+     * so each subject is printed once (at most TLS_CONTEXT_SUBJECTS_MAX). */
+    GHashTable *subjects;
 };
 
 struct TlsPipe {
@@ -165,6 +167,8 @@ tls_context_new(const TlsContextConfig *cfg, GError **error)
     ctx->no_tickets = cfg->no_tickets;
     ctx->sessions =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)SSL_SESSION_free);
+    ctx->subjects =
+        g_hash_table_new_full(g_direct_hash, g_direct_equal, (GDestroyNotify)X509_free, g_free);
     SSL_CTX_set_app_data(c, ctx);
     /* No renegotiation (RFC 5746 is moot then) and no compression (CRIME). */
     SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
@@ -191,8 +195,7 @@ tls_context_unref(TlsContext *ctx)
     if (ctx == NULL || !g_ref_count_dec(&ctx->ref))
         return;
     g_hash_table_unref(ctx->sessions);
-    X509_free(ctx->subject_cert);
-    g_free(ctx->subject);
+    g_hash_table_unref(ctx->subjects);
     SSL_CTX_free(ctx->ssl_ctx);
     g_free(ctx);
 }
@@ -306,23 +309,24 @@ tls_pipe_fail(TlsPipe *pipe, int ssl_error)
     pipe->state = TLS_PIPE_STATE_FAILED;
 }
 
-/* RFC 2253 subject of cert (transfer none): printed when cert is not the
- * one printed last (a certificate never changes once parsed). */
+/* RFC 2253 subject of cert (transfer none), printed the first time this
+ * X509 object is seen (a parsed certificate never changes). */
 static const char *
 tls_context_subject(TlsContext *ctx, X509 *cert)
 {
-    if (cert != ctx->subject_cert) {
-        g_autoptr(BIO) bio = BIO_new(BIO_s_mem());
-        char *data = NULL;
-        X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
-        long n = BIO_get_mem_data(bio, &data);
-        g_free(ctx->subject);
-        ctx->subject = g_strndup(data ? data : "", n > 0 ? (gsize)n : 0);
-        X509_up_ref(cert);
-        X509_free(ctx->subject_cert);
-        ctx->subject_cert = cert;
-    }
-    return ctx->subject;
+    const char *known = g_hash_table_lookup(ctx->subjects, cert);
+    if (known != NULL)
+        return known;
+    if (g_hash_table_size(ctx->subjects) >= TLS_CONTEXT_SUBJECTS_MAX)
+        g_hash_table_remove_all(ctx->subjects);
+    g_autoptr(BIO) bio = BIO_new(BIO_s_mem());
+    char *data = NULL;
+    X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+    long n = BIO_get_mem_data(bio, &data);
+    char *subject = g_strndup(data ? data : "", n > 0 ? (gsize)n : 0);
+    X509_up_ref(cert); /* the key stays valid: its address cannot be reused */
+    g_hash_table_insert(ctx->subjects, cert, subject);
+    return subject;
 }
 
 static void

@@ -267,7 +267,7 @@ test_resumption(void)
 
 /* The peer subject is right whichever certificate comes back: full and
  * resumed handshakes alternating between two servers through one client
- * context (which remembers the subject it printed last). */
+ * context (which remembers the subjects it printed). */
 static void
 test_peer_subject(void)
 {
@@ -308,6 +308,18 @@ test_peer_subject(void)
         tls_pipe_close(c);
         tls_pipe_close(s);
         pump(c, s, 1 << 20, NULL);
+    }
+    /* Past the context's bound on remembered subjects (64): full handshakes
+     * only, each parsing a new certificate object. */
+    for (guint i = 0; i < 70; i++) {
+        tls_context_flush_sessions(cc);
+        gboolean one = i % 3 != 0;
+        g_autoptr(TlsPipe) c = tls_pipe_new_client(cc, one ? "mx.example.com" : "mx2.example.com");
+        g_autoptr(TlsPipe) s = tls_pipe_new_server(one ? sc1 : sc2);
+        pump(c, s, 1 << 20, NULL);
+        g_assert_false(tls_pipe_is_resumed(c));
+        g_assert_cmpstr(tls_pipe_get_peer_subject(c), ==,
+                        one ? "CN=mx.example.com" : "CN=mx2.example.com,O=Two");
     }
     pki_clear(&p);
 }
