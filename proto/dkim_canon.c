@@ -230,7 +230,6 @@ char *
 dkim_body_hash(DkimCanon c, const char *md, const guint8 *body, gsize len, gint64 limit,
                gsize *canon_len)
 {
-    GChecksumType type = g_strcmp0(md, "sha1") == 0 ? G_CHECKSUM_SHA1 : G_CHECKSUM_SHA256;
     g_autoptr(GString) canon = g_string_new(NULL);
     dkim_canon_body(c, body, len, canon);
     if (canon_len)
@@ -238,11 +237,8 @@ dkim_body_hash(DkimCanon c, const char *md, const guint8 *body, gsize len, gint6
     gsize n = canon->len;
     if (limit >= 0 && (guint64)limit < n)
         n = (gsize)limit; /* 3.5 l=: only the first l octets are hashed */
-    g_autoptr(GChecksum) ck = g_checksum_new(type);
-    g_checksum_update(ck, (const guchar *)canon->str, n);
     guint8 digest[32];
-    gsize dlen = sizeof digest;
-    g_checksum_get_digest(ck, digest, &dlen);
+    gsize dlen = dkim_digest(g_strcmp0(md, "sha1") == 0, (const guint8 *)canon->str, n, digest);
     return g_base64_encode(digest, dlen);
 }
 
