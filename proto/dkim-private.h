@@ -111,12 +111,12 @@ EVP_PKEY *dkim_key_decode_public(const guint8 *der, gsize len, gboolean is_ed255
 
 /* ---- crypto (dkim_sign.c) ---- */
 
-/* RSA: PKCS#1 v1.5 over SHA-256 of data. Ed25519: pure Ed25519 over the
- * 32-octet SHA-256 of data (RFC 8463 3). */
 /* SHA-256, or SHA-1 when is_sha1, of data into out (room for 32 octets);
  * returns the digest's length. OpenSSL's code: its assembly is several
  * times faster than GChecksum on every body and header hash. */
 gsize dkim_digest(gboolean is_sha1, const guint8 *data, gsize len, guint8 *out);
+/* RSA: PKCS#1 v1.5 over SHA-256 of data. Ed25519: pure Ed25519 over the
+ * 32-octet SHA-256 of data (RFC 8463 3). */
 GBytes *dkim_crypto_sign(EVP_PKEY *pkey, DkimAlg alg, const guint8 *data, gsize len);
 gboolean dkim_crypto_verify(EVP_PKEY *pkey, DkimAlg alg, const guint8 *data, gsize len,
                             const guint8 *sig, gsize sig_len);
