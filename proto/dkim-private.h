@@ -106,6 +106,9 @@ typedef struct {
 
 void dkim_key_record_parse(const char *txt, DkimKeyRecord *out);
 void dkim_key_record_clear(DkimKeyRecord *k);
+/* dkim_key_record_parse() through c (nullable: parse every time); out is
+ * the caller's to clear either way. */
+void dkim_key_cache_parse(DkimKeyCache *c, const char *txt, DkimKeyRecord *out);
 /* p= decoding: SPKI DER, bare PKCS#1 RSAPublicKey, or raw Ed25519. */
 EVP_PKEY *dkim_key_decode_public(const guint8 *der, gsize len, gboolean is_ed25519);
 
