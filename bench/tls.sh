@@ -13,13 +13,17 @@
 # Prints messages/s, full handshakes a second that the primitives alone
 # allow, and the ratios: TLS chain / plain chain, with / without
 # resumption, and simulator / crypto bound. Each figure is the median of
-# RUNS runs (default 3).
-# Usage: bench/tls.sh [--runs N]. Environment: BUILD (default build), RUNS.
+# RUNS runs (default 3), per CPU second (user + system, as bench/compare.sh:
+# on a shared machine wall time also counts the wait for a CPU; CLOCK=wall
+# measures wall time).
+# Usage: bench/tls.sh [--runs N]. Environment: BUILD (default build), RUNS,
+# CLOCK (cpu or wall, default cpu).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-3}
+CLOCK=${CLOCK:-cpu}
 while [ $# -gt 0 ]; do
     case "$1" in
     --runs) RUNS=$2; shift ;;
@@ -31,18 +35,32 @@ done
 MHS=$BUILD/mhs
 [ -x "$MHS" ] || { echo "bench: $MHS is missing: run 'make build' first" >&2; exit 1; }
 command -v openssl >/dev/null || { echo "bench: openssl is missing" >&2; exit 1; }
+if [ "$CLOCK" = cpu ] && [ ! -x /usr/bin/time ]; then
+    echo "bench: /usr/bin/time is missing (Debian time): measuring wall time" >&2
+    CLOCK=wall
+fi
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mhs-tls.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 calc() { awk "BEGIN {printf \"%.6f\", $1}"; }
 
-# Wall seconds of one quiet run; fails unless every message is delivered.
+# CPU (or wall) seconds of one quiet run; fails unless every message is delivered.
 bench_run() {
     local f=scenarios/bench/$1.yaml start end out
     start=$(date +%s.%N)
-    out=$("$MHS" run -q "$f")
+    if [ "$CLOCK" = cpu ]; then
+        out=$(/usr/bin/time -f '%U %S' -o "$TMP/time" "$MHS" run -q "$f")
+    else
+        out=$("$MHS" run -q "$f")
+    fi
     end=$(date +%s.%N)
     case "$out" in *"pass:"*) ;; *) echo "bench: $f failed: $out" >&2; exit 1 ;; esac
-    calc "$end - $start"
+    if [ "$CLOCK" = cpu ]; then
+        awk '{ printf "%.6f", $1 + $2 }' "$TMP/time"
+    else
+        calc "$end - $start"
+    fi
 }
 
 bench_rate() { # scenario -> median messages/s (1000 messages)
@@ -70,6 +88,7 @@ hs_p256=$(calc "1 / (1/$ecdsa_sign + 2/$ecdsa_verify + 4/$p256)")
 bound=$(calc "$hs_ed / 3")
 
 printf '%-46s %12s\n' "what" "per second"
+printf '(messages per %s second, median of %s runs)\n' "$CLOCK" "$RUNS"
 printf '%-46s %12.1f\n' "plain chain (chain-1k), messages" "$plain"
 printf '%-46s %12.1f\n' "TLS+AUTH chain, resumption on, messages" "$tls"
 printf '%-46s %12.1f\n' "TLS+AUTH chain, resumption off, messages" "$noresume"

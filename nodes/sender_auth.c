@@ -39,6 +39,8 @@ sender_auth_new(Node *node)
     sa->spf = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                     (GDestroyNotify)sender_auth_spf_free);
     sa->key = dkim_signer_key_new(node);
+    if (c->dkim)
+        sa->dkim_keys = dkim_key_cache_new();
     return sa;
 }
 
@@ -48,6 +50,7 @@ sender_auth_free(SenderAuth *sa)
     if (sa == NULL)
         return;
     dkim_private_key_free(sa->key);
+    dkim_key_cache_free(sa->dkim_keys);
     psl_free(sa->psl);
     g_hash_table_unref(sa->spf);
     g_free(sa);
@@ -448,7 +451,8 @@ sender_auth_on_data(SenderAuth *sa, Node *node, SmtpServerSession *ss, const Smt
     if (sa->spec->checks.dkim) {
         gsize len;
         const guint8 *data = g_bytes_get_data(q->message, &len);
-        job->dkim = dkim_verifier_new(data, len, world_unix_now(w));
+        DkimVerifyConfig cfg = {.now_unix = world_unix_now(w), .key_cache = sa->dkim_keys};
+        job->dkim = dkim_verifier_new_full(data, len, &cfg);
         data_job_dkim_pump(job);
     } else {
         data_job_dmarc_start(job);

@@ -29,9 +29,10 @@ typedef struct {
 struct SenderAuth {
     Node *node;
     const NodeSpec *spec;
-    DkimPrivateKey *key; /* nullable: the node does not sign */
-    Psl *psl;            /* nullable until the first DMARC check */
-    GHashTable *spf;     /* conn id (guint64*) -> SenderAuthSpf* */
+    DkimPrivateKey *key;     /* nullable: the node does not sign */
+    Psl *psl;                /* nullable until the first DMARC check */
+    GHashTable *spf;         /* conn id (guint64*) -> SenderAuthSpf* */
+    DkimKeyCache *dkim_keys; /* nullable: key records parsed once (checks.dkim) */
 };
 
 void sender_auth_spf_free(SenderAuthSpf *s);

@@ -37,6 +37,31 @@ world_tls_keylog(const char *line, gpointer user_data)
         w->keylog(line, w->keylog_data);
 }
 
+/* The hook to install: none while nobody reads key log lines (OpenSSL
+ * formats them at a cost, proto/tls_pipe.c). */
+static TlsKeylogFunc
+world_tls_keylog_func(const World *w)
+{
+    return w->keylog != NULL ? world_tls_keylog : NULL;
+}
+
+void
+world_tls_keylog_changed(World *w)
+{
+    if (w->tls == NULL)
+        return;
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, w->tls->nodes);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        WorldTlsNode *tn = value;
+        TlsContext *all[] = {tn->server, tn->client, tn->pop3};
+        for (guint i = 0; i < G_N_ELEMENTS(all); i++)
+            if (all[i] != NULL)
+                tls_context_set_keylog(all[i], world_tls_keylog_func(w), w);
+    }
+}
+
 static void
 world_tls_node_free(gpointer p)
 {
@@ -96,7 +121,7 @@ world_tls_node_setup(World *w, WorldTls *tls, const Node *node, GError **error)
             .min_version = world_tls_min_version(ts),
             .no_tickets = !ts->session_tickets,
             .verify_time = w->spec->epoch_unix,
-            .keylog = world_tls_keylog,
+            .keylog = world_tls_keylog_func(w),
             .keylog_data = w,
         };
         tn->server = tls_context_new(&cfg, error);
@@ -110,7 +135,7 @@ world_tls_node_setup(World *w, WorldTls *tls, const Node *node, GError **error)
             .min_version = world_tls_min_version(ts),
             .no_tickets = !ts->session_tickets,
             .verify_time = w->spec->epoch_unix,
-            .keylog = world_tls_keylog,
+            .keylog = world_tls_keylog_func(w),
             .keylog_data = w,
         };
         tn->client = tls_context_new(&cfg, error);
@@ -213,7 +238,7 @@ world_tls_pop3_client_context(World *w, const Node *node)
             .min_version = world_tls_min_version(ts),
             .no_tickets = !ts->session_tickets,
             .verify_time = w->spec->epoch_unix,
-            .keylog = world_tls_keylog,
+            .keylog = world_tls_keylog_func(w),
             .keylog_data = w,
         };
         g_autoptr(GError) error = NULL;

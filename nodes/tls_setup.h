@@ -35,6 +35,9 @@ TlsContext *world_tls_client_context(World *w, const Node *node);
  * TLS level, so no store can offer STLS). It reports verification and
  * leaves the decision to the session. */
 TlsContext *world_tls_pop3_client_context(World *w, const Node *node);
+/* Installs or removes the contexts' key log hook after w->keylog changed
+ * (world_set_keylog). */
+void world_tls_keylog_changed(World *w);
 /* (transfer none) The scenario CA, made now if no node needed it yet (the
  * S/MIME users' certificates come from it too); NULL with error set when
  * OpenSSL refuses. Call after world_tls_setup(). */

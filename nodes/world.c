@@ -458,6 +458,7 @@ world_set_keylog(World *w, WorldKeylogFunc fn, gpointer user_data)
 {
     w->keylog = fn;
     w->keylog_data = user_data;
+    world_tls_keylog_changed(w);
 }
 
 SimWorld *

@@ -106,11 +106,18 @@ typedef struct {
 
 void dkim_key_record_parse(const char *txt, DkimKeyRecord *out);
 void dkim_key_record_clear(DkimKeyRecord *k);
+/* dkim_key_record_parse() through c (nullable: parse every time); out is
+ * the caller's to clear either way. */
+void dkim_key_cache_parse(DkimKeyCache *c, const char *txt, DkimKeyRecord *out);
 /* p= decoding: SPKI DER, bare PKCS#1 RSAPublicKey, or raw Ed25519. */
 EVP_PKEY *dkim_key_decode_public(const guint8 *der, gsize len, gboolean is_ed25519);
 
 /* ---- crypto (dkim_sign.c) ---- */
 
+/* SHA-256, or SHA-1 when is_sha1, of data into out (room for 32 octets);
+ * returns the digest's length. OpenSSL's code: its assembly is several
+ * times faster than GChecksum on every body and header hash. */
+gsize dkim_digest(gboolean is_sha1, const guint8 *data, gsize len, guint8 *out);
 /* RSA: PKCS#1 v1.5 over SHA-256 of data. Ed25519: pure Ed25519 over the
  * 32-octet SHA-256 of data (RFC 8463 3). */
 GBytes *dkim_crypto_sign(EVP_PKEY *pkey, DkimAlg alg, const guint8 *data, gsize len);

@@ -121,10 +121,20 @@ typedef enum {
     DKIM_DNS_TIMEOUT,   /* TEMPFAIL */
 } DkimDnsStatus;
 
+/* Parsed key records kept across verifiers (dkim_key_cache.c): the same
+ * TXT record is parsed once. Outcomes are those of parsing every time. */
+typedef struct DkimKeyCache DkimKeyCache;
+
+DkimKeyCache *dkim_key_cache_new(void);
+void dkim_key_cache_free(DkimKeyCache *c);
+guint dkim_key_cache_size(const DkimKeyCache *c); /* distinct records held */
+guint dkim_key_cache_hits(const DkimKeyCache *c); /* lookups answered from it */
+
 typedef struct {
-    gint64 now_unix;      /* for x= (expiry) */
-    guint max_signatures; /* 0 = DKIM_MAX_SIGNATURES */
-    guint min_rsa_bits;   /* 0 = 1024 (RFC 8301 3.2) */
+    gint64 now_unix;         /* for x= (expiry) */
+    guint max_signatures;    /* 0 = DKIM_MAX_SIGNATURES */
+    guint min_rsa_bits;      /* 0 = 1024 (RFC 8301 3.2) */
+    DkimKeyCache *key_cache; /* (nullable, transfer none) outlives the verifier */
 } DkimVerifyConfig;
 
 /* Parses msg (copied; CRLF endings) and prepares one result per
@@ -209,6 +219,7 @@ char *dkim_sign(const guint8 *msg, gsize len, const DkimSignConfig *cfg, const D
 GBytes *dkim_message_to_crlf(const guint8 *msg, gsize len);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DkimVerifier, dkim_verifier_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DkimKeyCache, dkim_key_cache_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DkimPrivateKey, dkim_private_key_free)
 
 #endif

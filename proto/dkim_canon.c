@@ -152,52 +152,68 @@ dkim_canon_body_simple(const guint8 *body, gsize len, GString *out)
     g_string_append(out, "\r\n");
 }
 
-/* One line (without CRLF) under 3.4.4: compress WSP, drop it at the end. */
-static void
-dkim_canon_body_line(const guint8 *p, gsize n, GString *line)
+/* One line (without CRLF) under 3.4.4: compress WSP, drop it at the end.
+ * Copies runs of non-WSP octets at once (the body is hashed per message).
+ * Returns FALSE, writing nothing, when the line is empty or only WSP. */
+static gboolean
+dkim_canon_body_line(const guint8 *p, gsize n, guint *empty_pending, GString *out)
 {
-    gboolean pending = FALSE;
-    g_string_truncate(line, 0);
-    for (gsize i = 0; i < n; i++) {
-        if (dkim_canon_is_wsp((char)p[i])) {
-            pending = TRUE;
-            continue;
-        }
-        if (pending)
-            g_string_append_c(line, ' ');
-        g_string_append_c(line, (char)p[i]);
-        pending = FALSE;
+    gsize i = 0;
+    while (i < n && dkim_canon_is_wsp((char)p[i]))
+        i++;
+    if (i == n)
+        return FALSE;
+    /* A non-empty line: the empty lines held back were not trailing. */
+    for (; *empty_pending > 0; (*empty_pending)--)
+        g_string_append_len(out, "\r\n", 2);
+    if (i > 0)
+        g_string_append_c(out, ' '); /* leading WSP becomes one SP */
+    while (i < n) {
+        gsize run = i;
+        while (run < n && !dkim_canon_is_wsp((char)p[run]))
+            run++;
+        g_string_append_len(out, (const char *)p + i, (gssize)(run - i));
+        i = run;
+        while (i < n && dkim_canon_is_wsp((char)p[i]))
+            i++;
+        if (i > run && i < n)
+            g_string_append_c(out, ' '); /* inner WSP run: one SP; trailing: none */
+    }
+    return TRUE;
+}
+
+/* The end of the line starting at p (the offset of its CRLF, or len). */
+static gsize
+dkim_canon_crlf(const guint8 *p, gsize len)
+{
+    gsize off = 0;
+    for (;;) {
+        const guint8 *cr = memchr(p + off, '\r', len - off);
+        if (cr == NULL)
+            return len;
+        off = (gsize)(cr - p);
+        if (off + 1 < len && p[off + 1] == '\n')
+            return off;
+        off++; /* a bare CR is an ordinary octet of the line */
     }
 }
 
 static void
 dkim_canon_body_relaxed(const guint8 *body, gsize len, GString *out)
 {
-    g_autoptr(GString) line = g_string_new(NULL);
     guint empty_pending = 0; /* empty lines held back: trailing ones vanish */
     gsize off = 0;
     while (off < len) {
         const guint8 *p = body + off;
-        gsize n = 0;
-        gboolean has_crlf = FALSE;
-        while (off + n < len) {
-            if (p[n] == '\r' && off + n + 1 < len && p[n + 1] == '\n') {
-                has_crlf = TRUE;
-                break;
-            }
-            n++;
-        }
-        dkim_canon_body_line(p, n, line);
+        gsize n = dkim_canon_crlf(p, len - off);
+        gboolean has_crlf = n < len - off;
         off += n + (has_crlf ? 2 : 0);
-        if (line->len == 0) {
+        if (!dkim_canon_body_line(p, n, &empty_pending, out)) {
             if (has_crlf)
                 empty_pending++;
             continue;
         }
-        for (; empty_pending > 0; empty_pending--)
-            g_string_append(out, "\r\n");
-        g_string_append_len(out, line->str, (gssize)line->len);
-        g_string_append(out, "\r\n"); /* 3.4.4: a missing final CRLF is added */
+        g_string_append_len(out, "\r\n", 2); /* 3.4.4: a missing final CRLF is added */
     }
 }
 
@@ -214,7 +230,6 @@ char *
 dkim_body_hash(DkimCanon c, const char *md, const guint8 *body, gsize len, gint64 limit,
                gsize *canon_len)
 {
-    GChecksumType type = g_strcmp0(md, "sha1") == 0 ? G_CHECKSUM_SHA1 : G_CHECKSUM_SHA256;
     g_autoptr(GString) canon = g_string_new(NULL);
     dkim_canon_body(c, body, len, canon);
     if (canon_len)
@@ -222,11 +237,8 @@ dkim_body_hash(DkimCanon c, const char *md, const guint8 *body, gsize len, gint6
     gsize n = canon->len;
     if (limit >= 0 && (guint64)limit < n)
         n = (gsize)limit; /* 3.5 l=: only the first l octets are hashed */
-    g_autoptr(GChecksum) ck = g_checksum_new(type);
-    g_checksum_update(ck, (const guchar *)canon->str, n);
     guint8 digest[32];
-    gsize dlen = sizeof digest;
-    g_checksum_get_digest(ck, digest, &dlen);
+    gsize dlen = dkim_digest(g_strcmp0(md, "sha1") == 0, (const guint8 *)canon->str, n, digest);
     return g_base64_encode(digest, dlen);
 }
 

@@ -226,7 +226,7 @@ dkim_verifier_use_records(DkimVerifier *v, DkimVerifierSig *s, const char *const
     DkimKeyRecord key = {0};
     DkimReason first = DKIM_REASON_NONE;
     for (guint i = 0; records[i]; i++) {
-        dkim_key_record_parse(records[i], &key);
+        dkim_key_cache_parse(v->cfg.key_cache, records[i], &key);
         if (key.reason == DKIM_REASON_NONE)
             break;
         if (first == DKIM_REASON_NONE)

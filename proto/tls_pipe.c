@@ -18,6 +18,8 @@
 #define TLS_RECORD_HEADER_LEN 5
 /* Plaintext read per SSL_read_ex call (one record at most, RFC 8446 5.1). */
 #define TLS_PIPE_READ_CHUNK 16384
+/* Subjects remembered per context: one per full handshake still resumable. */
+#define TLS_CONTEXT_SUBJECTS_MAX 64
 
 struct TlsContext {
     grefcount ref;
@@ -28,6 +30,10 @@ struct TlsContext {
     TlsKeylogFunc keylog;
     gpointer keylog_data;
     GHashTable *sessions; /* client: peer name -> SSL_SESSION* (owned) */
+    /* Peer certificates seen (a reference held) -> RFC 2253 subject: a
+     * resumed session brings back the X509 object of its full handshake,
+     * so each subject is printed once (at most TLS_CONTEXT_SUBJECTS_MAX). */
+    GHashTable *subjects;
 };
 
 struct TlsPipe {
@@ -159,14 +165,14 @@ tls_context_new(const TlsContextConfig *cfg, GError **error)
     ctx->is_server = cfg->is_server;
     ctx->verify = cfg->verify;
     ctx->no_tickets = cfg->no_tickets;
-    ctx->keylog = cfg->keylog;
-    ctx->keylog_data = cfg->keylog_data;
     ctx->sessions =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)SSL_SESSION_free);
+    ctx->subjects =
+        g_hash_table_new_full(g_direct_hash, g_direct_equal, (GDestroyNotify)X509_free, g_free);
     SSL_CTX_set_app_data(c, ctx);
     /* No renegotiation (RFC 5746 is moot then) and no compression (CRIME). */
     SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
-    SSL_CTX_set_keylog_callback(c, tls_context_keylog_cb);
+    tls_context_set_keylog(ctx, cfg->keylog, cfg->keylog_data);
     if (!tls_context_setup(ctx, cfg, error)) {
         tls_context_unref(ctx);
         return NULL;
@@ -189,8 +195,20 @@ tls_context_unref(TlsContext *ctx)
     if (ctx == NULL || !g_ref_count_dec(&ctx->ref))
         return;
     g_hash_table_unref(ctx->sessions);
+    g_hash_table_unref(ctx->subjects);
     SSL_CTX_free(ctx->ssl_ctx);
     g_free(ctx);
+}
+
+void
+tls_context_set_keylog(TlsContext *ctx, TlsKeylogFunc keylog, gpointer user_data)
+{
+    g_return_if_fail(ctx != NULL);
+    ctx->keylog = keylog;
+    ctx->keylog_data = user_data;
+    /* OpenSSL formats every secret in hex, one sprintf per octet, whenever a
+     * callback is installed: install it only when someone reads the lines. */
+    SSL_CTX_set_keylog_callback(ctx->ssl_ctx, keylog != NULL ? tls_context_keylog_cb : NULL);
 }
 
 guint
@@ -291,18 +309,33 @@ tls_pipe_fail(TlsPipe *pipe, int ssl_error)
     pipe->state = TLS_PIPE_STATE_FAILED;
 }
 
+/* RFC 2253 subject of cert (transfer none), printed the first time this
+ * X509 object is seen (a parsed certificate never changes). */
+static const char *
+tls_context_subject(TlsContext *ctx, X509 *cert)
+{
+    const char *known = g_hash_table_lookup(ctx->subjects, cert);
+    if (known != NULL)
+        return known;
+    if (g_hash_table_size(ctx->subjects) >= TLS_CONTEXT_SUBJECTS_MAX)
+        g_hash_table_remove_all(ctx->subjects);
+    g_autoptr(BIO) bio = BIO_new(BIO_s_mem());
+    char *data = NULL;
+    X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+    long n = BIO_get_mem_data(bio, &data);
+    char *subject = g_strndup(data ? data : "", n > 0 ? (gsize)n : 0);
+    X509_up_ref(cert); /* the key stays valid: its address cannot be reused */
+    g_hash_table_insert(ctx->subjects, cert, subject);
+    return subject;
+}
+
 static void
 tls_pipe_established(TlsPipe *pipe)
 {
     pipe->state = TLS_PIPE_STATE_ESTABLISHED;
-    g_autoptr(X509) peer = SSL_get1_peer_certificate(pipe->ssl);
-    if (peer != NULL) {
-        g_autoptr(BIO) bio = BIO_new(BIO_s_mem());
-        char *data = NULL;
-        X509_NAME_print_ex(bio, X509_get_subject_name(peer), 0, XN_FLAG_RFC2253);
-        long n = BIO_get_mem_data(bio, &data);
-        pipe->peer_subject = g_strndup(data ? data : "", n > 0 ? (gsize)n : 0);
-    }
+    X509 *peer = SSL_get0_peer_certificate(pipe->ssl);
+    if (peer != NULL)
+        pipe->peer_subject = g_strdup(tls_context_subject(pipe->ctx, peer));
     if (pipe->pending->len > 0) {
         gsize done = 0;
         SSL_write_ex(pipe->ssl, pipe->pending->data, pipe->pending->len, &done);
@@ -314,11 +347,15 @@ static void
 tls_pipe_read_records(TlsPipe *pipe)
 {
     guint8 buf[TLS_PIPE_READ_CHUNK];
+    /* Once is enough: a successful read leaves the error queue empty. */
+    ERR_clear_error();
     for (;;) {
         gsize n = 0;
-        ERR_clear_error();
         if (SSL_read_ex(pipe->ssl, buf, sizeof buf, &n) == 1) {
             g_byte_array_append(pipe->plain, buf, (guint)n);
+            /* Nothing left to decrypt: another call would only say WANT_READ. */
+            if (BIO_ctrl_pending(pipe->rbio) == 0 && !SSL_has_pending(pipe->ssl))
+                return;
             continue;
         }
         int err = SSL_get_error(pipe->ssl, 0);

@@ -58,6 +58,9 @@ typedef struct TlsContext TlsContext;
 TlsContext *tls_context_new(const TlsContextConfig *cfg, GError **error);
 TlsContext *tls_context_ref(TlsContext *ctx);
 void tls_context_unref(TlsContext *ctx);
+/* Sets or replaces (keylog NULL: removes) the key log hook of a context
+ * already made; pipes made before and after both use it. */
+void tls_context_set_keylog(TlsContext *ctx, TlsKeylogFunc keylog, gpointer user_data);
 /* Client session cache: sessions stored per peer name (count, and forget all). */
 guint tls_context_cached_sessions(const TlsContext *ctx);
 void tls_context_flush_sessions(TlsContext *ctx);

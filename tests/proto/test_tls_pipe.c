@@ -2,7 +2,8 @@
  * Tests for proto/tls_pipe: client and server pipes pumped in memory for TLS
  * 1.2 and 1.3 with Ed25519, P-256 and RSA certificates; application data both
  * ways; RFC 6125 name checks and unknown CAs; ticket resumption; version
- * floor; NSS key log lines; ciphertext fed in tiny chunks; record sizes.
+ * floor; NSS key log lines (also with the hook set after the context is
+ * made); ciphertext fed in tiny chunks; record sizes.
  */
 #include <string.h>
 
@@ -264,6 +265,65 @@ test_resumption(void)
     pki_clear(&p);
 }
 
+/* The peer subject is right whichever certificate comes back: full and
+ * resumed handshakes alternating between two servers through one client
+ * context (which remembers the subjects it printed). */
+static void
+test_peer_subject(void)
+{
+    Pki p = {0};
+    pki_init(&p, TLS_KEY_ED25519);
+    GError *error = NULL;
+    const char *dns2[] = {"mx2.example.com", NULL};
+    TlsCertRequest req2 = {.common_name = "mx2.example.com",
+                           .organization = "Two",
+                           .dns_names = dns2,
+                           .not_before = NOT_BEFORE};
+    g_autoptr(TlsIdentity) leaf2 = tls_ca_issue(p.ca, &req2, &error);
+    g_assert_no_error(error);
+    g_autoptr(TlsContext) sc1 = server_ctx(&p, TLS_VERSION_DEFAULT, TLS_VERSION_1_3, FALSE);
+    TlsContextConfig cfg2 = {.is_server = TRUE, .identity = leaf2, .verify_time = NOW};
+    g_autoptr(TlsContext) sc2 = tls_context_new(&cfg2, &error);
+    g_assert_no_error(error);
+    g_autoptr(TlsContext) cc = client_ctx(&p, TLS_VERSION_1_3);
+    static const struct {
+        guint server;
+        gboolean resumed;
+        const char *subject;
+    } steps[] = {
+        {1, FALSE, "CN=mx.example.com"},        {1, TRUE, "CN=mx.example.com"},
+        {2, FALSE, "CN=mx2.example.com,O=Two"}, {1, TRUE, "CN=mx.example.com"},
+        {2, TRUE, "CN=mx2.example.com,O=Two"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
+        const char *name = steps[i].server == 1 ? "mx.example.com" : "mx2.example.com";
+        g_autoptr(TlsPipe) c = tls_pipe_new_client(cc, name);
+        g_autoptr(TlsPipe) s = tls_pipe_new_server(steps[i].server == 1 ? sc1 : sc2);
+        pump(c, s, 1 << 20, NULL);
+        g_assert_true(tls_pipe_is_established(c));
+        g_assert_cmpint(tls_pipe_is_resumed(c), ==, steps[i].resumed);
+        g_assert_cmpstr(tls_pipe_get_peer_subject(c), ==, steps[i].subject);
+        g_assert_null(tls_pipe_get_peer_subject(s)); /* no client certificate */
+        /* close_notify: OpenSSL refuses to resume a session dropped without it */
+        tls_pipe_close(c);
+        tls_pipe_close(s);
+        pump(c, s, 1 << 20, NULL);
+    }
+    /* Past the context's bound on remembered subjects (64): full handshakes
+     * only, each parsing a new certificate object. */
+    for (guint i = 0; i < 70; i++) {
+        tls_context_flush_sessions(cc);
+        gboolean one = i % 3 != 0;
+        g_autoptr(TlsPipe) c = tls_pipe_new_client(cc, one ? "mx.example.com" : "mx2.example.com");
+        g_autoptr(TlsPipe) s = tls_pipe_new_server(one ? sc1 : sc2);
+        pump(c, s, 1 << 20, NULL);
+        g_assert_false(tls_pipe_is_resumed(c));
+        g_assert_cmpstr(tls_pipe_get_peer_subject(c), ==,
+                        one ? "CN=mx.example.com" : "CN=mx2.example.com,O=Two");
+    }
+    pki_clear(&p);
+}
+
 /* Server with TLS_VERIFY_REQUIRED: a client certificate must be sent and verify. */
 static void
 test_client_certificate(void)
@@ -354,6 +414,30 @@ test_keylog(void)
         }
         g_assert_true(seen);
         g_assert_cmpuint(lines->len, ==, v == TLS_VERSION_1_2 ? 1 : 5);
+    }
+    pki_clear(&p);
+}
+
+/* The hook can be added to and removed from a context already made (mhs
+ * run --keylog sets it after the world is built): only handshakes while it
+ * is set produce lines. */
+static void
+test_keylog_set_later(void)
+{
+    Pki p = {0};
+    pki_init(&p, TLS_KEY_ED25519);
+    g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(TlsContext) sc = server_ctx(&p, TLS_VERSION_DEFAULT, TLS_VERSION_1_3, TRUE);
+    g_autoptr(TlsContext) cc = client_ctx(&p, TLS_VERSION_1_3);
+    guint want[] = {0, 5, 0};
+    for (guint round = 0; round < G_N_ELEMENTS(want); round++) {
+        tls_context_set_keylog(cc, round == 1 ? keylog_collect : NULL, lines);
+        g_ptr_array_set_size(lines, 0);
+        g_autoptr(TlsPipe) c = tls_pipe_new_client(cc, "mx.example.com");
+        g_autoptr(TlsPipe) s = tls_pipe_new_server(sc);
+        pump(c, s, 1 << 20, NULL);
+        g_assert_true(tls_pipe_is_established(c));
+        g_assert_cmpuint(lines->len, ==, want[round]);
     }
     pki_clear(&p);
 }
@@ -534,9 +618,11 @@ main(int argc, char **argv)
     g_test_add_func("/proto/tls-pipe/matrix", test_matrix);
     g_test_add_func("/proto/tls-pipe/verify-failures", test_verify_failures);
     g_test_add_func("/proto/tls-pipe/resumption", test_resumption);
+    g_test_add_func("/proto/tls-pipe/peer-subject", test_peer_subject);
     g_test_add_func("/proto/tls-pipe/client-certificate", test_client_certificate);
     g_test_add_func("/proto/tls-pipe/min-version", test_min_version);
     g_test_add_func("/proto/tls-pipe/keylog", test_keylog);
+    g_test_add_func("/proto/tls-pipe/keylog-set-later", test_keylog_set_later);
     g_test_add_func("/proto/tls-pipe/small-chunks", test_small_chunks);
     g_test_add_func("/proto/tls-pipe/every-split-point", test_every_split_point);
     g_test_add_func("/proto/tls-pipe/record-sizes-deterministic", test_record_sizes_deterministic);
