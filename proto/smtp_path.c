@@ -268,7 +268,13 @@ smtp_path_to_address(const SmtpPath *path)
         return g_strdup("");
     if (path->domain == NULL)
         return g_strdup(path->local ? path->local : "");
-    return g_strconcat(path->local, "@", path->domain, NULL);
+    /* Lengths known once, no varargs walk: this runs for every MAIL and RCPT. */
+    gsize ll = strlen(path->local), dl = strlen(path->domain);
+    char *a = g_malloc(ll + 1 + dl + 1);
+    memcpy(a, path->local, ll);
+    a[ll] = '@';
+    memcpy(a + ll + 1, path->domain, dl + 1);
+    return a;
 }
 
 /* A parameter and its strings in one allocation (freed with g_free): MAIL

@@ -285,6 +285,7 @@ struct SmtpReplyParser {
     guint cur_n;
     guint cur_code;
     char cur_enhanced[SMTP_REPLY_ENHANCED_MAX];
+    gsize cur_enhanced_len;
     GString *cur_text; /* its lines, each NUL-terminated */
     char *error;       /* sticky */
 };
@@ -334,12 +335,12 @@ smtp_reply_parser_add(SmtpReplyParser *p, guint code, gboolean more, const char 
     if (p->cur_n == 0) {
         p->cur_code = code;
         g_string_truncate(p->cur_text, 0);
-        p->cur_enhanced[0] = '\0';
-        gsize el = smtp_reply_scan_enhanced(text, tlen, code);
-        if (el > 0)
-            g_strlcpy(p->cur_enhanced, text, MIN(el + 1, sizeof p->cur_enhanced));
+        gsize el = MIN(smtp_reply_scan_enhanced(text, tlen, code), sizeof p->cur_enhanced - 1);
+        memcpy(p->cur_enhanced, text, el);
+        p->cur_enhanced[el] = '\0';
+        p->cur_enhanced_len = el;
     }
-    gsize el = p->cur_enhanced[0] ? strlen(p->cur_enhanced) : 0;
+    gsize el = p->cur_enhanced_len;
     if (el > 0 && tlen >= el && memcmp(text, p->cur_enhanced, el) == 0 &&
         (tlen == el || text[el] == ' ')) {
         text += el;
