@@ -47,7 +47,6 @@ struct SmtpClient {
     SmtpDsnRet dsn_ret;
     char *dsn_envid;
     GStrv rcpt_orcpt;   /* (nullable) parallel to rcpts, "" for none */
-    GString *line;      /* (nullable) see smtp_client_line() */
     char *reverse_path;
     GStrv rcpts; /* moved into the outcome once decided (NULL then) */
     guint nrcpts;
@@ -154,8 +153,6 @@ smtp_client_free(SmtpClient *c)
     g_free(c->mail_auth_param);
     g_free(c->dsn_envid);
     g_strfreev(c->rcpt_orcpt);
-    if (c->line != NULL)
-        g_string_free(c->line, TRUE);
     g_free(c->reverse_path);
     g_strfreev(c->rcpts);
     g_bytes_unref(c->message);
@@ -235,23 +232,12 @@ smtp_client_expect_clear(SmtpClient *c)
     act_queue_clear(&c->expect, NULL, FALSE);
 }
 
-/* The command line under construction: reused, as every transaction
- * writes its MAIL and RCPT lines. */
-static GString *
-smtp_client_line(SmtpClient *c)
-{
-    if (c->line == NULL)
-        c->line = g_string_sized_new(128);
-    g_string_truncate(c->line, 0);
-    return c->line;
-}
-
-/* Sends the line built in smtp_client_line(). */
+/* Sends s, whose buffer becomes the bytes. */
 static void
-smtp_client_send_line(SmtpClient *c)
+smtp_client_send(SmtpClient *c, GString *s)
 {
     SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
-    a->bytes = g_bytes_new(c->line->str, c->line->len);
+    a->bytes = g_string_free_to_bytes(s);
 }
 
 /* Sends one command line, the concatenation of the NULL-terminated
@@ -465,8 +451,9 @@ smtp_client_append_rcpt(SmtpClient *c, GString *s, guint i)
 static void
 smtp_client_send_rcpt(SmtpClient *c, guint i)
 {
-    smtp_client_append_rcpt(c, smtp_client_line(c), i);
-    smtp_client_send_line(c);
+    GString *s = g_string_sized_new(64);
+    smtp_client_append_rcpt(c, s, i);
+    smtp_client_send(c, s);
     smtp_client_expect(c, SMTP_CLIENT_EXP_RCPT);
 }
 
@@ -474,7 +461,7 @@ static void
 smtp_client_start_txn(SmtpClient *c)
 {
     gboolean pipe = !c->no_pipelining && smtp_client_has(c, SMTP_CLIENT_EXT_PIPELINING);
-    GString *s = smtp_client_line(c);
+    GString *s = g_string_sized_new(128);
     g_string_append(s, "MAIL FROM:<");
     g_string_append(s, c->reverse_path);
     g_string_append_c(s, '>');
@@ -510,7 +497,7 @@ smtp_client_start_txn(SmtpClient *c)
         g_string_append(s, "DATA\r\n");
         smtp_client_expect(c, SMTP_CLIENT_EXP_DATA);
     }
-    smtp_client_send_line(c);
+    smtp_client_send(c, s);
 }
 
 static void
