@@ -367,11 +367,16 @@ smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
 {
     smtp_client_forget_exts(c);
     g_clear_pointer(&c->auth_mechs, g_strfreev);
-    GString *lines = g_string_sized_new(128);
+    /* The lines, each ended by '\n', in one exact allocation. */
+    gsize size = 1;
+    for (guint i = 1; i < r->lines->len; i++)
+        size += strlen(g_ptr_array_index(r->lines, i)) + 1;
+    char *lines = g_malloc(size), *w = lines;
     for (guint i = 1; i < r->lines->len; i++) {
         const char *l = g_ptr_array_index(r->lines, i);
-        const char *sp = strchr(l, ' ');
-        gsize kl = sp ? (gsize)(sp - l) : strlen(l);
+        gsize ll = strlen(l);
+        const char *sp = memchr(l, ' ', ll);
+        gsize kl = sp ? (gsize)(sp - l) : ll;
         if (kl == 4 && g_ascii_strncasecmp(l, "AUTH", 4) == 0 && sp != NULL) {
             /* Listed twice: the last line counts, as for the other keywords. */
             g_strfreev(c->auth_mechs);
@@ -381,10 +386,12 @@ smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
             if (kl == strlen(smtp_client_exts[k].keyword) &&
                 g_ascii_strncasecmp(l, smtp_client_exts[k].keyword, kl) == 0)
                 c->ext_bits |= smtp_client_exts[k].bit;
-        g_string_append(lines, l);
-        g_string_append_c(lines, '\n');
+        memcpy(w, l, ll);
+        w[ll] = '\n';
+        w += ll + 1;
     }
-    c->ext_lines = g_string_free(lines, FALSE);
+    *w = '\0';
+    c->ext_lines = lines;
 }
 
 static gboolean
