@@ -81,14 +81,15 @@ typedef enum {
 } SmtpClientExt;
 
 static const struct {
-    const char *keyword;
+    const char *keyword; /* upper case */
+    gsize len;
     SmtpClientExt bit;
 } smtp_client_exts[] = {
-    {"PIPELINING", SMTP_CLIENT_EXT_PIPELINING},
-    {"SIZE", SMTP_CLIENT_EXT_SIZE},
-    {"8BITMIME", SMTP_CLIENT_EXT_8BITMIME},
-    {"STARTTLS", SMTP_CLIENT_EXT_STARTTLS},
-    {"DSN", SMTP_CLIENT_EXT_DSN},
+    {"PIPELINING", 10, SMTP_CLIENT_EXT_PIPELINING},
+    {"SIZE", 4, SMTP_CLIENT_EXT_SIZE},
+    {"8BITMIME", 8, SMTP_CLIENT_EXT_8BITMIME},
+    {"STARTTLS", 8, SMTP_CLIENT_EXT_STARTTLS},
+    {"DSN", 3, SMTP_CLIENT_EXT_DSN},
 };
 
 static gboolean
@@ -382,8 +383,10 @@ smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
             g_strfreev(c->auth_mechs);
             c->auth_mechs = g_strsplit_set(sp + 1, " ", -1);
         }
+        /* Length and first octet first: most pairs differ there. */
+        char first = g_ascii_toupper(l[0]);
         for (guint k = 0; k < G_N_ELEMENTS(smtp_client_exts); k++)
-            if (kl == strlen(smtp_client_exts[k].keyword) &&
+            if (kl == smtp_client_exts[k].len && first == smtp_client_exts[k].keyword[0] &&
                 g_ascii_strncasecmp(l, smtp_client_exts[k].keyword, kl) == 0)
                 c->ext_bits |= smtp_client_exts[k].bit;
         memcpy(w, l, ll);

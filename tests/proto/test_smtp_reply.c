@@ -318,6 +318,50 @@ test_client_eof(void)
     g_string_free(s, TRUE);
 }
 
+/* RFC 5321 4.1.1.1: EHLO keywords are case-insensitive; the ones the
+ * client acts on (PIPELINING, SIZE, 8BITMIME, DSN) are found in any case,
+ * and look-alikes with a shared prefix or first letter are not taken. */
+static void
+test_client_ehlo_keywords(void)
+{
+    static const guint notify[] = {SMTP_DSN_NOTIFY_NEVER};
+    SmtpClientConfig cfg = {.helo_name = "c",
+                            .reverse_path = "a@x.example",
+                            .recipients = rcpts1,
+                            .body_8bitmime = TRUE,
+                            .rcpt_notify = notify,
+                            .message = NULL};
+    const char *const chunks[] = {"220 mx\r\n",
+                                  "250-mx\r\n250-pipelininG\r\n250-size 1000\r\n"
+                                  "250-8bitmime\r\n250 dsn\r\n",
+                                  "250 ok\r\n250 ok\r\n354 go\r\n", "250 queued\r\n", "221 bye\r\n",
+                                  NULL};
+    check_client(&cfg, chunks,
+                 "SEND EHLO c\\r\\n\n"
+                 "SEND MAIL FROM:<a@x.example> SIZE=0 BODY=8BITMIME\\r\\n"
+                 "RCPT TO:<b@x.example> NOTIFY=NEVER\\r\\nDATA\\r\\n\n"
+                 "RCPT_RESULT b@x.example 250 ok\n"
+                 "SEND .\\r\\n\n"
+                 "DONE delivered stage=DOT 250 queued\n"
+                 "SEND QUIT\\r\\n\nCLOSE\n");
+    const char *const near[] = {"220 mx\r\n",
+                                "250-mx\r\n250-PIPELINE\r\n250-SIZES 1000\r\n250-DSNX\r\n"
+                                "250 STARTTLSX\r\n",
+                                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n",
+                                "221 bye\r\n", NULL};
+    SmtpClientConfig lock = cfg;
+    lock.want_starttls = TRUE;
+    check_client(&lock, near,
+                 "SEND EHLO c\\r\\n\n"
+                 "SEND MAIL FROM:<a@x.example>\\r\\n\n"
+                 "SEND RCPT TO:<b@x.example>\\r\\n\n"
+                 "RCPT_RESULT b@x.example 250 ok\n"
+                 "SEND DATA\\r\\n\n"
+                 "SEND .\\r\\n\n"
+                 "DONE delivered stage=DOT 250 queued\n"
+                 "SEND QUIT\\r\\n\nCLOSE\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -331,6 +375,7 @@ main(int argc, char **argv)
     g_test_add_func("/proto/smtp-client/greeting-554", test_client_greeting_554);
     g_test_add_func("/proto/smtp-client/421", test_client_421);
     g_test_add_func("/proto/smtp-client/pipelined-rcpt-fail", test_client_pipelined_rcpt_fail);
+    g_test_add_func("/proto/smtp-client/ehlo-keywords", test_client_ehlo_keywords);
     g_test_add_func("/proto/smtp-client/starttls-injection", test_client_starttls_injection);
     g_test_add_func("/proto/smtp-client/eof", test_client_eof);
     return g_test_run();
