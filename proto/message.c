@@ -705,7 +705,16 @@ mail_header_fold_into(GString *out, const char *name, const char *value, guint w
     g_string_append(out, name);
     g_string_append_c(out, ':');
     gsize line_len = out->len - start;
-    gboolean has_crlf = strpbrk(value, "\r\n") != NULL;
+    gsize vlen = strcspn(value, "\r\n");
+    gboolean has_crlf = value[vlen] != '\0';
+    if (!has_crlf && line_len + 1 + vlen <= width) {
+        /* It fits on one line: no fold can be needed (most fields). */
+        if (*value && !mail_fold_is_wsp(*value))
+            g_string_append_c(out, ' ');
+        g_string_append_len(out, value, (gssize)vlen);
+        g_string_append_len(out, "\r\n", 2);
+        return;
+    }
     gboolean line_has_word = FALSE;
     const char *p = value;
     const char *done = value; /* value before this is in out */
