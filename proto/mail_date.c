@@ -302,8 +302,8 @@ mail_date_append(GString *out, gint64 unix_utc, gint offset_min)
         /* Out of the 4-digit range: rare enough for printf. */
         g_string_append_printf(out, "%s, %u %s %04" G_GINT64_FORMAT " %02u:%02u:%02u %c%02u%02u",
                                mail_date_days[mail_date_weekday(days)], d, mail_date_months[m - 1],
-                               y, (guint)(secs / 3600), (guint)(secs / 60 % 60),
-                               (guint)(secs % 60), offset_min < 0 ? '-' : '+', off / 60, off % 60);
+                               y, (guint)(secs / 3600), (guint)(secs / 60 % 60), (guint)(secs % 60),
+                               offset_min < 0 ? '-' : '+', off / 60, off % 60);
         return;
     }
     /* "%s, %u %s %04d %02d:%02d:%02d %c%02u%02u" without printf, written

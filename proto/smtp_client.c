@@ -46,7 +46,7 @@ struct SmtpClient {
     char *mail_auth_param;
     SmtpDsnRet dsn_ret;
     char *dsn_envid;
-    GStrv rcpt_orcpt;   /* (nullable) parallel to rcpts, "" for none */
+    GStrv rcpt_orcpt; /* (nullable) parallel to rcpts, "" for none */
     char *reverse_path;
     GStrv rcpts; /* moved into the outcome once decided (NULL then) */
     guint nrcpts;

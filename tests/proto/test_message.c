@@ -245,7 +245,8 @@ test_fold_random(void)
         g_autofree char *want = fold_reference("X-Test", v, width ? width : 78);
         g_autofree char *got = mail_header_fold("X-Test", v, width);
         g_assert_cmpstr(got, ==, want);
-    }    /* Without CR or LF, around the width: values that just fit on one line
+    }
+    /* Without CR or LF, around the width: values that just fit on one line
      * and those one octet too long. */
     static const char words[] = "abcdefgh  \t";
     for (int k = 0; k < 4000; k++) {

@@ -334,7 +334,9 @@ test_client_ehlo_keywords(void)
     const char *const chunks[] = {"220 mx\r\n",
                                   "250-mx\r\n250-pipelininG\r\n250-size 1000\r\n"
                                   "250-8bitmime\r\n250 dsn\r\n",
-                                  "250 ok\r\n250 ok\r\n354 go\r\n", "250 queued\r\n", "221 bye\r\n",
+                                  "250 ok\r\n250 ok\r\n354 go\r\n",
+                                  "250 queued\r\n",
+                                  "221 bye\r\n",
                                   NULL};
     check_client(&cfg, chunks,
                  "SEND EHLO c\\r\\n\n"
@@ -347,8 +349,12 @@ test_client_ehlo_keywords(void)
     const char *const near[] = {"220 mx\r\n",
                                 "250-mx\r\n250-PIPELINE\r\n250-SIZES 1000\r\n250-DSNX\r\n"
                                 "250 STARTTLSX\r\n",
-                                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n",
-                                "221 bye\r\n", NULL};
+                                "250 ok\r\n",
+                                "250 ok\r\n",
+                                "354 go\r\n",
+                                "250 queued\r\n",
+                                "221 bye\r\n",
+                                NULL};
     SmtpClientConfig lock = cfg;
     lock.want_starttls = TRUE;
     check_client(&lock, near,
