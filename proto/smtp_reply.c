@@ -350,10 +350,11 @@ smtp_reply_parser_add(SmtpReplyParser *p, guint code, gboolean more, const char 
             tlen--;
         }
     }
-    /* As a C string: a NUL in the line ends it. */
-    const char *nul = memchr(text, '\0', tlen);
-    g_string_append_len(p->cur_text, text, nul ? nul - text : (gssize)tlen);
-    g_string_append_c(p->cur_text, '\0');
+    /* As a C string: a NUL in the line ends it. The line reader ends each
+     * line with a NUL, so the text and its terminator go in one copy. */
+    g_assert(text[tlen] == '\0');
+    const char *nul = memchr(text, '\0', tlen + 1);
+    g_string_append_len(p->cur_text, text, nul - text + 1);
     p->cur_n++;
     return !more;
 }
