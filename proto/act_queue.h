@@ -33,12 +33,24 @@ act_queue_is_empty(const ActQueue *q)
     return q->head == q->len;
 }
 
+/* Octets of the first allocation: every session makes one, and glibc
+ * serves a request under about 1000 octets from its fast per-size bins,
+ * while a larger one takes the slower general path. */
+#define ACT_QUEUE_FIRST_BYTES 768
+
+/* Items in the first allocation: as many as fit, 2 to 16. */
+static inline guint
+act_queue_first_cap(gsize item_size)
+{
+    return (guint)CLAMP(ACT_QUEUE_FIRST_BYTES / item_size, 2, 16);
+}
+
 /* A new zeroed item at the tail, valid until the next push. */
 static inline gpointer
 act_queue_push(ActQueue *q)
 {
     if (q->len == q->cap) {
-        q->cap = q->cap ? q->cap * 2 : 8;
+        q->cap = q->cap ? q->cap * 2 : act_queue_first_cap(q->item_size);
         q->items = g_realloc_n(q->items, q->cap, q->item_size);
     }
     gpointer it = q->items + (gsize)q->len++ * q->item_size;

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#define LINE_READER_RESERVE 256
+
 struct LineReader {
     GByteArray *buf;   /* unconsumed input */
     gsize start;       /* first unconsumed byte in buf */
@@ -18,7 +20,9 @@ line_reader_new(gsize max)
 {
     g_return_val_if_fail(max >= 2, NULL);
     LineReader *lr = g_new0(LineReader, 1);
-    lr->buf = g_byte_array_new();
+    /* Room for a few command or reply lines at once, so the buffer does not
+     * grow step by step in every session. */
+    lr->buf = g_byte_array_sized_new((guint)MIN(max, LINE_READER_RESERVE));
     lr->max = max;
     return lr;
 }

@@ -268,11 +268,22 @@ mail_date_parse(const char *text, MailDate *out)
     return TRUE;
 }
 
-static void
-mail_date_append_2(GString *out, guint v)
+/* Two decimal digits of v at p; returns the position after them. */
+static char *
+mail_date_put_2(char *p, guint v)
 {
-    g_string_append_c(out, (char)('0' + v / 10 % 10));
-    g_string_append_c(out, (char)('0' + v % 10));
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
+/* Appends s (NUL-terminated) at p; returns the position after it. */
+static char *
+mail_date_put(char *p, const char *s)
+{
+    gsize n = strlen(s);
+    memcpy(p, s, n);
+    return p + n;
 }
 
 void
@@ -287,32 +298,39 @@ mail_date_append(GString *out, gint64 unix_utc, gint offset_min)
     guint m, d;
     mail_date_civil_from_days(days, &y, &m, &d);
     guint off = (guint)ABS(offset_min);
-    /* "%s, %u %s %04d %02d:%02d:%02d %c%02u%02u" without printf: every hop
-     * writes a Received field. */
-    g_string_append(out, mail_date_days[mail_date_weekday(days)]);
-    g_string_append(out, ", ");
-    if (d >= 10)
-        g_string_append_c(out, (char)('0' + d / 10));
-    g_string_append_c(out, (char)('0' + d % 10));
-    g_string_append_c(out, ' ');
-    g_string_append(out, mail_date_months[m - 1]);
-    g_string_append_c(out, ' ');
-    if (y >= 0 && y <= 9999) {
-        mail_date_append_2(out, (guint)(y / 100));
-        mail_date_append_2(out, (guint)(y % 100));
-    } else {
-        g_string_append_printf(out, "%04" G_GINT64_FORMAT, y);
+    if (y < 0 || y > 9999) {
+        /* Out of the 4-digit range: rare enough for printf. */
+        g_string_append_printf(out, "%s, %u %s %04" G_GINT64_FORMAT " %02u:%02u:%02u %c%02u%02u",
+                               mail_date_days[mail_date_weekday(days)], d, mail_date_months[m - 1],
+                               y, (guint)(secs / 3600), (guint)(secs / 60 % 60), (guint)(secs % 60),
+                               offset_min < 0 ? '-' : '+', off / 60, off % 60);
+        return;
     }
-    g_string_append_c(out, ' ');
-    mail_date_append_2(out, (guint)(secs / 3600));
-    g_string_append_c(out, ':');
-    mail_date_append_2(out, (guint)(secs / 60 % 60));
-    g_string_append_c(out, ':');
-    mail_date_append_2(out, (guint)(secs % 60));
-    g_string_append_c(out, ' ');
-    g_string_append_c(out, offset_min < 0 ? '-' : '+');
-    mail_date_append_2(out, off / 60);
-    mail_date_append_2(out, off % 60);
+    /* "%s, %u %s %04d %02d:%02d:%02d %c%02u%02u" without printf, written
+     * into a buffer and appended once: every hop writes a Received field. */
+    char buf[48], *p = buf;
+    p = mail_date_put(p, mail_date_days[mail_date_weekday(days)]);
+    *p++ = ',';
+    *p++ = ' ';
+    if (d >= 10)
+        *p++ = (char)('0' + d / 10);
+    *p++ = (char)('0' + d % 10);
+    *p++ = ' ';
+    p = mail_date_put(p, mail_date_months[m - 1]);
+    *p++ = ' ';
+    p = mail_date_put_2(p, (guint)(y / 100));
+    p = mail_date_put_2(p, (guint)(y % 100));
+    *p++ = ' ';
+    p = mail_date_put_2(p, (guint)(secs / 3600));
+    *p++ = ':';
+    p = mail_date_put_2(p, (guint)(secs / 60 % 60));
+    *p++ = ':';
+    p = mail_date_put_2(p, (guint)(secs % 60));
+    *p++ = ' ';
+    *p++ = offset_min < 0 ? '-' : '+';
+    p = mail_date_put_2(p, off / 60);
+    p = mail_date_put_2(p, off % 60);
+    g_string_append_len(out, buf, p - buf);
 }
 
 char *

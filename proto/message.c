@@ -132,15 +132,23 @@ mail_field_new(MailMessage *msg, const char *name, const char *value)
     return f;
 }
 
-MailMessage *
-mail_message_new(void)
+/* A message without its body yet (the parser sets it last). */
+static MailMessage *
+mail_message_alloc(void)
 {
     MailMessage *msg = g_new0(MailMessage, 1);
     msg->fields = g_array_sized_new(FALSE, FALSE, sizeof(MailField), 16);
     g_array_set_clear_func(msg->fields, mail_field_clear);
     msg->text = g_ptr_array_new_with_free_func(g_free);
-    msg->body = g_bytes_new(NULL, 0);
     strcpy(msg->sep, "\r\n");
+    return msg;
+}
+
+MailMessage *
+mail_message_new(void)
+{
+    MailMessage *msg = mail_message_alloc();
+    msg->body = g_bytes_new(NULL, 0);
     return msg;
 }
 
@@ -321,7 +329,7 @@ static MailMessage *
 mail_message_parse_full(const guint8 *data, gsize len, GBytes *bytes,
                         const MailMessageLimits *limits)
 {
-    MailMessage *msg = mail_message_new();
+    MailMessage *msg = mail_message_alloc();
     const char *d = (const char *)data;
     guint max_fields = limits && limits->max_fields ? limits->max_fields : MAIL_MESSAGE_FIELDS_MAX;
     gsize max_line = limits && limits->max_line ? limits->max_line : MAIL_MESSAGE_LINE_MAX;
@@ -375,7 +383,6 @@ mail_message_parse_full(const guint8 *data, gsize len, GBytes *bytes,
         msg->defects |= MAIL_MESSAGE_DEFECT_LF_ONLY;
     msg->is_lf_only = lf > 0 && crlf == 0;
     mail_message_own_fields(msg);
-    g_bytes_unref(msg->body);
     msg->body =
         bytes ? g_bytes_new_from_bytes(bytes, pos, len - pos) : g_bytes_new(data + pos, len - pos);
     return msg;
@@ -698,7 +705,16 @@ mail_header_fold_into(GString *out, const char *name, const char *value, guint w
     g_string_append(out, name);
     g_string_append_c(out, ':');
     gsize line_len = out->len - start;
-    gboolean has_crlf = strpbrk(value, "\r\n") != NULL;
+    gsize vlen = strcspn(value, "\r\n");
+    gboolean has_crlf = value[vlen] != '\0';
+    if (!has_crlf && line_len + 1 + vlen <= width) {
+        /* It fits on one line: no fold can be needed (most fields). */
+        if (*value && !mail_fold_is_wsp(*value))
+            g_string_append_c(out, ' ');
+        g_string_append_len(out, value, (gssize)vlen);
+        g_string_append_len(out, "\r\n", 2);
+        return;
+    }
     gboolean line_has_word = FALSE;
     const char *p = value;
     const char *done = value; /* value before this is in out */

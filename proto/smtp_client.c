@@ -31,6 +31,13 @@ typedef enum {
     SMTP_CLIENT_RCPT_REJECTED,
 } SmtpClientRcptState;
 
+/* What the engine keeps per recipient (one array: a session per message). */
+typedef struct {
+    SmtpClientRcptState state;
+    SmtpReply *reply; /* the refusal that decides it (nullable) */
+    guint notify;     /* DSN NOTIFY= bits, 0 none */
+} SmtpClientRcpt;
+
 struct SmtpClient {
     char *helo_name;
     gboolean use_helo, no_pipelining, want_starttls, require_starttls, require_auth, force_auth;
@@ -39,10 +46,9 @@ struct SmtpClient {
     char *mail_auth_param;
     SmtpDsnRet dsn_ret;
     char *dsn_envid;
-    guint *rcpt_notify; /* parallel to rcpts */
-    GStrv rcpt_orcpt;   /* parallel to rcpts, "" for none */
+    GStrv rcpt_orcpt; /* (nullable) parallel to rcpts, "" for none */
     char *reverse_path;
-    GStrv rcpts;
+    GStrv rcpts; /* moved into the outcome once decided (NULL then) */
     guint nrcpts;
     GBytes *message;
 
@@ -52,8 +58,7 @@ struct SmtpClient {
     char *ext_lines; /* (nullable) the EHLO lines after the first, each ended by '\n' */
     guint ext_bits;  /* SmtpClientExt: the extensions the engine itself uses */
     GStrv auth_mechs;
-    SmtpClientRcptState *rcpt_state;
-    SmtpReply **rcpt_reply;
+    SmtpClientRcpt *rcpt; /* parallel to rcpts */
     guint rcpt_next;  /* next RCPT reply index */
     guint naccepted;
     gboolean is_tls, is_authed, auth_started, starttls_refused, waiting_tls;
@@ -76,14 +81,15 @@ typedef enum {
 } SmtpClientExt;
 
 static const struct {
-    const char *keyword;
+    const char *keyword; /* upper case */
+    gsize len;
     SmtpClientExt bit;
 } smtp_client_exts[] = {
-    {"PIPELINING", SMTP_CLIENT_EXT_PIPELINING},
-    {"SIZE", SMTP_CLIENT_EXT_SIZE},
-    {"8BITMIME", SMTP_CLIENT_EXT_8BITMIME},
-    {"STARTTLS", SMTP_CLIENT_EXT_STARTTLS},
-    {"DSN", SMTP_CLIENT_EXT_DSN},
+    {"PIPELINING", 10, SMTP_CLIENT_EXT_PIPELINING},
+    {"SIZE", 4, SMTP_CLIENT_EXT_SIZE},
+    {"8BITMIME", 8, SMTP_CLIENT_EXT_8BITMIME},
+    {"STARTTLS", 8, SMTP_CLIENT_EXT_STARTTLS},
+    {"DSN", 3, SMTP_CLIENT_EXT_DSN},
 };
 
 static gboolean
@@ -121,19 +127,18 @@ smtp_client_new(const SmtpClientConfig *cfg)
     c->nrcpts = g_strv_length(c->rcpts);
     c->dsn_ret = cfg->dsn_ret;
     c->dsn_envid = g_strdup(cfg->dsn_envid);
-    c->rcpt_notify = g_new0(guint, c->nrcpts + 1);
-    c->rcpt_orcpt = g_new0(char *, c->nrcpts + 1);
-    for (guint i = 0; i < c->nrcpts; i++) {
-        c->rcpt_notify[i] = cfg->rcpt_notify ? cfg->rcpt_notify[i] : 0;
-        const char *o = cfg->rcpt_orcpt ? cfg->rcpt_orcpt[i] : NULL;
-        c->rcpt_orcpt[i] = g_strdup(o ? o : "");
+    c->rcpt = g_new0(SmtpClientRcpt, c->nrcpts + 1);
+    for (guint i = 0; cfg->rcpt_notify && i < c->nrcpts; i++)
+        c->rcpt[i].notify = cfg->rcpt_notify[i];
+    if (cfg->rcpt_orcpt != NULL) {
+        c->rcpt_orcpt = g_new0(char *, c->nrcpts + 1);
+        for (guint i = 0; i < c->nrcpts; i++)
+            c->rcpt_orcpt[i] = g_strdup(cfg->rcpt_orcpt[i] ? cfg->rcpt_orcpt[i] : "");
     }
     c->message = cfg->message ? g_bytes_ref(cfg->message) : g_bytes_new(NULL, 0);
     c->rp = smtp_reply_parser_new();
     act_queue_init(&c->acts, sizeof(SmtpClientAct));
     act_queue_init(&c->expect, sizeof(guint8));
-    c->rcpt_state = g_new0(SmtpClientRcptState, c->nrcpts + 1);
-    c->rcpt_reply = g_new0(SmtpReply *, c->nrcpts + 1);
     c->next_id = 1;
     smtp_client_expect(c, SMTP_CLIENT_EXP_GREETING);
     return c;
@@ -148,7 +153,6 @@ smtp_client_free(SmtpClient *c)
     g_free(c->auth_mech);
     g_free(c->mail_auth_param);
     g_free(c->dsn_envid);
-    g_free(c->rcpt_notify);
     g_strfreev(c->rcpt_orcpt);
     g_free(c->reverse_path);
     g_strfreev(c->rcpts);
@@ -159,9 +163,8 @@ smtp_client_free(SmtpClient *c)
     g_free(c->ext_lines);
     g_strfreev(c->auth_mechs);
     for (guint i = 0; i < c->nrcpts; i++)
-        smtp_reply_free(c->rcpt_reply[i]);
-    g_free(c->rcpt_reply);
-    g_free(c->rcpt_state);
+        smtp_reply_free(c->rcpt[i].reply);
+    g_free(c->rcpt);
     g_free(c);
 }
 
@@ -230,6 +233,7 @@ smtp_client_expect_clear(SmtpClient *c)
     act_queue_clear(&c->expect, NULL, FALSE);
 }
 
+/* Sends s, whose buffer becomes the bytes. */
 static void
 smtp_client_send(SmtpClient *c, GString *s)
 {
@@ -244,14 +248,24 @@ static void smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *par
 static void
 smtp_client_cmd(SmtpClient *c, SmtpClientExpect exp, const char *part, ...)
 {
-    GString *s = g_string_sized_new(64);
+    /* Measured first: the line is one exact allocation, moved into the bytes. */
+    gsize n = 2;
     va_list ap;
     va_start(ap, part);
     for (const char *p = part; p != NULL; p = va_arg(ap, const char *))
-        g_string_append(s, p);
+        n += strlen(p);
     va_end(ap);
-    g_string_append(s, "\r\n");
-    smtp_client_send(c, s);
+    char *line = g_malloc(n), *w = line;
+    va_start(ap, part);
+    for (const char *p = part; p != NULL; p = va_arg(ap, const char *)) {
+        gsize pl = strlen(p);
+        memcpy(w, p, pl);
+        w += pl;
+    }
+    va_end(ap);
+    memcpy(w, "\r\n", 2);
+    SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
+    a->bytes = g_bytes_new_take(line, n);
     smtp_client_expect(c, exp);
 }
 
@@ -277,7 +291,7 @@ smtp_client_classify(const SmtpReply *r)
 /* Decides the transaction: recipients refused at RCPT keep their reply, the
  * others take the deciding reply (NULL: connection lost, TEMPFAIL). */
 static void
-smtp_client_finish(SmtpClient *c, SmtpClientStage stage, const SmtpReply *r, const char *detail,
+smtp_client_finish(SmtpClient *c, SmtpClientStage stage, SmtpReply *r, const char *detail,
                    gboolean conn)
 {
     if (c->decided)
@@ -285,22 +299,23 @@ smtp_client_finish(SmtpClient *c, SmtpClientStage stage, const SmtpReply *r, con
     c->decided = TRUE;
     SmtpClientOutcome *o = g_new0(SmtpClientOutcome, 1);
     o->stage = stage;
-    o->reply = r ? smtp_reply_copy(r) : NULL;
+    o->reply = r ? smtp_reply_ref(r) : NULL;
     o->detail = g_strdup(detail);
-    o->recipients = g_strdupv(c->rcpts);
+    /* No command names a recipient once the transaction is decided. */
+    o->recipients = g_steal_pointer(&c->rcpts);
     o->rcpt_results = g_new0(SmtpClientResult, c->nrcpts + 1);
     o->rcpt_replies = g_new0(SmtpReply *, c->nrcpts + 1);
     gboolean any_ok = FALSE, any_temp = FALSE, any_tried = FALSE;
     for (guint i = 0; i < c->nrcpts; i++) {
-        const SmtpReply *ri = c->rcpt_state[i] == SMTP_CLIENT_RCPT_REJECTED ? c->rcpt_reply[i] : r;
-        if (c->rcpt_state[i] != SMTP_CLIENT_RCPT_PENDING)
+        SmtpReply *ri = c->rcpt[i].state == SMTP_CLIENT_RCPT_REJECTED ? c->rcpt[i].reply : r;
+        if (c->rcpt[i].state != SMTP_CLIENT_RCPT_PENDING)
             any_tried = TRUE;
         o->rcpt_results[i] = smtp_client_classify(ri);
         /* A refused recipient's reply is not needed any more: move it. */
-        if (ri != NULL && ri == c->rcpt_reply[i])
-            o->rcpt_replies[i] = g_steal_pointer(&c->rcpt_reply[i]);
+        if (ri != NULL && ri == c->rcpt[i].reply)
+            o->rcpt_replies[i] = g_steal_pointer(&c->rcpt[i].reply);
         else
-            o->rcpt_replies[i] = ri ? smtp_reply_copy(ri) : NULL;
+            o->rcpt_replies[i] = ri ? smtp_reply_ref(ri) : NULL;
         any_ok |= o->rcpt_results[i] == SMTP_CLIENT_RESULT_DELIVERED;
         any_temp |= o->rcpt_results[i] == SMTP_CLIENT_RESULT_TEMPFAIL;
     }
@@ -353,24 +368,33 @@ smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
 {
     smtp_client_forget_exts(c);
     g_clear_pointer(&c->auth_mechs, g_strfreev);
-    GString *lines = g_string_sized_new(128);
+    /* The lines, each ended by '\n', in one exact allocation. */
+    gsize size = 1;
+    for (guint i = 1; i < r->lines->len; i++)
+        size += strlen(g_ptr_array_index(r->lines, i)) + 1;
+    char *lines = g_malloc(size), *w = lines;
     for (guint i = 1; i < r->lines->len; i++) {
         const char *l = g_ptr_array_index(r->lines, i);
-        const char *sp = strchr(l, ' ');
-        gsize kl = sp ? (gsize)(sp - l) : strlen(l);
+        gsize ll = strlen(l);
+        const char *sp = memchr(l, ' ', ll);
+        gsize kl = sp ? (gsize)(sp - l) : ll;
         if (kl == 4 && g_ascii_strncasecmp(l, "AUTH", 4) == 0 && sp != NULL) {
             /* Listed twice: the last line counts, as for the other keywords. */
             g_strfreev(c->auth_mechs);
             c->auth_mechs = g_strsplit_set(sp + 1, " ", -1);
         }
+        /* Length and first octet first: most pairs differ there. */
+        char first = g_ascii_toupper(l[0]);
         for (guint k = 0; k < G_N_ELEMENTS(smtp_client_exts); k++)
-            if (kl == strlen(smtp_client_exts[k].keyword) &&
+            if (kl == smtp_client_exts[k].len && first == smtp_client_exts[k].keyword[0] &&
                 g_ascii_strncasecmp(l, smtp_client_exts[k].keyword, kl) == 0)
                 c->ext_bits |= smtp_client_exts[k].bit;
-        g_string_append(lines, l);
-        g_string_append_c(lines, '\n');
+        memcpy(w, l, ll);
+        w[ll] = '\n';
+        w += ll + 1;
     }
-    c->ext_lines = g_string_free(lines, FALSE);
+    *w = '\0';
+    c->ext_lines = lines;
 }
 
 static gboolean
@@ -414,15 +438,16 @@ static void
 smtp_client_append_rcpt(SmtpClient *c, GString *s, guint i)
 {
     g_string_append(s, "RCPT TO:<");
+    g_assert(c->rcpts != NULL);
     g_string_append(s, c->rcpts[i]);
     g_string_append_c(s, '>');
     if (smtp_client_has(c, SMTP_CLIENT_EXT_DSN)) {
-        if (c->rcpt_notify[i] != 0) {
-            g_autofree char *n = smtp_dsn_notify_format(c->rcpt_notify[i]);
+        if (c->rcpt[i].notify != 0) {
+            g_autofree char *n = smtp_dsn_notify_format(c->rcpt[i].notify);
             g_string_append(s, " NOTIFY=");
             g_string_append(s, n);
         }
-        const char *semi = strchr(c->rcpt_orcpt[i], ';');
+        const char *semi = c->rcpt_orcpt ? strchr(c->rcpt_orcpt[i], ';') : NULL;
         if (semi != NULL) {
             g_autofree char *type = g_strndup(c->rcpt_orcpt[i], (gsize)(semi - c->rcpt_orcpt[i]));
             g_autofree char *o = smtp_dsn_orcpt_format(type, semi + 1);
@@ -540,21 +565,21 @@ smtp_client_rcpts_done(const SmtpClient *c)
 }
 
 static void
-smtp_client_on_rcpt(SmtpClient *c, const SmtpReply *r, gboolean pipe)
+smtp_client_on_rcpt(SmtpClient *c, SmtpReply *r, gboolean pipe)
 {
     guint i = c->rcpt_next++;
     if (i >= c->nrcpts)
         return;
-    c->rcpt_state[i] =
+    c->rcpt[i].state =
         smtp_reply_is_positive(r) ? SMTP_CLIENT_RCPT_ACCEPTED : SMTP_CLIENT_RCPT_REJECTED;
     /* Only a refusal is needed later: it decides that recipient's outcome. */
-    if (c->rcpt_state[i] == SMTP_CLIENT_RCPT_REJECTED)
-        c->rcpt_reply[i] = smtp_reply_copy(r);
+    if (c->rcpt[i].state == SMTP_CLIENT_RCPT_REJECTED)
+        c->rcpt[i].reply = smtp_reply_ref(r);
     if (smtp_reply_is_positive(r))
         c->naccepted++;
     SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_RCPT_RESULT);
     a->rcpt = g_strdup(c->rcpts[i]);
-    a->reply = smtp_reply_copy(r);
+    a->reply = smtp_reply_ref(r);
     if (!smtp_client_rcpts_done(c)) {
         if (!pipe)
             smtp_client_send_rcpt(c, i + 1);
@@ -567,7 +592,7 @@ smtp_client_on_rcpt(SmtpClient *c, const SmtpReply *r, gboolean pipe)
 }
 
 static void
-smtp_client_on_data(SmtpClient *c, const SmtpReply *r)
+smtp_client_on_data(SmtpClient *c, SmtpReply *r)
 {
     if (r->code != 354) {
         smtp_client_finish(c, SMTP_CLIENT_STAGE_DATA, r, NULL, FALSE);
@@ -575,7 +600,8 @@ smtp_client_on_data(SmtpClient *c, const SmtpReply *r)
     }
     if (c->decided) {
         /* RFC 2920 3.1: 354 despite no valid recipient: end an empty message. */
-        smtp_client_send(c, g_string_new(".\r\n"));
+        SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
+        a->bytes = g_bytes_new_static(".\r\n", 3);
     } else {
         g_autoptr(GBytes) enc = smtp_data_encode(c->message, NULL);
         SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
@@ -586,7 +612,7 @@ smtp_client_on_data(SmtpClient *c, const SmtpReply *r)
 }
 
 static void
-smtp_client_on_auth(SmtpClient *c, const SmtpReply *r)
+smtp_client_on_auth(SmtpClient *c, SmtpReply *r)
 {
     if (r->code == 334) {
         /* RFC 4954 4: the challenge is base64; bad base64 ends the exchange. */
@@ -605,7 +631,7 @@ smtp_client_on_auth(SmtpClient *c, const SmtpReply *r)
 }
 
 static void
-smtp_client_on_reply(SmtpClient *c, SmtpClientExpect exp, const SmtpReply *r)
+smtp_client_on_reply(SmtpClient *c, SmtpClientExpect exp, SmtpReply *r)
 {
     gboolean pipe = !c->no_pipelining && smtp_client_has(c, SMTP_CLIENT_EXT_PIPELINING);
     gboolean ok = smtp_reply_is_positive(r);

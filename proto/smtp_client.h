@@ -97,6 +97,8 @@ typedef enum {
     SMTP_CLIENT_ACT_CLOSE,       /* close after the last SEND */
 } SmtpClientActKind;
 
+/* The replies in acts and outcomes may be one reply shared between them
+ * (smtp_reply_ref()): read only. */
 typedef struct {
     SmtpClientActKind kind;
     GBytes *bytes;          /* SEND */

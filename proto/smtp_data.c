@@ -201,6 +201,10 @@ static gsize
 smtp_data_feed_lines(SmtpDataDecoder *d, const guint8 *buf, gsize len, gboolean *done)
 {
     gsize i = 0, span = 0;
+    /* One search for NUL over the chunk, not one per line (ordinary mail
+     * has none): nul is the first at or after i, or len. */
+    const guint8 *z = memchr(buf, '\0', len);
+    gsize nul = z ? (gsize)(z - buf) : len;
     while (i < len) {
         const guint8 *lf = memchr(buf + i, '\n', len - i);
         if (lf == NULL)
@@ -222,9 +226,14 @@ smtp_data_feed_lines(SmtpDataDecoder *d, const guint8 *buf, gsize len, gboolean 
         /* RFC 5321 4.5.3.1.6: 1000 octets including CRLF. */
         if (content + 2 > d->max_line)
             d->faults |= SMTP_DATA_FAULT_LINE_LONG;
-        if (memchr(buf + i, '\0', content) != NULL)
+        /* RFC 5321 4.1.1.4, RFC 5322 3.5: no NUL in the content. */
+        if (nul < i + content)
             d->faults |= SMTP_DATA_FAULT_NUL;
         i = end + 1;
+        if (nul < i) { /* keep nul the first NUL at or after i */
+            z = memchr(buf + i, '\0', len - i);
+            nul = z ? (gsize)(z - buf) : len;
+        }
     }
     smtp_data_emit(d, buf + span, i - span);
     return i;
@@ -314,10 +323,11 @@ GBytes *
 smtp_data_decoder_steal(SmtpDataDecoder *d)
 {
     g_return_val_if_fail(d != NULL, NULL);
-    GBytes *b = g_byte_array_free_to_bytes(d->msg);
-    d->msg = g_byte_array_new();
+    /* The array stays (empty) for the next message; its storage moves out. */
+    gsize len = 0;
+    guint8 *data = g_byte_array_steal(d->msg, &len);
     smtp_data_decoder_reset(d);
-    return b;
+    return g_bytes_new_take(data, len);
 }
 
 guint

@@ -268,23 +268,39 @@ smtp_path_to_address(const SmtpPath *path)
         return g_strdup("");
     if (path->domain == NULL)
         return g_strdup(path->local ? path->local : "");
-    return g_strconcat(path->local, "@", path->domain, NULL);
+    /* Lengths known once, no varargs walk: this runs for every MAIL and RCPT. */
+    gsize ll = strlen(path->local), dl = strlen(path->domain);
+    char *a = g_malloc(ll + 1 + dl + 1);
+    memcpy(a, path->local, ll);
+    a[ll] = '@';
+    memcpy(a + ll + 1, path->domain, dl + 1);
+    return a;
 }
 
-static void
-smtp_param_free(gpointer p)
+/* A parameter and its strings in one allocation (freed with g_free): MAIL
+ * and RCPT parameters are parsed for every transaction. */
+static SmtpParam *
+smtp_param_new(const char *k, gsize klen, const char *v, gsize vlen)
 {
-    SmtpParam *sp = p;
-    g_free(sp->keyword);
-    g_free(sp->value);
-    g_free(sp);
+    SmtpParam *sp = g_malloc(sizeof *sp + klen + 1 + (v ? vlen + 1 : 0));
+    char *t = (char *)(sp + 1);
+    memcpy(t, k, klen);
+    t[klen] = '\0';
+    sp->keyword = t;
+    sp->value = NULL;
+    if (v != NULL) {
+        sp->value = t + klen + 1;
+        memcpy(sp->value, v, vlen);
+        sp->value[vlen] = '\0';
+    }
+    return sp;
 }
 
 GPtrArray *
 smtp_params_parse(const char *s)
 {
     g_return_val_if_fail(s != NULL, NULL);
-    GPtrArray *a = g_ptr_array_new_with_free_func(smtp_param_free);
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
     const char *p = s;
     while (*p != '\0') {
         if (*p != ' ')
@@ -299,18 +315,17 @@ smtp_params_parse(const char *s)
             goto bad;
         while (g_ascii_isalnum(*p) || *p == '-')
             p++;
-        SmtpParam *sp = g_new0(SmtpParam, 1);
-        sp->keyword = g_strndup(k, (gsize)(p - k));
-        g_ptr_array_add(a, sp);
+        gsize klen = (gsize)(p - k);
+        const char *v = NULL;
         if (*p == '=') {
             /* esmtp-value = 1*(%d33-60 / %d62-126) */
-            const char *v = ++p;
+            v = ++p;
             while ((guchar)*p >= 33 && (guchar)*p <= 126 && *p != '=')
                 p++;
             if (p == v)
                 goto bad;
-            sp->value = g_strndup(v, (gsize)(p - v));
         }
+        g_ptr_array_add(a, smtp_param_new(k, klen, v, v ? (gsize)(p - v) : 0));
     }
     return a;
 bad:

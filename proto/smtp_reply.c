@@ -23,6 +23,7 @@ smtp_reply_set_enhanced(SmtpReply *r, const char *enhanced)
  * smtp_reply_add_line() are allocated on their own. */
 typedef struct {
     SmtpReply pub;
+    guint refs; /* smtp_reply_ref(): engines share one reply between acts */
     gsize text_size;
     char text[];
 } SmtpReplyBlock;
@@ -46,6 +47,7 @@ smtp_reply_alloc(guint code, const char *enhanced, const char *text, gsize text_
     SmtpReplyBlock *b = g_malloc(sizeof *b + text_size);
     memset(&b->pub, 0, sizeof b->pub);
     b->pub.code = code;
+    b->refs = 1;
     smtp_reply_set_enhanced(&b->pub, enhanced);
     b->text_size = text_size;
     b->pub.lines = g_ptr_array_sized_new(MAX(n, 1));
@@ -69,9 +71,21 @@ SmtpReply *
 smtp_reply_new(guint code, const char *enhanced, const char *fmt, ...)
 {
     g_return_val_if_fail(code >= 200 && code <= 599, NULL);
+    if (fmt == NULL)
+        fmt = "";
+    /* Nodes answer every command with a reply made here: a text without
+     * conversions, or one that fits the stack buffer, needs no heap copy. */
+    if (strchr(fmt, '%') == NULL)
+        return &smtp_reply_alloc(code, enhanced, fmt, strlen(fmt) + 1, 1)->pub;
+    char buf[SMTP_REPLY_LINE_MAX];
     va_list ap;
     va_start(ap, fmt);
-    g_autofree char *text = g_strdup_vprintf(fmt ? fmt : "", ap);
+    gint n = g_vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (gsize)n < sizeof buf)
+        return &smtp_reply_alloc(code, enhanced, buf, (gsize)n + 1, 1)->pub;
+    va_start(ap, fmt);
+    g_autofree char *text = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     return &smtp_reply_alloc(code, enhanced, text, strlen(text) + 1, 1)->pub;
 }
@@ -80,7 +94,17 @@ void
 smtp_reply_add_line(SmtpReply *r, const char *text)
 {
     g_return_if_fail(r != NULL);
+    /* A shared reply is read only (smtp_reply_ref()). */
+    g_return_if_fail(((SmtpReplyBlock *)r)->refs == 1);
     g_ptr_array_add(r->lines, g_strdup(text ? text : ""));
+}
+
+SmtpReply *
+smtp_reply_ref(SmtpReply *r)
+{
+    g_return_val_if_fail(r != NULL, NULL);
+    ((SmtpReplyBlock *)r)->refs++;
+    return r;
 }
 
 SmtpReply *
@@ -107,6 +131,10 @@ smtp_reply_free(SmtpReply *r)
 {
     if (r == NULL)
         return;
+    SmtpReplyBlock *b = (SmtpReplyBlock *)r;
+    g_assert(b->refs > 0);
+    if (--b->refs > 0)
+        return;
     for (guint i = 0; i < r->lines->len; i++) {
         char *line = g_ptr_array_index(r->lines, i);
         if (!smtp_reply_owns_line(r, line))
@@ -123,6 +151,27 @@ smtp_reply_text(const SmtpReply *r)
     return r->lines->len > 0 ? g_ptr_array_index(r->lines, 0) : "";
 }
 
+/* Writes line i's "CODE-ENH " head (n lines in all) to head; returns its
+ * length. "%03u" without printf: replies are on every hot path. */
+static gsize
+smtp_reply_line_head(const SmtpReply *r, guint i, guint n, gboolean enh, gsize elen, gsize tlen,
+                     guint8 *head)
+{
+    gsize hl = 0;
+    head[hl++] = (guint8)('0' + r->code / 100);
+    head[hl++] = (guint8)('0' + r->code / 10 % 10);
+    head[hl++] = (guint8)('0' + r->code % 10);
+    head[hl++] = i + 1 < n ? '-' : ' ';
+    /* RFC 2034 3: the enhanced code follows the reply code on every line. */
+    if (enh) {
+        memcpy(head + hl, r->enhanced, elen);
+        hl += elen;
+        if (tlen > 0)
+            head[hl++] = ' ';
+    }
+    return hl;
+}
+
 void
 smtp_reply_format(const SmtpReply *r, gboolean with_enhanced, GByteArray *out)
 {
@@ -134,24 +183,38 @@ smtp_reply_format(const SmtpReply *r, gboolean with_enhanced, GByteArray *out)
     for (guint i = 0; i < n; i++) {
         const char *text = i < r->lines->len ? g_ptr_array_index(r->lines, i) : "";
         gsize tlen = strlen(text);
-        /* "%03u" plus '-' or ' ', without printf: replies are on every hot path. */
         guint8 head[5 + SMTP_REPLY_ENHANCED_MAX];
-        gsize hl = 0;
-        head[hl++] = (guint8)('0' + r->code / 100);
-        head[hl++] = (guint8)('0' + r->code / 10 % 10);
-        head[hl++] = (guint8)('0' + r->code % 10);
-        head[hl++] = i + 1 < n ? '-' : ' ';
-        /* RFC 2034 3: the enhanced code follows the reply code on every line. */
-        if (enh) {
-            memcpy(head + hl, r->enhanced, elen);
-            hl += elen;
-            if (tlen > 0)
-                head[hl++] = ' ';
-        }
+        gsize hl = smtp_reply_line_head(r, i, n, enh, elen, tlen, head);
         g_byte_array_append(out, head, (guint)hl);
         g_byte_array_append(out, (const guint8 *)text, (guint)tlen);
         g_byte_array_append(out, (const guint8 *)"\r\n", 2);
     }
+}
+
+GBytes *
+smtp_reply_format_bytes(const SmtpReply *r, gboolean with_enhanced)
+{
+    g_return_val_if_fail(r != NULL && r->code <= 999, NULL);
+    guint n = MAX(r->lines->len, 1);
+    gboolean enh = with_enhanced && r->enhanced[0] != '\0';
+    gsize elen = enh ? strlen(r->enhanced) : 0;
+    /* Measured first, so the wire form is one exact allocation. */
+    gsize size = 0;
+    for (guint i = 0; i < r->lines->len; i++)
+        size += strlen(g_ptr_array_index(r->lines, i));
+    size += n * (4 + elen + 1 + 2);
+    guint8 *buf = g_malloc(size), *p = buf;
+    for (guint i = 0; i < n; i++) {
+        const char *text = i < r->lines->len ? g_ptr_array_index(r->lines, i) : "";
+        gsize tlen = strlen(text);
+        p += smtp_reply_line_head(r, i, n, enh, elen, tlen, p);
+        memcpy(p, text, tlen);
+        p += tlen;
+        memcpy(p, "\r\n", 2);
+        p += 2;
+    }
+    g_assert((gsize)(p - buf) <= size);
+    return g_bytes_new_take(buf, (gsize)(p - buf));
 }
 
 char *
@@ -222,6 +285,7 @@ struct SmtpReplyParser {
     guint cur_n;
     guint cur_code;
     char cur_enhanced[SMTP_REPLY_ENHANCED_MAX];
+    gsize cur_enhanced_len;
     GString *cur_text; /* its lines, each NUL-terminated */
     char *error;       /* sticky */
 };
@@ -271,12 +335,12 @@ smtp_reply_parser_add(SmtpReplyParser *p, guint code, gboolean more, const char 
     if (p->cur_n == 0) {
         p->cur_code = code;
         g_string_truncate(p->cur_text, 0);
-        p->cur_enhanced[0] = '\0';
-        gsize el = smtp_reply_scan_enhanced(text, tlen, code);
-        if (el > 0)
-            g_strlcpy(p->cur_enhanced, text, MIN(el + 1, sizeof p->cur_enhanced));
+        gsize el = MIN(smtp_reply_scan_enhanced(text, tlen, code), sizeof p->cur_enhanced - 1);
+        memcpy(p->cur_enhanced, text, el);
+        p->cur_enhanced[el] = '\0';
+        p->cur_enhanced_len = el;
     }
-    gsize el = p->cur_enhanced[0] ? strlen(p->cur_enhanced) : 0;
+    gsize el = p->cur_enhanced_len;
     if (el > 0 && tlen >= el && memcmp(text, p->cur_enhanced, el) == 0 &&
         (tlen == el || text[el] == ' ')) {
         text += el;
@@ -286,10 +350,11 @@ smtp_reply_parser_add(SmtpReplyParser *p, guint code, gboolean more, const char 
             tlen--;
         }
     }
-    /* As a C string: a NUL in the line ends it. */
-    const char *nul = memchr(text, '\0', tlen);
-    g_string_append_len(p->cur_text, text, nul ? nul - text : (gssize)tlen);
-    g_string_append_c(p->cur_text, '\0');
+    /* As a C string: a NUL in the line ends it. The line reader ends each
+     * line with a NUL, so the text and its terminator go in one copy. */
+    g_assert(text[tlen] == '\0');
+    const char *nul = memchr(text, '\0', tlen + 1);
+    g_string_append_len(p->cur_text, text, nul - text + 1);
     p->cur_n++;
     return !more;
 }

@@ -32,6 +32,11 @@ SmtpReply *smtp_reply_new(guint code, const char *enhanced, const char *fmt, ...
 /* Appends one more line of text (multi-line reply). */
 void smtp_reply_add_line(SmtpReply *r, const char *text);
 SmtpReply *smtp_reply_copy(const SmtpReply *r);
+/* Shares r instead of copying it (engines hand one reply to several acts):
+ * returns r with one more reference. A shared reply is read only; each
+ * holder releases its reference with smtp_reply_free(). */
+SmtpReply *smtp_reply_ref(SmtpReply *r);
+/* Releases one reference; the last one frees the reply. NULL is a no-op. */
 void smtp_reply_free(SmtpReply *r);
 
 /* First line's text, never NULL. */
@@ -63,6 +68,8 @@ smtp_reply_is_permanent(const SmtpReply *r) /* 5xx */
  * text\r\n" for the last. with_enhanced FALSE omits the enhanced code (peer
  * did not get ENHANCEDSTATUSCODES advertised, RFC 2034 3). Appends to out. */
 void smtp_reply_format(const SmtpReply *r, gboolean with_enhanced, GByteArray *out);
+/* (transfer full) The same wire form as new bytes, in one allocation. */
+GBytes *smtp_reply_format_bytes(const SmtpReply *r, gboolean with_enhanced);
 /* Same, as a newly allocated string (tests, traces). */
 char *smtp_reply_to_string(const SmtpReply *r);
 

@@ -65,7 +65,8 @@ smtp_server_new(const SmtpServerConfig *cfg)
         cfg = &zero;
     SmtpServer *srv = g_new0(SmtpServer, 1);
     srv->hostname = g_strdup(cfg->hostname ? cfg->hostname : "localhost");
-    srv->greeting = g_strdup(cfg->greeting ? cfg->greeting : "ESMTP mhs");
+    srv->greeting =
+        g_strconcat(srv->hostname, " ", cfg->greeting ? cfg->greeting : "ESMTP mhs", NULL);
     srv->auth_mechs = cfg->auth_mechs && cfg->auth_mechs[0] ? g_strdupv((char **)cfg->auth_mechs)
                                                              : NULL;
     srv->ext_on = (SMTP_EXT_PIPELINING | SMTP_EXT_SIZE | SMTP_EXT_8BITMIME |
@@ -88,8 +89,10 @@ smtp_server_new(const SmtpServerConfig *cfg)
     srv->dec = smtp_data_decoder_new(cfg->data_end, (gsize)srv->max_size, cfg->max_line);
     act_queue_init(&srv->acts, sizeof(SmtpServerAct));
     srv->rcpts = g_ptr_array_new_with_free_func(g_free);
-    srv->rcpt_notify = g_array_new(FALSE, FALSE, sizeof(guint));
-    srv->rcpt_orcpt = g_ptr_array_new_with_free_func(g_free);
+    if (srv->dsn_offered) { /* RFC 3461 parameters are kept only when offered */
+        srv->rcpt_notify = g_array_new(FALSE, FALSE, sizeof(guint));
+        srv->rcpt_orcpt = g_ptr_array_new_with_free_func(g_free);
+    }
     srv->next_id = 1;
     srv->state = SMTP_SERVER_STATE_CONNECT;
     smtp_server_query(srv, SMTP_SERVER_QUERY_CONNECT);
@@ -111,8 +114,8 @@ smtp_server_free(SmtpServer *srv)
     g_free(srv->mail_from);
     g_ptr_array_unref(srv->rcpts);
     g_free(srv->pending_arg);
-    g_array_unref(srv->rcpt_notify);
-    g_ptr_array_unref(srv->rcpt_orcpt);
+    g_clear_pointer(&srv->rcpt_notify, g_array_unref);
+    g_clear_pointer(&srv->rcpt_orcpt, g_ptr_array_unref);
     g_free(srv->dsn_envid);
     g_free(srv->pending_envid);
     g_free(srv->pending_orcpt);
@@ -188,10 +191,9 @@ smtp_server_auth_offered(const SmtpServer *srv)
 void
 smtp_server_send_reply(SmtpServer *srv, const SmtpReply *r, gboolean with_enhanced)
 {
-    GByteArray *b = g_byte_array_sized_new(64);
-    smtp_reply_format(r, with_enhanced && smtp_server_has_ext(srv, SMTP_EXT_ENHANCEDSTATUSCODES), b);
     SmtpServerAct *a = smtp_server_push(srv, SMTP_SERVER_ACT_SEND);
-    a->bytes = g_byte_array_free_to_bytes(b);
+    a->bytes = smtp_reply_format_bytes(
+        r, with_enhanced && smtp_server_has_ext(srv, SMTP_EXT_ENHANCEDSTATUSCODES));
 }
 
 void
@@ -241,8 +243,10 @@ smtp_server_reset_txn(SmtpServer *srv)
     srv->rcpt_attempts = 0;
     srv->dsn_ret = SMTP_DSN_RET_NONE;
     g_clear_pointer(&srv->dsn_envid, g_free);
-    g_array_set_size(srv->rcpt_notify, 0);
-    g_ptr_array_set_size(srv->rcpt_orcpt, 0);
+    if (srv->dsn_offered) {
+        g_array_set_size(srv->rcpt_notify, 0);
+        g_ptr_array_set_size(srv->rcpt_orcpt, 0);
+    }
 }
 
 /* End of data: one final reply, always (smuggling: never two). */

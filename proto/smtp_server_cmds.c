@@ -118,14 +118,20 @@ smtp_server_ehlo_reply(SmtpServer *srv)
         lines[n++] = "8BITMIME";
     if (srv->dsn_offered) /* RFC 3461 4: the DSN keyword, no parameters */
         lines[n++] = "DSN";
-    GString *s = g_string_sized_new(128);
+    gsize len[G_N_ELEMENTS(lines)], total = 0;
     for (guint i = 0; i < n; i++) {
-        g_string_append(s, i + 1 < n ? "250-" : "250 ");
-        g_string_append(s, lines[i]);
-        g_string_append(s, "\r\n");
+        len[i] = strlen(lines[i]);
+        total += 4 + len[i] + 2;
+    }
+    char *buf = g_malloc(total), *p = buf;
+    for (guint i = 0; i < n; i++) {
+        memcpy(p, i + 1 < n ? "250-" : "250 ", 4);
+        memcpy(p + 4, lines[i], len[i]);
+        memcpy(p + 4 + len[i], "\r\n", 2);
+        p += 4 + len[i] + 2;
     }
     SmtpServerAct *a = smtp_server_push(srv, SMTP_SERVER_ACT_SEND);
-    a->bytes = g_string_free_to_bytes(s);
+    a->bytes = g_bytes_new_take(buf, total);
 }
 
 static void
@@ -275,8 +281,9 @@ smtp_server_parse_path_cmd(SmtpServer *srv, const char *args, gboolean mail)
         smtp_server_err(srv, 501, enh, "Error: source routes are not accepted");
         return NULL;
     }
-    GPtrArray *params = smtp_params_parse(p + used);
-    if (params == NULL) {
+    /* No parameters (every plain RCPT): nothing to parse or allocate. */
+    GPtrArray *params = NULL;
+    if (p[used] != '\0' && (params = smtp_params_parse(p + used)) == NULL) {
         smtp_path_clear(&path);
         smtp_server_err(srv, 501, "5.5.4", "Syntax error in parameters");
         return NULL;
@@ -287,7 +294,7 @@ smtp_server_parse_path_cmd(SmtpServer *srv, const char *args, gboolean mail)
     tmp.params = params;
     if (mail ? !smtp_server_mail_params(srv, &tmp) : !smtp_server_rcpt_params(srv, &tmp)) {
         smtp_path_clear(&tmp.parsed);
-        g_ptr_array_unref(params);
+        g_clear_pointer(&params, g_ptr_array_unref);
         g_free(tmp.auth_param);
         g_free(tmp.dsn_envid);
         g_free(tmp.dsn_orcpt);
@@ -310,10 +317,10 @@ smtp_server_parse_path_cmd(SmtpServer *srv, const char *args, gboolean mail)
     srv->pending_notify = tmp.dsn_notify;
     g_free(srv->pending_orcpt);
     srv->pending_orcpt = g_strdup(tmp.dsn_orcpt);
-    if (params->len > 0)
+    if (params != NULL && params->len > 0)
         q->params = params;
     else
-        g_ptr_array_unref(params);
+        g_clear_pointer(&params, g_ptr_array_unref);
     q->path = g_strndup(p, used);
     q->addr = smtp_path_to_address(&q->parsed);
     g_free(srv->pending_arg);
@@ -594,8 +601,7 @@ smtp_server_answer_ok(SmtpServer *srv, SmtpServerQueryKind kind, const SmtpReply
     case SMTP_SERVER_QUERY_CONNECT:
         smtp_server_enter_state(srv, SMTP_SERVER_STATE_INIT);
         if (r == NULL) {
-            g_autofree char *t = g_strconcat(srv->hostname, " ", srv->greeting, NULL);
-            smtp_server_reply(srv, 220, NULL, t);
+            smtp_server_reply(srv, 220, NULL, srv->greeting);
         } else {
             smtp_server_send_reply(srv, r, FALSE);
         }
@@ -622,10 +628,14 @@ smtp_server_answer_ok(SmtpServer *srv, SmtpServerQueryKind kind, const SmtpReply
         break;
     case SMTP_SERVER_QUERY_RCPT: {
         g_ptr_array_add(srv->rcpts, g_steal_pointer(&srv->pending_arg));
-        guint notify = srv->pending_notify;
-        g_array_append_val(srv->rcpt_notify, notify);
         char *orcpt = g_steal_pointer(&srv->pending_orcpt);
-        g_ptr_array_add(srv->rcpt_orcpt, orcpt ? orcpt : g_strdup(""));
+        if (srv->dsn_offered) {
+            guint notify = srv->pending_notify;
+            g_array_append_val(srv->rcpt_notify, notify);
+            g_ptr_array_add(srv->rcpt_orcpt, orcpt ? orcpt : g_strdup(""));
+        } else {
+            g_free(orcpt); /* NULL: ORCPT is refused when DSN is not offered */
+        }
         smtp_server_enter_state(srv, SMTP_SERVER_STATE_RCPT);
         break;
     }

@@ -15,7 +15,7 @@
 struct SmtpServer {
     /* configuration (owned copies) */
     char *hostname;
-    char *greeting;
+    char *greeting; /* the 220 text: hostname, a space, the configured greeting */
     GStrv auth_mechs;
     guint ext_on; /* SmtpExt bits advertised */
     gboolean starttls_offered;

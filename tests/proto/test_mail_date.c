@@ -86,6 +86,11 @@ test_format(void)
     g_assert_cmpstr(f, ==, "Sat, 15 Jun 0999 12:00:07 +0000");
     g_autofree char *g = mail_date_format(253402300800, 0);
     g_assert_cmpstr(g, ==, "Sat, 1 Jan 10000 00:00:00 +0000");
+    /* The widest zones (RFC 5322 3.3: 4 digits of hours and minutes). */
+    g_autofree char *h = mail_date_format(0, -5999);
+    g_assert_cmpstr(h, ==, "Sat, 27 Dec 1969 20:01:00 -9959");
+    g_autofree char *i = mail_date_format(1700000000, 5999);
+    g_assert_cmpstr(i, ==, "Sun, 19 Nov 2023 02:12:20 +9959");
     g_autoptr(GString) out = g_string_new("Date: ");
     mail_date_append(out, 161566350, 60);
     g_assert_cmpstr(out->str, ==, "Date: Fri, 14 Feb 1975 00:32:30 +0100");

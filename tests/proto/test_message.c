@@ -246,6 +246,20 @@ test_fold_random(void)
         g_autofree char *got = mail_header_fold("X-Test", v, width);
         g_assert_cmpstr(got, ==, want);
     }
+    /* Without CR or LF, around the width: values that just fit on one line
+     * and those one octet too long. */
+    static const char words[] = "abcdefgh  \t";
+    for (int k = 0; k < 4000; k++) {
+        char v[120];
+        gsize len = (gsize)g_rand_int_range(rng, 0, (gint32)sizeof v);
+        for (gsize i = 0; i < len; i++)
+            v[i] = words[g_rand_int_range(rng, 0, (gint32)sizeof words - 1)];
+        v[len] = '\0';
+        guint width = (guint)g_rand_int_range(rng, 0, 130);
+        g_autofree char *want = fold_reference("X-Test", v, width ? width : 78);
+        g_autofree char *got = mail_header_fold("X-Test", v, width);
+        g_assert_cmpstr(got, ==, want);
+    }
 }
 
 static void

@@ -114,6 +114,15 @@ test_decode_vectors(void)
                    10);
     assert_decodes(SMTP_DATA_END_STRICT, "a\rb\r\n.\r\n", "a\rb\r\n", SMTP_DATA_FAULT_BARE_CR, 8);
     assert_decodes(SMTP_DATA_END_STRICT, "a\0b\r\n.\r\n", "a\0b\r\n", SMTP_DATA_FAULT_NUL, 8);
+    /* A NUL in a later line of the same chunk, in a leading-dot line, in the
+     * last octet before CRLF; none after the end of data counts. */
+    assert_decodes(SMTP_DATA_END_STRICT, "ok\r\nfine\r\nb\0\r\n.\r\n", "ok\r\nfine\r\nb\0\r\n",
+                   SMTP_DATA_FAULT_NUL, 17);
+    assert_decodes(SMTP_DATA_END_STRICT, "a\r\n.\0\r\nc\r\n.\r\n", "a\r\n\0\r\nc\r\n",
+                   SMTP_DATA_FAULT_NUL, 13);
+    assert_decodes(SMTP_DATA_END_STRICT, "a\r\nb\r\n.\r\n\0\0\r\n", "a\r\nb\r\n", 0, 9);
+    assert_decodes(SMTP_DATA_END_STRICT, "\0\r\n\r\nx\r\n.\r\n", "\0\r\n\r\nx\r\n",
+                   SMTP_DATA_FAULT_NUL, 11);
     /* Lenient LF: <LF>.<LF> ends the data (the smuggling vector). */
     assert_decodes(SMTP_DATA_END_LENIENT_LF, "a\n.\nMAIL", "a\r\n", 0, 4);
     assert_decodes(SMTP_DATA_END_LENIENT_CR_LF, "a\r.\rMAIL", "a\r\n", 0, 4);

@@ -120,6 +120,82 @@ test_reply_format(void)
     g_assert_cmpstr(q->enhanced, ==, "2.0.0");
 }
 
+/* smtp_reply_format_bytes() writes exactly what smtp_reply_format() does. */
+static void
+test_reply_format_bytes(void)
+{
+    g_autoptr(SmtpReply) r = smtp_reply_new(250, "2.0.0", "mx.example");
+    smtp_reply_add_line(r, "PIPELINING");
+    smtp_reply_add_line(r, "");
+    g_autoptr(SmtpReply) bare = smtp_reply_new(354, NULL, "End data with <CR><LF>.<CR><LF>");
+    g_autoptr(SmtpReply) empty = smtp_reply_new(334, "", "%s", "");
+    const SmtpReply *all[] = {r, bare, empty};
+    for (guint i = 0; i < G_N_ELEMENTS(all); i++) {
+        for (int enh = 0; enh < 2; enh++) {
+            g_autoptr(GByteArray) want = g_byte_array_new();
+            smtp_reply_format(all[i], enh, want);
+            g_autoptr(GBytes) got = smtp_reply_format_bytes(all[i], enh);
+            gsize n = 0;
+            const guint8 *d = g_bytes_get_data(got, &n);
+            g_assert_cmpmem(d, n, want->data, want->len);
+        }
+    }
+    static const char want[] = "250-2.0.0 mx.example\r\n250-2.0.0 PIPELINING\r\n250 2.0.0\r\n";
+    g_autoptr(GBytes) b = smtp_reply_format_bytes(r, TRUE);
+    g_assert_cmpmem(g_bytes_get_data(b, NULL), g_bytes_get_size(b), want, sizeof want - 1);
+}
+
+/* smtp_reply_new(): a text without conversions is taken as is ("%" only
+ * starts a conversion), a formatted one of any length is complete. */
+static void
+test_reply_new_text(void)
+{
+    g_autoptr(SmtpReply) plain = smtp_reply_new(250, "2.1.0", "Ok");
+    g_assert_cmpstr(smtp_reply_text(plain), ==, "Ok");
+    g_assert_cmpstr(plain->enhanced, ==, "2.1.0");
+    g_autoptr(SmtpReply) pct = smtp_reply_new(250, NULL, "100%% sure %s", "x");
+    g_assert_cmpstr(smtp_reply_text(pct), ==, "100% sure x");
+    g_autoptr(SmtpReply) none = smtp_reply_new(250, NULL, NULL);
+    g_assert_cmpstr(smtp_reply_text(none), ==, "");
+    /* Longer than the stack buffer (a reply line's limit): still whole. */
+    g_autofree char *big = g_strnfill(3 * SMTP_REPLY_LINE_MAX, 'a');
+    g_autoptr(SmtpReply) longr = smtp_reply_new(550, "5.0.0", "<%s>", big);
+    g_assert_cmpuint(strlen(smtp_reply_text(longr)), ==, 3 * SMTP_REPLY_LINE_MAX + 2);
+    g_assert_true(g_str_has_suffix(smtp_reply_text(longr), "a>"));
+    g_autofree char *edge = g_strnfill(SMTP_REPLY_LINE_MAX - 1, 'b');
+    g_autoptr(SmtpReply) at = smtp_reply_new(550, NULL, "%s", edge);
+    g_assert_cmpstr(smtp_reply_text(at), ==, edge);
+    g_autofree char *over = g_strnfill(SMTP_REPLY_LINE_MAX, 'c');
+    g_autoptr(SmtpReply) past = smtp_reply_new(550, NULL, "%s", over);
+    g_assert_cmpstr(smtp_reply_text(past), ==, over);
+}
+
+/* A shared reply lives until its last holder lets go; a copy is apart. */
+static void
+test_reply_ref(void)
+{
+    SmtpReply *r = smtp_reply_parse_string("250-first\r\n250 2.0.0 second\r\n");
+    g_assert_nonnull(r);
+    SmtpReply *shared = smtp_reply_ref(r);
+    g_assert_true(shared == r);
+    SmtpReply *copy = smtp_reply_copy(r);
+    g_assert_true(copy != r);
+    smtp_reply_free(r);
+    /* Still readable through the other reference (ASan/valgrind would see a
+     * use after free here if the first free had released it). */
+    g_assert_cmpuint(shared->code, ==, 250);
+    g_assert_cmpuint(shared->lines->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(shared->lines, 1), ==, "2.0.0 second");
+    smtp_reply_free(shared);
+    /* The copy owns its lines and may grow. */
+    smtp_reply_add_line(copy, "third");
+    g_assert_cmpuint(copy->lines->len, ==, 3);
+    g_autofree char *s = smtp_reply_to_string(copy);
+    g_assert_cmpstr(s, ==, "250-first\r\n250-2.0.0 second\r\n250 third\r\n");
+    smtp_reply_free(copy);
+    smtp_reply_free(NULL);
+}
+
 /* Client scripted against canned server bytes. Returns the client's actions
  * (SEND/REPLY/... strings joined by "\n"). */
 static char *
@@ -242,6 +318,56 @@ test_client_eof(void)
     g_string_free(s, TRUE);
 }
 
+/* RFC 5321 4.1.1.1: EHLO keywords are case-insensitive; the ones the
+ * client acts on (PIPELINING, SIZE, 8BITMIME, DSN) are found in any case,
+ * and look-alikes with a shared prefix or first letter are not taken. */
+static void
+test_client_ehlo_keywords(void)
+{
+    static const guint notify[] = {SMTP_DSN_NOTIFY_NEVER};
+    SmtpClientConfig cfg = {.helo_name = "c",
+                            .reverse_path = "a@x.example",
+                            .recipients = rcpts1,
+                            .body_8bitmime = TRUE,
+                            .rcpt_notify = notify,
+                            .message = NULL};
+    const char *const chunks[] = {"220 mx\r\n",
+                                  "250-mx\r\n250-pipelininG\r\n250-size 1000\r\n"
+                                  "250-8bitmime\r\n250 dsn\r\n",
+                                  "250 ok\r\n250 ok\r\n354 go\r\n",
+                                  "250 queued\r\n",
+                                  "221 bye\r\n",
+                                  NULL};
+    check_client(&cfg, chunks,
+                 "SEND EHLO c\\r\\n\n"
+                 "SEND MAIL FROM:<a@x.example> SIZE=0 BODY=8BITMIME\\r\\n"
+                 "RCPT TO:<b@x.example> NOTIFY=NEVER\\r\\nDATA\\r\\n\n"
+                 "RCPT_RESULT b@x.example 250 ok\n"
+                 "SEND .\\r\\n\n"
+                 "DONE delivered stage=DOT 250 queued\n"
+                 "SEND QUIT\\r\\n\nCLOSE\n");
+    const char *const near[] = {"220 mx\r\n",
+                                "250-mx\r\n250-PIPELINE\r\n250-SIZES 1000\r\n250-DSNX\r\n"
+                                "250 STARTTLSX\r\n",
+                                "250 ok\r\n",
+                                "250 ok\r\n",
+                                "354 go\r\n",
+                                "250 queued\r\n",
+                                "221 bye\r\n",
+                                NULL};
+    SmtpClientConfig lock = cfg;
+    lock.want_starttls = TRUE;
+    check_client(&lock, near,
+                 "SEND EHLO c\\r\\n\n"
+                 "SEND MAIL FROM:<a@x.example>\\r\\n\n"
+                 "SEND RCPT TO:<b@x.example>\\r\\n\n"
+                 "RCPT_RESULT b@x.example 250 ok\n"
+                 "SEND DATA\\r\\n\n"
+                 "SEND .\\r\\n\n"
+                 "DONE delivered stage=DOT 250 queued\n"
+                 "SEND QUIT\\r\\n\nCLOSE\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -249,9 +375,13 @@ main(int argc, char **argv)
     g_test_add_func("/proto/smtp-reply/parse", test_reply_parse);
     g_test_add_func("/proto/smtp-reply/limits", test_reply_limits);
     g_test_add_func("/proto/smtp-reply/format", test_reply_format);
+    g_test_add_func("/proto/smtp-reply/format-bytes", test_reply_format_bytes);
+    g_test_add_func("/proto/smtp-reply/new-text", test_reply_new_text);
+    g_test_add_func("/proto/smtp-reply/ref", test_reply_ref);
     g_test_add_func("/proto/smtp-client/greeting-554", test_client_greeting_554);
     g_test_add_func("/proto/smtp-client/421", test_client_421);
     g_test_add_func("/proto/smtp-client/pipelined-rcpt-fail", test_client_pipelined_rcpt_fail);
+    g_test_add_func("/proto/smtp-client/ehlo-keywords", test_client_ehlo_keywords);
     g_test_add_func("/proto/smtp-client/starttls-injection", test_client_starttls_injection);
     g_test_add_func("/proto/smtp-client/eof", test_client_eof);
     return g_test_run();

@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "common/test_yaml.h"
+#include "proto/smtp_path.h"
 #include "proto/smtp_server.h"
 
 typedef struct {
@@ -327,11 +328,76 @@ test_mail_auth_param_twice(void)
     smtp_server_act_clear(&act);
 }
 
+/* RFC 5321 4.1.2 Mail-parameters: keywords and values as sent, in order;
+ * a value may be absent; empty input is no parameter; bad forms are NULL. */
+static void
+test_params_parse(void)
+{
+    g_autoptr(GPtrArray) a = smtp_params_parse(" SIZE=1234  BODY=8BITMIME SMTPUTF8 X-Y=a+2Bb");
+    g_assert_nonnull(a);
+    g_assert_cmpuint(a->len, ==, 4);
+    static const char *const want[][2] = {
+        {"SIZE", "1234"}, {"BODY", "8BITMIME"}, {"SMTPUTF8", NULL}, {"X-Y", "a+2Bb"}};
+    for (guint i = 0; i < a->len; i++) {
+        const SmtpParam *p = g_ptr_array_index(a, i);
+        g_assert_cmpstr(p->keyword, ==, want[i][0]);
+        g_assert_cmpstr(p->value, ==, want[i][1]);
+    }
+    gboolean found = FALSE;
+    g_assert_cmpstr(smtp_params_get(a, "body", &found), ==, "8BITMIME");
+    g_assert_true(found);
+    g_autoptr(GPtrArray) none = smtp_params_parse("");
+    g_assert_nonnull(none);
+    g_assert_cmpuint(none->len, ==, 0);
+    g_autoptr(GPtrArray) spaces = smtp_params_parse("   ");
+    g_assert_nonnull(spaces);
+    g_assert_cmpuint(spaces->len, ==, 0);
+    g_assert_null(smtp_params_parse("SIZE=1"));     /* no space before it */
+    g_assert_null(smtp_params_parse(" SIZE="));     /* empty value */
+    g_assert_null(smtp_params_parse(" -X=1"));      /* keyword starts with "-" */
+    g_assert_null(smtp_params_parse(" A=1 B=x=y")); /* "=" inside a value */
+}
+
+/* RCPT with and without parameters: the query carries them only when sent. */
+static void
+test_rcpt_params_query(void)
+{
+    SmtpServerConfig cfg = {.hostname = "mx.example", .dsn_offered = TRUE};
+    g_autoptr(SmtpServer) srv = smtp_server_new(&cfg);
+    SmtpServerAct act = {0};
+    test_poll_query(srv, &act);
+    smtp_server_answer(srv, act.query.id, NULL);
+    smtp_server_act_clear(&act);
+    static const char in[] = "EHLO c.example\r\nMAIL FROM:<a@b.example>\r\n"
+                             "RCPT TO:<c@d.example>\r\nRCPT TO:<e@d.example> NOTIFY=NEVER\r\n";
+    smtp_server_feed(srv, (const guint8 *)in, sizeof in - 1);
+    static const SmtpServerQueryKind kinds[] = {SMTP_SERVER_QUERY_EHLO, SMTP_SERVER_QUERY_MAIL,
+                                                SMTP_SERVER_QUERY_RCPT, SMTP_SERVER_QUERY_RCPT};
+    for (guint i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        test_poll_query(srv, &act);
+        g_assert_cmpint(act.query.kind, ==, kinds[i]);
+        if (i == 2) {
+            g_assert_cmpstr(act.query.addr, ==, "c@d.example");
+            g_assert_null(act.query.params);
+            g_assert_cmpuint(act.query.dsn_notify, ==, 0);
+        } else if (i == 3) {
+            g_assert_cmpstr(act.query.path, ==, "<e@d.example>");
+            g_assert_nonnull(act.query.params);
+            g_assert_cmpuint(act.query.params->len, ==, 1);
+            g_assert_cmpuint(act.query.dsn_notify, ==, SMTP_DSN_NOTIFY_NEVER);
+        }
+        smtp_server_answer(srv, act.query.id, NULL);
+        smtp_server_act_clear(&act);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/proto/smtp-server/mail/auth-param-twice", test_mail_auth_param_twice);
+    g_test_add_func("/proto/smtp-server/params/parse", test_params_parse);
+    g_test_add_func("/proto/smtp-server/params/rcpt-query", test_rcpt_params_query);
     g_autofree char *dir = test_source_path("tests/proto/smtp_server");
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     g_assert_nonnull(d);
