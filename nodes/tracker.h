@@ -22,6 +22,9 @@ typedef enum {
     TRACK_STATUS_QUEUED,      /* still in a queue when the run ended */
 } TrackStatus;
 
+/* node, detail and rcpts are the tracker's interned strings (shared by
+ * every hop that names them, freed with the tracker): read them, never
+ * free or replace them. action and queue_id belong to the hop. */
 typedef struct {
     char *node;
     SimTime t_in;
@@ -33,6 +36,7 @@ typedef struct {
     gboolean tls_in; /* the copy reached this node over TLS (STARTTLS) */
 } TrackHop;
 
+/* address, where and mailbox_node are interned (as a hop's node). */
 typedef struct {
     char *address;
     TrackStatus status;
@@ -50,6 +54,8 @@ typedef struct {
     char *value;
 } TrackNote;
 
+typedef struct Tracker Tracker;
+
 typedef struct {
     char *id;         /* scenario id ("m1"), or a derived one ("m1.dsn") */
     char *parent;     /* nullable: the message this one answers or reports on */
@@ -65,9 +71,8 @@ typedef struct {
     GPtrArray *hops;  /* TrackHop* */
     GPtrArray *rcpts; /* TrackRcpt* */
     GPtrArray *notes; /* TrackNote*, in the order recorded */
+    Tracker *tracker; /* the tracker holding it (and its interned strings) */
 } TrackMsg;
-
-typedef struct Tracker Tracker;
 
 Tracker *tracker_new(void);
 void tracker_free(Tracker *t);
