@@ -170,6 +170,13 @@ copies_release(World *w, const char *msg, const char *node, CopyKind kind, const
         return;
     e->count--;
     copies_trace(w, "copy.gone", msg, node, kind, where, reason);
+    /* A queue letting its copy go is where a journey ends (nothing is
+     * traced from here on about the hops it forgets). */
+    if (kind == COPY_KIND_QUEUE) {
+        TrackMsg *m = tracker_find(w->tracker, msg);
+        if (m != NULL)
+            track_msg_forget_if_finished(m);
+    }
     if (e->count == 0) {
         /* The message stays in msgs and by_msg (every message that ever
          * had a copy); the readers sort what is held, so order is moot. */

@@ -14,6 +14,9 @@ struct Tracker {
     GHashTable *conn_tags; /* conn id (guint64*) -> msg id (char*) */
     GStringChunk *strings; /* interned strings */
     GHashTable *rcpt_sets; /* "a\nb" -> interned NULL-terminated vector (owned) */
+    gboolean forget;       /* tracker_forget_finished() was called */
+    guint keep_first;
+    GHashTable *keep;      /* nullable: ids whose hops stay */
 };
 
 /* The interned copy of s (NULL for NULL): lives as long as t. */
@@ -107,6 +110,7 @@ tracker_free(Tracker *t)
     g_hash_table_unref(t->conn_tags);
     g_ptr_array_unref(t->msgs);
     g_hash_table_unref(t->rcpt_sets);
+    g_clear_pointer(&t->keep, g_hash_table_unref);
     g_string_chunk_free(t->strings);
     g_free(t);
 }
@@ -120,6 +124,7 @@ tracker_add(Tracker *t, const char *id, const char *kind, SimTime now)
     m->id = g_strdup(id);
     m->kind = g_strdup(kind ? kind : "mail");
     m->tracker = t;
+    m->index = t->msgs->len;
     m->created = now;
     m->hops = g_ptr_array_new_with_free_func((GDestroyNotify)track_hop_free);
     m->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)track_rcpt_free);
@@ -294,4 +299,37 @@ track_msg_get_note(const TrackMsg *m, const char *node, const char *key)
             return n->value;
     }
     return NULL;
+}
+
+void
+tracker_forget_finished(Tracker *t, guint keep_first, const char *const *keep)
+{
+    g_return_if_fail(t != NULL);
+    t->forget = TRUE;
+    t->keep_first = keep_first;
+    g_clear_pointer(&t->keep, g_hash_table_unref);
+    t->keep = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (const char *const *p = keep; p && *p; p++)
+        g_hash_table_add(t->keep, g_strdup(*p));
+}
+
+gboolean
+track_msg_forget_if_finished(TrackMsg *m)
+{
+    const Tracker *t = m->tracker;
+    if (!t->forget || m->index < t->keep_first || m->hops->len == 0 ||
+        g_strcmp0(m->kind, "traffic") != 0 || g_hash_table_contains(t->keep, m->id))
+        return FALSE;
+    for (guint i = 0; i < m->rcpts->len; i++) {
+        TrackStatus st = ((const TrackRcpt *)m->rcpts->pdata[i])->status;
+        if (st == TRACK_STATUS_PENDING || st == TRACK_STATUS_QUEUED)
+            return FALSE;
+    }
+    for (guint i = 0; i < m->hops->len; i++)
+        if (((const TrackHop *)m->hops->pdata[i])->t_out < 0)
+            return FALSE;
+    /* A new array rather than an emptied one: the old one's storage goes too. */
+    g_ptr_array_unref(m->hops);
+    m->hops = g_ptr_array_new_with_free_func((GDestroyNotify)track_hop_free);
+    return TRUE;
 }

@@ -72,6 +72,7 @@ typedef struct {
     GPtrArray *rcpts; /* TrackRcpt* */
     GPtrArray *notes; /* TrackNote*, in the order recorded */
     Tracker *tracker; /* the tracker holding it (and its interned strings) */
+    guint index;      /* creation order, from 0 (tracker_messages) */
 } TrackMsg;
 
 Tracker *tracker_new(void);
@@ -105,6 +106,17 @@ void track_msg_note(TrackMsg *m, const char *node, const char *key, const char *
 const char *track_msg_get_note(const TrackMsg *m, const char *node, const char *key);
 
 const char *track_status_name(TrackStatus s);
+
+/* Lets t forget the hops of generated messages (kind "traffic") once they
+ * are finished, so that a long run does not keep every journey: all but
+ * the first keep_first messages and those named in keep (nullable,
+ * NULL-terminated ids). Only for runs whose readers need no more than
+ * that (mhs run: the report's rows, the expectations); off by default. */
+void tracker_forget_finished(Tracker *t, guint keep_first, const char *const *keep);
+/* Forgets m's hops (leaving none) when t allows it and m is finished:
+ * every recipient decided (not pending, not queued) and no hop open.
+ * Hops added later (a fetch) are kept as usual. TRUE when forgotten. */
+gboolean track_msg_forget_if_finished(TrackMsg *m);
 
 /* Connection tags: which message a client connection carries. */
 void tracker_tag_conn(Tracker *t, guint64 conn_id, const char *msg_id);

@@ -71,6 +71,12 @@ gboolean world_foreach_copy(World *w, WorldCopyFunc fn, gpointer user_data, GErr
  * error when it cannot be read. nodes/world_copies.c */
 GBytes *world_copy_read(World *w, const char *msg_id, const char *rcpt, GError **error);
 
+/* Lets the run forget the hops of its finished generated traffic (all
+ * but the first keep_first messages and those the expectations name), so
+ * that memory does not grow with the journeys of a long run. For callers
+ * that read no other hops after the run (mhs run). nodes/world_forget.c */
+void world_forget_finished_hops(World *w, guint keep_first);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(World, world_free)
 
 #endif

@@ -4,7 +4,9 @@
  * share one copy (so a long run does not keep one per hop), lists that
  * differ stay apart ({} and {""} included), what a caller passes may be
  * freed at once, and the ledger counts copies per (message, node, kind,
- * where) whatever buffer the node name came from.
+ * where) whatever buffer the node name came from. Forgetting: only the
+ * hops of finished generated traffic, when asked, past the first rows and
+ * outside the named messages; the recipients' fates stay.
  */
 #include <string.h>
 
@@ -116,6 +118,66 @@ test_tracker_rcpt_status(void)
     g_assert_cmpstr(s->mailbox_node, ==, "ms.example.com");
 }
 
+/* A message whose journey is over: its recipient delivered, every hop
+ * closed. */
+static TrackMsg *
+forget_msg(Tracker *t, const char *id, const char *kind, gboolean done)
+{
+    TrackMsg *m = tracker_add(t, id, kind, 0);
+    const char *to[] = {"bob@example.com", NULL};
+    track_msg_add_hop(m, "pc", 0, "submit", "ESMTP", to, NULL)->t_out = 1;
+    TrackHop *mx = track_msg_add_hop(m, "mx", 1, "accept", "ESMTP from pc", to, "Q1");
+    track_msg_add_hop(m, "ms", 2, "deliver", "mailbox", to, "Q2")->t_out = 2;
+    track_msg_set_status(m, "bob@example.com", TRACK_STATUS_DELIVERED, 250, "delivered", "ms", 2);
+    if (done)
+        mx->t_out = 3;
+    return m;
+}
+
+static void
+test_tracker_forget(void)
+{
+    g_autoptr(Tracker) t = tracker_new();
+    /* Off by default. */
+    TrackMsg *m0 = forget_msg(t, "t0", "traffic", TRUE);
+    g_assert_false(track_msg_forget_if_finished(m0));
+    g_assert_cmpuint(m0->hops->len, ==, 3);
+    const char *keep[] = {"t3", NULL};
+    tracker_forget_finished(t, 2, keep);
+    TrackMsg *m1 = forget_msg(t, "t1", "traffic", TRUE); /* index 1 < keep_first */
+    TrackMsg *m2 = forget_msg(t, "t2", "traffic", FALSE);
+    TrackMsg *m3 = forget_msg(t, "t3", "traffic", TRUE); /* named: kept */
+    TrackMsg *m4 = forget_msg(t, "m4", "mail", TRUE);    /* not generated traffic */
+    TrackMsg *m5 = forget_msg(t, "t5", "traffic", TRUE);
+    g_assert_cmpuint(m5->index, ==, 5);
+    g_assert_false(track_msg_forget_if_finished(m1));
+    g_assert_false(track_msg_forget_if_finished(m2)); /* the mx hop is open */
+    g_assert_false(track_msg_forget_if_finished(m3));
+    g_assert_false(track_msg_forget_if_finished(m4));
+    g_assert_true(track_msg_forget_if_finished(m5));
+    g_assert_cmpuint(m5->hops->len, ==, 0);
+    g_assert_false(track_msg_forget_if_finished(m5)); /* nothing left */
+    /* The fates stay: the report counts and run.rcpt records read them. */
+    g_assert_cmpuint(m5->rcpts->len, ==, 1);
+    TrackRcpt *r = m5->rcpts->pdata[0];
+    g_assert_cmpint(r->status, ==, TRACK_STATUS_DELIVERED);
+    g_assert_cmpstr(r->where, ==, "ms");
+    g_assert_cmpuint(m2->hops->len, ==, 3);
+    /* Still queued somewhere: not finished, whatever the hops say. */
+    TrackMsg *m6 = forget_msg(t, "t6", "traffic", TRUE);
+    track_msg_set_status(m6, "carol@example.com", TRACK_STATUS_QUEUED, 451, "later", "mx", 3);
+    g_assert_false(track_msg_forget_if_finished(m6));
+    track_msg_set_status(m6, "carol@example.com", TRACK_STATUS_BOUNCED, 550, "no", "mx", 4);
+    g_assert_true(track_msg_forget_if_finished(m6));
+    /* A hop added later (a fetch) is kept and read as usual. */
+    const char *to[] = {"bob@example.com", NULL};
+    track_msg_add_hop(m5, "bob-pc", 9, "fetch", "POP3", to, NULL)->t_out = 9;
+    g_auto(GStrv) path = track_msg_path(m5, NULL);
+    g_assert_cmpuint(g_strv_length(path), ==, 1);
+    g_assert_cmpstr(path[0], ==, "bob-pc");
+    g_assert_true(tracker_find(t, "t5") == m5);
+}
+
 /* ---- the copies ledger ---- */
 
 static World *
@@ -187,6 +249,7 @@ main(int argc, char **argv)
     g_test_add_func("/tracker/interned_hops", test_tracker_interned_hops);
     g_test_add_func("/tracker/rcpt_lists_apart", test_tracker_rcpt_lists_apart);
     g_test_add_func("/tracker/rcpt_status", test_tracker_rcpt_status);
+    g_test_add_func("/tracker/forget", test_tracker_forget);
     g_test_add_func("/tracker/copies_ledger", test_copies_ledger);
     return g_test_run();
 }
