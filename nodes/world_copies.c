@@ -23,7 +23,7 @@ world_spool(World *w, GError **error)
 static char *
 world_copy_key(const char *msg_id, const char *rcpt)
 {
-    g_autofree char *key = g_strdup_printf("%s\n%s", msg_id, rcpt);
+    g_autofree char *key = g_strconcat(msg_id, "\n", rcpt, NULL);
     return g_ascii_strdown(key, -1);
 }
 
