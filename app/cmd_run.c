@@ -190,6 +190,8 @@ mhs_cmd_run(int argc, char **argv)
             return mhs_usage_error("--pcap: %s", error->message);
         sim_pcap_set_epoch(pcap, spec->epoch_unix);
     }
+    /* The report shows the first rows' paths; the rest is in the trace. */
+    world_forget_finished_hops(w, RUN_REPORT_MAX_ROWS);
     RunProgress prog = {.started = g_get_monotonic_time()};
     gboolean tty = isatty(STDERR_FILENO);
     world_run(w, until, tty ? run_progress : NULL, &prog);

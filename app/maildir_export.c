@@ -136,9 +136,12 @@ maildir_export_write_file(const char *path, const GString *s, GError **error)
 
 /* One message: tmp/NAME, then new/NAME or cur/NAME:2,S. */
 static gboolean
-maildir_export_message(MaildirExport *x, const char *box, const char *host, gint64 epoch,
-                       const MsMessage *mm, GError **error)
+maildir_export_message(MaildirExport *x, Node *ms, const char *box, const char *host,
+                       gint64 epoch, const MsMessage *mm, GError **error)
 {
+    g_autoptr(GBytes) bytes = ms_node_message_bytes(ms, mm, error);
+    if (bytes == NULL)
+        return FALSE;
     gint64 usec = mm->delivered_at;
     g_autofree char *name = g_strdup_printf(
         "%" G_GINT64_FORMAT ".M%06" G_GINT64_FORMAT "P%ldQ%u.%s", epoch + usec / G_USEC_PER_SEC,
@@ -147,7 +150,7 @@ maildir_export_message(MaildirExport *x, const char *box, const char *host, gint
     g_autofree char *final_name = mm->retrieved ? g_strconcat(name, ":2,S", NULL) : g_strdup(name);
     g_autofree char *final_path =
         g_build_filename(box, mm->retrieved ? "cur" : "new", final_name, NULL);
-    GString *text = maildir_export_lf(mm->bytes);
+    GString *text = maildir_export_lf(bytes);
     gboolean ok = maildir_export_write_file(tmp, text, error);
     g_string_free(text, TRUE);
     if (!ok)
@@ -176,7 +179,7 @@ maildir_export_store(MaildirExport *x, Node *ms, gint64 epoch, GError **error)
         GPtrArray *msgs = ms_node_mailbox(ms, *a);
         for (guint i = 0; msgs && i < msgs->len; i++) {
             const MsMessage *mm = msgs->pdata[i];
-            if (!mm->deleted && !maildir_export_message(x, box, host, epoch, mm, error))
+            if (!mm->deleted && !maildir_export_message(x, ms, box, host, epoch, mm, error))
                 return FALSE;
         }
     }

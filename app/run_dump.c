@@ -40,6 +40,9 @@ run_dump_messages(World *w, const char *dir, GError **error)
         return FALSE;
     }
     RunDump d = {.dir = dir, .error = error, .ok = TRUE};
-    world_foreach_copy(w, run_dump_one, &d);
-    return d.ok;
+    g_autoptr(GError) read_error = NULL;
+    gboolean read_ok = world_foreach_copy(w, run_dump_one, &d, &read_error);
+    if (d.ok && !read_ok)
+        g_propagate_error(error, g_steal_pointer(&read_error));
+    return d.ok && read_ok;
 }

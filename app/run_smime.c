@@ -110,7 +110,9 @@ run_smime_export(World *w, const char *dir, GError **error)
         const TrackMsg *m = msgs->pdata[i];
         for (guint k = 0; k < m->rcpts->len; k++) {
             const TrackRcpt *r = m->rcpts->pdata[k];
-            GBytes *copy = world_delivered_copy(w, m->id, r->address);
+            g_autoptr(GBytes) copy = world_copy_read(w, m->id, r->address, error);
+            if (copy == NULL && error != NULL && *error != NULL)
+                return FALSE;
             if (copy == NULL)
                 continue;
             g_autofree char *name = g_strdup_printf("%s.%s.eml", m->id, r->address);

@@ -11,8 +11,11 @@
 #include "nodes/copies_private.h"
 #include "nodes/world_private.h"
 
+/* msg is the ledger's copy in msgs, node is interned: a run with a
+ * million messages keeps one string per message here, not four. */
 typedef struct {
-    char *msg, *node, *where;
+    const char *msg, *node;
+    char *where;
     CopyKind kind;
     guint count;
 } CopyEntry;
@@ -20,9 +23,10 @@ typedef struct {
 /* Entries whose count falls to 0 are dropped: nothing reads them, and a
  * long run would otherwise keep one per queue a message passed through. */
 struct CopyLedger {
-    GHashTable *entries; /* "msg\tnode\tkind\twhere" -> CopyEntry* */
-    GHashTable *by_msg;  /* msg id (borrowed) -> GPtrArray of CopyEntry* (borrowed) */
-    GPtrArray *msgs;     /* char*, first copy order */
+    GHashTable *entries;  /* CopyEntry* set, by (msg, node, kind, where) */
+    GHashTable *by_msg;   /* msg id (borrowed) -> GPtrArray of CopyEntry* (borrowed) */
+    GPtrArray *msgs;      /* char*, first copy order */
+    GStringChunk *nodes;  /* interned node names */
 };
 
 static const char *const copy_kind_names[] = {
@@ -51,10 +55,24 @@ copy_kind_from_name(const char *name, CopyKind *out)
 static void
 copy_entry_free(CopyEntry *e)
 {
-    g_free(e->msg);
-    g_free(e->node);
     g_free(e->where);
     g_free(e);
+}
+
+/* node is interned, so it compares by address. */
+static guint
+copy_entry_hash(gconstpointer p)
+{
+    const CopyEntry *e = p;
+    return g_str_hash(e->msg) ^ g_direct_hash(e->node) ^ g_str_hash(e->where) ^ (guint)e->kind;
+}
+
+static gboolean
+copy_entry_equal(gconstpointer a, gconstpointer b)
+{
+    const CopyEntry *x = a, *y = b;
+    return x->node == y->node && x->kind == y->kind && strcmp(x->msg, y->msg) == 0 &&
+           strcmp(x->where, y->where) == 0;
 }
 
 void
@@ -65,6 +83,7 @@ copy_ledger_free(CopyLedger *l)
     g_hash_table_unref(l->by_msg);
     g_hash_table_unref(l->entries);
     g_ptr_array_unref(l->msgs);
+    g_string_chunk_free(l->nodes);
     g_free(l);
 }
 
@@ -73,8 +92,9 @@ copy_ledger(World *w)
 {
     if (w->copy_ledger == NULL) {
         CopyLedger *l = g_new0(CopyLedger, 1);
-        l->entries =
-            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)copy_entry_free);
+        l->entries = g_hash_table_new_full(copy_entry_hash, copy_entry_equal,
+                                           (GDestroyNotify)copy_entry_free, NULL);
+        l->nodes = g_string_chunk_new(256);
         l->by_msg =
             g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
         l->msgs = g_ptr_array_new_with_free_func(g_free);
@@ -99,11 +119,15 @@ copies_trace(World *w, const char *ev, const char *msg, const char *node, CopyKi
     sim_trace_end(r);
 }
 
-/* The entries key (transfer full). */
-static char *
-copies_key(const char *msg, const char *node, CopyKind kind, const char *where)
+/* The entry for (msg, node, kind, where), or NULL. */
+static CopyEntry *
+copies_lookup(CopyLedger *l, const char *msg, const char *node, CopyKind kind, const char *where)
 {
-    return g_strconcat(msg, "\t", node, "\t", copy_kind_name(kind), "\t", where, NULL);
+    CopyEntry key = {.msg = msg,
+                     .node = g_string_chunk_insert_const(l->nodes, node),
+                     .where = (char *)where,
+                     .kind = kind};
+    return g_hash_table_lookup(l->entries, &key);
 }
 
 void
@@ -112,22 +136,22 @@ copies_hold(World *w, const char *msg, const char *node, CopyKind kind, const ch
     g_return_if_fail(w != NULL && msg != NULL && node != NULL);
     CopyLedger *l = copy_ledger(w);
     where = where ? where : "";
-    g_autofree char *key = copies_key(msg, node, kind, where);
-    CopyEntry *e = g_hash_table_lookup(l->entries, key);
+    CopyEntry *e = copies_lookup(l, msg, node, kind, where);
     if (e == NULL) {
-        e = g_new0(CopyEntry, 1);
-        e->msg = g_strdup(msg);
-        e->node = g_strdup(node);
-        e->kind = kind;
-        e->where = g_strdup(where);
-        g_hash_table_insert(l->entries, g_steal_pointer(&key), e);
-        GPtrArray *list = g_hash_table_lookup(l->by_msg, msg);
-        if (list == NULL) {
-            char *m = g_strdup(msg);
+        char *m = NULL;
+        GPtrArray *list = NULL;
+        if (!g_hash_table_lookup_extended(l->by_msg, msg, (gpointer *)&m, (gpointer *)&list)) {
+            m = g_strdup(msg);
             g_ptr_array_add(l->msgs, m);
             list = g_ptr_array_new();
             g_hash_table_insert(l->by_msg, m, list);
         }
+        e = g_new0(CopyEntry, 1);
+        e->msg = m;
+        e->node = g_string_chunk_insert_const(l->nodes, node);
+        e->kind = kind;
+        e->where = g_strdup(where);
+        g_hash_table_add(l->entries, e);
         g_ptr_array_add(list, e);
     }
     e->count++;
@@ -141,19 +165,25 @@ copies_release(World *w, const char *msg, const char *node, CopyKind kind, const
     g_return_if_fail(w != NULL && msg != NULL && node != NULL);
     CopyLedger *l = copy_ledger(w);
     where = where ? where : "";
-    g_autofree char *key = copies_key(msg, node, kind, where);
-    CopyEntry *e = g_hash_table_lookup(l->entries, key);
+    CopyEntry *e = copies_lookup(l, msg, node, kind, where);
     if (e == NULL || e->count == 0)
         return;
     e->count--;
     copies_trace(w, "copy.gone", msg, node, kind, where, reason);
+    /* A queue letting its copy go is where a journey ends (nothing is
+     * traced from here on about the hops it forgets). */
+    if (kind == COPY_KIND_QUEUE) {
+        TrackMsg *m = tracker_find(w->tracker, msg);
+        if (m != NULL)
+            track_msg_forget_if_finished(m);
+    }
     if (e->count == 0) {
         /* The message stays in msgs and by_msg (every message that ever
          * had a copy); the readers sort what is held, so order is moot. */
         GPtrArray *list = g_hash_table_lookup(l->by_msg, msg);
         if (list != NULL)
             g_ptr_array_remove_fast(list, e);
-        g_hash_table_remove(l->entries, key);
+        g_hash_table_remove(l->entries, e);
     }
 }
 

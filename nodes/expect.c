@@ -122,7 +122,7 @@ expect_check_differs(ExpectResult *res, const ExpectSpec *e, TrackMsg *m, TrackM
 static void
 expect_check_header(ExpectResult *res, const ExpectSpec *e, ExpectCopyFunc copy, gpointer ud)
 {
-    GBytes *bytes = copy(e->message, e->to, ud);
+    g_autoptr(GBytes) bytes = copy(e->message, e->to, ud);
     res->what = g_strdup_printf("%s delivered %s header %s", e->message,
                                 e->present ? "with" : "without", e->header);
     if (bytes == NULL) {
@@ -192,7 +192,7 @@ expect_check_verdict(ExpectResult *res, const ExpectSpec *e, TrackMsg *m)
 static void
 expect_check_stored(ExpectResult *res, const ExpectSpec *e, ExpectCopyFunc copy, gpointer ud)
 {
-    GBytes *bytes = copy(e->message, e->to, ud);
+    g_autoptr(GBytes) bytes = copy(e->message, e->to, ud);
     res->what = g_strdup_printf("%s stored %s \"%s\"", e->message,
                                 e->present ? "with" : "without", e->contains);
     if (bytes == NULL) {

@@ -25,7 +25,7 @@ typedef struct {
 void expect_result_free(ExpectResult *r);
 
 /* Mailbox copy lookup: the delivered bytes of message id for rcpt (nullable
- * rcpt: any recipient), or NULL. */
+ * rcpt: any recipient), or NULL (transfer full: read from the spool). */
 typedef GBytes *(*ExpectCopyFunc)(const char *msg_id, const char *rcpt, gpointer user_data);
 
 /* Mailbox size lookup: messages left in address's mailbox at the end of

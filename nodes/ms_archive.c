@@ -115,20 +115,27 @@ ms_archive_journal(Node *node, const char *qid, const char *msg_id, const char *
         ms_archive_journal_send(node, msg_id, node->spec->journal, jcopy);
         return;
     }
-    g_ptr_array_add(box, ms_message_new(node, qid, msg_id, jcopy, COPY_KIND_JOURNAL));
-    world_note_copy(node->world, msg_id, key, jcopy);
+    g_autoptr(GError) error = NULL;
+    MailSpool *spool = world_spool(node->world, &error);
+    MailSpoolRef ref;
+    if (spool == NULL || !mail_spool_append(spool, jcopy, &ref, &error)) {
+        ms_node_trace_spool_error(node, msg_id, error);
+        return;
+    }
+    g_ptr_array_add(box, ms_message_new(node, qid, msg_id, &ref, COPY_KIND_JOURNAL));
+    world_note_copy(node->world, msg_id, key, &ref);
     copies_hold(node->world, msg_id, node->name, COPY_KIND_JOURNAL, key);
 }
 
 void
 ms_archive_deliver(Node *node, const char *qid, const char *msg_id, const char *mail_from,
-                   char *const *rcpts, GBytes *copy)
+                   char *const *rcpts, GBytes *copy, const MailSpoolRef *ref)
 {
     MsNode *ms = node->priv;
     if (ms->backup != NULL) {
         const char *holder = node->spec->backup_node ? node->spec->backup_node : node->name;
         for (char *const *p = rcpts; p && *p; p++) {
-            g_ptr_array_add(ms->backup, ms_message_new(node, qid, msg_id, copy, COPY_KIND_BACKUP));
+            g_ptr_array_add(ms->backup, ms_message_new(node, qid, msg_id, ref, COPY_KIND_BACKUP));
             g_autofree char *key = g_ascii_strdown(*p, -1);
             copies_hold(node->world, msg_id, holder, COPY_KIND_BACKUP, key);
         }

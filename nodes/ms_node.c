@@ -39,21 +39,81 @@ ms_message_free(MsMessage *m)
 {
     g_free(m->uid);
     g_free(m->msg_id);
-    g_bytes_unref(m->bytes);
     g_free(m);
 }
 
 MsMessage *
-ms_message_new(Node *node, const char *qid, const char *msg_id, GBytes *bytes, CopyKind kind)
+ms_message_new(Node *node, const char *qid, const char *msg_id, const MailSpoolRef *ref,
+               CopyKind kind)
 {
     MsNode *ms = node->priv;
     MsMessage *mm = g_new0(MsMessage, 1);
     mm->uid = g_strdup_printf("%s.%" G_GUINT64_FORMAT, qid, ++ms->uid_serial);
     mm->msg_id = g_strdup(msg_id);
-    mm->bytes = g_bytes_ref(bytes);
+    mm->spool = *ref;
     mm->kind = kind;
     mm->delivered_at = sim_world_now(node->world->sim);
     return mm;
+}
+
+GBytes *
+ms_node_message_bytes(Node *ms, const MsMessage *m, GError **error)
+{
+    g_return_val_if_fail(ms_node_is_store(ms) && m != NULL, NULL);
+    MailSpool *spool = world_spool(ms->world, error);
+    return spool ? mail_spool_read(spool, &m->spool, error) : NULL;
+}
+
+MsMessage *
+ms_node_store(Node *ms, const char *address, const char *uid, const char *msg_id, GBytes *bytes,
+              GError **error)
+{
+    g_return_val_if_fail(ms_node_is_store(ms) && address != NULL && bytes != NULL, NULL);
+    GPtrArray *box = ms_node_mailbox(ms, address);
+    if (box == NULL) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: no mailbox for %s", ms->name,
+                    address);
+        return NULL;
+    }
+    MailSpool *spool = world_spool(ms->world, error);
+    MailSpoolRef ref;
+    if (spool == NULL || !mail_spool_append(spool, bytes, &ref, error))
+        return NULL;
+    MsMessage *mm = g_new0(MsMessage, 1);
+    mm->uid = g_strdup(uid);
+    mm->msg_id = g_strdup(msg_id);
+    mm->spool = ref;
+    mm->delivered_at = sim_world_now(ms->world->sim);
+    g_ptr_array_add(box, mm);
+    return mm;
+}
+
+void
+ms_node_trace_spool_error(Node *node, const char *msg_id, const GError *error)
+{
+    SimTraceRec *tr = world_trace(node->world, "store.error", node->name);
+    if (msg_id != NULL)
+        sim_trace_str(tr, "msg", msg_id);
+    sim_trace_str(tr, "error", error->message);
+    sim_trace_end(tr);
+}
+
+/* The copy goes to disk before anything counts as delivered: a store
+ * that cannot keep it answers 451 (RFC 5321 4.2.5, local error in
+ * processing) and the sender keeps it queued. FALSE when refused. */
+static gboolean
+ms_node_spool(Node *node, SmtpServerSession *ss, GBytes *copy, MailSpoolRef *ref)
+{
+    World *w = node->world;
+    g_autoptr(GError) error = NULL;
+    MailSpool *spool = world_spool(w, &error);
+    if (spool != NULL && mail_spool_append(spool, copy, ref, &error))
+        return TRUE;
+    const char *tag = tracker_conn_tag(w->tracker, smtp_server_session_conn_id(ss));
+    ms_node_trace_spool_error(node, tag, error);
+    g_autoptr(SmtpReply) r = smtp_reply_new(451, "4.3.0", "Error: cannot store the message");
+    smtp_server_session_answer(ss, r);
+    return FALSE;
 }
 
 Node *
@@ -127,15 +187,6 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     World *w = node->world;
     SimTime now = sim_world_now(w->sim);
     g_autofree char *qid = node_new_queue_id(node);
-    const char *tag = tracker_conn_tag(w->tracker, smtp_server_session_conn_id(ss));
-    TrackMsg *m = tag ? tracker_find(w->tracker, tag) : NULL;
-    g_autofree char *own_id = NULL;
-    if (m == NULL) {
-        own_id = tracker_derive_id(w->tracker, node->name, qid);
-        m = tracker_add(w->tracker, own_id, "mail", now);
-        m->envelope_from = g_strdup(q->mail_from);
-        m->original = g_bytes_ref(q->message);
-    }
     MailReceivedInfo ri = {
         .helo = smtp_server_session_helo(ss),
         .client_name = smtp_server_session_client_node(ss),
@@ -153,6 +204,18 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     g_autoptr(GBytes) stamped = mail_message_bytes_prepend(q->message, "Received", received);
     g_autofree char *rp = g_strdup_printf("<%s>", q->mail_from);
     g_autoptr(GBytes) copy = mail_message_bytes_prepend(stamped, "Return-Path", rp);
+    MailSpoolRef ref;
+    if (!ms_node_spool(node, ss, copy, &ref))
+        return;
+    const char *tag = tracker_conn_tag(w->tracker, smtp_server_session_conn_id(ss));
+    TrackMsg *m = tag ? tracker_find(w->tracker, tag) : NULL;
+    g_autofree char *own_id = NULL;
+    if (m == NULL) {
+        own_id = tracker_derive_id(w->tracker, node->name, qid);
+        m = tracker_add(w->tracker, own_id, "mail", now);
+        m->envelope_from = g_strdup(q->mail_from);
+        m->original = g_bytes_ref(q->message);
+    }
     TrackHop *hop =
         track_msg_add_hop(m, node->name, now, "deliver", "mailbox", (const char *const *)q->rcpts, qid);
     hop->t_out = now;
@@ -167,22 +230,22 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
         g_assert(box != NULL); /* RCPT checked it */
         if (!g_hash_table_add(seen, g_ascii_strdown(*p, -1)))
             continue; /* one copy per mailbox, however often RCPT named it */
-        g_ptr_array_add(box, ms_message_new(node, qid, held_id, copy, kind));
+        g_ptr_array_add(box, ms_message_new(node, qid, held_id, &ref, kind));
         g_autofree char *key = g_ascii_strdown(*p, -1);
         copies_hold(w, held_id, node->name, kind, key);
         track_msg_set_status(m, *p, TRACK_STATUS_DELIVERED, 250, "delivered to mailbox",
                              node->name, now);
-        world_note_copy(w, held_id, *p, copy);
+        world_note_copy(w, held_id, *p, &ref);
         w->delivered++;
         SimTraceRec *tr = world_trace(w, "msg.deliver", node->name);
         sim_trace_str(tr, "msg", m->id);
         sim_trace_str(tr, "qid", qid);
         sim_trace_str(tr, "rcpt", *p);
-        sim_trace_int(tr, "size", (gint64)g_bytes_get_size(copy));
+        sim_trace_int(tr, "size", (gint64)ref.length);
         sim_trace_end(tr);
     }
     if (!is_journal)
-        ms_archive_deliver(node, qid, m->id, q->mail_from, q->rcpts, copy);
+        ms_archive_deliver(node, qid, m->id, q->mail_from, q->rcpts, copy, &ref);
     g_autoptr(SmtpReply) ok = smtp_reply_new(250, "2.0.0", "Ok: delivered as %s", qid);
     smtp_server_session_answer(ss, ok);
 }
@@ -340,7 +403,7 @@ ms_pop3_lock(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
         if (mm->deleted)
             continue;
         g_ptr_array_add(p->msgs, mm);
-        Pop3MsgInfo mi = {.size = g_bytes_get_size(mm->bytes), .uid = mm->uid};
+        Pop3MsgInfo mi = {.size = mm->spool.length, .uid = mm->uid};
         g_array_append_val(info, mi);
     }
     a.verdict = POP3_ANSWER_OK;
@@ -353,14 +416,24 @@ static void
 ms_pop3_message(Pop3ServerSession *ps, MsPop3 *p, const Pop3ServerQuery *q)
 {
     Pop3ServerAnswer a = {.verdict = POP3_ANSWER_SYS_PERM};
+    g_autoptr(GBytes) bytes = NULL;
     if (p->msgs != NULL && q->msg >= 1 && q->msg <= p->msgs->len) {
         MsMessage *mm = p->msgs->pdata[q->msg - 1];
+        g_autoptr(GError) error = NULL;
+        bytes = ms_node_message_bytes(p->node, mm, &error);
+        if (bytes == NULL) {
+            /* RFC 2449 8.1.1 [SYS/TEMP]: the store cannot read it now. */
+            ms_node_trace_spool_error(p->node, mm->msg_id, error);
+            a.verdict = POP3_ANSWER_SYS_TEMP;
+            pop3_server_session_answer(ps, &a);
+            return;
+        }
         /* The client learns which tracked message this copy is. */
         pop3_session_tag_uid(p->node->world, pop3_server_session_conn_id(ps), mm->uid, mm->msg_id);
         if (q->top_lines < 0)
             mm->retrieved = TRUE;
         a.verdict = POP3_ANSWER_OK;
-        a.message = mm->bytes;
+        a.message = bytes;
     }
     pop3_server_session_answer(ps, &a);
 }

@@ -356,11 +356,9 @@ mua_node_reply(Node *node, const ReplySpec *reply)
     const char *user = node->spec->user;
     /* The copy the user fetched, else the one in the mailbox. */
     GBytes *copy = mua_node_fetched_copy(node, reply->to);
-    if (copy == NULL) {
-        g_autofree char *key = g_strdup_printf("%s\n%s", reply->to, user);
-        g_autofree char *lkey = g_ascii_strdown(key, -1);
-        copy = g_hash_table_lookup(w->copies, lkey);
-    }
+    g_autoptr(GBytes) stored = copy == NULL ? world_copy_read(w, reply->to, user, NULL) : NULL;
+    if (copy == NULL)
+        copy = stored;
     if (copy == NULL) {
         /* The user has nothing to answer: the message never reached them. */
         SimTraceRec *tr = world_trace(w, "mua.error", node->name);

@@ -135,7 +135,5 @@ world_smime_in_use(World *w)
 GBytes *
 world_delivered_copy(World *w, const char *msg_id, const char *rcpt)
 {
-    g_autofree char *key = g_strdup_printf("%s\n%s", msg_id, rcpt);
-    g_autofree char *lkey = g_ascii_strdown(key, -1);
-    return g_hash_table_lookup(w->copies, lkey);
+    return world_copy_read(w, msg_id, rcpt, NULL);
 }

@@ -33,7 +33,7 @@ char **world_smime_users(World *w);
 /* TRUE when the scenario uses S/MIME at all (a certificate or a send
  * with `smime`). */
 gboolean world_smime_in_use(World *w);
-/* (transfer none, nullable) The copy of msg_id stored for rcpt. */
+/* (transfer full, nullable) The copy of msg_id stored for rcpt (world_copy_read). */
 GBytes *world_delivered_copy(World *w, const char *msg_id, const char *rcpt);
 
 #endif

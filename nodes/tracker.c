@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * tracker: the run's messages, their hops and their recipients' fates.
+ * Node names, hop details, addresses and recipient lists repeat across
+ * millions of hops: they are interned once per tracker, so a message
+ * costs its own fields only.
  */
 #include "nodes/tracker.h"
 
@@ -9,15 +12,45 @@ struct Tracker {
     GPtrArray *msgs;       /* TrackMsg* owned, creation order */
     GHashTable *by_id;     /* id -> TrackMsg* */
     GHashTable *conn_tags; /* conn id (guint64*) -> msg id (char*) */
+    GStringChunk *strings; /* interned strings */
+    GHashTable *rcpt_sets; /* "a\nb" -> interned NULL-terminated vector (owned) */
+    gboolean forget;       /* tracker_forget_finished() was called */
+    guint keep_first;
+    GHashTable *keep;      /* nullable: ids whose hops stay */
 };
+
+/* The interned copy of s (NULL for NULL): lives as long as t. */
+static char *
+tracker_intern(Tracker *t, const char *s)
+{
+    return s ? g_string_chunk_insert_const(t->strings, s) : NULL;
+}
+
+/* The interned copy of a recipient list (an empty one for NULL). */
+static char **
+tracker_intern_rcpts(Tracker *t, const char *const *rcpts)
+{
+    static const char *const none[] = {NULL};
+    if (rcpts == NULL)
+        rcpts = none;
+    guint n = g_strv_length((char **)rcpts);
+    /* The count keeps {""} apart from {}; no address holds a newline. */
+    g_autofree char *joined = g_strjoinv("\n", (char **)rcpts);
+    g_autofree char *key = g_strdup_printf("%u\n%s", n, joined);
+    char **v = g_hash_table_lookup(t->rcpt_sets, key);
+    if (v != NULL)
+        return v;
+    v = g_new0(char *, n + 1);
+    for (guint i = 0; i < n; i++)
+        v[i] = tracker_intern(t, rcpts[i]);
+    g_hash_table_insert(t->rcpt_sets, g_steal_pointer(&key), v);
+    return v;
+}
 
 static void
 track_hop_free(TrackHop *h)
 {
-    g_free(h->node);
     g_free(h->action);
-    g_free(h->detail);
-    g_strfreev(h->rcpts);
     g_free(h->queue_id);
     g_free(h);
 }
@@ -25,10 +58,7 @@ track_hop_free(TrackHop *h)
 static void
 track_rcpt_free(TrackRcpt *r)
 {
-    g_free(r->address);
     g_free(r->reply);
-    g_free(r->where);
-    g_free(r->mailbox_node);
     g_free(r);
 }
 
@@ -66,6 +96,8 @@ tracker_new(void)
     t->msgs = g_ptr_array_new_with_free_func((GDestroyNotify)track_msg_free);
     t->by_id = g_hash_table_new(g_str_hash, g_str_equal);
     t->conn_tags = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    t->strings = g_string_chunk_new(4096);
+    t->rcpt_sets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     return t;
 }
 
@@ -77,6 +109,9 @@ tracker_free(Tracker *t)
     g_hash_table_unref(t->by_id);
     g_hash_table_unref(t->conn_tags);
     g_ptr_array_unref(t->msgs);
+    g_hash_table_unref(t->rcpt_sets);
+    g_clear_pointer(&t->keep, g_hash_table_unref);
+    g_string_chunk_free(t->strings);
     g_free(t);
 }
 
@@ -88,6 +123,8 @@ tracker_add(Tracker *t, const char *id, const char *kind, SimTime now)
     TrackMsg *m = g_new0(TrackMsg, 1);
     m->id = g_strdup(id);
     m->kind = g_strdup(kind ? kind : "mail");
+    m->tracker = t;
+    m->index = t->msgs->len;
     m->created = now;
     m->hops = g_ptr_array_new_with_free_func((GDestroyNotify)track_hop_free);
     m->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)track_rcpt_free);
@@ -129,7 +166,7 @@ track_msg_rcpt(TrackMsg *m, const char *address)
             return r;
     }
     TrackRcpt *r = g_new0(TrackRcpt, 1);
-    r->address = g_strdup(address);
+    r->address = tracker_intern(m->tracker, address);
     r->at = -1;
     g_ptr_array_add(m->rcpts, r);
     return r;
@@ -140,12 +177,12 @@ track_msg_add_hop(TrackMsg *m, const char *node, SimTime t_in, const char *actio
                   const char *detail, const char *const *rcpts, const char *queue_id)
 {
     TrackHop *h = g_new0(TrackHop, 1);
-    h->node = g_strdup(node);
+    h->node = tracker_intern(m->tracker, node);
     h->t_in = t_in;
     h->t_out = -1;
     h->action = g_strdup(action);
-    h->detail = g_strdup(detail);
-    h->rcpts = rcpts ? g_strdupv((char **)rcpts) : g_new0(char *, 1);
+    h->detail = tracker_intern(m->tracker, detail);
+    h->rcpts = tracker_intern_rcpts(m->tracker, rcpts);
     h->queue_id = g_strdup(queue_id);
     g_ptr_array_add(m->hops, h);
     return h;
@@ -171,13 +208,10 @@ track_msg_set_status(TrackMsg *m, const char *address, TrackStatus status, guint
     r->code = code;
     g_free(r->reply);
     r->reply = g_strdup(reply);
-    g_free(r->where);
-    r->where = g_strdup(where);
+    r->where = tracker_intern(m->tracker, where);
     r->at = at;
-    if (status == TRACK_STATUS_DELIVERED) {
-        g_free(r->mailbox_node);
-        r->mailbox_node = g_strdup(where);
-    }
+    if (status == TRACK_STATUS_DELIVERED)
+        r->mailbox_node = r->where;
 }
 
 static gboolean
@@ -265,4 +299,37 @@ track_msg_get_note(const TrackMsg *m, const char *node, const char *key)
             return n->value;
     }
     return NULL;
+}
+
+void
+tracker_forget_finished(Tracker *t, guint keep_first, const char *const *keep)
+{
+    g_return_if_fail(t != NULL);
+    t->forget = TRUE;
+    t->keep_first = keep_first;
+    g_clear_pointer(&t->keep, g_hash_table_unref);
+    t->keep = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (const char *const *p = keep; p && *p; p++)
+        g_hash_table_add(t->keep, g_strdup(*p));
+}
+
+gboolean
+track_msg_forget_if_finished(TrackMsg *m)
+{
+    const Tracker *t = m->tracker;
+    if (!t->forget || m->index < t->keep_first || m->hops->len == 0 ||
+        g_strcmp0(m->kind, "traffic") != 0 || g_hash_table_contains(t->keep, m->id))
+        return FALSE;
+    for (guint i = 0; i < m->rcpts->len; i++) {
+        TrackStatus st = ((const TrackRcpt *)m->rcpts->pdata[i])->status;
+        if (st == TRACK_STATUS_PENDING || st == TRACK_STATUS_QUEUED)
+            return FALSE;
+    }
+    for (guint i = 0; i < m->hops->len; i++)
+        if (((const TrackHop *)m->hops->pdata[i])->t_out < 0)
+            return FALSE;
+    /* A new array rather than an emptied one: the old one's storage goes too. */
+    g_ptr_array_unref(m->hops);
+    m->hops = g_ptr_array_new_with_free_func((GDestroyNotify)track_hop_free);
+    return TRUE;
 }

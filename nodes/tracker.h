@@ -22,6 +22,9 @@ typedef enum {
     TRACK_STATUS_QUEUED,      /* still in a queue when the run ended */
 } TrackStatus;
 
+/* node, detail and rcpts are the tracker's interned strings (shared by
+ * every hop that names them, freed with the tracker): read them, never
+ * free or replace them. action and queue_id belong to the hop. */
 typedef struct {
     char *node;
     SimTime t_in;
@@ -33,6 +36,7 @@ typedef struct {
     gboolean tls_in; /* the copy reached this node over TLS (STARTTLS) */
 } TrackHop;
 
+/* address, where and mailbox_node are interned (as a hop's node). */
 typedef struct {
     char *address;
     TrackStatus status;
@@ -50,6 +54,8 @@ typedef struct {
     char *value;
 } TrackNote;
 
+typedef struct Tracker Tracker;
+
 typedef struct {
     char *id;         /* scenario id ("m1"), or a derived one ("m1.dsn") */
     char *parent;     /* nullable: the message this one answers or reports on */
@@ -65,9 +71,9 @@ typedef struct {
     GPtrArray *hops;  /* TrackHop* */
     GPtrArray *rcpts; /* TrackRcpt* */
     GPtrArray *notes; /* TrackNote*, in the order recorded */
+    Tracker *tracker; /* the tracker holding it (and its interned strings) */
+    guint index;      /* creation order, from 0 (tracker_messages) */
 } TrackMsg;
-
-typedef struct Tracker Tracker;
 
 Tracker *tracker_new(void);
 void tracker_free(Tracker *t);
@@ -100,6 +106,17 @@ void track_msg_note(TrackMsg *m, const char *node, const char *key, const char *
 const char *track_msg_get_note(const TrackMsg *m, const char *node, const char *key);
 
 const char *track_status_name(TrackStatus s);
+
+/* Lets t forget the hops of generated messages (kind "traffic") once they
+ * are finished, so that a long run does not keep every journey: all but
+ * the first keep_first messages and those named in keep (nullable,
+ * NULL-terminated ids). Only for runs whose readers need no more than
+ * that (mhs run: the report's rows, the expectations); off by default. */
+void tracker_forget_finished(Tracker *t, guint keep_first, const char *const *keep);
+/* Forgets m's hops (leaving none) when t allows it and m is finished:
+ * every recipient decided (not pending, not queued) and no hop open.
+ * Hops added later (a fetch) are kept as usual. TRUE when forgotten. */
+gboolean track_msg_forget_if_finished(TrackMsg *m);
 
 /* Connection tags: which message a client connection carries. */
 void tracker_tag_conn(Tracker *t, guint64 conn_id, const char *msg_id);

@@ -50,13 +50,6 @@ world_unix_now(const World *w)
     return w->spec->epoch_unix + sim_world_now(w->sim) / SIM_TIME_S;
 }
 
-void
-world_note_copy(World *w, const char *msg_id, const char *rcpt, GBytes *bytes)
-{
-    g_autofree char *key = g_strconcat(msg_id, "\n", rcpt, NULL);
-    g_hash_table_replace(w->copies, g_ascii_strdown(key, -1), g_bytes_ref(bytes));
-}
-
 static void
 world_fault(World *w, const FaultSpec *f)
 {
@@ -367,8 +360,7 @@ world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 see
     w->nodes = g_ptr_array_new_with_free_func((GDestroyNotify)node_free);
     w->by_name = g_hash_table_new(g_str_hash, g_str_equal);
     w->tracker = tracker_new();
-    w->copies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                      (GDestroyNotify)g_bytes_unref);
+    w->copies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     w->dns_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, dns_cache_entry_free);
     if (!world_build_nodes(w, error) || !world_tls_setup(w, error) ||
         !world_smime_setup(w, error) || !world_build_links(w, error) ||
@@ -401,6 +393,7 @@ world_free(World *w)
     g_hash_table_unref(w->by_name);
     tracker_free(w->tracker);
     g_hash_table_unref(w->copies);
+    mail_spool_free(w->spool);
     g_hash_table_unref(w->dns_cache);
     g_clear_pointer(&w->pop3_tags, g_hash_table_unref);
     world_tls_free(w->tls);
@@ -513,11 +506,8 @@ static GBytes *
 world_copy_lookup(const char *msg_id, const char *rcpt, gpointer user_data)
 {
     World *w = user_data;
-    if (rcpt) {
-        g_autofree char *key = g_strdup_printf("%s\n%s", msg_id, rcpt);
-        g_autofree char *lkey = g_ascii_strdown(key, -1);
-        return g_hash_table_lookup(w->copies, lkey);
-    }
+    if (rcpt)
+        return world_copy_read(w, msg_id, rcpt, NULL);
     TrackMsg *m = tracker_find(w->tracker, msg_id);
     for (guint i = 0; m && i < m->rcpts->len; i++) {
         GBytes *b = world_copy_lookup(msg_id, ((TrackRcpt *)m->rcpts->pdata[i])->address, w);

@@ -61,10 +61,21 @@ void world_set_keylog(World *w, WorldKeylogFunc fn, gpointer user_data);
 GPtrArray *world_check_expectations(World *w);
 
 /* Every delivered copy, sorted by message id then recipient (both lower
- * case); copy is the stored bytes (transfer none). nodes/world_copies.c */
+ * case); copy is the stored bytes (transfer none). FALSE with error when
+ * a copy cannot be read back from the spool. nodes/world_copies.c */
 typedef void (*WorldCopyFunc)(const char *msg_id, const char *rcpt, GBytes *copy,
                               gpointer user_data);
-void world_foreach_copy(World *w, WorldCopyFunc fn, gpointer user_data);
+gboolean world_foreach_copy(World *w, WorldCopyFunc fn, gpointer user_data, GError **error);
+/* The copy delivered to rcpt of msg_id (transfer full): read from the
+ * run's spool. NULL without error when none was delivered; NULL with
+ * error when it cannot be read. nodes/world_copies.c */
+GBytes *world_copy_read(World *w, const char *msg_id, const char *rcpt, GError **error);
+
+/* Lets the run forget the hops of its finished generated traffic (all
+ * but the first keep_first messages and those the expectations name), so
+ * that memory does not grow with the journeys of a long run. For callers
+ * that read no other hops after the run (mhs run). nodes/world_forget.c */
+void world_forget_finished_hops(World *w, guint keep_first);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(World, world_free)
 

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "nodes/mail_spool.h"
 #include "nodes/node.h"
 #include "nodes/tracker.h"
 #include "nodes/world.h"
@@ -30,7 +31,8 @@ struct World {
     Node *dns;         /* nullable: the first dns node */
     guint64 seed;
     guint64 delivered;
-    GHashTable *copies; /* "msgid\nrcpt" -> GBytes* delivered copy */
+    GHashTable *copies; /* "msgid\nrcpt" -> MailSpoolRef* of the delivered copy */
+    struct MailSpool *spool; /* nullable until a store keeps a copy (world_copies.c) */
     GHashTable *dns_cache; /* "asker\ttype\tname" -> DnsCacheEntry* */
     GHashTable *pop3_tags; /* nullable: conn id -> (uid -> msg id), pop3_session.c */
     struct WorldTls *tls;  /* the scenario CA and TLS contexts (tls_setup.c) */
@@ -69,8 +71,12 @@ void world_release(World *w, gpointer job);
 /* Frees every job still held (world_free, after the sessions). */
 void world_free_held(World *w);
 
-/* Records the copy stored for a recipient (for header expectations). */
-void world_note_copy(World *w, const char *msg_id, const char *rcpt, GBytes *bytes);
+/* Records where the copy stored for a recipient is (for header
+ * expectations and exports). nodes/world_copies.c */
+void world_note_copy(World *w, const char *msg_id, const char *rcpt, const MailSpoolRef *ref);
+/* The run's mail spool, created on first use; NULL with error when it
+ * cannot be created. nodes/world_copies.c */
+MailSpool *world_spool(World *w, GError **error);
 
 /* DNS through the scenario's dns node (virtual-time round trip, traced);
  * answers straight from the zone after no delay when there is no dns node. */

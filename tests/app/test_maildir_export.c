@@ -70,14 +70,15 @@ make_world(WorldSpec **spec_out)
     GPtrArray *box = ms_node_mailbox(ms_node_lookup(w, "ms"), "bob@example.com");
     g_assert_nonnull(box);
     for (guint i = 0; i < 2; i++) {
-        MsMessage *mm = g_new0(MsMessage, 1);
-        mm->uid = g_strdup_printf("Q.%u", i);
-        mm->msg_id = g_strdup_printf("m%u", i);
+        g_autofree char *uid = g_strdup_printf("Q.%u", i);
+        g_autofree char *msg_id = g_strdup_printf("m%u", i);
         g_autofree char *text = g_strdup_printf("Subject: s%u\r\n\r\nline\r\n", i);
-        mm->bytes = g_bytes_new(text, strlen(text));
+        g_autoptr(GBytes) bytes = g_bytes_new(text, strlen(text));
+        MsMessage *mm =
+            ms_node_store(ms_node_lookup(w, "ms"), "bob@example.com", uid, msg_id, bytes, &error);
+        g_assert_no_error(error);
         mm->delivered_at = 1500000 * (i + 1);
         mm->retrieved = i == 1;
-        g_ptr_array_add(box, mm);
     }
     *spec_out = spec;
     return w;

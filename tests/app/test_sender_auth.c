@@ -71,8 +71,7 @@ run_file(Run *r, const char *name, gboolean has_seed, guint64 seed)
 static char *
 run_header(Run *r, const char *msg, const char *rcpt, const char *name)
 {
-    g_autofree char *key = g_strdup_printf("%s\n%s", msg, rcpt);
-    GBytes *copy = g_hash_table_lookup(r->world->copies, key);
+    g_autoptr(GBytes) copy = world_copy_read(r->world, msg, rcpt, NULL);
     g_assert_nonnull(copy);
     g_autoptr(MailMessage) m = mail_message_parse_bytes(copy, NULL);
     const char *v = mail_message_get(m, name);
@@ -82,8 +81,7 @@ run_header(Run *r, const char *msg, const char *rcpt, const char *name)
 static guint
 run_count(Run *r, const char *msg, const char *rcpt, const char *name)
 {
-    g_autofree char *key = g_strdup_printf("%s\n%s", msg, rcpt);
-    GBytes *copy = g_hash_table_lookup(r->world->copies, key);
+    g_autoptr(GBytes) copy = world_copy_read(r->world, msg, rcpt, NULL);
     g_assert_nonnull(copy);
     g_autoptr(MailMessage) m = mail_message_parse_bytes(copy, NULL);
     return mail_message_count(m, name);

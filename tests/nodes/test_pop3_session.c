@@ -58,12 +58,9 @@ fixture_set_up(Fixture *f, gconstpointer data)
     tracker_add(world_tracker(f->w), "m1", "mail", 0);
     GPtrArray *box = ms_node_mailbox(world_node(f->w, "ms"), TEST_USER);
     g_assert_nonnull(box);
-    MsMessage *mm = g_new0(MsMessage, 1);
-    mm->uid = g_strdup("Q1.1");
-    mm->msg_id = g_strdup("m1");
     static const char text[] = "Subject: hi\r\n\r\n.dot line\r\nbye\r\n";
-    mm->bytes = g_bytes_new_static(text, strlen(text));
-    g_ptr_array_add(box, mm);
+    g_autoptr(GBytes) bytes = g_bytes_new_static(text, strlen(text));
+    g_assert_nonnull(ms_node_store(world_node(f->w, "ms"), TEST_USER, "Q1.1", "m1", bytes, &error));
 }
 
 static void

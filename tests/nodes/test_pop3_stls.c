@@ -55,12 +55,9 @@ fixture_set_up(Fixture *f, gconstpointer data)
     g_assert_no_error(error);
     GPtrArray *box = ms_node_mailbox(world_node(f->w, "ms"), TEST_USER);
     g_assert_nonnull(box);
-    MsMessage *mm = g_new0(MsMessage, 1);
-    mm->uid = g_strdup("Q1.1");
-    mm->msg_id = g_strdup("m1");
     static const char text[] = "Subject: hi\r\n\r\nbody\r\n";
-    mm->bytes = g_bytes_new_static(text, strlen(text));
-    g_ptr_array_add(box, mm);
+    g_autoptr(GBytes) bytes = g_bytes_new_static(text, strlen(text));
+    g_assert_nonnull(ms_node_store(world_node(f->w, "ms"), TEST_USER, "Q1.1", "m1", bytes, &error));
 }
 
 static void
