@@ -286,11 +286,12 @@ mail_date_put(char *p, const char *s)
     return p + n;
 }
 
-void
-mail_date_append(GString *out, gint64 unix_utc, gint offset_min)
+gsize
+mail_date_write(char buf[MAIL_DATE_MAX], gint64 unix_utc, gint offset_min)
 {
-    g_return_if_fail(out != NULL);
-    g_return_if_fail(offset_min > -6000 && offset_min < 6000);
+    g_return_val_if_fail(buf != NULL, 0);
+    buf[0] = '\0';
+    g_return_val_if_fail(offset_min > -6000 && offset_min < 6000, 0);
     gint64 local = unix_utc + (gint64)offset_min * 60;
     gint64 days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
     gint64 secs = local - days * 86400;
@@ -300,15 +301,16 @@ mail_date_append(GString *out, gint64 unix_utc, gint offset_min)
     guint off = (guint)ABS(offset_min);
     if (y < 0 || y > 9999) {
         /* Out of the 4-digit range: rare enough for printf. */
-        g_string_append_printf(out, "%s, %u %s %04" G_GINT64_FORMAT " %02u:%02u:%02u %c%02u%02u",
-                               mail_date_days[mail_date_weekday(days)], d, mail_date_months[m - 1],
-                               y, (guint)(secs / 3600), (guint)(secs / 60 % 60), (guint)(secs % 60),
-                               offset_min < 0 ? '-' : '+', off / 60, off % 60);
-        return;
+        gint n = g_snprintf(buf, MAIL_DATE_MAX,
+                            "%s, %u %s %04" G_GINT64_FORMAT " %02u:%02u:%02u %c%02u%02u",
+                            mail_date_days[mail_date_weekday(days)], d, mail_date_months[m - 1],
+                            y, (guint)(secs / 3600), (guint)(secs / 60 % 60), (guint)(secs % 60),
+                            offset_min < 0 ? '-' : '+', off / 60, off % 60);
+        return (gsize)MIN(n, MAIL_DATE_MAX - 1);
     }
-    /* "%s, %u %s %04d %02d:%02d:%02d %c%02u%02u" without printf, written
-     * into a buffer and appended once: every hop writes a Received field. */
-    char buf[48], *p = buf;
+    /* "%s, %u %s %04d %02d:%02d:%02d %c%02u%02u" without printf: every hop
+     * writes a Received field. */
+    char *p = buf;
     p = mail_date_put(p, mail_date_days[mail_date_weekday(days)]);
     *p++ = ',';
     *p++ = ' ';
@@ -330,7 +332,18 @@ mail_date_append(GString *out, gint64 unix_utc, gint offset_min)
     *p++ = offset_min < 0 ? '-' : '+';
     p = mail_date_put_2(p, off / 60);
     p = mail_date_put_2(p, off % 60);
-    g_string_append_len(out, buf, p - buf);
+    *p = '\0';
+    return (gsize)(p - buf);
+}
+
+void
+mail_date_append(GString *out, gint64 unix_utc, gint offset_min)
+{
+    g_return_if_fail(out != NULL);
+    g_return_if_fail(offset_min > -6000 && offset_min < 6000);
+    char buf[MAIL_DATE_MAX];
+    gsize n = mail_date_write(buf, unix_utc, offset_min);
+    g_string_append_len(out, buf, (gssize)n);
 }
 
 char *

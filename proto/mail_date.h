@@ -37,6 +37,11 @@ gboolean mail_date_parse(const char *text, MailDate *out);
 char *mail_date_format(gint64 unix_utc, gint offset_min);
 /* The same, appended to out. */
 void mail_date_append(GString *out, gint64 unix_utc, gint offset_min);
+/* Room for any date mail_date_write() writes, NUL included (a year outside
+ * 0..9999 takes more than four digits). */
+#define MAIL_DATE_MAX 64
+/* The same, written NUL-terminated into buf; returns its length. */
+gsize mail_date_write(char buf[MAIL_DATE_MAX], gint64 unix_utc, gint offset_min);
 
 /* Civil-date helpers (proleptic Gregorian), exposed for tests and for the
  * other header modules. */

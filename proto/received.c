@@ -23,68 +23,102 @@ mail_received_protocol(gboolean is_esmtp, gboolean is_tls, gboolean is_auth)
 
 /* Peer-chosen names (HELO) go into a header: keep printable ASCII that
  * cannot end a comment or the field, replace the rest by '?'. */
-static void
-mail_received_append_sanitized(GString *s, const char *v)
+static gboolean
+mail_received_is_unsafe(char c)
 {
-    for (const char *p = v; *p; p++) {
-        gboolean bad = (guchar)*p <= ' ' || (guchar)*p >= 127 || *p == '(' || *p == ')' ||
-                       *p == ';' || *p == '\\';
-        g_string_append_c(s, bad ? '?' : *p);
-    }
+    return (guchar)c <= ' ' || (guchar)c >= 127 || c == '(' || c == ')' || c == ';' || c == '\\';
+}
+
+/* The pieces of a Received value, in order: measured first, then copied
+ * into one allocation of the exact size (every hop builds one). */
+typedef struct {
+    const char *text;
+    gsize len;
+    gboolean sanitize; /* a peer's name: see mail_received_is_unsafe() */
+} MailReceivedPiece;
+
+#define MAIL_RECEIVED_PIECES_MAX 32
+
+typedef struct {
+    MailReceivedPiece piece[MAIL_RECEIVED_PIECES_MAX];
+    guint n;
+    gsize len;
+} MailReceivedPieces;
+
+static void
+mail_received_add(MailReceivedPieces *ps, const char *text, gboolean sanitize)
+{
+    g_assert(ps->n < MAIL_RECEIVED_PIECES_MAX);
+    MailReceivedPiece *pc = &ps->piece[ps->n++];
+    pc->text = text;
+    pc->len = strlen(text);
+    pc->sanitize = sanitize;
+    ps->len += pc->len;
 }
 
 /* " keyword value" */
 static void
-mail_received_append_clause(GString *s, const char *keyword, const char *value)
+mail_received_add_clause(MailReceivedPieces *ps, const char *keyword, const char *value)
 {
-    g_string_append_c(s, ' ');
-    g_string_append(s, keyword);
-    g_string_append_c(s, ' ');
-    g_string_append(s, value);
+    mail_received_add(ps, " ", FALSE);
+    mail_received_add(ps, keyword, FALSE);
+    mail_received_add(ps, " ", FALSE);
+    mail_received_add(ps, value, FALSE);
 }
 
 char *
 mail_received_build(const MailReceivedInfo *info)
 {
     g_return_val_if_fail(info != NULL && info->by != NULL, NULL);
-    GString *s = g_string_sized_new(160);
+    MailReceivedPieces ps = {.n = 0, .len = 0};
     if (info->helo != NULL || info->client_ip != NULL) {
-        g_string_append(s, "from ");
+        mail_received_add(&ps, "from ", FALSE);
         if (info->helo != NULL) {
-            mail_received_append_sanitized(s, info->helo);
+            mail_received_add(&ps, info->helo, TRUE);
         } else {
-            g_string_append_c(s, '[');
-            g_string_append(s, info->client_ip);
-            g_string_append_c(s, ']');
+            mail_received_add(&ps, "[", FALSE);
+            mail_received_add(&ps, info->client_ip, FALSE);
+            mail_received_add(&ps, "]", FALSE);
         }
         /* RFC 5321 4.4 TCP-info: the name and address the server saw. */
         if (info->client_ip != NULL) {
-            g_string_append(s, " (");
-            mail_received_append_sanitized(s, info->client_name ? info->client_name : "unknown");
-            g_string_append(s, " [");
-            g_string_append(s, info->client_ip);
-            g_string_append(s, "])");
+            mail_received_add(&ps, " (", FALSE);
+            mail_received_add(&ps, info->client_name ? info->client_name : "unknown", TRUE);
+            mail_received_add(&ps, " [", FALSE);
+            mail_received_add(&ps, info->client_ip, FALSE);
+            mail_received_add(&ps, "])", FALSE);
         }
-        g_string_append_c(s, ' ');
+        mail_received_add(&ps, " ", FALSE);
     }
-    g_string_append(s, "by ");
-    g_string_append(s, info->by);
+    mail_received_add(&ps, "by ", FALSE);
+    mail_received_add(&ps, info->by, FALSE);
     if (info->via != NULL)
-        mail_received_append_clause(s, "via", info->via);
+        mail_received_add_clause(&ps, "via", info->via);
     const char *with = info->with
                            ? info->with
                            : mail_received_protocol(info->is_esmtp, info->is_tls, info->is_auth);
-    mail_received_append_clause(s, "with", with);
+    mail_received_add_clause(&ps, "with", with);
     if (info->id != NULL)
-        mail_received_append_clause(s, "id", info->id);
+        mail_received_add_clause(&ps, "id", info->id);
     if (info->for_rcpt != NULL) {
-        g_string_append(s, " for <");
-        g_string_append(s, info->for_rcpt);
-        g_string_append_c(s, '>');
+        mail_received_add(&ps, " for <", FALSE);
+        mail_received_add(&ps, info->for_rcpt, FALSE);
+        mail_received_add(&ps, ">", FALSE);
     }
-    g_string_append(s, "; ");
-    mail_date_append(s, info->time_unix, info->offset_min);
-    return g_string_free(s, FALSE);
+    mail_received_add(&ps, "; ", FALSE);
+    char date[MAIL_DATE_MAX];
+    gsize dlen = mail_date_write(date, info->time_unix, info->offset_min);
+    char *out = g_malloc(ps.len + dlen + 1), *p = out;
+    for (guint i = 0; i < ps.n; i++) {
+        const MailReceivedPiece *pc = &ps.piece[i];
+        memcpy(p, pc->text, pc->len);
+        for (gsize k = 0; pc->sanitize && k < pc->len; k++)
+            if (mail_received_is_unsafe(p[k]))
+                p[k] = '?';
+        p += pc->len;
+    }
+    memcpy(p, date, dlen + 1);
+    return out;
 }
 
 void

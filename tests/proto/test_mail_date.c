@@ -158,6 +158,33 @@ test_extra_dates(void)
     g_assert_cmpuint(pass, ==, n);
 }
 
+/* mail_date_write() writes what mail_date_format() returns, NUL-terminated,
+ * in and out of the four-digit year range (the latter through printf). */
+static void
+test_write(void)
+{
+    char buf[MAIL_DATE_MAX];
+    /* RFC 5322 A.1.1's date. */
+    gsize n = mail_date_write(buf, 880127706, -360);
+    g_assert_cmpstr(buf, ==, "Fri, 21 Nov 1997 09:55:06 -0600");
+    g_assert_cmpuint(n, ==, strlen(buf));
+    const gint64 times[] = {0, 880127709, -1, 253402300799 /* 9999-12-31 */, 253402300800,
+                            -62167219201 /* before year 0 */, G_GINT64_CONSTANT(4102444800000)};
+    const gint offsets[] = {0, -360, 5999, -5999, 330};
+    for (guint i = 0; i < G_N_ELEMENTS(times); i++) {
+        for (guint j = 0; j < G_N_ELEMENTS(offsets); j++) {
+            g_autofree char *want = mail_date_format(times[i], offsets[j]);
+            memset(buf, 'x', sizeof buf);
+            n = mail_date_write(buf, times[i], offsets[j]);
+            g_assert_cmpstr(buf, ==, want);
+            g_assert_cmpuint(n, ==, strlen(want));
+            g_assert_cmpuint(n, <, MAIL_DATE_MAX);
+        }
+    }
+    mail_date_write(buf, 253402300800, 0);
+    g_assert_cmpstr(buf, ==, "Sat, 1 Jan 10000 00:00:00 +0000");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -165,6 +192,7 @@ main(int argc, char **argv)
     g_test_add_func("/proto/mail-date/parse", test_parse_basic);
     g_test_add_func("/proto/mail-date/format", test_format);
     g_test_add_func("/proto/mail-date/civil", test_civil);
+    g_test_add_func("/proto/mail-date/write", test_write);
     g_test_add_func("/proto/mail-date/extra-dates", test_extra_dates);
     return g_test_run();
 }

@@ -76,6 +76,36 @@ test_build(void)
     g_assert_cmpstr(mail_message_get(m, "received"), ==, v);
 }
 
+/* Every clause at once (the most pieces a value is built from), and a
+ * Received without a "from" part. */
+static void
+test_build_all_clauses(void)
+{
+    MailReceivedInfo info = {
+        .helo = "h\x7f(x)",
+        .client_name = "n;a\\me",
+        .client_ip = "IPv6:2001:db8::1",
+        .by = "by.example",
+        .via = "UUCP",
+        .with = "LMTP",
+        .id = "Q1",
+        .for_rcpt = "r@example",
+        .time_unix = 0,
+        .offset_min = 60,
+    };
+    g_autofree char *v = mail_received_build(&info);
+    g_assert_cmpstr(v, ==,
+                    "from h??x? (n?a?me [IPv6:2001:db8::1]) by by.example via UUCP with LMTP id Q1 "
+                    "for <r@example>; Thu, 1 Jan 1970 01:00:00 +0100");
+    MailReceivedInfo ip_only = {.client_ip = "192.0.2.9", .by = "b", .time_unix = 86400};
+    g_autofree char *w = mail_received_build(&ip_only);
+    g_assert_cmpstr(w, ==, "from [192.0.2.9] (unknown [192.0.2.9]) by b with SMTP; "
+                           "Fri, 2 Jan 1970 00:00:00 +0000");
+    MailReceivedInfo by_only = {.by = "b", .is_esmtp = TRUE, .is_auth = TRUE};
+    g_autofree char *x = mail_received_build(&by_only);
+    g_assert_cmpstr(x, ==, "by b with ESMTPA; Thu, 1 Jan 1970 00:00:00 +0000");
+}
+
 static void
 test_parse_rfc5322_a4(void)
 {
@@ -172,6 +202,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/proto/received/build", test_build);
+    g_test_add_func("/proto/received/build-all-clauses", test_build_all_clauses);
     g_test_add_func("/proto/received/parse-rfc5322-a4", test_parse_rfc5322_a4);
     g_test_add_func("/proto/received/parse-real-world", test_parse_real_world);
     g_test_add_func("/proto/received/message-id", test_message_id);
