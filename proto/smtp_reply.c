@@ -17,15 +17,20 @@ smtp_reply_set_enhanced(SmtpReply *r, const char *enhanced)
         g_strlcpy(r->enhanced, enhanced, sizeof r->enhanced);
 }
 
-/* Every SmtpReply is one of these: the struct, then the texts of the lines
- * it was made with, NUL-terminated one after another, in one allocation
- * (replies are made for every line a client reads). Lines added later with
- * smtp_reply_add_line() are allocated on their own. */
+/* Every SmtpReply is one of these, in one allocation (replies are made for
+ * every line a client reads): the struct, its line table (slot[], cap
+ * entries), then the texts of the lines it was made with, NUL-terminated
+ * one after another. Lines added later with smtp_reply_add_line() are
+ * allocated on their own, and a table that outgrows slot[] moves to the
+ * heap. */
 typedef struct {
     SmtpReply pub;
+    SmtpReplyLines lines;
     guint refs; /* smtp_reply_ref(): engines share one reply between acts */
+    guint cap;  /* entries lines.pdata has room for */
+    char *text; /* the texts, after slot[cap] */
     gsize text_size;
-    char text[];
+    gpointer slot[];
 } SmtpReplyBlock;
 
 /* Points the reply's lines at the first n strings of its text. */
@@ -33,7 +38,7 @@ static void
 smtp_reply_index_lines(SmtpReplyBlock *b, guint n)
 {
     for (gsize off = 0; n > 0; n--) {
-        g_ptr_array_add(b->pub.lines, b->text + off);
+        b->lines.pdata[b->lines.len++] = b->text + off;
         off += strlen(b->text + off) + 1;
     }
 }
@@ -44,13 +49,18 @@ smtp_reply_index_lines(SmtpReplyBlock *b, guint n)
 static SmtpReplyBlock *
 smtp_reply_alloc(guint code, const char *enhanced, const char *text, gsize text_size, guint n)
 {
-    SmtpReplyBlock *b = g_malloc(sizeof *b + text_size);
+    guint cap = MAX(n, 1);
+    SmtpReplyBlock *b = g_malloc(sizeof *b + cap * sizeof(gpointer) + text_size);
     memset(&b->pub, 0, sizeof b->pub);
     b->pub.code = code;
+    b->pub.lines = &b->lines;
+    b->lines.pdata = b->slot;
+    b->lines.len = 0;
     b->refs = 1;
+    b->cap = cap;
     smtp_reply_set_enhanced(&b->pub, enhanced);
+    b->text = (char *)(b->slot + cap);
     b->text_size = text_size;
-    b->pub.lines = g_ptr_array_sized_new(MAX(n, 1));
     if (text != NULL) {
         memcpy(b->text, text, text_size);
         smtp_reply_index_lines(b, n);
@@ -96,7 +106,15 @@ smtp_reply_add_line(SmtpReply *r, const char *text)
     g_return_if_fail(r != NULL);
     /* A shared reply is read only (smtp_reply_ref()). */
     g_return_if_fail(((SmtpReplyBlock *)r)->refs == 1);
-    g_ptr_array_add(r->lines, g_strdup(text ? text : ""));
+    SmtpReplyBlock *b = (SmtpReplyBlock *)r;
+    if (b->lines.len == b->cap) {
+        guint cap = MAX(b->cap * 2, 8);
+        if (b->lines.pdata == b->slot)
+            b->lines.pdata = g_memdup2(b->slot, b->cap * sizeof(gpointer));
+        b->lines.pdata = g_renew(gpointer, b->lines.pdata, cap);
+        b->cap = cap;
+    }
+    b->lines.pdata[b->lines.len++] = g_strdup(text ? text : "");
 }
 
 SmtpReply *
@@ -140,7 +158,8 @@ smtp_reply_free(SmtpReply *r)
         if (!smtp_reply_owns_line(r, line))
             g_free(line);
     }
-    g_ptr_array_unref(r->lines);
+    if (b->lines.pdata != b->slot)
+        g_free(b->lines.pdata);
     g_free(r);
 }
 

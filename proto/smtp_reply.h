@@ -17,12 +17,20 @@
 /* Longest enhanced status code "c.sss.ddd" (RFC 3463 2) plus NUL. */
 #define SMTP_REPLY_ENHANCED_MAX 12
 
+/* A reply's lines, laid out like the readable part of a GPtrArray (pdata,
+ * len), so g_ptr_array_index(r->lines, i) reads line i. Not a GPtrArray: no
+ * g_ptr_array_*() function may be called on it. */
+typedef struct {
+    gpointer *pdata; /* char*: pdata[i] is line i */
+    guint len;
+} SmtpReplyLines;
+
 typedef struct {
     guint code;                             /* 200..599 */
     char enhanced[SMTP_REPLY_ENHANCED_MAX]; /* "5.7.1", or "" when absent */
-    GPtrArray *lines; /* char*, at least one: each line's text after the code, the
-                         separator and (if any) the enhanced code; may be "" (read
-                         only: the reply owns them; add with smtp_reply_add_line()) */
+    SmtpReplyLines *lines; /* at least one: each line's text after the code, the
+                              separator and (if any) the enhanced code; may be "" (read
+                              only: the reply owns them; add with smtp_reply_add_line()) */
 } SmtpReply;
 
 /* New single-line reply. enhanced: (nullable) "2.1.0" style code; text: printf
@@ -41,6 +49,18 @@ void smtp_reply_free(SmtpReply *r);
 
 /* First line's text, never NULL. */
 const char *smtp_reply_text(const SmtpReply *r);
+/* Number of lines (at least one for a reply made here or parsed). */
+static inline guint
+smtp_reply_n_lines(const SmtpReply *r)
+{
+    return r->lines->len;
+}
+/* (transfer none) Line i's text, i < smtp_reply_n_lines(r). */
+static inline const char *
+smtp_reply_line(const SmtpReply *r, guint i)
+{
+    return (const char *)r->lines->pdata[i];
+}
 
 /* RFC 5321 4.2.1 classes. */
 static inline gboolean

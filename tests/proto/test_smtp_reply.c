@@ -196,6 +196,46 @@ test_reply_ref(void)
     smtp_reply_free(NULL);
 }
 
+/* A reply's line table starts inside the reply and moves to the heap when
+ * smtp_reply_add_line() outgrows it; lines read the same either way, through
+ * the accessors and through g_ptr_array_index(). */
+static void
+test_reply_lines_grow(void)
+{
+    SmtpReply *r = smtp_reply_new(250, "2.0.0", "line %d", 0);
+    g_assert_cmpuint(smtp_reply_n_lines(r), ==, 1);
+    g_assert_cmpstr(smtp_reply_line(r, 0), ==, "line 0");
+    for (guint i = 1; i < 40; i++) {
+        g_autofree char *t = g_strdup_printf("line %u", i);
+        smtp_reply_add_line(r, t);
+        g_assert_cmpuint(smtp_reply_n_lines(r), ==, i + 1);
+    }
+    smtp_reply_add_line(r, NULL); /* an empty line */
+    g_assert_cmpuint(r->lines->len, ==, 41);
+    for (guint i = 0; i < 40; i++) {
+        g_autofree char *t = g_strdup_printf("line %u", i);
+        g_assert_cmpstr(smtp_reply_line(r, i), ==, t);
+        g_assert_cmpstr(g_ptr_array_index(r->lines, i), ==, t);
+    }
+    g_assert_cmpstr(smtp_reply_line(r, 40), ==, "");
+    SmtpReply *c = smtp_reply_copy(r);
+    g_autofree char *a = smtp_reply_to_string(r);
+    g_autofree char *b = smtp_reply_to_string(c);
+    g_assert_cmpstr(a, ==, b);
+    g_assert_true(g_str_has_suffix(a, "250-2.0.0 line 39\r\n250 2.0.0\r\n"));
+    smtp_reply_free(r);
+    /* A parsed reply of many lines has them all in its own block. */
+    SmtpReply *p = smtp_reply_parse_string(b);
+    g_assert_nonnull(p);
+    g_assert_cmpuint(smtp_reply_n_lines(p), ==, 41);
+    g_assert_cmpstr(smtp_reply_line(p, 39), ==, "line 39");
+    smtp_reply_add_line(p, "more");
+    g_assert_cmpstr(smtp_reply_line(p, 41), ==, "more");
+    g_assert_cmpstr(smtp_reply_line(p, 0), ==, "line 0");
+    smtp_reply_free(p);
+    smtp_reply_free(c);
+}
+
 /* Client scripted against canned server bytes. Returns the client's actions
  * (SEND/REPLY/... strings joined by "\n"). */
 static char *
@@ -378,6 +418,7 @@ main(int argc, char **argv)
     g_test_add_func("/proto/smtp-reply/format-bytes", test_reply_format_bytes);
     g_test_add_func("/proto/smtp-reply/new-text", test_reply_new_text);
     g_test_add_func("/proto/smtp-reply/ref", test_reply_ref);
+    g_test_add_func("/proto/smtp-reply/lines-grow", test_reply_lines_grow);
     g_test_add_func("/proto/smtp-client/greeting-554", test_client_greeting_554);
     g_test_add_func("/proto/smtp-client/421", test_client_421);
     g_test_add_func("/proto/smtp-client/pipelined-rcpt-fail", test_client_pipelined_rcpt_fail);
