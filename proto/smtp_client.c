@@ -39,15 +39,18 @@ typedef struct {
 } SmtpClientRcpt;
 
 struct SmtpClient {
-    char *helo_name;
+    /* helo_name, auth_mech, mail_auth_param, dsn_envid and reverse_path are
+     * read only and point into config_strings (one allocation per client). */
+    char *config_strings;
+    const char *helo_name;
     gboolean use_helo, no_pipelining, want_starttls, require_starttls, require_auth, force_auth;
     gboolean no_size_param, no_fallback_helo, body_8bitmime;
-    char *auth_mech;
-    char *mail_auth_param;
+    const char *auth_mech;
+    const char *mail_auth_param;
     SmtpDsnRet dsn_ret;
-    char *dsn_envid;
+    const char *dsn_envid;
     GStrv rcpt_orcpt; /* (nullable) parallel to rcpts, "" for none */
-    char *reverse_path;
+    const char *reverse_path;
     GStrv rcpts; /* moved into the outcome once decided (NULL then) */
     guint nrcpts;
     GBytes *message;
@@ -105,12 +108,38 @@ smtp_client_forget_exts(SmtpClient *c)
     c->ext_bits = 0;
 }
 
+/* Copies the n strings (nullable) into c->config_strings, one allocation,
+ * and points *fields[i] at the copy of strings[i] (NULL stays NULL): every
+ * message a node relays makes a client. */
+static void
+smtp_client_copy_strings(SmtpClient *c, const char *const *strings, const char **fields[], guint n)
+{
+    gsize size = 0;
+    for (guint i = 0; i < n; i++)
+        size += strings[i] ? strlen(strings[i]) + 1 : 0;
+    char *p = c->config_strings = g_malloc(MAX(size, 1));
+    for (guint i = 0; i < n; i++) {
+        *fields[i] = NULL;
+        if (strings[i] == NULL)
+            continue;
+        gsize len = strlen(strings[i]) + 1;
+        memcpy(p, strings[i], len);
+        *fields[i] = p;
+        p += len;
+    }
+}
+
 SmtpClient *
 smtp_client_new(const SmtpClientConfig *cfg)
 {
     g_return_val_if_fail(cfg != NULL, NULL);
     SmtpClient *c = g_new0(SmtpClient, 1);
-    c->helo_name = g_strdup(cfg->helo_name ? cfg->helo_name : "localhost");
+    const char *const strings[] = {cfg->helo_name ? cfg->helo_name : "localhost", cfg->auth_mech,
+                                   cfg->mail_auth_param,
+                                   cfg->reverse_path ? cfg->reverse_path : "", cfg->dsn_envid};
+    const char **fields[] = {&c->helo_name, &c->auth_mech, &c->mail_auth_param, &c->reverse_path,
+                             &c->dsn_envid};
+    smtp_client_copy_strings(c, strings, fields, G_N_ELEMENTS(strings));
     c->use_helo = cfg->use_helo;
     c->no_pipelining = cfg->no_pipelining;
     c->want_starttls = cfg->want_starttls || cfg->require_starttls;
@@ -120,13 +149,9 @@ smtp_client_new(const SmtpClientConfig *cfg)
     c->no_size_param = cfg->no_size_param;
     c->no_fallback_helo = cfg->no_fallback_helo;
     c->body_8bitmime = cfg->body_8bitmime;
-    c->auth_mech = g_strdup(cfg->auth_mech);
-    c->mail_auth_param = g_strdup(cfg->mail_auth_param);
-    c->reverse_path = g_strdup(cfg->reverse_path ? cfg->reverse_path : "");
     c->rcpts = g_strdupv((char **)(cfg->recipients ? cfg->recipients : (const char *const[]){NULL}));
     c->nrcpts = g_strv_length(c->rcpts);
     c->dsn_ret = cfg->dsn_ret;
-    c->dsn_envid = g_strdup(cfg->dsn_envid);
     c->rcpt = g_new0(SmtpClientRcpt, c->nrcpts + 1);
     for (guint i = 0; cfg->rcpt_notify && i < c->nrcpts; i++)
         c->rcpt[i].notify = cfg->rcpt_notify[i];
@@ -149,12 +174,8 @@ smtp_client_free(SmtpClient *c)
 {
     if (c == NULL)
         return;
-    g_free(c->helo_name);
-    g_free(c->auth_mech);
-    g_free(c->mail_auth_param);
-    g_free(c->dsn_envid);
+    g_free(c->config_strings);
     g_strfreev(c->rcpt_orcpt);
-    g_free(c->reverse_path);
     g_strfreev(c->rcpts);
     g_bytes_unref(c->message);
     smtp_reply_parser_free(c->rp);

@@ -376,13 +376,34 @@ smtp_data_find_eol(const guint8 *p, gsize from, gsize to)
     return cr ? (gsize)(cr - p) : end;
 }
 
+/* The encoder's output: a plain buffer, not a GByteArray (one allocation
+ * and no call per append; every hop encodes every message). */
+typedef struct {
+    guint8 *data;
+    gsize len, cap;
+} SmtpDataOut;
+
+static void
+smtp_data_out_append(SmtpDataOut *o, const guint8 *p, gsize n)
+{
+    if (o->len + n > o->cap) {
+        o->cap = MAX(o->cap * 2, o->len + n);
+        o->data = g_realloc(o->data, o->cap);
+    }
+    if (n > 0)
+        memcpy(o->data + o->len, p, n);
+    o->len += n;
+}
+
 GBytes *
 smtp_data_encode(GBytes *msg, gsize *stray)
 {
     g_return_val_if_fail(msg != NULL, NULL);
     gsize len = 0;
     const guint8 *p = g_bytes_get_data(msg, &len);
-    GByteArray *out = g_byte_array_sized_new((guint)(len + len / 64 + 8));
+    /* Room for the message, a few stuffed dots and the terminator. */
+    SmtpDataOut out = {.len = 0, .cap = len + len / 64 + 8};
+    out.data = g_malloc(out.cap);
     gboolean bol = TRUE;
     gsize nstray = 0;
     gsize i = 0;
@@ -390,8 +411,8 @@ smtp_data_encode(GBytes *msg, gsize *stray)
     while (i < len) {
         if (bol && p[i] == '.') {
             /* RFC 5321 4.5.2: double the leading "." (it stays in the span). */
-            g_byte_array_append(out, p + span, (guint)(i - span));
-            g_byte_array_append(out, (const guint8 *)".", 1);
+            smtp_data_out_append(&out, p + span, i - span);
+            smtp_data_out_append(&out, (const guint8 *)".", 1);
             span = i;
         }
         gsize j = smtp_data_find_eol(p, i, len);
@@ -404,19 +425,19 @@ smtp_data_encode(GBytes *msg, gsize *stray)
             i = j + 2;
         } else {
             /* RFC 5322 2.3: no stray CR or LF may leave this client. */
-            g_byte_array_append(out, p + span, (guint)(j - span));
-            g_byte_array_append(out, (const guint8 *)" ", 1);
+            smtp_data_out_append(&out, p + span, j - span);
+            smtp_data_out_append(&out, (const guint8 *)" ", 1);
             span = j + 1;
             nstray++;
             bol = FALSE;
             i = j + 1;
         }
     }
-    g_byte_array_append(out, p + span, (guint)(len - span));
+    smtp_data_out_append(&out, p + span, len - span);
     if (!bol)
-        g_byte_array_append(out, (const guint8 *)"\r\n", 2);
-    g_byte_array_append(out, (const guint8 *)".\r\n", 3);
+        smtp_data_out_append(&out, (const guint8 *)"\r\n", 2);
+    smtp_data_out_append(&out, (const guint8 *)".\r\n", 3);
     if (stray != NULL)
         *stray = nstray;
-    return g_byte_array_free_to_bytes(out);
+    return g_bytes_new_take(out.data, out.len);
 }

@@ -232,6 +232,14 @@ test_encode_vectors(void)
     assert_encodes(".\r\n..x\r\nb.\r\n.", 13, "..\r\n...x\r\nb.\r\n..\r\n.\r\n", 0);
     /* RFC 5322 2.3: stray CR and LF become spaces; no stuffing after them. */
     assert_encodes("a\n.b\rc\r", 7, "a .b c \r\n.\r\n", 3);
+    /* Far more stuffed dots than the first allocation has room for. */
+    g_autoptr(GString) dots = g_string_new(NULL), want = g_string_new(NULL);
+    for (int i = 0; i < 1000; i++) {
+        g_string_append(dots, ".\r\n");
+        g_string_append(want, "..\r\n");
+    }
+    g_string_append(want, ".\r\n");
+    assert_encodes(dots->str, dots->len, want->str, 0);
 }
 
 static void
