@@ -8,21 +8,31 @@
 
 #define LINE_READER_RESERVE 256
 
+/* The input buffer: a plain array, starting in the reader's own allocation
+ * (every session has a reader; most never outgrow LINE_READER_RESERVE). */
+typedef struct {
+    guint8 *data;
+    gsize len, cap;
+} LineReaderBuf;
+
 struct LineReader {
-    GByteArray *buf;   /* unconsumed input */
+    LineReaderBuf buf; /* unconsumed input */
     gsize start;       /* first unconsumed byte in buf */
     gsize max;         /* longest line, CRLF included */
     gboolean skipping; /* inside an over-long line: drop until its end */
+    guint8 first[]; /* the first buf.data */
 };
 
 LineReader *
 line_reader_new(gsize max)
 {
     g_return_val_if_fail(max >= 2, NULL);
-    LineReader *lr = g_new0(LineReader, 1);
     /* Room for a few command or reply lines at once, so the buffer does not
      * grow step by step in every session. */
-    lr->buf = g_byte_array_sized_new((guint)MIN(max, LINE_READER_RESERVE));
+    gsize reserve = MIN(max, LINE_READER_RESERVE);
+    LineReader *lr = g_malloc0(sizeof *lr + reserve);
+    lr->buf.data = lr->first;
+    lr->buf.cap = reserve;
     lr->max = max;
     return lr;
 }
@@ -32,7 +42,8 @@ line_reader_free(LineReader *lr)
 {
     if (lr == NULL)
         return;
-    g_byte_array_unref(lr->buf);
+    if (lr->buf.data != lr->first)
+        g_free(lr->buf.data);
     g_free(lr);
 }
 
@@ -48,23 +59,42 @@ line_reader_compact(LineReader *lr)
 {
     if (lr->start == 0)
         return;
-    g_byte_array_remove_range(lr->buf, 0, (guint)lr->start);
+    memmove(lr->buf.data, lr->buf.data + lr->start, lr->buf.len - lr->start);
+    lr->buf.len -= lr->start;
     lr->start = 0;
+}
+
+static void
+line_reader_buf_append(LineReader *lr, const guint8 *data, gsize len)
+{
+    LineReaderBuf *b = &lr->buf;
+    if (b->len + len > b->cap) {
+        gsize cap = MAX(b->cap * 2, b->len + len);
+        if (b->data == lr->first) {
+            b->data = g_malloc(cap);
+            memcpy(b->data, lr->first, b->len);
+        } else {
+            b->data = g_realloc(b->data, cap);
+        }
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
 }
 
 void
 line_reader_feed(LineReader *lr, const guint8 *data, gsize len)
 {
     g_return_if_fail(lr != NULL);
-    if (lr->start == lr->buf->len) {
+    if (lr->start == lr->buf.len) {
         /* Everything was consumed: start over without moving anything. */
-        g_byte_array_set_size(lr->buf, 0);
+        lr->buf.len = 0;
         lr->start = 0;
-    } else if (lr->start > 4096 && lr->start * 2 > lr->buf->len) {
+    } else if (lr->start > 4096 && lr->start * 2 > lr->buf.len) {
         line_reader_compact(lr);
     }
     if (len > 0)
-        g_byte_array_append(lr->buf, data, (guint)len);
+        line_reader_buf_append(lr, data, len);
 }
 
 /* Finds the end of the line starting at lr->start. Returns the index of the
@@ -73,8 +103,8 @@ line_reader_feed(LineReader *lr, const guint8 *data, gsize len)
 static gboolean
 line_reader_find_end(const LineReader *lr, gsize *pos, gsize *elen, LineEnd *end)
 {
-    const guint8 *p = lr->buf->data;
-    gsize n = lr->buf->len;
+    const guint8 *p = lr->buf.data;
+    gsize n = lr->buf.len;
     if (lr->start == n)
         return FALSE; /* nothing buffered (and p may be NULL) */
     const guint8 *lf = memchr(p + lr->start, '\n', n - lr->start);
@@ -111,22 +141,22 @@ line_reader_next(LineReader *lr, const char **text, gsize *len, LineEnd *end)
     gboolean found = line_reader_find_end(lr, &pos, &elen, &e);
 
     if (!found) {
-        gsize have = lr->buf->len - lr->start;
+        gsize have = lr->buf.len - lr->start;
         /* A trailing CR may be the start of the CRLF ending: not text. */
-        if (have > 0 && lr->buf->data[lr->buf->len - 1] == '\r')
+        if (have > 0 && lr->buf.data[lr->buf.len - 1] == '\r')
             have--;
         /* A partial line already longer than the limit can never become
          * valid: report it now and skip the rest, so memory stays bounded. */
         if (have + 2 > lr->max && !lr->skipping) {
             lr->skipping = TRUE;
-            gsize keep = lr->buf->len > 0 && lr->buf->data[lr->buf->len - 1] == '\r' ? 1 : 0;
-            lr->start = lr->buf->len - keep;
+            gsize keep = lr->buf.len > 0 && lr->buf.data[lr->buf.len - 1] == '\r' ? 1 : 0;
+            lr->start = lr->buf.len - keep;
             line_reader_compact(lr);
             return LINE_READER_TOO_LONG;
         }
         if (lr->skipping) {
-            gsize keep = lr->buf->len > lr->start && lr->buf->data[lr->buf->len - 1] == '\r';
-            lr->start = lr->buf->len - keep;
+            gsize keep = lr->buf.len > lr->start && lr->buf.data[lr->buf.len - 1] == '\r';
+            lr->start = lr->buf.len - keep;
             line_reader_compact(lr);
         }
         return LINE_READER_NONE;
@@ -143,7 +173,7 @@ line_reader_next(LineReader *lr, const char **text, gsize *len, LineEnd *end)
     }
     /* The line is handed out in place: its ending is consumed, so its first
      * octet can hold the terminating NUL. */
-    char *line = (char *)lr->buf->data + lr->start;
+    char *line = (char *)lr->buf.data + lr->start;
     line[linelen] = '\0';
     lr->start = pos + elen;
     *text = line;
@@ -157,15 +187,15 @@ gsize
 line_reader_pending(const LineReader *lr)
 {
     g_return_val_if_fail(lr != NULL, 0);
-    return lr->buf->len - lr->start;
+    return lr->buf.len - lr->start;
 }
 
 gsize
 line_reader_discard(LineReader *lr)
 {
     g_return_val_if_fail(lr != NULL, 0);
-    gsize n = lr->buf->len - lr->start;
-    g_byte_array_set_size(lr->buf, 0);
+    gsize n = lr->buf.len - lr->start;
+    lr->buf.len = 0;
     lr->start = 0;
     lr->skipping = FALSE;
     return n;
@@ -175,7 +205,7 @@ GBytes *
 line_reader_take_raw(LineReader *lr)
 {
     g_return_val_if_fail(lr != NULL, NULL);
-    GBytes *b = g_bytes_new(lr->buf->data + lr->start, lr->buf->len - lr->start);
+    GBytes *b = g_bytes_new(lr->buf.data + lr->start, lr->buf.len - lr->start);
     line_reader_discard(lr);
     return b;
 }

@@ -111,6 +111,49 @@ test_discard(void)
     g_assert_cmpint(line_reader_next(lr, &t, &len, &end), ==, LINE_READER_NONE);
 }
 
+/* Input far larger than the first buffer, fed whole or in odd chunks and
+ * read only after several feeds, so the buffer grows, moves and compacts
+ * with lines still unread: every line comes out once, in order. */
+static void
+test_growth(void)
+{
+    g_autoptr(GString) in = g_string_new(NULL), want = g_string_new(NULL);
+    for (guint i = 0; i < 3000; i++) {
+        g_string_append_printf(in, "line %u\r\n", i);
+        g_string_append_printf(want, "line %u|crlf;", i);
+    }
+    const gsize chunks[] = {in->len, 1, 7, 255, 256, 257, 4097};
+    for (guint c = 0; c < G_N_ELEMENTS(chunks); c++) {
+        g_autofree char *got = collect(in->str, in->len, 100000, chunks[c]);
+        g_assert_cmpstr(got, ==, want->str);
+    }
+    /* Several feeds before a read. */
+    g_autoptr(LineReader) lr = line_reader_new(100000);
+    GString *out = g_string_new(NULL);
+    for (gsize off = 0; off < in->len; off += 1000) {
+        line_reader_feed(lr, (const guint8 *)in->str + off, MIN(1000, in->len - off));
+        if ((off / 1000) % 3 != 2)
+            continue;
+        const char *t;
+        gsize len;
+        LineEnd end;
+        while (line_reader_next(lr, &t, &len, &end) == LINE_READER_LINE) {
+            g_string_append_len(out, t, (gssize)len);
+            g_string_append(out, "|crlf;");
+        }
+    }
+    const char *t;
+    gsize len;
+    LineEnd end;
+    while (line_reader_next(lr, &t, &len, &end) == LINE_READER_LINE) {
+        g_string_append_len(out, t, (gssize)len);
+        g_string_append(out, "|crlf;");
+    }
+    g_assert_cmpuint(line_reader_pending(lr), ==, 0);
+    g_autofree char *got = g_string_free(out, FALSE);
+    g_assert_cmpstr(got, ==, want->str);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -121,5 +164,6 @@ main(int argc, char **argv)
     g_test_add_func("/proto/line-reader/limit-exact-bytewise", test_limit_exact_bytewise);
     g_test_add_func("/proto/line-reader/bounded-memory", test_bounded_memory);
     g_test_add_func("/proto/line-reader/discard", test_discard);
+    g_test_add_func("/proto/line-reader/growth", test_growth);
     return g_test_run();
 }
