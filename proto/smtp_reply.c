@@ -298,6 +298,10 @@ smtp_reply_split_line(const char *t, gsize len, guint *code, gboolean *more, con
     return TRUE;
 }
 
+/* Octets of reply text a parser holds before it allocates: a greeting or
+ * an EHLO answer fits. */
+#define SMTP_REPLY_PARSER_FIRST 256
+
 struct SmtpReplyParser {
     LineReader *lr;
     /* the reply being assembled (cur_n lines so far) */
@@ -305,8 +309,12 @@ struct SmtpReplyParser {
     guint cur_code;
     char cur_enhanced[SMTP_REPLY_ENHANCED_MAX];
     gsize cur_enhanced_len;
-    GString *cur_text; /* its lines, each NUL-terminated */
-    char *error;       /* sticky */
+    /* its lines, each NUL-terminated: cur_size octets at cur_text, which
+     * starts as first[] (a plain buffer: a client parses every reply) */
+    char *cur_text;
+    gsize cur_size, cur_cap;
+    char *error; /* sticky */
+    char first[SMTP_REPLY_PARSER_FIRST];
 };
 
 SmtpReplyParser *
@@ -315,7 +323,8 @@ smtp_reply_parser_new(void)
     SmtpReplyParser *p = g_new0(SmtpReplyParser, 1);
     /* +1: see smtp_reply_parser_next() on the exact limit. */
     p->lr = line_reader_new(SMTP_REPLY_LINE_MAX);
-    p->cur_text = g_string_sized_new(128);
+    p->cur_text = p->first;
+    p->cur_cap = sizeof p->first;
     return p;
 }
 
@@ -325,7 +334,8 @@ smtp_reply_parser_free(SmtpReplyParser *p)
     if (p == NULL)
         return;
     line_reader_free(p->lr);
-    g_string_free(p->cur_text, TRUE);
+    if (p->cur_text != p->first)
+        g_free(p->cur_text);
     g_free(p->error);
     g_free(p);
 }
@@ -347,13 +357,31 @@ smtp_reply_parser_fail(SmtpReplyParser *p, const char *why)
     return SMTP_REPLY_PARSE_ERROR;
 }
 
+/* Appends n octets to the reply text being assembled. */
+static void
+smtp_reply_parser_put(SmtpReplyParser *p, const char *text, gsize n)
+{
+    if (p->cur_size + n > p->cur_cap) {
+        gsize cap = MAX(p->cur_cap * 2, p->cur_size + n);
+        if (p->cur_text == p->first) {
+            p->cur_text = g_malloc(cap);
+            memcpy(p->cur_text, p->first, p->cur_size);
+        } else {
+            p->cur_text = g_realloc(p->cur_text, cap);
+        }
+        p->cur_cap = cap;
+    }
+    memcpy(p->cur_text + p->cur_size, text, n);
+    p->cur_size += n;
+}
+
 /* Adds one line to p->cur; TRUE when the reply is complete. */
 static gboolean
 smtp_reply_parser_add(SmtpReplyParser *p, guint code, gboolean more, const char *text, gsize tlen)
 {
     if (p->cur_n == 0) {
         p->cur_code = code;
-        g_string_truncate(p->cur_text, 0);
+        p->cur_size = 0;
         gsize el = MIN(smtp_reply_scan_enhanced(text, tlen, code), sizeof p->cur_enhanced - 1);
         memcpy(p->cur_enhanced, text, el);
         p->cur_enhanced[el] = '\0';
@@ -373,7 +401,7 @@ smtp_reply_parser_add(SmtpReplyParser *p, guint code, gboolean more, const char 
      * line with a NUL, so the text and its terminator go in one copy. */
     g_assert(text[tlen] == '\0');
     const char *nul = memchr(text, '\0', tlen + 1);
-    g_string_append_len(p->cur_text, text, nul - text + 1);
+    smtp_reply_parser_put(p, text, (gsize)(nul - text) + 1);
     p->cur_n++;
     return !more;
 }
@@ -409,8 +437,8 @@ smtp_reply_parser_next(SmtpReplyParser *p, SmtpReply **reply)
         if (p->cur_n >= SMTP_REPLY_LINES_MAX)
             return smtp_reply_parser_fail(p, "too many reply lines");
         if (smtp_reply_parser_add(p, code, more, text, tlen)) {
-            *reply = &smtp_reply_alloc(p->cur_code, p->cur_enhanced, p->cur_text->str,
-                                       p->cur_text->len, p->cur_n)
+            *reply = &smtp_reply_alloc(p->cur_code, p->cur_enhanced, p->cur_text, p->cur_size,
+                                       p->cur_n)
                           ->pub;
             p->cur_n = 0;
             return SMTP_REPLY_PARSE_REPLY;

@@ -233,6 +233,26 @@ test_reply_lines_grow(void)
     g_assert_cmpstr(smtp_reply_line(p, 41), ==, "more");
     g_assert_cmpstr(smtp_reply_line(p, 0), ==, "line 0");
     smtp_reply_free(p);
+    /* One parser, fed octet by octet, assembles a long reply twice (its text
+     * buffer outgrows its first room, then is reused), then a short one. */
+    g_autoptr(SmtpReplyParser) rp = smtp_reply_parser_new();
+    g_autofree char *all = g_strconcat(b, b, "221 2.0.0 bye\r\n", NULL);
+    GPtrArray *got = g_ptr_array_new_with_free_func((GDestroyNotify)smtp_reply_free);
+    for (const char *q = all; *q; q++) {
+        smtp_reply_parser_feed(rp, (const guint8 *)q, 1);
+        SmtpReply *one = NULL;
+        while (smtp_reply_parser_next(rp, &one) == SMTP_REPLY_PARSE_REPLY)
+            g_ptr_array_add(got, one);
+    }
+    g_assert_cmpuint(got->len, ==, 3);
+    for (guint i = 0; i < 2; i++) {
+        g_autofree char *again = smtp_reply_to_string(g_ptr_array_index(got, i));
+        g_assert_cmpstr(again, ==, b);
+    }
+    SmtpReply *bye = g_ptr_array_index(got, 2);
+    g_assert_cmpuint(bye->code, ==, 221);
+    g_assert_cmpstr(smtp_reply_text(bye), ==, "bye");
+    g_ptr_array_unref(got);
     smtp_reply_free(c);
 }
 
