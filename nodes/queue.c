@@ -58,7 +58,7 @@ struct QueueEntry {
 typedef struct {
     QueueEntry *entry;
     GPtrArray *rcpts;     /* QueueRcpt* borrowed from entry */
-    char *domain;         /* the recipients' domain */
+    char *domain;         /* the recipients' domain, lower case, after the struct */
     GPtrArray *hosts;     /* candidate host names, in order */
     guint next_host;
     const char *host;     /* the host being tried (in hosts), or NULL */
@@ -233,10 +233,13 @@ queue_attempt(QueueEntry *e)
             if (g_ascii_strcasecmp(((QueueDelivery *)starts->pdata[k])->domain, domain) == 0)
                 d = starts->pdata[k];
         if (d == NULL) {
-            d = g_new0(QueueDelivery, 1);
+            gsize dlen = strlen(domain);
+            d = g_malloc0(sizeof *d + dlen + 1);
             d->entry = e;
             d->rcpts = g_ptr_array_new();
-            d->domain = g_ascii_strdown(domain, -1);
+            d->domain = (char *)(d + 1);
+            for (gsize k = 0; k <= dlen; k++)
+                d->domain[k] = g_ascii_tolower(domain[k]);
             d->hosts = g_ptr_array_new_with_free_func(g_free);
             g_ptr_array_add(starts, d);
             g_ptr_array_add(e->deliveries, d);
@@ -267,7 +270,6 @@ static void
 queue_delivery_free(QueueDelivery *d)
 {
     g_ptr_array_unref(d->rcpts);
-    g_free(d->domain);
     g_ptr_array_unref(d->hosts);
     g_free(d->last_error);
     g_free(d);
