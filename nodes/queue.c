@@ -398,9 +398,9 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
     Node *node = e->queue->node;
     /* The client copies what it keeps: borrowed vectors, one block. */
     guint n = d->rcpts->len;
-    g_autofree const char **rcpts = g_new(const char *, 2 * (n + 1));
+    g_autofree const char **rcpts = g_malloc(2 * (n + 1) * sizeof *rcpts + (n + 1) * sizeof(guint));
     const char **orcpts = rcpts + n + 1;
-    g_autofree guint *notify = g_new0(guint, n + 1);
+    guint *notify = (guint *)(orcpts + n + 1);
     for (guint i = 0; i < n; i++) {
         QueueRcpt *r = d->rcpts->pdata[i];
         rcpts[i] = r->address;
@@ -409,6 +409,7 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
     }
     rcpts[n] = NULL;
     orcpts[n] = NULL;
+    notify[n] = 0;
     /* RFC 3461 5.2.1: the DSN parameters go on to a next hop that takes them. */
     SmtpClientConfig cfg = {
         .helo_name = node->hostname,
