@@ -12,19 +12,21 @@
 #include "nodes/world_private.h"
 
 /* msg is the ledger's copy in msgs, node is interned: a run with a
- * million messages keeps one string per message here, not four. */
+ * million messages keeps one string per message here, not four. where is
+ * kept in the same allocation. */
 typedef struct {
     const char *msg, *node;
-    char *where;
     CopyKind kind;
     guint count;
+    char where[];
 } CopyEntry;
 
 /* Entries whose count falls to 0 are dropped: nothing reads them, and a
- * long run would otherwise keep one per queue a message passed through. */
+ * long run would otherwise keep one per queue a message passed through.
+ * A message holds a handful of copies at a time, so its entries are found
+ * by a scan of its own list: one hash look-up per hold or release. */
 struct CopyLedger {
-    GHashTable *entries;  /* CopyEntry* set, by (msg, node, kind, where) */
-    GHashTable *by_msg;   /* msg id (borrowed) -> GPtrArray of CopyEntry* (borrowed) */
+    GHashTable *by_msg;   /* msg id (borrowed) -> GPtrArray of CopyEntry* (owned) */
     GPtrArray *msgs;      /* char*, first copy order */
     GStringChunk *nodes;  /* interned node names */
 };
@@ -52,36 +54,12 @@ copy_kind_from_name(const char *name, CopyKind *out)
     return FALSE;
 }
 
-static void
-copy_entry_free(CopyEntry *e)
-{
-    g_free(e->where);
-    g_free(e);
-}
-
-/* node is interned, so it compares by address. */
-static guint
-copy_entry_hash(gconstpointer p)
-{
-    const CopyEntry *e = p;
-    return g_str_hash(e->msg) ^ g_direct_hash(e->node) ^ g_str_hash(e->where) ^ (guint)e->kind;
-}
-
-static gboolean
-copy_entry_equal(gconstpointer a, gconstpointer b)
-{
-    const CopyEntry *x = a, *y = b;
-    return x->node == y->node && x->kind == y->kind && strcmp(x->msg, y->msg) == 0 &&
-           strcmp(x->where, y->where) == 0;
-}
-
 void
 copy_ledger_free(CopyLedger *l)
 {
     if (l == NULL)
         return;
     g_hash_table_unref(l->by_msg);
-    g_hash_table_unref(l->entries);
     g_ptr_array_unref(l->msgs);
     g_string_chunk_free(l->nodes);
     g_free(l);
@@ -92,8 +70,6 @@ copy_ledger(World *w)
 {
     if (w->copy_ledger == NULL) {
         CopyLedger *l = g_new0(CopyLedger, 1);
-        l->entries = g_hash_table_new_full(copy_entry_hash, copy_entry_equal,
-                                           (GDestroyNotify)copy_entry_free, NULL);
         l->nodes = g_string_chunk_new(256);
         l->by_msg =
             g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
@@ -119,15 +95,16 @@ copies_trace(World *w, const char *ev, const char *msg, const char *node, CopyKi
     sim_trace_end(r);
 }
 
-/* The entry for (msg, node, kind, where), or NULL. */
-static CopyEntry *
-copies_lookup(CopyLedger *l, const char *msg, const char *node, CopyKind kind, const char *where)
+/* The index in list of the entry for (node, kind, where), or -1. */
+static gint
+copies_find(const GPtrArray *list, const char *node, CopyKind kind, const char *where)
 {
-    CopyEntry key = {.msg = msg,
-                     .node = g_string_chunk_insert_const(l->nodes, node),
-                     .where = (char *)where,
-                     .kind = kind};
-    return g_hash_table_lookup(l->entries, &key);
+    for (guint i = 0; list != NULL && i < list->len; i++) {
+        const CopyEntry *e = list->pdata[i];
+        if (e->kind == kind && strcmp(e->node, node) == 0 && strcmp(e->where, where) == 0)
+            return (gint)i;
+    }
+    return -1;
 }
 
 void
@@ -136,22 +113,26 @@ copies_hold(World *w, const char *msg, const char *node, CopyKind kind, const ch
     g_return_if_fail(w != NULL && msg != NULL && node != NULL);
     CopyLedger *l = copy_ledger(w);
     where = where ? where : "";
-    CopyEntry *e = copies_lookup(l, msg, node, kind, where);
-    if (e == NULL) {
-        char *m = NULL;
-        GPtrArray *list = NULL;
-        if (!g_hash_table_lookup_extended(l->by_msg, msg, (gpointer *)&m, (gpointer *)&list)) {
-            m = g_strdup(msg);
-            g_ptr_array_add(l->msgs, m);
-            list = g_ptr_array_new();
-            g_hash_table_insert(l->by_msg, m, list);
-        }
-        e = g_new0(CopyEntry, 1);
+    char *m = NULL;
+    GPtrArray *list = NULL;
+    if (!g_hash_table_lookup_extended(l->by_msg, msg, (gpointer *)&m, (gpointer *)&list)) {
+        m = g_strdup(msg);
+        g_ptr_array_add(l->msgs, m);
+        list = g_ptr_array_new_with_free_func(g_free);
+        g_hash_table_insert(l->by_msg, m, list);
+    }
+    gint i = copies_find(list, node, kind, where);
+    CopyEntry *e;
+    if (i >= 0) {
+        e = list->pdata[i];
+    } else {
+        gsize wlen = strlen(where);
+        e = g_malloc(sizeof *e + wlen + 1);
         e->msg = m;
         e->node = g_string_chunk_insert_const(l->nodes, node);
         e->kind = kind;
-        e->where = g_strdup(where);
-        g_hash_table_add(l->entries, e);
+        e->count = 0;
+        memcpy(e->where, where, wlen + 1);
         g_ptr_array_add(list, e);
     }
     e->count++;
@@ -165,9 +146,11 @@ copies_release(World *w, const char *msg, const char *node, CopyKind kind, const
     g_return_if_fail(w != NULL && msg != NULL && node != NULL);
     CopyLedger *l = copy_ledger(w);
     where = where ? where : "";
-    CopyEntry *e = copies_lookup(l, msg, node, kind, where);
-    if (e == NULL || e->count == 0)
+    GPtrArray *list = g_hash_table_lookup(l->by_msg, msg);
+    gint i = copies_find(list, node, kind, where);
+    if (i < 0)
         return;
+    CopyEntry *e = list->pdata[i];
     e->count--;
     copies_trace(w, "copy.gone", msg, node, kind, where, reason);
     /* A queue letting its copy go is where a journey ends (nothing is
@@ -177,14 +160,10 @@ copies_release(World *w, const char *msg, const char *node, CopyKind kind, const
         if (m != NULL)
             track_msg_forget_if_finished(m);
     }
-    if (e->count == 0) {
-        /* The message stays in msgs and by_msg (every message that ever
-         * had a copy); the readers sort what is held, so order is moot. */
-        GPtrArray *list = g_hash_table_lookup(l->by_msg, msg);
-        if (list != NULL)
-            g_ptr_array_remove_fast(list, e);
-        g_hash_table_remove(l->entries, e);
-    }
+    /* The message stays in msgs and by_msg (every message that ever had a
+     * copy); the readers sort what is held, so order is moot. */
+    if (e->count == 0)
+        g_ptr_array_remove_index_fast(list, (guint)i); /* frees e */
 }
 
 static int

@@ -78,20 +78,26 @@ mua_node_domain(Node *node)
     return at ? at + 1 : node->hostname;
 }
 
-/* Body text with every line ending made CRLF, ending in CRLF. Sized
- * first, then copied line by line: it runs for every message composed. */
+/* The message: head (its fields and the empty line) followed by the body
+ * text with every line ending made CRLF, ending in CRLF. Sized first, then
+ * copied line by line into one buffer: it runs for every message composed. */
 static GBytes *
-mua_node_body_crlf(const char *text)
+mua_node_with_body_crlf(GBytes *head, const char *text)
 {
     const char *p = text ? text : "";
-    gsize len = strlen(p), bare = 0;
+    gsize len = strlen(p), bare = 0, head_len = 0;
+    const guint8 *h = g_bytes_get_data(head, &head_len);
     /* A bare LF gets its CR (RFC 5322 2.3). */
     for (const char *lf = memchr(p, '\n', len); lf != NULL;
          lf = memchr(lf + 1, '\n', len - (gsize)(lf + 1 - p)))
         bare += lf == p || lf[-1] != '\r';
     gboolean add_end = len == 0 || p[len - 1] != '\n';
-    gsize out_len = len + bare + (add_end ? 2 : 0);
+    gsize out_len = head_len + len + bare + (add_end ? 2 : 0);
     char *out = g_malloc(out_len + 1), *o = out;
+    if (head_len > 0) {
+        memcpy(o, h, head_len);
+        o += head_len;
+    }
     const char *line = p;
     for (const char *lf = memchr(p, '\n', len); lf != NULL;
          lf = memchr(lf + 1, '\n', len - (gsize)(lf + 1 - p))) {
@@ -285,11 +291,11 @@ mua_node_compose_and_submit(Node *node, const MuaCompose *c)
         else
             mail_message_append(msg, h->name, h->value);
     }
-    g_autoptr(GBytes) body = mua_node_body_crlf(c->body);
-    gsize blen;
-    const guint8 *bp = g_bytes_get_data(body, &blen);
-    mail_message_set_body(msg, bp, blen);
-    g_autoptr(GBytes) bytes = mail_message_serialize_crlf(msg);
+    /* The fields (folded, CR and LF in values made spaces) and the empty
+     * line are CRLF already, and so is the body once converted: the body
+     * is written after them once instead of being copied into msg first. */
+    g_autoptr(GBytes) head = mail_message_serialize_crlf(msg);
+    g_autoptr(GBytes) bytes = mua_node_with_body_crlf(head, c->body);
 
     GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
     for (char **lists[] = {c->to, c->cc, c->bcc}, ***l = lists; l < lists + 3; l++)

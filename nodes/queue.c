@@ -21,6 +21,7 @@ typedef enum {
     QUEUE_RCPT_FAILED,
 } QueueRcptState;
 
+/* address and orcpt live in the same allocation, after the struct. */
 typedef struct {
     char *address;
     QueueRcptState state;
@@ -37,7 +38,7 @@ typedef struct {
 typedef struct QueueEntry QueueEntry;
 struct QueueEntry {
     Queue *queue;
-    char *qid;
+    char *qid; /* qid, msg_id and mail_from live after the struct, in its allocation */
     char *msg_id;
     char *mail_from;
     GPtrArray *rcpts;   /* QueueRcpt* */
@@ -57,7 +58,7 @@ struct QueueEntry {
 typedef struct {
     QueueEntry *entry;
     GPtrArray *rcpts;     /* QueueRcpt* borrowed from entry */
-    char *domain;         /* the recipients' domain */
+    char *domain;         /* the recipients' domain, lower case, after the struct */
     GPtrArray *hosts;     /* candidate host names, in order */
     guint next_host;
     const char *host;     /* the host being tried (in hosts), or NULL */
@@ -79,20 +80,15 @@ static void queue_delivery_free(QueueDelivery *d);
 static void
 queue_rcpt_free(QueueRcpt *r)
 {
-    g_free(r->address);
     g_free(r->last_reply);
     g_free(r->last_status);
     g_free(r->remote);
-    g_free(r->orcpt);
     g_free(r);
 }
 
 static void
 queue_entry_free(QueueEntry *e)
 {
-    g_free(e->qid);
-    g_free(e->msg_id);
-    g_free(e->mail_from);
     g_ptr_array_unref(e->rcpts);
     g_bytes_unref(e->data);
     g_free(e->envid);
@@ -148,11 +144,14 @@ queue_submit_dsn(Queue *q, const char *msg_id, const char *queue_id, const char 
                  const char *const *rcpts, GBytes *data, const QueueDsn *dsn)
 {
     World *w = q->node->world;
-    QueueEntry *e = g_new0(QueueEntry, 1);
+    /* The entry and its three fixed strings in one allocation: one per
+     * message and hop. */
+    gsize qlen = strlen(queue_id) + 1, mlen = strlen(msg_id) + 1, flen = strlen(mail_from) + 1;
+    QueueEntry *e = g_malloc0(sizeof *e + qlen + mlen + flen);
     e->queue = q;
-    e->qid = g_strdup(queue_id);
-    e->msg_id = g_strdup(msg_id);
-    e->mail_from = g_strdup(mail_from);
+    e->qid = memcpy((char *)(e + 1), queue_id, qlen);
+    e->msg_id = memcpy(e->qid + qlen, msg_id, mlen);
+    e->mail_from = memcpy(e->msg_id + mlen, mail_from, flen);
     e->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)queue_rcpt_free);
     e->deliveries = g_ptr_array_new_with_free_func((GDestroyNotify)queue_delivery_free);
     for (guint i = 0; rcpts[i]; i++) {
@@ -163,10 +162,12 @@ queue_submit_dsn(Queue *q, const char *msg_id, const char *queue_id, const char 
             dup = g_ascii_strcasecmp(((QueueRcpt *)e->rcpts->pdata[k])->address, rcpts[i]) == 0;
         if (dup)
             continue;
-        QueueRcpt *r = g_new0(QueueRcpt, 1);
-        r->address = g_strdup(rcpts[i]);
+        const char *orcpt = dsn && dsn->orcpt && dsn->orcpt[i] ? dsn->orcpt[i] : "";
+        gsize alen = strlen(rcpts[i]) + 1, olen = strlen(orcpt) + 1;
+        QueueRcpt *r = g_malloc0(sizeof *r + alen + olen);
+        r->address = memcpy((char *)(r + 1), rcpts[i], alen);
+        r->orcpt = memcpy(r->address + alen, orcpt, olen);
         r->notify = dsn && dsn->notify ? dsn->notify[i] : 0;
-        r->orcpt = g_strdup(dsn && dsn->orcpt && dsn->orcpt[i] ? dsn->orcpt[i] : "");
         g_ptr_array_add(e->rcpts, r);
     }
     e->ret = dsn ? dsn->ret : SMTP_DSN_RET_NONE;
@@ -232,10 +233,13 @@ queue_attempt(QueueEntry *e)
             if (g_ascii_strcasecmp(((QueueDelivery *)starts->pdata[k])->domain, domain) == 0)
                 d = starts->pdata[k];
         if (d == NULL) {
-            d = g_new0(QueueDelivery, 1);
+            gsize dlen = strlen(domain);
+            d = g_malloc0(sizeof *d + dlen + 1);
             d->entry = e;
             d->rcpts = g_ptr_array_new();
-            d->domain = g_ascii_strdown(domain, -1);
+            d->domain = (char *)(d + 1);
+            for (gsize k = 0; k <= dlen; k++)
+                d->domain[k] = g_ascii_tolower(domain[k]);
             d->hosts = g_ptr_array_new_with_free_func(g_free);
             g_ptr_array_add(starts, d);
             g_ptr_array_add(e->deliveries, d);
@@ -266,7 +270,6 @@ static void
 queue_delivery_free(QueueDelivery *d)
 {
     g_ptr_array_unref(d->rcpts);
-    g_free(d->domain);
     g_ptr_array_unref(d->hosts);
     g_free(d->last_error);
     g_free(d);
@@ -395,9 +398,9 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
     Node *node = e->queue->node;
     /* The client copies what it keeps: borrowed vectors, one block. */
     guint n = d->rcpts->len;
-    g_autofree const char **rcpts = g_new(const char *, 2 * (n + 1));
+    g_autofree const char **rcpts = g_malloc(2 * (n + 1) * sizeof *rcpts + (n + 1) * sizeof(guint));
     const char **orcpts = rcpts + n + 1;
-    g_autofree guint *notify = g_new0(guint, n + 1);
+    guint *notify = (guint *)(orcpts + n + 1);
     for (guint i = 0; i < n; i++) {
         QueueRcpt *r = d->rcpts->pdata[i];
         rcpts[i] = r->address;
@@ -406,6 +409,7 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
     }
     rcpts[n] = NULL;
     orcpts[n] = NULL;
+    notify[n] = 0;
     /* RFC 3461 5.2.1: the DSN parameters go on to a next hop that takes them. */
     SmtpClientConfig cfg = {
         .helo_name = node->hostname,

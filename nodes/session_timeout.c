@@ -7,6 +7,7 @@
 #include "nodes/world_private.h"
 
 typedef struct {
+    gint64 conn_id; /* the table's key points here: one allocation per entry */
     Node *node;
     SessionTimeoutFunc fn;
     gpointer session;
@@ -18,13 +19,13 @@ session_timeout_register(Node *node, guint64 conn_id, SessionTimeoutFunc fn, gpo
     g_return_if_fail(node != NULL && fn != NULL && session != NULL);
     World *w = node->world;
     if (w->session_timeouts == NULL)
-        w->session_timeouts = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
-    gint64 key = (gint64)conn_id;
+        w->session_timeouts = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
     SessionTimeout *st = g_new0(SessionTimeout, 1);
+    st->conn_id = (gint64)conn_id;
     st->node = node;
     st->fn = fn;
     st->session = session;
-    g_hash_table_replace(w->session_timeouts, g_memdup2(&key, sizeof key), st);
+    g_hash_table_replace(w->session_timeouts, &st->conn_id, st);
 }
 
 void
