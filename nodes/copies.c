@@ -11,22 +11,26 @@
 #include "nodes/copies_private.h"
 #include "nodes/world_private.h"
 
-/* msg is the ledger's copy in msgs, node is interned: a run with a
- * million messages keeps one string per message here, not four. */
-typedef struct {
+/* msg is the ledger's copy in ids, node is interned, and so is where
+ * unless the copy is in a queue (a queue id is unique and soon gone): a
+ * run with a million messages keeps one string per message here, not
+ * four. An entry is linked to the next entry of its message. */
+typedef struct CopyEntry {
     const char *msg, *node;
     char *where;
     CopyKind kind;
     guint count;
+    struct CopyEntry *next; /* the message's next entry (by_msg), or NULL */
 } CopyEntry;
 
 /* Entries whose count falls to 0 are dropped: nothing reads them, and a
  * long run would otherwise keep one per queue a message passed through. */
 struct CopyLedger {
     GHashTable *entries;  /* CopyEntry* set, by (msg, node, kind, where) */
-    GHashTable *by_msg;   /* msg id (borrowed) -> GPtrArray of CopyEntry* (borrowed) */
-    GPtrArray *msgs;      /* char*, first copy order */
-    GStringChunk *nodes;  /* interned node names */
+    GHashTable *by_msg;   /* msg id (borrowed) -> its first CopyEntry* (NULL when none left) */
+    GPtrArray *msgs;      /* char* (in ids), first copy order */
+    GStringChunk *ids;    /* message ids, each once */
+    GStringChunk *nodes;  /* interned node names and mailbox addresses */
 };
 
 static const char *const copy_kind_names[] = {
@@ -55,7 +59,8 @@ copy_kind_from_name(const char *name, CopyKind *out)
 static void
 copy_entry_free(CopyEntry *e)
 {
-    g_free(e->where);
+    if (e->kind == COPY_KIND_QUEUE)
+        g_free(e->where);
     g_free(e);
 }
 
@@ -83,6 +88,7 @@ copy_ledger_free(CopyLedger *l)
     g_hash_table_unref(l->by_msg);
     g_hash_table_unref(l->entries);
     g_ptr_array_unref(l->msgs);
+    g_string_chunk_free(l->ids);
     g_string_chunk_free(l->nodes);
     g_free(l);
 }
@@ -95,9 +101,9 @@ copy_ledger(World *w)
         l->entries = g_hash_table_new_full(copy_entry_hash, copy_entry_equal,
                                            (GDestroyNotify)copy_entry_free, NULL);
         l->nodes = g_string_chunk_new(256);
-        l->by_msg =
-            g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
-        l->msgs = g_ptr_array_new_with_free_func(g_free);
+        l->ids = g_string_chunk_new(4096);
+        l->by_msg = g_hash_table_new(g_str_hash, g_str_equal);
+        l->msgs = g_ptr_array_new();
         w->copy_ledger = l;
     }
     return w->copy_ledger;
@@ -139,20 +145,20 @@ copies_hold(World *w, const char *msg, const char *node, CopyKind kind, const ch
     CopyEntry *e = copies_lookup(l, msg, node, kind, where);
     if (e == NULL) {
         char *m = NULL;
-        GPtrArray *list = NULL;
-        if (!g_hash_table_lookup_extended(l->by_msg, msg, (gpointer *)&m, (gpointer *)&list)) {
-            m = g_strdup(msg);
+        CopyEntry *first = NULL;
+        if (!g_hash_table_lookup_extended(l->by_msg, msg, (gpointer *)&m, (gpointer *)&first)) {
+            m = g_string_chunk_insert(l->ids, msg);
             g_ptr_array_add(l->msgs, m);
-            list = g_ptr_array_new();
-            g_hash_table_insert(l->by_msg, m, list);
         }
         e = g_new0(CopyEntry, 1);
         e->msg = m;
         e->node = g_string_chunk_insert_const(l->nodes, node);
         e->kind = kind;
-        e->where = g_strdup(where);
+        e->where = kind == COPY_KIND_QUEUE ? g_strdup(where)
+                                           : g_string_chunk_insert_const(l->nodes, where);
+        e->next = first;
         g_hash_table_add(l->entries, e);
-        g_ptr_array_add(list, e);
+        g_hash_table_insert(l->by_msg, m, e);
     }
     e->count++;
     copies_trace(w, "copy.held", msg, node, kind, where, NULL);
@@ -180,9 +186,17 @@ copies_release(World *w, const char *msg, const char *node, CopyKind kind, const
     if (e->count == 0) {
         /* The message stays in msgs and by_msg (every message that ever
          * had a copy); the readers sort what is held, so order is moot. */
-        GPtrArray *list = g_hash_table_lookup(l->by_msg, msg);
-        if (list != NULL)
-            g_ptr_array_remove_fast(list, e);
+        /* Unlinked from its message's entries (a handful at most). */
+        CopyEntry *first = g_hash_table_lookup(l->by_msg, e->msg);
+        if (first == e) {
+            g_hash_table_insert(l->by_msg, (gpointer)e->msg, e->next);
+        } else {
+            CopyEntry *p = first;
+            while (p != NULL && p->next != e)
+                p = p->next;
+            if (p != NULL)
+                p->next = e->next;
+        }
         g_hash_table_remove(l->entries, e);
     }
 }
@@ -202,9 +216,8 @@ world_copies_held(World *w, const char *msg_id)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
     CopyLedger *l = copy_ledger(w);
-    GPtrArray *list = msg_id ? g_hash_table_lookup(l->by_msg, msg_id) : NULL;
-    for (guint i = 0; list && i < list->len; i++) {
-        const CopyEntry *e = list->pdata[i];
+    const CopyEntry *first = msg_id ? g_hash_table_lookup(l->by_msg, msg_id) : NULL;
+    for (const CopyEntry *e = first; e != NULL; e = e->next) {
         if (e->count == 0)
             continue;
         CopyHeld *h = g_new0(CopyHeld, 1);

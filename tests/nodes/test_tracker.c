@@ -301,6 +301,30 @@ test_copies_ledger(void)
     g_assert_cmpuint(msgs->len, ==, 2); /* every message that ever had a copy */
     g_assert_cmpstr(msgs->pdata[0], ==, "m1");
     g_assert_cmpstr(msgs->pdata[1], ==, "m2");
+    /* A message's copies go in any order: first, middle or last held. */
+    const char *const wheres[] = {"a@example.com", "b@example.com", "c@example.com",
+                                  "d@example.com"};
+    for (guint i = 0; i < G_N_ELEMENTS(wheres); i++)
+        copies_hold(w, "m3", "ms", COPY_KIND_MAILBOX, wheres[i]);
+    copies_hold(w, "m3", "mx", COPY_KIND_QUEUE, "Q9");
+    copies_release(w, "m3", "ms", COPY_KIND_MAILBOX, "b@example.com", "deleted"); /* middle */
+    copies_release(w, "m3", "mx", COPY_KIND_QUEUE, "Q9", "relayed");              /* newest */
+    copies_release(w, "m3", "ms", COPY_KIND_MAILBOX, "a@example.com", "deleted"); /* oldest */
+    g_autofree char *d5 = ledger_describe(w, "m3");
+    g_assert_cmpstr(d5, ==, "ms/mailbox/c@example.com ms/mailbox/d@example.com");
+    copies_release(w, "m3", "ms", COPY_KIND_MAILBOX, "d@example.com", "deleted");
+    copies_release(w, "m3", "ms", COPY_KIND_MAILBOX, "c@example.com", "deleted");
+    g_autofree char *d6 = ledger_describe(w, "m3");
+    g_assert_cmpstr(d6, ==, "");
+    /* Held again once none was left: listed once among the messages. */
+    copies_hold(w, "m3", "mx", COPY_KIND_QUEUE, "Q10");
+    g_autofree char *d7 = ledger_describe(w, "m3");
+    g_assert_cmpstr(d7, ==, "mx/queue/Q10");
+    g_autoptr(GPtrArray) msgs2 = world_copies_messages(w);
+    g_assert_cmpuint(msgs2->len, ==, 3);
+    g_assert_cmpstr(msgs2->pdata[2], ==, "m3");
+    g_auto(GStrv) none = world_copies_nodes(w, "m9"); /* never held */
+    g_assert_cmpuint(g_strv_length(none), ==, 0);
     world_free(w);
     world_spec_free(spec);
 }
