@@ -26,11 +26,11 @@ typedef struct CopyEntry {
 /* Entries whose count falls to 0 are dropped: nothing reads them, and a
  * long run would otherwise keep one per queue a message passed through. */
 struct CopyLedger {
-    GHashTable *entries;  /* CopyEntry* set, by (msg, node, kind, where) */
-    GHashTable *by_msg;   /* msg id (borrowed) -> its first CopyEntry* (NULL when none left) */
-    GPtrArray *msgs;      /* char* (in ids), first copy order */
-    GStringChunk *ids;    /* message ids, each once */
-    GStringChunk *nodes;  /* interned node names and mailbox addresses */
+    GHashTable *entries; /* CopyEntry* set, by (msg, node, kind, where) */
+    GHashTable *by_msg;  /* msg id (borrowed) -> its first CopyEntry* (NULL when none left) */
+    GPtrArray *msgs;     /* char* (in ids), first copy order */
+    GStringChunk *ids;   /* message ids, each once */
+    GStringChunk *nodes; /* interned node names and mailbox addresses */
 };
 
 static const char *const copy_kind_names[] = {

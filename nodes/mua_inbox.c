@@ -5,9 +5,9 @@
 #include "nodes/mua_inbox.h"
 
 typedef struct {
-    char *msg_id;       /* nullable: untracked */
-    MailSpoolRef ref;   /* where the bytes are, when bytes is NULL */
-    GBytes *bytes;      /* nullable: kept in memory (the spool refused them) */
+    char *msg_id;     /* nullable: untracked */
+    MailSpoolRef ref; /* where the bytes are, when bytes is NULL */
+    GBytes *bytes;    /* nullable: kept in memory (the spool refused them) */
 } MuaKept;
 
 struct MuaInbox {

@@ -48,8 +48,7 @@ world_copies_table_new(void)
 
 /* "msgid\nrcpt" in lower case into key (msg_len + rcpt_len + 2 octets). */
 static void
-world_copy_key_write(char *key, const char *msg_id, gsize msg_len, const char *rcpt,
-                     gsize rcpt_len)
+world_copy_key_write(char *key, const char *msg_id, gsize msg_len, const char *rcpt, gsize rcpt_len)
 {
     memcpy(key, msg_id, msg_len);
     key[msg_len] = '\n';
