@@ -215,7 +215,7 @@ track_msg_set_status(TrackMsg *m, const char *address, TrackStatus status, guint
     r->status = status;
     r->code = code;
     if (m->compact) {
-        r->reply = reply ? g_string_chunk_insert(m->tracker->strings, reply) : NULL;
+        r->reply = tracker_intern(m->tracker, reply);
     } else {
         g_free(r->reply);
         r->reply = g_strdup(reply);
@@ -330,7 +330,8 @@ tracker_forget_finished(Tracker *t, guint keep_first, const char *const *keep)
 }
 
 /* *s moved into the tracker's strings: interned when such strings repeat
- * across messages (kinds, addresses), else copied as they are. */
+ * across messages (kinds, addresses, final replies), else copied as they
+ * are (ids, subjects, Message-IDs). */
 static void
 track_msg_move_str(Tracker *t, char **s, gboolean repeats)
 {
@@ -360,7 +361,7 @@ track_msg_compact(TrackMsg *m)
     track_msg_move_str(t, &m->subject, FALSE);
     track_msg_move_str(t, &m->message_id, FALSE);
     for (guint i = 0; i < m->rcpts->len; i++)
-        track_msg_move_str(t, &((TrackRcpt *)m->rcpts->pdata[i])->reply, FALSE);
+        track_msg_move_str(t, &((TrackRcpt *)m->rcpts->pdata[i])->reply, TRUE);
     m->compact = TRUE;
 }
 

@@ -219,6 +219,7 @@ test_tracker_compact(void)
     g_assert_true(tracker_find(t, "t2") == b);
     const TrackRcpt *r = a->rcpts->pdata[0];
     g_assert_cmpstr(r->reply, ==, "delivered");
+    g_assert_true(r->reply == ((const TrackRcpt *)b->rcpts->pdata[0])->reply);
     /* A later decision on a compact message replaces the reply. */
     track_msg_set_status(a, "bob@example.com", TRACK_STATUS_BOUNCED, 550, "gone", "mx", 5);
     g_assert_cmpstr(r->reply, ==, "gone");
