@@ -11,24 +11,26 @@
 #include "nodes/copies_private.h"
 #include "nodes/world_private.h"
 
-/* msg is the ledger's copy in msgs, node is interned: a run with a
- * million messages keeps one string per message here, not four. where is
- * kept in the same allocation. */
-typedef struct {
+/* msg is the ledger's copy in ids, node is interned, and so is where
+ * unless the copy is in a queue (a queue id is unique and soon gone): a
+ * run with a million messages keeps one string per message here, not
+ * four. An entry is linked to the next entry of its message. */
+typedef struct CopyEntry {
     const char *msg, *node;
+    char *where;
     CopyKind kind;
     guint count;
-    char where[];
+    struct CopyEntry *next; /* the message's next entry (by_msg), or NULL */
 } CopyEntry;
 
 /* Entries whose count falls to 0 are dropped: nothing reads them, and a
- * long run would otherwise keep one per queue a message passed through.
- * A message holds a handful of copies at a time, so its entries are found
- * by a scan of its own list: one hash look-up per hold or release. */
+ * long run would otherwise keep one per queue a message passed through. */
 struct CopyLedger {
-    GHashTable *by_msg;   /* msg id (borrowed) -> GPtrArray of CopyEntry* (owned) */
-    GPtrArray *msgs;      /* char*, first copy order */
-    GStringChunk *nodes;  /* interned node names */
+    GHashTable *entries; /* CopyEntry* set, by (msg, node, kind, where) */
+    GHashTable *by_msg;  /* msg id (borrowed) -> its first CopyEntry* (NULL when none left) */
+    GPtrArray *msgs;     /* char* (in ids), first copy order */
+    GStringChunk *ids;   /* message ids, each once */
+    GStringChunk *nodes; /* interned node names and mailbox addresses */
 };
 
 static const char *const copy_kind_names[] = {
@@ -54,13 +56,39 @@ copy_kind_from_name(const char *name, CopyKind *out)
     return FALSE;
 }
 
+static void
+copy_entry_free(CopyEntry *e)
+{
+    if (e->kind == COPY_KIND_QUEUE)
+        g_free(e->where);
+    g_free(e);
+}
+
+/* node is interned, so it compares by address. */
+static guint
+copy_entry_hash(gconstpointer p)
+{
+    const CopyEntry *e = p;
+    return g_str_hash(e->msg) ^ g_direct_hash(e->node) ^ g_str_hash(e->where) ^ (guint)e->kind;
+}
+
+static gboolean
+copy_entry_equal(gconstpointer a, gconstpointer b)
+{
+    const CopyEntry *x = a, *y = b;
+    return x->node == y->node && x->kind == y->kind && strcmp(x->msg, y->msg) == 0 &&
+           strcmp(x->where, y->where) == 0;
+}
+
 void
 copy_ledger_free(CopyLedger *l)
 {
     if (l == NULL)
         return;
     g_hash_table_unref(l->by_msg);
+    g_hash_table_unref(l->entries);
     g_ptr_array_unref(l->msgs);
+    g_string_chunk_free(l->ids);
     g_string_chunk_free(l->nodes);
     g_free(l);
 }
@@ -70,10 +98,12 @@ copy_ledger(World *w)
 {
     if (w->copy_ledger == NULL) {
         CopyLedger *l = g_new0(CopyLedger, 1);
+        l->entries = g_hash_table_new_full(copy_entry_hash, copy_entry_equal,
+                                           (GDestroyNotify)copy_entry_free, NULL);
         l->nodes = g_string_chunk_new(256);
-        l->by_msg =
-            g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
-        l->msgs = g_ptr_array_new_with_free_func(g_free);
+        l->ids = g_string_chunk_new(4096);
+        l->by_msg = g_hash_table_new(g_str_hash, g_str_equal);
+        l->msgs = g_ptr_array_new();
         w->copy_ledger = l;
     }
     return w->copy_ledger;
@@ -95,16 +125,15 @@ copies_trace(World *w, const char *ev, const char *msg, const char *node, CopyKi
     sim_trace_end(r);
 }
 
-/* The index in list of the entry for (node, kind, where), or -1. */
-static gint
-copies_find(const GPtrArray *list, const char *node, CopyKind kind, const char *where)
+/* The entry for (msg, node, kind, where), or NULL. */
+static CopyEntry *
+copies_lookup(CopyLedger *l, const char *msg, const char *node, CopyKind kind, const char *where)
 {
-    for (guint i = 0; list != NULL && i < list->len; i++) {
-        const CopyEntry *e = list->pdata[i];
-        if (e->kind == kind && strcmp(e->node, node) == 0 && strcmp(e->where, where) == 0)
-            return (gint)i;
-    }
-    return -1;
+    CopyEntry key = {.msg = msg,
+                     .node = g_string_chunk_insert_const(l->nodes, node),
+                     .where = (char *)where,
+                     .kind = kind};
+    return g_hash_table_lookup(l->entries, &key);
 }
 
 void
@@ -113,27 +142,23 @@ copies_hold(World *w, const char *msg, const char *node, CopyKind kind, const ch
     g_return_if_fail(w != NULL && msg != NULL && node != NULL);
     CopyLedger *l = copy_ledger(w);
     where = where ? where : "";
-    char *m = NULL;
-    GPtrArray *list = NULL;
-    if (!g_hash_table_lookup_extended(l->by_msg, msg, (gpointer *)&m, (gpointer *)&list)) {
-        m = g_strdup(msg);
-        g_ptr_array_add(l->msgs, m);
-        list = g_ptr_array_new_with_free_func(g_free);
-        g_hash_table_insert(l->by_msg, m, list);
-    }
-    gint i = copies_find(list, node, kind, where);
-    CopyEntry *e;
-    if (i >= 0) {
-        e = list->pdata[i];
-    } else {
-        gsize wlen = strlen(where);
-        e = g_malloc(sizeof *e + wlen + 1);
+    CopyEntry *e = copies_lookup(l, msg, node, kind, where);
+    if (e == NULL) {
+        char *m = NULL;
+        CopyEntry *first = NULL;
+        if (!g_hash_table_lookup_extended(l->by_msg, msg, (gpointer *)&m, (gpointer *)&first)) {
+            m = g_string_chunk_insert(l->ids, msg);
+            g_ptr_array_add(l->msgs, m);
+        }
+        e = g_new0(CopyEntry, 1);
         e->msg = m;
         e->node = g_string_chunk_insert_const(l->nodes, node);
         e->kind = kind;
-        e->count = 0;
-        memcpy(e->where, where, wlen + 1);
-        g_ptr_array_add(list, e);
+        e->where = kind == COPY_KIND_QUEUE ? g_strdup(where)
+                                           : g_string_chunk_insert_const(l->nodes, where);
+        e->next = first;
+        g_hash_table_add(l->entries, e);
+        g_hash_table_insert(l->by_msg, m, e);
     }
     e->count++;
     copies_trace(w, "copy.held", msg, node, kind, where, NULL);
@@ -146,11 +171,9 @@ copies_release(World *w, const char *msg, const char *node, CopyKind kind, const
     g_return_if_fail(w != NULL && msg != NULL && node != NULL);
     CopyLedger *l = copy_ledger(w);
     where = where ? where : "";
-    GPtrArray *list = g_hash_table_lookup(l->by_msg, msg);
-    gint i = copies_find(list, node, kind, where);
-    if (i < 0)
+    CopyEntry *e = copies_lookup(l, msg, node, kind, where);
+    if (e == NULL || e->count == 0)
         return;
-    CopyEntry *e = list->pdata[i];
     e->count--;
     copies_trace(w, "copy.gone", msg, node, kind, where, reason);
     /* A queue letting its copy go is where a journey ends (nothing is
@@ -160,10 +183,22 @@ copies_release(World *w, const char *msg, const char *node, CopyKind kind, const
         if (m != NULL)
             track_msg_forget_if_finished(m);
     }
-    /* The message stays in msgs and by_msg (every message that ever had a
-     * copy); the readers sort what is held, so order is moot. */
-    if (e->count == 0)
-        g_ptr_array_remove_index_fast(list, (guint)i); /* frees e */
+    if (e->count == 0) {
+        /* The message stays in msgs and by_msg (every message that ever
+         * had a copy); the readers sort what is held, so order is moot. */
+        /* Unlinked from its message's entries (a handful at most). */
+        CopyEntry *first = g_hash_table_lookup(l->by_msg, e->msg);
+        if (first == e) {
+            g_hash_table_insert(l->by_msg, (gpointer)e->msg, e->next);
+        } else {
+            CopyEntry *p = first;
+            while (p != NULL && p->next != e)
+                p = p->next;
+            if (p != NULL)
+                p->next = e->next;
+        }
+        g_hash_table_remove(l->entries, e);
+    }
 }
 
 static int
@@ -181,9 +216,8 @@ world_copies_held(World *w, const char *msg_id)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
     CopyLedger *l = copy_ledger(w);
-    GPtrArray *list = msg_id ? g_hash_table_lookup(l->by_msg, msg_id) : NULL;
-    for (guint i = 0; list && i < list->len; i++) {
-        const CopyEntry *e = list->pdata[i];
+    const CopyEntry *first = msg_id ? g_hash_table_lookup(l->by_msg, msg_id) : NULL;
+    for (const CopyEntry *e = first; e != NULL; e = e->next) {
         if (e->count == 0)
             continue;
         CopyHeld *h = g_new0(CopyHeld, 1);

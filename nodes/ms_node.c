@@ -37,9 +37,25 @@ typedef struct {
 void
 ms_message_free(MsMessage *m)
 {
-    g_free(m->uid);
-    g_free(m->msg_id);
-    g_free(m);
+    g_free(m); /* its strings are in the same block */
+}
+
+/* A stored copy and its strings (nullable, copied) in one block: a store
+ * holding a million copies keeps a million blocks, not three million. */
+static MsMessage *
+ms_message_alloc(const char *uid, const char *msg_id)
+{
+    gsize uid_len = uid ? strlen(uid) + 1 : 0;
+    gsize id_len = msg_id ? strlen(msg_id) + 1 : 0;
+    MsMessage *mm = g_malloc0(sizeof *mm + uid_len + id_len);
+    char *p = (char *)(mm + 1);
+    if (uid != NULL) {
+        mm->uid = memcpy(p, uid, uid_len);
+        p += uid_len;
+    }
+    if (msg_id != NULL)
+        mm->msg_id = memcpy(p, msg_id, id_len);
+    return mm;
 }
 
 MsMessage *
@@ -47,9 +63,8 @@ ms_message_new(Node *node, const char *qid, const char *msg_id, const MailSpoolR
                CopyKind kind)
 {
     MsNode *ms = node->priv;
-    MsMessage *mm = g_new0(MsMessage, 1);
-    mm->uid = g_strdup_printf("%s.%" G_GUINT64_FORMAT, qid, ++ms->uid_serial);
-    mm->msg_id = g_strdup(msg_id);
+    g_autofree char *uid = g_strdup_printf("%s.%" G_GUINT64_FORMAT, qid, ++ms->uid_serial);
+    MsMessage *mm = ms_message_alloc(uid, msg_id);
     mm->spool = *ref;
     mm->kind = kind;
     mm->delivered_at = sim_world_now(node->world->sim);
@@ -79,9 +94,7 @@ ms_node_store(Node *ms, const char *address, const char *uid, const char *msg_id
     MailSpoolRef ref;
     if (spool == NULL || !mail_spool_append(spool, bytes, &ref, error))
         return NULL;
-    MsMessage *mm = g_new0(MsMessage, 1);
-    mm->uid = g_strdup(uid);
-    mm->msg_id = g_strdup(msg_id);
+    MsMessage *mm = ms_message_alloc(uid, msg_id);
     mm->spool = ref;
     mm->delivered_at = sim_world_now(ms->world->sim);
     g_ptr_array_add(box, mm);

@@ -13,6 +13,8 @@
 #include "nodes/mail_spool.h"
 #include "nodes/node.h"
 
+/* uid and msg_id live in the copy's own block: read them, never free or
+ * replace them. */
 typedef struct {
     char *uid;          /* unique id in the mailbox (UIDL, RFC 1939 7) */
     char *msg_id;       /* the tracker's id */

@@ -13,6 +13,7 @@
 
 #include "nodes/client_refusal.h"
 #include "nodes/copies_private.h"
+#include "nodes/mua_inbox.h"
 #include "nodes/mua_mdn.h"
 #include "nodes/mua_smime.h"
 #include "nodes/pop3_session.h"
@@ -29,45 +30,16 @@ typedef struct {
     gboolean dsn_requested; /* the send event asked for DSN (RFC 3461) */
 } MuaSubmit;
 
-/* A message fetched over POP3 and kept by the client. */
-typedef struct {
-    char *msg_id; /* nullable: untracked */
-    char *uid;    /* nullable */
-    GBytes *bytes;
-} MuaFetched;
-
 typedef struct {
     GHashTable *seen; /* unique-ids already retrieved (UIDL, keep) */
-    GPtrArray *inbox; /* MuaFetched*, in fetch order */
+    MuaInbox *inbox;  /* the fetched copies it keeps */
     GHashTable *mdn_answered; /* Message-IDs answered with an MDN */
 } MuaNode;
-
-static void
-mua_fetched_free(MuaFetched *f)
-{
-    g_free(f->msg_id);
-    g_free(f->uid);
-    g_bytes_unref(f->bytes);
-    g_free(f);
-}
 
 static MuaNode *
 mua_node_priv(Node *node)
 {
     return node->priv;
-}
-
-/* The fetched copy of msg_id, newest first, or NULL (transfer none). */
-static GBytes *
-mua_node_fetched_copy(Node *node, const char *msg_id)
-{
-    GPtrArray *inbox = mua_node_priv(node)->inbox;
-    for (guint i = inbox->len; i > 0; i--) {
-        const MuaFetched *f = inbox->pdata[i - 1];
-        if (g_strcmp0(f->msg_id, msg_id) == 0)
-            return f->bytes;
-    }
-    return NULL;
 }
 
 static const char *
@@ -361,10 +333,9 @@ mua_node_reply(Node *node, const ReplySpec *reply)
     World *w = node->world;
     const char *user = node->spec->user;
     /* The copy the user fetched, else the one in the mailbox. */
-    GBytes *copy = mua_node_fetched_copy(node, reply->to);
-    g_autoptr(GBytes) stored = copy == NULL ? world_copy_read(w, reply->to, user, NULL) : NULL;
+    g_autoptr(GBytes) copy = mua_inbox_copy(mua_node_priv(node)->inbox, w->spool, reply->to, NULL);
     if (copy == NULL)
-        copy = stored;
+        copy = world_copy_read(w, reply->to, user, NULL);
     if (copy == NULL) {
         /* The user has nothing to answer: the message never reached them. */
         SimTraceRec *tr = world_trace(w, "mua.error", node->name);
@@ -417,11 +388,7 @@ mua_node_on_fetched(Pop3ClientSession *cs, guint msg, const char *uid, GBytes *b
     World *w = node->world;
     MuaNode *mua = mua_node_priv(node);
     SimTime now = sim_world_now(w->sim);
-    MuaFetched *f = g_new0(MuaFetched, 1);
-    f->msg_id = g_strdup(msg_id);
-    f->uid = g_strdup(uid);
-    f->bytes = g_bytes_ref(bytes);
-    g_ptr_array_add(mua->inbox, f);
+    mua_inbox_add(mua->inbox, world_spool(w, NULL), msg_id, bytes);
     if (uid != NULL)
         g_hash_table_add(mua->seen, g_strdup(uid));
     if (msg_id != NULL)
@@ -521,7 +488,7 @@ mua_node_free(Node *node)
 {
     MuaNode *mua = mua_node_priv(node);
     g_hash_table_unref(mua->seen);
-    g_ptr_array_unref(mua->inbox);
+    mua_inbox_free(mua->inbox);
     g_hash_table_unref(mua->mdn_answered);
     g_free(mua);
 }
@@ -537,7 +504,7 @@ mua_node_new(World *world, const NodeSpec *spec)
     Node *node = node_new(world, &mua_node_class, spec);
     MuaNode *mua = g_new0(MuaNode, 1);
     mua->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    mua->inbox = g_ptr_array_new_with_free_func((GDestroyNotify)mua_fetched_free);
+    mua->inbox = mua_inbox_new();
     mua->mdn_answered = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     node->priv = mua;
     return node;

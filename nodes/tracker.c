@@ -17,6 +17,10 @@ struct Tracker {
     gboolean forget;       /* tracker_forget_finished() was called */
     guint keep_first;
     GHashTable *keep;      /* nullable: ids whose hops stay */
+    /* One empty array shared (by reference) by every message without
+     * notes or with forgotten hops: a long run keeps no empty array per
+     * message. Replaced by a message's own before its first element. */
+    GPtrArray *none;
 };
 
 /* The interned copy of s (NULL for NULL): lives as long as t. */
@@ -55,12 +59,6 @@ track_hop_free(TrackHop *h)
     g_free(h);
 }
 
-static void
-track_rcpt_free(TrackRcpt *r)
-{
-    g_free(r->reply);
-    g_free(r);
-}
 
 static void
 track_note_free(TrackNote *n)
@@ -74,13 +72,17 @@ track_note_free(TrackNote *n)
 static void
 track_msg_free(TrackMsg *m)
 {
-    g_free(m->id);
-    g_free(m->parent);
-    g_free(m->kind);
-    g_free(m->from);
-    g_free(m->envelope_from);
-    g_free(m->subject);
-    g_free(m->message_id);
+    if (!m->compact) {
+        g_free(m->id);
+        g_free(m->parent);
+        g_free(m->kind);
+        g_free(m->from);
+        g_free(m->envelope_from);
+        g_free(m->subject);
+        g_free(m->message_id);
+        for (guint i = 0; i < m->rcpts->len; i++)
+            g_free(((TrackRcpt *)m->rcpts->pdata[i])->reply);
+    }
     if (m->original)
         g_bytes_unref(m->original);
     g_ptr_array_unref(m->hops);
@@ -98,6 +100,7 @@ tracker_new(void)
     t->conn_tags = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     t->strings = g_string_chunk_new(4096);
     t->rcpt_sets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    t->none = g_ptr_array_new();
     return t;
 }
 
@@ -111,6 +114,7 @@ tracker_free(Tracker *t)
     g_ptr_array_unref(t->msgs);
     g_hash_table_unref(t->rcpt_sets);
     g_clear_pointer(&t->keep, g_hash_table_unref);
+    g_ptr_array_unref(t->none);
     g_string_chunk_free(t->strings);
     g_free(t);
 }
@@ -127,8 +131,8 @@ tracker_add(Tracker *t, const char *id, const char *kind, SimTime now)
     m->index = t->msgs->len;
     m->created = now;
     m->hops = g_ptr_array_new_with_free_func((GDestroyNotify)track_hop_free);
-    m->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)track_rcpt_free);
-    m->notes = g_ptr_array_new_with_free_func((GDestroyNotify)track_note_free);
+    m->rcpts = g_ptr_array_new_with_free_func(g_free); /* replies: track_msg_free */
+    m->notes = g_ptr_array_ref(t->none);
     g_ptr_array_add(t->msgs, m);
     g_hash_table_insert(t->by_id, m->id, m);
     return m;
@@ -176,6 +180,10 @@ TrackHop *
 track_msg_add_hop(TrackMsg *m, const char *node, SimTime t_in, const char *action,
                   const char *detail, const char *const *rcpts, const char *queue_id)
 {
+    if (m->hops == m->tracker->none) {
+        g_ptr_array_unref(m->hops);
+        m->hops = g_ptr_array_new_with_free_func((GDestroyNotify)track_hop_free);
+    }
     TrackHop *h = g_new0(TrackHop, 1);
     h->node = tracker_intern(m->tracker, node);
     h->t_in = t_in;
@@ -206,8 +214,12 @@ track_msg_set_status(TrackMsg *m, const char *address, TrackStatus status, guint
     TrackRcpt *r = track_msg_rcpt(m, address);
     r->status = status;
     r->code = code;
-    g_free(r->reply);
-    r->reply = g_strdup(reply);
+    if (m->compact) {
+        r->reply = tracker_intern(m->tracker, reply);
+    } else {
+        g_free(r->reply);
+        r->reply = g_strdup(reply);
+    }
     r->where = tracker_intern(m->tracker, where);
     r->at = at;
     if (status == TRACK_STATUS_DELIVERED)
@@ -283,6 +295,10 @@ track_msg_note(TrackMsg *m, const char *node, const char *key, const char *value
             break;
         }
     }
+    if (m->notes == m->tracker->none) {
+        g_ptr_array_unref(m->notes);
+        m->notes = g_ptr_array_new_with_free_func((GDestroyNotify)track_note_free);
+    }
     TrackNote *n = g_new0(TrackNote, 1);
     n->node = g_strdup(node);
     n->key = g_strdup(key);
@@ -313,10 +329,46 @@ tracker_forget_finished(Tracker *t, guint keep_first, const char *const *keep)
         g_hash_table_add(t->keep, g_strdup(*p));
 }
 
+/* *s moved into the tracker's strings: interned when such strings repeat
+ * across messages (kinds, addresses, final replies), else copied as they
+ * are (ids, subjects, Message-IDs). */
+static void
+track_msg_move_str(Tracker *t, char **s, gboolean repeats)
+{
+    char *heap = *s;
+    if (heap == NULL)
+        return;
+    *s = repeats ? tracker_intern(t, heap) : g_string_chunk_insert(t->strings, heap);
+    g_free(heap);
+}
+
+/* Moves a finished message's strings into the tracker: a long run keeps
+ * the bytes of each but not a heap block (and its overhead) for each. */
+static void
+track_msg_compact(TrackMsg *m)
+{
+    Tracker *t = m->tracker;
+    if (m->compact)
+        return;
+    /* by_id's key is m->id: it moves with it. */
+    g_hash_table_steal(t->by_id, m->id);
+    track_msg_move_str(t, &m->id, FALSE);
+    g_hash_table_insert(t->by_id, m->id, m);
+    track_msg_move_str(t, &m->parent, FALSE);
+    track_msg_move_str(t, &m->kind, TRUE);
+    track_msg_move_str(t, &m->from, TRUE);
+    track_msg_move_str(t, &m->envelope_from, TRUE);
+    track_msg_move_str(t, &m->subject, FALSE);
+    track_msg_move_str(t, &m->message_id, FALSE);
+    for (guint i = 0; i < m->rcpts->len; i++)
+        track_msg_move_str(t, &((TrackRcpt *)m->rcpts->pdata[i])->reply, TRUE);
+    m->compact = TRUE;
+}
+
 gboolean
 track_msg_forget_if_finished(TrackMsg *m)
 {
-    const Tracker *t = m->tracker;
+    Tracker *t = m->tracker;
     if (!t->forget || m->index < t->keep_first || m->hops->len == 0 ||
         g_strcmp0(m->kind, "traffic") != 0 || g_hash_table_contains(t->keep, m->id))
         return FALSE;
@@ -328,8 +380,10 @@ track_msg_forget_if_finished(TrackMsg *m)
     for (guint i = 0; i < m->hops->len; i++)
         if (((const TrackHop *)m->hops->pdata[i])->t_out < 0)
             return FALSE;
-    /* A new array rather than an emptied one: the old one's storage goes too. */
+    /* The shared empty array rather than an emptied one: the old one's
+     * storage goes too. */
     g_ptr_array_unref(m->hops);
-    m->hops = g_ptr_array_new_with_free_func((GDestroyNotify)track_hop_free);
+    m->hops = g_ptr_array_ref(t->none);
+    track_msg_compact(m);
     return TRUE;
 }

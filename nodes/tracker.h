@@ -73,6 +73,7 @@ typedef struct {
     GPtrArray *notes; /* TrackNote*, in the order recorded */
     Tracker *tracker; /* the tracker holding it (and its interned strings) */
     guint index;      /* creation order, from 0 (tracker_messages) */
+    gboolean compact; /* forgotten: its strings now belong to the tracker */
 } TrackMsg;
 
 Tracker *tracker_new(void);
@@ -115,7 +116,10 @@ const char *track_status_name(TrackStatus s);
 void tracker_forget_finished(Tracker *t, guint keep_first, const char *const *keep);
 /* Forgets m's hops (leaving none) when t allows it and m is finished:
  * every recipient decided (not pending, not queued) and no hop open.
- * Hops added later (a fetch) are kept as usual. TRUE when forgotten. */
+ * Hops added later (a fetch) are kept as usual. TRUE when forgotten.
+ * A forgotten message's strings (id, kind, from, envelope_from, subject,
+ * message_id, parent, replies) move into the tracker (compact): read
+ * them, never free or replace them (track_msg_set_status still may). */
 gboolean track_msg_forget_if_finished(TrackMsg *m);
 
 /* Connection tags: which message a client connection carries. */

@@ -360,7 +360,7 @@ world_new(const WorldSpec *spec, SimTrace *trace, gboolean has_seed, guint64 see
     w->nodes = g_ptr_array_new_with_free_func((GDestroyNotify)node_free);
     w->by_name = g_hash_table_new(g_str_hash, g_str_equal);
     w->tracker = tracker_new();
-    w->copies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    w->copies = world_copies_table_new();
     w->dns_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, dns_cache_entry_free);
     if (!world_build_nodes(w, error) || !world_tls_setup(w, error) ||
         !world_smime_setup(w, error) || !world_build_links(w, error) ||

@@ -31,7 +31,7 @@ struct World {
     Node *dns;         /* nullable: the first dns node */
     guint64 seed;
     guint64 delivered;
-    GHashTable *copies; /* "msgid\nrcpt" -> MailSpoolRef* of the delivered copy */
+    GHashTable *copies; /* the delivered copies by "msgid\nrcpt" (world_copies.c) */
     struct MailSpool *spool; /* nullable until a store keeps a copy (world_copies.c) */
     GHashTable *dns_cache; /* "asker\ttype\tname" -> DnsCacheEntry* */
     GHashTable *pop3_tags; /* nullable: conn id -> (uid -> msg id), pop3_session.c */
@@ -77,6 +77,8 @@ void world_note_copy(World *w, const char *msg_id, const char *rcpt, const MailS
 /* The run's mail spool, created on first use; NULL with error when it
  * cannot be created. nodes/world_copies.c */
 MailSpool *world_spool(World *w, GError **error);
+/* An empty table of delivered copies (w->copies). */
+GHashTable *world_copies_table_new(void);
 
 /* DNS through the scenario's dns node (virtual-time round trip, traced);
  * answers straight from the zone after no delay when there is no dns node. */

@@ -178,6 +178,70 @@ test_tracker_forget(void)
     g_assert_true(tracker_find(t, "t5") == m5);
 }
 
+/* A forgotten message keeps every string a reader wants, now the
+ * tracker's; notes and a fetch hop still work on it, and messages with
+ * no notes or no hops each read as empty (one shared empty array). */
+static void
+test_tracker_compact(void)
+{
+    g_autoptr(Tracker) t = tracker_new();
+    tracker_forget_finished(t, 0, NULL);
+    TrackMsg *a = forget_msg(t, "t1", "traffic", TRUE);
+    TrackMsg *b = forget_msg(t, "t2", "traffic", TRUE);
+    a->from = g_strdup("alice@example.com");
+    a->envelope_from = g_strdup("alice@example.com");
+    a->subject = g_strdup("hello 1");
+    a->message_id = g_strdup("<1@example.com>");
+    b->from = g_strdup("alice@example.com");
+    b->subject = g_strdup("hello 2");
+    g_assert_cmpuint(a->notes->len, ==, 0);
+    g_assert_cmpuint(b->notes->len, ==, 0);
+    g_assert_false(a->compact);
+    g_assert_true(track_msg_forget_if_finished(a));
+    g_assert_true(track_msg_forget_if_finished(b));
+    g_assert_true(a->compact && b->compact);
+    g_assert_cmpstr(a->id, ==, "t1");
+    g_assert_cmpstr(a->kind, ==, "traffic");
+    g_assert_cmpstr(a->from, ==, "alice@example.com");
+    g_assert_cmpstr(a->envelope_from, ==, "alice@example.com");
+    g_assert_cmpstr(a->subject, ==, "hello 1");
+    g_assert_cmpstr(a->message_id, ==, "<1@example.com>");
+    g_assert_null(a->parent);
+    g_assert_cmpstr(b->subject, ==, "hello 2");
+    g_assert_null(b->envelope_from);
+    /* Repeated strings are interned once; unique ones are not shared. */
+    g_assert_true(a->from == b->from);
+    g_assert_true(a->kind == b->kind);
+    g_assert_cmpuint(a->hops->len, ==, 0);
+    g_assert_cmpuint(b->hops->len, ==, 0);
+    /* Found by its id still, the key having moved with it. */
+    g_assert_true(tracker_find(t, "t1") == a);
+    g_assert_true(tracker_find(t, "t2") == b);
+    const TrackRcpt *r = a->rcpts->pdata[0];
+    g_assert_cmpstr(r->reply, ==, "delivered");
+    g_assert_true(r->reply == ((const TrackRcpt *)b->rcpts->pdata[0])->reply);
+    /* A later decision on a compact message replaces the reply. */
+    track_msg_set_status(a, "bob@example.com", TRACK_STATUS_BOUNCED, 550, "gone", "mx", 5);
+    g_assert_cmpstr(r->reply, ==, "gone");
+    track_msg_set_status(a, "bob@example.com", TRACK_STATUS_BOUNCED, 550, NULL, "mx", 6);
+    g_assert_null(r->reply);
+    /* A note on one message is not seen on another. */
+    track_msg_note(a, "mx", "spf", "pass");
+    g_assert_cmpstr(track_msg_get_note(a, "mx", "spf"), ==, "pass");
+    g_assert_null(track_msg_get_note(b, "mx", "spf"));
+    g_assert_cmpuint(b->notes->len, ==, 0);
+    /* A fetch hop on one forgotten message leaves the other's empty. */
+    const char *to[] = {"bob@example.com", NULL};
+    track_msg_add_hop(a, "bob-pc", 9, "fetch", "POP3", to, NULL)->t_out = 9;
+    g_assert_cmpuint(a->hops->len, ==, 1);
+    g_assert_cmpuint(b->hops->len, ==, 0);
+    /* A message never forgotten frees its own strings (valgrind: no leak). */
+    TrackMsg *c = forget_msg(t, "m3", "mail", TRUE);
+    c->subject = g_strdup("kept");
+    g_assert_false(track_msg_forget_if_finished(c));
+    g_assert_false(c->compact);
+}
+
 /* ---- the copies ledger ---- */
 
 static World *
@@ -238,6 +302,30 @@ test_copies_ledger(void)
     g_assert_cmpuint(msgs->len, ==, 2); /* every message that ever had a copy */
     g_assert_cmpstr(msgs->pdata[0], ==, "m1");
     g_assert_cmpstr(msgs->pdata[1], ==, "m2");
+    /* A message's copies go in any order: first, middle or last held. */
+    const char *const wheres[] = {"a@example.com", "b@example.com", "c@example.com",
+                                  "d@example.com"};
+    for (guint i = 0; i < G_N_ELEMENTS(wheres); i++)
+        copies_hold(w, "m3", "ms", COPY_KIND_MAILBOX, wheres[i]);
+    copies_hold(w, "m3", "mx", COPY_KIND_QUEUE, "Q9");
+    copies_release(w, "m3", "ms", COPY_KIND_MAILBOX, "b@example.com", "deleted"); /* middle */
+    copies_release(w, "m3", "mx", COPY_KIND_QUEUE, "Q9", "relayed");              /* newest */
+    copies_release(w, "m3", "ms", COPY_KIND_MAILBOX, "a@example.com", "deleted"); /* oldest */
+    g_autofree char *d5 = ledger_describe(w, "m3");
+    g_assert_cmpstr(d5, ==, "ms/mailbox/c@example.com ms/mailbox/d@example.com");
+    copies_release(w, "m3", "ms", COPY_KIND_MAILBOX, "d@example.com", "deleted");
+    copies_release(w, "m3", "ms", COPY_KIND_MAILBOX, "c@example.com", "deleted");
+    g_autofree char *d6 = ledger_describe(w, "m3");
+    g_assert_cmpstr(d6, ==, "");
+    /* Held again once none was left: listed once among the messages. */
+    copies_hold(w, "m3", "mx", COPY_KIND_QUEUE, "Q10");
+    g_autofree char *d7 = ledger_describe(w, "m3");
+    g_assert_cmpstr(d7, ==, "mx/queue/Q10");
+    g_autoptr(GPtrArray) msgs2 = world_copies_messages(w);
+    g_assert_cmpuint(msgs2->len, ==, 3);
+    g_assert_cmpstr(msgs2->pdata[2], ==, "m3");
+    g_auto(GStrv) none = world_copies_nodes(w, "m9"); /* never held */
+    g_assert_cmpuint(g_strv_length(none), ==, 0);
     world_free(w);
     world_spec_free(spec);
 }
@@ -250,6 +338,7 @@ main(int argc, char **argv)
     g_test_add_func("/tracker/rcpt_lists_apart", test_tracker_rcpt_lists_apart);
     g_test_add_func("/tracker/rcpt_status", test_tracker_rcpt_status);
     g_test_add_func("/tracker/forget", test_tracker_forget);
+    g_test_add_func("/tracker/compact", test_tracker_compact);
     g_test_add_func("/tracker/copies_ledger", test_copies_ledger);
     return g_test_run();
 }
