@@ -29,20 +29,6 @@ scan_world(WorldSpec **spec_out)
     return w;
 }
 
-/* "node/kind/where" of every copy of msg held, sorted as the readers see them. */
-static char *
-scan_describe(World *w, const char *msg)
-{
-    g_autoptr(GPtrArray) held = world_copies_held(w, msg);
-    GString *s = g_string_new(NULL);
-    for (guint i = 0; i < held->len; i++) {
-        const CopyHeld *h = held->pdata[i];
-        g_string_append_printf(s, "%s%s/%s/%s", i ? " " : "", h->node, copy_kind_name(h->kind),
-                               h->where);
-    }
-    return g_string_free(s, FALSE);
-}
-
 static void
 test_copies_many_of_one_message(void)
 {
@@ -61,7 +47,7 @@ test_copies_many_of_one_message(void)
     }
     /* The wrong node for Q03 (held at out) releases nothing. */
     copies_release(w, "m", "mx", COPY_KIND_QUEUE, "Q03", "relayed");
-    g_autofree char *d = scan_describe(w, "m");
+    g_autofree char *d = test_copies_describe(w, "m");
     g_assert_cmpstr(d, ==, "mx/queue/Q04 mx/queue/Q08 out/queue/Q03 out/queue/Q07");
     world_free(w);
     world_spec_free(spec);
@@ -77,20 +63,20 @@ test_copies_where_null_and_again(void)
     copies_hold(w, "m", "mx", COPY_KIND_CLIENT, "");
     copies_hold(w, "m", "mx", COPY_KIND_JOURNAL, "");
     copies_release(w, "m", "mx", COPY_KIND_CLIENT, "", NULL);
-    g_autofree char *d1 = scan_describe(w, "m");
+    g_autofree char *d1 = test_copies_describe(w, "m");
     g_assert_cmpstr(d1, ==, "mx/journal/ mx/client/"); /* kinds in CopyKind order */
     copies_release(w, "m", "mx", COPY_KIND_CLIENT, NULL, NULL);
     copies_release(w, "m", "mx", COPY_KIND_JOURNAL, NULL, NULL);
-    g_autofree char *d2 = scan_describe(w, "m");
+    g_autofree char *d2 = test_copies_describe(w, "m");
     g_assert_cmpstr(d2, ==, "");
     /* Held again after it was dropped: counted from one, message listed once. */
     copies_hold(w, "m", "out", COPY_KIND_QUEUE, "Q1");
-    g_autofree char *d3 = scan_describe(w, "m");
+    g_autofree char *d3 = test_copies_describe(w, "m");
     g_assert_cmpstr(d3, ==, "out/queue/Q1");
     copies_release(w, "m", "out", COPY_KIND_QUEUE, "Q1", NULL);
     copies_release(w, "m", "out", COPY_KIND_QUEUE, "Q1", NULL); /* not held: ignored */
     copies_release(w, "never", "out", COPY_KIND_QUEUE, "Q1", NULL);
-    g_autofree char *d4 = scan_describe(w, "m");
+    g_autofree char *d4 = test_copies_describe(w, "m");
     g_assert_cmpstr(d4, ==, "");
     g_autoptr(GPtrArray) msgs = world_copies_messages(w);
     g_assert_cmpuint(msgs->len, ==, 1);

@@ -113,10 +113,8 @@ test_spool_beyond_end(void)
 static void
 test_spool_disk_full(void)
 {
-    if (!g_file_test("/dev/full", G_FILE_TEST_EXISTS)) {
-        g_test_skip("/dev/full is absent");
-        return;
-    }
+    /* Linux's full device: every write fails with ENOSPC. */
+    g_assert_true(g_file_test("/dev/full", G_FILE_TEST_EXISTS));
     g_autoptr(GError) error = NULL;
     g_autoptr(MailSpool) s = mail_spool_new_at("/dev/full", &error);
     g_assert_no_error(error);
@@ -300,10 +298,8 @@ test_store_delete(void)
 static void
 test_store_spool_full(void)
 {
-    if (!g_file_test("/dev/full", G_FILE_TEST_EXISTS)) {
-        g_test_skip("/dev/full is absent");
-        return;
-    }
+    /* Linux's full device: every write fails with ENOSPC. */
+    g_assert_true(g_file_test("/dev/full", G_FILE_TEST_EXISTS));
     SpoolWorld f = {0};
     spool_world_build(&f, TRUE, FALSE);
     g_autoptr(GError) error = NULL;

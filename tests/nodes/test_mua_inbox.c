@@ -61,10 +61,8 @@ test_inbox_spool(void)
 static void
 test_inbox_spool_full(void)
 {
-    if (!g_file_test("/dev/full", G_FILE_TEST_EXISTS)) {
-        g_test_skip("/dev/full is absent");
-        return;
-    }
+    /* Linux's full device: every write fails with ENOSPC. */
+    g_assert_true(g_file_test("/dev/full", G_FILE_TEST_EXISTS));
     g_autoptr(GError) error = NULL;
     g_autoptr(MailSpool) spool = mail_spool_new_at("/dev/full", &error);
     g_assert_no_error(error);

@@ -35,17 +35,7 @@ fixture_set_up(Fixture *f, gconstpointer data)
 {
     f->spec = world_spec_new();
     test_spec_add_node(f->spec, SPEC_ROLE_MSA, "msa", "192.0.2.2");
-    NodeSpec *ms = test_spec_add_node(f->spec, SPEC_ROLE_MS, "ms", "192.0.2.3");
-    g_strfreev(ms->domains);
-    ms->domains = g_strsplit("example.com", ",", -1);
-    NodeSpec *pc = test_spec_add_node(f->spec, SPEC_ROLE_MUA, "bob-pc", "192.0.2.10");
-    pc->user = g_strdup(TEST_USER);
-    pc->msa = g_strdup("msa");
-    pc->ms = g_strdup("ms");
-    UserSpec *u = user_spec_new();
-    u->address = g_strdup(TEST_USER);
-    u->password = g_strdup(TEST_SECRET);
-    g_ptr_array_add(f->spec->users, u);
+    test_spec_add_pop3_pair(f->spec, TEST_USER, TEST_SECRET);
     f->trace = g_string_new(NULL);
     SimTrace *tr = sim_trace_new();
     sim_trace_add_jsonl_string(tr, f->trace);

@@ -259,19 +259,6 @@ ledger_world(WorldSpec **spec_out)
     return w;
 }
 
-static char *
-ledger_describe(World *w, const char *msg)
-{
-    g_autoptr(GPtrArray) held = world_copies_held(w, msg);
-    GString *s = g_string_new(NULL);
-    for (guint i = 0; i < held->len; i++) {
-        const CopyHeld *h = held->pdata[i];
-        g_string_append_printf(s, "%s%s/%s/%s", i ? " " : "", h->node, copy_kind_name(h->kind),
-                               h->where);
-    }
-    return g_string_free(s, FALSE);
-}
-
 static void
 test_copies_ledger(void)
 {
@@ -282,21 +269,21 @@ test_copies_ledger(void)
     copies_hold(w, "m1", "ms", COPY_KIND_MAILBOX, "bob@example.com");
     copies_hold(w, "m1", "ms", COPY_KIND_MAILBOX, "bob@example.com"); /* two aliases */
     copies_hold(w, "m2", "ms", COPY_KIND_BACKUP, "bob@example.com");
-    g_autofree char *d1 = ledger_describe(w, "m1");
+    g_autofree char *d1 = test_copies_describe(w, "m1");
     g_assert_cmpstr(d1, ==, "ms/mailbox/bob@example.com mx/queue/Q1");
     /* Released with another buffer holding the same name. */
     g_autofree char *again = g_strdup("mx");
     copies_release(w, "m1", again, COPY_KIND_QUEUE, "Q1", "relayed");
     copies_release(w, "m1", again, COPY_KIND_QUEUE, "Q1", "relayed"); /* not held: ignored */
     copies_release(w, "m1", "ms", COPY_KIND_MAILBOX, "bob@example.com", "deleted");
-    g_autofree char *d2 = ledger_describe(w, "m1");
+    g_autofree char *d2 = test_copies_describe(w, "m1");
     g_assert_cmpstr(d2, ==, "ms/mailbox/bob@example.com");
     copies_release(w, "m1", "ms", COPY_KIND_MAILBOX, "bob@example.com", "deleted");
-    g_autofree char *d3 = ledger_describe(w, "m1");
+    g_autofree char *d3 = test_copies_describe(w, "m1");
     g_assert_cmpstr(d3, ==, "");
     /* The kind is part of the key: a backup is not a mailbox copy. */
     copies_release(w, "m2", "ms", COPY_KIND_MAILBOX, "bob@example.com", "deleted");
-    g_autofree char *d4 = ledger_describe(w, "m2");
+    g_autofree char *d4 = test_copies_describe(w, "m2");
     g_assert_cmpstr(d4, ==, "ms/backup/bob@example.com");
     g_autoptr(GPtrArray) msgs = world_copies_messages(w);
     g_assert_cmpuint(msgs->len, ==, 2); /* every message that ever had a copy */
@@ -311,15 +298,15 @@ test_copies_ledger(void)
     copies_release(w, "m3", "ms", COPY_KIND_MAILBOX, "b@example.com", "deleted"); /* middle */
     copies_release(w, "m3", "mx", COPY_KIND_QUEUE, "Q9", "relayed");              /* newest */
     copies_release(w, "m3", "ms", COPY_KIND_MAILBOX, "a@example.com", "deleted"); /* oldest */
-    g_autofree char *d5 = ledger_describe(w, "m3");
+    g_autofree char *d5 = test_copies_describe(w, "m3");
     g_assert_cmpstr(d5, ==, "ms/mailbox/c@example.com ms/mailbox/d@example.com");
     copies_release(w, "m3", "ms", COPY_KIND_MAILBOX, "d@example.com", "deleted");
     copies_release(w, "m3", "ms", COPY_KIND_MAILBOX, "c@example.com", "deleted");
-    g_autofree char *d6 = ledger_describe(w, "m3");
+    g_autofree char *d6 = test_copies_describe(w, "m3");
     g_assert_cmpstr(d6, ==, "");
     /* Held again once none was left: listed once among the messages. */
     copies_hold(w, "m3", "mx", COPY_KIND_QUEUE, "Q10");
-    g_autofree char *d7 = ledger_describe(w, "m3");
+    g_autofree char *d7 = test_copies_describe(w, "m3");
     g_assert_cmpstr(d7, ==, "mx/queue/Q10");
     g_autoptr(GPtrArray) msgs2 = world_copies_messages(w);
     g_assert_cmpuint(msgs2->len, ==, 3);
