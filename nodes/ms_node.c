@@ -524,7 +524,7 @@ ms_pop3_accept(SimListener *l, SimStream *s, gpointer user_data)
     p->node = node;
     /* RFC 1939 section 7: a timestamp unique to this greeting, from the
      * node's random stream and the virtual clock (the engine has neither). */
-    p->timestamp = g_strdup_printf("<%u.%" G_GINT64_FORMAT "@%s>", g_rand_int(node->rng),
+    p->timestamp = g_strdup_printf("<%u.%" G_GINT64_FORMAT "@%s>", g_rand_int(node_rng(node)),
                                    sim_world_now(node->world->sim), node->hostname);
     gboolean tls = world_tls_server_context(node->world, node) != NULL;
     Pop3ServerConfig cfg = {

@@ -17,8 +17,15 @@ node_new(World *world, const NodeClass *klass, const NodeSpec *spec)
     node->host = sim_net_add_host(world->net, spec->name);
     for (char **ip = spec->ips; ip && *ip; ip++)
         sim_host_add_address(node->host, *ip);
-    node->rng = sim_world_rng(world->sim, spec->name);
     return node;
+}
+
+GRand *
+node_rng(Node *node)
+{
+    if (node->rng == NULL)
+        node->rng = sim_world_rng(node->world->sim, node->name);
+    return node->rng;
 }
 
 void

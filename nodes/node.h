@@ -31,12 +31,18 @@ struct Node {
     char *name;
     char *hostname;       /* the name it uses in greetings and Received */
     SimHost *host;
-    GRand *rng;           /* this node's stream (borrowed from the SimWorld) */
+    GRand *rng;           /* read it with node_rng(): made on first use */
     guint64 queue_serial; /* for queue ids */
     gpointer priv;        /* role data */
     gboolean down;        /* crashed (node_fault.h): no sessions, the queue waits */
     gboolean disk_full;   /* refuses new mail with 452 4.3.1 (node_fault.h) */
 };
+
+/* This node's random stream (borrowed from the SimWorld, named by the
+ * node), made on first use: a stream's draws depend only on its name and
+ * the seed, and a GRand holds 2.5 KB, so nodes that never draw (most mail
+ * clients of a campus) keep none. */
+GRand *node_rng(Node *node);
 
 /* Allocates a node of class klass for spec; the role constructor fills priv. */
 Node *node_new(World *world, const NodeClass *klass, const NodeSpec *spec);

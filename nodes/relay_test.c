@@ -277,7 +277,7 @@ relay_battery_auth_line(RelayBattery *b, gboolean good)
     const char *pw = world_spec_user_password(b->w->spec, user);
     g_autofree char *wrong = g_strdup_printf("not-%s", pw ? pw : "");
     g_autoptr(SaslClient) cl =
-        sasl_client_new(SASL_MECH_PLAIN, user, good ? pw : wrong, NULL, b->from->rng);
+        sasl_client_new(SASL_MECH_PLAIN, user, good ? pw : wrong, NULL, node_rng(b->from));
     g_autoptr(GBytes) resp = NULL;
     sasl_client_initial_response(cl, &resp);
     gsize n;

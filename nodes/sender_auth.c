@@ -302,7 +302,7 @@ data_job_dmarc_start(DataJob *job)
         .spf_domain = spf_domain,
         .dkim_domains = (const char *const *)job->dkim_pass->pdata,
         .psl = sender_auth_psl(sa),
-        .roll = dmarc_roll(sa->node->rng),
+        .roll = dmarc_roll(node_rng(sa->node)),
     };
     job->dmarc = dmarc_check_new(&in);
     g_ptr_array_remove_index(job->dkim_pass, job->dkim_pass->len - 1);

@@ -141,7 +141,7 @@ smtp_server_session_auth(SmtpServerSession *ss, const SmtpServerQuery *q)
         g_clear_pointer(&ss->sasl_authcid, g_free);
         SaslServerConfig sc = {
             .hostname = ss->st.node->hostname,
-            .rand = ss->st.node->rng,
+            .rand = node_rng(ss->st.node),
             .timestamp = world_unix_now(ss->st.node->world),
         };
         ss->sasl = sasl_server_new(sasl_mech_from_name(q->mech), &sc);
@@ -194,7 +194,7 @@ smtp_client_session_auth_step(SmtpClientSession *cs, const SmtpClientAct *act)
     }
     if (act->challenge == NULL && cs->sasl == NULL) {
         cs->sasl = sasl_client_new(sasl_mech_from_name(cs->auth_mech), cs->auth_user,
-                                   cs->auth_password, NULL, cs->st.node->rng);
+                                   cs->auth_password, NULL, node_rng(cs->st.node));
         if (cs->sasl == NULL) {
             smtp_client_answer_auth(cs->eng, act->query_id, NULL, TRUE);
             return;

@@ -86,7 +86,7 @@ spam_compose(Node *node, const TrafficSpec *t, guint num, const char *id, const 
     };
     for (guint i = 0; i < G_N_ELEMENTS(defaults); i++) {
         const char *forged = spam_header_find(t->headers, defaults[i][0]);
-        g_autofree char *value = forged ? spam_template_expand(forged, num, node->rng) : NULL;
+        g_autofree char *value = forged ? spam_template_expand(forged, num, node_rng(node)) : NULL;
         g_string_append_printf(s, "%s: %s\r\n", defaults[i][0], value ? value : defaults[i][1]);
     }
     for (guint i = 0; t->headers && i < t->headers->len; i++) {
@@ -95,7 +95,7 @@ spam_compose(Node *node, const TrafficSpec *t, guint num, const char *id, const 
         for (guint k = 0; k < G_N_ELEMENTS(defaults) && !done; k++)
             done = g_ascii_strcasecmp(h->name, defaults[k][0]) == 0;
         if (!done) {
-            g_autofree char *value = spam_template_expand(h->value, num, node->rng);
+            g_autofree char *value = spam_template_expand(h->value, num, node_rng(node));
             g_string_append_printf(s, "%s: %s\r\n", h->name, value);
         }
     }

@@ -228,8 +228,8 @@ webmail_h_login(WebmailReq *r, const HttpMessage *req)
     /* 128 bits from the node's seeded stream: reproducible runs (STYLE
      * 9), unguessable only within the simulation. */
     char sid[33];
-    g_snprintf(sid, sizeof sid, "%08x%08x%08x%08x", g_rand_int(node->rng), g_rand_int(node->rng),
-               g_rand_int(node->rng), g_rand_int(node->rng));
+    g_snprintf(sid, sizeof sid, "%08x%08x%08x%08x", g_rand_int(node_rng(node)), g_rand_int(node_rng(node)),
+               g_rand_int(node_rng(node)), g_rand_int(node_rng(node)));
     WebmailLogin *l = g_new0(WebmailLogin, 1);
     l->user = g_strdup(user);
     l->password = g_strdup(password);

@@ -267,11 +267,21 @@ sim_net_link(SimNet *net, SimHost *a, SimHost *b)
     l->taps = g_array_new(FALSE, TRUE, sizeof(SimTap));
     g_array_set_clear_func(l->taps, sim_net_tap_clear);
     g_queue_init(&l->held);
-    /* Named by host names, so the stream survives other hosts being added. */
-    g_autofree char *rng_name = g_strdup_printf("link:%s|%s", a->name, b->name);
-    l->rng = sim_world_rng(net->world, rng_name);
     g_hash_table_insert(net->links, &l->key, l);
     return l;
+}
+
+/* The link's jitter stream, made on first use (jitter is rare; a GRand
+ * holds 2.5 KB). Named by host names, so the stream survives other hosts
+ * being added. */
+GRand *
+sim_link_rng(SimLink *l)
+{
+    if (l->rng == NULL) {
+        g_autofree char *name = g_strdup_printf("link:%s|%s", l->a->name, l->b->name);
+        l->rng = sim_world_rng(l->net->world, name);
+    }
+    return l->rng;
 }
 
 void

@@ -39,7 +39,7 @@ struct SimLink {
     SimLinkParams params;
     gboolean up;
     SimTime busy_until[2]; /* per direction: 0 = a->b, 1 = b->a */
-    GRand *rng;            /* jitter draws (transfer none: the world's) */
+    GRand *rng;            /* jitter draws: read with sim_link_rng() (made on first use) */
     GArray *taps;          /* SimTap */
     GQueue held;           /* SimHeldSeg: sent while down */
 };
@@ -85,5 +85,8 @@ void sim_net_free_conns(SimNet *net);
 /* net_stream.c: sends a segment held while the link was down. */
 void sim_net_resend_held(gpointer held);
 void sim_net_free_held(gpointer held);
+
+/* The link's jitter stream (transfer none: the world's), made on first use. */
+GRand *sim_link_rng(SimLink *l);
 
 #endif

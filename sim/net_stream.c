@@ -280,7 +280,7 @@ sim_stream_send_one(SimConn *c, guint idx, SimSegKind kind, GBytes *data, gboole
     link->busy_until[src->dir] = done;
     SimTime jitter = 0;
     if (p->jitter > 0)
-        jitter = g_rand_int_range(link->rng, 0, (gint32)MIN(p->jitter, G_MAXINT32 - 1) + 1);
+        jitter = g_rand_int_range(sim_link_rng(link), 0, (gint32)MIN(p->jitter, G_MAXINT32 - 1) + 1);
     /* A direction is a FIFO: jitter delays, never reorders. */
     SimTime arrive = MAX(done + p->latency + jitter, dst->last_arrival);
     dst->last_arrival = arrive;
