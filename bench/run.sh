@@ -105,22 +105,6 @@ if [ ! -x "$SOURCE" ] || [ ! -x "$SINK" ]; then
     [ -x "$SOURCE" ] && [ -x "$SINK" ] || HAVE_BASELINE=0
 fi
 
-# --- helpers ---
-
-median() { # numbers on stdin, one a line
-    sort -g | awk '{a[NR] = $1} END {
-        if (NR == 0) { print "nan"; exit }
-        if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-
-now_ns() { date +%s%N; }
-
-elapsed() { # start_ns end_ns -> seconds
-    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", (b - a) / 1e9 }'
-}
-
-div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "nan"; else printf "%.6g\n", a / b }'; }
-
 # --- (a) the simulator ---
 
 # run_sim NAME: RUNS runs of scenarios/bench/NAME.yaml; leaves medians in
@@ -132,14 +116,14 @@ run_sim() { # NAME [SCENARIO]
     [ "$name" = chain-1m ] && runs=1 # about a minute and several GiB
     [ "$name" = campus ] && runs=1   # several seconds
     for i in $(seq "$runs"); do
-        t0=$(now_ns)
+        t0=$(bench_now)
         if ! "$TIME" -f %M -o "$TMP/time.out" "$MHS" run -q "$scen" >"$TMP/sim.out" 2>&1; then
             echo "bench: '$MHS run -q $scen' failed:" >&2
             cat "$TMP/sim.out" >&2
             exit 1
         fi
-        t1=$(now_ns)
-        wall=$(elapsed "$t0" "$t1")
+        t1=$(bench_now)
+        wall=$(bench_elapsed "$t0" "$t1")
         events=$(sed -n '1s/.* \([0-9][0-9]*\) events.*/\1/p' "$TMP/sim.out")
         msgs=$(sed -n 's/^messages: \([0-9][0-9]*\);.*/\1/p' "$TMP/sim.out")
         delivered=$(sed -n 's/.*recipients: \([0-9][0-9]*\) delivered.*/\1/p' "$TMP/sim.out")
@@ -149,17 +133,17 @@ run_sim() { # NAME [SCENARIO]
             cat "$TMP/sim.out" >&2
             exit 1
         fi
-        div "$msgs" "$wall" >>"$TMP/mps"
-        div "$events" "$wall" >>"$TMP/eps"
+        bench_div "$msgs" "$wall" >>"$TMP/mps"
+        bench_div "$events" "$wall" >>"$TMP/eps"
         echo "$wall" >>"$TMP/wall"
         echo "$rss" >>"$TMP/rss"
     done
     SIM_MSGS[$name]=$msgs
     SIM_EVENTS[$name]=$events
-    SIM_WALL[$name]=$(median <"$TMP/wall")
-    SIM_MPS[$name]=$(median <"$TMP/mps")
-    SIM_EPS[$name]=$(median <"$TMP/eps")
-    SIM_RSS[$name]=$(median <"$TMP/rss")
+    SIM_WALL[$name]=$(bench_median <"$TMP/wall")
+    SIM_MPS[$name]=$(bench_median <"$TMP/mps")
+    SIM_EPS[$name]=$(bench_median <"$TMP/eps")
+    SIM_RSS[$name]=$(bench_median <"$TMP/rss")
 }
 
 # --- (b) smtp-source -> smtp-sink ---
@@ -188,7 +172,7 @@ run_baseline() { # message count
     sink_ready || { echo "bench: smtp-sink did not start" >&2; return 1; }
     : >"$TMP/base"
     for i in $(seq "$RUNS"); do
-        t0=$(now_ns)
+        t0=$(bench_now)
         # -s 1: one session at a time; no -d: a new connection per message.
         timeout 600 "$SOURCE" -s 1 -m "$n" -l "$BODY" -f alice@polito.it -t bob@example.com \
             "127.0.0.1:$PORT" >"$TMP/source.out" 2>&1 || {
@@ -196,14 +180,14 @@ run_baseline() { # message count
             cat "$TMP/source.out" >&2
             return 1
         }
-        t1=$(now_ns)
-        wall=$(elapsed "$t0" "$t1")
-        div "$n" "$wall" >>"$TMP/base"
+        t1=$(bench_now)
+        wall=$(bench_elapsed "$t0" "$t1")
+        bench_div "$n" "$wall" >>"$TMP/base"
     done
     kill "$SINK_PID" 2>/dev/null || true
     wait "$SINK_PID" 2>/dev/null || true
     SINK_PID=""
-    BASE_MPS=$(median <"$TMP/base")
+    BASE_MPS=$(bench_median <"$TMP/base")
 }
 
 # --- (c) bench_events ---
@@ -218,10 +202,10 @@ run_events() {
         sed -n 's/^ratio: *\([0-9.]*\).*/\1/p' "$TMP/ev.out" >>"$TMP/r"
         sed -n 's/^streams: *\([0-9.]*\) sessions.*/\1/p' "$TMP/ev.out" >>"$TMP/s"
     done
-    EV_QUEUE=$(median <"$TMP/q")
-    EV_HEAP=$(median <"$TMP/h")
-    EV_RATIO=$(median <"$TMP/r")
-    EV_STREAMS=$(median <"$TMP/s")
+    EV_QUEUE=$(bench_median <"$TMP/q")
+    EV_HEAP=$(bench_median <"$TMP/h")
+    EV_RATIO=$(bench_median <"$TMP/r")
+    EV_STREAMS=$(bench_median <"$TMP/s")
 }
 
 # --- the sitting ---
@@ -272,18 +256,18 @@ NS3_EPS=${NS3_EPS:-nan}
 printf '%-38s %10s %12s %14s %10s %8s\n' "workload" "wall s" "messages/s" "events/s" "RSS MiB" "KB/msg"
 for s in "${SCENARIOS[@]}"; do
     printf '%-38s %10.3f %12.0f %14.0f %10.1f %8.2f\n' "mhs run -q $s (${SIM_MSGS[$s]} msgs)" \
-        "${SIM_WALL[$s]}" "${SIM_MPS[$s]}" "${SIM_EPS[$s]}" "$(div "${SIM_RSS[$s]}" 1024)" \
-        "$(div "${SIM_RSS[$s]}" "${SIM_MSGS[$s]}")"
+        "${SIM_WALL[$s]}" "${SIM_MPS[$s]}" "${SIM_EPS[$s]}" "$(bench_div "${SIM_RSS[$s]}" 1024)" \
+        "$(bench_div "${SIM_RSS[$s]}" "${SIM_MSGS[$s]}")"
 done
 if [ "$BASE_MPS" = nan ]; then
     printf '%-38s %10s %12s\n' "smtp-source -> smtp-sink" "-" "n/a"
 else
-    printf '%-38s %10.3f %12.0f\n' "smtp-source -> smtp-sink ($N msgs)" "$(div "$N" "$BASE_MPS")" "$BASE_MPS"
+    printf '%-38s %10.3f %12.0f\n' "smtp-source -> smtp-sink ($N msgs)" "$(bench_div "$N" "$BASE_MPS")" "$BASE_MPS"
 fi
 if [ "$RELAY_MPS" = nan ]; then
     printf '%-38s %10s %12s  %s\n' "smtp-source -> Postfix -> smtp-sink" "-" "n/a" "$RELAY_LINE $(tail -n 1 "$TMP/postfix.err")"
 else
-    printf '%-38s %10.3f %12.0f\n' "smtp-source -> Postfix -> smtp-sink" "$(div "$N" "$RELAY_MPS")" "$RELAY_MPS"
+    printf '%-38s %10.3f %12.0f\n' "smtp-source -> Postfix -> smtp-sink" "$(bench_div "$N" "$RELAY_MPS")" "$RELAY_MPS"
 fi
 printf '%-38s %10s %12s %14.0f\n' "bench_events: sim event queue" "" "" "$EV_QUEUE"
 printf '%-38s %10s %12s %14.0f\n' "bench_events: bare binary heap" "" "" "$EV_HEAP"
@@ -300,22 +284,22 @@ status=0
 verdict() { # value target
     awk -v v="$1" -v t="$2" 'BEGIN { if (v == "nan") print "n/a"; else if (v + 0 >= t) print "ok"; else print "BELOW TARGET" }'
 }
-R1=$(div "${SIM_MPS[chain-10k]}" "$BASE_MPS")
+R1=$(bench_div "${SIM_MPS[chain-10k]}" "$BASE_MPS")
 [ "$BASE_MPS" = nan ] && R1=nan
 V1=$(verdict "$R1" 10)
 V2=$(verdict "$EV_RATIO" 0.7)
-R3=$(div "${SIM_MPS[chain-10k]}" "$RELAY_MPS")
+R3=$(bench_div "${SIM_MPS[chain-10k]}" "$RELAY_MPS")
 [ "$RELAY_MPS" = nan ] && R3=nan
 printf 'ratio simulator / smtp-source messages/s: %6.2f  (target >= 10)   %s\n' "$R1" "$V1"
 printf 'ratio event queue / bare heap events/s:   %6.2f  (target >= 0.7)  %s\n' "$EV_RATIO" "$V2"
-R5=$(div "$EV_QUEUE" "$NS3_EPS")
+R5=$(bench_div "$EV_QUEUE" "$NS3_EPS")
 [ "$NS3_EPS" = nan ] && R5=nan
 V5=$(verdict "$R5" 2)
 printf 'ratio event queue / ns-3 fastest:         %6.2f  (target >= 2)    %s\n' "$R5" "$V5"
 printf 'ratio simulator / Postfix relay msgs/s:   %8.2f\n' "$R3"
 VERDICTS="$V1 $V2 $V5"
 if [ -n "${SIM_MPS[chain-1m]:-}" ]; then
-    R4=$(div "${SIM_MPS[chain-1m]}" "${SIM_MPS[chain-10k]}")
+    R4=$(bench_div "${SIM_MPS[chain-1m]}" "${SIM_MPS[chain-10k]}")
     V4=$(verdict "$R4" 0.85)
     printf 'ratio 1M / 10k messages/s:                %6.2f  (target >= 0.85) %s\n' "$R4" "$V4"
     VERDICTS="$VERDICTS $V4"

@@ -33,6 +33,17 @@ need() {
     command -v "$1" >/dev/null 2>&1 || fail "$1 is not installed (.ci/run installs it)"
 }
 
+# refused WANT ARGS...: `mhs serve $scenario ARGS` must exit 2 with WANT
+# in its error output, serving nothing.
+refused() {
+    want=$1
+    shift
+    st=0
+    "$MHS" serve "$scenario" "$@" >"$tmp/bad.out" 2>"$tmp/bad.err" || st=$?
+    [ $st -eq 2 ] || fail "mhs serve $*: status $st, not 2"
+    grep -q "$want" "$tmp/bad.err" || fail "mhs serve $*: $(cat "$tmp/bad.err")"
+}
+
 # start_server SCENARIO ARGS...: runs mhs serve, waits for "ready".
 start_server() {
     rm -f "$tmp/serve.out" "$tmp/t.jsonl"
