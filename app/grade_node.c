@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "app/text_file.h"
+
 G_DEFINE_QUARK(grade - error - quark, grade_error)
 
 void
@@ -159,16 +161,11 @@ grade_node_parse(const char *text, gsize len, const char *file, GError **error)
 GradeNode *
 grade_node_load(const char *path, const char *display_name, GError **error)
 {
-    g_autofree char *text = NULL;
     gsize len = 0;
     g_autoptr(GError) local = NULL;
-    if (!g_file_get_contents(path, &text, &len, &local)) {
-        g_set_error(error, GRADE_ERROR, GRADE_ERROR_IO, "%s: %s", display_name, local->message);
-        return NULL;
-    }
-    if (len > GRADE_FILE_MAX || strlen(text) != len) {
-        g_set_error(error, GRADE_ERROR, GRADE_ERROR_IO, "%s: %s", display_name,
-                    len > GRADE_FILE_MAX ? "file too large" : "file contains NUL bytes");
+    g_autofree char *text = text_file_read(path, display_name, GRADE_FILE_MAX, &len, &local);
+    if (text == NULL) {
+        g_set_error_literal(error, GRADE_ERROR, GRADE_ERROR_IO, local->message);
         return NULL;
     }
     return grade_node_parse(text, len, display_name, error);

@@ -10,6 +10,7 @@
 
 #include "app/grade_exposure.h"
 #include "app/scenario_value.h"
+#include "app/text_file.h"
 
 static void
 grade_file_free(GradeFile *f)
@@ -420,16 +421,11 @@ GradeSpec *
 grade_spec_load(const char *dir, GError **error)
 {
     g_autofree char *path = g_build_filename(dir, "lab.yaml", NULL);
-    g_autofree char *text = NULL;
     gsize len = 0;
     g_autoptr(GError) local = NULL;
-    if (!g_file_get_contents(path, &text, &len, &local)) {
-        g_set_error(error, GRADE_ERROR, GRADE_ERROR_IO, "%s: %s", path, local->message);
-        return NULL;
-    }
-    if (len > GRADE_FILE_MAX || strlen(text) != len) {
-        g_set_error(error, GRADE_ERROR, GRADE_ERROR_IO, "%s: file too large or holds NUL bytes",
-                    path);
+    g_autofree char *text = text_file_read(path, path, GRADE_FILE_MAX, &len, &local);
+    if (text == NULL) {
+        g_set_error_literal(error, GRADE_ERROR, GRADE_ERROR_IO, local->message);
         return NULL;
     }
     return grade_spec_load_string(text, len, path, dir, error);

@@ -9,12 +9,10 @@
 
 #include <stddef.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#include <glib/gstdio.h>
 
 #include "app/scenario-private.h"
 #include "app/scenario_value.h"
+#include "app/text_file.h"
 #include "proto/sasl.h"
 
 /* ---- network ---- */
@@ -948,46 +946,15 @@ scenario_load_ctx(ScenarioCtx *ctx_, gboolean ok, GError **error)
     return g_steal_pointer(&spec);
 }
 
-/* Reads a whole scenario file. The size is checked before reading, so a
- * huge file is refused without being loaded; a NUL byte (which would cut
- * the text short for the YAML parser) is reported where it is. */
+/* The file as text, with the checks of app/text_file.h. */
 static char *
 scenario_read_file(const char *path, GError **error)
 {
-    GStatBuf st;
-    if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > SCENARIO_FILE_MAX) {
-        g_set_error(error, SCENARIO_ERROR, SCENARIO_ERROR_IO,
-                    "%s: file too large (%" G_GINT64_FORMAT " bytes, at most %d)", path,
-                    (gint64)st.st_size, SCENARIO_FILE_MAX);
-        return NULL;
-    }
-    char *text = NULL;
     gsize len = 0;
     g_autoptr(GError) local = NULL;
-    if (!g_file_get_contents(path, &text, &len, &local)) {
-        g_set_error(error, SCENARIO_ERROR, SCENARIO_ERROR_IO, "%s: %s", path, local->message);
-        return NULL;
-    }
-    if (len > SCENARIO_FILE_MAX) { /* a pipe or a file that grew meanwhile */
-        g_set_error(error, SCENARIO_ERROR, SCENARIO_ERROR_IO,
-                    "%s: file too large (%" G_GSIZE_FORMAT " bytes, at most %d)", path, len,
-                    SCENARIO_FILE_MAX);
-        g_free(text);
-        return NULL;
-    }
-    const char *nul = memchr(text, '\0', len);
-    if (nul != NULL) {
-        guint line = 1, col = 1;
-        for (const char *p = text; p < nul; p++, col++)
-            if (*p == '\n') {
-                line++;
-                col = 0;
-            }
-        g_set_error(error, SCENARIO_ERROR, SCENARIO_ERROR_IO, "%s:%u:%u: the file holds a NUL byte",
-                    path, line, col);
-        g_free(text);
-        return NULL;
-    }
+    char *text = text_file_read(path, path, SCENARIO_FILE_MAX, &len, &local);
+    if (text == NULL)
+        g_set_error_literal(error, SCENARIO_ERROR, SCENARIO_ERROR_IO, local->message);
     return text;
 }
 
