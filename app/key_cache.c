@@ -2,13 +2,14 @@
  * key_cache: derived keys kept in memory and in a directory. A file is
  *   mhs-seed-key-cache 1
  *   derivation <hex SHA-256: seed_key_digest()>
- *   type <tls_key_type_name()>
+ *   type <the kind: seed_key_digest_kind(), e.g. rsa2048>
  *   key-sha256 <hex SHA-256 of the lines below>
  *   n <hex>, e, d, rsa-factor1, ..., rsa-coefficient1 (one a line)
  * the RSA private key's integers (RFC 8017 3.2) under OpenSSL's parameter
  * names: loading them is forty times cheaper than decoding a PEM key with
- * OpenSSL 3.0's decoders. Only RSA keys get a file: the others derive
- * faster than a file loads.
+ * OpenSSL 3.0's decoders. Only RSA keys (kinds "rsa" BITS: the TLS and
+ * S/MIME keys, and derived DKIM keys of every size) get a file: the others
+ * derive faster than a file loads.
  */
 #include "app/key_cache.h"
 
@@ -100,15 +101,15 @@ key_cache_hex(const guint8 *data, gsize len)
 }
 
 static gboolean
-key_cache_has_file(TlsKeyType type)
+key_cache_has_file(const char *kind)
 {
-    return type == TLS_KEY_RSA2048;
+    return g_str_has_prefix(kind, "rsa");
 }
 
 char *
-key_cache_path(const KeyCache *c, TlsKeyType type, const guint8 *digest)
+key_cache_path(const KeyCache *c, const char *kind, const guint8 *digest)
 {
-    if (c->dir == NULL || !key_cache_has_file(type))
+    if (c->dir == NULL || !key_cache_has_file(kind))
         return NULL;
     g_autofree char *hex = key_cache_hex(digest, SEED_KEY_DIGEST_LEN);
     g_autofree char *name = g_strconcat(hex, ".key", NULL);
@@ -123,15 +124,15 @@ static const char *const key_cache_rsa_params[] = {
 };
 #define KEY_CACHE_RSA_PARAMS G_N_ELEMENTS(key_cache_rsa_params)
 
-/* The header a file of (type, digest) holding body must start with. */
+/* The header a file of (kind, digest) holding body must start with. */
 static char *
-key_cache_header(TlsKeyType type, const guint8 *digest, const char *body, gsize body_len)
+key_cache_header(const char *kind, const guint8 *digest, const char *body, gsize body_len)
 {
     g_autofree char *hex = key_cache_hex(digest, SEED_KEY_DIGEST_LEN);
     g_autofree char *sum =
         g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)body, body_len);
     return g_strdup_printf("%s\nderivation %s\ntype %s\nkey-sha256 %s\n", KEY_CACHE_MAGIC, hex,
-                           tls_key_type_name(type), sum);
+                           kind, sum);
 }
 
 /* The RSA key of body ("NAME HEX" lines in key_cache_rsa_params order),
@@ -185,10 +186,10 @@ key_cache_rsa_to_text(EVP_PKEY *key)
     return body;
 }
 
-/* The key in text (the whole file) if its header is right for type and
+/* The key in text (the whole file) if its header is right for kind and
  * digest, else NULL with *why set. */
 static EVP_PKEY *
-key_cache_parse(const char *text, gsize len, TlsKeyType type, const guint8 *digest,
+key_cache_parse(const char *text, gsize len, const char *kind, const guint8 *digest,
                 const char **why)
 {
     /* The header's size does not depend on the key: four lines before the body. */
@@ -202,7 +203,7 @@ key_cache_parse(const char *text, gsize len, TlsKeyType type, const guint8 *dige
         return NULL;
     }
     gsize head_len = (gsize)(body - text), body_len = len - head_len;
-    g_autofree char *want = key_cache_header(type, digest, body, body_len);
+    g_autofree char *want = key_cache_header(kind, digest, body, body_len);
     if (strlen(want) != head_len || memcmp(want, text, head_len) != 0) {
         *why = "its header does not match (another key, or a corrupt or truncated file)";
         return NULL;
@@ -216,9 +217,9 @@ key_cache_parse(const char *text, gsize len, TlsKeyType type, const guint8 *dige
 
 /* The key of digest from its file, or NULL (absent, or rejected). */
 static EVP_PKEY *
-key_cache_read(KeyCache *c, TlsKeyType type, const guint8 *digest)
+key_cache_read(KeyCache *c, const char *kind, const guint8 *digest)
 {
-    g_autofree char *path = key_cache_path(c, type, digest);
+    g_autofree char *path = key_cache_path(c, kind, digest);
     if (path == NULL)
         return NULL;
     GStatBuf st;
@@ -233,7 +234,7 @@ key_cache_read(KeyCache *c, TlsKeyType type, const guint8 *digest)
     else if (!g_file_get_contents(path, &text, &len, NULL))
         why = "unreadable";
     else
-        k = key_cache_parse(text, len, type, digest, &why);
+        k = key_cache_parse(text, len, kind, digest, &why);
     if (text != NULL) {
         OPENSSL_cleanse(text, len);
         g_free(text);
@@ -246,9 +247,9 @@ key_cache_read(KeyCache *c, TlsKeyType type, const guint8 *digest)
 }
 
 EVP_PKEY *
-key_cache_lookup(KeyCache *c, TlsKeyType type, const guint8 *digest)
+key_cache_lookup(KeyCache *c, const char *kind, const guint8 *digest)
 {
-    g_return_val_if_fail(c != NULL && digest != NULL, NULL);
+    g_return_val_if_fail(c != NULL && kind != NULL && digest != NULL, NULL);
     g_autofree char *hex = key_cache_hex(digest, SEED_KEY_DIGEST_LEN);
     EVP_PKEY *k = g_hash_table_lookup(c->memory, hex);
     if (k != NULL) {
@@ -256,7 +257,7 @@ key_cache_lookup(KeyCache *c, TlsKeyType type, const guint8 *digest)
         EVP_PKEY_up_ref(k);
         return k;
     }
-    k = key_cache_read(c, type, digest);
+    k = key_cache_read(c, kind, digest);
     if (k == NULL) {
         c->stats.misses++;
         return NULL;
@@ -310,9 +311,9 @@ key_cache_write_file(const char *path, const char *data, gsize len, GError **err
  * the name, so a reader sees a whole file or none, and racing writers of
  * one key (graders run in parallel) each rename a whole file. */
 static void
-key_cache_write(KeyCache *c, TlsKeyType type, const guint8 *digest, EVP_PKEY *key)
+key_cache_write(KeyCache *c, const char *kind, const guint8 *digest, EVP_PKEY *key)
 {
-    g_autofree char *path = key_cache_path(c, type, digest);
+    g_autofree char *path = key_cache_path(c, kind, digest);
     if (path == NULL)
         return;
     g_autoptr(GError) error = NULL;
@@ -322,7 +323,7 @@ key_cache_write(KeyCache *c, TlsKeyType type, const guint8 *digest, EVP_PKEY *ke
         return;
     }
     g_autoptr(GString) body = key_cache_rsa_to_text(key);
-    g_autofree char *head = key_cache_header(type, digest, body->str, body->len);
+    g_autofree char *head = key_cache_header(kind, digest, body->str, body->len);
     GString *file = g_string_new(head);
     g_string_append_len(file, body->str, (gssize)body->len);
     OPENSSL_cleanse(body->str, body->len);
@@ -337,25 +338,25 @@ key_cache_write(KeyCache *c, TlsKeyType type, const guint8 *digest, EVP_PKEY *ke
 }
 
 void
-key_cache_keep(KeyCache *c, TlsKeyType type, const guint8 *digest, EVP_PKEY *key)
+key_cache_keep(KeyCache *c, const char *kind, const guint8 *digest, EVP_PKEY *key)
 {
-    g_return_if_fail(c != NULL && digest != NULL && key != NULL);
+    g_return_if_fail(c != NULL && kind != NULL && digest != NULL && key != NULL);
     char *hex = key_cache_hex(digest, SEED_KEY_DIGEST_LEN);
     EVP_PKEY_up_ref(key);
     g_hash_table_replace(c->memory, hex, key);
-    key_cache_write(c, type, digest, key);
+    key_cache_write(c, kind, digest, key);
 }
 
 static EVP_PKEY *
-key_cache_store_lookup(gpointer data, TlsKeyType type, const guint8 *digest)
+key_cache_store_lookup(gpointer data, const char *kind, const guint8 *digest)
 {
-    return key_cache_lookup(data, type, digest);
+    return key_cache_lookup(data, kind, digest);
 }
 
 static void
-key_cache_store_keep(gpointer data, TlsKeyType type, const guint8 *digest, EVP_PKEY *key)
+key_cache_store_keep(gpointer data, const char *kind, const guint8 *digest, EVP_PKEY *key)
 {
-    key_cache_keep(data, type, digest, key);
+    key_cache_keep(data, kind, digest, key);
 }
 
 void

@@ -2,7 +2,8 @@
  * key_cache: the store behind proto/seed_key.h. Derived keys are a pure
  * function of (type, seed), so they are kept in memory for the process (a
  * grader builds a world per seed, a batch reuses its probe's keys) and, for
- * RSA, whose derivation is a prime search of about a tenth of a second, in
+ * RSA (TLS and S/MIME keys, derived DKIM keys), whose derivation is a prime
+ * search of about a tenth of a second (seconds at 4096 bits), in
  * a directory shared by processes: one file per key, named by the
  * derivation digest, written atomically (temporary file + rename, mode
  * 0600) so that parallel graders may race to write the same key, and
@@ -50,16 +51,17 @@ void key_cache_install(KeyCache *c);
 
 /* (transfer none, nullable) Where c keeps its files: DIR/keys. */
 const char *key_cache_dir(const KeyCache *c);
-/* The path of the file of digest (transfer full, nullable: memory only). */
-char *key_cache_path(const KeyCache *c, TlsKeyType type, const guint8 *digest);
+/* The path of the file of digest (transfer full, nullable: memory only, or
+ * a kind that gets no file). kind: as seed_key_digest_kind() names it. */
+char *key_cache_path(const KeyCache *c, const char *kind, const guint8 *digest);
 /* Counters since key_cache_new(). */
 KeyCacheStats key_cache_stats(const KeyCache *c);
 
 /* The store's two operations, for tests and for callers that do not
  * install the cache: the key of digest (transfer full) or NULL; keep key
  * (a reference is taken). */
-EVP_PKEY *key_cache_lookup(KeyCache *c, TlsKeyType type, const guint8 *digest);
-void key_cache_keep(KeyCache *c, TlsKeyType type, const guint8 *digest, EVP_PKEY *key);
+EVP_PKEY *key_cache_lookup(KeyCache *c, const char *kind, const guint8 *digest);
+void key_cache_keep(KeyCache *c, const char *kind, const guint8 *digest, EVP_PKEY *key);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KeyCache, key_cache_free)
 

@@ -124,6 +124,10 @@ GBytes *dkim_crypto_sign(EVP_PKEY *pkey, DkimAlg alg, const guint8 *data, gsize 
 gboolean dkim_crypto_verify(EVP_PKEY *pkey, DkimAlg alg, const guint8 *data, gsize len,
                             const guint8 *sig, gsize sig_len);
 
+/* A private key around pkey (transfer full: freed on error too); NULL with
+ * DKIM_ERROR_KEY unless it is RSA or Ed25519. */
+DkimPrivateKey *dkim_private_key_new_pkey(EVP_PKEY *pkey, GError **error);
+
 /* dkim_keygen.c, shared with proto/seed_key.c: n octets of the stream
  * SHA-256(seed || label || NUL || counter), and an RSA key of bits bits
  * whose primes are searched from that stream (transfer full). */

@@ -3,6 +3,8 @@
  * deterministic search (a random odd start from the seed stream with its
  * two top bits set, then +2 until BN_check_prime, as RFC 8017 3.2 asks only
  * for distinct odd primes); e = 65537; the CRT values are computed here.
+ * A DKIM RSA key is derived through proto/seed_key, whose store (the key
+ * cache) keeps it by the digest of its size and seed.
  */
 #include "proto/dkim_keygen.h"
 #include "proto/dkim-private.h"
@@ -14,8 +16,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
-#include <openssl/pem.h>
 
+#include "proto/seed_key.h"
 #include "proto/tls_autocleanups.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BN_CTX, BN_CTX_free)
@@ -115,20 +117,6 @@ dkim_keygen_rsa(const guint8 *seed, gsize seed_len, guint bits)
     return pkey;
 }
 
-/* The PEM form, so that the signer takes it through its one entry point. */
-static DkimPrivateKey *
-dkim_keygen_wrap_pem(EVP_PKEY *pkey, GError **error)
-{
-    g_autoptr(BIO) bio = BIO_new(BIO_s_mem());
-    if (bio == NULL || !PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL))
-        g_error("PEM_write_bio_PrivateKey failed");
-    char *data = NULL;
-    long len = BIO_get_mem_data(bio, &data);
-    DkimPrivateKey *k = dkim_private_key_new_pem((const guint8 *)data, (gsize)len, error);
-    OPENSSL_cleanse(data, (gsize)len);
-    return k;
-}
-
 DkimPrivateKey *
 dkim_private_key_derive(DkimAlg alg, guint rsa_bits, const guint8 *seed, gsize seed_len,
                         GError **error)
@@ -149,6 +137,8 @@ dkim_private_key_derive(DkimAlg alg, guint rsa_bits, const guint8 *seed, gsize s
     }
     if (rsa_bits == 0)
         rsa_bits = 2048;
+    G_STATIC_ASSERT(DKIM_KEYGEN_RSA_MIN_BITS == SEED_KEY_RSA_MIN_BITS &&
+                    DKIM_KEYGEN_RSA_MAX_BITS == SEED_KEY_RSA_MAX_BITS);
     if (rsa_bits < DKIM_KEYGEN_RSA_MIN_BITS || rsa_bits > DKIM_KEYGEN_RSA_MAX_BITS ||
         rsa_bits % 16 != 0) {
         g_set_error(error, DKIM_ERROR, DKIM_ERROR_CONFIG,
@@ -156,8 +146,7 @@ dkim_private_key_derive(DkimAlg alg, guint rsa_bits, const guint8 *seed, gsize s
                     DKIM_KEYGEN_RSA_MIN_BITS, DKIM_KEYGEN_RSA_MAX_BITS);
         return NULL;
     }
-    g_autoptr(EVP_PKEY) pkey = dkim_keygen_rsa(seed, seed_len, rsa_bits);
-    return dkim_keygen_wrap_pem(pkey, error);
+    return dkim_private_key_new_pkey(seed_key_derive_rsa(rsa_bits, seed, seed_len), error);
 }
 
 char *

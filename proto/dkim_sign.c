@@ -39,6 +39,13 @@ dkim_sign_key_wrap(EVP_PKEY *pkey, GError **error)
 }
 
 DkimPrivateKey *
+dkim_private_key_new_pkey(EVP_PKEY *pkey, GError **error)
+{
+    g_return_val_if_fail(pkey != NULL, NULL);
+    return dkim_sign_key_wrap(pkey, error);
+}
+
+DkimPrivateKey *
 dkim_private_key_new_pem(const guint8 *pem, gsize len, GError **error)
 {
     g_return_val_if_fail(pem != NULL, NULL);

@@ -77,18 +77,34 @@ seed_key_p256(const guint8 *seed, gsize seed_len)
     return k;
 }
 
+/* What is derived: a type and, for RSA, the modulus size. */
+typedef struct {
+    TlsKeyType type;
+    guint rsa_bits; /* TLS_KEY_RSA2048 only: 2048 for TLS keys, any DKIM size */
+} SeedKeySpec;
+
 static EVP_PKEY *
-seed_key_compute(TlsKeyType type, const guint8 *seed, gsize seed_len)
+seed_key_compute(const SeedKeySpec *spec, const guint8 *seed, gsize seed_len)
 {
-    switch (type) {
+    switch (spec->type) {
     case TLS_KEY_ED25519:
         return seed_key_ed25519(seed, seed_len);
     case TLS_KEY_P256:
         return seed_key_p256(seed, seed_len);
     case TLS_KEY_RSA2048:
-        return dkim_keygen_rsa(seed, seed_len, 2048);
+        return dkim_keygen_rsa(seed, seed_len, spec->rsa_bits);
     }
     g_assert_not_reached();
+}
+
+/* The kind a store sees (transfer full): "rsa2048" is both a TLS key and a
+ * 2048-bit DKIM key, which are the same derivation. */
+static char *
+seed_key_spec_kind(const SeedKeySpec *spec)
+{
+    if (spec->type == TLS_KEY_RSA2048)
+        return g_strdup_printf("rsa%u", spec->rsa_bits);
+    return g_strdup(tls_key_type_name(spec->type));
 }
 
 static void
@@ -102,19 +118,25 @@ seed_key_digest_part(GChecksum *h, const guint8 *data, gsize len)
 }
 
 void
-seed_key_digest(TlsKeyType type, const guint8 *seed, gsize seed_len,
-                guint8 out[SEED_KEY_DIGEST_LEN])
+seed_key_digest_kind(const char *kind, const guint8 *seed, gsize seed_len,
+                     guint8 out[SEED_KEY_DIGEST_LEN])
 {
-    g_return_if_fail(seed != NULL || seed_len == 0);
+    g_return_if_fail(kind != NULL && (seed != NULL || seed_len == 0));
     g_autoptr(GChecksum) h = g_checksum_new(G_CHECKSUM_SHA256);
     g_autofree char *version = g_strdup_printf("mhs-seed-key/%d", SEED_KEY_DERIVATION_VERSION);
-    const char *name = tls_key_type_name(type);
     seed_key_digest_part(h, (const guint8 *)version, strlen(version));
-    seed_key_digest_part(h, (const guint8 *)name, strlen(name));
+    seed_key_digest_part(h, (const guint8 *)kind, strlen(kind));
     seed_key_digest_part(h, seed, seed_len);
     gsize len = SEED_KEY_DIGEST_LEN;
     g_checksum_get_digest(h, out, &len);
     g_assert(len == SEED_KEY_DIGEST_LEN);
+}
+
+void
+seed_key_digest(TlsKeyType type, const guint8 *seed, gsize seed_len,
+                guint8 out[SEED_KEY_DIGEST_LEN])
+{
+    seed_key_digest_kind(tls_key_type_name(type), seed, seed_len, out);
 }
 
 /* RFC 8017 3.2: n = pq, and e inverts d, dP, dQ modulo p-1 and q-1, and
@@ -150,15 +172,16 @@ seed_key_rsa_is_sound(EVP_PKEY *k)
     return ok;
 }
 
-/* TRUE when k is a key pair of type whose halves agree. */
+/* TRUE when k is a key pair of spec whose halves agree. */
 static gboolean
-seed_key_is_sound(TlsKeyType type, EVP_PKEY *k)
+seed_key_is_sound(const SeedKeySpec *spec, EVP_PKEY *k)
 {
     static const char *const names[] = {
         [TLS_KEY_ED25519] = "ED25519", [TLS_KEY_P256] = "EC", [TLS_KEY_RSA2048] = "RSA"};
-    static const int bits[] = {[TLS_KEY_ED25519] = 253, [TLS_KEY_P256] = 256,
-                               [TLS_KEY_RSA2048] = 2048};
-    if (!EVP_PKEY_is_a(k, names[type]) || EVP_PKEY_get_bits(k) != bits[type])
+    static const int bits[] = {[TLS_KEY_ED25519] = 253, [TLS_KEY_P256] = 256};
+    TlsKeyType type = spec->type;
+    int want_bits = type == TLS_KEY_RSA2048 ? (int)spec->rsa_bits : bits[type];
+    if (!EVP_PKEY_is_a(k, names[type]) || EVP_PKEY_get_bits(k) != want_bits)
         return FALSE;
     gboolean ok;
     if (type == TLS_KEY_RSA2048) {
@@ -181,22 +204,40 @@ seed_key_set_store(const SeedKeyStore *store)
     seed_key_store = store != NULL ? *store : (SeedKeyStore){0};
 }
 
+static EVP_PKEY *
+seed_key_derive_spec(const SeedKeySpec *spec, const guint8 *seed, gsize seed_len)
+{
+    if (!seed_key_has_store)
+        return seed_key_compute(spec, seed, seed_len);
+    g_autofree char *kind = seed_key_spec_kind(spec);
+    guint8 digest[SEED_KEY_DIGEST_LEN];
+    seed_key_digest_kind(kind, seed, seed_len, digest);
+    EVP_PKEY *k =
+        seed_key_store.lookup ? seed_key_store.lookup(seed_key_store.data, kind, digest) : NULL;
+    if (k != NULL && seed_key_is_sound(spec, k))
+        return k;
+    EVP_PKEY_free(k);
+    k = seed_key_compute(spec, seed, seed_len);
+    if (seed_key_store.keep != NULL)
+        seed_key_store.keep(seed_key_store.data, kind, digest, k);
+    return k;
+}
+
 EVP_PKEY *
 seed_key_derive(TlsKeyType type, const guint8 *seed, gsize seed_len)
 {
     g_return_val_if_fail(seed != NULL || seed_len == 0, NULL);
     g_return_val_if_fail(type <= TLS_KEY_RSA2048, NULL);
-    if (!seed_key_has_store)
-        return seed_key_compute(type, seed, seed_len);
-    guint8 digest[SEED_KEY_DIGEST_LEN];
-    seed_key_digest(type, seed, seed_len, digest);
-    EVP_PKEY *k = seed_key_store.lookup ? seed_key_store.lookup(seed_key_store.data, type, digest)
-                                        : NULL;
-    if (k != NULL && seed_key_is_sound(type, k))
-        return k;
-    EVP_PKEY_free(k);
-    k = seed_key_compute(type, seed, seed_len);
-    if (seed_key_store.keep != NULL)
-        seed_key_store.keep(seed_key_store.data, type, digest, k);
-    return k;
+    SeedKeySpec spec = {.type = type, .rsa_bits = type == TLS_KEY_RSA2048 ? 2048 : 0};
+    return seed_key_derive_spec(&spec, seed, seed_len);
+}
+
+EVP_PKEY *
+seed_key_derive_rsa(guint bits, const guint8 *seed, gsize seed_len)
+{
+    g_return_val_if_fail(seed != NULL || seed_len == 0, NULL);
+    g_return_val_if_fail(
+        bits >= SEED_KEY_RSA_MIN_BITS && bits <= SEED_KEY_RSA_MAX_BITS && bits % 16 == 0, NULL);
+    SeedKeySpec spec = {.type = TLS_KEY_RSA2048, .rsa_bits = bits};
+    return seed_key_derive_spec(&spec, seed, seed_len);
 }

@@ -21,6 +21,8 @@
 #include "proto/tls_autocleanups.h"
 
 static const guint8 test_seed[] = "key cache test seed";
+/* The kind seed_key_derive(TLS_KEY_RSA2048, ...) keeps its keys under. */
+#define TEST_KIND "rsa2048"
 
 /* The RSA key of test_seed, derived once (a prime search: ~0.1 s). */
 static EVP_PKEY *
@@ -89,7 +91,7 @@ file_path(Fixture *f)
     guint8 digest[SEED_KEY_DIGEST_LEN];
     test_digest(digest);
     g_autoptr(KeyCache) c = key_cache_new(f->root);
-    return key_cache_path(c, TLS_KEY_RSA2048, digest);
+    return key_cache_path(c, TEST_KIND, digest);
 }
 
 /* Looks the test key up in a fresh cache (nothing in memory). */
@@ -99,7 +101,7 @@ fresh_lookup(Fixture *f, KeyCacheStats *stats)
     guint8 digest[SEED_KEY_DIGEST_LEN];
     test_digest(digest);
     g_autoptr(KeyCache) c = key_cache_new(f->root);
-    EVP_PKEY *k = key_cache_lookup(c, TLS_KEY_RSA2048, digest);
+    EVP_PKEY *k = key_cache_lookup(c, TEST_KIND, digest);
     *stats = key_cache_stats(c);
     return k;
 }
@@ -110,7 +112,7 @@ write_test_file(Fixture *f)
     guint8 digest[SEED_KEY_DIGEST_LEN];
     test_digest(digest);
     g_autoptr(KeyCache) c = key_cache_new(f->root);
-    key_cache_keep(c, TLS_KEY_RSA2048, digest, test_key());
+    key_cache_keep(c, TEST_KIND, digest, test_key());
     g_assert_cmpuint(key_cache_stats(c).written, ==, 1);
 }
 
@@ -267,10 +269,10 @@ test_disabled(Fixture *f, gconstpointer data)
     test_digest(digest);
     g_autoptr(KeyCache) c = key_cache_new(NULL);
     g_assert_null(key_cache_dir(c));
-    g_assert_null(key_cache_path(c, TLS_KEY_RSA2048, digest));
-    g_assert_null(key_cache_lookup(c, TLS_KEY_RSA2048, digest));
-    key_cache_keep(c, TLS_KEY_RSA2048, digest, test_key());
-    g_autoptr(EVP_PKEY) k = key_cache_lookup(c, TLS_KEY_RSA2048, digest);
+    g_assert_null(key_cache_path(c, TEST_KIND, digest));
+    g_assert_null(key_cache_lookup(c, TEST_KIND, digest));
+    key_cache_keep(c, TEST_KIND, digest, test_key());
+    g_autoptr(EVP_PKEY) k = key_cache_lookup(c, TEST_KIND, digest);
     g_assert_true(k == test_key());
     KeyCacheStats s = key_cache_stats(c);
     g_assert_cmpuint(s.memory_hits, ==, 1);
@@ -281,9 +283,9 @@ test_disabled(Fixture *f, gconstpointer data)
     g_autofree char *blocker = g_build_filename(f->root, "file", NULL);
     g_assert_true(g_file_set_contents(blocker, "x", 1, NULL));
     g_autoptr(KeyCache) u = key_cache_new(blocker);
-    key_cache_keep(u, TLS_KEY_RSA2048, digest, test_key());
+    key_cache_keep(u, TEST_KIND, digest, test_key());
     g_assert_cmpuint(key_cache_stats(u).write_errors, ==, 1);
-    g_autoptr(EVP_PKEY) m = key_cache_lookup(u, TLS_KEY_RSA2048, digest);
+    g_autoptr(EVP_PKEY) m = key_cache_lookup(u, TEST_KIND, digest);
     g_assert_true(m == test_key());
 
     /* The environment. */
@@ -313,7 +315,7 @@ race_child(Fixture *f)
     test_digest(digest);
     for (guint r = 0; r < TEST_ROUNDS; r++) {
         KeyCache *w = key_cache_new(f->root);
-        key_cache_keep(w, TLS_KEY_RSA2048, digest, test_key());
+        key_cache_keep(w, TEST_KIND, digest, test_key());
         gboolean wrote = key_cache_stats(w).written == 1;
         key_cache_free(w);
         KeyCacheStats s;
