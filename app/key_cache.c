@@ -7,7 +7,8 @@
  *   n <hex>, e, d, rsa-factor1, ..., rsa-coefficient1 (one a line)
  * the RSA private key's integers (RFC 8017 3.2) under OpenSSL's parameter
  * names: loading them is forty times cheaper than decoding a PEM key with
- * OpenSSL 3.0's decoders. Only RSA keys (kinds "rsa" BITS: the TLS and
+ * OpenSSL 3.0's decoders. Temporaries of killed writers are swept at the
+ * first use (key_cache_sweep()). Only RSA keys (kinds "rsa" BITS: the TLS and
  * S/MIME keys, and derived DKIM keys of every size) get a file: the others
  * derive faster than a file loads.
  */
@@ -16,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -36,6 +38,7 @@ struct KeyCache {
     char *dir;          /* nullable: DIR/keys */
     GHashTable *memory; /* hex digest -> EVP_PKEY* */
     KeyCacheStats stats;
+    gboolean swept; /* key_cache_sweep() ran */
 };
 
 static KeyCache *key_cache_installed;
@@ -215,6 +218,56 @@ key_cache_parse(const char *text, gsize len, const char *kind, const guint8 *dig
     return k;
 }
 
+/* TRUE when name is a temporary of key_cache_write_file(): the file's
+ * name, then g_mkstemp()'s six letters or digits. */
+static gboolean
+key_cache_is_temporary(const char *name)
+{
+    static const char suffix[] = ".key.";
+    gsize hex_len = 2 * SEED_KEY_DIGEST_LEN, suffix_len = sizeof suffix - 1;
+    if (strlen(name) != hex_len + suffix_len + 6)
+        return FALSE;
+    for (gsize i = 0; i < hex_len; i++)
+        if (!g_ascii_isdigit(name[i]) && !(name[i] >= 'a' && name[i] <= 'f'))
+            return FALSE;
+    if (memcmp(name + hex_len, suffix, suffix_len) != 0)
+        return FALSE;
+    for (const char *p = name + hex_len + suffix_len; *p != '\0'; p++)
+        if (!g_ascii_isalnum(*p))
+            return FALSE;
+    return TRUE;
+}
+
+/* Removes the temporaries that writers killed between g_mkstemp() and
+ * rename() left behind, once per cache at its first use of the directory
+ * (one directory listing). Only regular files older than
+ * KEY_CACHE_STALE_SECONDS: a younger one may be another process's write in
+ * progress. */
+static void
+key_cache_sweep(KeyCache *c)
+{
+    if (c->swept || c->dir == NULL)
+        return;
+    c->swept = TRUE;
+    g_autoptr(GDir) d = g_dir_open(c->dir, 0, NULL);
+    if (d == NULL)
+        return;
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    for (const char *name; (name = g_dir_read_name(d)) != NULL;) {
+        if (!key_cache_is_temporary(name))
+            continue;
+        g_autofree char *path = g_build_filename(c->dir, name, NULL);
+        GStatBuf st;
+        if (g_lstat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+            (gint64)st.st_mtime > now - KEY_CACHE_STALE_SECONDS)
+            continue;
+        if (g_unlink(path) == 0) {
+            c->stats.stale_removed++;
+            g_debug("key cache: removed the stale temporary %s", path);
+        }
+    }
+}
+
 /* The key of digest from its file, or NULL (absent, or rejected). */
 static EVP_PKEY *
 key_cache_read(KeyCache *c, const char *kind, const guint8 *digest)
@@ -222,6 +275,7 @@ key_cache_read(KeyCache *c, const char *kind, const guint8 *digest)
     g_autofree char *path = key_cache_path(c, kind, digest);
     if (path == NULL)
         return NULL;
+    key_cache_sweep(c);
     GStatBuf st;
     if (g_stat(path, &st) != 0)
         return NULL;
@@ -316,6 +370,7 @@ key_cache_write(KeyCache *c, const char *kind, const guint8 *digest, EVP_PKEY *k
     g_autofree char *path = key_cache_path(c, kind, digest);
     if (path == NULL)
         return;
+    key_cache_sweep(c);
     g_autoptr(GError) error = NULL;
     if (g_mkdir_with_parents(c->dir, 0700) != 0) {
         c->stats.write_errors++;

@@ -34,7 +34,13 @@ typedef struct {
     guint rejected;    /* files ignored: unreadable, corrupt, truncated, mismatching */
     guint written;     /* files written */
     guint write_errors;
+    guint stale_removed; /* temporaries of killed writers removed */
 } KeyCacheStats;
+
+/* A temporary file of the cache (DIGEST.key.XXXXXX, from g_mkstemp())
+ * modified longer ago than this is a killed writer's: the first use of the
+ * cache's directory by a process removes it. A write takes milliseconds. */
+#define KEY_CACHE_STALE_SECONDS (10 * 60)
 
 /* A cache keeping its files in dir/keys/ (dir nullable: memory only). The
  * directory is created (0700) at the first write. (transfer full) */
