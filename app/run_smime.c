@@ -44,6 +44,8 @@ run_exposure_table(FILE *out, const ExposureTable *t)
             char cell[3] = {r->read[k] ? 'R' : '-', r->alter[k] ? 'A' : '-', '\0'};
             fprintf(out, c + 1 < G_N_ELEMENTS(run_exposure_order) ? " %-9s" : " %s", cell);
         }
+        if (r->to != NULL) /* several paths: whose copies it lies on */
+            fprintf(out, "  to %s", r->to);
         fputc('\n', out);
     }
 }

@@ -17,26 +17,12 @@
  *   level; an active attacker defeats unauthenticated TLS.
  */
 #include "nodes/exposure.h"
+#include "nodes/exposure_private.h"
 
 #include <string.h>
 
 #include "nodes/smime_setup.h"
 #include "nodes/world_private.h"
-
-typedef struct {
-    const char *node;
-    gboolean tls_in; /* the link from the previous station carried TLS */
-} ExposureStation;
-
-/* A protection: which mechanisms act, and where DKIM signs and verifies. */
-typedef struct {
-    gboolean all_tls;    /* TLS on every link */
-    gboolean actual_tls; /* TLS where the run had it */
-    gint signer;         /* station index of the DKIM signer, -1: none */
-    gint verifier;       /* station index of the DKIM verifier, -1: none */
-    gboolean sign;       /* S/MIME signed */
-    gboolean encrypt;    /* S/MIME encrypted */
-} ExposureProt;
 
 static const char *const exposure_case_names[] = {
     "actual", "none", "tls", "dkim", "smime-signed", "smime-encrypted",
@@ -48,12 +34,13 @@ exposure_case_name(ExposureCase c)
     return (guint)c < G_N_ELEMENTS(exposure_case_names) ? exposure_case_names[c] : "?";
 }
 
-static void
+void
 exposure_row_free(ExposureRow *r)
 {
     g_free(r->party);
     g_free(r->role);
     g_free(r->link);
+    g_free(r->to);
     g_free(r);
 }
 
@@ -81,11 +68,9 @@ exposure_hop_for(const TrackHop *h, const char *rcpt)
     return FALSE;
 }
 
-/* The stations of m's path to its first recipient (transfer container). */
-static GArray *
-exposure_stations(const TrackMsg *m)
+GArray *
+exposure_stations_for(const TrackMsg *m, const char *rcpt)
 {
-    const char *rcpt = m->rcpts->len ? ((const TrackRcpt *)m->rcpts->pdata[0])->address : NULL;
     GArray *st = g_array_new(FALSE, TRUE, sizeof(ExposureStation));
     for (guint i = 0; i < m->hops->len; i++) {
         const TrackHop *h = m->hops->pdata[i];
@@ -99,7 +84,7 @@ exposure_stations(const TrackMsg *m)
     return st;
 }
 
-static const char *
+const char *
 exposure_role(World *w, const char *node)
 {
     const NodeSpec *ns = world_spec_find_node(w->spec, node);
@@ -201,6 +186,29 @@ exposure_fill(ExposureRow *r, const ExposureProt *prots, GArray *st, gint pos, g
         exposure_cell(r, (ExposureCase)c, &prots[c], st, pos, on_link);
 }
 
+gboolean
+exposure_taps(const NodeSpec *ns, const char *a, const char *b)
+{
+    if ((ns->role != SPEC_ROLE_EAVESDROPPER && ns->role != SPEC_ROLE_MITM) || ns->tap == NULL ||
+        g_strv_length(ns->tap) != 2)
+        return FALSE;
+    return (strcmp(ns->tap[0], a) == 0 && strcmp(ns->tap[1], b) == 0) ||
+           (strcmp(ns->tap[0], b) == 0 && strcmp(ns->tap[1], a) == 0);
+}
+
+ExposureRow *
+exposure_tap_row(const NodeSpec *ns, const ExposureProt *prots, GArray *st, guint link)
+{
+    const char *a = g_array_index(st, ExposureStation, link).node;
+    const char *b = g_array_index(st, ExposureStation, link + 1).node;
+    ExposureRow *r = g_new0(ExposureRow, 1);
+    r->party = g_strdup(ns->name);
+    r->role = g_strdup(ns->role == SPEC_ROLE_MITM ? "mitm" : "tap");
+    r->link = g_strdup_printf("%s~%s", a, b);
+    exposure_fill(r, prots, st, (gint)link, TRUE);
+    return r;
+}
+
 static void
 exposure_add_taps(World *w, ExposureTable *t, const ExposureProt *prots, GArray *st, guint link)
 {
@@ -208,42 +216,49 @@ exposure_add_taps(World *w, ExposureTable *t, const ExposureProt *prots, GArray 
     const char *b = g_array_index(st, ExposureStation, link + 1).node;
     for (guint i = 0; i < w->spec->nodes->len; i++) {
         const NodeSpec *ns = w->spec->nodes->pdata[i];
-        if ((ns->role != SPEC_ROLE_EAVESDROPPER && ns->role != SPEC_ROLE_MITM) || ns->tap == NULL ||
-            g_strv_length(ns->tap) != 2)
-            continue;
-        if (!((strcmp(ns->tap[0], a) == 0 && strcmp(ns->tap[1], b) == 0) ||
-              (strcmp(ns->tap[0], b) == 0 && strcmp(ns->tap[1], a) == 0)))
-            continue;
-        ExposureRow *r = g_new0(ExposureRow, 1);
-        r->party = g_strdup(ns->name);
-        r->role = g_strdup(ns->role == SPEC_ROLE_MITM ? "mitm" : "tap");
-        r->link = g_strdup_printf("%s~%s", a, b);
-        exposure_fill(r, prots, st, (gint)link, TRUE);
-        g_ptr_array_add(t->rows, r);
+        if (exposure_taps(ns, a, b))
+            g_ptr_array_add(t->rows, exposure_tap_row(ns, prots, st, link));
     }
 }
 
-static void
-exposure_prots(World *w, const TrackMsg *m, ExposureTable *t, GArray *st, ExposureProt *prots)
+ExposureRow *
+exposure_node_row(World *w, const ExposureProt *prots, GArray *st, guint i)
+{
+    const char *node = g_array_index(st, ExposureStation, i).node;
+    ExposureRow *r = g_new0(ExposureRow, 1);
+    r->party = g_strdup(node);
+    r->role = g_strdup(exposure_role(w, node));
+    /* The first station is the sender's MUA (or browser); one at the end fetched it. */
+    r->endpoint = (strcmp(r->role, "mua") == 0 || strcmp(r->role, "browser") == 0) &&
+                  (i == 0 || i + 1 == st->len);
+    exposure_fill(r, prots, st, (gint)i, FALSE);
+    return r;
+}
+
+char *
+exposure_protection(const TrackMsg *m, GArray *st)
 {
     const char *first = g_array_index(st, ExposureStation, 0).node;
     const char *mode = track_msg_get_note(m, first, "smime-protection");
-    t->protection = g_strdup(mode ? mode : "none");
-    gint as, av, ms, mv;
-    exposure_dkim_actual(m, st, &as, &av);
-    exposure_dkim_model(w, st, as, av, &ms, &mv);
-    if (as >= 0)
-        t->dkim_signer = g_strdup(g_array_index(st, ExposureStation, as).node);
-    if (av >= 0)
-        t->dkim_verifier = g_strdup(g_array_index(st, ExposureStation, av).node);
+    return g_strdup(mode ? mode : "none");
+}
+
+void
+exposure_path_prots(World *w, const TrackMsg *m, GArray *st, ExposureProt *prots, gint *as,
+                    gint *av)
+{
+    g_autofree char *protection = exposure_protection(m, st);
+    gint ms, mv;
+    exposure_dkim_actual(m, st, as, av);
+    exposure_dkim_model(w, st, *as, *av, &ms, &mv);
     SpecSmimeMode sm = SPEC_SMIME_NONE;
-    spec_smime_mode_from_name(t->protection, &sm);
+    spec_smime_mode_from_name(protection, &sm);
     for (guint c = 0; c < EXPOSURE_N_CASES; c++)
         prots[c] = (ExposureProt){.signer = -1, .verifier = -1};
     prots[EXPOSURE_ACTUAL] = (ExposureProt){
         .actual_tls = TRUE,
-        .signer = as,
-        .verifier = av,
+        .signer = *as,
+        .verifier = *av,
         .sign =
             sm == SPEC_SMIME_SIGN || sm == SPEC_SMIME_OPAQUE_SIGN || sm == SPEC_SMIME_SIGN_ENCRYPT,
         .encrypt = sm == SPEC_SMIME_ENCRYPT || sm == SPEC_SMIME_SIGN_ENCRYPT,
@@ -255,10 +270,27 @@ exposure_prots(World *w, const TrackMsg *m, ExposureTable *t, GArray *st, Exposu
     prots[EXPOSURE_SMIME_ENCRYPTED].encrypt = TRUE;
 }
 
+static void
+exposure_prots(World *w, const TrackMsg *m, ExposureTable *t, GArray *st, ExposureProt *prots)
+{
+    t->protection = exposure_protection(m, st);
+    gint as, av;
+    exposure_path_prots(w, m, st, prots, &as, &av);
+    if (as >= 0)
+        t->dkim_signer = g_strdup(g_array_index(st, ExposureStation, as).node);
+    if (av >= 0)
+        t->dkim_verifier = g_strdup(g_array_index(st, ExposureStation, av).node);
+}
+
 ExposureTable *
 exposure_table_build(World *w, const TrackMsg *m)
 {
-    g_autoptr(GArray) st = exposure_stations(m);
+    ExposureTable *union_table = exposure_paths_build(w, m);
+    if (union_table != NULL)
+        return union_table;
+    /* One path: the first recipient's (all of them share it). */
+    const char *rcpt = m->rcpts->len ? ((const TrackRcpt *)m->rcpts->pdata[0])->address : NULL;
+    g_autoptr(GArray) st = exposure_stations_for(m, rcpt);
     if (st->len == 0)
         return NULL;
     ExposureTable *t = g_new0(ExposureTable, 1);
@@ -266,19 +298,12 @@ exposure_table_build(World *w, const TrackMsg *m)
     t->rows = g_ptr_array_new_with_free_func((GDestroyNotify)exposure_row_free);
     ExposureProt prots[EXPOSURE_N_CASES];
     exposure_prots(w, m, t, st, prots);
+    t->paths = 1;
     t->links = st->len - 1;
     for (guint i = 1; i < st->len; i++)
         t->tls_links += g_array_index(st, ExposureStation, i).tls_in;
     for (guint i = 0; i < st->len; i++) {
-        const char *node = g_array_index(st, ExposureStation, i).node;
-        ExposureRow *r = g_new0(ExposureRow, 1);
-        r->party = g_strdup(node);
-        r->role = g_strdup(exposure_role(w, node));
-        /* The first station is the sender's MUA (or browser); one at the end fetched it. */
-        r->endpoint = (strcmp(r->role, "mua") == 0 || strcmp(r->role, "browser") == 0) &&
-                      (i == 0 || i + 1 == st->len);
-        exposure_fill(r, prots, st, (gint)i, FALSE);
-        g_ptr_array_add(t->rows, r);
+        g_ptr_array_add(t->rows, exposure_node_row(w, prots, st, i));
         if (i + 1 < st->len)
             exposure_add_taps(w, t, prots, st, i);
     }
@@ -311,6 +336,8 @@ exposure_trace_table(World *w, const ExposureTable *t)
             sim_trace_str(rec, "role", r->role);
             if (r->link)
                 sim_trace_str(rec, "link", r->link);
+            if (r->to)
+                sim_trace_str(rec, "to", r->to);
             sim_trace_bool(rec, "read", r->read[c]);
             sim_trace_bool(rec, "alter", r->alter[c]);
             sim_trace_str(rec, "read_why", r->read_why[c]);
@@ -344,6 +371,8 @@ exposure_trace_all(World *w)
         if (t->dkim_verifier)
             sim_trace_str(rec, "dkim_verifier", t->dkim_verifier);
         sim_trace_int(rec, "rows", t->rows->len);
+        if (t->paths > 1)
+            sim_trace_int(rec, "paths", t->paths);
         sim_trace_end(rec);
         exposure_trace_table(w, t);
     }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT
  * exposure: who can read and who can change a message (the course's
  * end-to-end argument). For a message's path (the hops of its journey to
- * its first recipient: sender MUA, MSA, each MTA, the store, the
- * recipient MUA that fetched it, and each eavesdropper or mitm on a link
- * between two of them) it says, for every party, whether it saw the
+ * its recipients: sender MUA, MSA, each MTA, the store, the recipient MUA
+ * that fetched it, and each eavesdropper or mitm on a link between two of
+ * them; the union of the paths when recipients' copies went different
+ * ways, nodes/exposure_paths.c) it says, for every party, whether it saw the
  * content in clear and whether it could have altered it undetected by
  * the recipient, under the message's actual protection and under each of
  * five cases taken alone: no protection, TLS on every link, DKIM (signed
@@ -36,6 +37,8 @@ typedef struct {
     char *party;       /* node name */
     char *role;        /* "mua", "msa", "mta", "ms", "tap" (eavesdropper), "mitm", ... */
     char *link;        /* taps: "a~b", the link it taps; NULL for nodes */
+    char *to;          /* nullable: with several paths, the recipients on whose paths it
+                        * lies ("a@x,b@y", in recipient order); NULL with one path */
     gboolean endpoint; /* the sender's or the recipient's MUA */
     gboolean read[EXPOSURE_N_CASES];
     gboolean alter[EXPOSURE_N_CASES];
@@ -51,6 +54,7 @@ typedef struct {
     char *dkim_signer;   /* nullable: node that signed */
     char *dkim_verifier; /* nullable: last node after it with dkim=pass */
     GPtrArray *rows;     /* ExposureRow*, in path order, taps after the node they leave */
+    guint paths;         /* distinct recipients' paths (1: the table follows one path) */
 } ExposureTable;
 
 /* The table of m (transfer full); NULL when m has no hops. */

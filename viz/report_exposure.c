@@ -93,6 +93,11 @@ viz_report_exposure_row(VizReport *rep, const GPtrArray *rows, const GPtrArray *
         viz_report_raw(rep, " on ");
         viz_report_text(rep, link);
     }
+    const char *to = sim_trace_rec_get_str(first, "to");
+    if (to) {
+        viz_report_raw(rep, ", to ");
+        viz_report_text(rep, to);
+    }
     viz_report_raw(rep, "</td>");
     for (guint c = 0; c < cases->len; c++)
         viz_report_exposure_cellv(rep, viz_report_exposure_cell(rows, cases->pdata[c], row));

@@ -3,7 +3,10 @@
  * hand-built world and a journey written into the tracker directly, so
  * that each rule is checked alone: the path and its taps, the five
  * comparison cases, and the actual protection (TLS per link, DKIM signer
- * and verifier from the message's notes, the S/MIME mode).
+ * and verifier from the message's notes, the S/MIME mode). Two
+ * recipients on diverging paths: the rows cover both paths, each saying
+ * whose path it lies on; a tap on the second path only reads what crosses
+ * it in clear; a party on both paths is judged by the weaker copy.
  */
 #include <string.h>
 
@@ -105,12 +108,22 @@ test_rows(Fixture *f, gconstpointer data)
 {
     g_autoptr(ExposureTable) t = exposure_table_build(f->w, f->m);
     g_assert_nonnull(t);
-    /* The first recipient's path: mx2 (carol's) and its tap are not on it. */
-    static const char *const want[] = {"alice-pc", "eve-sub", "msa", "eve-mx",
-                                       "mx",       "eve-ms",  "ms",  "bob-pc"};
+    /* bob's path, then what carol's adds: mx2 and the tap on its link. */
+    static const char *const want[] = {"alice-pc", "eve-sub", "msa",    "eve-mx",    "mx",
+                                       "eve-ms",   "ms",      "bob-pc", "eve-other", "mx2"};
     g_assert_cmpuint(t->rows->len, ==, G_N_ELEMENTS(want));
     for (guint i = 0; i < G_N_ELEMENTS(want); i++)
         g_assert_cmpstr(((ExposureRow *)t->rows->pdata[i])->party, ==, want[i]);
+    g_assert_cmpuint(t->paths, ==, 2);
+    g_assert_cmpstr(row(t, "alice-pc")->to, ==, "bob@b.test,carol@c.test");
+    g_assert_cmpstr(row(t, "msa")->to, ==, "bob@b.test,carol@c.test");
+    g_assert_cmpstr(row(t, "eve-sub")->to, ==, "bob@b.test,carol@c.test");
+    g_assert_cmpstr(row(t, "eve-mx")->to, ==, "bob@b.test");
+    g_assert_cmpstr(row(t, "bob-pc")->to, ==, "bob@b.test");
+    g_assert_cmpstr(row(t, "mx2")->to, ==, "carol@c.test");
+    g_assert_cmpstr(row(t, "eve-other")->to, ==, "carol@c.test");
+    g_assert_cmpstr(row(t, "eve-other")->link, ==, "msa~mx2");
+    g_assert_false(row(t, "mx2")->endpoint);
     g_assert_cmpstr(row(t, "eve-mx")->role, ==, "tap");
     g_assert_cmpstr(row(t, "eve-mx")->link, ==, "msa~mx");
     g_assert_cmpstr(row(t, "mx")->role, ==, "mta");
@@ -118,9 +131,91 @@ test_rows(Fixture *f, gconstpointer data)
     g_assert_true(row(t, "alice-pc")->endpoint);
     g_assert_true(row(t, "bob-pc")->endpoint);
     g_assert_false(row(t, "ms")->endpoint);
-    g_assert_cmpuint(t->links, ==, 4);
-    g_assert_cmpuint(t->tls_links, ==, 1);
+    /* bob's four links and msa~mx2; TLS into msa and into mx2. */
+    g_assert_cmpuint(t->links, ==, 5);
+    g_assert_cmpuint(t->tls_links, ==, 2);
     g_assert_cmpstr(t->protection, ==, "none");
+}
+
+/* carol's copy crosses eve-other's link over TLS: under the actual
+ * protection the tap reads nothing, without protection it reads carol's
+ * copy; the same link in clear lets it read. */
+static void
+test_second_path_tap(Fixture *f, gconstpointer data)
+{
+    g_autoptr(ExposureTable) t = exposure_table_build(f->w, f->m);
+    ASSERT_CELL(t, "eve-other", EXPOSURE_ACTUAL, "--");
+    g_assert_cmpstr(row(t, "eve-other")->read_why[EXPOSURE_ACTUAL], ==, "TLS on this link");
+    ASSERT_CELL(t, "eve-other", EXPOSURE_NONE, "RA");
+    ASSERT_CELL(t, "eve-other", EXPOSURE_TLS, "--");
+    ASSERT_CELL(t, "mx2", EXPOSURE_ACTUAL, "RA");
+    TrackMsg *m = tracker_add(world_tracker(f->w), "m2", "mail", 0);
+    track_msg_rcpt(m, "bob@b.test");
+    track_msg_rcpt(m, "carol@c.test");
+    hop(m, "alice-pc", "submit", FALSE, NULL);
+    hop(m, "msa", "accept", TRUE, NULL);
+    hop(m, "mx2", "accept", FALSE, "carol@c.test");
+    hop(m, "mx", "accept", FALSE, "bob@b.test");
+    g_autoptr(ExposureTable) clear = exposure_table_build(f->w, m);
+    ASSERT_CELL(clear, "eve-other", EXPOSURE_ACTUAL, "RA");
+    g_assert_cmpstr(row(clear, "eve-other")->read_why[EXPOSURE_ACTUAL], ==,
+                    "clear text on the wire");
+    g_assert_cmpuint(clear->tls_links, ==, 1);
+}
+
+/* A relay on both paths, DKIM checked on bob's only: it cannot alter
+ * bob's copy undetected but can alter carol's, so its row says it can,
+ * with the reason of carol's path. */
+static void
+test_paths_merge(Fixture *f, gconstpointer data)
+{
+    TrackMsg *m = tracker_add(world_tracker(f->w), "m3", "mail", 0);
+    track_msg_rcpt(m, "bob@b.test");
+    track_msg_rcpt(m, "carol@c.test");
+    hop(m, "alice-pc", "submit", FALSE, NULL);
+    hop(m, "msa", "accept", FALSE, NULL);
+    hop(m, "mx2", "accept", FALSE, NULL); /* both copies: an outbound relay */
+    hop(m, "mx", "accept", FALSE, "bob@b.test");
+    hop(m, "ms", "deliver", FALSE, "carol@c.test");
+    track_msg_note(m, "msa", "dkim-sign", "a.test");
+    track_msg_note(m, "mx", "dkim", "pass");
+    g_autoptr(ExposureTable) t = exposure_table_build(f->w, m);
+    g_assert_cmpuint(t->paths, ==, 2);
+    ASSERT_CELL(t, "mx2", EXPOSURE_ACTUAL, "RA");
+    g_assert_cmpstr(row(t, "mx2")->alter_why[EXPOSURE_ACTUAL], ==,
+                    "can rewrite the message it holds");
+    g_assert_cmpstr(row(t, "mx2")->to, ==, "bob@b.test,carol@c.test");
+    g_assert_cmpstr(t->dkim_signer, ==, "msa");
+    g_assert_cmpstr(t->dkim_verifier, ==, "mx");
+    /* bob's copy alone: the DKIM check after mx2 catches it. */
+    TrackMsg *b = tracker_add(world_tracker(f->w), "m4", "mail", 0);
+    track_msg_rcpt(b, "bob@b.test");
+    hop(b, "alice-pc", "submit", FALSE, NULL);
+    hop(b, "msa", "accept", FALSE, NULL);
+    hop(b, "mx2", "accept", FALSE, NULL);
+    hop(b, "mx", "accept", FALSE, "bob@b.test");
+    track_msg_note(b, "msa", "dkim-sign", "a.test");
+    track_msg_note(b, "mx", "dkim", "pass");
+    g_autoptr(ExposureTable) one = exposure_table_build(f->w, b);
+    ASSERT_CELL(one, "mx2", EXPOSURE_ACTUAL, "R-");
+}
+
+/* Recipients sharing every hop: one path, the one-path table, no `to`. */
+static void
+test_one_path(Fixture *f, gconstpointer data)
+{
+    TrackMsg *m = tracker_add(world_tracker(f->w), "m5", "mail", 0);
+    track_msg_rcpt(m, "bob@b.test");
+    track_msg_rcpt(m, "bob2@b.test");
+    hop(m, "alice-pc", "submit", FALSE, NULL);
+    hop(m, "msa", "accept", TRUE, NULL);
+    hop(m, "mx", "accept", FALSE, NULL);
+    hop(m, "ms", "deliver", FALSE, NULL);
+    g_autoptr(ExposureTable) t = exposure_table_build(f->w, m);
+    g_assert_cmpuint(t->paths, ==, 1);
+    g_assert_cmpuint(t->rows->len, ==, 7);
+    for (guint i = 0; i < t->rows->len; i++)
+        g_assert_null(((ExposureRow *)t->rows->pdata[i])->to);
 }
 
 static void
@@ -213,6 +308,12 @@ main(int argc, char **argv)
     g_test_add("/nodes/exposure/cases", Fixture, NULL, fixture_set_up, test_cases,
                fixture_tear_down);
     g_test_add("/nodes/exposure/actual", Fixture, NULL, fixture_set_up, test_actual,
+               fixture_tear_down);
+    g_test_add("/nodes/exposure/second-path-tap", Fixture, NULL, fixture_set_up,
+               test_second_path_tap, fixture_tear_down);
+    g_test_add("/nodes/exposure/paths-merge", Fixture, NULL, fixture_set_up, test_paths_merge,
+               fixture_tear_down);
+    g_test_add("/nodes/exposure/one-path", Fixture, NULL, fixture_set_up, test_one_path,
                fixture_tear_down);
     g_test_add("/nodes/exposure/empty", Fixture, NULL, fixture_set_up, test_empty,
                fixture_tear_down);
