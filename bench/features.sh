@@ -138,6 +138,13 @@ for pair in all:resumed all-noresume:full; do
     r=$(bench_div "${RATE[$n]}" "${OSSL[$m]}")
     printf 'ratio %-13s / OpenSSL handshake floor: %6.3f\n' "$n" "$r"
 done
+# How far OpenSSL itself is from the primitive floor: the best ratio to it
+# any program using OpenSSL's handshakes could reach.
+for pair in all:resumed all-noresume:full; do
+    n=${pair%%:*} m=${pair##*:}
+    printf 'ratio OpenSSL handshake floor (%s) / crypto floor: %6.3f\n' "$m" \
+        "$(bench_div "${OSSL[$m]}" "${FLOOR[$n]}")"
+done
 
 # The share outside OpenSSL: instructions of 200 messages minus those of
 # 100 (start-up cancels out), split by bench/openssl_share.py.
