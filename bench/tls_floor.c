@@ -10,8 +10,12 @@
  * transaction each way and close_notify (RFC 8446 6.1); plus one DKIM
  * Ed25519-SHA256 signature and one verification (RFC 6376 3.7, RFC 8463 3)
  * of a 1,000-byte body. Prints messages per CPU second with session
- * resumption and without (no tickets: every handshake full).
- * Usage: tls_floor [MESSAGES [resumed|full]]   (default 1000, both)
+ * resumption and without (no tickets: every handshake full); on request
+ * also with Postfix's ticket policy (no-renew: a ticket that decrypts is
+ * accepted without asking for a new one, as Postfix's ticket callback
+ * does since 2.11).
+ * Usage: tls_floor [MESSAGES [resumed|full|no-renew]]   (default 1000,
+ * resumed and full)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +30,7 @@
 #include "proto/tls_ca.h"
 
 /* The chain's three TLS hops: client node -> server host name. */
-static const char *const tls_floor_servers[] = {"msa.polito.it", "out.polito.it",
-                                                "mx.example.com"};
+static const char *const tls_floor_servers[] = {"msa.polito.it", "out.polito.it", "mx.example.com"};
 #define TLS_FLOOR_HOPS G_N_ELEMENTS(tls_floor_servers)
 /* The scenario's epoch (2026-01-01T00:00:00Z): validity and verify time. */
 #define TLS_FLOOR_EPOCH 1767225600
@@ -38,8 +41,16 @@ static const char *const tls_floor_servers[] = {"msa.polito.it", "out.polito.it"
  * positive lengths from the client, negative from the server (EHLO, the
  * 250 lines, AUTH PLAIN, 235, MAIL, 250, RCPT, 250, DATA, 354, the message,
  * 250, QUIT, 221). */
-static const int tls_floor_records[] = {22,  -140, 44, -32, 36, -28, 34,   -26,
-                                        6,   -40,  1350, -44, 6, -40};
+static const int tls_floor_records[] = {22,  -140, 44,  -32,  36,  -28, 34,
+                                        -26, 6,    -40, 1350, -44, 6,   -40};
+
+typedef enum {
+    TLS_FLOOR_RESUMED = 0, /* the scenario's settings: one ticket a handshake */
+    TLS_FLOOR_FULL,        /* session_tickets: false */
+    TLS_FLOOR_NO_RENEW,    /* one ticket after a full handshake, none on resumption */
+} TlsFloorMode;
+
+static const char *const tls_floor_mode_names[] = {"resumed", "full", "no-renew"};
 
 typedef struct {
     SSL_CTX *server[TLS_FLOOR_HOPS];
@@ -48,7 +59,7 @@ typedef struct {
     EVP_PKEY *dkim_key, *dkim_pub;
     EVP_MD *sha256;
     guint8 body[1000], headers[520];
-    guint resumed, handshakes;
+    guint resumed, handshakes, tickets;
 } TlsFloor;
 
 static int tls_floor_hop_index = -1; /* SSL ex_data slot: the hop a client serves */
@@ -71,13 +82,34 @@ tls_floor_new_session(SSL *ssl, SSL_SESSION *sess)
     if (f->session[hop] != NULL)
         SSL_SESSION_free(f->session[hop]);
     f->session[hop] = sess;
+    f->tickets++;
     return 1;
+}
+
+/* Postfix's answer to a ticket that decrypts: use it, issue no new one
+ * (RFC 8446 4.6.1 leaves the number of tickets to the server). */
+static SSL_TICKET_RETURN
+tls_floor_keep_ticket(SSL *ssl, SSL_SESSION *sess, const unsigned char *name, size_t name_len,
+                      SSL_TICKET_STATUS status, void *arg)
+{
+    (void)ssl, (void)sess, (void)name, (void)name_len, (void)arg;
+    switch (status) {
+    case SSL_TICKET_SUCCESS:
+    case SSL_TICKET_SUCCESS_RENEW:
+        return SSL_TICKET_RETURN_USE;
+    case SSL_TICKET_EMPTY:
+    case SSL_TICKET_NO_DECRYPT:
+        return SSL_TICKET_RETURN_IGNORE_RENEW;
+    default:
+        return SSL_TICKET_RETURN_ABORT;
+    }
 }
 
 /* The options of proto/tls_pipe.c tls_context_new, for each side. */
 static SSL_CTX *
-tls_floor_ctx(TlsFloor *f, gboolean is_server, TlsIdentity *id, TlsIdentity *ca, gboolean tickets)
+tls_floor_ctx(TlsFloor *f, gboolean is_server, TlsIdentity *id, TlsIdentity *ca, TlsFloorMode mode)
 {
+    gboolean tickets = mode != TLS_FLOOR_FULL;
     SSL_CTX *c = SSL_CTX_new(is_server ? TLS_server_method() : TLS_client_method());
     tls_floor_check(c != NULL, "SSL_CTX_new");
     SSL_CTX_set_app_data(c, f);
@@ -94,6 +126,8 @@ tls_floor_ctx(TlsFloor *f, gboolean is_server, TlsIdentity *id, TlsIdentity *ca,
         if (!tickets)
             SSL_CTX_set_options(c, SSL_OP_NO_TICKET);
         SSL_CTX_set_num_tickets(c, tickets ? 1 : 0);
+        if (mode == TLS_FLOOR_NO_RENEW)
+            SSL_CTX_set_session_ticket_cb(c, NULL, tls_floor_keep_ticket, NULL);
     } else {
         tls_floor_check(X509_STORE_add_cert(SSL_CTX_get_cert_store(c), tls_identity_get_cert(ca)),
                         "trust anchor");
@@ -105,7 +139,7 @@ tls_floor_ctx(TlsFloor *f, gboolean is_server, TlsIdentity *id, TlsIdentity *ca,
 }
 
 static void
-tls_floor_setup(TlsFloor *f, gboolean tickets)
+tls_floor_setup(TlsFloor *f, TlsFloorMode mode)
 {
     memset(f, 0, sizeof *f);
     TlsCertRequest ca_req = {.common_name = "mhs Scenario CA",
@@ -126,8 +160,8 @@ tls_floor_setup(TlsFloor *f, gboolean tickets)
         g_autoptr(TlsIdentity) id = tls_ca_issue(ca, &req, &error);
         if (id == NULL)
             g_error("tls_floor: leaf: %s", error->message);
-        f->server[i] = tls_floor_ctx(f, TRUE, id, NULL, tickets);
-        f->client[i] = tls_floor_ctx(f, FALSE, NULL, ca, tickets);
+        f->server[i] = tls_floor_ctx(f, TRUE, id, NULL, mode);
+        f->client[i] = tls_floor_ctx(f, FALSE, NULL, ca, mode);
     }
     f->dkim_key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     guint8 raw[32];
@@ -273,10 +307,10 @@ tls_floor_cpu_seconds(void)
 }
 
 static void
-tls_floor_run(const char *label, gboolean tickets, guint messages)
+tls_floor_run(TlsFloorMode mode, guint messages)
 {
     TlsFloor f;
-    tls_floor_setup(&f, tickets);
+    tls_floor_setup(&f, mode);
     double t0 = tls_floor_cpu_seconds();
     for (guint m = 0; m < messages; m++) {
         for (guint hop = 0; hop < TLS_FLOOR_HOPS; hop++)
@@ -284,8 +318,9 @@ tls_floor_run(const char *label, gboolean tickets, guint messages)
         tls_floor_dkim(&f);
     }
     double secs = tls_floor_cpu_seconds() - t0;
-    printf("%-9s %12.0f messages/s  %8.1f us/message  resumed %u of %u handshakes\n", label,
-           messages / secs, secs * 1e6 / messages, f.resumed, f.handshakes);
+    printf("%-9s %12.0f messages/s  %8.1f us/message  resumed %u of %u handshakes, %u tickets\n",
+           tls_floor_mode_names[mode], messages / secs, secs * 1e6 / messages, f.resumed,
+           f.handshakes, f.tickets);
     tls_floor_clear(&f);
 }
 
@@ -293,10 +328,12 @@ int
 main(int argc, char **argv)
 {
     guint messages = argc > 1 ? (guint)strtoul(argv[1], NULL, 10) : 1000;
-    const char *only = argc > 2 ? argv[2] : NULL;
-    if (messages == 0 || argc > 3 ||
-        (only != NULL && strcmp(only, "resumed") != 0 && strcmp(only, "full") != 0)) {
-        fprintf(stderr, "usage: tls_floor [MESSAGES [resumed|full]]\n");
+    int only = -1;
+    for (guint i = 0; argc > 2 && i < G_N_ELEMENTS(tls_floor_mode_names); i++)
+        if (strcmp(argv[2], tls_floor_mode_names[i]) == 0)
+            only = (int)i;
+    if (messages == 0 || argc > 3 || (argc > 2 && only < 0)) {
+        fprintf(stderr, "usage: tls_floor [MESSAGES [resumed|full|no-renew]]\n");
         return 2;
     }
     tls_floor_hop_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
@@ -304,9 +341,11 @@ main(int argc, char **argv)
            "SMTP transaction's records, 1 DKIM Ed25519 signature and 1 verification; per CPU "
            "second\n",
            messages);
-    if (only == NULL || strcmp(only, "resumed") == 0)
-        tls_floor_run("resumed", TRUE, messages);
-    if (only == NULL || strcmp(only, "full") == 0)
-        tls_floor_run("full", FALSE, messages);
+    if (only >= 0) {
+        tls_floor_run((TlsFloorMode)only, messages);
+    } else {
+        tls_floor_run(TLS_FLOOR_RESUMED, messages);
+        tls_floor_run(TLS_FLOOR_FULL, messages);
+    }
     return 0;
 }
