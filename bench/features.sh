@@ -19,9 +19,19 @@
 # 30 % of the CPU outside the public-key operations). Messages/s are per
 # CPU second (user + system, as bench/compare.sh): on a shared machine wall
 # time also counts the wait for a CPU; CLOCK=wall measures wall time.
+# Then a second floor, what OpenSSL itself does for the same work:
+# BUILD/bench/tls_floor (bench/tls_floor.c: the 3 handshakes with the
+# scenario's settings over memory BIOs, an SMTP transaction's records, the
+# DKIM signature and verification, no simulator), with and without
+# resumption, and the all-together chains' ratio to it. Last, from an
+# instruction profile (valgrind callgrind, bench/openssl_share.py) of the
+# all-together chain at 100 and 200 messages, the share of the extra 100
+# messages' instructions spent outside OpenSSL (target <= 0.30), and the
+# instructions a message of the chain and of tls_floor (resumed) counted
+# the same way; SHARE=0 skips these (about a minute and a half).
 #
 # Usage: bench/features.sh   Environment: BUILD (default build), RUNS (3),
-# CLOCK (cpu or wall, default cpu).
+# CLOCK (cpu or wall, default cpu), SHARE (1 or 0, default 1).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,6 +39,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-3}
 CLOCK=${CLOCK:-cpu}
+SHARE=${SHARE:-1}
 case "${1:-}" in -h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 MHS=$BUILD/mhs
 [ -x "$MHS" ] || { echo "bench: $MHS is missing: run 'make build' first" >&2; exit 1; }
@@ -104,3 +115,63 @@ for n in all all-noresume; do
     r=$(bench_div "${RATE[$n]}" "${FLOOR[$n]}")
     printf 'ratio %-13s / crypto floor: %6.3f  (target >= 0.7)  %s\n' "$n" "$r" "$(bench_verdict "$r" 0.7)"
 done
+
+# The OpenSSL handshake floor: tls_floor's messages/s (per CPU second, its
+# own clock), median of RUNS runs of 1,000 messages in each mode.
+FLOOR_BIN=$BUILD/bench/tls_floor
+declare -A OSSL=([resumed]=nan [full]=nan)
+if [ -x "$FLOOR_BIN" ]; then
+    for mode in resumed full; do
+        : >"$TMP/f"
+        for _ in $(seq "$RUNS"); do
+            "$FLOOR_BIN" 1000 "$mode" | awk -v m="$mode" '$1 == m { print $2 }' >>"$TMP/f"
+        done
+        OSSL[$mode]=$(bench_median <"$TMP/f")
+    done
+else
+    echo "bench: $FLOOR_BIN is missing: run 'make build' first" >&2
+fi
+printf 'OpenSSL handshake floor (tls_floor): %.0f messages/s resumed, %.0f full\n' \
+    "${OSSL[resumed]}" "${OSSL[full]}"
+for pair in all:resumed all-noresume:full; do
+    n=${pair%%:*} m=${pair##*:}
+    r=$(bench_div "${RATE[$n]}" "${OSSL[$m]}")
+    printf 'ratio %-13s / OpenSSL handshake floor: %6.3f\n' "$n" "$r"
+done
+# How far OpenSSL itself is from the primitive floor: the best ratio to it
+# any program using OpenSSL's handshakes could reach.
+for pair in all:resumed all-noresume:full; do
+    n=${pair%%:*} m=${pair##*:}
+    printf 'ratio OpenSSL handshake floor (%s) / crypto floor: %6.3f\n' "$m" \
+        "$(bench_div "${OSSL[$m]}" "${FLOOR[$n]}")"
+done
+
+# The share outside OpenSSL: instructions of 200 messages minus those of
+# 100 (start-up cancels out), split by bench/openssl_share.py.
+if [ "$SHARE" = 1 ] && command -v valgrind >/dev/null && command -v python3 >/dev/null; then
+    echo "profiling full-chain at 100 and 200 messages (valgrind) ..." >&2
+    for n in 100 200; do
+        sed "s/count: 1000/count: $n/; s/delivered: 1000/delivered: $n/; s/t1000/t$n/g" \
+            scenarios/bench/full-chain-1k.yaml >"$TMP/full-$n.yaml"
+        valgrind --tool=callgrind --callgrind-out-file="$TMP/cg-$n.out" \
+            "$MHS" run -q "$TMP/full-$n.yaml" >/dev/null 2>"$TMP/cg-$n.log"
+    done
+    share=$(python3 bench/openssl_share.py "$TMP/cg-100.out" "$TMP/cg-200.out" |
+        sed -n 's/^outside OpenSSL: .* share \([0-9.]*\) .*/\1/p')
+    printf 'share of instructions outside OpenSSL (all): %6.3f  (target <= 0.30)  %s\n' \
+        "$share" "$(bench_verdict_max "$share" 0.30)"
+    # The same difference for tls_floor: instructions a message, both sides.
+    ir() { sed -n 's/^totals: //p; s/^summary: //p' "$1" | head -n 1; }
+    if [ -x "$FLOOR_BIN" ]; then
+        for n in 100 200; do
+            valgrind --tool=callgrind --callgrind-out-file="$TMP/cgf-$n.out" \
+                "$FLOOR_BIN" "$n" resumed >/dev/null 2>"$TMP/cgf-$n.log"
+        done
+        sim_ir=$(awk -v a="$(ir "$TMP/cg-100.out")" -v b="$(ir "$TMP/cg-200.out")" 'BEGIN { print (b - a) / 100 }')
+        floor_ir=$(awk -v a="$(ir "$TMP/cgf-100.out")" -v b="$(ir "$TMP/cgf-200.out")" 'BEGIN { print (b - a) / 100 }')
+        printf 'instructions a message: all %.0f, OpenSSL handshake floor %.0f, floor / all %.3f\n' \
+            "$sim_ir" "$floor_ir" "$(bench_div "$floor_ir" "$sim_ir")"
+    fi
+else
+    echo "share of instructions outside OpenSSL: n/a (SHARE=0, or valgrind or python3 missing)"
+fi
