@@ -194,6 +194,8 @@ smtp_server_session_pump(SmtpServerSession *ss)
         return;
     SmtpServerAct act = {0};
     gboolean closing = FALSE;
+    /* Command lines are only traced: not copied when the trace is off. */
+    smtp_server_set_cmd_actions(ss->eng, world_tracing(ss->st.node->world));
     while (!closing && !ss->st.dead && smtp_server_poll(ss->eng, &act)) {
         closing = smtp_server_session_act(ss, &act);
         smtp_server_act_clear(&act);

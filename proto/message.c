@@ -668,14 +668,16 @@ GBytes *
 mail_message_bytes_prepend(GBytes *msg, const char *name, const char *value)
 {
     g_return_val_if_fail(msg != NULL && name != NULL && value != NULL, NULL);
-    g_autofree char *field = mail_header_fold(name, value, 0);
-    gsize flen = strlen(field), mlen = 0;
+    gsize mlen = 0;
     const guint8 *m = g_bytes_get_data(msg, &mlen);
-    guint8 *out = g_malloc(flen + mlen + 1);
-    memcpy(out, field, flen);
-    if (mlen > 0)
-        memcpy(out + flen, m, mlen);
-    return g_bytes_new_take(out, flen + mlen);
+    /* The field is folded straight into the new message's buffer: one
+     * allocation and one copy of the message per hop. Room for the field
+     * with a fold every few words; GString grows if a value folds more. */
+    gsize vlen = strlen(value);
+    GString *out = g_string_sized_new(strlen(name) + vlen + vlen / 16 + 8 + mlen);
+    mail_header_fold_into(out, name, value, 0);
+    g_string_append_len(out, (const char *)m, (gssize)mlen);
+    return g_string_free_to_bytes(out);
 }
 
 /* CR and LF in a caller's value would inject fields: they are written as

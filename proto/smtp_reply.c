@@ -210,19 +210,25 @@ smtp_reply_format(const SmtpReply *r, gboolean with_enhanced, GByteArray *out)
     }
 }
 
-GBytes *
-smtp_reply_format_bytes(const SmtpReply *r, gboolean with_enhanced)
+/* The wire form's size with room to spare (at most one enhanced code and
+ * separator per line), for smtp_reply_write(). */
+static gsize
+smtp_reply_wire_size(const SmtpReply *r, gsize elen)
 {
-    g_return_val_if_fail(r != NULL && r->code <= 999, NULL);
     guint n = MAX(r->lines->len, 1);
-    gboolean enh = with_enhanced && r->enhanced[0] != '\0';
-    gsize elen = enh ? strlen(r->enhanced) : 0;
-    /* Measured first, so the wire form is one exact allocation. */
     gsize size = 0;
     for (guint i = 0; i < r->lines->len; i++)
         size += strlen(g_ptr_array_index(r->lines, i));
-    size += n * (4 + elen + 1 + 2);
-    guint8 *buf = g_malloc(size), *p = buf;
+    return size + n * (4 + elen + 1 + 2);
+}
+
+/* Writes the wire form at buf (smtp_reply_wire_size() octets at least);
+ * returns its length. */
+static gsize
+smtp_reply_write(const SmtpReply *r, gboolean enh, gsize elen, guint8 *buf)
+{
+    guint n = MAX(r->lines->len, 1);
+    guint8 *p = buf;
     for (guint i = 0; i < n; i++) {
         const char *text = i < r->lines->len ? g_ptr_array_index(r->lines, i) : "";
         gsize tlen = strlen(text);
@@ -232,17 +238,36 @@ smtp_reply_format_bytes(const SmtpReply *r, gboolean with_enhanced)
         memcpy(p, "\r\n", 2);
         p += 2;
     }
-    g_assert((gsize)(p - buf) <= size);
-    return g_bytes_new_take(buf, (gsize)(p - buf));
+    return (gsize)(p - buf);
+}
+
+GBytes *
+smtp_reply_format_bytes(const SmtpReply *r, gboolean with_enhanced)
+{
+    g_return_val_if_fail(r != NULL && r->code <= 999, NULL);
+    gboolean enh = with_enhanced && r->enhanced[0] != '\0';
+    gsize elen = enh ? strlen(r->enhanced) : 0;
+    /* Measured first, so the wire form is one exact allocation. */
+    gsize size = smtp_reply_wire_size(r, elen);
+    guint8 *buf = g_malloc(size);
+    gsize len = smtp_reply_write(r, enh, elen, buf);
+    g_assert(len <= size);
+    return g_bytes_new_take(buf, len);
 }
 
 char *
 smtp_reply_to_string(const SmtpReply *r)
 {
-    GByteArray *b = g_byte_array_new();
-    smtp_reply_format(r, TRUE, b);
-    g_byte_array_append(b, (const guint8 *)"", 1);
-    return (char *)g_byte_array_free(b, FALSE);
+    g_return_val_if_fail(r != NULL && r->code <= 999, NULL);
+    gboolean enh = r->enhanced[0] != '\0';
+    gsize elen = enh ? strlen(r->enhanced) : 0;
+    /* One allocation: queues keep the last reply of every recipient. */
+    gsize size = smtp_reply_wire_size(r, elen) + 1;
+    char *buf = g_malloc(size);
+    gsize len = smtp_reply_write(r, enh, elen, (guint8 *)buf);
+    g_assert(len < size);
+    buf[len] = '\0';
+    return buf;
 }
 
 /* RFC 3463 2: class "." subject "." detail, class 2/4/5, subject 1-3 digits,

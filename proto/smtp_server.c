@@ -321,6 +321,8 @@ smtp_server_feed_eof(SmtpServer *srv)
 static void
 smtp_server_cmd_action(SmtpServer *srv, const char *line, gsize len)
 {
+    if (srv->cmds_off)
+        return;
     SmtpServerAct *a = smtp_server_push(srv, SMTP_SERVER_ACT_CMD);
     a->line = g_strndup(line, len);
     /* RFC 4954 4: an AUTH command or a line of the exchange may carry
@@ -427,6 +429,13 @@ smtp_server_abort(SmtpServer *srv)
     g_autofree char *text = g_strdup_printf("%s Error: timeout exceeded", srv->hostname);
     smtp_server_reply(srv, 421, "4.4.2", text);
     smtp_server_close(srv);
+}
+
+void
+smtp_server_set_cmd_actions(SmtpServer *srv, gboolean on)
+{
+    g_return_if_fail(srv != NULL);
+    srv->cmds_off = !on;
 }
 
 gboolean

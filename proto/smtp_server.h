@@ -154,6 +154,9 @@ gsize smtp_server_starttls_done(SmtpServer *srv);
 void smtp_server_abort(SmtpServer *srv);
 
 gboolean smtp_server_is_done(const SmtpServer *srv);
+/* Whether command lines are reported as CMD actions (default TRUE). A
+ * caller that logs nothing turns them off: no copy of every line. */
+void smtp_server_set_cmd_actions(SmtpServer *srv, gboolean on);
 gboolean smtp_server_is_tls(const SmtpServer *srv);
 gboolean smtp_server_is_authenticated(const SmtpServer *srv);
 

@@ -28,6 +28,7 @@ struct SmtpServer {
     guint64 max_size;
     guint max_errors;
     SmtpDataEndMode data_end;
+    gboolean cmds_off; /* no CMD actions: smtp_server_set_cmd_actions() */
 
     SmtpServerState state;
     LineReader *lr;
