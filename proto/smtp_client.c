@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "proto/act_queue.h"
+#include "proto/ascii_case.h"
 #include "proto/smtp_data.h"
 
 typedef enum {
@@ -370,7 +371,7 @@ smtp_client_server_has_ext(const SmtpClient *c, const char *keyword)
     /* RFC 5321 4.1.1.1: keywords are case-insensitive; params follow a space. */
     gsize kl = strlen(keyword);
     for (const char *l = c->ext_lines; l != NULL && *l != '\0'; l = strchr(l, '\n') + 1) {
-        if (strcspn(l, " \n") == kl && g_ascii_strncasecmp(l, keyword, kl) == 0)
+        if (strcspn(l, " \n") == kl && ascii_case_equal_n(l, keyword, kl))
             return TRUE;
     }
     return FALSE;
@@ -399,7 +400,7 @@ smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
         gsize ll = strlen(l);
         const char *sp = memchr(l, ' ', ll);
         gsize kl = sp ? (gsize)(sp - l) : ll;
-        if (kl == 4 && g_ascii_strncasecmp(l, "AUTH", 4) == 0 && sp != NULL) {
+        if (kl == 4 && ascii_case_equal_n(l, "AUTH", 4) && sp != NULL) {
             /* Listed twice: the last line counts, as for the other keywords. */
             g_strfreev(c->auth_mechs);
             c->auth_mechs = g_strsplit_set(sp + 1, " ", -1);
@@ -408,7 +409,7 @@ smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
         char first = g_ascii_toupper(l[0]);
         for (guint k = 0; k < G_N_ELEMENTS(smtp_client_exts); k++)
             if (kl == smtp_client_exts[k].len && first == smtp_client_exts[k].keyword[0] &&
-                g_ascii_strncasecmp(l, smtp_client_exts[k].keyword, kl) == 0)
+                ascii_case_equal_n(l, smtp_client_exts[k].keyword, kl))
                 c->ext_bits |= smtp_client_exts[k].bit;
         memcpy(w, l, ll);
         w[ll] = '\n';

@@ -197,6 +197,15 @@ smtp_server_send_reply(SmtpServer *srv, const SmtpReply *r, gboolean with_enhanc
 }
 
 void
+smtp_server_reply_static(SmtpServer *srv, const char *wire_enhanced, const char *wire_plain)
+{
+    const char *w =
+        smtp_server_has_ext(srv, SMTP_EXT_ENHANCEDSTATUSCODES) ? wire_enhanced : wire_plain;
+    SmtpServerAct *a = smtp_server_push(srv, SMTP_SERVER_ACT_SEND);
+    a->bytes = g_bytes_new_static(w, strlen(w));
+}
+
+void
 smtp_server_reply(SmtpServer *srv, guint code, const char *enhanced, const char *text)
 {
     /* One line, no allocation of an SmtpReply: the common path. */
