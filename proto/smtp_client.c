@@ -201,9 +201,7 @@ smtp_client_outcome_free(SmtpClientOutcome *o)
     for (guint i = 0; i < n; i++)
         smtp_reply_free(o->rcpt_replies[i]);
     g_strfreev(o->recipients);
-    g_free(o->rcpt_results);
-    g_free(o->rcpt_replies);
-    g_free(o);
+    g_free(o); /* rcpt_results and rcpt_replies are in its block */
 }
 
 void
@@ -319,14 +317,18 @@ smtp_client_finish(SmtpClient *c, SmtpClientStage stage, SmtpReply *r, const cha
     if (c->decided)
         return;
     c->decided = TRUE;
-    SmtpClientOutcome *o = g_new0(SmtpClientOutcome, 1);
+    /* The outcome and its two per-recipient arrays in one block (replies
+     * first: pointers need the stricter alignment). */
+    gsize nr = c->nrcpts + 1;
+    SmtpClientOutcome *o =
+        g_malloc0(sizeof *o + nr * sizeof(SmtpReply *) + nr * sizeof(SmtpClientResult));
     o->stage = stage;
     o->reply = r ? smtp_reply_ref(r) : NULL;
     o->detail = g_strdup(detail);
     /* No command names a recipient once the transaction is decided. */
     o->recipients = g_steal_pointer(&c->rcpts);
-    o->rcpt_results = g_new0(SmtpClientResult, c->nrcpts + 1);
-    o->rcpt_replies = g_new0(SmtpReply *, c->nrcpts + 1);
+    o->rcpt_replies = (SmtpReply **)(o + 1);
+    o->rcpt_results = (SmtpClientResult *)(o->rcpt_replies + nr);
     gboolean any_ok = FALSE, any_temp = FALSE, any_tried = FALSE;
     for (guint i = 0; i < c->nrcpts; i++) {
         SmtpReply *ri = c->rcpt[i].state == SMTP_CLIENT_RCPT_REJECTED ? c->rcpt[i].reply : r;
@@ -360,7 +362,10 @@ smtp_client_maybe_quit(SmtpClient *c)
 {
     if (c->decided && !c->quit_sent && !c->closed && smtp_client_expect_empty(c)) {
         c->quit_sent = TRUE;
-        smtp_client_cmd(c, SMTP_CLIENT_EXP_QUIT, "QUIT", NULL);
+        /* A fixed line: sent as static bytes, with no copy. */
+        SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
+        a->bytes = g_bytes_new_static("QUIT\r\n", 6);
+        smtp_client_expect(c, SMTP_CLIENT_EXP_QUIT);
     }
 }
 

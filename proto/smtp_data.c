@@ -20,7 +20,10 @@ struct SmtpDataDecoder {
     SmtpDataEndMode mode;
     gsize max_size;
     gsize max_line;
-    GByteArray *msg;
+    /* The message so far: a plain buffer, handed over whole by
+     * smtp_data_decoder_steal() (every hop decodes every message). */
+    guint8 *msg;
+    gsize msg_len, msg_cap;
     guint64 size;
     gsize line_len; /* octets of the current line so far, ending excluded */
     SmtpDataFault faults;
@@ -62,7 +65,6 @@ smtp_data_decoder_new(SmtpDataEndMode mode, gsize max_size, gsize max_line)
     d->mode = mode;
     d->max_size = max_size;
     d->max_line = max_line ? max_line : SMTP_DATA_LINE_MAX;
-    d->msg = g_byte_array_new();
     return d;
 }
 
@@ -71,7 +73,7 @@ smtp_data_decoder_free(SmtpDataDecoder *d)
 {
     if (d == NULL)
         return;
-    g_byte_array_unref(d->msg);
+    g_free(d->msg);
     g_free(d);
 }
 
@@ -79,7 +81,7 @@ void
 smtp_data_decoder_reset(SmtpDataDecoder *d)
 {
     g_return_if_fail(d != NULL);
-    g_byte_array_set_size(d->msg, 0);
+    d->msg_len = 0;
     d->size = 0;
     d->line_len = 0;
     d->faults = SMTP_DATA_FAULT_NONE;
@@ -93,12 +95,10 @@ smtp_data_decoder_reserve(SmtpDataDecoder *d, gsize n)
     n = MIN(n, SMTP_DATA_RESERVE_MAX);
     if (d->max_size != 0)
         n = MIN(n, d->max_size);
-    guint len = d->msg->len;
-    if (n <= len)
+    if (n <= d->msg_cap)
         return;
-    /* A GByteArray keeps its allocation when it shrinks. */
-    g_byte_array_set_size(d->msg, (guint)n);
-    g_byte_array_set_size(d->msg, len);
+    d->msg = g_realloc(d->msg, n);
+    d->msg_cap = n;
 }
 
 static void
@@ -107,13 +107,18 @@ smtp_data_emit(SmtpDataDecoder *d, const guint8 *p, gsize n)
     d->size += n;
     if (n == 0 || (d->faults & SMTP_DATA_FAULT_TOO_BIG))
         return;
-    if (d->max_size != 0 && d->msg->len + n > d->max_size) {
+    if (d->max_size != 0 && d->msg_len + n > d->max_size) {
         /* RFC 1870 6.3: keep reading, but do not keep what cannot be accepted. */
         d->faults |= SMTP_DATA_FAULT_TOO_BIG;
-        g_byte_array_set_size(d->msg, 0);
+        d->msg_len = 0;
         return;
     }
-    g_byte_array_append(d->msg, p, (guint)n);
+    if (d->msg_len + n > d->msg_cap) {
+        d->msg_cap = MAX(MAX(d->msg_cap * 2, d->msg_len + n), 256);
+        d->msg = g_realloc(d->msg, d->msg_cap);
+    }
+    memcpy(d->msg + d->msg_len, p, n);
+    d->msg_len += n;
 }
 
 /* Content octets of the current line (not its ending). */
@@ -323,9 +328,10 @@ GBytes *
 smtp_data_decoder_steal(SmtpDataDecoder *d)
 {
     g_return_val_if_fail(d != NULL, NULL);
-    /* The array stays (empty) for the next message; its storage moves out. */
-    gsize len = 0;
-    guint8 *data = g_byte_array_steal(d->msg, &len);
+    /* The storage moves out; the next message starts a new one. */
+    gsize len = d->msg_len;
+    guint8 *data = g_steal_pointer(&d->msg);
+    d->msg_cap = 0;
     smtp_data_decoder_reset(d);
     return g_bytes_new_take(data, len);
 }

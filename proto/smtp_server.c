@@ -64,9 +64,17 @@ smtp_server_new(const SmtpServerConfig *cfg)
     if (cfg == NULL)
         cfg = &zero;
     SmtpServer *srv = g_new0(SmtpServer, 1);
-    srv->hostname = g_strdup(cfg->hostname ? cfg->hostname : "localhost");
-    srv->greeting =
-        g_strconcat(srv->hostname, " ", cfg->greeting ? cfg->greeting : "ESMTP mhs", NULL);
+    /* The hostname and the 220 text ("hostname greeting") in one block. */
+    const char *host = cfg->hostname ? cfg->hostname : "localhost";
+    const char *greet = cfg->greeting ? cfg->greeting : "ESMTP mhs";
+    gsize hl = strlen(host), gl = strlen(greet);
+    char *names = g_malloc(2 * hl + gl + 3);
+    memcpy(names, host, hl + 1);
+    memcpy(names + hl + 1, host, hl);
+    names[2 * hl + 1] = ' ';
+    memcpy(names + 2 * hl + 2, greet, gl + 1);
+    srv->hostname = names;
+    srv->greeting = names + hl + 1;
     srv->auth_mechs = cfg->auth_mechs && cfg->auth_mechs[0] ? g_strdupv((char **)cfg->auth_mechs)
                                                              : NULL;
     srv->ext_on = (SMTP_EXT_PIPELINING | SMTP_EXT_SIZE | SMTP_EXT_8BITMIME |
@@ -104,8 +112,7 @@ smtp_server_free(SmtpServer *srv)
 {
     if (srv == NULL)
         return;
-    g_free(srv->hostname);
-    g_free(srv->greeting);
+    g_free(srv->hostname); /* and the greeting, in its block */
     g_strfreev(srv->auth_mechs);
     line_reader_free(srv->lr);
     smtp_data_decoder_free(srv->dec);
