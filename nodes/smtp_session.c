@@ -512,6 +512,8 @@ smtp_client_session_pump(SmtpClientSession *cs)
     if (!session_stream_pump_begin(&cs->st))
         return;
     SmtpClientAct act = {0};
+    /* Replies are only traced: not reported when the trace is off. */
+    smtp_client_set_reply_actions(cs->eng, world_tracing(cs->st.node->world));
     while (smtp_client_poll(cs->eng, &act)) {
         smtp_client_session_act(cs, &act);
         smtp_client_act_clear(&act);

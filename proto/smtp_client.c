@@ -66,6 +66,7 @@ struct SmtpClient {
     guint rcpt_next;  /* next RCPT reply index */
     guint naccepted;
     gboolean is_tls, is_authed, auth_started, starttls_refused, waiting_tls;
+    gboolean replies_off; /* no REPLY actions: smtp_client_set_reply_actions() */
     gboolean decided, quit_sent, closed;
     gboolean query_pending;
     guint32 query_id, next_id;
@@ -743,8 +744,12 @@ smtp_client_step(SmtpClient *c)
         smtp_client_close(c);
         return TRUE;
     }
-    SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_REPLY);
-    a->reply = r;
+    /* The REPLY action owns r; without one, r is freed on return. */
+    g_autoptr(SmtpReply) unreported = NULL;
+    if (c->replies_off)
+        unreported = r;
+    else
+        smtp_client_push(c, SMTP_CLIENT_ACT_REPLY)->reply = r;
     if (smtp_client_expect_empty(c)) {
         /* An unsolicited reply: the server is out of step. */
         smtp_client_finish(c, SMTP_CLIENT_STAGE_CONNECT, r, "unexpected reply", TRUE);
@@ -789,6 +794,13 @@ smtp_client_feed_eof(SmtpClient *c)
     if (!c->quit_sent)
         smtp_client_finish(c, SMTP_CLIENT_STAGE_CONNECT, NULL, "connection closed", TRUE);
     smtp_client_close(c);
+}
+
+void
+smtp_client_set_reply_actions(SmtpClient *c, gboolean on)
+{
+    g_return_if_fail(c != NULL);
+    c->replies_off = !on;
 }
 
 void

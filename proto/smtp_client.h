@@ -130,6 +130,9 @@ void smtp_client_answer_auth(SmtpClient *c, guint32 query_id, GBytes *response, 
 void smtp_client_starttls_done(SmtpClient *c);
 /* Node-side abort (timeout): the transaction ends TEMPFAIL, CLOSE. */
 void smtp_client_abort(SmtpClient *c, const char *reason);
+/* Whether every reply is reported as a REPLY action (default TRUE). A
+ * caller that logs nothing turns them off. */
+void smtp_client_set_reply_actions(SmtpClient *c, gboolean on);
 
 gboolean smtp_client_is_done(const SmtpClient *c);
 gboolean smtp_client_is_tls(const SmtpClient *c);
