@@ -11,6 +11,7 @@
 
 #include "proto/act_queue.h"
 #include "proto/ascii_case.h"
+#include "proto/gstring_put.h"
 #include "proto/smtp_data.h"
 
 typedef enum {
@@ -131,6 +132,26 @@ smtp_client_copy_strings(SmtpClient *c, const char *const *strings, const char *
     }
 }
 
+/* A NULL-terminated copy of v (nullable: empty) in one block, the array
+ * then the strings: freed with g_free(). */
+static char **
+smtp_client_copy_strv(const char *const *v)
+{
+    guint n = 0;
+    gsize size = 0;
+    for (; v != NULL && v[n] != NULL; n++)
+        size += strlen(v[n]) + 1;
+    char **out = g_malloc((n + 1) * sizeof(char *) + size);
+    char *w = (char *)(out + n + 1);
+    for (guint i = 0; i < n; i++) {
+        gsize l = strlen(v[i]) + 1;
+        out[i] = memcpy(w, v[i], l);
+        w += l;
+    }
+    out[n] = NULL;
+    return out;
+}
+
 SmtpClient *
 smtp_client_new(const SmtpClientConfig *cfg)
 {
@@ -151,7 +172,7 @@ smtp_client_new(const SmtpClientConfig *cfg)
     c->no_size_param = cfg->no_size_param;
     c->no_fallback_helo = cfg->no_fallback_helo;
     c->body_8bitmime = cfg->body_8bitmime;
-    c->rcpts = g_strdupv((char **)(cfg->recipients ? cfg->recipients : (const char *const[]){NULL}));
+    c->rcpts = smtp_client_copy_strv(cfg->recipients);
     c->nrcpts = g_strv_length(c->rcpts);
     c->dsn_ret = cfg->dsn_ret;
     c->rcpt = g_new0(SmtpClientRcpt, c->nrcpts + 1);
@@ -178,7 +199,7 @@ smtp_client_free(SmtpClient *c)
         return;
     g_free(c->config_strings);
     g_strfreev(c->rcpt_orcpt);
-    g_strfreev(c->rcpts);
+    g_free(c->rcpts); /* one block: smtp_client_copy_strv() */
     g_bytes_unref(c->message);
     smtp_reply_parser_free(c->rp);
     act_queue_clear(&c->acts, (GDestroyNotify)smtp_client_act_clear, TRUE);
@@ -201,7 +222,7 @@ smtp_client_outcome_free(SmtpClientOutcome *o)
     guint n = o->recipients ? g_strv_length(o->recipients) : 0;
     for (guint i = 0; i < n; i++)
         smtp_reply_free(o->rcpt_replies[i]);
-    g_strfreev(o->recipients);
+    g_free(o->recipients); /* one block: smtp_client_copy_strv() */
     g_free(o); /* rcpt_results and rcpt_replies are in its block */
 }
 
@@ -465,25 +486,25 @@ smtp_client_append_u64(GString *s, guint64 v)
 static void
 smtp_client_append_rcpt(SmtpClient *c, GString *s, guint i)
 {
-    g_string_append(s, "RCPT TO:<");
+    gstring_put(s, "RCPT TO:<");
     g_assert(c->rcpts != NULL);
-    g_string_append(s, c->rcpts[i]);
+    gstring_put(s, c->rcpts[i]);
     g_string_append_c(s, '>');
     if (smtp_client_has(c, SMTP_CLIENT_EXT_DSN)) {
         if (c->rcpt[i].notify != 0) {
             g_autofree char *n = smtp_dsn_notify_format(c->rcpt[i].notify);
-            g_string_append(s, " NOTIFY=");
-            g_string_append(s, n);
+            gstring_put(s, " NOTIFY=");
+            gstring_put(s, n);
         }
         const char *semi = c->rcpt_orcpt ? strchr(c->rcpt_orcpt[i], ';') : NULL;
         if (semi != NULL) {
             g_autofree char *type = g_strndup(c->rcpt_orcpt[i], (gsize)(semi - c->rcpt_orcpt[i]));
             g_autofree char *o = smtp_dsn_orcpt_format(type, semi + 1);
-            g_string_append(s, " ORCPT=");
-            g_string_append(s, o);
+            gstring_put(s, " ORCPT=");
+            gstring_put(s, o);
         }
     }
-    g_string_append(s, "\r\n");
+    gstring_put(s, "\r\n");
 }
 
 static void
@@ -500,31 +521,31 @@ smtp_client_start_txn(SmtpClient *c)
 {
     gboolean pipe = !c->no_pipelining && smtp_client_has(c, SMTP_CLIENT_EXT_PIPELINING);
     GString *s = g_string_sized_new(128);
-    g_string_append(s, "MAIL FROM:<");
-    g_string_append(s, c->reverse_path);
+    gstring_put(s, "MAIL FROM:<");
+    gstring_put(s, c->reverse_path);
     g_string_append_c(s, '>');
     if (!c->no_size_param && smtp_client_has(c, SMTP_CLIENT_EXT_SIZE)) {
-        g_string_append(s, " SIZE=");
+        gstring_put(s, " SIZE=");
         smtp_client_append_u64(s, g_bytes_get_size(c->message));
     }
     if (c->body_8bitmime && smtp_client_has(c, SMTP_CLIENT_EXT_8BITMIME))
-        g_string_append(s, " BODY=8BITMIME");
+        gstring_put(s, " BODY=8BITMIME");
     if (c->mail_auth_param && c->auth_mechs) {
-        g_string_append(s, " AUTH=");
+        gstring_put(s, " AUTH=");
         smtp_client_append_xtext(s, c->mail_auth_param);
     }
     if (smtp_client_has(c, SMTP_CLIENT_EXT_DSN)) {
         /* RFC 3461 4.3, 4.4 */
         if (c->dsn_ret != SMTP_DSN_RET_NONE) {
-            g_string_append(s, " RET=");
-            g_string_append(s, smtp_dsn_ret_name(c->dsn_ret));
+            gstring_put(s, " RET=");
+            gstring_put(s, smtp_dsn_ret_name(c->dsn_ret));
         }
         if (c->dsn_envid) {
-            g_string_append(s, " ENVID=");
+            gstring_put(s, " ENVID=");
             smtp_client_append_xtext(s, c->dsn_envid);
         }
     }
-    g_string_append(s, "\r\n");
+    gstring_put(s, "\r\n");
     smtp_client_expect(c, SMTP_CLIENT_EXP_MAIL);
     if (pipe) {
         /* RFC 2920 3.1: MAIL, the RCPTs and DATA in one group, DATA last. */
@@ -532,7 +553,7 @@ smtp_client_start_txn(SmtpClient *c)
             smtp_client_append_rcpt(c, s, i);
             smtp_client_expect(c, SMTP_CLIENT_EXP_RCPT);
         }
-        g_string_append(s, "DATA\r\n");
+        gstring_put(s, "DATA\r\n");
         smtp_client_expect(c, SMTP_CLIENT_EXP_DATA);
     }
     smtp_client_send(c, s);

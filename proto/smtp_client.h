@@ -74,7 +74,7 @@ typedef struct {
                                     STARTTLS, AUTH, 421, EOF, bad reply): try another host */
     SmtpReply *reply;        /* (nullable) the deciding reply; NULL for EOF/protocol error */
     char *detail;            /* (nullable) local reason: "connection closed", "bad reply" */
-    GStrv recipients;        /* all recipients, in order */
+    GStrv recipients;        /* all recipients, in order (one block with its strings) */
     SmtpClientResult *rcpt_results; /* parallel to recipients */
     SmtpReply **rcpt_replies;       /* parallel: the reply deciding each (nullable) */
     gboolean reply_lost; /* the end of data was sent and the connection ended before

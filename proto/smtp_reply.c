@@ -345,7 +345,9 @@ struct SmtpReplyParser {
 SmtpReplyParser *
 smtp_reply_parser_new(void)
 {
-    SmtpReplyParser *p = g_new0(SmtpReplyParser, 1);
+    /* first[] is not zeroed: only cur_size octets of it are ever read. */
+    SmtpReplyParser *p = g_malloc(sizeof *p);
+    memset(p, 0, G_STRUCT_OFFSET(SmtpReplyParser, first));
     /* +1: see smtp_reply_parser_next() on the exact limit. */
     p->lr = line_reader_new(SMTP_REPLY_LINE_MAX);
     p->cur_text = p->first;
