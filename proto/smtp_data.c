@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "proto/smtp_data_scan.h"
+
 typedef enum {
     SMTP_DATA_ST_BOL = 0, /* at the start of a line (after CRLF, or the DATA line) */
     SMTP_DATA_ST_DOT,     /* "." at the start of a line */
@@ -205,10 +207,11 @@ smtp_data_scan_mid(SmtpDataDecoder *d, const guint8 *buf, gsize len)
 static gsize
 smtp_data_feed_lines(SmtpDataDecoder *d, const guint8 *buf, gsize len, gboolean *done)
 {
-    gsize i = 0, span = 0;
-    /* One search for NUL over the chunk, not one per line (ordinary mail
+    /* Ordinary lines first, in one span (the common case: all of them). */
+    gsize i = d->max_line >= 2 ? smtp_data_scan_plain(buf, len, d->max_line - 2) : 0, span = 0;
+    /* One search for NUL over the rest, not one per line (ordinary mail
      * has none): nul is the first at or after i, or len. */
-    const guint8 *z = memchr(buf, '\0', len);
+    const guint8 *z = memchr(buf + i, '\0', len - i);
     gsize nul = z ? (gsize)(z - buf) : len;
     while (i < len) {
         const guint8 *lf = memchr(buf + i, '\n', len - i);
@@ -415,6 +418,12 @@ smtp_data_encode(GBytes *msg, gsize *stray)
     gsize i = 0;
     gsize span = 0; /* input from here on is still to be copied as is */
     while (i < len) {
+        if (bol) {
+            /* Ordinary lines stay in the span as they are. */
+            i += smtp_data_scan_plain(p + i, len - i, G_MAXSIZE);
+            if (i == len)
+                break;
+        }
         if (bol && p[i] == '.') {
             /* RFC 5321 4.5.2: double the leading "." (it stays in the span). */
             smtp_data_out_append(&out, p + span, i - span);
