@@ -100,6 +100,20 @@ smtp_reply_new(guint code, const char *enhanced, const char *fmt, ...)
     return &smtp_reply_alloc(code, enhanced, text, strlen(text) + 1, 1)->pub;
 }
 
+SmtpReply *
+smtp_reply_new_text(guint code, const char *enhanced, const char *prefix, const char *suffix)
+{
+    g_return_val_if_fail(code >= 200 && code <= 599 && prefix != NULL, NULL);
+    gsize pl = strlen(prefix), sl = suffix ? strlen(suffix) : 0;
+    SmtpReplyBlock *b = smtp_reply_alloc(code, enhanced, NULL, pl + sl + 1, 1);
+    memcpy(b->text, prefix, pl);
+    if (sl > 0)
+        memcpy(b->text + pl, suffix, sl);
+    b->text[pl + sl] = '\0';
+    smtp_reply_index_lines(b, 1);
+    return &b->pub;
+}
+
 void
 smtp_reply_add_line(SmtpReply *r, const char *text)
 {

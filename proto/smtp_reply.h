@@ -37,6 +37,11 @@ typedef struct {
  * format for the line text. */
 SmtpReply *smtp_reply_new(guint code, const char *enhanced, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
+/* New single-line reply whose text is the concatenation of prefix and
+ * suffix (nullable), taken as is: no printf conversion ("Ok: queued as "
+ * and a queue id, on every message). */
+SmtpReply *smtp_reply_new_text(guint code, const char *enhanced, const char *prefix,
+                               const char *suffix);
 /* Appends one more line of text (multi-line reply). */
 void smtp_reply_add_line(SmtpReply *r, const char *text);
 SmtpReply *smtp_reply_copy(const SmtpReply *r);

@@ -428,6 +428,32 @@ test_client_ehlo_keywords(void)
                  "SEND QUIT\\r\\n\nCLOSE\n");
 }
 
+/* smtp_reply_new_text() gives what smtp_reply_new() gives for the same
+ * text, with no printf conversion of it; to_string() is the wire form. */
+static void
+test_reply_new_concat(void)
+{
+    g_autoptr(SmtpReply) a = smtp_reply_new_text(250, "2.0.0", "Ok: queued as ", "4F2A1.7");
+    g_autoptr(SmtpReply) b = smtp_reply_new(250, "2.0.0", "Ok: queued as %s", "4F2A1.7");
+    g_assert_cmpuint(a->code, ==, 250);
+    g_assert_cmpstr(a->enhanced, ==, "2.0.0");
+    g_assert_cmpuint(a->lines->len, ==, 1);
+    g_assert_cmpstr(smtp_reply_text(a), ==, "Ok: queued as 4F2A1.7");
+    g_autofree char *sa = smtp_reply_to_string(a);
+    g_autofree char *sb = smtp_reply_to_string(b);
+    g_assert_cmpstr(sa, ==, "250 2.0.0 Ok: queued as 4F2A1.7\r\n");
+    g_assert_cmpstr(sa, ==, sb);
+    /* "%" is text here, and the suffix may be left out. */
+    g_autoptr(SmtpReply) c = smtp_reply_new_text(550, NULL, "100% full", NULL);
+    g_assert_cmpstr(smtp_reply_text(c), ==, "100% full");
+    g_autofree char *sc = smtp_reply_to_string(c);
+    g_assert_cmpstr(sc, ==, "550 100% full\r\n");
+    /* A multi-line reply as a string: every line with its code. */
+    smtp_reply_add_line(c, "try later");
+    g_autofree char *sm = smtp_reply_to_string(c);
+    g_assert_cmpstr(sm, ==, "550-100% full\r\n550 try later\r\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -435,8 +461,9 @@ main(int argc, char **argv)
     g_test_add_func("/proto/smtp-reply/parse", test_reply_parse);
     g_test_add_func("/proto/smtp-reply/limits", test_reply_limits);
     g_test_add_func("/proto/smtp-reply/format", test_reply_format);
-    g_test_add_func("/proto/smtp-reply/format-bytes", test_reply_format_bytes);
     g_test_add_func("/proto/smtp-reply/new-text", test_reply_new_text);
+    g_test_add_func("/proto/smtp-reply/format-bytes", test_reply_format_bytes);
+    g_test_add_func("/proto/smtp-reply/new-concat", test_reply_new_concat);
     g_test_add_func("/proto/smtp-reply/ref", test_reply_ref);
     g_test_add_func("/proto/smtp-reply/lines-grow", test_reply_lines_grow);
     g_test_add_func("/proto/smtp-client/greeting-554", test_client_greeting_554);
