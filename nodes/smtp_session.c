@@ -15,6 +15,36 @@
 #include "proto/tls_pipe.h"
 
 /* ------------------------------------------------------------------ */
+/* idle engines                                                       */
+
+/* The engines of ended sessions wait in the world for the next sessions
+ * (every message opens a connection per hop): their buffers and arrays
+ * serve again instead of being freed and allocated anew. A reused engine
+ * is what a new one is (smtp_server_reuse(), smtp_client_reuse()). */
+#define SMTP_SESSION_IDLE_MAX 16
+
+/* The engine goes to *idle (made with free_fn), or is freed when full. */
+static void
+smtp_session_idle_put(GPtrArray **idle, gpointer eng, GDestroyNotify free_fn)
+{
+    if (*idle == NULL)
+        *idle = g_ptr_array_new_with_free_func(free_fn);
+    if ((*idle)->len < SMTP_SESSION_IDLE_MAX)
+        g_ptr_array_add(*idle, eng);
+    else
+        free_fn(eng);
+}
+
+/* (transfer full) The last idle engine, or NULL. */
+static gpointer
+smtp_session_idle_take(GPtrArray *idle)
+{
+    if (idle == NULL || idle->len == 0)
+        return NULL;
+    return g_ptr_array_steal_index_fast(idle, idle->len - 1);
+}
+
+/* ------------------------------------------------------------------ */
 /* server                                                             */
 
 static void smtp_server_session_pump(SmtpServerSession *ss);
@@ -25,7 +55,8 @@ smtp_server_session_free(SmtpServerSession *ss)
     session_timeout_unregister(ss->st.node->world, ss->st.conn_id);
     if (ss->data_destroy)
         ss->data_destroy(ss->data);
-    smtp_server_free(ss->eng);
+    smtp_session_idle_put(&ss->st.node->world->idle_smtp_servers, ss->eng,
+                          (GDestroyNotify)smtp_server_free);
     session_stream_clear(&ss->st);
     smtp_server_session_auth_clear(ss);
     g_free(ss->helo);
@@ -109,7 +140,11 @@ smtp_server_session_new(Node *node, SimStream *stream, const SmtpServerConfig *c
                         const SmtpServerPolicy *policy, gpointer user_data)
 {
     SmtpServerSession *ss = g_new0(SmtpServerSession, 1);
-    ss->eng = smtp_server_new(cfg);
+    ss->eng = smtp_session_idle_take(node->world->idle_smtp_servers);
+    if (ss->eng != NULL)
+        smtp_server_reuse(ss->eng, cfg);
+    else
+        ss->eng = smtp_server_new(cfg);
     ss->policy = *policy;
     ss->user_data = user_data;
     ss->sasl_on = cfg->auth_mechs != NULL;

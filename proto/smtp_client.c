@@ -838,10 +838,12 @@ gboolean
 smtp_client_poll(SmtpClient *c, SmtpClientAct *act)
 {
     g_return_val_if_fail(c != NULL && act != NULL, FALSE);
-    memset(act, 0, sizeof *act);
+    /* Zeroed only when there is nothing: a popped action overwrites it whole. */
     while (act_queue_is_empty(&c->acts)) {
-        if (!smtp_client_step(c))
+        if (!smtp_client_step(c)) {
+            memset(act, 0, sizeof *act);
             return FALSE;
+        }
     }
     act_queue_pop(&c->acts, act);
     return TRUE;

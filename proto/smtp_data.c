@@ -71,6 +71,16 @@ smtp_data_decoder_new(SmtpDataEndMode mode, gsize max_size, gsize max_line)
 }
 
 void
+smtp_data_decoder_setup(SmtpDataDecoder *d, SmtpDataEndMode mode, gsize max_size, gsize max_line)
+{
+    g_return_if_fail(d != NULL);
+    d->mode = mode;
+    d->max_size = max_size;
+    d->max_line = max_line ? max_line : SMTP_DATA_LINE_MAX;
+    smtp_data_decoder_reset(d);
+}
+
+void
 smtp_data_decoder_free(SmtpDataDecoder *d)
 {
     if (d == NULL)

@@ -131,6 +131,9 @@ typedef struct SmtpServer SmtpServer;
 /* (transfer full) A new engine; it first emits QUERY CONNECT. */
 SmtpServer *smtp_server_new(const SmtpServerConfig *cfg);
 void smtp_server_free(SmtpServer *srv);
+/* Makes srv what smtp_server_new(cfg) returns, keeping the buffers it has
+ * grown: for a caller that serves connection after connection. */
+void smtp_server_reuse(SmtpServer *srv, const SmtpServerConfig *cfg);
 /* Bytes from the peer (copied). Legal in every state; ignored once closed. */
 void smtp_server_feed(SmtpServer *srv, const guint8 *buf, gsize len);
 /* The peer closed its side: the engine emits CLOSE (no reply). */
