@@ -335,7 +335,8 @@ smtp_client_session_free(SmtpClientSession *cs)
     if (cs->st.dropped && !cs->decided && cs->drop_notify != NULL)
         cs->drop_notify(cs->user_data);
     tracker_untag_conn(cs->st.node->world->tracker, cs->st.conn_id);
-    smtp_client_free(cs->eng);
+    smtp_session_idle_put(&cs->st.node->world->idle_smtp_clients, cs->eng,
+                          (GDestroyNotify)smtp_client_free);
     session_stream_clear(&cs->st);
     smtp_client_session_auth_clear(cs);
     g_free(cs->fail_detail);
@@ -418,7 +419,11 @@ smtp_client_session_start(Node *node, const char *ip, guint16 port, const char *
         c.require_starttls = cs->tls_level >= SPEC_TLS_ENCRYPT;
     }
     cs->auth_mech = g_strdup(cfg->auth_mech);
-    cs->eng = smtp_client_new(&c);
+    cs->eng = smtp_session_idle_take(node->world->idle_smtp_clients);
+    if (cs->eng != NULL)
+        smtp_client_reuse(cs->eng, &c);
+    else
+        cs->eng = smtp_client_new(&c);
     cs->done = done;
     cs->user_data = user_data;
     session_stream_connect(&cs->st, &smtp_client_session_ops, node, ip, port, peer_name, msg_id);

@@ -152,11 +152,12 @@ smtp_client_copy_strv(const char *const *v)
     return out;
 }
 
-SmtpClient *
-smtp_client_new(const SmtpClientConfig *cfg)
+/* Sets c up as a new engine for cfg. c is zero but for the storage a
+ * reused engine keeps: the reply parser and the two queues, made here
+ * when absent. */
+static void
+smtp_client_setup(SmtpClient *c, const SmtpClientConfig *cfg)
 {
-    g_return_val_if_fail(cfg != NULL, NULL);
-    SmtpClient *c = g_new0(SmtpClient, 1);
     const char *const strings[] = {cfg->helo_name ? cfg->helo_name : "localhost", cfg->auth_mech,
                                    cfg->mail_auth_param,
                                    cfg->reverse_path ? cfg->reverse_path : "", cfg->dsn_envid};
@@ -184,12 +185,43 @@ smtp_client_new(const SmtpClientConfig *cfg)
             c->rcpt_orcpt[i] = g_strdup(cfg->rcpt_orcpt[i] ? cfg->rcpt_orcpt[i] : "");
     }
     c->message = cfg->message ? g_bytes_ref(cfg->message) : g_bytes_new(NULL, 0);
-    c->rp = smtp_reply_parser_new();
-    act_queue_init(&c->acts, sizeof(SmtpClientAct));
-    act_queue_init(&c->expect, sizeof(guint8));
+    if (c->rp == NULL)
+        c->rp = smtp_reply_parser_new();
+    if (c->acts.item_size == 0)
+        act_queue_init(&c->acts, sizeof(SmtpClientAct));
+    if (c->expect.item_size == 0)
+        act_queue_init(&c->expect, sizeof(guint8));
     c->next_id = 1;
     smtp_client_expect(c, SMTP_CLIENT_EXP_GREETING);
+}
+
+SmtpClient *
+smtp_client_new(const SmtpClientConfig *cfg)
+{
+    g_return_val_if_fail(cfg != NULL, NULL);
+    SmtpClient *c = g_new0(SmtpClient, 1);
+    smtp_client_setup(c, cfg);
     return c;
+}
+
+/* Frees what c owns; with keep, not the storage smtp_client_reuse() keeps
+ * (the reply parser, the queues' arrays), which stays as it was. */
+static void
+smtp_client_clear(SmtpClient *c, gboolean keep)
+{
+    g_free(c->config_strings);
+    g_strfreev(c->rcpt_orcpt);
+    g_free(c->rcpts); /* one block: smtp_client_copy_strv() */
+    g_bytes_unref(c->message);
+    if (!keep)
+        smtp_reply_parser_free(c->rp);
+    act_queue_clear(&c->acts, (GDestroyNotify)smtp_client_act_clear, !keep);
+    act_queue_clear(&c->expect, NULL, !keep);
+    g_free(c->ext_lines);
+    g_strfreev(c->auth_mechs);
+    for (guint i = 0; i < c->nrcpts; i++)
+        smtp_reply_free(c->rcpt[i].reply);
+    g_free(c->rcpt);
 }
 
 void
@@ -197,19 +229,24 @@ smtp_client_free(SmtpClient *c)
 {
     if (c == NULL)
         return;
-    g_free(c->config_strings);
-    g_strfreev(c->rcpt_orcpt);
-    g_free(c->rcpts); /* one block: smtp_client_copy_strv() */
-    g_bytes_unref(c->message);
-    smtp_reply_parser_free(c->rp);
-    act_queue_clear(&c->acts, (GDestroyNotify)smtp_client_act_clear, TRUE);
-    act_queue_clear(&c->expect, NULL, TRUE);
-    g_free(c->ext_lines);
-    g_strfreev(c->auth_mechs);
-    for (guint i = 0; i < c->nrcpts; i++)
-        smtp_reply_free(c->rcpt[i].reply);
-    g_free(c->rcpt);
+    smtp_client_clear(c, FALSE);
     g_free(c);
+}
+
+void
+smtp_client_reuse(SmtpClient *c, const SmtpClientConfig *cfg)
+{
+    g_return_if_fail(c != NULL && cfg != NULL);
+    smtp_client_clear(c, TRUE);
+    /* Everything else starts from zero, as in a new engine. */
+    SmtpReplyParser *rp = c->rp;
+    ActQueue acts = c->acts, expect = c->expect;
+    memset(c, 0, sizeof *c);
+    smtp_reply_parser_reset(rp);
+    c->rp = rp;
+    c->acts = acts;
+    c->expect = expect;
+    smtp_client_setup(c, cfg);
 }
 
 void

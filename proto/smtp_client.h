@@ -115,6 +115,9 @@ typedef struct SmtpClient SmtpClient;
 
 SmtpClient *smtp_client_new(const SmtpClientConfig *cfg);
 void smtp_client_free(SmtpClient *c);
+/* Makes c what smtp_client_new(cfg) returns, keeping the buffers it has
+ * grown: for a caller that opens connection after connection. */
+void smtp_client_reuse(SmtpClient *c, const SmtpClientConfig *cfg);
 /* Bytes from the server (copied). */
 void smtp_client_feed(SmtpClient *c, const guint8 *buf, gsize len);
 /* The server closed: an undecided transaction ends TEMPFAIL (connection_failure

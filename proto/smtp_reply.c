@@ -370,6 +370,20 @@ smtp_reply_parser_new(void)
 }
 
 void
+smtp_reply_parser_reset(SmtpReplyParser *p)
+{
+    g_return_if_fail(p != NULL);
+    line_reader_discard(p->lr);
+    line_reader_set_max(p->lr, SMTP_REPLY_LINE_MAX);
+    g_clear_pointer(&p->error, g_free);
+    p->cur_n = 0;
+    p->cur_code = 0;
+    memset(p->cur_enhanced, 0, sizeof p->cur_enhanced);
+    p->cur_enhanced_len = 0;
+    p->cur_size = 0;
+}
+
+void
 smtp_reply_parser_free(SmtpReplyParser *p)
 {
     if (p == NULL)

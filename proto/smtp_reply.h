@@ -110,6 +110,9 @@ typedef enum {
 
 SmtpReplyParser *smtp_reply_parser_new(void);
 void smtp_reply_parser_free(SmtpReplyParser *p);
+/* Back to the state of a new parser (no input, no error), keeping its
+ * buffers. */
+void smtp_reply_parser_reset(SmtpReplyParser *p);
 void smtp_reply_parser_feed(SmtpReplyParser *p, const guint8 *data, gsize len);
 /* Takes the next complete reply. Every line must end with CRLF (RFC 5321
  * 2.3.8), start with the same three digits, and use "-" on all lines but the

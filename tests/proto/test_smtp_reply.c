@@ -258,10 +258,42 @@ test_reply_lines_grow(void)
 
 /* Client scripted against canned server bytes. Returns the client's actions
  * (SEND/REPLY/... strings joined by "\n"). */
-static char *
-client_script(const SmtpClientConfig *cfg, const char *const *server_chunks, gsize split)
+/* A client that served another configuration (other names, two recipients
+ * with DSN, 8BITMIME) up to the middle of its transaction, replies left
+ * unread, then reused for cfg: it must behave exactly as a new one
+ * (smtp_client_reuse). */
+static SmtpClient *
+client_used_engine(const SmtpClientConfig *cfg)
 {
-    g_autoptr(SmtpClient) c = smtp_client_new(cfg);
+    static const char *const rcpts[] = {"x@y.example", "z@y.example", NULL};
+    static const guint notify[] = {1, 2};
+    static const char *const orcpt[] = {"rfc822;x@y.example", NULL};
+    g_autoptr(GBytes) msg = g_bytes_new_static("Subject: s\r\n\r\nb\r\n", 17);
+    SmtpClientConfig other = {.helo_name = "other.example",
+                              .reverse_path = "o@other.example",
+                              .recipients = rcpts,
+                              .rcpt_notify = notify,
+                              .rcpt_orcpt = orcpt,
+                              .dsn_ret = SMTP_DSN_RET_HDRS,
+                              .body_8bitmime = TRUE,
+                              .message = msg};
+    SmtpClient *c = smtp_client_new(&other);
+    static const char server[] = "220 mx\r\n250-mx\r\n250-PIPELINING\r\n250-DSN\r\n250 8BITMIME\r\n"
+                                 "250 ok\r\n550 5.1.1 no\r\n250 o";
+    smtp_client_feed(c, (const guint8 *)server, sizeof server - 1);
+    SmtpClientAct a;
+    while (smtp_client_poll(c, &a))
+        smtp_client_act_clear(&a);
+    smtp_client_feed(c, (const guint8 *)"k\r\n354 go\r\n", 12);
+    smtp_client_reuse(c, cfg);
+    return c;
+}
+
+static char *
+client_script_engine(const SmtpClientConfig *cfg, const char *const *server_chunks, gsize split,
+                     gboolean reused)
+{
+    g_autoptr(SmtpClient) c = reused ? client_used_engine(cfg) : smtp_client_new(cfg);
     GString *out = g_string_new(NULL);
     for (guint i = 0; server_chunks[i]; i++) {
         const char *in = server_chunks[i];
@@ -291,11 +323,21 @@ client_script(const SmtpClientConfig *cfg, const char *const *server_chunks, gsi
     return g_string_free(out, FALSE);
 }
 
+static char *
+client_script(const SmtpClientConfig *cfg, const char *const *server_chunks, gsize split)
+{
+    return client_script_engine(cfg, server_chunks, split, FALSE);
+}
+
 static void
 check_client(const SmtpClientConfig *cfg, const char *const *chunks, const char *want)
 {
     for (gsize split = 0; split <= 5; split++) {
         g_autofree char *got = client_script(cfg, chunks, split);
+        g_assert_cmpstr(got, ==, want);
+    }
+    for (gsize split = 0; split <= 1; split++) {
+        g_autofree char *got = client_script_engine(cfg, chunks, split, TRUE);
         g_assert_cmpstr(got, ==, want);
     }
 }
