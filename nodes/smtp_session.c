@@ -44,6 +44,20 @@ smtp_session_idle_take(GPtrArray *idle)
     return g_ptr_array_steal_index_fast(idle, idle->len - 1);
 }
 
+/* The sessions' own structs: blocks big enough for either kind, zeroed
+ * when taken, kept idle like the engines. */
+#define SMTP_SESSION_BLOCK_SIZE MAX(sizeof(SmtpServerSession), sizeof(SmtpClientSession))
+
+static gpointer
+smtp_session_block_new(World *w)
+{
+    gpointer b = smtp_session_idle_take(w->idle_smtp_blocks);
+    if (b == NULL)
+        return g_malloc0(SMTP_SESSION_BLOCK_SIZE);
+    memset(b, 0, SMTP_SESSION_BLOCK_SIZE);
+    return b;
+}
+
 /* ------------------------------------------------------------------ */
 /* server                                                             */
 
@@ -60,7 +74,7 @@ smtp_server_session_free(SmtpServerSession *ss)
     session_stream_clear(&ss->st);
     smtp_server_session_auth_clear(ss);
     g_free(ss->helo);
-    g_free(ss);
+    smtp_session_idle_put(&ss->st.node->world->idle_smtp_blocks, ss, g_free);
 }
 
 static void
@@ -139,7 +153,7 @@ SmtpServerSession *
 smtp_server_session_new(Node *node, SimStream *stream, const SmtpServerConfig *cfg,
                         const SmtpServerPolicy *policy, gpointer user_data)
 {
-    SmtpServerSession *ss = g_new0(SmtpServerSession, 1);
+    SmtpServerSession *ss = smtp_session_block_new(node->world);
     ss->eng = smtp_session_idle_take(node->world->idle_smtp_servers);
     if (ss->eng != NULL)
         smtp_server_reuse(ss->eng, cfg);
@@ -340,7 +354,7 @@ smtp_client_session_free(SmtpClientSession *cs)
     session_stream_clear(&cs->st);
     smtp_client_session_auth_clear(cs);
     g_free(cs->fail_detail);
-    g_free(cs);
+    smtp_session_idle_put(&cs->st.node->world->idle_smtp_blocks, cs, g_free);
 }
 
 static void
@@ -409,7 +423,7 @@ smtp_client_session_start(Node *node, const char *ip, guint16 port, const char *
                           gpointer user_data)
 {
     World *w = node->world;
-    SmtpClientSession *cs = g_new0(SmtpClientSession, 1);
+    SmtpClientSession *cs = smtp_session_block_new(w);
     /* The node's TLS level (Postfix smtp_tls_security_level): may tries
      * STARTTLS when offered, encrypt and above insist on it. */
     SmtpClientConfig c = *cfg;

@@ -387,6 +387,7 @@ world_free(World *w)
     session_stream_free_all(w);
     g_clear_pointer(&w->idle_smtp_servers, g_ptr_array_unref);
     g_clear_pointer(&w->idle_smtp_clients, g_ptr_array_unref);
+    g_clear_pointer(&w->idle_smtp_blocks, g_ptr_array_unref);
     world_free_held(w);
     sim_net_free(w->net);
     sim_world_free(w->sim);

@@ -45,6 +45,7 @@ struct World {
     GHashTable *held; /* nullable: job -> GDestroyNotify (world_jobs.c) */
     GPtrArray *idle_smtp_servers; /* nullable: engines of ended sessions (smtp_session.c) */
     GPtrArray *idle_smtp_clients; /* nullable: likewise for clients */
+    GPtrArray *idle_smtp_blocks;  /* nullable: the sessions' own structs, likewise */
 };
 
 Node *world_node(const World *w, const char *name);
