@@ -260,7 +260,7 @@ smtp_client_outcome_free(SmtpClientOutcome *o)
     for (guint i = 0; i < n; i++)
         smtp_reply_free(o->rcpt_replies[i]);
     g_free(o->recipients); /* one block: smtp_client_copy_strv() */
-    g_free(o); /* rcpt_results and rcpt_replies are in its block */
+    g_free(o);             /* rcpt_results and rcpt_replies are in its block */
 }
 
 void

@@ -45,15 +45,15 @@ test_scan_vectors(void)
     assert_scan("", 0, G_MAXSIZE, 0);
     assert_scan("ab\r\n", 4, G_MAXSIZE, 4);
     assert_scan(".ab\r\n", 5, G_MAXSIZE, 0);
-    assert_scan("ab\r\n.\r\n", 7, G_MAXSIZE, 4);   /* the end line is the caller's */
-    assert_scan("ab\r\n..x\r\n", 9, G_MAXSIZE, 4); /* so is a stuffed dot */
-    assert_scan("ab\r", 3, G_MAXSIZE, 0);          /* CR at the end: LF may follow */
-    assert_scan("ab\n", 3, G_MAXSIZE, 0);          /* bare LF */
-    assert_scan("a\rb\r\n", 5, G_MAXSIZE, 0);      /* bare CR */
-    assert_scan("ab\r\nc\0d\r\n", 9, G_MAXSIZE, 4); /* NUL */
+    assert_scan("ab\r\n.\r\n", 7, G_MAXSIZE, 4);              /* the end line is the caller's */
+    assert_scan("ab\r\n..x\r\n", 9, G_MAXSIZE, 4);            /* so is a stuffed dot */
+    assert_scan("ab\r", 3, G_MAXSIZE, 0);                     /* CR at the end: LF may follow */
+    assert_scan("ab\n", 3, G_MAXSIZE, 0);                     /* bare LF */
+    assert_scan("a\rb\r\n", 5, G_MAXSIZE, 0);                 /* bare CR */
+    assert_scan("ab\r\nc\0d\r\n", 9, G_MAXSIZE, 4);           /* NUL */
     assert_scan("a\tb\x0b\x0c\r\ncd\r\n", 11, G_MAXSIZE, 11); /* other controls go on */
-    assert_scan("\r\n\r\n", 4, G_MAXSIZE, 4);      /* empty lines */
-    assert_scan("ab\r\ncd", 6, G_MAXSIZE, 4);      /* an unfinished line */
+    assert_scan("\r\n\r\n", 4, G_MAXSIZE, 4);                 /* empty lines */
+    assert_scan("ab\r\ncd", 6, G_MAXSIZE, 4);                 /* an unfinished line */
     /* The limit is on the octets before CRLF. */
     assert_scan("abc\r\nabcd\r\n", 11, 3, 5);
     assert_scan("abc\r\nab\r\n", 9, 3, 9);
