@@ -173,17 +173,18 @@ queue_attempt(QueueEntry *e)
     World *w = q->node->world;
     e->attempts++;
     /* Groups in domain order of first appearance: deterministic. A message
-     * has few domains, so a scan beats a hash table built per attempt. */
-    GPtrArray *starts = g_ptr_array_new();
+     * has few domains, so a scan beats a hash table built per attempt; the
+     * groups are the deliveries this attempt appends to e->deliveries. */
+    guint first = e->deliveries->len;
     for (guint i = 0; i < e->rcpts->len; i++) {
         QueueRcpt *r = e->rcpts->pdata[i];
         if (r->state != QUEUE_RCPT_PENDING)
             continue;
         const char *domain = queue_domain_of(r->address);
         QueueDelivery *d = NULL;
-        for (guint k = 0; d == NULL && k < starts->len; k++)
-            if (g_ascii_strcasecmp(((QueueDelivery *)starts->pdata[k])->domain, domain) == 0)
-                d = starts->pdata[k];
+        for (guint k = first; d == NULL && k < e->deliveries->len; k++)
+            if (g_ascii_strcasecmp(((QueueDelivery *)e->deliveries->pdata[k])->domain, domain) == 0)
+                d = e->deliveries->pdata[k];
         if (d == NULL) {
             gsize dlen = strlen(domain);
             d = g_malloc0(sizeof *d + dlen + 1);
@@ -193,20 +194,25 @@ queue_attempt(QueueEntry *e)
             for (gsize k = 0; k <= dlen; k++)
                 d->domain[k] = g_ascii_tolower(domain[k]);
             d->hosts = g_ptr_array_new_with_free_func(g_free);
-            g_ptr_array_add(starts, d);
             g_ptr_array_add(e->deliveries, d);
         }
         g_ptr_array_add(d->rcpts, r);
         r->in_flight = TRUE;
     }
-    e->groups_open = starts->len;
+    /* A delivery can end (and leave e->deliveries) as it starts: the groups
+     * are copied out first, on the stack for the usual few. */
+    guint n = e->deliveries->len - first;
+    QueueDelivery *few[8];
+    QueueDelivery **starts = n <= G_N_ELEMENTS(few) ? few : g_new(QueueDelivery *, n);
+    memcpy(starts, e->deliveries->pdata + first, n * sizeof *starts);
+    e->groups_open = n;
     SimTraceRec *tr = world_trace(w, "queue.attempt", q->node->name);
     sim_trace_str(tr, "qid", e->qid);
     sim_trace_str(tr, "msg", e->msg_id);
     sim_trace_int(tr, "attempt", e->attempts);
     sim_trace_end(tr);
-    for (guint i = 0; i < starts->len; i++) {
-        QueueDelivery *d = starts->pdata[i];
+    for (guint i = 0; i < n; i++) {
+        QueueDelivery *d = starts[i];
         const char *fixed = queue_fixed_route(q, d->domain);
         if (fixed) {
             g_ptr_array_add(d->hosts, g_strdup(fixed));
@@ -215,7 +221,8 @@ queue_attempt(QueueEntry *e)
             queue_route_mx(d);
         }
     }
-    g_ptr_array_unref(starts);
+    if (starts != few)
+        g_free(starts);
 }
 
 static void

@@ -184,7 +184,7 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     sim_trace_str(tr, "proto", proto);
     sim_trace_end(tr);
     /* RFC 5321 4.1.1.4: 250 only once the message is safe (queued). */
-    g_autoptr(SmtpReply) ok = smtp_reply_new(250, "2.0.0", "Ok: queued as %s", qid);
+    g_autoptr(SmtpReply) ok = smtp_reply_new_text(250, "2.0.0", "Ok: queued as ", qid);
     smtp_server_session_answer(ss, ok);
 }
 

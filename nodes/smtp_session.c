@@ -15,6 +15,50 @@
 #include "proto/tls_pipe.h"
 
 /* ------------------------------------------------------------------ */
+/* idle engines                                                       */
+
+/* The engines of ended sessions wait in the world for the next sessions
+ * (every message opens a connection per hop): their buffers and arrays
+ * serve again instead of being freed and allocated anew. A reused engine
+ * is what a new one is (smtp_server_reuse(), smtp_client_reuse()). */
+#define SMTP_SESSION_IDLE_MAX 16
+
+/* The engine goes to *idle (made with free_fn), or is freed when full. */
+static void
+smtp_session_idle_put(GPtrArray **idle, gpointer eng, GDestroyNotify free_fn)
+{
+    if (*idle == NULL)
+        *idle = g_ptr_array_new_with_free_func(free_fn);
+    if ((*idle)->len < SMTP_SESSION_IDLE_MAX)
+        g_ptr_array_add(*idle, eng);
+    else
+        free_fn(eng);
+}
+
+/* (transfer full) The last idle engine, or NULL. */
+static gpointer
+smtp_session_idle_take(GPtrArray *idle)
+{
+    if (idle == NULL || idle->len == 0)
+        return NULL;
+    return g_ptr_array_steal_index_fast(idle, idle->len - 1);
+}
+
+/* The sessions' own structs: blocks big enough for either kind, zeroed
+ * when taken, kept idle like the engines. */
+#define SMTP_SESSION_BLOCK_SIZE MAX(sizeof(SmtpServerSession), sizeof(SmtpClientSession))
+
+static gpointer
+smtp_session_block_new(World *w)
+{
+    gpointer b = smtp_session_idle_take(w->idle_smtp_blocks);
+    if (b == NULL)
+        return g_malloc0(SMTP_SESSION_BLOCK_SIZE);
+    memset(b, 0, SMTP_SESSION_BLOCK_SIZE);
+    return b;
+}
+
+/* ------------------------------------------------------------------ */
 /* server                                                             */
 
 static void smtp_server_session_pump(SmtpServerSession *ss);
@@ -25,11 +69,12 @@ smtp_server_session_free(SmtpServerSession *ss)
     session_timeout_unregister(ss->st.node->world, ss->st.conn_id);
     if (ss->data_destroy)
         ss->data_destroy(ss->data);
-    smtp_server_free(ss->eng);
+    smtp_session_idle_put(&ss->st.node->world->idle_smtp_servers, ss->eng,
+                          (GDestroyNotify)smtp_server_free);
     session_stream_clear(&ss->st);
     smtp_server_session_auth_clear(ss);
     g_free(ss->helo);
-    g_free(ss);
+    smtp_session_idle_put(&ss->st.node->world->idle_smtp_blocks, ss, g_free);
 }
 
 static void
@@ -108,8 +153,12 @@ SmtpServerSession *
 smtp_server_session_new(Node *node, SimStream *stream, const SmtpServerConfig *cfg,
                         const SmtpServerPolicy *policy, gpointer user_data)
 {
-    SmtpServerSession *ss = g_new0(SmtpServerSession, 1);
-    ss->eng = smtp_server_new(cfg);
+    SmtpServerSession *ss = smtp_session_block_new(node->world);
+    ss->eng = smtp_session_idle_take(node->world->idle_smtp_servers);
+    if (ss->eng != NULL)
+        smtp_server_reuse(ss->eng, cfg);
+    else
+        ss->eng = smtp_server_new(cfg);
     ss->policy = *policy;
     ss->user_data = user_data;
     ss->sasl_on = cfg->auth_mechs != NULL;
@@ -194,6 +243,8 @@ smtp_server_session_pump(SmtpServerSession *ss)
         return;
     SmtpServerAct act = {0};
     gboolean closing = FALSE;
+    /* Command lines are only traced: not copied when the trace is off. */
+    smtp_server_set_cmd_actions(ss->eng, world_tracing(ss->st.node->world));
     while (!closing && !ss->st.dead && smtp_server_poll(ss->eng, &act)) {
         closing = smtp_server_session_act(ss, &act);
         smtp_server_act_clear(&act);
@@ -298,11 +349,12 @@ smtp_client_session_free(SmtpClientSession *cs)
     if (cs->st.dropped && !cs->decided && cs->drop_notify != NULL)
         cs->drop_notify(cs->user_data);
     tracker_untag_conn(cs->st.node->world->tracker, cs->st.conn_id);
-    smtp_client_free(cs->eng);
+    smtp_session_idle_put(&cs->st.node->world->idle_smtp_clients, cs->eng,
+                          (GDestroyNotify)smtp_client_free);
     session_stream_clear(&cs->st);
     smtp_client_session_auth_clear(cs);
     g_free(cs->fail_detail);
-    g_free(cs);
+    smtp_session_idle_put(&cs->st.node->world->idle_smtp_blocks, cs, g_free);
 }
 
 static void
@@ -371,7 +423,7 @@ smtp_client_session_start(Node *node, const char *ip, guint16 port, const char *
                           gpointer user_data)
 {
     World *w = node->world;
-    SmtpClientSession *cs = g_new0(SmtpClientSession, 1);
+    SmtpClientSession *cs = smtp_session_block_new(w);
     /* The node's TLS level (Postfix smtp_tls_security_level): may tries
      * STARTTLS when offered, encrypt and above insist on it. */
     SmtpClientConfig c = *cfg;
@@ -381,7 +433,11 @@ smtp_client_session_start(Node *node, const char *ip, guint16 port, const char *
         c.require_starttls = cs->tls_level >= SPEC_TLS_ENCRYPT;
     }
     cs->auth_mech = g_strdup(cfg->auth_mech);
-    cs->eng = smtp_client_new(&c);
+    cs->eng = smtp_session_idle_take(node->world->idle_smtp_clients);
+    if (cs->eng != NULL)
+        smtp_client_reuse(cs->eng, &c);
+    else
+        cs->eng = smtp_client_new(&c);
     cs->done = done;
     cs->user_data = user_data;
     session_stream_connect(&cs->st, &smtp_client_session_ops, node, ip, port, peer_name, msg_id);
@@ -510,6 +566,8 @@ smtp_client_session_pump(SmtpClientSession *cs)
     if (!session_stream_pump_begin(&cs->st))
         return;
     SmtpClientAct act = {0};
+    /* Replies are only traced: not reported when the trace is off. */
+    smtp_client_set_reply_actions(cs->eng, world_tracing(cs->st.node->world));
     while (smtp_client_poll(cs->eng, &act)) {
         smtp_client_session_act(cs, &act);
         smtp_client_act_clear(&act);

@@ -385,6 +385,9 @@ world_free(World *w)
      * half done) go first, silently; then streams and events, which
      * reference nodes. */
     session_stream_free_all(w);
+    g_clear_pointer(&w->idle_smtp_servers, g_ptr_array_unref);
+    g_clear_pointer(&w->idle_smtp_clients, g_ptr_array_unref);
+    g_clear_pointer(&w->idle_smtp_blocks, g_ptr_array_unref);
     world_free_held(w);
     sim_net_free(w->net);
     sim_world_free(w->sim);

@@ -43,6 +43,9 @@ struct World {
     GHashTable *session_timeouts; /* nullable: conn id -> server session (session_timeout.c) */
     struct SessionStream *sessions; /* live sessions, linked (session_stream.c) */
     GHashTable *held; /* nullable: job -> GDestroyNotify (world_jobs.c) */
+    GPtrArray *idle_smtp_servers; /* nullable: engines of ended sessions (smtp_session.c) */
+    GPtrArray *idle_smtp_clients; /* nullable: likewise for clients */
+    GPtrArray *idle_smtp_blocks;  /* nullable: the sessions' own structs, likewise */
 };
 
 Node *world_node(const World *w, const char *name);

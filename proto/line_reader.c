@@ -30,7 +30,9 @@ line_reader_new(gsize max)
     /* Room for a few command or reply lines at once, so the buffer does not
      * grow step by step in every session. */
     gsize reserve = MIN(max, LINE_READER_RESERVE);
-    LineReader *lr = g_malloc0(sizeof *lr + reserve);
+    /* The buffer is not zeroed: only buf.len octets of it are ever read. */
+    LineReader *lr = g_malloc(sizeof *lr + reserve);
+    *lr = (LineReader){0};
     lr->buf.data = lr->first;
     lr->buf.cap = reserve;
     lr->max = max;

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "proto/gstring_put.h"
+
 /* A field's strings live in the message's text blocks, which never move or
  * change once written: raw, name and raw_value are NUL-terminated copies
  * side by side. The unfolded value is worked out on first use. */
@@ -668,14 +670,16 @@ GBytes *
 mail_message_bytes_prepend(GBytes *msg, const char *name, const char *value)
 {
     g_return_val_if_fail(msg != NULL && name != NULL && value != NULL, NULL);
-    g_autofree char *field = mail_header_fold(name, value, 0);
-    gsize flen = strlen(field), mlen = 0;
+    gsize mlen = 0;
     const guint8 *m = g_bytes_get_data(msg, &mlen);
-    guint8 *out = g_malloc(flen + mlen + 1);
-    memcpy(out, field, flen);
-    if (mlen > 0)
-        memcpy(out + flen, m, mlen);
-    return g_bytes_new_take(out, flen + mlen);
+    /* The field is folded straight into the new message's buffer: one
+     * allocation and one copy of the message per hop. Room for the field
+     * with a fold every few words; GString grows if a value folds more. */
+    gsize vlen = strlen(value);
+    GString *out = g_string_sized_new(strlen(name) + vlen + vlen / 16 + 8 + mlen);
+    mail_header_fold_into(out, name, value, 0);
+    gstring_put_len(out, (const char *)m, mlen);
+    return g_string_free_to_bytes(out);
 }
 
 /* CR and LF in a caller's value would inject fields: they are written as
@@ -690,7 +694,7 @@ mail_fold_is_wsp(char c)
 static void
 mail_fold_append(GString *out, const char *value, gsize n, gboolean has_crlf)
 {
-    g_string_append_len(out, value, (gssize)n);
+    gstring_put_len(out, value, n);
     for (gsize k = out->len - n; has_crlf && k < out->len; k++)
         if (out->str[k] == '\r' || out->str[k] == '\n')
             out->str[k] = ' ';
@@ -702,7 +706,7 @@ mail_header_fold_into(GString *out, const char *name, const char *value, guint w
     if (width == 0)
         width = MAIL_MESSAGE_FOLD_WIDTH;
     gsize start = out->len;
-    g_string_append(out, name);
+    gstring_put(out, name);
     g_string_append_c(out, ':');
     gsize line_len = out->len - start;
     gsize vlen = strcspn(value, "\r\n");
@@ -711,8 +715,8 @@ mail_header_fold_into(GString *out, const char *name, const char *value, guint w
         /* It fits on one line: no fold can be needed (most fields). */
         if (*value && !mail_fold_is_wsp(*value))
             g_string_append_c(out, ' ');
-        g_string_append_len(out, value, (gssize)vlen);
-        g_string_append_len(out, "\r\n", 2);
+        gstring_put_len(out, value, vlen);
+        gstring_put_len(out, "\r\n", 2);
         return;
     }
     gboolean line_has_word = FALSE;
@@ -732,7 +736,7 @@ mail_header_fold_into(GString *out, const char *name, const char *value, guint w
         gsize seg = (gsize)(p - s);
         if (line_has_word && mail_fold_is_wsp(*s) && line_len + seg > width) {
             mail_fold_append(out, done, (gsize)(s - done), has_crlf);
-            g_string_append(out, "\r\n");
+            gstring_put(out, "\r\n");
             done = s;
             line_len = 0;
         }
@@ -740,7 +744,7 @@ mail_header_fold_into(GString *out, const char *name, const char *value, guint w
         line_has_word = TRUE;
     }
     mail_fold_append(out, done, (gsize)(p - done), has_crlf);
-    g_string_append(out, "\r\n");
+    gstring_put(out, "\r\n");
 }
 
 char *

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "proto/ascii_case.h"
 #include "proto/message.h"
 
 static inline gboolean
@@ -107,7 +108,7 @@ mail_message_scan_count_all(const guint8 *data, gsize len, const char *const *na
             break;
         fields++;
         for (guint k = 0; k < n; k++)
-            if (name_len == lens[k] && g_ascii_strncasecmp(d + pos, names[k], name_len) == 0)
+            if (name_len == lens[k] && ascii_case_equal_n(d + pos, names[k], name_len))
                 counts[k]++;
         pos += line;
         /* RFC 5322 2.2.3: a line starting with WSP continues the field. */

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "proto/act_queue.h"
+#include "proto/ascii_case.h"
+#include "proto/gstring_put.h"
 #include "proto/smtp_data.h"
 
 typedef enum {
@@ -65,6 +67,7 @@ struct SmtpClient {
     guint rcpt_next;  /* next RCPT reply index */
     guint naccepted;
     gboolean is_tls, is_authed, auth_started, starttls_refused, waiting_tls;
+    gboolean replies_off; /* no REPLY actions: smtp_client_set_reply_actions() */
     gboolean decided, quit_sent, closed;
     gboolean query_pending;
     guint32 query_id, next_id;
@@ -129,11 +132,32 @@ smtp_client_copy_strings(SmtpClient *c, const char *const *strings, const char *
     }
 }
 
-SmtpClient *
-smtp_client_new(const SmtpClientConfig *cfg)
+/* A NULL-terminated copy of v (nullable: empty) in one block, the array
+ * then the strings: freed with g_free(). */
+static char **
+smtp_client_copy_strv(const char *const *v)
 {
-    g_return_val_if_fail(cfg != NULL, NULL);
-    SmtpClient *c = g_new0(SmtpClient, 1);
+    guint n = 0;
+    gsize size = 0;
+    for (; v != NULL && v[n] != NULL; n++)
+        size += strlen(v[n]) + 1;
+    char **out = g_malloc((n + 1) * sizeof(char *) + size);
+    char *w = (char *)(out + n + 1);
+    for (guint i = 0; i < n; i++) {
+        gsize l = strlen(v[i]) + 1;
+        out[i] = memcpy(w, v[i], l);
+        w += l;
+    }
+    out[n] = NULL;
+    return out;
+}
+
+/* Sets c up as a new engine for cfg. c is zero but for the storage a
+ * reused engine keeps: the reply parser and the two queues, made here
+ * when absent. */
+static void
+smtp_client_setup(SmtpClient *c, const SmtpClientConfig *cfg)
+{
     const char *const strings[] = {cfg->helo_name ? cfg->helo_name : "localhost", cfg->auth_mech,
                                    cfg->mail_auth_param,
                                    cfg->reverse_path ? cfg->reverse_path : "", cfg->dsn_envid};
@@ -149,7 +173,7 @@ smtp_client_new(const SmtpClientConfig *cfg)
     c->no_size_param = cfg->no_size_param;
     c->no_fallback_helo = cfg->no_fallback_helo;
     c->body_8bitmime = cfg->body_8bitmime;
-    c->rcpts = g_strdupv((char **)(cfg->recipients ? cfg->recipients : (const char *const[]){NULL}));
+    c->rcpts = smtp_client_copy_strv(cfg->recipients);
     c->nrcpts = g_strv_length(c->rcpts);
     c->dsn_ret = cfg->dsn_ret;
     c->rcpt = g_new0(SmtpClientRcpt, c->nrcpts + 1);
@@ -161,12 +185,43 @@ smtp_client_new(const SmtpClientConfig *cfg)
             c->rcpt_orcpt[i] = g_strdup(cfg->rcpt_orcpt[i] ? cfg->rcpt_orcpt[i] : "");
     }
     c->message = cfg->message ? g_bytes_ref(cfg->message) : g_bytes_new(NULL, 0);
-    c->rp = smtp_reply_parser_new();
-    act_queue_init(&c->acts, sizeof(SmtpClientAct));
-    act_queue_init(&c->expect, sizeof(guint8));
+    if (c->rp == NULL)
+        c->rp = smtp_reply_parser_new();
+    if (c->acts.item_size == 0)
+        act_queue_init(&c->acts, sizeof(SmtpClientAct));
+    if (c->expect.item_size == 0)
+        act_queue_init(&c->expect, sizeof(guint8));
     c->next_id = 1;
     smtp_client_expect(c, SMTP_CLIENT_EXP_GREETING);
+}
+
+SmtpClient *
+smtp_client_new(const SmtpClientConfig *cfg)
+{
+    g_return_val_if_fail(cfg != NULL, NULL);
+    SmtpClient *c = g_new0(SmtpClient, 1);
+    smtp_client_setup(c, cfg);
     return c;
+}
+
+/* Frees what c owns; with keep, not the storage smtp_client_reuse() keeps
+ * (the reply parser, the queues' arrays), which stays as it was. */
+static void
+smtp_client_clear(SmtpClient *c, gboolean keep)
+{
+    g_free(c->config_strings);
+    g_strfreev(c->rcpt_orcpt);
+    g_free(c->rcpts); /* one block: smtp_client_copy_strv() */
+    g_bytes_unref(c->message);
+    if (!keep)
+        smtp_reply_parser_free(c->rp);
+    act_queue_clear(&c->acts, (GDestroyNotify)smtp_client_act_clear, !keep);
+    act_queue_clear(&c->expect, NULL, !keep);
+    g_free(c->ext_lines);
+    g_strfreev(c->auth_mechs);
+    for (guint i = 0; i < c->nrcpts; i++)
+        smtp_reply_free(c->rcpt[i].reply);
+    g_free(c->rcpt);
 }
 
 void
@@ -174,19 +229,24 @@ smtp_client_free(SmtpClient *c)
 {
     if (c == NULL)
         return;
-    g_free(c->config_strings);
-    g_strfreev(c->rcpt_orcpt);
-    g_strfreev(c->rcpts);
-    g_bytes_unref(c->message);
-    smtp_reply_parser_free(c->rp);
-    act_queue_clear(&c->acts, (GDestroyNotify)smtp_client_act_clear, TRUE);
-    act_queue_clear(&c->expect, NULL, TRUE);
-    g_free(c->ext_lines);
-    g_strfreev(c->auth_mechs);
-    for (guint i = 0; i < c->nrcpts; i++)
-        smtp_reply_free(c->rcpt[i].reply);
-    g_free(c->rcpt);
+    smtp_client_clear(c, FALSE);
     g_free(c);
+}
+
+void
+smtp_client_reuse(SmtpClient *c, const SmtpClientConfig *cfg)
+{
+    g_return_if_fail(c != NULL && cfg != NULL);
+    smtp_client_clear(c, TRUE);
+    /* Everything else starts from zero, as in a new engine. */
+    SmtpReplyParser *rp = c->rp;
+    ActQueue acts = c->acts, expect = c->expect;
+    memset(c, 0, sizeof *c);
+    smtp_reply_parser_reset(rp);
+    c->rp = rp;
+    c->acts = acts;
+    c->expect = expect;
+    smtp_client_setup(c, cfg);
 }
 
 void
@@ -199,10 +259,8 @@ smtp_client_outcome_free(SmtpClientOutcome *o)
     guint n = o->recipients ? g_strv_length(o->recipients) : 0;
     for (guint i = 0; i < n; i++)
         smtp_reply_free(o->rcpt_replies[i]);
-    g_strfreev(o->recipients);
-    g_free(o->rcpt_results);
-    g_free(o->rcpt_replies);
-    g_free(o);
+    g_free(o->recipients); /* one block: smtp_client_copy_strv() */
+    g_free(o);             /* rcpt_results and rcpt_replies are in its block */
 }
 
 void
@@ -318,14 +376,18 @@ smtp_client_finish(SmtpClient *c, SmtpClientStage stage, SmtpReply *r, const cha
     if (c->decided)
         return;
     c->decided = TRUE;
-    SmtpClientOutcome *o = g_new0(SmtpClientOutcome, 1);
+    /* The outcome and its two per-recipient arrays in one block (replies
+     * first: pointers need the stricter alignment). */
+    gsize nr = c->nrcpts + 1;
+    SmtpClientOutcome *o =
+        g_malloc0(sizeof *o + nr * sizeof(SmtpReply *) + nr * sizeof(SmtpClientResult));
     o->stage = stage;
     o->reply = r ? smtp_reply_ref(r) : NULL;
     o->detail = g_strdup(detail);
     /* No command names a recipient once the transaction is decided. */
     o->recipients = g_steal_pointer(&c->rcpts);
-    o->rcpt_results = g_new0(SmtpClientResult, c->nrcpts + 1);
-    o->rcpt_replies = g_new0(SmtpReply *, c->nrcpts + 1);
+    o->rcpt_replies = (SmtpReply **)(o + 1);
+    o->rcpt_results = (SmtpClientResult *)(o->rcpt_replies + nr);
     gboolean any_ok = FALSE, any_temp = FALSE, any_tried = FALSE;
     for (guint i = 0; i < c->nrcpts; i++) {
         SmtpReply *ri = c->rcpt[i].state == SMTP_CLIENT_RCPT_REJECTED ? c->rcpt[i].reply : r;
@@ -359,7 +421,10 @@ smtp_client_maybe_quit(SmtpClient *c)
 {
     if (c->decided && !c->quit_sent && !c->closed && smtp_client_expect_empty(c)) {
         c->quit_sent = TRUE;
-        smtp_client_cmd(c, SMTP_CLIENT_EXP_QUIT, "QUIT", NULL);
+        /* A fixed line: sent as static bytes, with no copy. */
+        SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
+        a->bytes = g_bytes_new_static("QUIT\r\n", 6);
+        smtp_client_expect(c, SMTP_CLIENT_EXP_QUIT);
     }
 }
 
@@ -370,7 +435,7 @@ smtp_client_server_has_ext(const SmtpClient *c, const char *keyword)
     /* RFC 5321 4.1.1.1: keywords are case-insensitive; params follow a space. */
     gsize kl = strlen(keyword);
     for (const char *l = c->ext_lines; l != NULL && *l != '\0'; l = strchr(l, '\n') + 1) {
-        if (strcspn(l, " \n") == kl && g_ascii_strncasecmp(l, keyword, kl) == 0)
+        if (strcspn(l, " \n") == kl && ascii_case_equal_n(l, keyword, kl))
             return TRUE;
     }
     return FALSE;
@@ -399,7 +464,7 @@ smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
         gsize ll = strlen(l);
         const char *sp = memchr(l, ' ', ll);
         gsize kl = sp ? (gsize)(sp - l) : ll;
-        if (kl == 4 && g_ascii_strncasecmp(l, "AUTH", 4) == 0 && sp != NULL) {
+        if (kl == 4 && ascii_case_equal_n(l, "AUTH", 4) && sp != NULL) {
             /* Listed twice: the last line counts, as for the other keywords. */
             g_strfreev(c->auth_mechs);
             c->auth_mechs = g_strsplit_set(sp + 1, " ", -1);
@@ -408,7 +473,7 @@ smtp_client_parse_ehlo(SmtpClient *c, const SmtpReply *r)
         char first = g_ascii_toupper(l[0]);
         for (guint k = 0; k < G_N_ELEMENTS(smtp_client_exts); k++)
             if (kl == smtp_client_exts[k].len && first == smtp_client_exts[k].keyword[0] &&
-                g_ascii_strncasecmp(l, smtp_client_exts[k].keyword, kl) == 0)
+                ascii_case_equal_n(l, smtp_client_exts[k].keyword, kl))
                 c->ext_bits |= smtp_client_exts[k].bit;
         memcpy(w, l, ll);
         w[ll] = '\n';
@@ -458,25 +523,25 @@ smtp_client_append_u64(GString *s, guint64 v)
 static void
 smtp_client_append_rcpt(SmtpClient *c, GString *s, guint i)
 {
-    g_string_append(s, "RCPT TO:<");
+    gstring_put(s, "RCPT TO:<");
     g_assert(c->rcpts != NULL);
-    g_string_append(s, c->rcpts[i]);
+    gstring_put(s, c->rcpts[i]);
     g_string_append_c(s, '>');
     if (smtp_client_has(c, SMTP_CLIENT_EXT_DSN)) {
         if (c->rcpt[i].notify != 0) {
             g_autofree char *n = smtp_dsn_notify_format(c->rcpt[i].notify);
-            g_string_append(s, " NOTIFY=");
-            g_string_append(s, n);
+            gstring_put(s, " NOTIFY=");
+            gstring_put(s, n);
         }
         const char *semi = c->rcpt_orcpt ? strchr(c->rcpt_orcpt[i], ';') : NULL;
         if (semi != NULL) {
             g_autofree char *type = g_strndup(c->rcpt_orcpt[i], (gsize)(semi - c->rcpt_orcpt[i]));
             g_autofree char *o = smtp_dsn_orcpt_format(type, semi + 1);
-            g_string_append(s, " ORCPT=");
-            g_string_append(s, o);
+            gstring_put(s, " ORCPT=");
+            gstring_put(s, o);
         }
     }
-    g_string_append(s, "\r\n");
+    gstring_put(s, "\r\n");
 }
 
 static void
@@ -493,31 +558,31 @@ smtp_client_start_txn(SmtpClient *c)
 {
     gboolean pipe = !c->no_pipelining && smtp_client_has(c, SMTP_CLIENT_EXT_PIPELINING);
     GString *s = g_string_sized_new(128);
-    g_string_append(s, "MAIL FROM:<");
-    g_string_append(s, c->reverse_path);
+    gstring_put(s, "MAIL FROM:<");
+    gstring_put(s, c->reverse_path);
     g_string_append_c(s, '>');
     if (!c->no_size_param && smtp_client_has(c, SMTP_CLIENT_EXT_SIZE)) {
-        g_string_append(s, " SIZE=");
+        gstring_put(s, " SIZE=");
         smtp_client_append_u64(s, g_bytes_get_size(c->message));
     }
     if (c->body_8bitmime && smtp_client_has(c, SMTP_CLIENT_EXT_8BITMIME))
-        g_string_append(s, " BODY=8BITMIME");
+        gstring_put(s, " BODY=8BITMIME");
     if (c->mail_auth_param && c->auth_mechs) {
-        g_string_append(s, " AUTH=");
+        gstring_put(s, " AUTH=");
         smtp_client_append_xtext(s, c->mail_auth_param);
     }
     if (smtp_client_has(c, SMTP_CLIENT_EXT_DSN)) {
         /* RFC 3461 4.3, 4.4 */
         if (c->dsn_ret != SMTP_DSN_RET_NONE) {
-            g_string_append(s, " RET=");
-            g_string_append(s, smtp_dsn_ret_name(c->dsn_ret));
+            gstring_put(s, " RET=");
+            gstring_put(s, smtp_dsn_ret_name(c->dsn_ret));
         }
         if (c->dsn_envid) {
-            g_string_append(s, " ENVID=");
+            gstring_put(s, " ENVID=");
             smtp_client_append_xtext(s, c->dsn_envid);
         }
     }
-    g_string_append(s, "\r\n");
+    gstring_put(s, "\r\n");
     smtp_client_expect(c, SMTP_CLIENT_EXP_MAIL);
     if (pipe) {
         /* RFC 2920 3.1: MAIL, the RCPTs and DATA in one group, DATA last. */
@@ -525,7 +590,7 @@ smtp_client_start_txn(SmtpClient *c)
             smtp_client_append_rcpt(c, s, i);
             smtp_client_expect(c, SMTP_CLIENT_EXP_RCPT);
         }
-        g_string_append(s, "DATA\r\n");
+        gstring_put(s, "DATA\r\n");
         smtp_client_expect(c, SMTP_CLIENT_EXP_DATA);
     }
     smtp_client_send(c, s);
@@ -737,8 +802,12 @@ smtp_client_step(SmtpClient *c)
         smtp_client_close(c);
         return TRUE;
     }
-    SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_REPLY);
-    a->reply = r;
+    /* The REPLY action owns r; without one, r is freed on return. */
+    g_autoptr(SmtpReply) unreported = NULL;
+    if (c->replies_off)
+        unreported = r;
+    else
+        smtp_client_push(c, SMTP_CLIENT_ACT_REPLY)->reply = r;
     if (smtp_client_expect_empty(c)) {
         /* An unsolicited reply: the server is out of step. */
         smtp_client_finish(c, SMTP_CLIENT_STAGE_CONNECT, r, "unexpected reply", TRUE);
@@ -786,6 +855,13 @@ smtp_client_feed_eof(SmtpClient *c)
 }
 
 void
+smtp_client_set_reply_actions(SmtpClient *c, gboolean on)
+{
+    g_return_if_fail(c != NULL);
+    c->replies_off = !on;
+}
+
+void
 smtp_client_abort(SmtpClient *c, const char *reason)
 {
     g_return_if_fail(c != NULL);
@@ -799,10 +875,12 @@ gboolean
 smtp_client_poll(SmtpClient *c, SmtpClientAct *act)
 {
     g_return_val_if_fail(c != NULL && act != NULL, FALSE);
-    memset(act, 0, sizeof *act);
+    /* Zeroed only when there is nothing: a popped action overwrites it whole. */
     while (act_queue_is_empty(&c->acts)) {
-        if (!smtp_client_step(c))
+        if (!smtp_client_step(c)) {
+            memset(act, 0, sizeof *act);
             return FALSE;
+        }
     }
     act_queue_pop(&c->acts, act);
     return TRUE;

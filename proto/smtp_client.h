@@ -74,7 +74,7 @@ typedef struct {
                                     STARTTLS, AUTH, 421, EOF, bad reply): try another host */
     SmtpReply *reply;        /* (nullable) the deciding reply; NULL for EOF/protocol error */
     char *detail;            /* (nullable) local reason: "connection closed", "bad reply" */
-    GStrv recipients;        /* all recipients, in order */
+    GStrv recipients;        /* all recipients, in order (one block with its strings) */
     SmtpClientResult *rcpt_results; /* parallel to recipients */
     SmtpReply **rcpt_replies;       /* parallel: the reply deciding each (nullable) */
     gboolean reply_lost; /* the end of data was sent and the connection ended before
@@ -115,6 +115,9 @@ typedef struct SmtpClient SmtpClient;
 
 SmtpClient *smtp_client_new(const SmtpClientConfig *cfg);
 void smtp_client_free(SmtpClient *c);
+/* Makes c what smtp_client_new(cfg) returns, keeping the buffers it has
+ * grown: for a caller that opens connection after connection. */
+void smtp_client_reuse(SmtpClient *c, const SmtpClientConfig *cfg);
 /* Bytes from the server (copied). */
 void smtp_client_feed(SmtpClient *c, const guint8 *buf, gsize len);
 /* The server closed: an undecided transaction ends TEMPFAIL (connection_failure
@@ -130,6 +133,9 @@ void smtp_client_answer_auth(SmtpClient *c, guint32 query_id, GBytes *response, 
 void smtp_client_starttls_done(SmtpClient *c);
 /* Node-side abort (timeout): the transaction ends TEMPFAIL, CLOSE. */
 void smtp_client_abort(SmtpClient *c, const char *reason);
+/* Whether every reply is reported as a REPLY action (default TRUE). A
+ * caller that logs nothing turns them off. */
+void smtp_client_set_reply_actions(SmtpClient *c, gboolean on);
 
 gboolean smtp_client_is_done(const SmtpClient *c);
 gboolean smtp_client_is_tls(const SmtpClient *c);

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "proto/smtp_data_scan.h"
+
 typedef enum {
     SMTP_DATA_ST_BOL = 0, /* at the start of a line (after CRLF, or the DATA line) */
     SMTP_DATA_ST_DOT,     /* "." at the start of a line */
@@ -20,7 +22,10 @@ struct SmtpDataDecoder {
     SmtpDataEndMode mode;
     gsize max_size;
     gsize max_line;
-    GByteArray *msg;
+    /* The message so far: a plain buffer, handed over whole by
+     * smtp_data_decoder_steal() (every hop decodes every message). */
+    guint8 *msg;
+    gsize msg_len, msg_cap;
     guint64 size;
     gsize line_len; /* octets of the current line so far, ending excluded */
     SmtpDataFault faults;
@@ -62,8 +67,17 @@ smtp_data_decoder_new(SmtpDataEndMode mode, gsize max_size, gsize max_line)
     d->mode = mode;
     d->max_size = max_size;
     d->max_line = max_line ? max_line : SMTP_DATA_LINE_MAX;
-    d->msg = g_byte_array_new();
     return d;
+}
+
+void
+smtp_data_decoder_setup(SmtpDataDecoder *d, SmtpDataEndMode mode, gsize max_size, gsize max_line)
+{
+    g_return_if_fail(d != NULL);
+    d->mode = mode;
+    d->max_size = max_size;
+    d->max_line = max_line ? max_line : SMTP_DATA_LINE_MAX;
+    smtp_data_decoder_reset(d);
 }
 
 void
@@ -71,7 +85,7 @@ smtp_data_decoder_free(SmtpDataDecoder *d)
 {
     if (d == NULL)
         return;
-    g_byte_array_unref(d->msg);
+    g_free(d->msg);
     g_free(d);
 }
 
@@ -79,7 +93,7 @@ void
 smtp_data_decoder_reset(SmtpDataDecoder *d)
 {
     g_return_if_fail(d != NULL);
-    g_byte_array_set_size(d->msg, 0);
+    d->msg_len = 0;
     d->size = 0;
     d->line_len = 0;
     d->faults = SMTP_DATA_FAULT_NONE;
@@ -93,12 +107,10 @@ smtp_data_decoder_reserve(SmtpDataDecoder *d, gsize n)
     n = MIN(n, SMTP_DATA_RESERVE_MAX);
     if (d->max_size != 0)
         n = MIN(n, d->max_size);
-    guint len = d->msg->len;
-    if (n <= len)
+    if (n <= d->msg_cap)
         return;
-    /* A GByteArray keeps its allocation when it shrinks. */
-    g_byte_array_set_size(d->msg, (guint)n);
-    g_byte_array_set_size(d->msg, len);
+    d->msg = g_realloc(d->msg, n);
+    d->msg_cap = n;
 }
 
 static void
@@ -107,13 +119,18 @@ smtp_data_emit(SmtpDataDecoder *d, const guint8 *p, gsize n)
     d->size += n;
     if (n == 0 || (d->faults & SMTP_DATA_FAULT_TOO_BIG))
         return;
-    if (d->max_size != 0 && d->msg->len + n > d->max_size) {
+    if (d->max_size != 0 && d->msg_len + n > d->max_size) {
         /* RFC 1870 6.3: keep reading, but do not keep what cannot be accepted. */
         d->faults |= SMTP_DATA_FAULT_TOO_BIG;
-        g_byte_array_set_size(d->msg, 0);
+        d->msg_len = 0;
         return;
     }
-    g_byte_array_append(d->msg, p, (guint)n);
+    if (d->msg_len + n > d->msg_cap) {
+        d->msg_cap = MAX(MAX(d->msg_cap * 2, d->msg_len + n), 256);
+        d->msg = g_realloc(d->msg, d->msg_cap);
+    }
+    memcpy(d->msg + d->msg_len, p, n);
+    d->msg_len += n;
 }
 
 /* Content octets of the current line (not its ending). */
@@ -200,10 +217,11 @@ smtp_data_scan_mid(SmtpDataDecoder *d, const guint8 *buf, gsize len)
 static gsize
 smtp_data_feed_lines(SmtpDataDecoder *d, const guint8 *buf, gsize len, gboolean *done)
 {
-    gsize i = 0, span = 0;
-    /* One search for NUL over the chunk, not one per line (ordinary mail
+    /* Ordinary lines first, in one span (the common case: all of them). */
+    gsize i = d->max_line >= 2 ? smtp_data_scan_plain(buf, len, d->max_line - 2) : 0, span = 0;
+    /* One search for NUL over the rest, not one per line (ordinary mail
      * has none): nul is the first at or after i, or len. */
-    const guint8 *z = memchr(buf, '\0', len);
+    const guint8 *z = memchr(buf + i, '\0', len - i);
     gsize nul = z ? (gsize)(z - buf) : len;
     while (i < len) {
         const guint8 *lf = memchr(buf + i, '\n', len - i);
@@ -323,9 +341,10 @@ GBytes *
 smtp_data_decoder_steal(SmtpDataDecoder *d)
 {
     g_return_val_if_fail(d != NULL, NULL);
-    /* The array stays (empty) for the next message; its storage moves out. */
-    gsize len = 0;
-    guint8 *data = g_byte_array_steal(d->msg, &len);
+    /* The storage moves out; the next message starts a new one. */
+    gsize len = d->msg_len;
+    guint8 *data = g_steal_pointer(&d->msg);
+    d->msg_cap = 0;
     smtp_data_decoder_reset(d);
     return g_bytes_new_take(data, len);
 }
@@ -409,6 +428,12 @@ smtp_data_encode(GBytes *msg, gsize *stray)
     gsize i = 0;
     gsize span = 0; /* input from here on is still to be copied as is */
     while (i < len) {
+        if (bol) {
+            /* Ordinary lines stay in the span as they are. */
+            i += smtp_data_scan_plain(p + i, len - i, G_MAXSIZE);
+            if (i == len)
+                break;
+        }
         if (bol && p[i] == '.') {
             /* RFC 5321 4.5.2: double the leading "." (it stays in the span). */
             smtp_data_out_append(&out, p + span, i - span);

@@ -56,6 +56,10 @@ typedef struct SmtpDataDecoder SmtpDataDecoder;
  * line incl. CRLF (0: SMTP_DATA_LINE_MAX). */
 SmtpDataDecoder *smtp_data_decoder_new(SmtpDataEndMode mode, gsize max_size, gsize max_line);
 void smtp_data_decoder_free(SmtpDataDecoder *d);
+/* Gives d the settings smtp_data_decoder_new() takes and resets it,
+ * keeping its buffer. */
+void smtp_data_decoder_setup(SmtpDataDecoder *d, SmtpDataEndMode mode, gsize max_size,
+                             gsize max_line);
 /* Starts a new message (after "354"); the CRLF of the DATA line counts as the
  * CRLF before a first-line "." (RFC 5321 4.1.1.4). */
 void smtp_data_decoder_reset(SmtpDataDecoder *d);

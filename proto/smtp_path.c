@@ -177,8 +177,7 @@ smtp_path_clear(SmtpPath *path)
     if (path == NULL)
         return;
     g_free(path->source_route);
-    g_free(path->local);
-    g_free(path->domain);
+    g_free(path->local); /* and the domain, in its block */
     memset(path, 0, sizeof *path);
 }
 
@@ -197,8 +196,14 @@ smtp_path_parse_mailbox(const char *s, gsize len, SmtpPath *path)
         return SMTP_PATH_ERR_SYNTAX;
     if (ll > SMTP_PATH_LOCAL_MAX || dl > SMTP_PATH_DOMAIN_MAX)
         return SMTP_PATH_ERR_TOO_LONG;
-    path->local = g_strndup(s, ll);
-    path->domain = g_strndup(d, dl);
+    /* Both parts in one block (every MAIL and RCPT): domain after local. */
+    char *block = g_malloc(ll + 1 + dl + 1);
+    memcpy(block, s, ll);
+    block[ll] = '\0';
+    memcpy(block + ll + 1, d, dl);
+    block[ll + 1 + dl] = '\0';
+    path->local = block;
+    path->domain = block + ll + 1;
     path->is_quoted = quoted;
     path->is_literal = literal;
     return SMTP_PATH_OK;

@@ -29,7 +29,8 @@ typedef struct {
     gboolean has_source_route; /* "<@a,@b:u@d>": A-d-l given (4.1.1.3, obsolete) */
     char *source_route;        /* (nullable) the A-d-l text, "@a,@b" */
     char *local;               /* local part as written (quotes kept); NULL for <> */
-    char *domain;              /* domain or "[address literal]"; NULL for <>, <Postmaster> */
+    char *domain;              /* domain or "[address literal]"; NULL for <>, <Postmaster>;
+                                  in local's allocation (smtp_path_clear() frees both) */
     gboolean is_quoted;        /* local part is a Quoted-string */
     gboolean is_literal;       /* domain is an address literal */
 } SmtpPath;

@@ -100,6 +100,20 @@ smtp_reply_new(guint code, const char *enhanced, const char *fmt, ...)
     return &smtp_reply_alloc(code, enhanced, text, strlen(text) + 1, 1)->pub;
 }
 
+SmtpReply *
+smtp_reply_new_text(guint code, const char *enhanced, const char *prefix, const char *suffix)
+{
+    g_return_val_if_fail(code >= 200 && code <= 599 && prefix != NULL, NULL);
+    gsize pl = strlen(prefix), sl = suffix ? strlen(suffix) : 0;
+    SmtpReplyBlock *b = smtp_reply_alloc(code, enhanced, NULL, pl + sl + 1, 1);
+    memcpy(b->text, prefix, pl);
+    if (sl > 0)
+        memcpy(b->text + pl, suffix, sl);
+    b->text[pl + sl] = '\0';
+    smtp_reply_index_lines(b, 1);
+    return &b->pub;
+}
+
 void
 smtp_reply_add_line(SmtpReply *r, const char *text)
 {
@@ -210,19 +224,25 @@ smtp_reply_format(const SmtpReply *r, gboolean with_enhanced, GByteArray *out)
     }
 }
 
-GBytes *
-smtp_reply_format_bytes(const SmtpReply *r, gboolean with_enhanced)
+/* The wire form's size with room to spare (at most one enhanced code and
+ * separator per line), for smtp_reply_write(). */
+static gsize
+smtp_reply_wire_size(const SmtpReply *r, gsize elen)
 {
-    g_return_val_if_fail(r != NULL && r->code <= 999, NULL);
     guint n = MAX(r->lines->len, 1);
-    gboolean enh = with_enhanced && r->enhanced[0] != '\0';
-    gsize elen = enh ? strlen(r->enhanced) : 0;
-    /* Measured first, so the wire form is one exact allocation. */
     gsize size = 0;
     for (guint i = 0; i < r->lines->len; i++)
         size += strlen(g_ptr_array_index(r->lines, i));
-    size += n * (4 + elen + 1 + 2);
-    guint8 *buf = g_malloc(size), *p = buf;
+    return size + n * (4 + elen + 1 + 2);
+}
+
+/* Writes the wire form at buf (smtp_reply_wire_size() octets at least);
+ * returns its length. */
+static gsize
+smtp_reply_write(const SmtpReply *r, gboolean enh, gsize elen, guint8 *buf)
+{
+    guint n = MAX(r->lines->len, 1);
+    guint8 *p = buf;
     for (guint i = 0; i < n; i++) {
         const char *text = i < r->lines->len ? g_ptr_array_index(r->lines, i) : "";
         gsize tlen = strlen(text);
@@ -232,17 +252,36 @@ smtp_reply_format_bytes(const SmtpReply *r, gboolean with_enhanced)
         memcpy(p, "\r\n", 2);
         p += 2;
     }
-    g_assert((gsize)(p - buf) <= size);
-    return g_bytes_new_take(buf, (gsize)(p - buf));
+    return (gsize)(p - buf);
+}
+
+GBytes *
+smtp_reply_format_bytes(const SmtpReply *r, gboolean with_enhanced)
+{
+    g_return_val_if_fail(r != NULL && r->code <= 999, NULL);
+    gboolean enh = with_enhanced && r->enhanced[0] != '\0';
+    gsize elen = enh ? strlen(r->enhanced) : 0;
+    /* Measured first, so the wire form is one exact allocation. */
+    gsize size = smtp_reply_wire_size(r, elen);
+    guint8 *buf = g_malloc(size);
+    gsize len = smtp_reply_write(r, enh, elen, buf);
+    g_assert(len <= size);
+    return g_bytes_new_take(buf, len);
 }
 
 char *
 smtp_reply_to_string(const SmtpReply *r)
 {
-    GByteArray *b = g_byte_array_new();
-    smtp_reply_format(r, TRUE, b);
-    g_byte_array_append(b, (const guint8 *)"", 1);
-    return (char *)g_byte_array_free(b, FALSE);
+    g_return_val_if_fail(r != NULL && r->code <= 999, NULL);
+    gboolean enh = r->enhanced[0] != '\0';
+    gsize elen = enh ? strlen(r->enhanced) : 0;
+    /* One allocation: queues keep the last reply of every recipient. */
+    gsize size = smtp_reply_wire_size(r, elen) + 1;
+    char *buf = g_malloc(size);
+    gsize len = smtp_reply_write(r, enh, elen, (guint8 *)buf);
+    g_assert(len < size);
+    buf[len] = '\0';
+    return buf;
 }
 
 /* RFC 3463 2: class "." subject "." detail, class 2/4/5, subject 1-3 digits,
@@ -320,12 +359,28 @@ struct SmtpReplyParser {
 SmtpReplyParser *
 smtp_reply_parser_new(void)
 {
-    SmtpReplyParser *p = g_new0(SmtpReplyParser, 1);
+    /* first[] is not zeroed: only cur_size octets of it are ever read. */
+    SmtpReplyParser *p = g_malloc(sizeof *p);
+    memset(p, 0, G_STRUCT_OFFSET(SmtpReplyParser, first));
     /* +1: see smtp_reply_parser_next() on the exact limit. */
     p->lr = line_reader_new(SMTP_REPLY_LINE_MAX);
     p->cur_text = p->first;
     p->cur_cap = sizeof p->first;
     return p;
+}
+
+void
+smtp_reply_parser_reset(SmtpReplyParser *p)
+{
+    g_return_if_fail(p != NULL);
+    line_reader_discard(p->lr);
+    line_reader_set_max(p->lr, SMTP_REPLY_LINE_MAX);
+    g_clear_pointer(&p->error, g_free);
+    p->cur_n = 0;
+    p->cur_code = 0;
+    memset(p->cur_enhanced, 0, sizeof p->cur_enhanced);
+    p->cur_enhanced_len = 0;
+    p->cur_size = 0;
 }
 
 void

@@ -37,6 +37,11 @@ typedef struct {
  * format for the line text. */
 SmtpReply *smtp_reply_new(guint code, const char *enhanced, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
+/* New single-line reply whose text is the concatenation of prefix and
+ * suffix (nullable), taken as is: no printf conversion ("Ok: queued as "
+ * and a queue id, on every message). */
+SmtpReply *smtp_reply_new_text(guint code, const char *enhanced, const char *prefix,
+                               const char *suffix);
 /* Appends one more line of text (multi-line reply). */
 void smtp_reply_add_line(SmtpReply *r, const char *text);
 SmtpReply *smtp_reply_copy(const SmtpReply *r);
@@ -105,6 +110,9 @@ typedef enum {
 
 SmtpReplyParser *smtp_reply_parser_new(void);
 void smtp_reply_parser_free(SmtpReplyParser *p);
+/* Back to the state of a new parser (no input, no error), keeping its
+ * buffers. */
+void smtp_reply_parser_reset(SmtpReplyParser *p);
 void smtp_reply_parser_feed(SmtpReplyParser *p, const guint8 *data, gsize len);
 /* Takes the next complete reply. Every line must end with CRLF (RFC 5321
  * 2.3.8), start with the same three digits, and use "-" on all lines but the

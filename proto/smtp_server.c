@@ -57,16 +57,26 @@ smtp_server_enter_state(SmtpServer *srv, SmtpServerState st)
     line_reader_set_max(srv->lr, smtp_server_line_max(srv));
 }
 
-SmtpServer *
-smtp_server_new(const SmtpServerConfig *cfg)
+/* Sets srv up as a new engine for cfg. srv is zero but for the storage
+ * a reused engine keeps: lr, dec, rcpts and the act queue, made here when
+ * absent. */
+static void
+smtp_server_setup(SmtpServer *srv, const SmtpServerConfig *cfg)
 {
     SmtpServerConfig zero = {0};
     if (cfg == NULL)
         cfg = &zero;
-    SmtpServer *srv = g_new0(SmtpServer, 1);
-    srv->hostname = g_strdup(cfg->hostname ? cfg->hostname : "localhost");
-    srv->greeting =
-        g_strconcat(srv->hostname, " ", cfg->greeting ? cfg->greeting : "ESMTP mhs", NULL);
+    /* The hostname and the 220 text ("hostname greeting") in one block. */
+    const char *host = cfg->hostname ? cfg->hostname : "localhost";
+    const char *greet = cfg->greeting ? cfg->greeting : "ESMTP mhs";
+    gsize hl = strlen(host), gl = strlen(greet);
+    char *names = g_malloc(2 * hl + gl + 3);
+    memcpy(names, host, hl + 1);
+    memcpy(names + hl + 1, host, hl);
+    names[2 * hl + 1] = ' ';
+    memcpy(names + 2 * hl + 2, greet, gl + 1);
+    srv->hostname = names;
+    srv->greeting = names + hl + 1;
     srv->auth_mechs = cfg->auth_mechs && cfg->auth_mechs[0] ? g_strdupv((char **)cfg->auth_mechs)
                                                              : NULL;
     srv->ext_on = (SMTP_EXT_PIPELINING | SMTP_EXT_SIZE | SMTP_EXT_8BITMIME |
@@ -85,10 +95,16 @@ smtp_server_new(const SmtpServerConfig *cfg)
     /* One more than the limit: line_reader counts a trailing CR still waiting
      * for its LF as line content, which would make the verdict on a line of
      * exactly the limit depend on chunking; the exact check is in step(). */
-    srv->lr = line_reader_new(SMTP_SERVER_CMD_LINE_MAX);
-    srv->dec = smtp_data_decoder_new(cfg->data_end, (gsize)srv->max_size, cfg->max_line);
-    act_queue_init(&srv->acts, sizeof(SmtpServerAct));
-    srv->rcpts = g_ptr_array_new_with_free_func(g_free);
+    if (srv->lr == NULL)
+        srv->lr = line_reader_new(SMTP_SERVER_CMD_LINE_MAX);
+    if (srv->dec == NULL)
+        srv->dec = smtp_data_decoder_new(cfg->data_end, (gsize)srv->max_size, cfg->max_line);
+    else
+        smtp_data_decoder_setup(srv->dec, cfg->data_end, (gsize)srv->max_size, cfg->max_line);
+    if (srv->acts.item_size == 0)
+        act_queue_init(&srv->acts, sizeof(SmtpServerAct));
+    if (srv->rcpts == NULL)
+        srv->rcpts = g_ptr_array_new_with_free_func(g_free);
     if (srv->dsn_offered) { /* RFC 3461 parameters are kept only when offered */
         srv->rcpt_notify = g_array_new(FALSE, FALSE, sizeof(guint));
         srv->rcpt_orcpt = g_ptr_array_new_with_free_func(g_free);
@@ -96,7 +112,37 @@ smtp_server_new(const SmtpServerConfig *cfg)
     srv->next_id = 1;
     srv->state = SMTP_SERVER_STATE_CONNECT;
     smtp_server_query(srv, SMTP_SERVER_QUERY_CONNECT);
+}
+
+SmtpServer *
+smtp_server_new(const SmtpServerConfig *cfg)
+{
+    SmtpServer *srv = g_new0(SmtpServer, 1);
+    smtp_server_setup(srv, cfg);
     return srv;
+}
+
+/* Frees what srv owns; with keep, not the storage smtp_server_reuse() keeps
+ * (lr, dec, rcpts, the act queue's array), which stays as it was. */
+static void
+smtp_server_clear(SmtpServer *srv, gboolean keep)
+{
+    g_free(srv->hostname); /* and the greeting, in its block */
+    g_strfreev(srv->auth_mechs);
+    act_queue_clear(&srv->acts, (GDestroyNotify)smtp_server_act_clear, !keep);
+    if (!keep) {
+        line_reader_free(srv->lr);
+        smtp_data_decoder_free(srv->dec);
+        g_ptr_array_unref(srv->rcpts);
+    }
+    g_free(srv->helo_name);
+    g_free(srv->mail_from);
+    g_free(srv->pending_arg);
+    g_clear_pointer(&srv->rcpt_notify, g_array_unref);
+    g_clear_pointer(&srv->rcpt_orcpt, g_ptr_array_unref);
+    g_free(srv->dsn_envid);
+    g_free(srv->pending_envid);
+    g_free(srv->pending_orcpt);
 }
 
 void
@@ -104,22 +150,29 @@ smtp_server_free(SmtpServer *srv)
 {
     if (srv == NULL)
         return;
-    g_free(srv->hostname);
-    g_free(srv->greeting);
-    g_strfreev(srv->auth_mechs);
-    line_reader_free(srv->lr);
-    smtp_data_decoder_free(srv->dec);
-    act_queue_clear(&srv->acts, (GDestroyNotify)smtp_server_act_clear, TRUE);
-    g_free(srv->helo_name);
-    g_free(srv->mail_from);
-    g_ptr_array_unref(srv->rcpts);
-    g_free(srv->pending_arg);
-    g_clear_pointer(&srv->rcpt_notify, g_array_unref);
-    g_clear_pointer(&srv->rcpt_orcpt, g_ptr_array_unref);
-    g_free(srv->dsn_envid);
-    g_free(srv->pending_envid);
-    g_free(srv->pending_orcpt);
+    smtp_server_clear(srv, FALSE);
     g_free(srv);
+}
+
+void
+smtp_server_reuse(SmtpServer *srv, const SmtpServerConfig *cfg)
+{
+    g_return_if_fail(srv != NULL);
+    smtp_server_clear(srv, TRUE);
+    /* Everything else starts from zero, as in a new engine. */
+    LineReader *lr = srv->lr;
+    SmtpDataDecoder *dec = srv->dec;
+    GPtrArray *rcpts = srv->rcpts;
+    ActQueue acts = srv->acts;
+    memset(srv, 0, sizeof *srv);
+    line_reader_discard(lr);
+    line_reader_set_max(lr, SMTP_SERVER_CMD_LINE_MAX);
+    g_ptr_array_set_size(rcpts, 0);
+    srv->lr = lr;
+    srv->dec = dec;
+    srv->rcpts = rcpts;
+    srv->acts = acts;
+    smtp_server_setup(srv, cfg);
 }
 
 void
@@ -194,6 +247,15 @@ smtp_server_send_reply(SmtpServer *srv, const SmtpReply *r, gboolean with_enhanc
     SmtpServerAct *a = smtp_server_push(srv, SMTP_SERVER_ACT_SEND);
     a->bytes = smtp_reply_format_bytes(
         r, with_enhanced && smtp_server_has_ext(srv, SMTP_EXT_ENHANCEDSTATUSCODES));
+}
+
+void
+smtp_server_reply_static(SmtpServer *srv, const char *wire_enhanced, const char *wire_plain)
+{
+    const char *w =
+        smtp_server_has_ext(srv, SMTP_EXT_ENHANCEDSTATUSCODES) ? wire_enhanced : wire_plain;
+    SmtpServerAct *a = smtp_server_push(srv, SMTP_SERVER_ACT_SEND);
+    a->bytes = g_bytes_new_static(w, strlen(w));
 }
 
 void
@@ -321,6 +383,8 @@ smtp_server_feed_eof(SmtpServer *srv)
 static void
 smtp_server_cmd_action(SmtpServer *srv, const char *line, gsize len)
 {
+    if (srv->cmds_off)
+        return;
     SmtpServerAct *a = smtp_server_push(srv, SMTP_SERVER_ACT_CMD);
     a->line = g_strndup(line, len);
     /* RFC 4954 4: an AUTH command or a line of the exchange may carry
@@ -391,10 +455,12 @@ gboolean
 smtp_server_poll(SmtpServer *srv, SmtpServerAct *act)
 {
     g_return_val_if_fail(srv != NULL && act != NULL, FALSE);
-    memset(act, 0, sizeof *act);
+    /* Zeroed only when there is nothing: a popped action overwrites it whole. */
     while (act_queue_is_empty(&srv->acts)) {
-        if (!smtp_server_step(srv))
+        if (!smtp_server_step(srv)) {
+            memset(act, 0, sizeof *act);
             return FALSE;
+        }
     }
     act_queue_pop(&srv->acts, act);
     return TRUE;
@@ -427,6 +493,13 @@ smtp_server_abort(SmtpServer *srv)
     g_autofree char *text = g_strdup_printf("%s Error: timeout exceeded", srv->hostname);
     smtp_server_reply(srv, 421, "4.4.2", text);
     smtp_server_close(srv);
+}
+
+void
+smtp_server_set_cmd_actions(SmtpServer *srv, gboolean on)
+{
+    g_return_if_fail(srv != NULL);
+    srv->cmds_off = !on;
 }
 
 gboolean

@@ -131,6 +131,9 @@ typedef struct SmtpServer SmtpServer;
 /* (transfer full) A new engine; it first emits QUERY CONNECT. */
 SmtpServer *smtp_server_new(const SmtpServerConfig *cfg);
 void smtp_server_free(SmtpServer *srv);
+/* Makes srv what smtp_server_new(cfg) returns, keeping the buffers it has
+ * grown: for a caller that serves connection after connection. */
+void smtp_server_reuse(SmtpServer *srv, const SmtpServerConfig *cfg);
 /* Bytes from the peer (copied). Legal in every state; ignored once closed. */
 void smtp_server_feed(SmtpServer *srv, const guint8 *buf, gsize len);
 /* The peer closed its side: the engine emits CLOSE (no reply). */
@@ -154,6 +157,9 @@ gsize smtp_server_starttls_done(SmtpServer *srv);
 void smtp_server_abort(SmtpServer *srv);
 
 gboolean smtp_server_is_done(const SmtpServer *srv);
+/* Whether command lines are reported as CMD actions (default TRUE). A
+ * caller that logs nothing turns them off: no copy of every line. */
+void smtp_server_set_cmd_actions(SmtpServer *srv, gboolean on);
 gboolean smtp_server_is_tls(const SmtpServer *srv);
 gboolean smtp_server_is_authenticated(const SmtpServer *srv);
 

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "proto/ascii_case.h"
 #include "proto/smtp_server_private.h"
 
 typedef void (*SmtpServerCmdFn)(SmtpServer *srv, const char *args);
@@ -259,7 +260,7 @@ smtp_server_parse_path_cmd(SmtpServer *srv, const char *args, gboolean mail)
     const char *kw = mail ? "FROM:" : "TO:";
     gsize kwl = strlen(kw);
     const char *enh = mail ? "5.1.7" : "5.1.3";
-    if (g_ascii_strncasecmp(args, kw, kwl) != 0) {
+    if (!ascii_case_equal_n(args, kw, kwl)) {
         smtp_server_err(srv, 501, "5.5.4", mail ? "Syntax: MAIL FROM:<address>" : "Syntax: RCPT TO:<address>");
         return NULL;
     }
@@ -386,7 +387,8 @@ smtp_server_cmd_data(SmtpServer *srv, const char *args)
     smtp_data_decoder_reset(srv->dec);
     smtp_data_decoder_reserve(srv->dec, (gsize)MIN(srv->mail_size, G_MAXSIZE));
     smtp_server_enter_state(srv, SMTP_SERVER_STATE_DATA);
-    smtp_server_reply(srv, 354, NULL, "End data with <CR><LF>.<CR><LF>");
+    smtp_server_reply_static(srv, "354 End data with <CR><LF>.<CR><LF>\r\n",
+                             "354 End data with <CR><LF>.<CR><LF>\r\n");
 }
 
 static void
@@ -410,7 +412,7 @@ static void
 smtp_server_cmd_quit(SmtpServer *srv, const char *args)
 {
     (void)args;
-    smtp_server_reply(srv, 221, "2.0.0", "Bye");
+    smtp_server_reply_static(srv, "221 2.0.0 Bye\r\n", "221 Bye\r\n");
     smtp_server_close(srv);
 }
 
@@ -570,7 +572,7 @@ smtp_server_dispatch(SmtpServer *srv, const char *line, gsize len)
     for (guint i = 0; i < G_N_ELEMENTS(smtp_server_cmds); i++) {
         /* The verbs are upper-case: a first-octet test skips most of them. */
         if (smtp_server_cmds[i].verb[0] == first && strlen(smtp_server_cmds[i].verb) == vlen &&
-            g_ascii_strncasecmp(smtp_server_cmds[i].verb, line, vlen) == 0) {
+            ascii_case_equal_n(smtp_server_cmds[i].verb, line, vlen)) {
             cmd = &smtp_server_cmds[i];
             break;
         }
@@ -653,13 +655,13 @@ smtp_server_answer_ok(SmtpServer *srv, SmtpServerQueryKind kind, const SmtpReply
     }
     switch (kind) {
     case SMTP_SERVER_QUERY_MAIL:
-        smtp_server_reply(srv, 250, "2.1.0", "Ok");
+        smtp_server_reply_static(srv, "250 2.1.0 Ok\r\n", "250 Ok\r\n");
         break;
     case SMTP_SERVER_QUERY_RCPT:
-        smtp_server_reply(srv, 250, "2.1.5", "Ok");
+        smtp_server_reply_static(srv, "250 2.1.5 Ok\r\n", "250 Ok\r\n");
         break;
     case SMTP_SERVER_QUERY_DATA:
-        smtp_server_reply(srv, 250, "2.0.0", "Ok: queued");
+        smtp_server_reply_static(srv, "250 2.0.0 Ok: queued\r\n", "250 Ok: queued\r\n");
         break;
     default:
         smtp_server_reply(srv, 235, "2.7.0", "Authentication successful");

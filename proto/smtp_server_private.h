@@ -28,6 +28,7 @@ struct SmtpServer {
     guint64 max_size;
     guint max_errors;
     SmtpDataEndMode data_end;
+    gboolean cmds_off; /* no CMD actions: smtp_server_set_cmd_actions() */
 
     SmtpServerState state;
     LineReader *lr;
@@ -64,6 +65,10 @@ struct SmtpServer {
 /* smtp_server.c */
 void smtp_server_enter_state(SmtpServer *srv, SmtpServerState st);
 void smtp_server_reply(SmtpServer *srv, guint code, const char *enhanced, const char *text);
+/* A reply fixed at compile time, given whole as it goes on the wire with
+ * an enhanced code (RFC 2034) and without: sent as is, with no formatting
+ * or copy (every transaction sends a few). */
+void smtp_server_reply_static(SmtpServer *srv, const char *wire_enhanced, const char *wire_plain);
 void smtp_server_send_reply(SmtpServer *srv, const SmtpReply *r, gboolean with_enhanced);
 SmtpServerAct *smtp_server_push(SmtpServer *srv, SmtpServerActKind kind);
 SmtpServerQuery *smtp_server_query(SmtpServer *srv, SmtpServerQueryKind kind);

@@ -258,10 +258,42 @@ test_reply_lines_grow(void)
 
 /* Client scripted against canned server bytes. Returns the client's actions
  * (SEND/REPLY/... strings joined by "\n"). */
-static char *
-client_script(const SmtpClientConfig *cfg, const char *const *server_chunks, gsize split)
+/* A client that served another configuration (other names, two recipients
+ * with DSN, 8BITMIME) up to the middle of its transaction, replies left
+ * unread, then reused for cfg: it must behave exactly as a new one
+ * (smtp_client_reuse). */
+static SmtpClient *
+client_used_engine(const SmtpClientConfig *cfg)
 {
-    g_autoptr(SmtpClient) c = smtp_client_new(cfg);
+    static const char *const rcpts[] = {"x@y.example", "z@y.example", NULL};
+    static const guint notify[] = {1, 2};
+    static const char *const orcpt[] = {"rfc822;x@y.example", NULL};
+    g_autoptr(GBytes) msg = g_bytes_new_static("Subject: s\r\n\r\nb\r\n", 17);
+    SmtpClientConfig other = {.helo_name = "other.example",
+                              .reverse_path = "o@other.example",
+                              .recipients = rcpts,
+                              .rcpt_notify = notify,
+                              .rcpt_orcpt = orcpt,
+                              .dsn_ret = SMTP_DSN_RET_HDRS,
+                              .body_8bitmime = TRUE,
+                              .message = msg};
+    SmtpClient *c = smtp_client_new(&other);
+    static const char server[] = "220 mx\r\n250-mx\r\n250-PIPELINING\r\n250-DSN\r\n250 8BITMIME\r\n"
+                                 "250 ok\r\n550 5.1.1 no\r\n250 o";
+    smtp_client_feed(c, (const guint8 *)server, sizeof server - 1);
+    SmtpClientAct a;
+    while (smtp_client_poll(c, &a))
+        smtp_client_act_clear(&a);
+    smtp_client_feed(c, (const guint8 *)"k\r\n354 go\r\n", 12);
+    smtp_client_reuse(c, cfg);
+    return c;
+}
+
+static char *
+client_script_engine(const SmtpClientConfig *cfg, const char *const *server_chunks, gsize split,
+                     gboolean reused)
+{
+    g_autoptr(SmtpClient) c = reused ? client_used_engine(cfg) : smtp_client_new(cfg);
     GString *out = g_string_new(NULL);
     for (guint i = 0; server_chunks[i]; i++) {
         const char *in = server_chunks[i];
@@ -291,11 +323,21 @@ client_script(const SmtpClientConfig *cfg, const char *const *server_chunks, gsi
     return g_string_free(out, FALSE);
 }
 
+static char *
+client_script(const SmtpClientConfig *cfg, const char *const *server_chunks, gsize split)
+{
+    return client_script_engine(cfg, server_chunks, split, FALSE);
+}
+
 static void
 check_client(const SmtpClientConfig *cfg, const char *const *chunks, const char *want)
 {
     for (gsize split = 0; split <= 5; split++) {
         g_autofree char *got = client_script(cfg, chunks, split);
+        g_assert_cmpstr(got, ==, want);
+    }
+    for (gsize split = 0; split <= 1; split++) {
+        g_autofree char *got = client_script_engine(cfg, chunks, split, TRUE);
         g_assert_cmpstr(got, ==, want);
     }
 }
@@ -428,6 +470,32 @@ test_client_ehlo_keywords(void)
                  "SEND QUIT\\r\\n\nCLOSE\n");
 }
 
+/* smtp_reply_new_text() gives what smtp_reply_new() gives for the same
+ * text, with no printf conversion of it; to_string() is the wire form. */
+static void
+test_reply_new_concat(void)
+{
+    g_autoptr(SmtpReply) a = smtp_reply_new_text(250, "2.0.0", "Ok: queued as ", "4F2A1.7");
+    g_autoptr(SmtpReply) b = smtp_reply_new(250, "2.0.0", "Ok: queued as %s", "4F2A1.7");
+    g_assert_cmpuint(a->code, ==, 250);
+    g_assert_cmpstr(a->enhanced, ==, "2.0.0");
+    g_assert_cmpuint(a->lines->len, ==, 1);
+    g_assert_cmpstr(smtp_reply_text(a), ==, "Ok: queued as 4F2A1.7");
+    g_autofree char *sa = smtp_reply_to_string(a);
+    g_autofree char *sb = smtp_reply_to_string(b);
+    g_assert_cmpstr(sa, ==, "250 2.0.0 Ok: queued as 4F2A1.7\r\n");
+    g_assert_cmpstr(sa, ==, sb);
+    /* "%" is text here, and the suffix may be left out. */
+    g_autoptr(SmtpReply) c = smtp_reply_new_text(550, NULL, "100% full", NULL);
+    g_assert_cmpstr(smtp_reply_text(c), ==, "100% full");
+    g_autofree char *sc = smtp_reply_to_string(c);
+    g_assert_cmpstr(sc, ==, "550 100% full\r\n");
+    /* A multi-line reply as a string: every line with its code. */
+    smtp_reply_add_line(c, "try later");
+    g_autofree char *sm = smtp_reply_to_string(c);
+    g_assert_cmpstr(sm, ==, "550-100% full\r\n550 try later\r\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -435,8 +503,9 @@ main(int argc, char **argv)
     g_test_add_func("/proto/smtp-reply/parse", test_reply_parse);
     g_test_add_func("/proto/smtp-reply/limits", test_reply_limits);
     g_test_add_func("/proto/smtp-reply/format", test_reply_format);
-    g_test_add_func("/proto/smtp-reply/format-bytes", test_reply_format_bytes);
     g_test_add_func("/proto/smtp-reply/new-text", test_reply_new_text);
+    g_test_add_func("/proto/smtp-reply/format-bytes", test_reply_format_bytes);
+    g_test_add_func("/proto/smtp-reply/new-concat", test_reply_new_concat);
     g_test_add_func("/proto/smtp-reply/ref", test_reply_ref);
     g_test_add_func("/proto/smtp-reply/lines-grow", test_reply_lines_grow);
     g_test_add_func("/proto/smtp-client/greeting-554", test_client_greeting_554);

@@ -215,11 +215,60 @@ replay_check(Replay *r, GPtrArray *want, const char *name, gsize split)
     g_ptr_array_set_size(want, 0);
 }
 
+/* An engine that served another configuration (DSN and AUTH offered, lenient
+ * end of data) up to the middle of a message, its queries accepted, then
+ * reused for cfg: it must behave exactly as a new one (smtp_server_reuse). */
+static SmtpServer *
+replay_used_engine(const SmtpServerConfig *cfg)
+{
+    static const char *const mechs[] = {"PLAIN", NULL};
+    SmtpServerConfig other = {.hostname = "other.example",
+                              .greeting = "other",
+                              .dsn_offered = TRUE,
+                              .auth_mechs = mechs,
+                              .max_rcpts = 2,
+                              .max_size = 100,
+                              .data_end = SMTP_DATA_END_LENIENT_LF};
+    SmtpServer *srv = smtp_server_new(&other);
+    static const char dialogue[] = "EHLO a.example\r\n"
+                                   "MAIL FROM:<a@a.example> RET=HDRS ENVID=e1\r\n"
+                                   "RCPT TO:<b@b.example> NOTIFY=NEVER ORCPT=rfc822;b@b.example\r\n"
+                                   "DATA\r\n"
+                                   "Subject: one\r\n\r\nbody\r\n.\r\n"
+                                   "MAIL FROM:<c@c.example>\r\n"
+                                   "RCPT TO:<d@d.example>\r\n"
+                                   "RCPT TO:<e@e.example> NOTIFY=NEVER\r\n"
+                                   "NOOP\r\n";
+    smtp_server_feed(srv, (const guint8 *)dialogue, sizeof dialogue - 1);
+    /* CONNECT, EHLO, MAIL, RCPT, the message, MAIL, RCPT accepted; the
+     * last RCPT left waiting for its answer, NOOP unread, a recipient in
+     * the transaction, replies not taken. */
+    guint answered = 0;
+    gboolean progress = TRUE;
+    while (progress) {
+        progress = FALSE;
+        SmtpServerAct act;
+        while (smtp_server_poll(srv, &act)) {
+            guint32 query = act.kind == SMTP_SERVER_ACT_QUERY ? act.query.id : 0;
+            smtp_server_act_clear(&act);
+            if (query != 0 && answered < 7) {
+                smtp_server_answer(srv, query, NULL);
+                answered++;
+                progress = TRUE;
+            }
+        }
+    }
+    g_assert_cmpuint(answered, ==, 7);
+    smtp_server_feed(srv, (const guint8 *)"RSET\r\n", 6);
+    smtp_server_reuse(srv, cfg);
+    return srv;
+}
+
 static void
-transcript_replay(const Transcript *t, const char *name, gsize split)
+transcript_replay_engine(const Transcript *t, const char *name, gsize split, gboolean reused)
 {
     Replay r = {0};
-    r.srv = smtp_server_new(&t->cfg);
+    r.srv = reused ? replay_used_engine(&t->cfg) : smtp_server_new(&t->cfg);
     r.got = g_ptr_array_new_with_free_func(g_free);
     r.sendbuf = g_string_new(NULL);
     g_autoptr(GPtrArray) want = g_ptr_array_new_with_free_func(g_free);
@@ -265,10 +314,18 @@ transcript_replay(const Transcript *t, const char *name, gsize split)
 }
 
 static void
+transcript_replay(const Transcript *t, const char *name, gsize split)
+{
+    transcript_replay_engine(t, name, split, FALSE);
+}
+
+static void
 transcript_run_all_modes(const char *text, const char *name)
 {
     g_autoptr(Transcript) t = transcript_parse(text);
     transcript_replay(t, name, 0);
+    transcript_replay_engine(t, name, 0, TRUE);
+    transcript_replay_engine(t, name, 1, TRUE);
     transcript_replay(t, name, 1);
     for (gsize p = 1; p < t->input_len; p++)
         transcript_replay(t, name, p + 1);
