@@ -72,6 +72,7 @@ struct SmtpClient {
     gboolean query_pending;
     guint32 query_id, next_id;
     gboolean dot_pending; /* the end of data is sent, its reply not read (RFC 1047) */
+    GBytes *quit; /* (nullable) "QUIT\r\n", made once, shared by every session (reuse) */
 };
 
 static void smtp_client_after_ehlo(SmtpClient *c);
@@ -213,8 +214,10 @@ smtp_client_clear(SmtpClient *c, gboolean keep)
     g_strfreev(c->rcpt_orcpt);
     g_free(c->rcpts); /* one block: smtp_client_copy_strv() */
     g_bytes_unref(c->message);
-    if (!keep)
+    if (!keep) {
         smtp_reply_parser_free(c->rp);
+        g_clear_pointer(&c->quit, g_bytes_unref);
+    }
     act_queue_clear(&c->acts, (GDestroyNotify)smtp_client_act_clear, !keep);
     act_queue_clear(&c->expect, NULL, !keep);
     g_free(c->ext_lines);
@@ -241,9 +244,11 @@ smtp_client_reuse(SmtpClient *c, const SmtpClientConfig *cfg)
     /* Everything else starts from zero, as in a new engine. */
     SmtpReplyParser *rp = c->rp;
     ActQueue acts = c->acts, expect = c->expect;
+    GBytes *quit = c->quit;
     memset(c, 0, sizeof *c);
     smtp_reply_parser_reset(rp);
     c->rp = rp;
+    c->quit = quit;
     c->acts = acts;
     c->expect = expect;
     smtp_client_setup(c, cfg);
@@ -421,9 +426,11 @@ smtp_client_maybe_quit(SmtpClient *c)
 {
     if (c->decided && !c->quit_sent && !c->closed && smtp_client_expect_empty(c)) {
         c->quit_sent = TRUE;
-        /* A fixed line: sent as static bytes, with no copy. */
+        /* A fixed line: static bytes, made once per engine and shared. */
+        if (c->quit == NULL)
+            c->quit = g_bytes_new_static("QUIT\r\n", 6);
         SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
-        a->bytes = g_bytes_new_static("QUIT\r\n", 6);
+        a->bytes = g_bytes_ref(c->quit);
         smtp_client_expect(c, SMTP_CLIENT_EXP_QUIT);
     }
 }

@@ -134,6 +134,8 @@ smtp_server_clear(SmtpServer *srv, gboolean keep)
         line_reader_free(srv->lr);
         smtp_data_decoder_free(srv->dec);
         g_ptr_array_unref(srv->rcpts);
+        for (guint i = 0; i < SMTP_SERVER_FIXED_MAX; i++)
+            g_clear_pointer(&srv->fixed[i].bytes, g_bytes_unref);
     }
     g_free(srv->helo_name);
     g_free(srv->mail_from);
@@ -164,7 +166,11 @@ smtp_server_reuse(SmtpServer *srv, const SmtpServerConfig *cfg)
     SmtpDataDecoder *dec = srv->dec;
     GPtrArray *rcpts = srv->rcpts;
     ActQueue acts = srv->acts;
+    /* The fixed replies' bytes do not depend on the configuration. */
+    SmtpServerFixed fixed[SMTP_SERVER_FIXED_MAX];
+    memcpy(fixed, srv->fixed, sizeof fixed);
     memset(srv, 0, sizeof *srv);
+    memcpy(srv->fixed, fixed, sizeof fixed);
     line_reader_discard(lr);
     line_reader_set_max(lr, SMTP_SERVER_CMD_LINE_MAX);
     g_ptr_array_set_size(rcpts, 0);
@@ -249,13 +255,30 @@ smtp_server_send_reply(SmtpServer *srv, const SmtpReply *r, gboolean with_enhanc
         r, with_enhanced && smtp_server_has_ext(srv, SMTP_EXT_ENHANCEDSTATUSCODES));
 }
 
+/* (transfer full) The bytes of the fixed wire text w, shared: w is a string
+ * literal, so its address identifies it. */
+static GBytes *
+smtp_server_fixed_bytes(SmtpServer *srv, const char *w)
+{
+    for (guint i = 0; i < SMTP_SERVER_FIXED_MAX; i++) {
+        if (srv->fixed[i].wire == w)
+            return g_bytes_ref(srv->fixed[i].bytes);
+        if (srv->fixed[i].wire == NULL) {
+            srv->fixed[i].wire = w;
+            srv->fixed[i].bytes = g_bytes_new_static(w, strlen(w));
+            return g_bytes_ref(srv->fixed[i].bytes);
+        }
+    }
+    return g_bytes_new_static(w, strlen(w)); /* the table is full: unshared */
+}
+
 void
 smtp_server_reply_static(SmtpServer *srv, const char *wire_enhanced, const char *wire_plain)
 {
     const char *w =
         smtp_server_has_ext(srv, SMTP_EXT_ENHANCEDSTATUSCODES) ? wire_enhanced : wire_plain;
     SmtpServerAct *a = smtp_server_push(srv, SMTP_SERVER_ACT_SEND);
-    a->bytes = g_bytes_new_static(w, strlen(w));
+    a->bytes = smtp_server_fixed_bytes(srv, w);
 }
 
 void

@@ -12,6 +12,15 @@
 #include "proto/line_reader.h"
 #include "proto/smtp_server.h"
 
+/* Distinct fixed replies an engine keeps (smtp_server_reply_static()): the
+ * command handlers send five, each with and without an enhanced code. */
+#define SMTP_SERVER_FIXED_MAX 12
+
+typedef struct {
+    const char *wire; /* a string literal: its address identifies it */
+    GBytes *bytes;
+} SmtpServerFixed;
+
 struct SmtpServer {
     /* configuration (owned copies) */
     char *hostname;
@@ -60,6 +69,11 @@ struct SmtpServer {
     GPtrArray *rcpt_orcpt; /* char*, "" for none, parallel to rcpts */
     guint pending_notify;
     char *pending_orcpt;
+
+    /* Fixed replies' wire bytes, made at their first use and shared by
+     * reference from then on (kept by smtp_server_reuse()): each
+     * transaction sends several, a new GBytes each time was an allocation. */
+    SmtpServerFixed fixed[SMTP_SERVER_FIXED_MAX];
 };
 
 /* smtp_server.c */
