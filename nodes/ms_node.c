@@ -154,11 +154,29 @@ ms_node_priv(Node *node)
     return node->priv;
 }
 
+/* Room for a mailbox key on the stack: RFC 5321 4.5.3.1.3, a path is at
+ * most 256 octets; longer addresses are lowered into a heap copy. */
+#define MS_NODE_KEY_MAX 256
+
+/* address lower-cased (the mailboxes' keys): in buf (MS_NODE_KEY_MAX + 1
+ * octets) when it fits, else in a new *heap the caller frees. Every RCPT
+ * and every delivery looks a mailbox up. */
+static const char *
+ms_node_key(const char *address, char *buf, char **heap)
+{
+    gsize n = strlen(address);
+    char *key = n <= MS_NODE_KEY_MAX ? buf : (*heap = g_malloc(n + 1));
+    for (gsize i = 0; i <= n; i++)
+        key[i] = g_ascii_tolower(address[i]);
+    return key;
+}
+
 GPtrArray *
 ms_node_mailbox(Node *ms, const char *address)
 {
-    g_autofree char *key = g_ascii_strdown(address, -1);
-    return g_hash_table_lookup(ms_node_priv(ms)->mailboxes, key);
+    char buf[MS_NODE_KEY_MAX + 1];
+    g_autofree char *heap = NULL;
+    return g_hash_table_lookup(ms_node_priv(ms)->mailboxes, ms_node_key(address, buf, &heap));
 }
 
 gint
@@ -214,9 +232,10 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     };
     g_autofree char *received = mail_received_build(&ri);
     /* The store adds its trace fields in front, unparsed (RFC 5321 4.4). */
-    g_autoptr(GBytes) stamped = mail_message_bytes_prepend(q->message, "Received", received);
-    g_autofree char *rp = g_strdup_printf("<%s>", q->mail_from);
-    g_autoptr(GBytes) copy = mail_message_bytes_prepend(stamped, "Return-Path", rp);
+    g_autofree char *rp = g_strconcat("<", q->mail_from, ">", NULL);
+    const char *const names[] = {"Return-Path", "Received"};
+    const char *const values[] = {rp, received};
+    g_autoptr(GBytes) copy = mail_message_bytes_prepend_fields(q->message, names, values, 2);
     MailSpoolRef ref;
     if (!ms_node_spool(node, ss, copy, &ref))
         return;
@@ -237,15 +256,21 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     gboolean is_journal = m->parent != NULL && g_strcmp0(m->kind, "journal") == 0;
     const char *held_id = is_journal ? m->parent : m->id;
     CopyKind kind = is_journal ? COPY_KIND_JOURNAL : COPY_KIND_MAILBOX;
-    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    /* Made at the second recipient: a single one cannot repeat. */
+    g_autoptr(GHashTable) seen = NULL;
     for (char **p = q->rcpts; p && *p; p++) {
         GPtrArray *box = ms_node_mailbox(node, *p);
         g_assert(box != NULL); /* RCPT checked it */
-        if (!g_hash_table_add(seen, g_ascii_strdown(*p, -1)))
+        if (p != q->rcpts && seen == NULL) {
+            seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+            g_hash_table_add(seen, g_ascii_strdown(q->rcpts[0], -1));
+        }
+        if (seen != NULL && !g_hash_table_add(seen, g_ascii_strdown(*p, -1)))
             continue; /* one copy per mailbox, however often RCPT named it */
         g_ptr_array_add(box, ms_message_new(node, qid, held_id, &ref, kind));
-        g_autofree char *key = g_ascii_strdown(*p, -1);
-        copies_hold(w, held_id, node->name, kind, key);
+        char buf[MS_NODE_KEY_MAX + 1];
+        g_autofree char *heap = NULL;
+        copies_hold(w, held_id, node->name, kind, ms_node_key(*p, buf, &heap));
         track_msg_set_status(m, *p, TRACK_STATUS_DELIVERED, 250, "delivered to mailbox",
                              node->name, now);
         world_note_copy(w, held_id, *p, &ref);
@@ -259,7 +284,7 @@ ms_node_deliver(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     }
     if (!is_journal)
         ms_archive_deliver(node, qid, m->id, q->mail_from, q->rcpts, copy, &ref);
-    g_autoptr(SmtpReply) ok = smtp_reply_new(250, "2.0.0", "Ok: delivered as %s", qid);
+    g_autoptr(SmtpReply) ok = smtp_reply_new_text(250, "2.0.0", "Ok: delivered as ", qid);
     smtp_server_session_answer(ss, ok);
 }
 

@@ -117,6 +117,11 @@ char *mail_header_fold(const char *name, const char *value, guint width);
  * msg, unparsed. The cheap way for a relay to prepend its trace fields
  * (Received, Return-Path) without parsing what it relays (transfer full). */
 GBytes *mail_message_bytes_prepend(GBytes *msg, const char *name, const char *value);
+/* The same with n fields at once, names[0] first: the bytes of msg copied
+ * once (a store adds Return-Path and Received). Equal to prepending
+ * names[n - 1] first, then each one before it (transfer full). */
+GBytes *mail_message_bytes_prepend_fields(GBytes *msg, const char *const *names,
+                                          const char *const *values, guint n);
 /* RFC 5322 2.2.3 unfolding: deletes CR LF / LF before WSP (transfer full). */
 char *mail_header_unfold(const char *raw, gsize len);
 /* TRUE when name is 1*ftext (RFC 5322 3.6.8: printable US-ASCII but ':'). */
