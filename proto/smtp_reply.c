@@ -30,6 +30,7 @@ typedef struct {
     guint cap;  /* entries lines.pdata has room for */
     char *text; /* the texts, after slot[cap] */
     gsize text_size;
+    gsize text_room; /* octets at text (a parser's spare block has more) */
     gpointer slot[];
 } SmtpReplyBlock;
 
@@ -47,10 +48,12 @@ smtp_reply_index_lines(SmtpReplyBlock *b, guint n)
  * NUL-terminated (text_size octets in all); text NULL leaves them to the
  * caller, who then calls smtp_reply_index_lines(). */
 static SmtpReplyBlock *
-smtp_reply_alloc(guint code, const char *enhanced, const char *text, gsize text_size, guint n)
+smtp_reply_alloc_room(guint code, const char *enhanced, const char *text, gsize text_size, guint n,
+                      gsize text_room)
 {
     guint cap = MAX(n, 1);
-    SmtpReplyBlock *b = g_malloc(sizeof *b + cap * sizeof(gpointer) + text_size);
+    text_room = MAX(text_room, text_size);
+    SmtpReplyBlock *b = g_malloc(sizeof *b + cap * sizeof(gpointer) + text_room);
     memset(&b->pub, 0, sizeof b->pub);
     b->pub.code = code;
     b->pub.lines = &b->lines;
@@ -61,11 +64,18 @@ smtp_reply_alloc(guint code, const char *enhanced, const char *text, gsize text_
     smtp_reply_set_enhanced(&b->pub, enhanced);
     b->text = (char *)(b->slot + cap);
     b->text_size = text_size;
+    b->text_room = text_room;
     if (text != NULL) {
         memcpy(b->text, text, text_size);
         smtp_reply_index_lines(b, n);
     }
     return b;
+}
+
+static SmtpReplyBlock *
+smtp_reply_alloc(guint code, const char *enhanced, const char *text, gsize text_size, guint n)
+{
+    return smtp_reply_alloc_room(code, enhanced, text, text_size, n, text_size);
 }
 
 /* TRUE when line lives in r's own block (not separately allocated). */
@@ -353,6 +363,10 @@ struct SmtpReplyParser {
     char *cur_text;
     gsize cur_size, cur_cap;
     char *error; /* sticky */
+    /* (nullable) the block of the last reply returned, one reference
+     * ours: once its taker has released it, the next reply is written into
+     * it (a client parses every reply; no allocation per reply then) */
+    SmtpReplyBlock *spare;
     char first[SMTP_REPLY_PARSER_FIRST];
 };
 
@@ -392,6 +406,7 @@ smtp_reply_parser_free(SmtpReplyParser *p)
     if (p->cur_text != p->first)
         g_free(p->cur_text);
     g_free(p->error);
+    smtp_reply_free(p->spare ? &p->spare->pub : NULL);
     g_free(p);
 }
 
@@ -461,6 +476,32 @@ smtp_reply_parser_add(SmtpReplyParser *p, guint code, gboolean more, const char 
     return !more;
 }
 
+/* The assembled reply in a block with a reference for the caller: the spare
+ * block when nobody else holds it any more and it has room, else a new one
+ * that becomes the spare. A reply still held is never written to. */
+static SmtpReplyBlock *
+smtp_reply_parser_take(SmtpReplyParser *p)
+{
+    SmtpReplyBlock *b = p->spare;
+    if (b != NULL && b->refs == 1 && b->cap >= p->cur_n && b->text_room >= p->cur_size) {
+        g_assert(b->lines.pdata == b->slot); /* no line was added: it was shared */
+        b->pub.code = p->cur_code;
+        smtp_reply_set_enhanced(&b->pub, p->cur_enhanced);
+        b->lines.len = 0;
+        b->text_size = p->cur_size;
+        memcpy(b->text, p->cur_text, p->cur_size);
+        smtp_reply_index_lines(b, p->cur_n);
+    } else {
+        if (b != NULL)
+            smtp_reply_free(&b->pub);
+        b = smtp_reply_alloc_room(p->cur_code, p->cur_enhanced, p->cur_text, p->cur_size,
+                                  p->cur_n, SMTP_REPLY_PARSER_FIRST);
+        p->spare = b;
+    }
+    b->refs++;
+    return b;
+}
+
 SmtpReplyParseResult
 smtp_reply_parser_next(SmtpReplyParser *p, SmtpReply **reply)
 {
@@ -492,9 +533,7 @@ smtp_reply_parser_next(SmtpReplyParser *p, SmtpReply **reply)
         if (p->cur_n >= SMTP_REPLY_LINES_MAX)
             return smtp_reply_parser_fail(p, "too many reply lines");
         if (smtp_reply_parser_add(p, code, more, text, tlen)) {
-            *reply = &smtp_reply_alloc(p->cur_code, p->cur_enhanced, p->cur_text, p->cur_size,
-                                       p->cur_n)
-                          ->pub;
+            *reply = &smtp_reply_parser_take(p)->pub;
             p->cur_n = 0;
             return SMTP_REPLY_PARSE_REPLY;
         }

@@ -103,7 +103,9 @@ typedef struct SmtpReplyParser SmtpReplyParser;
 
 typedef enum {
     SMTP_REPLY_PARSE_NONE = 0, /* need more bytes */
-    SMTP_REPLY_PARSE_REPLY,    /* *reply is set (transfer full) */
+    SMTP_REPLY_PARSE_REPLY,    /* *reply is set (transfer full, read only: shared with
+                                  the parser, which reuses its storage for a later reply
+                                  once every other reference is released) */
     SMTP_REPLY_PARSE_ERROR,    /* malformed or over-long reply: the connection is unusable
                                   (sticky; smtp_reply_parser_error() says why) */
 } SmtpReplyParseResult;
