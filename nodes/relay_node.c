@@ -144,8 +144,18 @@ relay_node_on_data(Node *node, SmtpServerSession *ss, const SmtpServerQuery *q)
     const char *proto = mail_received_protocol(smtp_server_session_is_esmtp(ss), q->is_tls,
                                                q->is_authenticated);
     const char *client = smtp_server_session_client_node(ss);
-    g_autofree char *detail = g_strconcat(proto, " from ",
-                                          client ? client : smtp_server_session_client_ip(ss), NULL);
+    if (client == NULL)
+        client = smtp_server_session_client_ip(ss);
+    if (client == NULL)
+        client = "";
+    /* "ESMTP from NAME" on the stack (the tracker keeps its own copy). */
+    char buf[256];
+    g_autofree char *heap = NULL;
+    gsize pl = strlen(proto), cl = strlen(client);
+    char *detail = pl + 6 + cl < sizeof buf ? buf : (heap = g_malloc(pl + 6 + cl + 1));
+    memcpy(detail, proto, pl);
+    memcpy(detail + pl, " from ", 6);
+    memcpy(detail + pl + 6, client, cl + 1);
     track_msg_add_hop(m, node->name, now, "accept", detail, (const char *const *)q->rcpts, qid)
         ->tls_in = q->is_tls;
     /* Recipients rewritten by a misconfigured address trick go where the
