@@ -265,20 +265,48 @@ smtp_path_parse(const char *s, gsize len, gboolean reverse, gboolean postmaster_
     return e;
 }
 
+/* The address's parts: local (may be ""), and domain or NULL. */
+static const char *
+smtp_path_address_parts(const SmtpPath *path, const char **domain)
+{
+    *domain = path->is_null ? NULL : path->domain;
+    return path->is_null || path->local == NULL ? "" : path->local;
+}
+
+gsize
+smtp_path_address_size(const SmtpPath *path)
+{
+    g_return_val_if_fail(path != NULL, 0);
+    const char *domain;
+    const char *local = smtp_path_address_parts(path, &domain);
+    return strlen(local) + (domain ? 1 + strlen(domain) : 0) + 1;
+}
+
+gsize
+smtp_path_write_address(const SmtpPath *path, char *out)
+{
+    g_return_val_if_fail(path != NULL && out != NULL, 0);
+    const char *domain;
+    const char *local = smtp_path_address_parts(path, &domain);
+    /* Lengths known once, no varargs walk: this runs for every MAIL and RCPT. */
+    gsize ll = strlen(local);
+    memcpy(out, local, ll);
+    if (domain == NULL) {
+        out[ll] = '\0';
+        return ll + 1;
+    }
+    gsize dl = strlen(domain);
+    out[ll] = '@';
+    memcpy(out + ll + 1, domain, dl + 1);
+    return ll + 1 + dl + 1;
+}
+
 char *
 smtp_path_to_address(const SmtpPath *path)
 {
     g_return_val_if_fail(path != NULL, NULL);
-    if (path->is_null)
-        return g_strdup("");
-    if (path->domain == NULL)
-        return g_strdup(path->local ? path->local : "");
-    /* Lengths known once, no varargs walk: this runs for every MAIL and RCPT. */
-    gsize ll = strlen(path->local), dl = strlen(path->domain);
-    char *a = g_malloc(ll + 1 + dl + 1);
-    memcpy(a, path->local, ll);
-    a[ll] = '@';
-    memcpy(a + ll + 1, path->domain, dl + 1);
+    char *a = g_malloc(smtp_path_address_size(path));
+    smtp_path_write_address(path, a);
     return a;
 }
 

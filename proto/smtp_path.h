@@ -43,6 +43,11 @@ SmtpPathError smtp_path_parse(const char *s, gsize len, gboolean reverse, gboole
 void smtp_path_clear(SmtpPath *path);
 /* "local@domain", "" for <>, "Postmaster" for <Postmaster>. (transfer full) */
 char *smtp_path_to_address(const SmtpPath *path);
+/* Octets smtp_path_write_address() writes, its NUL included. */
+gsize smtp_path_address_size(const SmtpPath *path);
+/* Writes the address of smtp_path_to_address() at out (room for
+ * smtp_path_address_size() octets); returns the octets written. */
+gsize smtp_path_write_address(const SmtpPath *path, char *out);
 
 /* RFC 5321 4.1.2 Domain (sub-domain *("." sub-domain)); also accepts an
  * address literal when literal_ok. */

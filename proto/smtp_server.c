@@ -193,7 +193,7 @@ smtp_server_act_clear(SmtpServerAct *act)
         SmtpServerQuery *q = &act->query;
         g_clear_pointer(&q->name, g_free);
         g_clear_pointer(&q->path, g_free);
-        g_clear_pointer(&q->addr, g_free);
+        q->addr = NULL; /* MAIL/RCPT: in q->path's block */
         if (q->parsed.local || q->parsed.domain || q->parsed.source_route)
             smtp_path_clear(&q->parsed);
         g_clear_pointer(&q->params, g_ptr_array_unref);

@@ -80,7 +80,7 @@ typedef struct {
     SmtpServerQueryKind kind;
     char *name;          /* HELO/EHLO argument */
     char *path;          /* MAIL/RCPT: the path as received, "<...>" */
-    char *addr;          /* MAIL/RCPT: "local@domain" ("" for <>) */
+    char *addr;          /* MAIL/RCPT: "local@domain" ("" for <>); in path's block */
     SmtpPath parsed;     /* MAIL/RCPT */
     GPtrArray *params;   /* MAIL/RCPT: SmtpParam* (nullable when none) */
     guint64 size;        /* MAIL: SIZE= value, 0 when absent */

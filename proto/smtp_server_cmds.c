@@ -322,8 +322,14 @@ smtp_server_parse_path_cmd(SmtpServer *srv, const char *args, gboolean mail)
         q->params = params;
     else
         g_clear_pointer(&params, g_ptr_array_unref);
-    q->path = g_strndup(p, used);
-    q->addr = smtp_path_to_address(&q->parsed);
+    /* The path as received and its address in one block: q->addr points
+     * into q->path's (smtp_server_act_clear() frees q->path only). */
+    char *block = g_malloc(used + 1 + smtp_path_address_size(&q->parsed));
+    memcpy(block, p, used);
+    block[used] = '\0';
+    smtp_path_write_address(&q->parsed, block + used + 1);
+    q->path = block;
+    q->addr = block + used + 1;
     g_free(srv->pending_arg);
     srv->pending_arg = g_strdup(q->addr);
     return q;
