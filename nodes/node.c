@@ -14,7 +14,6 @@ node_new(World *world, const NodeClass *klass, const NodeSpec *spec)
     node->spec = spec;
     node->name = g_strdup(spec->name);
     node->hostname = g_strdup(spec->hostname ? spec->hostname : spec->name);
-    node->queue_prefix = (guint32)sim_fnv1a64(node->name) & 0xfffff;
     node->host = sim_net_add_host(world->net, spec->name);
     for (char **ip = spec->ips; ip && *ip; ip++)
         sim_host_add_address(node->host, *ip);
@@ -63,6 +62,10 @@ node_new_queue_id(Node *node)
 {
     /* Postfix-like short queue ids: a per-node prefix from the name's hash
      * and a serial. Deterministic, unique within the run. */
+    if (!node->queue_prefix_known) {
+        node->queue_prefix = (guint32)sim_fnv1a64(node->name) & 0xfffff;
+        node->queue_prefix_known = TRUE;
+    }
     char buf[5 + 16 + 1];
     gsize n = node_put_hex(buf, node->queue_prefix);
     n += node_put_hex(buf + n, (guint64)++node->queue_serial);
