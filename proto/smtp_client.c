@@ -51,7 +51,7 @@ struct SmtpClient {
     const char *mail_auth_param;
     SmtpDsnRet dsn_ret;
     const char *dsn_envid;
-    GStrv rcpt_orcpt; /* (nullable) parallel to rcpts, "" for none */
+    GStrv rcpt_orcpt; /* (nullable) parallel to rcpts, "" for none; in rcpt's block */
     const char *reverse_path;
     GStrv rcpts; /* moved into the outcome once decided (NULL then) */
     guint nrcpts;
@@ -177,13 +177,26 @@ smtp_client_setup(SmtpClient *c, const SmtpClientConfig *cfg)
     c->rcpts = smtp_client_copy_strv(cfg->recipients);
     c->nrcpts = g_strv_length(c->rcpts);
     c->dsn_ret = cfg->dsn_ret;
-    c->rcpt = g_new0(SmtpClientRcpt, c->nrcpts + 1);
+    /* The recipients' states, then their ORCPT texts (RFC 3461 4.2) when
+     * given, in one block: one per connection. */
+    gsize head = (c->nrcpts + 1) * sizeof(SmtpClientRcpt), ptrs = 0, osize = 0;
+    if (cfg->rcpt_orcpt != NULL) {
+        ptrs = (c->nrcpts + 1) * sizeof(char *);
+        for (guint i = 0; i < c->nrcpts; i++)
+            osize += strlen(cfg->rcpt_orcpt[i] ? cfg->rcpt_orcpt[i] : "") + 1;
+    }
+    c->rcpt = g_malloc0(head + ptrs + osize);
     for (guint i = 0; cfg->rcpt_notify && i < c->nrcpts; i++)
         c->rcpt[i].notify = cfg->rcpt_notify[i];
     if (cfg->rcpt_orcpt != NULL) {
-        c->rcpt_orcpt = g_new0(char *, c->nrcpts + 1);
-        for (guint i = 0; i < c->nrcpts; i++)
-            c->rcpt_orcpt[i] = g_strdup(cfg->rcpt_orcpt[i] ? cfg->rcpt_orcpt[i] : "");
+        c->rcpt_orcpt = (char **)((char *)c->rcpt + head);
+        char *w = (char *)c->rcpt_orcpt + ptrs;
+        for (guint i = 0; i < c->nrcpts; i++) {
+            const char *o = cfg->rcpt_orcpt[i] ? cfg->rcpt_orcpt[i] : "";
+            gsize l = strlen(o) + 1;
+            c->rcpt_orcpt[i] = memcpy(w, o, l);
+            w += l;
+        }
     }
     c->message = cfg->message ? g_bytes_ref(cfg->message) : g_bytes_new(NULL, 0);
     if (c->rp == NULL)
@@ -211,7 +224,6 @@ static void
 smtp_client_clear(SmtpClient *c, gboolean keep)
 {
     g_free(c->config_strings);
-    g_strfreev(c->rcpt_orcpt);
     g_free(c->rcpts); /* one block: smtp_client_copy_strv() */
     g_bytes_unref(c->message);
     if (!keep) {
