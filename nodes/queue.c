@@ -35,7 +35,6 @@ static void
 queue_rcpt_free(QueueRcpt *r)
 {
     g_free(r->last_reply);
-    g_free(r->last_status);
     g_free(r->remote);
     g_free(r);
 }
@@ -242,8 +241,7 @@ queue_delivery_tempfail_all(QueueDelivery *d, const char *reason)
         QueueRcpt *r = d->rcpts->pdata[i];
         g_free(r->last_reply);
         r->last_reply = g_strdup(reason);
-        g_free(r->last_status);
-        r->last_status = g_strdup("4.4.1");
+        g_strlcpy(r->last_status, "4.4.1", sizeof r->last_status);
         r->last_code = 0;
     }
     queue_delivery_done(d);
@@ -271,8 +269,7 @@ queue_on_mx(World *w, const DnsAnswer *ans, gpointer user_data)
             r->state = QUEUE_RCPT_FAILED;
             g_free(r->last_reply);
             r->last_reply = g_strdup_printf("Host or domain name not found: %s", d->domain);
-            g_free(r->last_status);
-            r->last_status = g_strdup("5.1.2");
+            g_strlcpy(r->last_status, "5.1.2", sizeof r->last_status);
             r->last_code = 550;
         }
         queue_delivery_done(d);
@@ -457,17 +454,16 @@ queue_delivery_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o, gpoint
         const SmtpReply *reply = o->rcpt_replies[i] ? o->rcpt_replies[i] : o->reply;
         char buf[16];
         g_free(r->last_reply);
-        g_free(r->last_status);
         g_free(r->remote);
         r->remote = g_strdup(d->host);
         if (reply) {
             r->last_reply = smtp_reply_to_string(reply);
             g_strchomp(r->last_reply);
-            r->last_status = g_strdup(queue_reply_status(reply, buf));
+            g_strlcpy(r->last_status, queue_reply_status(reply, buf), sizeof r->last_status);
             r->last_code = reply->code;
         } else {
             r->last_reply = g_strdup(o->detail ? o->detail : "connection lost");
-            r->last_status = g_strdup("4.4.2");
+            g_strlcpy(r->last_status, "4.4.2", sizeof r->last_status);
             r->last_code = 0;
         }
         /* Postfix smtp_sasl_auth_soft_bounce (default yes): a refused
@@ -530,8 +526,7 @@ queue_entry_settle(QueueEntry *e)
                                                    e->attempts, r->last_reply ? r->last_reply : "");
             g_free(r->last_reply);
             r->last_reply = g_steal_pointer(&why);
-            g_free(r->last_status);
-            r->last_status = g_strdup("4.4.7");
+            g_strlcpy(r->last_status, "4.4.7", sizeof r->last_status);
         }
         if (r->state == QUEUE_RCPT_FAILED && !r->in_flight)
             continue; /* bounced in an earlier attempt */

@@ -100,10 +100,9 @@ queue_report(QueueEntry *e, GPtrArray *rcpts, const char *action)
         rc[i].action = action ? action : r->success;
         gboolean failed = g_strcmp0(rc[i].action, "failed") == 0;
         gboolean delayed = g_strcmp0(rc[i].action, "delayed") == 0;
-        rc[i].status = failed ? (r->last_status ? r->last_status : "5.0.0")
-                       : delayed
-                           ? (r->last_status && r->last_status[0] == '4' ? r->last_status : "4.0.0")
-                           : "2.0.0";
+        rc[i].status = failed    ? (r->last_status[0] ? r->last_status : "5.0.0")
+                       : delayed ? (r->last_status[0] == '4' ? r->last_status : "4.0.0")
+                                 : "2.0.0";
         rc[i].remote_mta = r->remote;
         rc[i].diagnostic = r->last_reply;
         rc[i].original_recipient = r->orcpt[0] ? r->orcpt : NULL;

@@ -23,7 +23,8 @@ typedef struct {
     char *address;
     QueueRcptState state;
     char *last_reply;   /* nullable: the last reply or reason */
-    char *last_status;  /* enhanced status for a DSN */
+    char last_status[16]; /* enhanced status for a DSN, "" when none (in the struct:
+                             set at every attempt) */
     char *remote;       /* nullable: the host that answered last */
     guint last_code;
     gboolean in_flight;
