@@ -188,27 +188,33 @@ smtp_server_act_clear(SmtpServerAct *act)
         return;
     g_clear_pointer(&act->bytes, g_bytes_unref);
     g_clear_pointer(&act->line, g_free);
-    /* Only queries own more; g_clear_pointer() skips the fields left NULL. */
-    if (act->kind == SMTP_SERVER_ACT_QUERY) {
-        SmtpServerQuery *q = &act->query;
-        g_clear_pointer(&q->name, g_free);
-        g_clear_pointer(&q->path, g_free);
-        q->addr = NULL; /* MAIL/RCPT: in q->path's block */
-        if (q->parsed.local || q->parsed.domain || q->parsed.source_route)
-            smtp_path_clear(&q->parsed);
-        g_clear_pointer(&q->params, g_ptr_array_unref);
-        g_clear_pointer(&q->auth_param, g_free);
-        g_clear_pointer(&q->mech, g_free);
-        g_clear_pointer(&q->auth_response, g_free);
-        g_clear_pointer(&q->auth_data, g_bytes_unref);
-        g_clear_pointer(&q->message, g_bytes_unref);
-        g_clear_pointer(&q->mail_from, g_free);
-        g_clear_pointer(&q->rcpts, g_strfreev);
-        g_clear_pointer(&q->dsn_envid, g_free);
-        g_clear_pointer(&q->dsn_orcpt, g_free);
-        g_clear_pointer(&q->rcpt_notify, g_free);
-        g_clear_pointer(&q->rcpt_orcpt, g_strfreev);
+    if (act->kind != SMTP_SERVER_ACT_QUERY) {
+        /* The engine pushes every act zeroed and sets a query only in a
+         * QUERY act: the query is zero already (most acts are SENDs). */
+        act->kind = SMTP_SERVER_ACT_NONE;
+        act->has_credentials = FALSE;
+        act->discarded = 0;
+        return;
     }
+    /* Only queries own more; g_clear_pointer() skips the fields left NULL. */
+    SmtpServerQuery *q = &act->query;
+    g_clear_pointer(&q->name, g_free);
+    g_clear_pointer(&q->path, g_free);
+    q->addr = NULL; /* MAIL/RCPT: in q->path's block */
+    if (q->parsed.local || q->parsed.domain || q->parsed.source_route)
+        smtp_path_clear(&q->parsed);
+    g_clear_pointer(&q->params, g_ptr_array_unref);
+    g_clear_pointer(&q->auth_param, g_free);
+    g_clear_pointer(&q->mech, g_free);
+    g_clear_pointer(&q->auth_response, g_free);
+    g_clear_pointer(&q->auth_data, g_bytes_unref);
+    g_clear_pointer(&q->message, g_bytes_unref);
+    g_clear_pointer(&q->mail_from, g_free);
+    g_clear_pointer(&q->rcpts, g_strfreev);
+    g_clear_pointer(&q->dsn_envid, g_free);
+    g_clear_pointer(&q->dsn_orcpt, g_free);
+    g_clear_pointer(&q->rcpt_notify, g_free);
+    g_clear_pointer(&q->rcpt_orcpt, g_strfreev);
     memset(act, 0, sizeof *act);
 }
 

@@ -141,6 +141,8 @@ void smtp_server_feed_eof(SmtpServer *srv);
 /* Next action into *act (caller clears it with smtp_server_act_clear()).
  * FALSE when nothing to do: waiting for input, an answer, or starttls_done. */
 gboolean smtp_server_poll(SmtpServer *srv, SmtpServerAct *act);
+/* Frees what an act from smtp_server_poll() holds and leaves it zero (an
+ * act of another kind than QUERY has a zero query). */
 void smtp_server_act_clear(SmtpServerAct *act);
 /* Answers the pending query (query_id must match). r (transfer none,
  * nullable): NULL means the engine's default positive reply. A 421 answer

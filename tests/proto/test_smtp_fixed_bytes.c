@@ -4,7 +4,8 @@
  * each SEND action holds its own reference, so bytes taken from one session
  * stay valid and unchanged after the engine is reused or freed, and an
  * engine reused with another configuration picks the wire form of that
- * configuration (RFC 2034 3: enhanced codes only when advertised).
+ * configuration (RFC 2034 3: enhanced codes only when advertised). Also
+ * smtp_server_act_clear(), which clears the acts those bytes come in.
  */
 #include <string.h>
 
@@ -165,11 +166,47 @@ test_client_quit_shared(void)
     g_assert_true(bytes_is(quit1, "QUIT\r\n"));
 }
 
+/* smtp_server_act_clear() leaves every act zero, whatever its kind (a SEND
+ * is cleared without touching its zero query). */
+static void
+test_server_act_clear_zero(void)
+{
+    SmtpServerConfig cfg = {.hostname = "mx.example", .greeting = "ESMTP", .dsn_offered = TRUE};
+    SmtpServer *srv = smtp_server_new(&cfg);
+    static const char text[] = "EHLO c.example\r\n"
+                               "MAIL FROM:<a@a.example> RET=HDRS ENVID=e1\r\n"
+                               "RCPT TO:<b@b.example> NOTIFY=NEVER ORCPT=rfc822;b@b.example\r\n"
+                               "DATA\r\nSubject: x\r\n\r\nbody\r\n.\r\nQUIT\r\n";
+    smtp_server_feed(srv, (const guint8 *)text, sizeof text - 1);
+    static const SmtpServerAct zero;
+    guint kinds = 0;
+    gboolean progress = TRUE;
+    while (progress) {
+        progress = FALSE;
+        SmtpServerAct act;
+        while (smtp_server_poll(srv, &act)) {
+            kinds |= 1u << act.kind;
+            guint32 query = act.kind == SMTP_SERVER_ACT_QUERY ? act.query.id : 0;
+            smtp_server_act_clear(&act);
+            g_assert_cmpmem(&act, sizeof act, &zero, sizeof zero);
+            if (query != 0) {
+                smtp_server_answer(srv, query, NULL);
+                progress = TRUE;
+            }
+        }
+    }
+    g_assert_true(kinds & (1u << SMTP_SERVER_ACT_SEND));
+    g_assert_true(kinds & (1u << SMTP_SERVER_ACT_QUERY));
+    g_assert_true(kinds & (1u << SMTP_SERVER_ACT_CLOSE));
+    smtp_server_free(srv);
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/proto/smtp_fixed_bytes/server_shared", test_server_fixed_shared);
     g_test_add_func("/proto/smtp_fixed_bytes/client_quit_shared", test_client_quit_shared);
+    g_test_add_func("/proto/smtp_fixed_bytes/server_act_clear_zero", test_server_act_clear_zero);
     return g_test_run();
 }
