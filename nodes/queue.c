@@ -296,7 +296,7 @@ queue_route_mx(QueueDelivery *d)
     world_resolve(node->world, node, d->domain, DNS_RR_MX, queue_on_mx, d);
 }
 
-static void queue_delivery_connect(QueueDelivery *d, const char *ip);
+static void queue_delivery_connect(QueueDelivery *d, const char *ip, Node *target);
 
 static void
 queue_on_a(World *w, const DnsAnswer *ans, gpointer user_data)
@@ -306,7 +306,7 @@ queue_on_a(World *w, const DnsAnswer *ans, gpointer user_data)
         queue_delivery_try_next(d);
         return;
     }
-    queue_delivery_connect(d, ((DnsRecord *)ans->records->pdata[0])->text);
+    queue_delivery_connect(d, ((DnsRecord *)ans->records->pdata[0])->text, world_node(w, d->host));
 }
 
 /* Tries the next candidate host, or ends the delivery when none is left. */
@@ -331,14 +331,14 @@ queue_delivery_try_next(QueueDelivery *d)
     /* A node of the scenario by name needs no DNS (relayhost: node). */
     Node *target = world_node(w, d->host);
     if (target != NULL) {
-        queue_delivery_connect(d, node_ip(target));
+        queue_delivery_connect(d, node_ip(target), target);
         return;
     }
     /* Nor does another host of the network (a gateway's real server). */
     SimHost *host = sim_net_host_by_name(w->net, d->host);
     if (host != NULL && sim_host_address(host) != 0) {
         char ip[16];
-        queue_delivery_connect(d, sim_ipv4_format(sim_host_address(host), ip));
+        queue_delivery_connect(d, sim_ipv4_format(sim_host_address(host), ip), NULL);
         return;
     }
     world_resolve(w, node, d->host, DNS_RR_A, queue_on_a, d);
@@ -347,8 +347,9 @@ queue_delivery_try_next(QueueDelivery *d)
 static void queue_delivery_on_done(SmtpClientSession *cs, const SmtpClientOutcome *o,
                                    gpointer user_data);
 
+/* target: the scenario's node named d->host, or NULL (found by the caller). */
 static void
-queue_delivery_connect(QueueDelivery *d, const char *ip)
+queue_delivery_connect(QueueDelivery *d, const char *ip, Node *target)
 {
     QueueEntry *e = d->entry;
     Node *node = e->queue->node;
@@ -385,7 +386,6 @@ queue_delivery_connect(QueueDelivery *d, const char *ip)
     if (auth)
         cfg.auth_mech = ra->mechanism;
     d->sasl = auth;
-    Node *target = world_node(node->world, d->host);
     guint16 port = target && target->spec->smtp_port ? target->spec->smtp_port : 25;
     SmtpClientSession *cs = smtp_client_session_start(node, ip, port, d->host, &cfg, e->msg_id,
                                                       queue_delivery_on_done, d);
