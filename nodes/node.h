@@ -33,7 +33,7 @@ struct Node {
     SimHost *host;
     GRand *rng;           /* read it with node_rng(): made on first use */
     guint64 queue_serial; /* for queue ids */
-    guint32 queue_prefix;        /* for queue ids: from the name's hash, found once */
+    guint32 queue_prefix; /* for queue ids: from the name's hash, found once */
     gboolean queue_prefix_known; /* queue_prefix is set */
     gpointer priv;        /* role data */
     gboolean down;        /* crashed (node_fault.h): no sessions, the queue waits */

@@ -674,8 +674,8 @@ mail_message_bytes_prepend(GBytes *msg, const char *name, const char *value)
 }
 
 GBytes *
-mail_message_bytes_prepend_fields(GBytes *msg, const char *const *names,
-                                  const char *const *values, guint n)
+mail_message_bytes_prepend_fields(GBytes *msg, const char *const *names, const char *const *values,
+                                  guint n)
 {
     g_return_val_if_fail(msg != NULL && (n == 0 || (names != NULL && values != NULL)), NULL);
     gsize mlen = 0;

@@ -72,7 +72,7 @@ struct SmtpClient {
     gboolean query_pending;
     guint32 query_id, next_id;
     gboolean dot_pending; /* the end of data is sent, its reply not read (RFC 1047) */
-    GBytes *quit; /* (nullable) "QUIT\r\n", made once, shared by every session (reuse) */
+    GBytes *quit;         /* (nullable) "QUIT\r\n", made once, shared by every session (reuse) */
 };
 
 static void smtp_client_after_ehlo(SmtpClient *c);

@@ -494,8 +494,8 @@ smtp_reply_parser_take(SmtpReplyParser *p)
     } else {
         if (b != NULL)
             smtp_reply_free(&b->pub);
-        b = smtp_reply_alloc_room(p->cur_code, p->cur_enhanced, p->cur_text, p->cur_size,
-                                  p->cur_n, SMTP_REPLY_PARSER_FIRST);
+        b = smtp_reply_alloc_room(p->cur_code, p->cur_enhanced, p->cur_text, p->cur_size, p->cur_n,
+                                  SMTP_REPLY_PARSER_FIRST);
         p->spare = b;
     }
     b->refs++;

@@ -48,7 +48,8 @@ test_prepend_fields_same_as_steps(void)
         "<someone@example.org>",
         "from client.example (client.example [192.0.2.1]) by mx.example.net with ESMTP id "
         "ABCDEF0123 for <user@example.net>; Thu, 1 Jan 2026 00:00:00 +0000",
-        "a value\r\nwith a line break and a wordthatislongerthanthefoldwidthofseventyeightcharacters"
+        "a value\r\nwith a line break and a "
+        "wordthatislongerthanthefoldwidthofseventyeightcharacters"
         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx end"};
     for (guint n = 0; n <= G_N_ELEMENTS(names); n++) {
         check_same(names, values, n, "Subject: s\r\n\r\nbody\r\n");

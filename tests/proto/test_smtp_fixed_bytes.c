@@ -62,17 +62,17 @@ static void
 check_replies(GPtrArray *sent, gboolean enhanced)
 {
     g_assert_cmpuint(sent->len, ==, 9);
-    const char *const want_enh[] = {"250 2.1.0 Ok\r\n", "250 2.1.5 Ok\r\n",
-                                    "354 End data with <CR><LF>.<CR><LF>\r\n",
-                                    "250 2.0.0 Ok: queued\r\n", "250 2.1.0 Ok\r\n",
-                                    "250 2.1.5 Ok\r\n", "221 2.0.0 Bye\r\n"};
-    const char *const want_plain[] = {"250 Ok\r\n", "250 Ok\r\n",
-                                      "354 End data with <CR><LF>.<CR><LF>\r\n",
-                                      "250 Ok: queued\r\n", "250 Ok\r\n", "250 Ok\r\n",
-                                      "221 Bye\r\n"};
+    const char *const want_enh[] = {
+        "250 2.1.0 Ok\r\n",         "250 2.1.5 Ok\r\n", "354 End data with <CR><LF>.<CR><LF>\r\n",
+        "250 2.0.0 Ok: queued\r\n", "250 2.1.0 Ok\r\n", "250 2.1.5 Ok\r\n",
+        "221 2.0.0 Bye\r\n"};
+    const char *const want_plain[] = {
+        "250 Ok\r\n",         "250 Ok\r\n", "354 End data with <CR><LF>.<CR><LF>\r\n",
+        "250 Ok: queued\r\n", "250 Ok\r\n", "250 Ok\r\n",
+        "221 Bye\r\n"};
     for (guint i = 0; i < 7; i++)
-        g_assert_true(bytes_is(g_ptr_array_index(sent, i + 2),
-                               enhanced ? want_enh[i] : want_plain[i]));
+        g_assert_true(
+            bytes_is(g_ptr_array_index(sent, i + 2), enhanced ? want_enh[i] : want_plain[i]));
 }
 
 static void
@@ -116,9 +116,8 @@ static GPtrArray *
 client_run(SmtpClient *c)
 {
     static const char *const replies[] = {
-        "220 mx.example ESMTP\r\n",    "250 mx.example\r\n", "250 Ok\r\n",
-        "250 Ok\r\n",                  "354 go\r\n",         "250 Ok: queued\r\n",
-        "221 Bye\r\n",
+        "220 mx.example ESMTP\r\n", "250 mx.example\r\n", "250 Ok\r\n", "250 Ok\r\n", "354 go\r\n",
+        "250 Ok: queued\r\n",       "221 Bye\r\n",
     };
     GPtrArray *sent = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     for (guint i = 0; i <= G_N_ELEMENTS(replies); i++) {

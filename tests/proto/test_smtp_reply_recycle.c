@@ -13,7 +13,8 @@
 
 static const char *const wire[] = {
     "220 mx.example ESMTP\r\n",
-    "250-mx.example\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n",
+    "250-mx.example\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250-ENHANCEDSTATUSCODES\r\n250 "
+    "8BITMIME\r\n",
     "250 2.1.0 Ok\r\n",
     "250 2.1.5 Ok\r\n",
     "354 End data with <CR><LF>.<CR><LF>\r\n",
