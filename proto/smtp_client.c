@@ -73,6 +73,7 @@ struct SmtpClient {
     guint32 query_id, next_id;
     gboolean dot_pending; /* the end of data is sent, its reply not read (RFC 1047) */
     GBytes *quit;         /* (nullable) "QUIT\r\n", made once, shared by every session (reuse) */
+    GString *line;        /* (nullable) where commands are built, kept likewise */
 };
 
 static void smtp_client_after_ehlo(SmtpClient *c);
@@ -229,6 +230,8 @@ smtp_client_clear(SmtpClient *c, gboolean keep)
     if (!keep) {
         smtp_reply_parser_free(c->rp);
         g_clear_pointer(&c->quit, g_bytes_unref);
+        if (c->line != NULL)
+            g_string_free(c->line, TRUE);
     }
     act_queue_clear(&c->acts, (GDestroyNotify)smtp_client_act_clear, !keep);
     act_queue_clear(&c->expect, NULL, !keep);
@@ -257,10 +260,12 @@ smtp_client_reuse(SmtpClient *c, const SmtpClientConfig *cfg)
     SmtpReplyParser *rp = c->rp;
     ActQueue acts = c->acts, expect = c->expect;
     GBytes *quit = c->quit;
+    GString *line = c->line;
     memset(c, 0, sizeof *c);
     smtp_reply_parser_reset(rp);
     c->rp = rp;
     c->quit = quit;
+    c->line = line;
     c->acts = acts;
     c->expect = expect;
     smtp_client_setup(c, cfg);
@@ -334,7 +339,18 @@ static void
 smtp_client_send(SmtpClient *c, GString *s)
 {
     SmtpClientAct *a = smtp_client_push(c, SMTP_CLIENT_ACT_SEND);
-    a->bytes = g_string_free_to_bytes(s);
+    a->bytes = g_bytes_new(s->str, s->len);
+}
+
+/* The engine's empty command buffer, for smtp_client_send(): one per engine
+ * rather than one per command group. */
+static GString *
+smtp_client_line(SmtpClient *c)
+{
+    if (c->line == NULL)
+        c->line = g_string_sized_new(128);
+    g_string_truncate(c->line, 0);
+    return c->line;
 }
 
 /* Sends one command line, the concatenation of the NULL-terminated
@@ -566,7 +582,7 @@ smtp_client_append_rcpt(SmtpClient *c, GString *s, guint i)
 static void
 smtp_client_send_rcpt(SmtpClient *c, guint i)
 {
-    GString *s = g_string_sized_new(64);
+    GString *s = smtp_client_line(c);
     smtp_client_append_rcpt(c, s, i);
     smtp_client_send(c, s);
     smtp_client_expect(c, SMTP_CLIENT_EXP_RCPT);
@@ -576,7 +592,7 @@ static void
 smtp_client_start_txn(SmtpClient *c)
 {
     gboolean pipe = !c->no_pipelining && smtp_client_has(c, SMTP_CLIENT_EXT_PIPELINING);
-    GString *s = g_string_sized_new(128);
+    GString *s = smtp_client_line(c);
     gstring_put(s, "MAIL FROM:<");
     gstring_put(s, c->reverse_path);
     g_string_append_c(s, '>');

@@ -148,6 +148,8 @@ test_client_quit_shared(void)
     GBytes *quit1 = g_ptr_array_index(first, first->len - 1);
     g_assert_true(bytes_is(quit1, "QUIT\r\n"));
 
+    /* Reused, the engine builds its commands in the buffer it kept: every
+     * SEND is the same as a new engine's. */
     smtp_client_reuse(c, &cfg);
     g_autoptr(GPtrArray) second = client_run(c);
     SmtpClient *fresh = smtp_client_new(&cfg);
