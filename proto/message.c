@@ -692,7 +692,8 @@ mail_message_bytes_prepend_fields(GBytes *msg, const char *const *names, const c
     GString *out = g_string_sized_new(size);
     for (guint i = 0; i < n; i++)
         mail_header_fold_into(out, names[i], values[i], 0);
-    gstring_put_len(out, (const char *)m, mlen);
+    if (mlen > 0) /* an empty GBytes may have no data pointer */
+        gstring_put_len(out, (const char *)m, mlen);
     return g_string_free_to_bytes(out);
 }
 
