@@ -153,20 +153,22 @@ mua_node_submit(Node *node, TrackMsg *m, const char *mail_from, char **rcpts, GB
     /* RFC 3461: the user's DSN request, the same NOTIFY for every recipient. */
     guint n = g_strv_length(rcpts);
     g_autofree guint *notify = g_new0(guint, n + 1);
-    g_autoptr(GPtrArray) orcpt = g_ptr_array_new_with_free_func(g_free);
     /* RFC 3461 4.2: with a DSN request, ORCPT records each address as the
-     * user wrote it, to come back in the reports. */
+     * user wrote it, to come back in the reports; none without one. */
     gboolean dsn = send && (send->notify || send->ret || send->envid);
+    g_autoptr(GPtrArray) orcpt = dsn ? g_ptr_array_new_with_free_func(g_free) : NULL;
     for (guint i = 0; i < n; i++) {
         notify[i] = send ? send->notify : 0;
-        g_ptr_array_add(orcpt, dsn ? g_strconcat("rfc822;", rcpts[i], NULL) : NULL);
+        if (orcpt != NULL)
+            g_ptr_array_add(orcpt, g_strconcat("rfc822;", rcpts[i], NULL));
     }
-    g_ptr_array_add(orcpt, NULL);
+    if (orcpt != NULL)
+        g_ptr_array_add(orcpt, NULL);
     SmtpClientConfig cfg = {
         .dsn_ret = send ? send->ret : SMTP_DSN_RET_NONE,
         .dsn_envid = send ? send->envid : NULL,
         .rcpt_notify = notify,
-        .rcpt_orcpt = (const char *const *)orcpt->pdata,
+        .rcpt_orcpt = orcpt != NULL ? (const char *const *)orcpt->pdata : NULL,
         .helo_name = node->hostname,
         .reverse_path = mail_from,
         .recipients = (const char *const *)rcpts,
@@ -269,10 +271,11 @@ mua_node_compose_and_submit(Node *node, const MuaCompose *c)
     g_autoptr(GBytes) head = mail_message_serialize_crlf(msg);
     g_autoptr(GBytes) bytes = mua_node_with_body_crlf(head, c->body);
 
-    GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
+    /* Borrowed from c: the submission copies what it keeps. */
+    GPtrArray *rcpts = g_ptr_array_new();
     for (char **lists[] = {c->to, c->cc, c->bcc}, ***l = lists; l < lists + 3; l++)
         for (char **p = *l; p && *p; p++)
-            g_ptr_array_add(rcpts, g_strdup(*p));
+            g_ptr_array_add(rcpts, *p);
     g_ptr_array_add(rcpts, NULL);
     const char *mail_from = c->envelope_from ? c->envelope_from : user;
 
