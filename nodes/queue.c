@@ -42,10 +42,11 @@ queue_rcpt_free(QueueRcpt *r)
 static void
 queue_entry_free(QueueEntry *e)
 {
-    g_ptr_array_unref(e->rcpts);
+    QueuePool *pool = &e->queue->pool;
+    queue_pool_give(pool, e->rcpts);
     g_bytes_unref(e->data);
     g_free(e->envid);
-    g_ptr_array_unref(e->deliveries);
+    queue_pool_give(pool, e->deliveries);
     g_free(e);
 }
 
@@ -64,6 +65,7 @@ queue_free(Queue *q)
     if (q == NULL)
         return;
     g_ptr_array_unref(q->entries);
+    queue_pool_clear(&q->pool);
     g_free(q);
 }
 
@@ -103,8 +105,8 @@ queue_submit_dsn(Queue *q, const char *msg_id, const char *queue_id, const char 
     e->qid = memcpy((char *)(e + 1), queue_id, qlen);
     e->msg_id = memcpy(e->qid + qlen, msg_id, mlen);
     e->mail_from = memcpy(e->msg_id + mlen, mail_from, flen);
-    e->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)queue_rcpt_free);
-    e->deliveries = g_ptr_array_new_with_free_func((GDestroyNotify)queue_delivery_free);
+    e->rcpts = queue_pool_take(&q->pool, (GDestroyNotify)queue_rcpt_free);
+    e->deliveries = queue_pool_take(&q->pool, (GDestroyNotify)queue_delivery_free);
     for (guint i = 0; rcpts[i]; i++) {
         /* Postfix cleanup(8): a recipient given twice is kept once; each
          * delivery outcome is matched back by address. */
@@ -188,11 +190,11 @@ queue_attempt(QueueEntry *e)
             gsize dlen = strlen(domain);
             d = g_malloc0(sizeof *d + dlen + 1);
             d->entry = e;
-            d->rcpts = g_ptr_array_new();
+            d->rcpts = queue_pool_take(&q->pool, NULL);
             d->domain = (char *)(d + 1);
             for (gsize k = 0; k <= dlen; k++)
                 d->domain[k] = g_ascii_tolower(domain[k]);
-            d->hosts = g_ptr_array_new_with_free_func(g_free);
+            d->hosts = queue_pool_take(&q->pool, g_free);
             g_ptr_array_add(e->deliveries, d);
         }
         g_ptr_array_add(d->rcpts, r);
@@ -227,8 +229,9 @@ queue_attempt(QueueEntry *e)
 static void
 queue_delivery_free(QueueDelivery *d)
 {
-    g_ptr_array_unref(d->rcpts);
-    g_ptr_array_unref(d->hosts);
+    QueuePool *pool = &d->entry->queue->pool;
+    queue_pool_give(pool, d->rcpts);
+    queue_pool_give(pool, d->hosts);
     g_free(d->last_error);
     g_free(d);
 }

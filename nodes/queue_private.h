@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "nodes/queue.h"
+#include "nodes/queue_pool.h"
 #include "proto/smtp_dsn.h"
 #include "sim/world.h"
 
@@ -55,6 +56,7 @@ struct QueueEntry {
 struct Queue {
     Node *node;
     GPtrArray *entries; /* QueueEntry* owned, arrival order */
+    QueuePool pool;     /* spare arrays for entries and deliveries */
 };
 
 /* queue_dsn.c. Bounces failed (QueueRcpt*, FAILED): tracked as bounced,
