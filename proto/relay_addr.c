@@ -26,10 +26,16 @@ relay_addr_trick_name(RelayAddrTrick trick)
 char *
 relay_addr_normalize_domain(const char *domain)
 {
-    char *d = g_ascii_strdown(domain ? domain : "", -1);
-    gsize n = strlen(d);
-    if (n > 0 && d[n - 1] == '.')
-        d[n - 1] = '\0';
+    /* One copy lowered in place: g_ascii_strdown() calls a function per
+     * octet, and every recipient of every hop is resolved. */
+    const char *s = domain ? domain : "";
+    gsize n = strlen(s);
+    if (n > 0 && s[n - 1] == '.')
+        n--;
+    char *d = g_malloc(n + 1);
+    for (gsize i = 0; i < n; i++)
+        d[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
+    d[n] = '\0';
     return d;
 }
 

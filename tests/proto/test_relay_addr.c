@@ -95,6 +95,17 @@ test_literals(void)
     g_assert_null(relay_addr_literal_ip("example.com"));
     g_autofree char *d = relay_addr_normalize_domain("Example.COM.");
     g_assert_cmpstr(d, ==, "example.com");
+    /* One trailing dot only; only ASCII letters lowered; NULL reads as "". */
+    g_autofree char *d2 = relay_addr_normalize_domain("A-Z.Mx9..");
+    g_assert_cmpstr(d2, ==, "a-z.mx9.");
+    g_autofree char *d3 = relay_addr_normalize_domain(".");
+    g_assert_cmpstr(d3, ==, "");
+    g_autofree char *d4 = relay_addr_normalize_domain(NULL);
+    g_assert_cmpstr(d4, ==, "");
+    g_autofree char *d5 = relay_addr_normalize_domain("[IPv6:FE80::1]");
+    g_assert_cmpstr(d5, ==, "[ipv6:fe80::1]");
+    g_autofree char *d6 = relay_addr_normalize_domain("\xc3\x89.example");
+    g_assert_cmpstr(d6, ==, "\xc3\x89.example");
 }
 
 static void
