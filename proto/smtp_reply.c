@@ -12,9 +12,15 @@
 static void
 smtp_reply_set_enhanced(SmtpReply *r, const char *enhanced)
 {
-    r->enhanced[0] = '\0';
+    /* As g_strlcpy() (truncated to fit), without a call and a full strlen
+     * for every line a client reads. */
+    gsize n = 0;
     if (enhanced != NULL)
-        g_strlcpy(r->enhanced, enhanced, sizeof r->enhanced);
+        while (n + 1 < sizeof r->enhanced && enhanced[n] != '\0') {
+            r->enhanced[n] = enhanced[n];
+            n++;
+        }
+    r->enhanced[n] = '\0';
 }
 
 /* Every SmtpReply is one of these, in one allocation (replies are made for

@@ -496,11 +496,35 @@ test_reply_new_concat(void)
     g_assert_cmpstr(sm, ==, "550-100% full\r\n550 try later\r\n");
 }
 
+/* The enhanced code is kept as given, cut to SMTP_REPLY_ENHANCED_MAX - 1
+ * octets (RFC 3463 codes are at most 9: "5.999.999"). */
+static void
+test_reply_enhanced_copy(void)
+{
+    SmtpReply *a = smtp_reply_new(250, "2.1.5", "Ok");
+    g_assert_cmpstr(a->enhanced, ==, "2.1.5");
+    smtp_reply_free(a);
+    SmtpReply *b = smtp_reply_new(550, "5.999.999", "No");
+    g_assert_cmpstr(b->enhanced, ==, "5.999.999");
+    smtp_reply_free(b);
+    SmtpReply *c = smtp_reply_new(550, "5.1234567.8901", "Long");
+    g_assert_cmpuint(strlen(c->enhanced), ==, SMTP_REPLY_ENHANCED_MAX - 1);
+    g_assert_cmpstr(c->enhanced, ==, "5.1234567.8");
+    smtp_reply_free(c);
+    SmtpReply *d = smtp_reply_new(250, NULL, "Ok");
+    g_assert_cmpstr(d->enhanced, ==, "");
+    smtp_reply_free(d);
+    SmtpReply *e = smtp_reply_new(250, "", "Ok");
+    g_assert_cmpstr(e->enhanced, ==, "");
+    smtp_reply_free(e);
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/proto/smtp-reply/parse", test_reply_parse);
+    g_test_add_func("/proto/smtp-reply/enhanced-copy", test_reply_enhanced_copy);
     g_test_add_func("/proto/smtp-reply/limits", test_reply_limits);
     g_test_add_func("/proto/smtp-reply/format", test_reply_format);
     g_test_add_func("/proto/smtp-reply/new-text", test_reply_new_text);
