@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 
 #include "app/key_cache.h"
+#include "helper_fs.h"
 #include "proto/tls_autocleanups.h"
 
 static const guint8 test_seed[] = "key cache test seed";
@@ -50,19 +51,6 @@ pem_of(EVP_PKEY *k)
     return g_strndup(data, (gsize)len);
 }
 
-static void
-rm_rf(const char *path)
-{
-    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-    if (d != NULL) {
-        for (const char *name; (name = g_dir_read_name(d)) != NULL;) {
-            g_autofree char *p = g_build_filename(path, name, NULL);
-            rm_rf(p);
-        }
-    }
-    g_remove(path);
-}
-
 typedef struct {
     char *root; /* the MHS_CACHE_DIR of the test */
 } Fixture;
@@ -80,7 +68,7 @@ static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
     (void)data;
-    rm_rf(f->root);
+    test_rm_rf(f->root);
     g_free(f->root);
 }
 

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "app/key_cache.h"
+#include "helper_fs.h"
 #include "proto/dkim_keygen.h"
 #include "proto/seed_key.h"
 #include "proto/tls_autocleanups.h"
@@ -29,19 +30,6 @@ record_of(guint bits)
     char *txt = dkim_private_key_record(k);
     dkim_private_key_free(k);
     return txt;
-}
-
-static void
-rm_rf(const char *path)
-{
-    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-    if (d != NULL) {
-        for (const char *name; (name = g_dir_read_name(d)) != NULL;) {
-            g_autofree char *p = g_build_filename(path, name, NULL);
-            rm_rf(p);
-        }
-    }
-    g_remove(path);
 }
 
 /* Derives the key of bits for test_seed through a new cache of root (a new
@@ -111,7 +99,7 @@ test_cold_warm_corrupt(void)
     g_assert_cmpmem(again, again_len, good, len);
     g_autofree char *after = record_through(root, 1024, &s);
     g_assert_cmpuint(s.disk_hits, ==, 1);
-    rm_rf(root);
+    test_rm_rf(root);
 }
 
 /* The default size is the TLS RSA key's derivation: one file, one key. */
@@ -134,7 +122,7 @@ test_default_size(void)
     g_assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
     g_autofree char *uncached = record_of(2048);
     g_assert_cmpstr(uncached, ==, txt);
-    rm_rf(root);
+    test_rm_rf(root);
 }
 
 int

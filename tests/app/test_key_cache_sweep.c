@@ -16,20 +16,8 @@
 #include <glib/gstdio.h>
 
 #include "app/key_cache.h"
+#include "helper_fs.h"
 #include "proto/tls_autocleanups.h"
-
-static void
-rm_rf(const char *path)
-{
-    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-    if (d != NULL) {
-        for (const char *name; (name = g_dir_read_name(d)) != NULL;) {
-            g_autofree char *p = g_build_filename(path, name, NULL);
-            rm_rf(p);
-        }
-    }
-    g_remove(path);
-}
 
 /* Creates dir/name, modified age seconds ago; returns its path. */
 static char *
@@ -112,7 +100,7 @@ test_sweep(void)
     g_assert_cmpuint(key_cache_stats(c).stale_removed, ==, 1);
     g_assert_false(g_file_test(later, G_FILE_TEST_EXISTS));
     key_cache_free(c);
-    rm_rf(root);
+    test_rm_rf(root);
 }
 
 /* A write is a use too; a missing directory and no directory are fine. */
@@ -146,7 +134,7 @@ test_sweep_on_write(void)
     g_assert_cmpuint(s.stale_removed, ==, 1);
     g_assert_cmpuint(s.written, ==, 1);
     g_assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
-    rm_rf(root);
+    test_rm_rf(root);
 }
 
 int
