@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "proto/gstring_put.h"
+#include "proto/message_lines.h"
 
 /* A field's strings live in the message's text blocks, which never move or
  * change once written: raw, name and raw_value are NUL-terminated copies
@@ -40,12 +41,6 @@ mail_field_clear(gpointer p)
 {
     MailField *f = p;
     g_free(f->value_owned);
-}
-
-static inline gboolean
-mail_is_wsp(char c)
-{
-    return c == ' ' || c == '\t';
 }
 
 static inline gboolean
@@ -214,35 +209,6 @@ mail_message_copy(const MailMessage *msg)
     return c;
 }
 
-/* Length of the physical line at p (up to and including its LF, or to end). */
-static gsize
-mail_line_len(const char *p, gsize avail)
-{
-    const char *nl = memchr(p, '\n', avail);
-    return nl ? (gsize)(nl - p) + 1 : avail;
-}
-
-/* Offset of ':' ending a valid field name in line[0..len), or -1. Sets
- * *name_len (the name without trailing WSP, obs-optional 4.5). */
-static gssize
-mail_find_colon(const char *line, gsize len, gsize *name_len, gboolean *wsp_before)
-{
-    gsize i = 0;
-    /* RFC 5322 3.6.8: ftext = %d33-57 / %d59-126 */
-    while (i < len && line[i] >= 33 && line[i] <= 126 && line[i] != ':')
-        i++;
-    *name_len = i;
-    if (i == 0)
-        return -1;
-    gsize j = i;
-    while (j < len && mail_is_wsp(line[j]))
-        j++;
-    if (j >= len || line[j] != ':')
-        return -1;
-    *wsp_before = j > i;
-    return (gssize)j;
-}
-
 /* Checks one physical line of the header section for defects. */
 static void
 mail_message_scan_line(MailMessage *msg, const char *p, gsize n, gsize max_line, guint *lf,
@@ -264,24 +230,6 @@ mail_message_scan_line(MailMessage *msg, const char *p, gsize n, gsize max_line,
         msg->defects |= MAIL_MESSAGE_DEFECT_NUL;
     if (memchr(p, '\r', content) != NULL)
         msg->defects |= MAIL_MESSAGE_DEFECT_BARE_CR;
-}
-
-static gboolean
-mail_line_is_empty(const char *p, gsize n)
-{
-    return (n == 1 && p[0] == '\n') || (n == 2 && p[0] == '\r' && p[1] == '\n');
-}
-
-/* Length of the line without its ending. */
-static gsize
-mail_line_content(const char *p, gsize n)
-{
-    if (n > 0 && p[n - 1] == '\n') {
-        n--;
-        if (n > 0 && p[n - 1] == '\r')
-            n--;
-    }
-    return n;
 }
 
 /* Reads one field starting at pos; returns bytes consumed or 0 if the line

@@ -10,53 +10,16 @@
 
 #include "proto/ascii_case.h"
 #include "proto/message.h"
+#include "proto/message_lines.h"
 
-static inline gboolean
-mail_scan_is_wsp(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Length of the physical line at p, its LF included (or to the end). */
-static gsize
-mail_scan_line_len(const char *p, gsize avail)
-{
-    const char *nl = memchr(p, '\n', avail);
-    return nl ? (gsize)(nl - p) + 1 : avail;
-}
-
-/* Length of a line without its LF or CRLF. */
-static gsize
-mail_scan_line_content(const char *p, gsize n)
-{
-    if (n > 0 && p[n - 1] == '\n') {
-        n--;
-        if (n > 0 && p[n - 1] == '\r')
-            n--;
-    }
-    return n;
-}
-
-/* Length of the field name ending at a colon (RFC 5322 3.6.8 ftext, WSP
- * allowed before the colon by 4.5), or 0 when the line is not a field. */
+/* Length of the field name ending at a colon, or 0 when the line is not
+ * a field. */
 static gsize
 mail_scan_field_name(const char *line, gsize len)
 {
-    gsize i = 0;
-    while (i < len && line[i] >= 33 && line[i] <= 126 && line[i] != ':')
-        i++;
-    if (i == 0)
-        return 0;
-    gsize j = i;
-    while (j < len && mail_scan_is_wsp(line[j]))
-        j++;
-    return j < len && line[j] == ':' ? i : 0;
-}
-
-static gboolean
-mail_scan_is_empty_line(const char *p, gsize n)
-{
-    return (n == 1 && p[0] == '\n') || (n == 2 && p[0] == '\r' && p[1] == '\n');
+    gsize name_len;
+    gboolean wsp_before;
+    return mail_find_colon(line, len, &name_len, &wsp_before) < 0 ? 0 : name_len;
 }
 
 gboolean
@@ -66,8 +29,8 @@ mail_message_scan_has_unix_from(const guint8 *data, gsize len)
     const char *d = (const char *)data;
     if (len < 5 || memcmp(d, "From ", 5) != 0)
         return FALSE;
-    gsize first = mail_scan_line_len(d, len);
-    return mail_scan_field_name(d, mail_scan_line_content(d, first)) == 0;
+    gsize first = mail_line_len(d, len);
+    return mail_scan_field_name(d, mail_line_content(d, first)) == 0;
 }
 
 guint
@@ -94,16 +57,16 @@ mail_message_scan_count_all(const guint8 *data, gsize len, const char *const *na
     }
     /* An mbox envelope line ("From addr date") is not a field. */
     if (mail_message_scan_has_unix_from(data, len))
-        pos = mail_scan_line_len(d, len);
+        pos = mail_line_len(d, len);
     while (pos < len) {
-        gsize line = mail_scan_line_len(d + pos, len - pos);
-        if (mail_scan_is_empty_line(d + pos, line))
+        gsize line = mail_line_len(d + pos, len - pos);
+        if (mail_line_is_empty(d + pos, line))
             break;
         /* The parser makes the rest body past its field limit, or when
          * the first line is folded or is not a field. */
-        if (fields >= MAIL_MESSAGE_FIELDS_MAX || (fields == 0 && mail_scan_is_wsp(d[pos])))
+        if (fields >= MAIL_MESSAGE_FIELDS_MAX || (fields == 0 && mail_is_wsp(d[pos])))
             break;
-        gsize name_len = mail_scan_field_name(d + pos, mail_scan_line_content(d + pos, line));
+        gsize name_len = mail_scan_field_name(d + pos, mail_line_content(d + pos, line));
         if (name_len == 0)
             break;
         fields++;
@@ -112,7 +75,7 @@ mail_message_scan_count_all(const guint8 *data, gsize len, const char *const *na
                 counts[k]++;
         pos += line;
         /* RFC 5322 2.2.3: a line starting with WSP continues the field. */
-        while (pos < len && mail_scan_is_wsp(d[pos]))
-            pos += mail_scan_line_len(d + pos, len - pos);
+        while (pos < len && mail_is_wsp(d[pos]))
+            pos += mail_line_len(d + pos, len - pos);
     }
 }
