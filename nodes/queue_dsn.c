@@ -41,6 +41,20 @@ queue_rcpt_wants(const QueueRcpt *r, const char *action)
     return (n & SMTP_DSN_NOTIFY_SUCCESS) != 0; /* delivered, relayed */
 }
 
+/* TRUE when r is owed a report of action (failed or delayed); else the
+ * report r's NOTIFY turned down (NEVER, or a list without it: RFC 3461
+ * 4.1) is traced as dsn.suppressed. */
+static gboolean
+queue_rcpt_owed(QueueEntry *e, const QueueRcpt *r, const char *action)
+{
+    if (queue_rcpt_wants(r, action))
+        return TRUE;
+    g_autofree char *n = smtp_dsn_notify_format(r->notify);
+    g_autofree char *why = g_strdup_printf("NOTIFY=%s (RFC 3461 4.1)", n);
+    queue_trace_suppressed(e, r->address, action, why);
+    return FALSE;
+}
+
 /* Tracks, traces and queues a report written by queue_report(). */
 static void
 queue_report_send(QueueEntry *e, GPtrArray *rcpts, const char *first, const char *qid,
@@ -154,14 +168,8 @@ queue_bounce(QueueEntry *e, GPtrArray *failed)
         sim_trace_str(tr, "status", r->last_status);
         sim_trace_str(tr, "reason", r->last_reply);
         sim_trace_end(tr);
-        if (queue_rcpt_wants(r, "failed")) {
+        if (queue_rcpt_owed(e, r, "failed"))
             g_ptr_array_add(wanted, r);
-        } else {
-            /* RFC 3461 4.1: NEVER, or a list without FAILURE. */
-            g_autofree char *n = smtp_dsn_notify_format(r->notify);
-            g_autofree char *why = g_strdup_printf("NOTIFY=%s (RFC 3461 4.1)", n);
-            queue_trace_suppressed(e, r->address, "failed", why);
-        }
     }
     if (wanted->len > 0)
         queue_report(e, wanted, "failed");
@@ -195,13 +203,8 @@ queue_delay_event(SimWorld *sim, gpointer data)
         QueueRcpt *r = e->rcpts->pdata[i];
         if (r->state != QUEUE_RCPT_PENDING)
             continue;
-        if (queue_rcpt_wants(r, "delayed")) {
+        if (queue_rcpt_owed(e, r, "delayed"))
             g_ptr_array_add(late, r);
-        } else {
-            g_autofree char *n = smtp_dsn_notify_format(r->notify);
-            g_autofree char *why = g_strdup_printf("NOTIFY=%s (RFC 3461 4.1)", n);
-            queue_trace_suppressed(e, r->address, "delayed", why);
-        }
     }
     if (late->len > 0)
         queue_report(e, late, "delayed");
